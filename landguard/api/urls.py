@@ -1,0 +1,31 @@
+"""/api/: read-only resources for everything in the caller's scope, writes for org units and users (admins),
+token login, and the OpenAPI schema with its two offline viewers."""
+
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from landguard.api import views
+from landguard.core.access import public
+
+app_name = "api"
+
+# SimpleRouter, not DefaultRouter: no root view and no `.json` suffix routes, so each resource has exactly
+# one list and one detail pattern (the access walk visits every pattern). `?format=` still selects a renderer.
+router = SimpleRouter()
+router.register("regions", views.RegionViewSet, basename="region")
+router.register("code-changes", views.CodeChangeViewSet, basename="codechange")
+router.register("org-units", views.OrgUnitViewSet, basename="orgunit")
+router.register("users", views.UserViewSet, basename="user")
+router.register("grids", views.GridViewSet, basename="grid")
+router.register("field-chiefs", views.FieldChiefViewSet, basename="fieldchief")
+router.register("audit-entries", views.AuditEntryViewSet, basename="auditentry")
+
+urlpatterns = [
+    path("auth/token/", public(views.TokenView.as_view()), name="token"),
+    path("schema/", views.SchemaView.as_view(), name="schema"),
+    # The HTML viewers send an anonymous browser to the login page instead of showing a bare 403.
+    path("docs/", login_required(views.SwaggerView.as_view(url_name="api:schema")), name="docs"),
+    path("redoc/", login_required(views.RedocView.as_view(url_name="api:schema")), name="redoc"),
+    *router.urls,
+]

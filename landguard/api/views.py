@@ -1,0 +1,274 @@
+"""The REST API. Every queryset comes from a selector called with the caller's scope (`self.scope`), so an
+object outside the scope is absent: lists leave it out and detail routes answer 404. Writes go through
+landguard.people.services, which re-check the scope and append the audit entry in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework_gis.pagination import GeoJsonPagination
+
+from landguard.api import filters, serializers as api_serializers
+from landguard.api.permissions import ManagerWritesOnly
+from landguard.audit import selectors as audit_selectors
+from landguard.core.access import SCOPED
+from landguard.core.scope import RegionScope, scope_for
+from landguard.people import selectors as people_selectors
+from landguard.people import services as people_services
+from landguard.regions import selectors as region_selectors
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class FeaturePagination(GeoJsonPagination):
+    # Features carry full boundaries; a smaller page keeps a response to a few MB.
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ScopedViewSetMixin:
+    """Base of every data view in the API: marked "scoped" for the access walk, login required, and
+    `self.scope` is the caller's RegionScope to hand to selectors (the only source of querysets here)."""
+
+    landguard_access = SCOPED
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+    request: Request
+
+    @property
+    def scope(self) -> RegionScope:
+        return scope_for(self.request.user)
+
+
+class GeoJSONListMixin:
+    """`GET …/geojson/`: the filtered list as a paged GeoJSON FeatureCollection, with `?bbox=` on top of
+    the ordinary filters. Coordinates are CGCS2000 (EPSG:4490) longitude/latitude."""
+
+    feature_serializer_class: type[serializers.BaseSerializer]
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action == "geojson":
+            return self.feature_serializer_class
+        return super().get_serializer_class()  # type: ignore[misc]
+
+    @action(detail=False, url_path="geojson", pagination_class=FeaturePagination,
+            filter_backends=[DjangoFilterBackend, filters.BBoxFilter])
+    def geojson(self, request: Request) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+        page = self.paginate_queryset(queryset)  # type: ignore[attr-defined]
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)  # type: ignore[attr-defined]
+
+
+# --- regions ---------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("行政区列表"), description=_("数据范围内的行政区；默认只含现行区划。")),
+    retrieve=extend_schema(summary=_("行政区详情"), description=_("按区划代码查询；已停用的代码返回停用记录及其承继区划。")),
+    geojson=extend_schema(summary=_("行政区边界（GeoJSON）"), responses=api_serializers.RegionFeatureSerializer(many=True),
+                          description=_("分页的 GeoJSON FeatureCollection，坐标为 CGCS2000 经纬度；支持 bbox 过滤。")),
+)
+class RegionViewSet(ScopedViewSetMixin, GeoJSONListMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = api_serializers.RegionSerializer
+    feature_serializer_class = api_serializers.RegionFeatureSerializer
+    filterset_class = filters.RegionFilter
+    lookup_field = "code"
+    lookup_value_regex = r"\d{2,12}"
+
+    def get_queryset(self) -> QuerySet:
+        include_retired = self.request.query_params.get("include_retired", "").lower() in {"1", "true", "yes", "on"}
+        queryset = region_selectors.regions(self.scope, include_retired=include_retired)
+        queryset = queryset.select_related("retired_in", "successor")
+        # Boundaries are heavy: only the GeoJSON route reads them.
+        return queryset if self.action == "geojson" else queryset.defer("geom")
+
+    def get_object(self) -> Any:
+        # The selector resolves a retired code to its retired row (which names the successor).
+        region = region_selectors.region(self.scope, self.kwargs["code"])
+        self.check_object_permissions(self.request, region)
+        return region
+
+
+@extend_schema_view(list=extend_schema(summary=_("区划变更列表")), retrieve=extend_schema(summary=_("区划变更详情")))
+class CodeChangeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = api_serializers.CodeChangeSerializer
+    filterset_class = filters.CodeChangeFilter
+
+    def get_queryset(self) -> QuerySet:
+        return region_selectors.code_changes(self.scope)
+
+
+# --- org units and users (read + write for admins) -------------------------------------------------------
+
+
+class ServiceWriteMixin:
+    """create/update through a people service with actor=request.user. Services raise Django's
+    ValidationError (model validation), which DRF does not translate on its own: it becomes a 400 here."""
+
+    create_service: Any
+    update_service: Any
+    instance_kwarg: str
+
+    def perform_create(self, serializer: serializers.Serializer) -> None:
+        serializer.instance = self._call(self.create_service, **serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.Serializer) -> None:
+        values = {self.instance_kwarg: serializer.instance, **serializer.validated_data}
+        serializer.instance = self._call(self.update_service, **values)
+
+    def _call(self, service: Any, **values: Any) -> Any:
+        try:
+            return service(actor=self.request.user, **values)  # type: ignore[attr-defined]
+        except DjangoValidationError as error:
+            detail = error.message_dict if hasattr(error, "error_dict") else error.messages
+            raise ValidationError(detail) from None
+
+
+class ScopedWriteViewSet(ScopedViewSetMixin, ServiceWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    permission_classes = [ManagerWritesOnly]
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("组织机构列表")), retrieve=extend_schema(summary=_("组织机构详情")),
+    create=extend_schema(summary=_("新建组织机构"), description=_("仅管理员；所在行政区须在其数据范围内。写入操作记录。")),
+    update=extend_schema(summary=_("修改组织机构")), partial_update=extend_schema(summary=_("修改组织机构（部分字段）")),
+)
+class OrgUnitViewSet(ScopedWriteViewSet):
+    serializer_class = api_serializers.OrgUnitSerializer
+    filterset_class = filters.OrgUnitFilter
+    create_service = staticmethod(people_services.create_org_unit)
+    update_service = staticmethod(people_services.update_org_unit)
+    instance_kwarg = "unit"
+
+    def get_queryset(self) -> QuerySet:
+        return people_selectors.org_units(self.scope).select_related("parent__region")
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("用户列表")), retrieve=extend_schema(summary=_("用户详情")),
+    create=extend_schema(summary=_("新建用户"), description=_("仅管理员；数据范围须在其自身范围内。写入操作记录。")),
+    update=extend_schema(summary=_("修改用户")), partial_update=extend_schema(summary=_("修改用户（部分字段）")),
+)
+class UserViewSet(ScopedWriteViewSet):
+    serializer_class = api_serializers.UserSerializer
+    filterset_class = filters.UserFilter
+    create_service = staticmethod(people_services.create_user)
+    update_service = staticmethod(people_services.update_user)
+    instance_kwarg = "user"
+
+    def get_queryset(self) -> QuerySet:
+        return people_selectors.users(self.scope).select_related("org_unit__region")
+
+
+# --- grids and field chiefs ------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("网格列表")), retrieve=extend_schema(summary=_("网格详情")),
+    geojson=extend_schema(summary=_("网格范围（GeoJSON）"), responses=api_serializers.GridFeatureSerializer(many=True),
+                          description=_("分页的 GeoJSON FeatureCollection，坐标为 CGCS2000 经纬度；支持 bbox 过滤。")),
+)
+class GridViewSet(ScopedViewSetMixin, GeoJSONListMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = api_serializers.GridSerializer
+    feature_serializer_class = api_serializers.GridFeatureSerializer
+    filterset_class = filters.GridFilter
+    lookup_field = "code"
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet:
+        queryset = people_selectors.grids(self.scope)
+        return queryset if self.action == "geojson" else queryset.defer("geom")
+
+
+@extend_schema_view(list=extend_schema(summary=_("田长列表")), retrieve=extend_schema(summary=_("田长详情")))
+class FieldChiefViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = api_serializers.FieldChiefSerializer
+    filterset_class = filters.FieldChiefFilter
+
+    def get_queryset(self) -> QuerySet:
+        return people_selectors.field_chiefs(self.scope).select_related("superior__region")
+
+
+# --- audit -----------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("操作记录列表"), description=_("按 target_type + target_id 查询某一对象的变更历史。")),
+    retrieve=extend_schema(summary=_("操作记录详情")),
+)
+class AuditEntryViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = api_serializers.AuditEntrySerializer
+    filterset_class = filters.AuditEntryFilter
+
+    def get_queryset(self) -> QuerySet:
+        return audit_selectors.entries(self.scope)
+
+
+# --- authentication and documentation --------------------------------------------------------------------
+
+
+class TokenThrottle(AnonRateThrottle):
+    # ObtainAuthToken has no throttle at all; a public password check needs one against guessing.
+    scope = "token"
+    rate = "20/min"
+
+
+class TokenView(ObtainAuthToken):
+    """DRF's obtain_auth_token with a documented schema and a throttle. Marked public in urls.py: it is how
+    a client logs in, and it returns nothing but the caller's own token."""
+
+    throttle_classes = [TokenThrottle]
+
+    @extend_schema(
+        summary=_("获取访问令牌"),
+        description=_("用用户名和密码换取令牌（同一用户始终是同一个令牌）。之后在请求头中携带 "
+                      "`Authorization: Token <令牌>` 调用接口；浏览器中已登录的会话也可直接调用。"),
+        request=AuthTokenSerializer,
+        responses={200: inline_serializer("AuthTokenResponse", {"token": serializers.CharField()})},
+        auth=[],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)
+
+
+# The schema and its two viewers contain no data, only the shape of the API. They are still marked "scoped"
+# and require a login: an internal government system does not advertise its interface to the internet, and
+# the access walk then also checks that an anonymous visitor is turned away.
+
+
+class SchemaView(SpectacularAPIView):
+    landguard_access = SCOPED
+    permission_classes = [IsAuthenticated]
+
+
+class SwaggerView(SpectacularSwaggerView):
+    landguard_access = SCOPED
+    permission_classes = [IsAuthenticated]
+
+
+class RedocView(SpectacularRedocView):
+    landguard_access = SCOPED
+    permission_classes = [IsAuthenticated]
+

@@ -1,0 +1,99 @@
+"""The one place where "what may this user see?" is decided.
+
+A user's scope is their scope_region: they see that region and everything below it. Region codes are
+hierarchical (371525 ⊃ 371525113 ⊃ 371525113201), so the scope is a set of code prefixes. When a
+division was recoded (万善乡 371525209 → 万善镇 371525113) the scope covers the successor and every
+predecessor code, so records filed under the old code are neither lost nor leaked.
+
+Selectors in each app call `RegionScope.filter(queryset, "<path to a region code>")`; views never filter
+by region themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from landguard.people.models import User
+    from landguard.regions.models import Region
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class RegionScope:
+    prefixes: tuple[str, ...]
+    unrestricted: bool = False
+    root_code: str = ""
+
+    def q(self, code_path: str) -> Q:
+        """A Q object matching rows whose region code (at `code_path`) lies inside this scope."""
+        if self.unrestricted:
+            return Q()
+        if not self.prefixes:
+            return Q(pk__in=[])
+        return reduce(or_, (Q(**{f"{code_path}__startswith": prefix}) for prefix in self.prefixes))
+
+    def filter(self, queryset: QuerySet[M], code_path: str) -> QuerySet[M]:
+        return queryset.filter(self.q(code_path))
+
+    def contains(self, code: str | None) -> bool:
+        if self.unrestricted:
+            return True
+        return bool(code) and any(code.startswith(prefix) for prefix in self.prefixes)
+
+    def get_or_404(self, queryset: QuerySet[M], code_path: str, **lookup) -> M:
+        """Fetch one object inside the scope; outside it is indistinguishable from absent (404, not 403)."""
+        try:
+            return self.filter(queryset, code_path).get(**lookup)
+        except queryset.model.DoesNotExist:
+            raise Http404 from None
+
+
+NOTHING = RegionScope(prefixes=())
+EVERYTHING = RegionScope(prefixes=(), unrestricted=True)
+
+
+def scope_codes(region: Region) -> tuple[str, ...]:
+    """The code prefixes that stand for `region` today: its current successor and every predecessor."""
+    current = region.current()
+    codes: list[str] = []
+    frontier = [current]
+    seen: set[int] = set()
+    while frontier:
+        node = frontier.pop()
+        if node.pk in seen:
+            continue
+        seen.add(node.pk)
+        codes.append(node.code)
+        frontier.extend(node.predecessors.all())
+    # Drop codes already covered by a shorter prefix in the set.
+    codes.sort(key=len)
+    kept: list[str] = []
+    for code in codes:
+        if not any(code.startswith(k) for k in kept):
+            kept.append(code)
+    return tuple(kept)
+
+
+def scope_for(user: User) -> RegionScope:
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return EVERYTHING
+    cached = getattr(user, "_region_scope", None)
+    if cached is not None:
+        return cached
+    if user.scope_region_id is None:
+        scope = NOTHING
+    else:
+        region = user.scope_region
+        scope = RegionScope(prefixes=scope_codes(region), root_code=region.current().code)
+    user._region_scope = scope  # type: ignore[attr-defined]
+    return scope

@@ -1,0 +1,88 @@
+"""Read settings from environment variables, failing at start-up with a message that names the variable.
+
+Healthchecks' envbool/envint idea: a bad value must stop the process with a clear sentence, not surface
+later as a confusing error deep inside a request.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false (1/0, yes/no, on/off), got {raw!r}.")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}.")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name} must be at most {maximum}, got {value}.")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_url(name: str, *, schemes: tuple[str, ...], default: str = "") -> str:
+    raw = env_str(name, default)
+    if not raw:
+        return ""
+    parsed = urlparse(raw)
+    if parsed.scheme not in schemes or not (parsed.netloc or parsed.path):
+        raise ImproperlyConfigured(f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)}, got {raw!r}.")
+    return raw
+
+
+def database_config(url: str, sqlite_path: str) -> dict:
+    """DATABASE_URL → Django DATABASES['default']; empty means the embedded SpatiaLite file."""
+    if not url:
+        return {"ENGINE": "django.contrib.gis.db.backends.spatialite", "NAME": sqlite_path}
+    import dj_database_url
+
+    scheme = urlparse(url).scheme
+    engines = {
+        "postgis": "django.contrib.gis.db.backends.postgis",
+        "postgres": "django.contrib.gis.db.backends.postgis",
+        "postgresql": "django.contrib.gis.db.backends.postgis",
+        "spatialite": "django.contrib.gis.db.backends.spatialite",
+    }
+    if scheme not in engines:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must start with postgis:// (PostgreSQL + PostGIS) or spatialite:///path, got scheme {scheme!r}."
+        )
+    if scheme == "spatialite":
+        path = urlparse(url).path
+        return {"ENGINE": engines[scheme], "NAME": path or sqlite_path}
+    config = dj_database_url.parse(url.replace(f"{scheme}://", "postgres://", 1), conn_max_age=60)
+    config["ENGINE"] = engines[scheme]
+    return config

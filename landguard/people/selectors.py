@@ -1,0 +1,27 @@
+"""Reads of org units, users, grids and field chiefs, always through the caller's RegionScope."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from landguard.core.scope import RegionScope
+from landguard.people.models import FieldChief, Grid, OrgUnit, User
+
+
+def org_units(scope: RegionScope) -> QuerySet[OrgUnit]:
+    return scope.filter(OrgUnit.objects.select_related("region", "parent"), "region__code")
+
+
+def users(scope: RegionScope) -> QuerySet[User]:
+    # Superusers have no scope region; they are never listed to scoped users.
+    qs = User.objects.select_related("org_unit", "scope_region")
+    return scope.filter(qs, "scope_region__code")
+
+
+def grids(scope: RegionScope) -> QuerySet[Grid]:
+    return scope.filter(Grid.objects.select_related("village"), "village__code")
+
+
+def field_chiefs(scope: RegionScope) -> QuerySet[FieldChief]:
+    qs = FieldChief.objects.select_related("user", "region", "superior__user").prefetch_related("grids")
+    return scope.filter(qs, "region__code")

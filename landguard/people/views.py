@@ -1,0 +1,300 @@
+"""People pages: org units, users and field chiefs — scoped lists with xlsx export, detail pages with the
+audit history, and create/edit forms for managers that write only through landguard.people.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from landguard.audit import selectors as audit_selectors
+from landguard.core.access import scoped
+from landguard.core.scope import RegionScope
+from landguard.people import selectors, services
+from landguard.people.forms import FieldChiefForm, OrgUnitForm, UserCreateForm, UserEditForm
+from landguard.people.models import FieldChief, OrgUnit, Role, User
+from landguard.web.listing import Column, Listing, ScopedFilterForm, export_list, render_list, text_filter
+from landguard.web.shell import paginate, run_service
+
+# --- org units -------------------------------------------------------------------------------------------
+
+
+class OrgUnitFilterForm(ScopedFilterForm):
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), required=False, choices=[("", gettext_lazy("全部类型")), *OrgUnit.Kind.choices])
+
+
+def _org_unit_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[OrgUnit]:
+    queryset = selectors.org_units(scope).defer("region__geom")
+    if kind := values.get("kind"):
+        queryset = queryset.filter(kind=kind)
+    if township := values.get("township"):
+        queryset = queryset.filter(region__code__startswith=township.code)
+    return text_filter(queryset, values.get("q"), "name", "region__code")
+
+
+def _org_unit_url(unit: OrgUnit) -> str:
+    return reverse("people:orgunit-detail", args=[unit.pk])
+
+
+ORG_UNITS = Listing(
+    key="orgunits",
+    title=gettext_lazy("组织机构"),
+    filename=gettext_lazy("组织机构列表"),
+    columns=(
+        Column(gettext_lazy("名称"), lambda u: u.name, link=_org_unit_url, badge=True),
+        Column(gettext_lazy("类型"), lambda u: u.get_kind_display()),
+        Column(gettext_lazy("所在行政区"), lambda u: u.region.name),
+        Column(gettext_lazy("区划代码"), lambda u: u.region.code),
+        Column(gettext_lazy("上级单位"), lambda u: u.parent.name if u.parent else None),
+        Column(gettext_lazy("电话"), lambda u: u.phone),
+    ),
+    form_class=OrgUnitFilterForm,
+    rows=_org_unit_rows,
+    list_url="people:orgunit-list",
+    export_url="people:orgunit-export",
+    create_url="people:orgunit-create",
+)
+
+
+@scoped
+def orgunit_list(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    return render_list(request, scope, ORG_UNITS)
+
+
+@scoped
+def orgunit_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    return export_list(request, scope, ORG_UNITS)
+
+
+@scoped
+def orgunit_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    unit = scope.get_or_404(selectors.org_units(scope), "region__code", pk=pk)
+    context = {
+        "unit": unit, "nav": "orgunits",
+        # The parent may sit above the scope (a township office under the county bureau): name it, link only if visible.
+        "parent_visible": unit.parent is not None and scope.contains(unit.parent.region.code),
+        "children": selectors.org_units(scope).filter(parent=unit),
+        "members": paginate(request, selectors.users(scope).filter(org_unit=unit)),
+        "history": audit_selectors.history_of(scope, unit),
+    }
+    return render(request, "people/orgunit_detail.html", context)
+
+
+@scoped(manage=True)
+def orgunit_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    form = OrgUnitForm(request.POST or None, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        unit = run_service(form, services.create_org_unit, actor=request.user, **form.cleaned_data)
+        if unit is not None:
+            messages.success(request, _("已新建组织机构“%(name)s”。") % {"name": unit.name})
+            return redirect("people:orgunit-detail", pk=unit.pk)
+    return _form_page(request, form, _("新建组织机构"), "orgunits", reverse("people:orgunit-list"))
+
+
+@scoped(manage=True)
+def orgunit_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    unit = scope.get_or_404(selectors.org_units(scope), "region__code", pk=pk)
+    form = OrgUnitForm(request.POST or None, instance=unit, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, services.update_org_unit, actor=request.user, unit=unit, **form.cleaned_data) is not None:
+            messages.success(request, _("已保存修改。"))
+            return redirect("people:orgunit-detail", pk=unit.pk)
+    return _form_page(request, form, _("编辑组织机构：%(name)s") % {"name": unit.name}, "orgunits", _org_unit_url(unit))
+
+
+def _form_page(request: HttpRequest, form: forms.Form, title: str, nav: str, cancel_url: str) -> HttpResponse:
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "web/form.html", {"form": form, "title": title, "nav": nav, "cancel_url": cancel_url}, status=status)
+
+
+# --- users -----------------------------------------------------------------------------------------------
+
+
+class UserFilterForm(ScopedFilterForm):
+    role = forms.ChoiceField(label=gettext_lazy("角色"), required=False, choices=[("", gettext_lazy("全部角色")), *Role.choices])
+    active = forms.ChoiceField(label=gettext_lazy("状态"), required=False,
+                               choices=[("", gettext_lazy("全部状态")), ("1", gettext_lazy("启用")), ("0", gettext_lazy("停用"))])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("用户名或姓名")
+
+
+def _user_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[User]:
+    queryset = selectors.users(scope).defer("scope_region__geom")
+    if role := values.get("role"):
+        queryset = queryset.filter(role=role)
+    if active := values.get("active"):
+        queryset = queryset.filter(is_active=active == "1")
+    if township := values.get("township"):
+        queryset = queryset.filter(scope_region__code__startswith=township.code)
+    return text_filter(queryset, values.get("q"), "username", "full_name")
+
+
+def _user_url(user: User) -> str:
+    return reverse("people:user-detail", args=[user.pk])
+
+
+USERS = Listing(
+    key="users",
+    title=gettext_lazy("用户"),
+    filename=gettext_lazy("用户列表"),
+    columns=(
+        Column(gettext_lazy("用户名"), lambda u: u.username, link=_user_url),
+        Column(gettext_lazy("姓名"), lambda u: u.full_name, link=_user_url, badge=True),
+        Column(gettext_lazy("角色"), lambda u: u.get_role_display()),
+        Column(gettext_lazy("所属单位"), lambda u: u.org_unit.name if u.org_unit else None),
+        Column(gettext_lazy("数据范围"), lambda u: str(u.scope_region) if u.scope_region else None),
+        Column(gettext_lazy("手机号"), lambda u: u.phone),
+        Column(gettext_lazy("状态"), lambda u: _("启用") if u.is_active else _("停用")),
+        Column(gettext_lazy("最近登录"), lambda u: u.last_login, html=False),
+    ),
+    form_class=UserFilterForm,
+    rows=_user_rows,
+    list_url="people:user-list",
+    export_url="people:user-export",
+    create_url="people:user-create",
+)
+
+
+@scoped
+def user_list(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    return render_list(request, scope, USERS)
+
+
+@scoped
+def user_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    return export_list(request, scope, USERS)
+
+
+@scoped
+def user_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    person = scope.get_or_404(selectors.users(scope), "scope_region__code", pk=pk)
+    chief = selectors.field_chiefs(scope).filter(user=person).first()
+    context = {
+        "person": person, "nav": "users", "chief": chief,
+        "org_unit_visible": person.org_unit is not None and scope.contains(person.org_unit.region.code),
+        "history": audit_selectors.history_of(scope, person),
+    }
+    return render(request, "people/user_detail.html", context)
+
+
+@scoped(manage=True)
+def user_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    form = UserCreateForm(request.POST or None, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        person = run_service(form, services.create_user, actor=request.user, **form.service_values())
+        if person is not None:
+            messages.success(request, _("已新建用户“%(name)s”。") % {"name": person})
+            return redirect("people:user-detail", pk=person.pk)
+    return _form_page(request, form, _("新建用户"), "users", reverse("people:user-list"))
+
+
+@scoped(manage=True)
+def user_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    person = scope.get_or_404(selectors.users(scope), "scope_region__code", pk=pk)
+    form = UserEditForm(request.POST or None, instance=person, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, services.update_user, actor=request.user, user=person, **form.cleaned_data) is not None:
+            messages.success(request, _("已保存修改。"))
+            return redirect("people:user-detail", pk=person.pk)
+    return _form_page(request, form, _("编辑用户：%(name)s") % {"name": person}, "users", _user_url(person))
+
+
+# --- field chiefs ----------------------------------------------------------------------------------------
+
+
+class FieldChiefFilterForm(ScopedFilterForm):
+    level = forms.TypedChoiceField(label=gettext_lazy("田长级别"), required=False, coerce=int, empty_value=None,
+                                   choices=[("", gettext_lazy("全部级别")), *FieldChief.Level.choices])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("姓名、职务或区划代码")
+
+
+def _chief_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[FieldChief]:
+    queryset = selectors.field_chiefs(scope).defer("region__geom")
+    if level := values.get("level"):
+        queryset = queryset.filter(level=level)
+    if township := values.get("township"):
+        queryset = queryset.filter(region__code__startswith=township.code)
+    return text_filter(queryset, values.get("q"), "user__full_name", "title", "region__name", "region__code")
+
+
+def _chief_url(chief: FieldChief) -> str:
+    return reverse("people:fieldchief-detail", args=[chief.pk])
+
+
+FIELD_CHIEFS = Listing(
+    key="fieldchiefs",
+    title=gettext_lazy("田长"),
+    filename=gettext_lazy("田长名册"),
+    columns=(
+        Column(gettext_lazy("姓名"), lambda c: str(c.user), link=_chief_url, badge=True),
+        Column(gettext_lazy("田长级别"), lambda c: c.get_level_display()),
+        Column(gettext_lazy("职务"), lambda c: c.title),
+        Column(gettext_lazy("责任区域"), lambda c: c.region.name),
+        Column(gettext_lazy("区划代码"), lambda c: c.region.code),
+        Column(gettext_lazy("上级田长"), lambda c: str(c.superior.user) if c.superior else None),
+        Column(gettext_lazy("网格数"), lambda c: len(c.grids.all()), numeric=True),
+        Column(gettext_lazy("责任网格"), lambda c: "、".join(g.code for g in c.grids.all()), html=False),
+    ),
+    form_class=FieldChiefFilterForm,
+    rows=_chief_rows,
+    list_url="people:fieldchief-list",
+    export_url="people:fieldchief-export",
+    create_url="people:fieldchief-create",
+)
+
+
+@scoped
+def fieldchief_list(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    return render_list(request, scope, FIELD_CHIEFS)
+
+
+@scoped
+def fieldchief_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    return export_list(request, scope, FIELD_CHIEFS)
+
+
+@scoped
+def fieldchief_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    chief = scope.get_or_404(selectors.field_chiefs(scope), "region__code", pk=pk)
+    context = {
+        "chief": chief, "nav": "fieldchiefs",
+        "superior_visible": chief.superior is not None and scope.contains(chief.superior.region.code),
+        "grids": selectors.grids(scope).filter(chiefs=chief),
+        "subordinates": paginate(request, selectors.field_chiefs(scope).filter(superior=chief)),
+        "history": audit_selectors.history_of(scope, chief),
+    }
+    return render(request, "people/fieldchief_detail.html", context)
+
+
+@scoped(manage=True)
+def fieldchief_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    form = FieldChiefForm(request.POST or None, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        chief = run_service(form, services.appoint_field_chief, actor=request.user, **form.service_values())
+        if chief is not None:
+            messages.success(request, _("已任命田长：%(chief)s。") % {"chief": chief})
+            return redirect("people:fieldchief-detail", pk=chief.pk)
+    return _form_page(request, form, _("任命田长"), "fieldchiefs", reverse("people:fieldchief-list"))
+
+
+@scoped(manage=True)
+def fieldchief_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    chief = scope.get_or_404(selectors.field_chiefs(scope), "region__code", pk=pk)
+    form = FieldChiefForm(request.POST or None, instance=chief, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, services.update_field_chief, actor=request.user, chief=chief, **form.service_values()) is not None:
+            messages.success(request, _("已保存修改。"))
+            return redirect("people:fieldchief-detail", pk=chief.pk)
+    return _form_page(request, form, _("编辑田长：%(chief)s") % {"chief": chief}, "fieldchiefs", _chief_url(chief))

@@ -1,0 +1,34 @@
+"""Reads of regions, always through the caller's RegionScope."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from landguard.core.scope import RegionScope
+from landguard.regions.models import CodeChange, Region
+
+
+def regions(scope: RegionScope, *, include_retired: bool = False) -> QuerySet[Region]:
+    qs = scope.filter(Region.objects.select_related("parent"), "code")
+    return qs if include_retired else qs.filter(retired_in__isnull=True)
+
+
+def region(scope: RegionScope, code: str) -> Region:
+    """The current region with this code, or — for a retired code — the retired row (its page shows the successor)."""
+    qs = regions(scope, include_retired=True).filter(code=code).order_by("retired_in")
+    found = qs.first()
+    if found is None:
+        from django.http import Http404
+
+        raise Http404
+    return found
+
+
+def scope_root(scope: RegionScope) -> Region | None:
+    if not scope.root_code:
+        return None
+    return Region.objects.filter(code=scope.root_code, retired_in__isnull=True).first()
+
+
+def code_changes(scope: RegionScope) -> QuerySet[CodeChange]:
+    return scope.filter(CodeChange.objects.select_related("edition"), "region_code")

@@ -1,0 +1,130 @@
+"""Region pages: the scoped list (live filter, xlsx export) and a region's page by code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import F, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from landguard.audit import selectors as audit_selectors
+from landguard.core.access import scoped
+from landguard.core.geodesy import hectares, mu
+from landguard.core.scope import RegionScope
+from landguard.regions import selectors
+from landguard.regions.models import Level, Region
+from landguard.regions.services import lineage
+from landguard.web.views import map_config
+from landguard.web.listing import Column, Listing, ScopedFilterForm, export_list, render_list, text_filter
+from landguard.web.shell import paginate
+
+
+class RegionFilterForm(ScopedFilterForm):
+    level = forms.TypedChoiceField(label=_("级别"), required=False, coerce=int, empty_value=None,
+                                   choices=[("", _("全部级别")), *Level.choices])
+    include_retired = forms.BooleanField(label=_("含已停用代码"), required=False)
+
+
+def _rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Region]:
+    queryset = selectors.regions(scope, include_retired=values.get("include_retired", False))
+    queryset = queryset.select_related("retired_in").defer("geom")  # boundaries are heavy and not shown here
+    if level := values.get("level"):
+        queryset = queryset.filter(level=level)
+    if township := values.get("township"):
+        queryset = queryset.filter(code__startswith=township.code)
+    return text_filter(queryset, values.get("q"), "name", "code")
+
+
+def _detail_url(region: Region) -> str:
+    return reverse("regions:detail", args=[region.code])
+
+
+def _state(region: Region) -> str:
+    return str(_("现行")) if region.is_current else str(_("已停用（%(edition)s）") % {"edition": region.retired_in})
+
+
+REGIONS = Listing(
+    key="regions",
+    title=_("行政区"),
+    filename=_("行政区列表"),
+    columns=(
+        Column(_("区划代码"), lambda r: r.code, link=_detail_url),
+        Column(_("名称"), lambda r: r.name, link=_detail_url, badge=True),
+        Column(_("级别"), lambda r: r.get_level_display()),
+        Column(_("类型"), lambda r: r.kind),
+        Column(_("上级"), lambda r: r.parent.name if r.parent else None),
+        Column(_("面积（公顷）"), lambda r: None if r.area_m2 is None else hectares(r.area_m2), digits=4, numeric=True),
+        Column(_("面积（亩）"), lambda r: None if r.area_m2 is None else mu(r.area_m2), digits=2, numeric=True),
+        Column(_("面积（平方米）"), lambda r: r.area_m2, digits=2, numeric=True, html=False),
+        Column(_("边界来源"), lambda r: r.boundary_source, html=False),
+        Column(_("状态"), _state),
+    ),
+    form_class=RegionFilterForm,
+    rows=_rows,
+    list_url="regions:list",
+    export_url="regions:export",
+)
+
+
+@scoped
+def region_list(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    return render_list(request, scope, REGIONS)
+
+
+@scoped
+def region_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    return export_list(request, scope, REGIONS)
+
+
+def _ancestors(region: Region) -> list[Region]:
+    # The parent chain of an in-scope region: its ancestors' names are part of what the user may see
+    # (a township officer knows their county), so they are read through the FK, not a scoped selector.
+    chain, node = [], region.parent
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return chain[::-1]
+
+
+CHILD_LAYER = {Level.PROVINCE: "city", Level.CITY: "county", Level.COUNTY: "township", Level.TOWNSHIP: "village",
+               Level.VILLAGE: "grid"}
+
+
+def _map_config(scope: RegionScope, region: Region) -> dict | None:
+    """The small map: the region's outline, with its children (or a village's grids) inside it."""
+    if region.geom is None:
+        return None
+    child = CHILD_LAYER.get(region.level)
+    config = map_config(scope, levels=[child] if child and region.is_current else [], code=region.code,
+                        visible={child} if child else set(), extent=region.geom.extent)
+    config["layers"].insert(0, {"key": "self", "label": region.name, "visible": True,
+                                "url": f"{reverse('web:regions-geojson')}?code={region.code}"})
+    return config
+
+
+@scoped
+def region_detail(request: HttpRequest, scope: RegionScope, code: str) -> HttpResponse:
+    region = selectors.region(scope, code)
+    lineage_pks = lineage(region)
+    changes = (selectors.code_changes(scope).filter(Q(old_region_id__in=lineage_pks) | Q(new_region_id__in=lineage_pks))
+               .select_related("old_region", "new_region").order_by(F("edition__published").asc(nulls_first=True), "edition__imported_at", "id"))
+    children = selectors.regions(scope).filter(parent=region).defer("geom")
+    successor = region.current() if not region.is_current else None
+    context = {
+        "region": region,
+        "nav": "regions",
+        "ancestors": [(a, scope.contains(a.code)) for a in _ancestors(region)],
+        "children": paginate(request, children),
+        "child_level": Level(region.level + 1).label if region.level < Level.VILLAGE else None,
+        "successor": successor,
+        "successor_visible": successor is not None and scope.contains(successor.code),
+        "changes": [(c, scope.contains(c.old_code), scope.contains(c.new_code)) for c in changes],
+        "history": audit_selectors.history_of(scope, region),
+        "has_geom": region.geom is not None,
+        "map_config": _map_config(scope, region),
+    }
+    return render(request, "regions/detail.html", context)

@@ -1,0 +1,181 @@
+"""LandGuard settings. Every value that varies between machines comes from an environment variable
+read through landguard.env, which stops start-up with a message naming the variable when it is bad.
+"""
+
+# pyproj and pyogrio bundle their own PROJ; importing them before the first SpatiaLite connection
+# (which dlopens the system libproj) avoids a crash at interpreter exit (docs/architecture.md, "traps").
+import pyogrio  # noqa: F401
+import pyproj  # noqa: F401
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from landguard.env import database_config, env_bool, env_int, env_list, env_str, env_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("LANDGUARD_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("LANDGUARD_DEBUG", False)
+SECRET_KEY = env_str("LANDGUARD_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG and env_bool("LANDGUARD_REQUIRE_SECRET_KEY", False):
+        raise ImproperlyConfigured("LANDGUARD_SECRET_KEY must be set in production (a long random string).")
+    SECRET_KEY = "insecure-development-key-set-LANDGUARD_SECRET_KEY-in-production"
+ALLOWED_HOSTS = env_list("LANDGUARD_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("LANDGUARD_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.gis",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "rest_framework_gis",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
+    "landguard.core",
+    "landguard.audit",
+    "landguard.regions",
+    "landguard.people",
+    "landguard.web",
+    "landguard.api",
+    "landguard.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "landguard.urls"
+WSGI_APPLICATION = "landguard.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "landguard.web.context.site",
+            ],
+        },
+    },
+]
+
+# Embedded default: a SpatiaLite file under var/. Production and CI: DATABASE_URL=postgis://…
+DATABASES = {"default": database_config(env_str("DATABASE_URL"), str(VAR_DIR / "landguard.sqlite3"))}
+if DATABASES["default"]["ENGINE"].endswith("spatialite"):
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    DATABASES["default"]["TEST"] = {"NAME": env_str("LANDGUARD_TEST_SQLITE", "") or None}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "people.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Chinese first; English available. Dates shown in Asia/Shanghai, stored in UTC.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "landguard" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+# Serve app static files directly (no collectstatic needed for `make run`); see docs/architecture.md
+# for the production setting. Plain storage: MapLibre's ES modules import each other by file name.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_MIMETYPES = {".mjs": "text/javascript"}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+
+# Uploads: refuse anything bigger than this before reading it (archives are checked again before unpacking).
+UPLOAD_MAX_MB = env_int("LANDGUARD_UPLOAD_MAX_MB", 200, minimum=1, maximum=4096)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Base map: a 天地图 key, or an on-premise XYZ tile URL template; with neither the map still works offline
+# (region overlays on a plain background).
+TIANDITU_KEY = env_str("LANDGUARD_TIANDITU_KEY")
+BASEMAP_TILE_URL = env_url("LANDGUARD_BASEMAP_TILE_URL", schemes=("http", "https"))
+if BASEMAP_TILE_URL and not all(part in BASEMAP_TILE_URL for part in ("{z}", "{x}", "{y}")):
+    raise ImproperlyConfigured(f"LANDGUARD_BASEMAP_TILE_URL must contain {{z}}, {{x}} and {{y}}, got {BASEMAP_TILE_URL!r}.")
+BASEMAP_ATTRIBUTION = env_str("LANDGUARD_BASEMAP_ATTRIBUTION")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LandGuard API",
+    "DESCRIPTION": "LandGuard REST API. Every response is limited to the caller's region scope.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Background work with no extra server: tasks are rows in the database, run by `manage.py db_worker`
+# (started by `make run`). Production option: see docs/architecture.md.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if not env_bool("LANDGUARD_TASKS_IMMEDIATE", False)
+        else "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LANDGUARD_LOG_LEVEL", "INFO").upper()},
+}
+
+# GDAL 3.6 cannot block network access in GDAL calls; we never pass user-controlled URLs to GDAL.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from landguard.core.access import public
+
+urlpatterns = [
+    path("login/", public(auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True)), name="login"),
+    path("logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+    path("api/", include("landguard.api.urls")),
+    path("regions/", include("landguard.regions.urls")),
+    path("people/", include("landguard.people.urls")),
+    path("", include("landguard.web.urls")),
+]

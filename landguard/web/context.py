@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from landguard.core.scope import scope_for
+from landguard.people import selectors as people_selectors
+from landguard.regions import selectors as region_selectors
+from landguard.web.shell import scope_label
+
+
+def _shows_synthetic(scope) -> bool:
+    """True when the user's scope holds synthetic demo records: the shell then shows the "合成演示数据" banner."""
+    return (region_selectors.regions(scope).filter(is_synthetic=True).exists()
+            or people_selectors.org_units(scope).filter(is_synthetic=True).exists()
+            or people_selectors.users(scope).filter(is_synthetic=True).exists())
+
+
+def site(request):
+    """Values every page needs: the base-map configuration, whether the user may manage their scope, the
+    scope's label and whether it holds synthetic data. Lazy, so pages that don't use a value pay nothing."""
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    scope = scope_for(user) if signed_in else None
+    return {
+        "basemap": {
+            "tianditu_key": settings.TIANDITU_KEY,
+            "tile_url": settings.BASEMAP_TILE_URL,
+            "attribution": settings.BASEMAP_ATTRIBUTION,
+        },
+        "can_manage": signed_in and user.can_manage,
+        "scope_label": SimpleLazyObject(lambda: scope_label(scope)) if signed_in else "",
+        "shows_synthetic": SimpleLazyObject(lambda: _shows_synthetic(scope)) if signed_in else False,
+    }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `make run`: set up, migrate, load the demo county once, print the logins, then serve on :8000 with a
+# background-task worker beside the web server (both stop together).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export LANDGUARD_REFDATA_DIR="${LANDGUARD_REFDATA_DIR:-$(cd .. && pwd)/shared/refdata}"
+PY=.venv/bin/python
+$PY manage.py migrate --noinput -v 0
+$PY manage.py load_demo
+$PY manage.py db_worker --interval 2 &
+worker=$!
+trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+echo "LandGuard: http://127.0.0.1:${PORT:-8000}/  (Ctrl+C to stop)"
+$PY manage.py runserver "127.0.0.1:${PORT:-8000}" --noreload
