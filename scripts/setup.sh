@@ -50,7 +50,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
-vendor=landguard/static/vendor
+vendor=landguard/web/static/vendor
 mkdir -p "$vendor/maplibre-gl" "$vendor/echarts" "$vendor/htmx"
 cp node_modules/maplibre-gl/dist/{maplibre-gl.mjs,maplibre-gl-shared.mjs,maplibre-gl-worker.mjs,maplibre-gl.css} "$vendor/maplibre-gl/"
 cp node_modules/echarts/dist/echarts.min.js "$vendor/echarts/"
