@@ -7,6 +7,7 @@ bash scripts/setup.sh
 export LANDGUARD_REFDATA_DIR="${LANDGUARD_REFDATA_DIR:-$(cd .. && pwd)/shared/refdata}"
 PY=.venv/bin/python
 $PY manage.py migrate --noinput -v 0
+$PY manage.py collectstatic --noinput -v 0
 $PY manage.py load_demo
 $PY manage.py db_worker --interval 2 &
 worker=$!

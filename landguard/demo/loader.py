@@ -95,11 +95,14 @@ def _load_codes_and_outlines(ref: Path) -> None:
                        scope_region=Region.objects.get(code="371525209"), is_synthetic=True)
     import_code_table(ref / "mca-xzqh-20251231" / "region.csv", edition="mca-xzqh-20251231", published=dt.date(2025, 12, 31),
                       source="民政部 行政区划代码 2025-12-31", fmt="mca", prefix="3715")
-    atlas = ref / "datav-geoatlas-2021"
-    import_boundaries(atlas / "100000_full.json", crs="gcj02", only_codes={"37"}, source="DataV.GeoAtlas 2021（高德，GCJ-02 转换）")
-    import_boundaries(atlas / "370000_full.json", crs="gcj02", only_codes={"3715"}, source="DataV.GeoAtlas 2021（高德，GCJ-02 转换）")
-    import_boundaries(atlas / "371500_full.json", crs="gcj02", only_codes={"371522"}, source="DataV.GeoAtlas 2021（高德，GCJ-02 转换）")
-    import_boundaries(ref / "datav-county-2019" / "371525.json", crs="gcj02", only_codes={"371525"}, source="DataV 2019（高德，GCJ-02 转换）")
+    # The web-map outlines carry self-intersections (山东's coastline in the country file): repaired, as an
+    # operator would after reading the import report (by default an invalid geometry rejects the file).
+    atlas, datav = ref / "datav-geoatlas-2021", "DataV.GeoAtlas 2021（高德，GCJ-02 转换）"
+    import_boundaries(atlas / "100000_full.json", crs="gcj02", only_codes={"37"}, source=datav, repair=True)
+    import_boundaries(atlas / "370000_full.json", crs="gcj02", only_codes={"3715"}, source=datav, repair=True)
+    import_boundaries(atlas / "371500_full.json", crs="gcj02", only_codes={"371522"}, source=datav, repair=True)
+    import_boundaries(ref / "datav-county-2019" / "371525.json", crs="gcj02", only_codes={"371525"},
+                      source="DataV 2019（高德，GCJ-02 转换）", repair=True)
 
 
 class _Builder:

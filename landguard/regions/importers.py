@@ -762,8 +762,12 @@ def _multipolygons(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def import_boundaries(path, *, crs: str | None = None, code_field: str | None = None, name_field: str | None = None,
                       only_codes: set[str] | None = None, source: str = "", synthetic: bool = False, actor=None,
-                      progress: Progress = None) -> ImportReport:
-    """Set region boundaries from a GeoJSON / Shapefile / zipped Shapefile, converted to CGCS2000 (4490)."""
+                      repair: bool = False, progress: Progress = None) -> ImportReport:
+    """Set region boundaries from a GeoJSON / Shapefile / zipped Shapefile, converted to CGCS2000 (4490).
+
+    An invalid geometry rejects the file, naming the feature and the reason, unless `repair` is asked for:
+    then it is made valid and every repair is listed in the report (an official boundary should not be
+    altered without the operator knowing)."""
     path = Path(path)
     report = ImportReport(edition=source or path.name)
     try:
@@ -816,9 +820,13 @@ def import_boundaries(path, *, crs: str | None = None, code_field: str | None = 
         raise RegionImportError(_("%(feature)s：转换后的坐标不在中国范围内（经度 %(lon)s，纬度 %(lat)s），请检查坐标系")
                                 % {"feature": bad.label(), "lon": f"{b[0]:.3f}–{b[2]:.3f}", "lat": f"{b[1]:.3f}–{b[3]:.3f}"})
 
-    # Repair: make_valid, then keep only the polygon parts. Every repair is listed in the report.
+    # Repair (when asked): make_valid, then keep only the polygon parts. Every repair is listed in the report.
     valid = shapely.is_valid(converted)
     reasons = {i: shapely.is_valid_reason(converted[i]) for i in np.flatnonzero(~valid)}
+    if reasons and not repair:
+        i = min(reasons)
+        raise RegionImportError(_("%(feature)s：几何无效（%(reason)s）。可检查数据后使用“自动修复”（--repair）重新导入")
+                                % {"feature": features[i].label(), "reason": reasons[i]})
     fixed = converted.copy()
     fixed[~valid] = shapely.make_valid(converted[~valid])
     polygons, dropped = _multipolygons(fixed)

@@ -94,13 +94,16 @@ def test_guanxian_outline_from_a_bare_array_in_gcj02_lands_a_few_hundred_metres_
 
 
 def test_bom_country_file_imports_only_the_requested_province(guanxian):
-    report = import_boundaries(REFDATA / "datav-geoatlas-2021" / "100000_full.json", crs="gcj02", only_codes={"37"})
-    assert report.boundaries == 1  # 370000 (level "province") is stored on region 37
+    path = REFDATA / "datav-geoatlas-2021" / "100000_full.json"
+    with pytest.raises(RegionImportError, match="第 15 个要素（代码 370000）：几何无效"):
+        import_boundaries(path, crs="gcj02", only_codes={"37"})  # the real file has a self-intersection
+    report = import_boundaries(path, crs="gcj02", only_codes={"37"}, repair=True)
+    assert report.boundaries == 1 and all("代码 370000" in line for line in report.repaired)  # 370000 (level "province") is stored on region 37
     assert _region("37").area_m2 == pytest.approx(157_900e6, rel=0.03)  # 山东 ≈ 158,000 km²
 
 
 def test_city_adcode_is_normalised_using_the_level_property(guanxian):
-    import_boundaries(REFDATA / "datav-geoatlas-2021" / "370000_full.json", crs="gcj02", only_codes={"371500"})
+    import_boundaries(REFDATA / "datav-geoatlas-2021" / "370000_full.json", crs="gcj02", only_codes={"371500"}, repair=True)
     assert _region("3715").area_m2 == pytest.approx(8_628e6, rel=0.03)  # 聊城 ≈ 8,628 km²
 
 
@@ -132,10 +135,16 @@ def test_six_digit_city_code_without_level_matches_the_existing_region(guanxian,
     assert _stored("3715").equals_exact(shapely.MultiPolygon([_square(115.8, 36.4, 0.2)]), 1e-9)
 
 
-def test_invalid_geometry_is_repaired_and_every_repair_is_reported(guanxian, tmp_path):
+def test_invalid_geometry_rejects_the_file_naming_the_feature(guanxian, tmp_path):
+    bowtie = shapely.Polygon([(115.50, 36.50), (115.52, 36.52), (115.52, 36.50), (115.50, 36.52), (115.50, 36.50)])
+    path = _geojson(tmp_path, [_feature(SANGA, _square(115.6, 36.6)), _feature(JIA, bowtie)])
+    _assert_rejected(path, "第 2 个要素（代码 371525101）：几何无效（Self-intersection", crs="cgcs2000")
+
+
+def test_invalid_geometry_is_repaired_on_request_and_every_repair_is_reported(guanxian, tmp_path):
     bowtie = shapely.Polygon([(115.50, 36.50), (115.52, 36.52), (115.52, 36.50), (115.50, 36.52), (115.50, 36.50)])
     path = _geojson(tmp_path, [_feature(JIA, bowtie), _feature(SANGA, _square(115.6, 36.6))])
-    report = import_boundaries(path, crs="cgcs2000")
+    report = import_boundaries(path, crs="cgcs2000", repair=True)
     assert len(report.repaired) == 1 and "第 1 个要素（代码 371525101）" in report.repaired[0]
     stored = _stored(JIA)
     assert stored.is_valid and len(stored.geoms) == 2  # the bow-tie became its two triangles
@@ -222,7 +231,7 @@ def test_feature_without_code_is_rejected_unless_filtered_out(guanxian, tmp_path
 def test_empty_and_unrepairable_geometries_are_rejected(guanxian, tmp_path):
     _assert_rejected(_geojson(tmp_path, [_feature(JIA, None)]), "第 1 个要素（代码 371525101）：几何为空", crs="cgcs2000")
     flat = {"type": "Polygon", "coordinates": [[[115.5, 36.5], [115.6, 36.5], [115.7, 36.5], [115.5, 36.5]]]}
-    _assert_rejected(_geojson(tmp_path, [_feature(JIA, flat)]), "几何无效且无法修复", crs="cgcs2000")
+    _assert_rejected(_geojson(tmp_path, [_feature(JIA, flat)]), "几何无效且无法修复", crs="cgcs2000", repair=True)
     line = {"type": "LineString", "coordinates": [[115.5, 36.5], [115.6, 36.6]]}
     _assert_rejected(_geojson(tmp_path, [_feature(JIA, line)]), "不是面要素", crs="cgcs2000")
 

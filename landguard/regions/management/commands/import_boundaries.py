@@ -1,4 +1,4 @@
-"""manage.py import_boundaries PATH [--crs gcj02|wgs84|cgcs2000|epsg:4527] [--code-field adcode] [--only 371525,371522]"""
+"""manage.py import_boundaries PATH [--crs gcj02|wgs84|cgcs2000|epsg:4527] [--code-field adcode] [--only 371525,371522] [--repair]"""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--name-field", help="attribute holding the name, checked against the code table")
         parser.add_argument("--only", help="comma-separated codes to import; other features are skipped")
         parser.add_argument("--source", default="", help="boundary source shown to users")
+        parser.add_argument("--repair", action="store_true",
+                            help="make invalid geometries valid (each repair is reported) instead of rejecting the file")
         parser.add_argument("--synthetic", action="store_true", help="mark the boundaries as synthetic demo data")
 
     def handle(self, *args, **options) -> None:
@@ -25,7 +27,7 @@ class Command(BaseCommand):
         try:
             report = import_boundaries(options["path"], crs=options["crs"], code_field=options["code_field"],
                                        name_field=options["name_field"], only_codes=only, source=options["source"],
-                                       synthetic=options["synthetic"])
+                                       synthetic=options["synthetic"], repair=options["repair"])
         except RegionImportError as exc:
             raise CommandError(_("导入失败：%(error)s") % {"error": exc}) from None
         self.stdout.write(self.style.SUCCESS(_("边界导入完成。")))

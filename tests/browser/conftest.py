@@ -1,0 +1,195 @@
+"""Browser-test fixtures: one real server with the demo county, one headless Chromium, one login per persona.
+
+The browser tests drive Debian's chromium through Playwright against `manage.py runserver`, never against
+pytest-django's live_server: that one shares the test database, whose transactional flush would wipe the
+demo county. Instead the session gets its own SpatiaLite file (var/browser-test.sqlite3, recreated each
+session), migrated and loaded with `manage.py load_demo` in subprocesses, and served by a runserver on a
+free port. Nothing here touches pytest-django's test database: `django_db_setup` is a no-op for this folder,
+so the session demo load in tests/conftest.py does not run for browser tests either.
+
+Everything expensive lives in session fixtures, which pytest only sets up when a selected test asks for
+them: a `-m "not browser"` run deselects these tests and pays nothing (no import of Playwright even).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from browser_helpers import Tab, login_through_form
+
+from landguard.demo.personas import COUNTY_ADMIN, OTHER_COUNTY_USER, TOWNSHIP_OFFICER
+
+REPO = Path(__file__).resolve().parents[2]
+VAR = REPO / "var"
+DB_PATH = VAR / "browser-test.sqlite3"
+ARTIFACTS = REPO / "test-artifacts" / "browser"
+CHROMIUM = os.environ.get("LANDGUARD_CHROMIUM", "/usr/bin/chromium")
+PERSONAS = (COUNTY_ADMIN, TOWNSHIP_OFFICER, OTHER_COUNTY_USER)
+SERVER_START_TIMEOUT = 60  # seconds
+
+
+# --- keep pytest-django's test database out of it ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_setup():
+    """Browser tests talk to their own server and database: no test database, no second demo load."""
+
+
+# --- the server ----------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _server_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["DATABASE_URL"] = f"spatialite:///{DB_PATH}"
+    env.setdefault("LANDGUARD_REFDATA_DIR", str(REPO.parent / "shared" / "refdata"))
+    env["LANDGUARD_DEBUG"] = "false"  # as deployed; whitenoise (with finders) serves the static files
+    env["LANDGUARD_TASKS_IMMEDIATE"] = "true"  # no db_worker beside this server
+    env["PYTHONUNBUFFERED"] = "1"
+    # The default the offline-map test relies on: no base map configured at all.
+    for name in ("LANDGUARD_TIANDITU_KEY", "LANDGUARD_BASEMAP_TILE_URL", "LANDGUARD_BASEMAP_ATTRIBUTION",
+                 "DJANGO_SETTINGS_MODULE"):
+        env.pop(name, None)
+    return env
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True,
+                            timeout=300)
+    if result.returncode != 0:
+        pytest.fail(f"manage.py {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}",
+                    pytrace=False)
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"runserver exited with {process.returncode}:\n{log.read_text(errors='replace')[-4000:]}",
+                        pytrace=False)
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"runserver did not answer {url} within {SERVER_START_TIMEOUT}s:\n"
+                f"{log.read_text(errors='replace')[-4000:]}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def server_url(artifacts: Path) -> str:
+    """Base URL of a runserver with a freshly migrated SpatiaLite database holding the demo county."""
+    VAR.mkdir(exist_ok=True)
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
+    env = _server_env()
+    _manage(env, "migrate", "--no-input", "-v", "0")
+    _manage(env, "load_demo")
+
+    port = _free_port()
+    log = artifacts / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(f"{base}/login/", process, log)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- the browser ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            # SwiftShader gives headless chromium the WebGL that MapLibre needs, with no GPU.
+            args=["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def storage_states(browser, server_url: str, artifacts: Path) -> dict[str, str]:
+    """A logged-in storage state per persona (one real form login each, once per session)."""
+    states: dict[str, str] = {}
+    for username in PERSONAS:
+        context = browser.new_context(locale="zh-CN", base_url=server_url)
+        try:
+            page = context.new_page()
+            login_through_form(page, server_url, username)
+            path = artifacts / f"state-{username}.json"
+            context.storage_state(path=str(path))
+            states[username] = str(path)
+        finally:
+            context.close()
+    return states
+
+
+# --- pages with their JS errors and requests recorded ---------------------------------------------------
+
+
+@pytest.fixture
+def open_tab(request, browser, server_url: str):
+    """open_tab(persona or None, **context options) → Tab in a fresh context (logged in via the stored state)."""
+    contexts = []
+
+    def make(username: str | None = None, **options) -> Tab:
+        options.setdefault("locale", "zh-CN")
+        options.setdefault("viewport", {"width": 1366, "height": 860})
+        if username is not None:
+            options["storage_state"] = request.getfixturevalue("storage_states")[username]
+        context = browser.new_context(base_url=server_url, **options)
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        page = context.new_page()
+        tab = Tab(page=page, context=context)
+        page.on("pageerror", lambda error: tab.js_errors.append(f"pageerror: {error}"))
+        page.on("console", lambda msg: tab.js_errors.append(f"console.{msg.type}: {msg.text} ({msg.location})")
+                if msg.type == "error" else None)
+        context.on("request", lambda request: tab.requests.append(request.url))
+        context.on("requestfailed", lambda request: tab.failed.append(f"{request.url}: {request.failure}"))
+        context.on("response", lambda response: tab.failed.append(f"{response.url}: HTTP {response.status}")
+                   if response.status >= 400 else None)
+        return tab
+
+    yield make
+    for context in contexts:
+        context.close()
