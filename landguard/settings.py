@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "landguard.audit",
     "landguard.regions",
     "landguard.people",
+    "landguard.jobs",
     "landguard.web",
     "landguard.api",
     "landguard.demo",
@@ -154,6 +155,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# The cache carries live job progress between the worker and the web process: a file cache under var/ by
+# default (one machine, no server); LANDGUARD_REDIS_URL (redis://…) when web and workers run on several hosts.
+if REDIS_URL := env_url("LANDGUARD_REDIS_URL", schemes=("redis", "rediss")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
 
 # Background work with no extra server: tasks are rows in the database, run by `manage.py db_worker`
 # (started by `make run`). Production option: see docs/architecture.md.

@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/", include("landguard.api.urls")),
     path("regions/", include("landguard.regions.urls")),
     path("people/", include("landguard.people.urls")),
+    path("jobs/", include("landguard.jobs.urls")),
     path("", include("landguard.web.urls")),
 ]

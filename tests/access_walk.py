@@ -26,7 +26,7 @@ that takes a `Place` and returns the URL kwargs for an object located there::
 The walk calls it for three places — 清泉街道 371525001 ("township", inside the township officer's scope), 万善镇
 371525113 ("other_township", another 冠县 township) and a 莘县 township ("other_county") — and expects 404/403
 wherever the place is outside the persona's scope. A Place offers `region` (the township), `village`,
-`org_unit`, `user`, `grid`, `field_chief`, `audit_entry`, `code_change`, `retired_region` and `code`; an
+`org_unit`, `user`, `grid`, `field_chief`, `audit_entry`, `code_change`, `retired_region`, `job` and `code`; an
 object a place does not have (莘县 has no grids) raises NoSample and that place is skipped. Kwargs that do not
 name a located object (an edition, a tile z/x/y) are wrapped in `unbound(...)`: the walk then checks only
 for leaks. A `format` kwarg (DRF suffix routes) defaults to "json".
@@ -61,6 +61,7 @@ from landguard.audit.models import AuditEntry
 from landguard.core.access import PUBLIC, SCOPED
 from landguard.core.scope import RegionScope, scope_for
 from landguard.demo import personas as demo
+from landguard.jobs.models import Job
 from landguard.people import selectors as people_selectors
 from landguard.people.models import FieldChief, Grid, OrgUnit, User
 from landguard.regions.models import CodeChange, Level, Region
@@ -83,7 +84,8 @@ class NoSample(Exception):
 class Place:
     """Demo objects located in one township. Attribute access to a missing kind raises NoSample."""
 
-    KINDS = ("region", "village", "org_unit", "user", "grid", "field_chief", "audit_entry", "code_change", "retired_region")
+    KINDS = ("region", "village", "org_unit", "user", "grid", "field_chief", "audit_entry", "code_change", "retired_region",
+             "job")
 
     def __init__(self, key: str, code: str, objects: dict[str, Any]) -> None:
         self.key, self.code, self._objects = key, code, objects
@@ -127,6 +129,8 @@ SAMPLES: dict[str, Sample] = {
     "people:user-edit": lambda place: {"pk": place.user.pk},
     "people:fieldchief-detail": lambda place: {"pk": place.field_chief.pk},
     "people:fieldchief-edit": lambda place: {"pk": place.field_chief.pk},
+    # landguard.jobs
+    "jobs:detail": lambda place: {"pk": place.job.pk},
 }
 
 
@@ -146,6 +150,11 @@ def _place(key: str, code: str) -> Place:
         "code_change": CodeChange.objects.filter(**under).order_by("id").first(),
         "retired_region": Region.objects.filter(successor=region).order_by("code").first(),
     }
+    if objects["user"] is not None:  # a job submitted from this township, its file named after it (a leak shows)
+        objects["job"] = Job.objects.create(kind=Job.Kind.BOUNDARIES, file=f"jobs/walk/{code}.geojson",
+                                            original_name=f"{region.name}边界.geojson", scope_code=code,
+                                            created_by=objects["user"], status=Job.Status.FAILED,
+                                            error=f"{region.name}（{code}）：示例")
     return Place(key, code, objects)
 
 

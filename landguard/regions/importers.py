@@ -37,6 +37,7 @@ from landguard.audit.models import AuditEntry
 from landguard.audit.services import record
 from landguard.core import crs as crsmod
 from landguard.core.geodesy import ellipsoidal_area_m2
+from landguard.core.scope import RegionScope
 from landguard.regions.models import CODE_LENGTH_LEVEL, CodeChange, Edition, Level, Region
 from landguard.regions.services import inherit_boundary, set_boundary
 
@@ -762,12 +763,12 @@ def _multipolygons(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def import_boundaries(path, *, crs: str | None = None, code_field: str | None = None, name_field: str | None = None,
                       only_codes: set[str] | None = None, source: str = "", synthetic: bool = False, actor=None,
-                      repair: bool = False, progress: Progress = None) -> ImportReport:
+                      repair: bool = False, scope: RegionScope | None = None, progress: Progress = None) -> ImportReport:
     """Set region boundaries from a GeoJSON / Shapefile / zipped Shapefile, converted to CGCS2000 (4490).
 
     An invalid geometry rejects the file, naming the feature and the reason, unless `repair` is asked for:
     then it is made valid and every repair is listed in the report (an official boundary should not be
-    altered without the operator knowing)."""
+    altered without the operator knowing). With a `scope`, a feature of a region outside it rejects the file."""
     path = Path(path)
     report = ImportReport(edition=source or path.name)
     try:
@@ -785,6 +786,8 @@ def import_boundaries(path, *, crs: str | None = None, code_field: str | None = 
     name_key = _pick_field(features, name_field, NAME_FIELDS, _("名称"), required=False)
     assert code_key is not None
     features = _match_regions(features, code_key, {str(c) for c in only_codes} if only_codes is not None else None, report.warnings)
+    if scope is not None and (outside := next((f for f in features if not scope.contains(f.code)), None)):
+        raise RegionImportError(_("%(feature)s：不在您的数据范围内") % {"feature": outside.label()})
     if not features:
         raise RegionImportError(_("没有要导入的要素"))
     for f in features:

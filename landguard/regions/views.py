@@ -1,13 +1,14 @@
-"""Region pages: the scoped list (live filter, xlsx export) and a region's page by code."""
+"""Region pages: the scoped list (live filter, xlsx export), a region's page by code, and the boundary upload."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -15,12 +16,15 @@ from landguard.audit import selectors as audit_selectors
 from landguard.core.access import scoped
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
+from landguard.jobs import selectors as job_selectors
+from landguard.jobs import services as job_services
+from landguard.jobs.models import Job
 from landguard.regions import selectors
 from landguard.regions.models import Level, Region
 from landguard.regions.services import lineage
 from landguard.web.views import map_config
 from landguard.web.listing import Column, Listing, ScopedFilterForm, export_list, render_list, text_filter
-from landguard.web.shell import paginate
+from landguard.web.shell import paginate, run_service
 
 
 class RegionFilterForm(ScopedFilterForm):
@@ -67,6 +71,7 @@ REGIONS = Listing(
     rows=_rows,
     list_url="regions:list",
     export_url="regions:export",
+    manage_actions=((_("导入边界"), "regions:boundary-import"),),
 )
 
 
@@ -128,3 +133,30 @@ def region_detail(request: HttpRequest, scope: RegionScope, code: str) -> HttpRe
         "map_config": _map_config(scope, region),
     }
     return render(request, "regions/detail.html", context)
+
+
+class BoundaryImportForm(forms.Form):
+    file = forms.FileField(label=_("边界文件"), help_text=_("GeoJSON（.geojson/.json）或压缩的 Shapefile（.zip，含 .shp/.dbf/.shx/.prj/.cpg）"))
+    crs = forms.ChoiceField(label=_("坐标系"), required=False, choices=[
+        ("", _("自动识别（按 .prj 或坐标数值）")), ("cgcs2000", _("CGCS2000 经纬度")), ("wgs84", _("WGS84 经纬度")),
+        ("gcj02", _("GCJ-02（高德、腾讯、DataV 等网络地图）"))])
+    code_field = forms.CharField(label=_("区划代码字段"), required=False, max_length=30,
+                                 help_text=_("留空时自动识别 adcode、code、XZQDM 等字段"))
+    source = forms.CharField(label=_("边界来源"), required=False, max_length=100, help_text=_("显示给用户，例如“县自然资源局 2024 年勘界成果”"))
+    repair = forms.BooleanField(label=_("自动修复无效几何"), required=False,
+                                help_text=_("不勾选时，任何无效几何都会使整个文件被拒绝；勾选后修复并在报告中逐条列出"))
+
+
+@scoped(manage=True)
+def boundary_import(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    form = BoundaryImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        options = {k: v for k, v in form.cleaned_data.items() if k != "file" and v not in ("", None)}
+        job = run_service(form, job_services.submit, actor=request.user, kind=Job.Kind.BOUNDARIES,
+                          upload=form.cleaned_data["file"], options=options, scope=scope)
+        if job is not None:
+            return redirect("jobs:detail", pk=job.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    recent = job_selectors.jobs(scope).filter(kind=Job.Kind.BOUNDARIES)[:10]
+    return render(request, "regions/boundary_import.html", {"form": form, "nav": "regions", "recent": recent,
+                                                          "max_mb": settings.UPLOAD_MAX_MB}, status=status)

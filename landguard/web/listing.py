@@ -88,6 +88,7 @@ class Listing:
     list_url: str
     export_url: str
     create_url: str | None = None
+    manage_actions: tuple[tuple[Text, str], ...] = ()  # (label, url name) buttons shown to managers
     template: str = "web/list.html"
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -116,7 +117,8 @@ def render_list(request: HttpRequest, scope: RegionScope, listing: Listing) -> H
     context = {
         "listing": listing, "form": form, "page": page, "columns": columns, "rows": rows, "nav": listing.key,
         "list_url": reverse(listing.list_url), "export_url": reverse(listing.export_url),
-        "create_url": reverse(listing.create_url) if listing.create_url else None, **listing.extra,
+        "create_url": reverse(listing.create_url) if listing.create_url else None,
+        "manage_actions": [(label, reverse(name)) for label, name in listing.manage_actions], **listing.extra,
     }
     template = "web/_list_results.html" if is_htmx(request) else listing.template
     response = render(request, template, context)

@@ -1,0 +1,21 @@
+"""Boundary import as a background job: the upload page submits it, the worker runs it with the submitter's
+scope (a feature outside it rejects the file) and the job page shows progress and the import report."""
+
+from __future__ import annotations
+
+from landguard.core.scope import scope_for
+from landguard.jobs.models import Job
+from landguard.jobs.services import JobFailed, Progress, handler
+from landguard.regions.importers import RegionImportError, import_boundaries
+
+
+@handler(Job.Kind.BOUNDARIES)
+def run_boundary_import(job: Job, progress: Progress) -> list[str]:
+    options = job.options
+    try:
+        report = import_boundaries(job.file.path, crs=options.get("crs") or None, code_field=options.get("code_field") or None,
+                                   source=options.get("source") or job.original_name, repair=bool(options.get("repair")),
+                                   scope=scope_for(job.created_by), actor=job.created_by, progress=progress)
+    except RegionImportError as exc:
+        raise JobFailed(str(exc)) from None
+    return report.lines()
