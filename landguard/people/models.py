@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from landguard.regions.models import Region
 
@@ -42,7 +43,7 @@ class Role(models.TextChoices):
     LEADER = "leader", _("领导")
     STAFF = "staff", _("业务人员")
     ENFORCEMENT = "enforcement", _("执法人员")
-    FIELD_CHIEF = "field_chief", _("田长")
+    FIELD_CHIEF = "field_chief", pgettext_lazy("one person", "田长")
     VIEWER = "viewer", _("只读用户")
 
 
@@ -106,7 +107,7 @@ class FieldChief(models.Model):
 
     class Meta:
         ordering = ["level", "region__code"]
-        verbose_name = _("田长")
+        verbose_name = pgettext_lazy("one person", "田长")
         verbose_name_plural = _("田长")
 
     def __str__(self) -> str:
