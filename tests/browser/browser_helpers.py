@@ -45,3 +45,54 @@ class Tab:
         assert not self.failed, "requests that failed or answered 4xx/5xx:\n" + "\n".join(self.failed)
 
 
+
+def ink_fraction(page, png: bytes, backgrounds: list[tuple[int, int, int]], tolerance: int = 12) -> float:
+    """Share of pixels in a PNG screenshot that differ from every given background colour (decoded in the page)."""
+    import base64
+
+    return page.evaluate("""async ([b64, backgrounds, tolerance]) => {
+        const img = new Image();
+        img.src = 'data:image/png;base64,' + b64;
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+        const ctx = canvas.getContext('2d');
+        ctx.drawImage(img, 0, 0);
+        const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        let ink = 0;
+        for (let i = 0; i < d.length; i += 4) {
+            const near = backgrounds.some(([r, g, b]) => Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) <= tolerance);
+            if (!near) ink++;
+        }
+        return ink / (d.length / 4);
+    }""", [base64.b64encode(png).decode(), [list(c) for c in backgrounds], tolerance])
+
+
+MAP_BACKGROUND = (0xEE, 0xF1, 0xEC)  # map.js background layer
+PAGE_BACKGROUND = (0xF3, 0xF5, 0xF4)  # app.css --bg
+
+
+def map_geometry(page) -> dict:
+    """Boxes of the map frame, the MapLibre container and its canvas, in CSS pixels."""
+    return page.evaluate("""() => {
+        const box = (el) => { const b = el.getBoundingClientRect(); return { x: b.x, y: b.y, width: b.width, height: b.height }; };
+        const wrap = document.querySelector('.map-wrap'), map = document.getElementById('map');
+        const canvas = map.querySelector('canvas.maplibregl-canvas');
+        return { wrap: box(wrap), map: box(map), canvas: box(canvas), position: getComputedStyle(map).position };
+    }""")
+
+
+def assert_map_visible(page, label: str) -> None:
+    """The map fills its frame and the region outlines really show on screen (not just in MapLibre's memory)."""
+    geometry = map_geometry(page)
+    wrap, box = geometry["wrap"], geometry["map"]
+    assert box["height"] >= 0.9 * wrap["height"] and box["width"] >= 0.9 * wrap["width"], (
+        f"{label}: the map container is {box['width']:.0f}×{box['height']:.0f} px inside a "
+        f"{wrap['width']:.0f}×{wrap['height']:.0f} px frame (computed position: {geometry['position']}); "
+        "nothing of the map is visible")
+    # Pixels right of the layer panel and left of the zoom buttons: region lines, fills and labels.
+    panel = page.locator(".layer-panel").bounding_box()
+    left = panel["x"] + panel["width"] + 8
+    clip = {"x": left, "y": wrap["y"] + 4, "width": wrap["x"] + wrap["width"] - 56 - left, "height": wrap["height"] - 40}
+    ink = ink_fraction(page, page.screenshot(clip=clip), [MAP_BACKGROUND, PAGE_BACKGROUND])
+    assert ink > 0.01, f"{label}: only {ink:.2%} of the map area differs from the background: no regions drawn"

@@ -56,7 +56,7 @@ def _free_port() -> int:
 
 def _server_env() -> dict[str, str]:
     env = dict(os.environ)
-    env["DATABASE_URL"] = f"spatialite:///{DB_PATH}"
+    env["DATABASE_URL"] = f"spatialite://{DB_PATH}"  # spatialite:///abs/path (env.database_config)
     env.setdefault("LANDGUARD_REFDATA_DIR", str(REPO.parent / "shared" / "refdata"))
     env["LANDGUARD_DEBUG"] = "false"  # as deployed; whitenoise (with finders) serves the static files
     env["LANDGUARD_TASKS_IMMEDIATE"] = "true"  # no db_worker beside this server
@@ -138,8 +138,8 @@ def browser():
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True,
-            # SwiftShader gives headless chromium the WebGL that MapLibre needs, with no GPU.
-            args=["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"])
+            # Software WebGL (SwiftShader) for MapLibre on machines with no GPU.
+            args=["--no-sandbox", "--enable-unsafe-swiftshader"])
         try:
             yield chromium
         finally:
@@ -184,8 +184,10 @@ def open_tab(request, browser, server_url: str):
         page.on("pageerror", lambda error: tab.js_errors.append(f"pageerror: {error}"))
         page.on("console", lambda msg: tab.js_errors.append(f"console.{msg.type}: {msg.text} ({msg.location})")
                 if msg.type == "error" else None)
-        context.on("request", lambda request: tab.requests.append(request.url))
-        context.on("requestfailed", lambda request: tab.failed.append(f"{request.url}: {request.failure}"))
+        context.on("request", lambda req: tab.requests.append(req.url))
+        # ERR_ABORTED is a request cut short by leaving the page, not a failure of the app.
+        context.on("requestfailed", lambda req: tab.failed.append(f"{req.url}: {req.failure}")
+                   if "ERR_ABORTED" not in (req.failure or "") else None)
         context.on("response", lambda response: tab.failed.append(f"{response.url}: HTTP {response.status}")
                    if response.status >= 400 else None)
         return tab

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser_helpers import login_through_form, wait_for_map
+from browser_helpers import assert_map_visible, login_through_form, wait_for_map
 
 from landguard.demo.personas import (
     COUNTY_ADMIN,
@@ -20,11 +20,13 @@ from landguard.demo.personas import (
 
 pytestmark = pytest.mark.browser
 
+PERSONAS = [COUNTY_ADMIN, TOWNSHIP_OFFICER, OTHER_COUNTY_USER]
+
 
 @dataclass(frozen=True)
 class Expect:
     region: str  # the scope's name, shown on home, in the nav and on the dashboard
-    prefix: str  # every feature code must start with this
+    prefix: str  # every region code the persona is sent must start with this
     first_layer: str  # the map's top level for this scope
 
 
@@ -39,66 +41,102 @@ def _layer_of(url: str) -> str:
     return parse_qs(urlparse(url).query).get("level", ["?"])[0]
 
 
-@pytest.mark.parametrize("username", [COUNTY_ADMIN, TOWNSHIP_OFFICER, OTHER_COUNTY_USER])
-def test_persona_signs_in_and_map_and_dashboard_show_only_their_region(open_tab, server_url, artifacts, username):
-    expect = EXPECT[username]
-    tab = open_tab()  # no stored state: this test signs in through the form itself
+def _open_map(tab) -> dict[str, list[dict]]:
+    """Open the map through the navigation, wait until map.js reports it ready; the GeoJSON it loaded, by layer."""
     page = tab.page
-    geojson = []
-    page.on("response", lambda r: geojson.append(r) if "/map/regions.geojson" in r.url else None)
-
-    # --- login → home
-    login_through_form(page, server_url, username)
-    assert expect.region in page.locator("main h1").inner_text()
-    assert expect.region in page.locator(".user-scope").inner_text()
-
-    # --- map, reached through the navigation
+    responses = []
+    page.on("response", lambda r: responses.append(r) if "/map/regions.geojson" in r.url else None)
     with page.expect_navigation():
         page.click(".nav-links a[href='/map/']")
     wait_for_map(page)
-    assert geojson, "the map requested no region GeoJSON"
+    assert responses, "the map requested no region GeoJSON"
     features: dict[str, list[dict]] = {}
-    for response in geojson:
+    for response in responses:
         assert response.status == 200, f"{response.url} answered {response.status}"
+        assert response.headers["content-type"].startswith("application/geo+json")
         body = response.json()
         assert body["type"] == "FeatureCollection"
         features[_layer_of(response.url)] = body["features"]
+    return features
+
+
+@pytest.mark.parametrize("username", PERSONAS)
+def test_login_form_lands_persona_on_home_naming_their_region(open_tab, server_url, artifacts, username):
+    tab = open_tab()  # no stored state: sign in through the form
+    page = tab.page
+    page.goto("/map/")  # a protected page sends the visitor to the login form first
+    assert urlparse(page.url).path == "/login/"
+    login_through_form(page, server_url, username)
+    region = EXPECT[username].region
+    assert region in page.locator("main h1").inner_text()
+    assert region in page.locator(".user-scope").inner_text()
+    assert page.locator(".nav-links a[href='/map/']").is_visible()
+    page.screenshot(path=str(artifacts / f"home-{username}.png"), full_page=True)
+    tab.assert_no_js_errors()
+    tab.assert_no_failed_requests()
+
+
+@pytest.mark.parametrize("username", PERSONAS)
+def test_map_loads_only_the_personas_regions(open_tab, artifacts, username):
+    expect = EXPECT[username]
+    tab = open_tab(username)
+    tab.page.goto("/")
+    features = _open_map(tab)
+
     assert features.get(expect.first_layer), f"no {expect.first_layer} features for {username}: {list(features)}"
     assert features.get("township"), f"no township features for {username}"
     codes = [f["properties"]["code"] for layer in features.values() for f in layer]
     outside = [code for code in codes if not code.startswith(expect.prefix)]
-    assert not outside, f"{username} was sent features outside {expect.prefix}: {outside[:10]}"
-
+    assert not outside, f"{username} was sent regions outside {expect.prefix}: {outside[:10]}"
     townships = {f["properties"]["code"]: f["properties"]["name"] for f in features["township"]}
     if username == COUNTY_ADMIN:
         assert townships.get(DEMO_TOWNSHIP_CODE) == "清泉街道"
         assert len(townships) == 18, sorted(townships)  # the real 冠县 has 18 townships
-        assert features["county"][0]["properties"]["name"] == "冠县"
+        assert [f["properties"]["name"] for f in features["county"]] == ["冠县"]
     elif username == TOWNSHIP_OFFICER:
         assert townships == {DEMO_TOWNSHIP_CODE: "清泉街道"}
         assert features.get("village"), "the township officer sees his villages"
     else:
         assert not any(code.startswith(DEMO_COUNTY_CODE) for code in codes)
-        assert features["county"][0]["properties"]["name"] == "莘县"
+        assert [f["properties"]["name"] for f in features["county"]] == ["莘县"]
 
-    # What MapLibre actually drew on screen (not only what it downloaded) is the same scope.
-    drawn = page.evaluate("""() => {
+    # What MapLibre put into its rendered tiles is the same scope.
+    drawn = tab.page.evaluate("""() => {
         const map = window.landguardMap;
         const layers = ['county-fill', 'township-fill', 'village-fill'].filter((id) => map.getLayer(id));
         return map.queryRenderedFeatures({ layers }).map((f) => f.properties.code);
     }""")
     assert drawn, "MapLibre rendered no region polygons"
     assert all(code.startswith(expect.prefix) for code in drawn)
-    assert page.locator("[data-layer-list] input[type=checkbox]").count() >= 3
-    page.screenshot(path=str(artifacts / f"map-{username}.png"))
+    assert tab.page.locator("[data-layer-list] input[type=checkbox]").count() == len(
+        tab.page.evaluate("JSON.parse(document.getElementById('map-config').textContent).layers"))
+    tab.page.screenshot(path=str(artifacts / f"map-{username}.png"))
+    tab.assert_no_js_errors()
+    tab.assert_no_failed_requests()
 
-    # --- dashboard, through the navigation
+
+@pytest.mark.parametrize("username", PERSONAS)
+def test_map_draws_the_regions_visibly_on_screen(open_tab, artifacts, username):
+    tab = open_tab(username)
+    tab.page.goto("/")
+    _open_map(tab)
+    tab.page.screenshot(path=str(artifacts / f"map-visible-{username}.png"))
+    assert_map_visible(tab.page, username)
+    tab.assert_no_js_errors()
+
+
+@pytest.mark.parametrize("username", PERSONAS)
+def test_dashboard_draws_echarts_for_the_personas_region(open_tab, artifacts, username):
+    expect = EXPECT[username]
+    tab = open_tab(username)
+    page = tab.page
+    page.goto("/")
     with page.expect_navigation():
         page.click(".nav-links a[href='/dashboard/']")
     page.wait_for_selector("html[data-charts-ready]")
     charts = page.evaluate("""() => [...document.querySelectorAll('[data-chart]')].map((el) => {
-        const canvas = el.querySelector('canvas, svg');
-        const box = canvas ? canvas.getBoundingClientRect() : null;
+        const surface = el.querySelector('canvas, svg');
+        const box = surface ? surface.getBoundingClientRect() : null;
         return { id: el.id, instance: !!(window.echarts && echarts.getInstanceByDom(el)),
                  width: box ? box.width : 0, height: box ? box.height : 0 };
     })""")
@@ -106,11 +144,13 @@ def test_persona_signs_in_and_map_and_dashboard_show_only_their_region(open_tab,
     for chart in charts:
         assert chart["instance"] and chart["width"] > 100 and chart["height"] > 100, chart
     assert page.locator("html").get_attribute("data-charts-ready") == "5"
+
     scope_line = page.locator(".page-head p.muted").inner_text()
     assert expect.region in scope_line and expect.prefix in scope_line, scope_line
-    rows = page.locator("table.table tbody tr td:nth-child(2)").all_inner_texts()
-    assert rows and all(code.startswith(expect.prefix) for code in rows), rows
+    codes = page.locator("table.table tbody tr td:nth-child(2)").all_inner_texts()
+    assert codes and all(code.startswith(expect.prefix) for code in codes), codes
+    if username == TOWNSHIP_OFFICER:
+        assert codes == [DEMO_TOWNSHIP_CODE]
     page.screenshot(path=str(artifacts / f"dashboard-{username}.png"), full_page=True)
-
     tab.assert_no_js_errors()
     tab.assert_no_failed_requests()

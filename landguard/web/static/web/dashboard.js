@@ -14,7 +14,7 @@
     const options = {
       org_units_by_kind: (rows) => ({
         ...base, tooltip: { ...base.tooltip, trigger: 'axis' },
-        grid: { left: 8, right: 16, top: 10, bottom: 8, containLabel: true },
+        grid: { left: 8, right: 40, top: 10, bottom: 8, containLabel: true },
         xAxis: { type: 'value', minInterval: 1, axisLabel },
         yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.name), axisLabel: { ...axisLabel, width: 150, overflow: 'truncate' } },
         series: [{ type: 'bar', name: t.count, data: rows.map((r) => r.value), barMaxWidth: 18, label: { show: true, position: 'right' } }],
