@@ -1,4 +1,4 @@
-"""Boundary upload on the web: stored, queued, run by the real database worker (`db_worker --batch`), with the
+"""Boundary upload on the web: stored, queued, run by the database worker's task runner, with the
 submitter's scope, one transaction per file, and the report or the error on the job's page."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
+from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from landguard.audit.models import AuditEntry
@@ -41,7 +41,17 @@ def _submit(client, upload, **fields):
 
 
 def _work() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    """What `manage.py db_worker` does for each ready task — claim it, deserialise it, run it, record the
+    result — minus its loop, whose close_old_connections() would close the test's transaction on PostgreSQL."""
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                    max_tasks=None, worker_id="test-worker", excluded_queue_names=[])
+    ready = list(DBTaskResult.objects.ready())
+    assert ready, "nothing was enqueued"
+    for result in ready:
+        result.claim(worker.worker_id)
+        worker.run_task(result)
+        result.refresh_from_db()
+        assert result.status == "SUCCESSFUL", result.traceback
 
 
 def test_uploaded_boundary_is_imported_by_the_worker_and_reported(client_for, county_admin, django_capture_on_commit_callbacks):
