@@ -10,7 +10,6 @@ import pyproj  # noqa: F401
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from landguard.env import database_config, env_bool, env_int, env_list, env_str, env_url
 

@@ -16,21 +16,17 @@ import datetime as dt
 import io
 import json
 import re
-import tempfile
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pyogrio.raw import read as ogr_read
 import shapely
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from landguard.audit.models import AuditEntry
@@ -38,6 +34,7 @@ from landguard.audit.services import record
 from landguard.core import crs as crsmod
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.core.scope import RegionScope
+from landguard.layers.readers import LayerReadError, unpacked_upload
 from landguard.regions.models import CODE_LENGTH_LEVEL, CodeChange, Edition, Level, Region
 from landguard.regions.services import inherit_boundary, set_boundary
 
@@ -514,8 +511,6 @@ class _EditionImport:
 CODE_FIELDS = ("adcode", "code", "XZQDM", "xzqdm", "XZQHDM", "xzqhdm")
 NAME_FIELDS = ("name", "NAME", "XZQMC", "xzqmc", "XZQHMC", "MC")
 VECTOR_SUFFIXES = {".json", ".geojson"}
-MAX_ZIP_RATIO = 100
-MAX_ZIP_MEMBERS = 200
 
 
 @dataclass
@@ -533,57 +528,14 @@ class _Feature:
         return _("第 %(index)s 个要素") % {"index": self.index}
 
 
-def _limit_bytes() -> int:
-    return int(settings.UPLOAD_MAX_MB) * 1024 * 1024
-
-
 @contextmanager
 def _vector_file(path: Path) -> Iterator[Path]:
     """The GeoJSON or .shp to read; a .zip is checked member by member before anything is unpacked."""
-    if not path.is_file():
-        raise RegionImportError(_("文件不存在：%(path)s") % {"path": path})
-    if path.stat().st_size > _limit_bytes():
-        raise RegionImportError(_("文件 %(name)s 超过 %(mb)s MB 上限") % {"name": path.name, "mb": settings.UPLOAD_MAX_MB})
-    suffix = path.suffix.lower()
-    if suffix in VECTOR_SUFFIXES or suffix == ".shp":
-        yield path
-        return
-    if suffix != ".zip":
-        raise RegionImportError(_("不支持的文件类型“%(suffix)s”：请使用 GeoJSON（.json/.geojson）或 Shapefile（.shp 或 .zip）")
-                                % {"suffix": path.suffix or path.name})
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        raise RegionImportError(_("%(name)s 不是有效的 zip 压缩包") % {"name": path.name}) from None
-    with archive, tempfile.TemporaryDirectory(prefix="landguard-import-") as tmp:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        if len(members) > MAX_ZIP_MEMBERS:
-            raise RegionImportError(_("压缩包内文件过多（%(count)s 个）") % {"count": len(members)})
-        total = 0
-        for member in members:
-            name = member.filename
-            if name.startswith(("/", "\\")) or PureWindowsPath(name).drive or ".." in PurePosixPath(name.replace("\\", "/")).parts:
-                raise RegionImportError(_("压缩包内路径不安全：%(name)s") % {"name": name})
-            if (member.external_attr >> 16) & 0o170000 == 0o120000:  # a symlink could point anywhere once unpacked
-                raise RegionImportError(_("压缩包内含符号链接：%(name)s") % {"name": name})
-            total += member.file_size
-            if total > _limit_bytes():
-                raise RegionImportError(_("压缩包解压后超过 %(mb)s MB 上限") % {"mb": settings.UPLOAD_MAX_MB})
-            if member.file_size > MAX_ZIP_RATIO * max(member.compress_size, 1):
-                raise RegionImportError(_("压缩包内 %(name)s 的压缩比异常（超过 %(ratio)s 倍），疑似压缩炸弹，已拒绝")
-                                        % {"name": name, "ratio": MAX_ZIP_RATIO})
-        data = [m for m in members if PurePosixPath(m.filename).suffix.lower() in VECTOR_SUFFIXES | {".shp"}
-                and not PurePosixPath(m.filename).name.startswith(".")]
-        if len(data) != 1:
-            raise RegionImportError(_("压缩包内应恰好有一个 .shp 或 .geojson 文件，实际有 %(count)s 个") % {"count": len(data)})
-        root = Path(tmp)
-        for member in members:
-            target = root / PurePosixPath(member.filename.replace("\\", "/"))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(member) as src, open(target, "wb") as dst:
-                # Never trust the header's size: stop at the declared size even if the stream says otherwise.
-                dst.write(src.read(member.file_size + 1)[: member.file_size])
-        yield root / PurePosixPath(data[0].filename.replace("\\", "/"))
+        with unpacked_upload(path, data_suffixes=VECTOR_SUFFIXES | {".shp"}) as data_path:
+            yield data_path
+    except LayerReadError as exc:
+        raise RegionImportError(str(exc)) from None
 
 
 def _geojson_crs(data: Any) -> str | None:
