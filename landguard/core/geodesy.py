@@ -65,8 +65,10 @@ def ellipsoidal_area_m2(geoms) -> np.ndarray:
     if len(polys) == 0:
         return result
     kinds = shapely.get_type_id(polys)
-    areal = kinds == shapely.GeometryType.POLYGON
+    areal = (kinds == shapely.GeometryType.POLYGON) & ~shapely.is_empty(polys)  # an empty part has no ring to sum
     polys, poly_owner = polys[areal], poly_owner[areal]
+    if len(polys) == 0:
+        return result
     exteriors = shapely.get_exterior_ring(polys)
     n_holes = shapely.get_num_interior_rings(polys)
     hole_list = [shapely.get_interior_ring(p, i) for p, n in zip(polys, n_holes) for i in range(n)]

@@ -59,3 +59,15 @@ def test_report_units_round_as_bureaus_write_them():
     assert hectares(m2) == 123.4568  # 公顷, 4 dp
     assert mu(m2) == 1851.85  # 亩 = 2000/3 m², 2 dp
     assert wan_mu(m2) == 0.1852  # 万亩, 4 dp
+
+
+def test_empty_and_non_areal_geometries_have_zero_area():
+    import shapely
+
+    from landguard.core.geodesy import ellipsoidal_area_m2
+
+    empty = shapely.from_wkt("POLYGON EMPTY")
+    assert list(ellipsoidal_area_m2([empty, empty])) == [0.0, 0.0]
+    square = shapely.box(115.5, 36.5, 115.51, 36.51)
+    areas = ellipsoidal_area_m2([empty, square, shapely.LineString([(115, 36), (116, 37)]), None])
+    assert areas[0] == 0.0 and areas[1] > 900_000 and areas[2] == 0.0 and areas[3] == 0.0
