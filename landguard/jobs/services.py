@@ -9,11 +9,11 @@ anything else is logged and reported as an internal error.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -23,22 +23,30 @@ from django.utils.translation import gettext as _
 
 from landguard.core.scope import RegionScope
 from landguard.jobs.models import Job
+from landguard.layers.readers import LayerReadError, check_upload_size
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 Handler = Callable[[Job, Progress], list[str]]
-HANDLERS: dict[str, Handler] = {}
-ALLOWED_SUFFIXES = {Job.Kind.BOUNDARIES: {".geojson", ".json", ".zip"}}
+
+
+@dataclass(frozen=True)
+class Registered:
+    run: Handler
+    suffixes: frozenset[str]  # the file types the handler's importer reads from a single upload
+
+
+HANDLERS: dict[str, Registered] = {}
 
 
 class JobFailed(Exception):
     """The job cannot complete; the message (naming the row, feature or field) is shown to the user."""
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
+def handler(kind: str, *, suffixes: Collection[str]) -> Callable[[Handler], Handler]:
     def register(func: Handler) -> Handler:
-        HANDLERS[kind] = func
+        HANDLERS[kind] = Registered(func, frozenset(suffixes))
         return func
 
     return register
@@ -46,11 +54,14 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 
 def submit(*, actor, kind: str, upload: UploadedFile, options: dict[str, Any], scope: RegionScope) -> Job:
     suffix = Path(upload.name or "").suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES[kind]:
+    accepted = HANDLERS[kind].suffixes
+    if suffix not in accepted:
         raise ValidationError({"file": _("不支持的文件类型 %(suffix)s，可上传：%(allowed)s")
-                               % {"suffix": suffix or "—", "allowed": "、".join(sorted(ALLOWED_SUFFIXES[kind]))}})
-    if upload.size > settings.UPLOAD_MAX_MB * 1024 * 1024:
-        raise ValidationError({"file": _("文件超过 %(mb)s MB 上限") % {"mb": settings.UPLOAD_MAX_MB}})
+                               % {"suffix": suffix or "—", "allowed": "、".join(sorted(accepted))}})
+    try:
+        check_upload_size(upload.name or "", size=upload.size)
+    except LayerReadError as exc:
+        raise ValidationError({"file": str(exc)}) from None
     from landguard.jobs.tasks import run_job
 
     with transaction.atomic():
@@ -80,9 +91,9 @@ def run(job_id: int) -> Job | None:
     def report_progress(done: int, total: int) -> None:
         cache.set(key, {"done": done, "total": total}, timeout=6 * 3600)
 
-    outcome: dict[str, Any] = {"finished_at": None}
+    outcome: dict[str, Any]
     try:
-        lines = HANDLERS[job.kind](job, report_progress)
+        lines = HANDLERS[job.kind].run(job, report_progress)
         outcome = {"status": Job.Status.DONE, "report": lines}
     except JobFailed as exc:
         outcome = {"status": Job.Status.FAILED, "error": str(exc)}

@@ -6,10 +6,11 @@ from __future__ import annotations
 from landguard.core.scope import scope_for
 from landguard.jobs.models import Job
 from landguard.jobs.services import JobFailed, Progress, handler
-from landguard.regions.importers import RegionImportError, import_boundaries
+from landguard.regions.importers import VECTOR_SUFFIXES, RegionImportError, import_boundaries
 
 
-@handler(Job.Kind.BOUNDARIES)
+# A loose .shp cannot come alone through a web form (its .dbf/.shx would be missing): zipped shapefiles only.
+@handler(Job.Kind.BOUNDARIES, suffixes=VECTOR_SUFFIXES | {".zip"})
 def run_boundary_import(job: Job, progress: Progress) -> list[str]:
     options = job.options
     try:
