@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "landguard.regions",
     "landguard.people",
     "landguard.jobs",
+    "landguard.layers",
     "landguard.web",
     "landguard.api",
     "landguard.demo",

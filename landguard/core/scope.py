@@ -43,6 +43,14 @@ class RegionScope:
     def filter(self, queryset: QuerySet[M], code_path: str) -> QuerySet[M]:
         return queryset.filter(self.q(code_path))
 
+    def q_reaching(self, code_path: str) -> Q:
+        """Rows filed inside this scope or at a region above it: county-wide containers (a county's 地类图斑
+        layer) that a township officer may open, whose contents are then filtered with `q` row by row."""
+        if self.unrestricted:
+            return Q()
+        ancestors = {prefix[:length] for prefix in self.prefixes for length in (2, 4, 6, 9) if length < len(prefix)}
+        return self.q(code_path) | Q(**{f"{code_path}__in": sorted(ancestors)})
+
     def contains(self, code: str | None) -> bool:
         if self.unrestricted:
             return True

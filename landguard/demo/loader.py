@@ -26,6 +26,7 @@ from django.db import transaction
 from landguard.audit.models import AuditEntry
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.demo import personas, synth
+from landguard.demo.layers import load_demo_layers
 from landguard.people import services as people
 from landguard.people.models import FieldChief, Grid, OrgUnit, Role, User
 from landguard.regions.importers import import_boundaries, import_code_table
@@ -74,6 +75,7 @@ def load_demo() -> DemoSummary:
         _load_codes_and_outlines(ref)
         builder = _Builder()
         builder.build()
+        load_demo_layers()
     return DemoSummary(
         loaded=True,
         regions=Region.objects.count(),

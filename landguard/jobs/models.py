@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 class Job(models.Model):
     class Kind(models.TextChoices):
         BOUNDARIES = "boundaries", _("行政区边界导入")
+        LAYER = "layer", _("图层导入")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")

@@ -1,0 +1,31 @@
+"""Layer import as a background job: the upload page submits it, the worker imports it with the submitter's
+scope, and the job page shows progress and the import report."""
+
+from __future__ import annotations
+
+from landguard.core.scope import scope_for
+from landguard.jobs.models import Job
+from landguard.jobs.services import JobFailed, Progress, handler
+from landguard.layers.models import Layer
+from landguard.layers.readers import ARCHIVE_SUFFIXES, PRIMARY_SUFFIXES, SECONDARY_SUFFIXES
+from landguard.layers.services import LayerImportError, import_layer
+from landguard.regions.models import Region
+
+# A loose .shp cannot come alone through a web form (its .dbf/.shx would be missing): zipped shapefiles only.
+UPLOAD_SUFFIXES = (PRIMARY_SUFFIXES | SECONDARY_SUFFIXES | ARCHIVE_SUFFIXES) - {".shp"}
+
+
+@handler(Job.Kind.LAYER, suffixes=UPLOAD_SUFFIXES)
+def run_layer_import(job: Job, progress: Progress) -> list[str]:
+    o = job.options
+    region = Region.objects.get(code=o["region_code"], retired_in__isnull=True)
+    layer = Layer.objects.filter(pk=o["layer_id"]).first() if o.get("layer_id") else None
+    try:
+        report = import_layer(job.file.path, kind=o["kind"], name=o["name"], region=region, year=o.get("year"),
+                              source=o.get("source") or "", layer=layer, encoding=o.get("encoding") or None,
+                              sublayer=o.get("sublayer") or None, crs=o.get("crs") or None, field_map=o.get("field_map") or None,
+                              kcxs_unit=o.get("kcxs_unit") or "auto", repair=bool(o.get("repair")), original_name=job.original_name,
+                              actor=job.created_by, scope=scope_for(job.created_by), progress=progress)
+    except LayerImportError as exc:
+        raise JobFailed(str(exc)) from None
+    return report.lines()

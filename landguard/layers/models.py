@@ -1,0 +1,139 @@
+"""The layer registry (一张图 图层): typed, versioned spatial layers and their features.
+
+A Layer is what a bureau calls a layer — "冠县 地类图斑", "冠县 永久基本农田" — owned by a region. Each import
+makes a new LayerVersion (year, source, original CRS, field mapping, import report); exactly one version
+per layer is current and is what the map, the overlay and the OGC API serve. Old versions stay readable
+for audits ("what did the 2023 变更调查 say?").
+
+Features carry the few typed columns the engine and the map need (land-class code, normalised 田坎系数,
+official area, region code for the scope) plus every other attribute of the source file in `properties`.
+Geometry is EPSG:4490 (CGCS2000 lon/lat); `area_m2` is the CGCS2000 ellipsoidal area (core.geodesy),
+the only area ever shown.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from landguard.analysis.overlay import ControlKind
+
+
+class LayerKind(models.TextChoices):
+    DLTB = "dltb", _("地类图斑")
+    BASIC_FARMLAND = "basic_farmland", _("永久基本农田")
+    ECO_REDLINE = "eco_redline", _("生态保护红线")
+    DEV_BOUNDARY = "dev_boundary", _("城镇开发边界")
+    PLANNED = "planned", _("规划用地")
+    APPROVED = "approved", _("已批用地")
+    SUPPLIED = "supplied", _("已供用地")
+    MINING = "mining", _("压覆矿产资源")
+    PROJECT = "project", _("项目用地范围")
+    CUSTOM = "custom", _("自定义图层")
+
+
+# The control meaning of each kind for the overlay engine (None: not a control layer).
+CONTROL_KIND: dict[str, ControlKind | None] = {
+    LayerKind.DLTB: None,
+    LayerKind.BASIC_FARMLAND: ControlKind.BASIC_FARMLAND,
+    LayerKind.ECO_REDLINE: ControlKind.ECO_REDLINE,
+    LayerKind.DEV_BOUNDARY: ControlKind.DEV_BOUNDARY,
+    LayerKind.PLANNED: ControlKind.OTHER,
+    LayerKind.APPROVED: ControlKind.APPROVED,
+    LayerKind.SUPPLIED: ControlKind.SUPPLIED,
+    LayerKind.MINING: ControlKind.MINING,
+    LayerKind.PROJECT: ControlKind.OTHER,
+    LayerKind.CUSTOM: ControlKind.OTHER,
+}
+
+
+class GeometryKind(models.TextChoices):
+    POLYGON = "polygon", _("面")
+    LINE = "line", _("线")
+    POINT = "point", _("点")
+
+
+class Layer(models.Model):
+    kind = models.CharField(_("图层类型"), max_length=20, choices=LayerKind.choices, db_index=True)
+    name = models.CharField(_("名称"), max_length=100)
+    slug = models.SlugField(_("标识"), max_length=60, unique=True,
+                            help_text=_("用于网址和 OGC API 集合名，如 371525-dltb"))
+    region = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("所属行政区"))
+    region_code = models.CharField(_("行政区代码"), max_length=12, db_index=True, help_text="scope key: the owning region's code")
+    description = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("创建人"))
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["region_code", "kind", "name"]
+        verbose_name = _("图层")
+        verbose_name_plural = _("图层")
+        constraints = [models.UniqueConstraint(fields=["region_code", "kind", "name"], name="layer_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def control_kind(self) -> ControlKind | None:
+        return CONTROL_KIND[self.kind]
+
+
+class LayerVersion(models.Model):
+    layer = models.ForeignKey(Layer, models.CASCADE, related_name="versions", verbose_name=_("图层"))
+    number = models.PositiveIntegerField(_("版本号"))
+    is_current = models.BooleanField(_("现行版本"), default=True, db_index=True)
+    year = models.PositiveSmallIntegerField(_("数据年份"), null=True, blank=True)
+    source = models.CharField(_("数据来源"), max_length=200, blank=True, help_text=_("如：2023年度国土变更调查"))
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
+    source_format = models.CharField(_("文件格式"), max_length=20, blank=True)
+    source_crs = models.CharField(_("原坐标系"), max_length=30, blank=True, help_text=_("如 epsg:4527、cgcs2000、gcj02"))
+    encoding = models.CharField(_("文本编码"), max_length=20, blank=True)
+    field_mapping = models.JSONField(_("字段对应"), default=dict, blank=True, help_text="standard field → source field")
+    geometry_kind = models.CharField(_("几何类型"), max_length=10, choices=GeometryKind.choices, default=GeometryKind.POLYGON)
+    feature_count = models.PositiveIntegerField(_("要素数"), default=0)
+    area_m2 = models.FloatField(_("椭球面积合计（平方米）"), default=0)
+    extent = models.PolygonField(_("范围"), srid=4490, null=True, blank=True)
+    report = models.JSONField(_("导入报告"), default=list, blank=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("导入人"))
+    imported_at = models.DateTimeField(_("导入时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["layer", "-number"]
+        verbose_name = _("图层版本")
+        verbose_name_plural = _("图层版本")
+        constraints = [
+            models.UniqueConstraint(fields=["layer", "number"], name="layerversion_unique_number"),
+            models.UniqueConstraint(fields=["layer"], condition=Q(is_current=True), name="layerversion_one_current"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.layer.name} v{self.number}"
+
+
+class Feature(models.Model):
+    version = models.ForeignKey(LayerVersion, models.CASCADE, related_name="features", verbose_name=_("图层版本"))
+    index = models.PositiveIntegerField(_("序号"), help_text="0-based position in the source file")
+    region_code = models.CharField(_("坐落行政区代码"), max_length=12, db_index=True,
+                                   help_text="scope key: the village or township the feature lies in, else the layer's region")
+    fid = models.CharField(_("要素编号"), max_length=60, blank=True, help_text=_("BSM、TBBH、地块编号等"))
+    code = models.CharField(_("地类编码"), max_length=10, blank=True, db_index=True)
+    kcxs = models.FloatField(_("扣除地类系数"), default=0, help_text=_("田坎系数，已换算为小数"))
+    area_m2 = models.FloatField(_("椭球面积（平方米）"), default=0)
+    stored_area_m2 = models.FloatField(_("原图斑面积（平方米）"), null=True, blank=True, help_text=_("文件中的 TBMJ 等"))
+    overlaps_other = models.BooleanField(default=False, help_text="its interior meets another feature's of the same version")
+    properties = models.JSONField(_("属性"), default=dict, blank=True)
+    geom = models.GeometryField(_("几何"), srid=4490)
+
+    class Meta:
+        ordering = ["version", "index"]
+        verbose_name = _("要素")
+        verbose_name_plural = _("要素")
+        indexes = [models.Index(fields=["version", "index"], name="feature_version_index")]
+
+    def __str__(self) -> str:
+        return self.fid or f"#{self.index}"

@@ -1,0 +1,390 @@
+"""Writes to the layer registry: importing a file as a new version of a layer, in one transaction.
+
+import_layer reads any format of landguard.layers.readers (converted to EPSG:4490), checks it — geometry
+(empty, outside China, invalid unless repair is asked for, mixed types), fields (the kind's required
+fields, a user mapping), the 三调 rules for 地类图斑 (known DLBM, KCXS 0 ≤ x < 1, TBMJ against the official
+area) — and only then writes: the layer (created on first import), a new current version, every feature
+with its official CGCS2000 ellipsoidal area and the region it lies in, and an audit entry. Anything
+wrong raises LayerImportError with a message naming the feature, row or field, and nothing is written.
+
+Features are written in bulk (PostgreSQL COPY; SQLite executemany) because a county DLTB has ~10⁵–10⁶
+parcels and the ORM's bulk_create would take minutes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from landguard.analysis.overlay import ControlLayer, DltbLayer, KcxsUnit, LayerDataError
+from landguard.audit.models import AuditEntry
+from landguard.audit.services import record
+from landguard.core import crs as crsmod
+from landguard.core.geodesy import ellipsoidal_area_m2
+from landguard.core.scope import RegionScope
+from landguard.layers import readers
+from landguard.layers.models import CONTROL_KIND, Feature, GeometryKind, Layer, LayerKind, LayerVersion
+from landguard.layers.schema import CODE_FIELD, ID_FIELD, FieldMappingError, area_field, resolve_mapping
+from landguard.regions.models import Level, Region
+
+Progress = Callable[[int, int], None] | None
+
+MAX_NAMED = 10  # features named in one message
+TBMJ_TOLERANCE_M2 = 0.01  # TBMJ is stored to 2 decimals (domain.md §2.3)
+_FAMILY = {0: GeometryKind.POINT, 4: GeometryKind.POINT, 1: GeometryKind.LINE, 2: GeometryKind.LINE, 5: GeometryKind.LINE,
+           3: GeometryKind.POLYGON, 6: GeometryKind.POLYGON}
+_INSERT_BATCH = 5000
+
+
+class LayerImportError(Exception):
+    """The file cannot be imported; the message names the feature, row or field. Nothing was written."""
+
+
+@dataclass
+class LayerImportReport:
+    layer: Layer
+    version: LayerVersion
+    features: int = 0
+    area_m2: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        v = self.version
+        out = [_("图层：%(name)s，第 %(number)s 版（现行）") % {"name": self.layer.name, "number": v.number},
+               _("要素：%(count)s 个，椭球面积合计 %(ha).4f 公顷（%(mu).2f 亩）")
+               % {"count": self.features, "ha": self.area_m2 / 10_000, "mu": self.area_m2 * 3 / 2000},
+               _("原坐标系：%(crs)s；文件格式：%(format)s") % {"crs": v.source_crs, "format": v.source_format}]
+        if v.encoding:
+            out.append(_("文本编码：%(encoding)s") % {"encoding": v.encoding})
+        if v.field_mapping:
+            out.append(_("字段对应：%(mapping)s") % {"mapping": "，".join(f"{k}={c}" for k, c in v.field_mapping.items())})
+        out += [_("注意：%(warning)s") % {"warning": w} for w in self.warnings]
+        out += [_("几何修复：%(item)s") % {"item": item} for item in self.repaired]
+        return out
+
+
+def _named(labels: Any, indices: Any) -> str:
+    indices = list(indices)
+    text = "、".join(labels[int(i)] for i in indices[:MAX_NAMED])
+    if len(indices) > MAX_NAMED:
+        text += _(" 等 %(count)s 个") % {"count": len(indices)}
+    return text
+
+
+def slug_for(region_code: str, kind: str, name: str) -> str:
+    base = slugify(f"{region_code}-{kind}", allow_unicode=False)
+    suffix = slugify(name, allow_unicode=False)
+    slug = f"{base}-{suffix}" if suffix and suffix != kind else base
+    slug, n = slug[:56], 2
+    candidate = slug
+    while Layer.objects.filter(slug=candidate).exists():
+        candidate, n = f"{slug}-{n}", n + 1
+    return candidate
+
+
+# --- checks --------------------------------------------------------------------------------------------
+
+
+def _geometry_checks(data: readers.LayerData, *, repair: bool, polygons_only: bool) -> tuple[np.ndarray, str, list[str]]:
+    """Usable geometries (Multi* of one family), the family, and the repair lines. Raises on any bad feature."""
+    geoms = np.asarray(data.geometries, dtype=object).copy()
+    labels = data.feature_labels
+    present = np.array([g is not None for g in geoms], dtype=bool)
+    present[present] = ~shapely.is_empty(geoms[present])
+    invalid_geos = np.zeros(len(geoms), dtype=bool)
+    if present.any():
+        invalid_geos[present] = ~shapely.is_valid(geoms[present])
+    repaired: list[str] = []
+    reasons = dict(data.invalid)
+    if repair and invalid_geos.any():
+        rows = np.flatnonzero(invalid_geos)
+        fixed = shapely.make_valid(geoms[rows])
+        ok = shapely.is_valid(fixed) & ~shapely.is_empty(fixed) & crsmod.in_china(fixed)
+        ok &= np.array([np.isfinite(shapely.get_coordinates(g)).all() for g in fixed], dtype=bool)
+        for i, g, good in zip(rows, fixed, ok):
+            if good:
+                geoms[i] = g
+                repaired.append(_("%(feature)s：%(reason)s，已自动修复") % {"feature": labels[int(i)], "reason": reasons.pop(int(i), "")})
+        invalid_geos[rows[ok]] = False
+    if reasons:
+        bad = sorted(reasons)
+        detail = "；".join(_("%(feature)s：%(reason)s") % {"feature": labels[i], "reason": reasons[i]} for i in bad[:MAX_NAMED])
+        more = _("（另有 %(count)s 个要素有问题）") % {"count": len(bad) - MAX_NAMED} if len(bad) > MAX_NAMED else ""
+        hint = _("。几何无效的要素可检查数据后选择“自动修复”（--repair）重新导入") if (invalid_geos.any() and not repair) else ""
+        raise LayerImportError(_("%(count)s 个要素不能导入：%(detail)s%(more)s%(hint)s")
+                               % {"count": len(bad), "detail": detail, "more": more, "hint": hint})
+
+    # One geometry family per layer; polygons for every kind the overlay uses.
+    types = shapely.get_type_id(geoms)
+    family = np.array([_FAMILY.get(int(t), "other") for t in types], dtype=object)
+    collections = np.flatnonzero(family == "other")
+    if len(collections) and repair:
+        # make_valid can turn a bow-tie into a collection of a polygon and a line: keep the polygon parts.
+        for i in collections:
+            polys = [p for p in shapely.get_parts(geoms[i]) if shapely.get_type_id(p) in (3, 6)]
+            if polys:
+                geoms[i] = shapely.union_all(polys)
+                family[i] = GeometryKind.POLYGON
+                repaired.append(_("%(feature)s：去除了非面部分（点、线）") % {"feature": labels[int(i)]})
+        collections = np.flatnonzero(family == "other")
+    if len(collections):
+        raise LayerImportError(_("不支持几何集合要素：%(features)s") % {"features": _named(labels, collections)})
+    kinds, counts = np.unique(family.astype(str), return_counts=True)
+    if len(kinds) > 1:
+        major = kinds[np.argmax(counts)]
+        minority = np.flatnonzero(family.astype(str) != major)
+        names = {GeometryKind.POINT: _("点"), GeometryKind.LINE: _("线"), GeometryKind.POLYGON: _("面")}
+        raise LayerImportError(_("几何类型混杂：多数为%(major)s，而 %(features)s 为%(other)s。一个图层只能有一种几何类型")
+                               % {"major": names[major], "features": _named(labels, minority),
+                                  "other": "、".join(sorted({names[family[i]] for i in minority}))})
+    kind = str(kinds[0])
+    if polygons_only and kind != GeometryKind.POLYGON:
+        raise LayerImportError(_("此类图层需要面要素，文件中是%(kind)s要素") % {"kind": {"point": _("点"), "line": _("线")}[kind]})
+    multi = {GeometryKind.POLYGON: (3, shapely.multipolygons), GeometryKind.LINE: (1, shapely.multilinestrings),
+             GeometryKind.POINT: (0, shapely.multipoints)}[kind]
+    single = np.flatnonzero(types == multi[0]) if kind != GeometryKind.LINE else np.flatnonzero(np.isin(types, (1, 2)))
+    if len(single):
+        geoms[single] = [multi[1]([g]) for g in geoms[single]]
+    return geoms, kind, repaired
+
+
+def _column(data: readers.LayerData, name: str | None) -> np.ndarray | None:
+    return None if name is None else np.asarray(data.attributes[name])
+
+
+def _numbers(values: np.ndarray, labels: Any, field_label: str) -> np.ndarray:
+    out = np.full(len(values), np.nan)
+    bad = []
+    for i, v in enumerate(values):
+        v = readers.python_value(v)
+        if v is None or (isinstance(v, str) and not v.strip()):
+            continue
+        try:
+            out[i] = float(v)
+        except (TypeError, ValueError):
+            bad.append(i)
+    if bad:
+        raise LayerImportError(_("字段 %(field)s 不是数值：%(features)s") % {"field": field_label, "features": _named(labels, bad)})
+    return out
+
+
+def _texts(values: np.ndarray | None, n: int) -> list[str]:
+    if values is None:
+        return [""] * n
+    return ["" if (v := readers.python_value(x)) is None else str(v).strip() for x in values]
+
+
+# --- region of each feature ----------------------------------------------------------------------------
+
+
+def region_codes(geoms: np.ndarray, region: Region) -> np.ndarray:
+    """The finest current region (village, else township) whose boundary holds each feature's representative
+    point; the layer's own region where none does. This is the scope key of each feature."""
+    codes = np.full(len(geoms), region.code, dtype=object)
+    if not len(geoms):
+        return codes
+    points = shapely.point_on_surface(geoms)
+    todo = np.arange(len(geoms))
+    for level in (Level.VILLAGE, Level.TOWNSHIP):
+        if not len(todo):
+            break
+        rows = list(Region.objects.filter(code__startswith=region.code, level=level, retired_in__isnull=True,
+                                          geom__isnull=False).values_list("code", "geom"))
+        if not rows:
+            continue
+        shapes = shapely.from_wkb([bytes(g.wkb) for _c, g in rows])
+        tree = shapely.STRtree(shapes)
+        p, r = tree.query(points[todo], predicate="within")
+        found = np.full(len(todo), -1)
+        found[p[::-1]] = r[::-1]  # first match wins
+        hit = found >= 0
+        region_code = np.array([c for c, _g in rows], dtype=object)
+        codes[todo[hit]] = region_code[found[hit]]
+        todo = todo[~hit]
+    return codes
+
+
+# --- the import ------------------------------------------------------------------------------------------
+
+
+def import_layer(path: str | Path, *, kind: str, name: str, region: Region, year: int | None = None, source: str = "",
+                 layer: Layer | None = None, encoding: str | None = None, sublayer: str | None = None, crs: str | None = None,
+                 field_map: Mapping[str, str] | None = None, kcxs_unit: KcxsUnit = "auto", repair: bool = False,
+                 original_name: str | None = None, actor=None, scope: RegionScope | None = None,
+                 progress: Progress = None) -> LayerImportReport:
+    """Import a file as the new current version of a layer (created when `layer` is None). One transaction."""
+    path = Path(path)
+    if kind not in LayerKind.values:
+        raise LayerImportError(_("未知的图层类型“%(kind)s”（可用：%(kinds)s）") % {"kind": kind, "kinds": "、".join(LayerKind.values)})
+    if scope is not None and not scope.contains(region.code):
+        raise LayerImportError(_("%(region)s 不在您的数据范围内") % {"region": region})
+    hint_lon = float(region.geom.centroid.x) if region.geom is not None else None
+    try:
+        data = readers.read_layer(path, encoding=encoding, layer=sublayer, crs=crs, hint_lon=hint_lon)
+    except readers.LayerReadError as exc:
+        raise LayerImportError(str(exc)) from None
+    n = len(data)
+    labels = data.feature_labels
+    geoms, geometry_kind, repaired = _geometry_checks(data, repair=repair, polygons_only=kind != LayerKind.CUSTOM)
+    try:
+        mapping = resolve_mapping(kind, data.fields, field_map)
+    except FieldMappingError as exc:
+        raise LayerImportError(str(exc)) from None
+    warnings = list(data.crs_warnings) + list(data.warnings)
+
+    code_col = _column(data, mapping.get(CODE_FIELD))
+    ids = _texts(_column(data, mapping.get(ID_FIELD)), n)
+    stored_col = _column(data, mapping.get(area_field(kind)))
+    stored = _numbers(stored_col, labels, mapping[area_field(kind)]) if stored_col is not None else np.full(n, np.nan)
+    kcxs = np.zeros(n)
+    overlaps = np.zeros(n, dtype=bool)
+    if kind == LayerKind.DLTB:
+        kcxs_col = _column(data, mapping.get("KCXS"))
+        try:
+            dltb = DltbLayer(geoms, code_col, kcxs=_numbers(kcxs_col, labels, mapping["KCXS"]) if kcxs_col is not None else None,
+                             attributes={"BSM": np.array([ids[i] or labels[i] for i in range(n)], dtype=object)},
+                             kcxs_unit=kcxs_unit, name=name, validate=False)
+        except LayerDataError as exc:
+            raise LayerImportError(str(exc)) from None
+        codes = [str(c) for c in dltb.dlbm]
+        kcxs, area = dltb.kcxs, dltb.area_m2
+        if kcxs_col is None:
+            warnings.append(_("没有扣除地类系数字段（KCXS/TKXS）：耕地净面积按毛面积计，不扣田坎"))
+    else:
+        codes = _texts(code_col, n)
+        area = ellipsoidal_area_m2(geoms) if geometry_kind == GeometryKind.POLYGON else np.zeros(n)
+        if CONTROL_KIND[kind] is not None and geometry_kind == GeometryKind.POLYGON:
+            overlaps = ControlLayer(CONTROL_KIND[kind], geoms, name=name, validate=False).overlapping
+            if overlaps.any():
+                warnings.append(_("%(count)s 个要素与同图层其他要素重叠（如 %(features)s）；分析时按并集计算面积，不重复计")
+                                % {"count": int(overlaps.sum()), "features": _named(labels, np.flatnonzero(overlaps)[:3])})
+    has_stored = ~np.isnan(stored)
+    if has_stored.any():
+        diff = np.abs(stored - area)
+        off = np.flatnonzero(has_stored & (diff > TBMJ_TOLERANCE_M2))
+        if len(off):
+            warnings.append(_("%(count)s 个要素的%(field)s与 CGCS2000 椭球面积相差超过 %(tol)s 平方米（最大 %(max).2f 平方米，如 %(features)s）；"
+                              "本平台统计一律使用椭球面积")
+                            % {"count": len(off), "field": mapping[area_field(kind)], "tol": TBMJ_TOLERANCE_M2,
+                               "max": float(diff[off].max()), "features": _named(labels, off[:3])})
+    feature_regions = region_codes(geoms, region)
+    if scope is not None:
+        outside = np.flatnonzero([not scope.contains(c) for c in feature_regions])
+        if len(outside):
+            raise LayerImportError(_("%(features)s 不在您的数据范围内") % {"features": _named(labels, outside)})
+    outside_region = np.flatnonzero(feature_regions == region.code) if region.level < Level.TOWNSHIP else np.zeros(0, dtype=int)
+    if len(outside_region) and Region.objects.filter(parent=region, geom__isnull=False).exists():
+        warnings.append(_("%(count)s 个要素不在任何下级行政区边界内（如 %(features)s），归属 %(region)s")
+                        % {"count": len(outside_region), "features": _named(labels, outside_region[:3]), "region": region.name})
+
+    properties = _properties(data, skip=())
+    with transaction.atomic():
+        if layer is None:
+            layer = Layer.objects.filter(region_code=region.code, kind=kind, name=name).first()
+        if layer is None:
+            layer = Layer.objects.create(kind=kind, name=name, slug=slug_for(region.code, kind, name), region=region,
+                                         region_code=region.code, created_by=actor)
+        else:
+            layer = Layer.objects.select_for_update().get(pk=layer.pk)
+            if layer.kind != kind:
+                raise LayerImportError(_("图层“%(name)s”的类型是%(kind)s") % {"name": layer.name, "kind": layer.get_kind_display()})
+        number = (layer.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+        layer.versions.filter(is_current=True).update(is_current=False)
+        bounds = shapely.total_bounds(geoms)
+        version = LayerVersion.objects.create(
+            layer=layer, number=number, is_current=True, year=year, source=source[:200],
+            original_name=(original_name or path.name)[:255], source_format=data.source_format, source_crs=data.source_crs,
+            encoding=data.encoding_used or "", field_mapping=mapping, geometry_kind=geometry_kind, feature_count=n,
+            area_m2=float(area.sum()), extent=GEOSGeometry(shapely.box(*bounds).wkt, srid=4490) if n else None,
+            imported_by=actor,
+        )
+        insert_features(version.pk, geoms, region_codes=feature_regions, fids=ids, codes=codes, kcxs=kcxs, area=area,
+                        stored=stored, overlaps=overlaps, properties=properties, progress=progress)
+        report = LayerImportReport(layer, version, n, float(area.sum()), warnings, repaired)
+        version.report = report.lines()
+        version.save(update_fields=["report"])
+        record(actor=actor, action=AuditEntry.Action.IMPORT, target=layer, region_code=layer.region_code,
+               changes={"version": [number - 1 or None, number], "features": [None, n]},
+               note=_("导入图层：%(file)s") % {"file": version.original_name})
+    return report
+
+
+def _properties(data: readers.LayerData, skip: tuple[str, ...]) -> list[str]:
+    """Every source attribute of each feature as a JSON object (plain values; NaN → null)."""
+    columns = []
+    for name in data.fields:
+        if name in skip:
+            continue
+        values = data.attributes[name]
+        if values.dtype.kind == "f":
+            py = [None if math.isnan(v) else v for v in values.tolist()]
+        elif values.dtype.kind == "M":
+            py = [None if v is None else str(v) for v in values.astype("datetime64[s]").astype(object).tolist()]
+        else:
+            py = [readers.python_value(v) for v in values.tolist()]
+            py = [v if v is None or isinstance(v, (str, int, float, bool)) else str(v) for v in py]
+        columns.append((name, py))
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    return [dumps({name: col[i] for name, col in columns}) for i in range(len(data))]
+
+
+def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndarray, fids: list[str], codes: list[str],
+                    kcxs: np.ndarray, area: np.ndarray, stored: np.ndarray, overlaps: np.ndarray, properties: list[str],
+                    progress: Progress = None) -> None:
+    """Bulk-write features (inside the caller's transaction): COPY on PostgreSQL, executemany on SQLite."""
+    n = len(geoms)
+    columns = "version_id, \"index\", region_code, fid, code, kcxs, area_m2, stored_area_m2, overlaps_other, properties, geom"
+    wkb = shapely.to_wkb(geoms, hex=connection.vendor == "postgresql", include_srid=False)
+    stored_py = [None if math.isnan(v) else float(v) for v in stored.tolist()]
+    kcxs_py, area_py, over_py = kcxs.astype(float).tolist(), area.astype(float).tolist(), overlaps.astype(bool).tolist()
+    fid_py = [f[:60] for f in fids]
+    code_py = [c[:10] for c in codes]
+    region_py = [str(c) for c in region_codes]
+    table = Feature._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = f"COPY {table} ({columns}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                for i in range(n):
+                    copy.write_row((version_id, i, region_py[i], fid_py[i], code_py[i], kcxs_py[i], area_py[i], stored_py[i],
+                                    over_py[i], properties[i], "SRID=4490;" + wkb[i]))
+                    if progress and (i + 1) % 50_000 == 0:
+                        progress(i + 1, n)
+        else:
+            sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, GeomFromWKB(%s, 4490))"
+            for start in range(0, n, _INSERT_BATCH):
+                stop = min(start + _INSERT_BATCH, n)
+                cursor.executemany(sql, [(version_id, i, region_py[i], fid_py[i], code_py[i], kcxs_py[i], area_py[i], stored_py[i],
+                                          over_py[i], properties[i], wkb[i]) for i in range(start, stop)])
+                if progress:
+                    progress(stop, n)
+    if progress:
+        progress(n, n)
+
+
+def set_current(*, version: LayerVersion, actor=None, scope: RegionScope | None = None) -> LayerVersion:
+    """Make an older version current again (a wrong import rolled back without deleting it)."""
+    with transaction.atomic():
+        layer = Layer.objects.select_for_update().get(pk=version.layer_id)
+        if scope is not None and not scope.contains(layer.region_code):
+            raise LayerImportError(_("%(name)s 不在您的数据范围内") % {"name": layer.name})
+        before = layer.versions.filter(is_current=True).values_list("number", flat=True).first()
+        layer.versions.filter(is_current=True).update(is_current=False)
+        LayerVersion.objects.filter(pk=version.pk).update(is_current=True)
+        record(actor=actor, action=AuditEntry.Action.UPDATE, target=layer, region_code=layer.region_code,
+               changes={"current_version": [before, version.number]}, note=_("切换现行版本"))
+    version.refresh_from_db()
+    return version
