@@ -14,5 +14,6 @@ urlpatterns = [
     path("regions/", include("landguard.regions.urls")),
     path("people/", include("landguard.people.urls")),
     path("jobs/", include("landguard.jobs.urls")),
+    path("layers/", include("landguard.layers.urls")),
     path("", include("landguard.web.urls")),
 ]

@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from landguard.api import views
 from landguard.core.access import public
+from landguard.layers.api import LayerViewSet
 
 app_name = "api"
 
@@ -20,6 +21,8 @@ router.register("users", views.UserViewSet, basename="user")
 router.register("grids", views.GridViewSet, basename="grid")
 router.register("field-chiefs", views.FieldChiefViewSet, basename="fieldchief")
 router.register("audit-entries", views.AuditEntryViewSet, basename="auditentry")
+router.register("jobs", views.JobViewSet, basename="job")
+router.register("layers", LayerViewSet, basename="layer")
 
 urlpatterns = [
     path("auth/token/", public(views.TokenView.as_view()), name="token"),

@@ -229,6 +229,34 @@ class AuditEntryViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 # --- authentication and documentation --------------------------------------------------------------------
 
 
+class JobSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    progress = serializers.SerializerMethodField(help_text=_("运行中时为 {done, total}"))
+
+    class Meta:
+        from landguard.jobs.models import Job
+
+        model = Job
+        fields = ["id", "kind", "kind_display", "status", "status_display", "original_name", "created_at", "started_at",
+                  "finished_at", "progress", "report", "error"]
+
+    def get_progress(self, job) -> dict[str, int] | None:
+        from landguard.jobs.services import progress
+
+        return progress(job)
+
+
+@extend_schema_view(list=extend_schema(summary=_("后台任务列表")), retrieve=extend_schema(summary=_("后台任务状态、进度和报告")))
+class JobViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = JobSerializer
+
+    def get_queryset(self) -> QuerySet:
+        from landguard.jobs import selectors as job_selectors
+
+        return job_selectors.jobs(self.scope)
+
+
 class TokenThrottle(AnonRateThrottle):
     # ObtainAuthToken has no throttle at all; a public password check needs one against guessing.
     scope = "token"

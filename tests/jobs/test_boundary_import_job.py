@@ -8,13 +8,13 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from landguard.audit.models import AuditEntry
 from landguard.jobs import services
 from landguard.jobs.models import Job
 from landguard.regions.models import Region
+from task_worker import run_ready_tasks
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -41,17 +41,7 @@ def _submit(client, upload, **fields):
 
 
 def _work() -> None:
-    """What `manage.py db_worker` does for each ready task — claim it, deserialise it, run it, record the
-    result — minus its loop, whose close_old_connections() would close the test's transaction on PostgreSQL."""
-    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                    max_tasks=None, worker_id="test-worker", excluded_queue_names=[])
-    ready = list(DBTaskResult.objects.ready())
-    assert ready, "nothing was enqueued"
-    for result in ready:
-        result.claim(worker.worker_id)
-        worker.run_task(result)
-        result.refresh_from_db()
-        assert result.status == "SUCCESSFUL", result.traceback
+    run_ready_tasks()
 
 
 def test_uploaded_boundary_is_imported_by_the_worker_and_reported(client_for, county_admin, django_capture_on_commit_callbacks):

@@ -1,0 +1,113 @@
+"""The layer registry in the REST API: layers and their versions (read), and the import — a multipart upload
+that becomes a background job (202 with the job's URL), the same path as the upload page. Features
+themselves are served by landguard.layers.serving (GeoJSON, vector tiles) and the OGC API."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from landguard.api.permissions import ManagerWritesOnly
+from landguard.api.serializers import AreaMixin
+from landguard.api.views import ScopedViewSetMixin
+from landguard.jobs import services as job_services
+from landguard.jobs.models import Job
+from landguard.layers import selectors
+from landguard.layers.forms import LayerImportForm
+from landguard.layers.models import Layer, LayerVersion
+
+
+class LayerVersionSerializer(AreaMixin, serializers.ModelSerializer):
+    imported_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = LayerVersion
+        fields = ["number", "is_current", "year", "source", "original_name", "source_format", "source_crs", "encoding",
+                  "field_mapping", "geometry_kind", "feature_count", "area_m2", "area_ha", "area_mu", "report",
+                  "imported_by", "imported_at"]
+
+
+class LayerSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    current_version = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Layer
+        fields = ["slug", "name", "kind", "kind_display", "region_code", "description", "current_version", "links"]
+
+    @extend_schema_field(LayerVersionSerializer(allow_null=True))
+    def get_current_version(self, layer: Layer) -> dict | None:
+        current = next((v for v in layer.versions.all() if v.is_current), None)
+        return LayerVersionSerializer(current).data if current else None
+
+    def get_links(self, layer: Layer) -> dict[str, str]:
+        return {"page": reverse("layers:detail", args=[layer.slug]),
+                "ogc_items": reverse("ogc:items", args=[layer.slug])}
+
+
+class LayerImportSerializer(serializers.Serializer):
+    """The upload form's fields (see the upload page); validated by the same form."""
+
+    file = serializers.FileField()
+    kind = serializers.CharField()
+    layer = serializers.SlugField(required=False, help_text=_("已有图层的标识：导入为其新版本"))
+    name = serializers.CharField(required=False)
+    region = serializers.CharField(required=False, help_text=_("所属行政区代码（新建图层时必填）"))
+    year = serializers.IntegerField(required=False)
+    source = serializers.CharField(required=False)
+    encoding = serializers.CharField(required=False)
+    crs = serializers.CharField(required=False, help_text=_("cgcs2000、wgs84、gcj02，或 epsg:4491–4554"))
+    sublayer = serializers.CharField(required=False)
+    field_map = serializers.CharField(required=False, help_text=_("如 DLBM=地类编码,KCXS=TKXS"))
+    kcxs_unit = serializers.CharField(required=False)
+    repair = serializers.BooleanField(required=False)
+
+
+@extend_schema_view(list=extend_schema(summary=_("图层列表")), retrieve=extend_schema(summary=_("图层详情（含现行版本）")))
+class LayerViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = LayerSerializer
+    lookup_field = "slug"
+    permission_classes = [ManagerWritesOnly]
+
+    def get_queryset(self) -> QuerySet[Layer]:
+        return selectors.layers(self.scope).prefetch_related("versions__imported_by")
+
+    @extend_schema(summary=_("图层的全部版本"), responses=LayerVersionSerializer(many=True))
+    @action(detail=True)
+    def versions(self, request: Request, slug: str) -> Response:
+        layer = selectors.layer(self.scope, slug)
+        return Response(LayerVersionSerializer(selectors.versions(self.scope, layer), many=True).data)
+
+    @extend_schema(summary=_("导入图层文件（后台任务）"), request=LayerImportSerializer,
+                   description=_("仅管理员。文件在后台导入，返回 202 和任务地址；任务完成后报告在任务页面。"),
+                   responses={202: None})
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_file(self, request: Request) -> Response:
+        data = request.data.copy()
+        if slug := data.get("layer"):
+            layer = selectors.layer(self.scope, slug)
+            data["layer"] = str(layer.pk)
+            data.setdefault("kind", layer.kind)
+        if data.get("crs", "").lower().startswith("epsg:"):
+            data["epsg"], data["crs"] = data["crs"].split(":", 1)[1], "epsg"
+        form = LayerImportForm(data, request.FILES, scope=self.scope)
+        if not form.is_valid():
+            raise ValidationError(form.errors.get_json_data())
+        try:
+            job = job_services.submit(actor=request.user, kind=Job.Kind.LAYER, upload=form.cleaned_data["file"],
+                                      options=form.job_options(), scope=self.scope)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
+        url = reverse("jobs:detail", args=[job.pk])
+        return Response({"job": job.pk, "status": job.status, "url": url}, status=status.HTTP_202_ACCEPTED,
+                        headers={"Location": url})

@@ -1,0 +1,55 @@
+"""manage.py import_layer PATH --kind dltb --region 371525 [--name …] [--year 2023] [--source …] [--encoding GBK]
+[--sublayer NAME] [--crs epsg:4527] [--map DLBM=地类编码,KCXS=TKXS] [--kcxs-unit auto|fraction|percent|per_value] [--repair]"""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from landguard.layers.models import LayerKind
+from landguard.layers.schema import FieldMappingError, parse_mapping
+from landguard.layers.services import LayerImportError, import_layer
+from landguard.regions.models import Region
+
+
+class Command(BaseCommand):
+    help = "Import a layer file (shapefile/zip, GeoPackage, GeoJSON, KML/KMZ, CSV/XLSX coordinates, 坐标交换文件) as a new version."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path")
+        parser.add_argument("--kind", required=True, choices=LayerKind.values)
+        parser.add_argument("--region", required=True, help="code of the owning region, e.g. 371525")
+        parser.add_argument("--name", help="layer name (default: region name + kind); an existing layer gets a new version")
+        parser.add_argument("--year", type=int)
+        parser.add_argument("--source", default="")
+        parser.add_argument("--encoding", help="attribute text encoding when .cpg is missing or wrong (default GBK for shapefiles)")
+        parser.add_argument("--sublayer", help="GeoPackage layer, KML folder, XLSX sheet or the file inside a zip")
+        parser.add_argument("--crs", help="source CRS when the file's declaration is missing or wrong: epsg:4527, cgcs2000, wgs84, gcj02")
+        parser.add_argument("--map", default="", help="field mapping STANDARD=COLUMN[,…], e.g. DLBM=地类编码,KCXS=TKXS")
+        parser.add_argument("--kcxs-unit", default="auto", choices=["auto", "fraction", "percent", "per_value"])
+        parser.add_argument("--repair", action="store_true",
+                            help="make invalid geometries valid (each repair is reported) instead of rejecting the file")
+
+    def handle(self, *args, **o) -> None:
+        region = Region.objects.filter(code=o["region"], retired_in__isnull=True).first()
+        if region is None:
+            raise CommandError(_("没有代码为 %(code)s 的现行行政区") % {"code": o["region"]})
+        name = o["name"] or f"{region.name}{LayerKind(o['kind']).label}"
+        last = [0]
+
+        def progress(done: int, total: int) -> None:
+            if sys.stderr.isatty() and (done - last[0] >= total / 20 or done == total):
+                last[0] = done
+                self.stderr.write(f"\r{done}/{total}", ending="")
+
+        try:
+            report = import_layer(o["path"], kind=o["kind"], name=name, region=region, year=o["year"], source=o["source"],
+                                  encoding=o["encoding"], sublayer=o["sublayer"], crs=o["crs"], field_map=parse_mapping(o["map"]),
+                                  kcxs_unit=o["kcxs_unit"], repair=o["repair"], progress=progress)
+        except (LayerImportError, FieldMappingError) as exc:
+            raise CommandError(_("导入失败：%(error)s") % {"error": exc}) from None
+        self.stdout.write(self.style.SUCCESS(_("图层导入完成。")))
+        for line in report.lines():
+            self.stdout.write(line)

@@ -1,0 +1,289 @@
+"""Layer registry pages: the scoped list (live filter, xlsx export), a layer's page (versions, land-class
+summary, map, features), the upload that runs as a background job, switching the current version, and
+exports of features (xlsx, 坐标交换文件)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+import shapely
+
+from landguard.analysis.landclass import LEVEL1_NAMES, BigClass, UnknownLandClassError, classify
+from landguard.audit import selectors as audit_selectors
+from landguard.core.access import scoped
+from landguard.core.exports import ExportColumn, xlsx_response
+from landguard.core.geodesy import hectares, mu
+from landguard.core.scope import RegionScope
+from landguard.jobs import selectors as job_selectors
+from landguard.jobs import services as job_services
+from landguard.jobs.models import Job
+from landguard.layers import selectors, services
+from landguard.layers.exchange import ExchangeParcel, ExchangeWriteError, write_exchange
+from landguard.layers.forms import LayerImportForm
+from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
+from landguard.web.listing import Column, Listing, ScopedFilterForm, export_list, render_list, text_filter
+from landguard.web.shell import paginate, run_service, scope_label
+
+EXCHANGE_MAX_FEATURES = 5000  # a 坐标交换文件 is for parcels of a submission, not a county layer
+
+
+class LayerFilterForm(ScopedFilterForm):
+    kind = forms.ChoiceField(label=_("图层类型"), required=False, choices=[("", _("全部类型")), *LayerKind.choices])
+
+    def __init__(self, *args: Any, scope: RegionScope, **kwargs: Any) -> None:
+        super().__init__(*args, scope=scope, **kwargs)
+        self.fields.pop("township", None)  # layers belong to counties and townships alike; filter by text instead
+
+
+def _rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Layer]:
+    qs = selectors.layers(scope).prefetch_related("versions")
+    if kind := values.get("kind"):
+        qs = qs.filter(kind=kind)
+    return text_filter(qs, values.get("q"), "name", "region_code")
+
+
+def _current(layer: Layer) -> LayerVersion | None:
+    return next((v for v in layer.versions.all() if v.is_current), None)
+
+
+def _detail_url(layer: Layer) -> str:
+    return reverse("layers:detail", args=[layer.slug])
+
+
+def _of_current(attr: str):
+    return lambda layer: getattr(_current(layer), attr, None) if _current(layer) else None
+
+
+LAYERS = Listing(
+    key="layers",
+    title=_("图层"),
+    filename=_("图层列表"),
+    columns=(
+        Column(_("名称"), lambda l: l.name, link=_detail_url),
+        Column(_("类型"), lambda l: l.get_kind_display()),
+        Column(_("所属行政区"), lambda l: l.region.name),
+        Column(_("现行版本"), lambda l: f"v{_current(l).number}" if _current(l) else None),
+        Column(_("数据年份"), _of_current("year")),
+        Column(_("要素数"), _of_current("feature_count"), digits=0, numeric=True),
+        Column(_("面积（公顷）"), lambda l: hectares(_current(l).area_m2) if _current(l) else None, digits=4, numeric=True),
+        Column(_("面积（亩）"), lambda l: mu(_current(l).area_m2) if _current(l) else None, digits=2, numeric=True),
+        Column(_("原坐标系"), _of_current("source_crs")),
+        Column(_("数据来源"), _of_current("source"), html=False),
+        Column(_("导入时间"), lambda l: timezone.localtime(_current(l).imported_at).strftime("%Y-%m-%d %H:%M") if _current(l) else None),
+    ),
+    form_class=LayerFilterForm,
+    rows=_rows,
+    list_url="layers:list",
+    export_url="layers:export",
+    manage_actions=((_("导入图层"), "layers:import"),),
+)
+
+
+@scoped
+def layer_list(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    return render_list(request, scope, LAYERS)
+
+
+@scoped
+def layer_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    return export_list(request, scope, LAYERS)
+
+
+# --- a layer's page -----------------------------------------------------------------------------------
+
+
+def class_summary(scope: RegionScope, version: LayerVersion) -> dict[str, list[dict[str, Any]]]:
+    """Area of a DLTB version by 三大类, first-level class and code, over the features the user may see:
+    gross (图斑面积) and net of 田坎 (Σ area × (1 − KCXS)), from the stored official areas."""
+    rows = (selectors.features(scope, version).values("code", "kcxs")
+            .annotate(n=Count("id"), gross=Sum("area_m2")).order_by("code"))
+    by_code: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        entry = by_code.setdefault(r["code"], {"key": r["code"], "count": 0, "gross": 0.0, "net": 0.0})
+        entry["count"] += r["n"]
+        entry["gross"] += r["gross"] or 0.0
+        entry["net"] += (r["gross"] or 0.0) * (1 - (r["kcxs"] or 0.0))
+    big: dict[str, dict[str, Any]] = {}
+    level1: dict[str, dict[str, Any]] = {}
+    for code, entry in by_code.items():
+        try:
+            land_class = classify(code)
+        except UnknownLandClassError:  # the import refuses unknown codes; an old version may predate a table change
+            entry["label"] = code
+            continue
+        entry["label"] = f"{land_class.code} {land_class.label}"
+        for table, key, label in ((big, land_class.big_class.value, land_class.big_class.label),
+                                  (level1, land_class.level1_code, f"{land_class.level1_code} {_(LEVEL1_NAMES[land_class.level1_code])}")):
+            agg = table.setdefault(key, {"key": key, "label": label, "count": 0, "gross": 0.0, "net": 0.0})
+            for k in ("count", "gross", "net"):
+                agg[k] += entry[k]
+    big_order = [b.value for b in BigClass]
+    return {"big": sorted(big.values(), key=lambda e: big_order.index(e["key"])),
+            "level1": sorted(level1.values(), key=lambda e: e["key"]),
+            "code": list(by_code.values())}
+
+
+@scoped
+def layer_detail(request: HttpRequest, scope: RegionScope, slug: str) -> HttpResponse:
+    layer = selectors.layer(scope, slug)
+    versions = list(selectors.versions(scope, layer))
+    current = next((v for v in versions if v.is_current), None)
+    visible = selectors.features(scope, current).aggregate(n=Count("id"), area=Sum("area_m2")) if current else None
+    summary = class_summary(scope, current) if current and layer.kind == LayerKind.DLTB else None
+    extent = None
+    if current and visible and visible["n"]:
+        extent = current.extent.extent if scope.contains(layer.region_code) else _visible_extent(scope, current)
+    context = {
+        "layer": layer, "nav": "layers", "versions": versions, "current": current, "visible": visible, "summary": summary,
+        "owned": scope.contains(layer.region_code), "history": audit_selectors.history_of(scope, layer),
+        "map_config": _map_config(layer, extent) if extent else None,
+        "exchange_max": EXCHANGE_MAX_FEATURES,
+    }
+    return render(request, "layers/detail.html", context)
+
+
+def _visible_extent(scope: RegionScope, version: LayerVersion) -> tuple[float, float, float, float] | None:
+    from django.contrib.gis.db.models import Extent
+
+    return selectors.features(scope, version).aggregate(e=Extent("geom"))["e"]
+
+
+def _map_config(layer: Layer, extent: tuple[float, float, float, float]) -> dict[str, Any]:
+    from landguard.web.views import map_config
+    from landguard.core.scope import NOTHING
+
+    config = map_config(NOTHING, levels=[], extent=extent)
+    config["layers"].insert(0, {"key": layer.slug, "label": layer.name, "visible": True, "kind": "vector",
+                                "tiles": reverse("layerdata:tile", args=[layer.slug, 0, 0, 0]).replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf"),
+                                "source_layer": layer.slug, "layer_kind": layer.kind})
+    return config
+
+
+# --- features -----------------------------------------------------------------------------------------
+
+
+class FeatureFilterForm(forms.Form):
+    q = forms.CharField(label=_("编号"), required=False, max_length=60,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("要素编号"), "autocomplete": "off"}))
+    code = forms.CharField(label=_("地类编码"), required=False, max_length=10)
+
+
+def _features(request: HttpRequest, scope: RegionScope, version: LayerVersion) -> QuerySet[Feature]:
+    form = FeatureFilterForm(request.GET or None)
+    qs = selectors.features(scope, version).defer("geom")
+    if form.is_valid():
+        if q := form.cleaned_data.get("q"):
+            qs = qs.filter(fid__startswith=q)
+        if code := form.cleaned_data.get("code"):
+            qs = qs.filter(code__startswith=code)
+    return qs.order_by("index")
+
+
+@scoped
+def feature_list(request: HttpRequest, scope: RegionScope, slug: str) -> HttpResponse:
+    layer = selectors.layer(scope, slug)
+    version = _version_param(request, scope, layer)
+    page = paginate(request, _features(request, scope, version))
+    return render(request, "layers/features.html", {"layer": layer, "version": version, "page": page, "nav": "layers",
+                                                    "form": FeatureFilterForm(request.GET or None)})
+
+
+def _version_param(request: HttpRequest, scope: RegionScope, layer: Layer) -> LayerVersion:
+    number = request.GET.get("v")
+    qs = selectors.versions(scope, layer)
+    found = qs.filter(number=number).first() if number and number.isdigit() else qs.filter(is_current=True).first()
+    if found is None:
+        from django.http import Http404
+
+        raise Http404
+    return found
+
+
+FEATURE_COLUMNS = [ExportColumn(str(h), f) for h, f in (
+    (_("序号"), None), (_("要素编号"), None), (_("地类编码"), None), (_("坐落行政区代码"), None),
+    (_("椭球面积（平方米）"), "#,##0.00"), (_("面积（公顷）"), "#,##0.0000"), (_("面积（亩）"), "#,##0.00"),
+    (_("扣除地类系数"), "0.0000"), (_("原图斑面积（平方米）"), "#,##0.00"))]
+
+
+@scoped
+def feature_export(request: HttpRequest, scope: RegionScope, slug: str) -> HttpResponse:
+    layer = selectors.layer(scope, slug)
+    version = _version_param(request, scope, layer)
+    rows = ((f.index + 1, f.fid, f.code, f.region_code, round(f.area_m2, 2), hectares(f.area_m2), mu(f.area_m2), f.kcxs,
+             f.stored_area_m2) for f in _features(request, scope, version).iterator(chunk_size=2000))
+    return xlsx_response(title=f"{layer.name} v{version.number}", scope_label=scope_label(scope), columns=FEATURE_COLUMNS,
+                         rows=rows, filename=layer.name)
+
+
+@scoped
+def exchange_export(request: HttpRequest, scope: RegionScope, slug: str) -> HttpResponse:
+    """The features as a 自然资源部 坐标交换文件 (GBK, CRLF) in the 3° zone of the layer's centre."""
+    layer = selectors.layer(scope, slug)
+    version = _version_param(request, scope, layer)
+    qs = _features(request, scope, version)
+    count = qs.count()
+    if count > EXCHANGE_MAX_FEATURES:
+        return HttpResponse(gettext_now("要素过多（%(count)s 个）：坐标交换文件最多导出 %(max)s 个地块，请先按编号或地类筛选")
+                            % {"count": count, "max": EXCHANGE_MAX_FEATURES}, status=400, content_type="text/plain; charset=utf-8")
+    rows = list(qs.values_list("fid", "code", "area_m2", "geom"))
+    if not rows:
+        return HttpResponse(gettext_now("没有可导出的要素"), status=400, content_type="text/plain; charset=utf-8")
+    geoms = shapely.from_wkb([bytes(g.wkb) for *_r, g in rows])
+    centre_lon = float(shapely.centroid(shapely.union_all(shapely.envelope(geoms))).x)
+    parcels = [ExchangeParcel(geometry=g, number=fid, name=layer.name if len(rows) == 1 else "", land_class=code,
+                              area_ha=area / 10_000) for (fid, code, area, _g), g in zip(rows, geoms)]
+    try:
+        text = write_exchange(parcels, zone=round(centre_lon / 3), producer=str(layer.region.name),
+                              produced=timezone.localdate())
+    except ExchangeWriteError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(text.encode("gbk", errors="replace"), content_type="text/plain; charset=gbk")
+    response["Content-Disposition"] = content_disposition_header(True, f"{layer.name}-v{version.number}-坐标.txt")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- writes -------------------------------------------------------------------------------------------
+
+
+@scoped(manage=True)
+def layer_import(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    form = LayerImportForm(request.POST or None, request.FILES or None, scope=scope, initial={"kind": request.GET.get("kind")})
+    if request.method == "POST" and form.is_valid():
+        job = run_service(form, job_services.submit, actor=request.user, kind=Job.Kind.LAYER,
+                          upload=form.cleaned_data["file"], options=form.job_options(), scope=scope)
+        if job is not None:
+            return redirect("jobs:detail", pk=job.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    recent = job_selectors.jobs(scope).filter(kind=Job.Kind.LAYER)[:10]
+    return render(request, "layers/import.html", {"form": form, "nav": "layers", "recent": recent,
+                                                  "max_mb": settings.UPLOAD_MAX_MB}, status=status)
+
+
+@require_POST
+@scoped(manage=True)
+def set_current(request: HttpRequest, scope: RegionScope, slug: str, number: int) -> HttpResponse:
+    layer = selectors.layer(scope, slug)
+    version = selectors.versions(scope, layer).filter(number=number).first()
+    if version is None or not scope.contains(layer.region_code):
+        from django.http import Http404
+
+        raise Http404
+    try:
+        services.set_current(version=version, actor=request.user, scope=scope)
+    except services.LayerImportError as exc:
+        raise ValidationError(str(exc)) from None
+    return redirect("layers:detail", slug=layer.slug)
