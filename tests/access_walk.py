@@ -26,7 +26,8 @@ that takes a `Place` and returns the URL kwargs for an object located there::
 The walk calls it for three places — 清泉街道 371525001 ("township", inside the township officer's scope), 万善镇
 371525113 ("other_township", another 冠县 township) and a 莘县 township ("other_county") — and expects 404/403
 wherever the place is outside the persona's scope. A Place offers `region` (the township), `village`,
-`org_unit`, `user`, `grid`, `field_chief`, `audit_entry`, `code_change`, `retired_region`, `job` and `code`; an
+`org_unit`, `user`, `grid`, `field_chief`, `audit_entry`, `code_change`, `retired_region`, `job`, `layer` (a layer owned by
+the township, with one `feature` inside it) and `code`; an
 object a place does not have (莘县 has no grids) raises NoSample and that place is skipped. Kwargs that do not
 name a located object (an edition, a tile z/x/y) are wrapped in `unbound(...)`: the walk then checks only
 for leaks. A `format` kwarg (DRF suffix routes) defaults to "json".
@@ -47,8 +48,11 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+import shapely
+
 from django.apps import apps
 from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from django.db.models import Q
 from django.test import Client, override_settings
@@ -62,6 +66,7 @@ from landguard.core.access import PUBLIC, SCOPED
 from landguard.core.scope import RegionScope, scope_for
 from landguard.demo import personas as demo
 from landguard.jobs.models import Job
+from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
 from landguard.people import selectors as people_selectors
 from landguard.people.models import FieldChief, Grid, OrgUnit, User
 from landguard.regions.models import CodeChange, Level, Region
@@ -85,7 +90,7 @@ class Place:
     """Demo objects located in one township. Attribute access to a missing kind raises NoSample."""
 
     KINDS = ("region", "village", "org_unit", "user", "grid", "field_chief", "audit_entry", "code_change", "retired_region",
-             "job")
+             "job", "layer", "feature")
 
     def __init__(self, key: str, code: str, objects: dict[str, Any]) -> None:
         self.key, self.code, self._objects = key, code, objects
@@ -131,6 +136,15 @@ SAMPLES: dict[str, Sample] = {
     "people:fieldchief-edit": lambda place: {"pk": place.field_chief.pk},
     # landguard.jobs
     "jobs:detail": lambda place: {"pk": place.job.pk},
+    "api:job-detail": lambda place: {"pk": place.job.pk},
+    # landguard.layers (registry pages and API)
+    "layers:detail": lambda place: {"slug": place.layer.slug},
+    "layers:features": lambda place: {"slug": place.layer.slug},
+    "layers:features-export": lambda place: {"slug": place.layer.slug},
+    "layers:exchange-export": lambda place: {"slug": place.layer.slug},
+    "layers:set-current": lambda place: {"slug": place.layer.slug, "number": 1},
+    "api:layer-detail": lambda place: {"slug": place.layer.slug},
+    "api:layer-versions": lambda place: {"slug": place.layer.slug},
 }
 
 
@@ -155,7 +169,23 @@ def _place(key: str, code: str) -> Place:
                                             original_name=f"{region.name}边界.geojson", scope_code=code,
                                             created_by=objects["user"], status=Job.Status.FAILED,
                                             error=f"{region.name}（{code}）：示例")
+    objects["layer"], objects["feature"] = _township_layer(region)
     return Place(key, code, objects)
+
+
+def _township_layer(region: Region) -> tuple[Layer, Feature]:
+    """A layer owned by the township, with one parcel inside it named after the township (a leak shows)."""
+    outline = shapely.from_wkb(bytes(region.geom.wkb))
+    point = shapely.point_on_surface(outline)
+    parcel = shapely.multipolygons([shapely.box(point.x - 0.001, point.y - 0.001, point.x + 0.001, point.y + 0.001)])
+    layer = Layer.objects.create(kind=LayerKind.PROJECT, name=f"{region.name}项目用地", slug=f"walk-{region.code}",
+                                 region=region, region_code=region.code)
+    version = LayerVersion.objects.create(layer=layer, number=1, feature_count=1, area_m2=1.0,
+                                          extent=GEOSGeometry(shapely.box(*parcel.bounds).wkt, srid=4490))
+    feature = Feature.objects.create(version=version, index=0, region_code=region.code, fid=f"{region.name}地块", code="0702",
+                                     area_m2=1.0, properties={"名称": f"{region.name}地块"},
+                                     geom=GEOSGeometry(parcel.wkt, srid=4490))
+    return layer, feature
 
 
 def build_world() -> dict[str, Place]:
