@@ -14,7 +14,7 @@ import pyogrio.raw
 import shapely
 
 from landguard.analysis.synthetic import synthetic_controls, synthetic_dltb
-from landguard.layers.models import LayerKind
+from landguard.layers.models import Layer, LayerKind
 from landguard.layers.services import import_layer
 from landguard.regions.models import Region
 
@@ -36,12 +36,13 @@ def _write_gpkg(path: Path, geoms: np.ndarray, attributes: dict[str, np.ndarray]
 
 
 def load_demo_layers(actor=None) -> int:
-    """Import the demo layers of every demo county that has an outline. Returns the number of layers imported."""
+    """Import the demo layers of every demo county that has an outline and no layers yet. Returns the number
+    of layers imported."""
     imported = 0
     with tempfile.TemporaryDirectory(prefix="landguard-demo-") as tmp:
         for code, n in DEMO_PARCELS.items():
             county = Region.objects.filter(code=code, retired_in__isnull=True, geom__isnull=False).first()
-            if county is None:
+            if county is None or Layer.objects.filter(region_code=code, versions__source=DEMO_SOURCE).exists():
                 continue
             outline = shapely.from_wkb(bytes(county.geom.wkb))
             dltb = synthetic_dltb(n, seed=int(code), bbox=tuple(shapely.bounds(outline)))

@@ -69,6 +69,7 @@ def demo_logins() -> list[tuple[str, str]]:
 def load_demo() -> DemoSummary:
     """Load the demo once; a second call changes nothing and reports loaded=False."""
     if User.objects.filter(username=personas.COUNTY_ADMIN).exists():
+        load_demo_layers()  # a demo loaded before the layer registry existed gets its layers now (once)
         return DemoSummary(loaded=False, logins=demo_logins())
     ref = refdata_dir()
     with transaction.atomic():
