@@ -1,53 +1,69 @@
-"""The one clock every deadline rule reads (三个一 timers, procedure-step limits, case clocks).
+"""The one clock every deadline reads: `now()` (aware) and `today()` (the date in Asia/Shanghai).
 
-Production reads the real time. Tests and demos move time with `frozen(...)`, so a rule such as "the
-project turns overdue when the clock passes its due date" is tested through the same code path the
-pages use, without sleeping and without a `?today=` parameter a user could send.
+Deadlines, "overdue" flags and report weeks must move when a test (or a rehearsal before a bureau meeting)
+moves the clock, including in a separate server process driven by a browser test. Two ways, both through
+this module so no page needs a `?today=` a user could send:
+
+- in-process tests: `with frozen(at): …`;
+- another process (a browser test's server): settings.CLOCK_FILE (env LANDGUARD_CLOCK_FILE) names a file;
+  when it exists and holds an ISO date ("2025-06-20") or date-time ("2025-06-20T09:30"), that is the
+  current time. The file is read on every call, so writing it moves the clock of a running server.
+  Never set in production; nothing else can change the time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-_override: dt.datetime | None = None
+_frozen: dt.datetime | None = None
+
+
+def _aware(value: dt.datetime, text: str = "") -> dt.datetime:
+    if timezone.is_aware(value):
+        return value
+    if text and len(text) <= 10:  # a bare date means the start of the working day in Shanghai (09:00)
+        value = value.replace(hour=9)
+    return timezone.make_aware(value, timezone.get_default_timezone())
+
+
+def _pinned() -> dt.datetime | None:
+    path = getattr(settings, "CLOCK_FILE", "")
+    if not path:
+        return None
+    try:
+        text = Path(path).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ImproperlyConfigured(f"LANDGUARD_CLOCK_FILE {path} must hold an ISO date or date-time, got {text!r}.") from None
+    return _aware(value, text)
 
 
 def now() -> dt.datetime:
-    """The current time, aware (UTC inside; show with timezone.localtime → Asia/Shanghai)."""
-    if _override is not None:
-        return _override
-    if path := os.environ.get("LANDGUARD_CLOCK_FILE"):
-        # Browser tests drive a separate server process: they move its clock by writing an ISO time to
-        # this file. The variable is set only by the test harness; production never sets it.
-        try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read().strip()
-        except FileNotFoundError:
-            text = ""
-        if text:
-            at = dt.datetime.fromisoformat(text)
-            return at if timezone.is_aware(at) else timezone.make_aware(at)
-    return timezone.now()
+    return _frozen or _pinned() or timezone.now()
 
 
 def today() -> dt.date:
-    """Today's date in Asia/Shanghai (the bureaus' calendar), not UTC."""
     return timezone.localdate(now())
 
 
 @contextmanager
 def frozen(at: dt.datetime) -> Iterator[dt.datetime]:
-    """Within the block, now() is `at` (aware). For tests and for replaying past data in demos."""
-    global _override
-    if timezone.is_naive(at):
-        at = timezone.make_aware(at)
-    previous, _override = _override, at
+    """Within the block, now() is `at` (a naive value is Shanghai time)."""
+    global _frozen
+    previous, _frozen = _frozen, _aware(at)
     try:
-        yield at
+        yield _frozen
     finally:
-        _override = previous
+        _frozen = previous
