@@ -239,7 +239,7 @@ class JobSerializer(serializers.ModelSerializer):
 
         model = Job
         fields = ["id", "kind", "kind_display", "status", "status_display", "original_name", "created_at", "started_at",
-                  "finished_at", "progress", "report", "error"]
+                  "finished_at", "progress", "report", "error", "result_url"]
 
     def get_progress(self, job) -> dict[str, int] | None:
         from landguard.jobs.services import progress

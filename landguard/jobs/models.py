@@ -37,6 +37,7 @@ class Job(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     report = models.JSONField(_("报告"), default=list, blank=True, help_text="lines shown to the user")
     error = models.TextField(_("错误"), blank=True)
+    result_url = models.CharField(_("结果页面"), max_length=300, blank=True, help_text="where the imported data can be seen")
 
     class Meta:
         ordering = ["-created_at", "-id"]

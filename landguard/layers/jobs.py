@@ -3,6 +3,8 @@ scope, and the job page shows progress and the import report."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from landguard.core.scope import scope_for
 from landguard.jobs.models import Job
 from landguard.jobs.services import JobFailed, Progress, handler
@@ -28,4 +30,5 @@ def run_layer_import(job: Job, progress: Progress) -> list[str]:
                               actor=job.created_by, scope=scope_for(job.created_by), progress=progress)
     except LayerImportError as exc:
         raise JobFailed(str(exc)) from None
+    Job.objects.filter(pk=job.pk).update(result_url=reverse("layers:detail", args=[report.layer.slug]))
     return report.lines()

@@ -112,7 +112,7 @@ def test_upload_page_imports_in_the_background_and_reports(client_for, county_ad
     layer = Layer.objects.get(name="2026年已批（测试）")
     assert layer.versions.get().features.get().fid == "PZ-1"
     page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
-    assert "2026年已批（测试）" in page
+    assert "2026年已批（测试）" in page and reverse("layers:detail", args=[layer.slug]) in page
 
 
 def test_upload_error_names_the_field_and_leaves_nothing(client_for, county_admin, django_capture_on_commit_callbacks):
