@@ -33,6 +33,7 @@ from landguard.jobs.models import Job
 from landguard.layers import selectors, services
 from landguard.layers.exchange import ExchangeParcel, ExchangeWriteError, write_exchange
 from landguard.layers.forms import LayerImportForm
+from landguard.layers.maps import data_layer
 from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
 from landguard.web.listing import Column, Listing, ScopedFilterForm, export_list, render_list, text_filter
 from landguard.web.shell import paginate, run_service, scope_label
@@ -162,13 +163,12 @@ def _visible_extent(scope: RegionScope, version: LayerVersion) -> tuple[float, f
 
 
 def _map_config(layer: Layer, extent: tuple[float, float, float, float]) -> dict[str, Any]:
-    from landguard.web.views import map_config
     from landguard.core.scope import NOTHING
+    from landguard.web.views import map_config
 
-    config = map_config(NOTHING, levels=[], extent=extent)
-    config["layers"].insert(0, {"key": layer.slug, "label": layer.name, "visible": True, "kind": "vector",
-                                "tiles": reverse("layerdata:tile", args=[layer.slug, 0, 0, 0]).replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf"),
-                                "source_layer": layer.slug, "layer_kind": layer.kind})
+    config = map_config(NOTHING, levels=[], extent=extent)  # no region overlays: the layer is the subject
+    config["layers"].insert(0, data_layer(layer))
+    config["i18n"].update({"fid": gettext_now("要素编号"), "landClass": gettext_now("地类编码")})
     return config
 
 

@@ -15,6 +15,7 @@ from landguard.core.access import scoped
 from landguard.core.exports import ExportColumn, xlsx_response
 from landguard.core.geodesy import hectares
 from landguard.core.scope import RegionScope
+from landguard.layers.maps import map_data_layers
 from landguard.regions import selectors as region_selectors
 from landguard.web import geo, stats
 from landguard.web.shell import scope_label
@@ -54,6 +55,7 @@ def map_config(scope: RegionScope, *, levels: list[str], code: str | None = None
 @scoped
 def map_view(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     config = map_config(scope, levels=geo.map_levels(scope), extent=geo.scope_extent(scope))
+    config["dataLayers"] = map_data_layers(scope)
     return render(request, "web/map.html", {"nav": "map", "map_config": config})
 
 

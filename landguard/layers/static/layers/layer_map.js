@@ -1,25 +1,5 @@
-// A layer's map (MapLibre GL 6): the layer's scoped vector tiles over the base map, 地类图斑 coloured by
-// first-level land class (colours after the 三调 cartographic convention), control layers in one colour.
-import { baseStyle } from '../web/map.js';
-
-// First two characters of DLBM → fill colour.
-export const LEVEL1_COLOURS = {
-  '00': '#7fc8c2', '01': '#f5e79e', '02': '#e6a85c', '03': '#59a14f', '04': '#b5d98a', '05': '#e15759',
-  '06': '#9c755f', '07': '#f28e8e', '08': '#d37295', '09': '#8c564b', '10': '#a0a0a0', '11': '#6baed6',
-  '12': '#d9d2b6',
-};
-const KIND_COLOURS = {
-  basic_farmland: '#e0a800', eco_redline: '#2e7d32', dev_boundary: '#c62828', approved: '#6a1b9a',
-  supplied: '#1565c0', planned: '#ef6c00', mining: '#5d4037', project: '#d81b60', custom: '#455a64',
-};
-
-function fillColour(kind) {
-  if (kind !== 'dltb') return KIND_COLOURS[kind] || '#455a64';
-  const match = ['match', ['slice', ['get', 'code'], 0, 2]];
-  for (const [code, colour] of Object.entries(LEVEL1_COLOURS)) match.push(code, colour);
-  match.push('#cccccc');
-  return match;
-}
+// A layer's map (MapLibre GL 6): the layer's scoped vector tiles over the base map (colours: web/map.js).
+import { addDataLayer, baseStyle } from '../web/map.js';
 
 export function createLayerMap(maplibregl, container, config) {
   const bounds = config.bounds;
@@ -33,12 +13,7 @@ export function createLayerMap(maplibregl, container, config) {
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
   const layer = config.layers[0];
   map.on('load', () => {
-    map.addSource('data', { type: 'vector', tiles: [new URL(layer.tiles, window.location.href).href], minzoom: 0, maxzoom: 16 });
-    const dltb = layer.layer_kind === 'dltb';
-    map.addLayer({ id: 'data-fill', type: 'fill', source: 'data', 'source-layer': layer.source_layer,
-                   paint: { 'fill-color': fillColour(layer.layer_kind), 'fill-opacity': dltb ? 0.75 : 0.35 } });
-    map.addLayer({ id: 'data-line', type: 'line', source: 'data', 'source-layer': layer.source_layer,
-                   paint: { 'line-color': dltb ? '#666666' : fillColour(layer.layer_kind), 'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.2, 15, 1] } });
+    addDataLayer(map, 'data', layer);
     map.on('click', 'data-fill', (event) => {
       const p = event.features[0].properties;
       const root = document.createElement('div');

@@ -16,6 +16,38 @@ const STYLES = {
 };
 const CLICK_ORDER = ['grid', 'village', 'self', 'township', 'county', 'city', 'province'];
 
+// Data layers (vector tiles of the layer registry): 地类图斑 by first-level class (colours after the 三调
+// cartographic convention, by the first two characters of DLBM), control layers one colour per kind.
+export const LEVEL1_COLOURS = {
+  '00': '#7fc8c2', '01': '#f5e79e', '02': '#e6a85c', '03': '#59a14f', '04': '#b5d98a', '05': '#e15759',
+  '06': '#9c755f', '07': '#f28e8e', '08': '#d37295', '09': '#8c564b', '10': '#a0a0a0', '11': '#6baed6',
+  '12': '#d9d2b6',
+};
+export const KIND_COLOURS = {
+  basic_farmland: '#e0a800', eco_redline: '#2e7d32', dev_boundary: '#c62828', approved: '#6a1b9a',
+  supplied: '#1565c0', planned: '#ef6c00', mining: '#5d4037', project: '#d81b60', custom: '#455a64',
+};
+
+export function dataFillColour(kind) {
+  if (kind !== 'dltb') return KIND_COLOURS[kind] || '#455a64';
+  const match = ['match', ['slice', ['get', 'code'], 0, 2]];
+  for (const [code, colour] of Object.entries(LEVEL1_COLOURS)) match.push(code, colour);
+  match.push('#cccccc');
+  return match;
+}
+
+// Adds a layer's vector tiles as `${id}-fill` and `${id}-line` (hidden unless `visible`).
+export function addDataLayer(map, id, layer, visible = true) {
+  const visibility = visible ? 'visible' : 'none';
+  const dltb = layer.layer_kind === 'dltb';
+  map.addSource(id, { type: 'vector', tiles: [new URL(layer.tiles, window.location.href).href], minzoom: 0, maxzoom: 16 });
+  map.addLayer({ id: `${id}-fill`, type: 'fill', source: id, 'source-layer': layer.source_layer, layout: { visibility },
+                 paint: { 'fill-color': dataFillColour(layer.layer_kind), 'fill-opacity': dltb ? 0.75 : 0.35 } });
+  map.addLayer({ id: `${id}-line`, type: 'line', source: id, 'source-layer': layer.source_layer, layout: { visibility },
+                 paint: { 'line-color': dltb ? '#666666' : dataFillColour(layer.layer_kind),
+                          'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.2, 15, 1] } });
+}
+
 function tianditu(layer, key) {
   return [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `https://t${i}.tianditu.gov.cn/${layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0`
     + `&LAYER=${layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${encodeURIComponent(key)}`);
@@ -51,6 +83,11 @@ function addRegionLayer(map, layer) {
 }
 
 function setLayerVisible(map, layer, visible) {
+  if (layer.tiles) {
+    for (const part of ['fill', 'line']) map.setLayoutProperty(`${layer.key}-${part}`, 'visibility', visible ? 'visible' : 'none');
+    layer.visible = visible;
+    return;
+  }
   if (visible && !layer.loaded) {  // grids are fetched only when first switched on
     map.getSource(layer.key).setData(layer.url);
     layer.loaded = true;
@@ -87,7 +124,8 @@ function popupContent(props, t) {
 
 function buildLayerList(element, map, layers) {
   for (const layer of layers) {
-    const s = STYLES[layer.key] || STYLES.township;
+    const s = layer.tiles ? { line: KIND_COLOURS[layer.layer_kind] || LEVEL1_COLOURS['01'], fill: KIND_COLOURS[layer.layer_kind] || LEVEL1_COLOURS['01'], fillOpacity: 1 }
+      : (STYLES[layer.key] || STYLES.township);
     const label = document.createElement('label');
     const box = document.createElement('input');
     box.type = 'checkbox';
@@ -124,6 +162,7 @@ export function createRegionMap(maplibregl, container, config, options = {}) {
   map.touchZoomRotate.disableRotation();
 
   const layers = config.layers.map((layer) => ({ ...layer }));
+  const dataLayers = (config.dataLayers || []).map((layer) => ({ ...layer }));
   const pending = new Set(layers.filter((l) => l.visible).map((l) => l.key));
   const markReady = () => {
     window.landguardMapReady = true;
@@ -131,8 +170,10 @@ export function createRegionMap(maplibregl, container, config, options = {}) {
   };
 
   map.on('load', () => {
+    // Data layers go under the region outlines so the boundaries and their labels stay readable.
+    for (const layer of dataLayers) addDataLayer(map, layer.key, layer, layer.visible);
     for (const layer of layers) addRegionLayer(map, layer);
-    if (options.layerList) buildLayerList(options.layerList, map, layers);
+    if (options.layerList) buildLayerList(options.layerList, map, [...layers, ...dataLayers]);
     // Ready (for tests and screenshots) once every initially visible overlay has loaded and the map is idle.
     const check = () => {
       for (const key of [...pending]) if (map.isSourceLoaded(key)) pending.delete(key);
