@@ -8,6 +8,21 @@ document.addEventListener('DOMContentLoaded', () => {
       toggle.setAttribute('aria-expanded', String(open));
     });
   }
+  // The reference-data menu opens on hover and keyboard focus (CSS); a click or tap toggles it too.
+  document.querySelectorAll('.nav-group-toggle').forEach((button) => {
+    button.addEventListener('click', () => {
+      const open = button.parentElement.classList.toggle('open');
+      button.setAttribute('aria-expanded', String(open));
+    });
+  });
+  document.addEventListener('click', (event) => {
+    document.querySelectorAll('.nav-group.open').forEach((group) => {
+      if (!group.contains(event.target)) {
+        group.classList.remove('open');
+        group.querySelector('.nav-group-toggle').setAttribute('aria-expanded', 'false');
+      }
+    });
+  });
   document.querySelectorAll('select[data-autosubmit]').forEach((select) => {
     select.addEventListener('change', () => select.form.submit());
   });
