@@ -30,7 +30,7 @@ class LayerImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("图层类型"), choices=LayerKind.choices)
     layer = forms.ModelChoiceField(label=_("更新已有图层"), queryset=None, required=False, empty_label=_("（新建图层）"),
                                    help_text=_("选择后导入为该图层的新版本，原版本保留"))
-    name = forms.CharField(label=_("新图层名称"), required=False, max_length=100, help_text=_("新建图层时填写，如“冠县2023年度变更调查地类图斑”"))
+    name = forms.CharField(label=_("新图层名称"), required=False, max_length=100, help_text=_("新建图层时填写，如“某县2023年度变更调查地类图斑”"))
     region = forms.ModelChoiceField(label=_("所属行政区"), queryset=None, to_field_name="code", empty_label=None)
     year = forms.IntegerField(label=_("数据年份"), required=False, min_value=1980, max_value=2100)
     source = forms.CharField(label=_("数据来源"), required=False, max_length=200, help_text=_("如“2023年度国土变更调查成果”"))

@@ -60,7 +60,7 @@ class Layer(models.Model):
     kind = models.CharField(_("图层类型"), max_length=20, choices=LayerKind.choices, db_index=True)
     name = models.CharField(_("名称"), max_length=100)
     slug = models.SlugField(_("标识"), max_length=60, unique=True,
-                            help_text=_("用于网址和 OGC API 集合名，如 371525-dltb"))
+                            help_text=_("用于网址和 OGC API 集合名：区划代码-图层类型，如 370000-dltb"))
     region = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("所属行政区"))
     region_code = models.CharField(_("行政区代码"), max_length=12, db_index=True, help_text="scope key: the owning region's code")
     description = models.TextField(_("说明"), blank=True)
