@@ -5,21 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from landguard.core.scope import RegionScope
 from landguard.layers import selectors
 from landguard.layers.models import Layer, LayerKind
 
 
-def data_layer(layer: Layer, *, visible: bool = True) -> dict[str, Any]:
+# A county-wide tile of a large layer is megabytes and seconds (~1 MB and 0.4 s for 20 000 parcels at z8–10):
+# layers above this size are drawn only from DETAIL_ZOOM on, where a tile holds a few thousand parcels.
+LARGE_LAYER_FEATURES = 50_000
+DETAIL_ZOOM = 12
+
+
+def data_layer(layer: Layer, *, visible: bool = True, feature_count: int = 0) -> dict[str, Any]:
     # MapLibre wants the tile URL template; reverse() a real tile and put the placeholders back.
     tile = reverse("layerdata:tile", args=[layer.slug, 0, 0, 0])
-    return {"key": f"data-{layer.slug}", "label": layer.name, "visible": visible, "layer_kind": layer.kind,
-            "tiles": tile.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf"), "source_layer": layer.slug}
+    minzoom = DETAIL_ZOOM if feature_count > LARGE_LAYER_FEATURES else 0
+    label = layer.name if not minzoom else gettext("%(name)s（放大后显示）") % {"name": layer.name}
+    return {"key": f"data-{layer.slug}", "label": label, "visible": visible, "layer_kind": layer.kind,
+            "tiles": tile.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf"), "source_layer": layer.slug, "minzoom": minzoom}
 
 
 def map_data_layers(scope: RegionScope) -> list[dict[str, Any]]:
     """Every layer with a current version the user may see, 地类图斑 first; all off until switched on."""
     kinds = list(LayerKind.values)
-    layers = sorted((v.layer for v in selectors.current_versions(scope)), key=lambda l: (kinds.index(l.kind), l.name))
-    return [data_layer(layer, visible=False) for layer in layers]
+    versions = sorted(selectors.current_versions(scope), key=lambda v: (kinds.index(v.layer.kind), v.layer.name))
+    return [data_layer(v.layer, visible=False, feature_count=v.feature_count) for v in versions]

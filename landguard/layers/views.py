@@ -150,7 +150,7 @@ def layer_detail(request: HttpRequest, scope: RegionScope, slug: str) -> HttpRes
     context = {
         "layer": layer, "nav": "layers", "versions": versions, "current": current, "visible": visible, "summary": summary,
         "owned": scope.contains(layer.region_code), "history": audit_selectors.history_of(scope, layer),
-        "map_config": _map_config(layer, extent) if extent else None,
+        "map_config": _map_config(layer, extent, visible["n"]) if extent else None,
         "exchange_max": EXCHANGE_MAX_FEATURES,
     }
     return render(request, "layers/detail.html", context)
@@ -162,12 +162,12 @@ def _visible_extent(scope: RegionScope, version: LayerVersion) -> tuple[float, f
     return selectors.features(scope, version).aggregate(e=Extent("geom"))["e"]
 
 
-def _map_config(layer: Layer, extent: tuple[float, float, float, float]) -> dict[str, Any]:
+def _map_config(layer: Layer, extent: tuple[float, float, float, float], visible_count: int) -> dict[str, Any]:
     from landguard.core.scope import NOTHING
     from landguard.web.views import map_config
 
     config = map_config(NOTHING, levels=[], extent=extent)  # no region overlays: the layer is the subject
-    config["layers"].insert(0, data_layer(layer))
+    config["layers"].insert(0, data_layer(layer, feature_count=visible_count))
     config["i18n"].update({"fid": gettext_now("要素编号"), "landClass": gettext_now("地类编码")})
     return config
 

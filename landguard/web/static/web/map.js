@@ -40,10 +40,12 @@ export function dataFillColour(kind) {
 export function addDataLayer(map, id, layer, visible = true) {
   const visibility = visible ? 'visible' : 'none';
   const dltb = layer.layer_kind === 'dltb';
-  map.addSource(id, { type: 'vector', tiles: [new URL(layer.tiles, window.location.href).href], minzoom: 0, maxzoom: 16 });
-  map.addLayer({ id: `${id}-fill`, type: 'fill', source: id, 'source-layer': layer.source_layer, layout: { visibility },
+  // Vector sources need absolute URLs; new URL() would percent-encode the {z}/{x}/{y} placeholders.
+  map.addSource(id, { type: 'vector', tiles: [window.location.origin + layer.tiles], minzoom: 0, maxzoom: 16 });
+  const zoom = layer.minzoom ? { minzoom: layer.minzoom } : {};
+  map.addLayer({ id: `${id}-fill`, type: 'fill', source: id, 'source-layer': layer.source_layer, layout: { visibility }, ...zoom,
                  paint: { 'fill-color': dataFillColour(layer.layer_kind), 'fill-opacity': dltb ? 0.75 : 0.35 } });
-  map.addLayer({ id: `${id}-line`, type: 'line', source: id, 'source-layer': layer.source_layer, layout: { visibility },
+  map.addLayer({ id: `${id}-line`, type: 'line', source: id, 'source-layer': layer.source_layer, layout: { visibility }, ...zoom,
                  paint: { 'line-color': dltb ? '#666666' : dataFillColour(layer.layer_kind),
                           'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.2, 15, 1] } });
 }
