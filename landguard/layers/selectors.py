@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 from django.contrib.gis.geos import Polygon
+from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from landguard.core.scope import RegionScope
@@ -51,15 +54,32 @@ def version(scope: RegionScope, pk: int) -> LayerVersion:
 
 
 def features(scope: RegionScope, of: LayerVersion, *, bbox: tuple[float, float, float, float] | None = None) -> QuerySet[Feature]:
-    """The version's features inside the scope, optionally those whose geometry meets a lon/lat bbox (EPSG:4490)."""
+    """The version's features inside the scope; with `bbox` (lon/lat, EPSG:4490), those whose bounding box
+    meets it — the spatial index's test; callers that need the geometry itself to meet it filter on."""
     qs = scope.filter(Feature.objects.filter(version=of), "region_code")
-    if bbox is not None:
-        if not _is_box(bbox):
-            return qs.none()
-        box = Polygon.from_bbox(bbox)
-        box.srid = 4490
-        qs = qs.filter(geom__bboverlaps=box)
-    return qs
+    if bbox is None:
+        return qs
+    if not _is_box(bbox):
+        return qs.none()
+    if connection.vendor == "sqlite":
+        # GeoDjango's bbox lookups on SpatiaLite are MbrOverlaps/MbrWithin… (false when the feature's box
+        # contains the query box: a tile inside a large 生态保护红线 polygon would miss it) and never use
+        # the R*Tree; ask the R*Tree directly.
+        sql, params = rtree_ids_sql(np.array([bbox], dtype=float))
+        return qs.filter(pk__in=RawSQL(sql, params))
+    box = Polygon.from_bbox(bbox)
+    box.srid = 4490
+    return qs.filter(geom__bboverlaps=box)  # PostGIS &&: the boxes meet (GiST)
+
+
+def rtree_ids_sql(boxes: np.ndarray) -> tuple[str, list[float]]:
+    """SpatiaLite: SQL for the ids of features whose box meets any of `boxes` (k × 4: minx, miny, maxx, maxy),
+    from the R*Tree of the feature geometries joined to the boxes as a VALUES list (columns column1…4)."""
+    table = f"idx_{Feature._meta.db_table}_{Feature._meta.get_field('geom').column}"
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(boxes))
+    sql = (f'SELECT r.pkid FROM (VALUES {rows}) AS e JOIN "{table}" AS r ON r.xmin <= e.column3 AND r.xmax >= e.column1 '
+           "AND r.ymin <= e.column4 AND r.ymax >= e.column2")
+    return sql, np.asarray(boxes, dtype=float).ravel().tolist()
 
 
 def feature(scope: RegionScope, of: LayerVersion, pk: int) -> Feature:

@@ -174,3 +174,20 @@ def test_api_import_answers_202_with_the_job(client_for, county_admin, django_ca
     bad = client.post("/api/layers/import/", {"file": _upload(), "kind": "nonsense", "region": "371525"})
     assert bad.status_code == 400 and "kind" in bad.json()
     assert DBTaskResult.objects.count() >= 1
+
+
+def test_bbox_selector_finds_a_polygon_whose_box_contains_the_query_box(county_admin):
+    """A map tile or bbox query inside a large 生态保护红线 polygon must still find it (SpatiaLite's MbrOverlaps
+    would not: the selector asks the R*Tree on SpatiaLite and uses && on PostGIS)."""
+    from landguard.core.scope import scope_for
+    from landguard.layers import selectors
+
+    layer = Layer.objects.get(region_code="371525", kind=LayerKind.ECO_REDLINE)
+    version = layer.versions.get(is_current=True)
+    feature = Feature.objects.filter(version=version).order_by("-area_m2").first()
+    inner = shapely.point_on_surface(shapely.from_wkb(bytes(feature.geom.wkb)))
+    bbox = (inner.x - 1e-5, inner.y - 1e-5, inner.x + 1e-5, inner.y + 1e-5)
+    found = selectors.features(scope_for(county_admin), version, bbox=bbox)
+    assert feature.pk in set(found.values_list("pk", flat=True))
+    far = (100.0, 20.0, 100.001, 20.001)
+    assert not selectors.features(scope_for(county_admin), version, bbox=far).exists()
