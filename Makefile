@@ -1,5 +1,5 @@
 # LandGuard — the two commands: `make run` and `make test` (see README.md).
-.PHONY: run test setup
+.PHONY: run test setup bench
 
 run:
 	bash scripts/run.sh
@@ -10,3 +10,6 @@ test:
 setup:
 	bash scripts/setup.sh
 
+# The synthetic-county benchmark (SpatiaLite, PostGIS, GeoPandas baseline): docs/performance.md.
+bench:
+	bash scripts/bench.sh

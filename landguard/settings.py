@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "landguard.people",
     "landguard.jobs",
     "landguard.layers",
+    "landguard.analysis",
+    "landguard.projects",
+    "landguard.supervision",
     "landguard.web",
     "landguard.api",
     "landguard.demo",
@@ -86,6 +89,8 @@ TEMPLATES = [
 ]
 
 # Embedded default: a SpatiaLite file under var/. Production and CI: DATABASE_URL=postgis://…
+# Tests only: a file holding an ISO time that landguard.core.clock reports as "now" (see core/clock.py).
+CLOCK_FILE = env_str("LANDGUARD_CLOCK_FILE", "")
 DATABASES = {"default": database_config(env_str("DATABASE_URL"), str(VAR_DIR / "landguard.sqlite3"))}
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
@@ -180,6 +185,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LANDGUARD_LOG_LEVEL", "INFO").upper()},
 }
+
+# The weekly report (周报) covers the seven days up to this weekday (1 = Monday … 7 = Sunday); 湖北: Thursday.
+WEEKLY_REPORT_WEEKDAY = env_int("LANDGUARD_WEEKLY_REPORT_WEEKDAY", 4, minimum=1, maximum=7)
 
 # GDAL 3.6 cannot block network access in GDAL calls; we never pass user-controlled URLs to GDAL.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -14,6 +14,11 @@ urlpatterns = [
     path("regions/", include("landguard.regions.urls")),
     path("people/", include("landguard.people.urls")),
     path("jobs/", include("landguard.jobs.urls")),
+    path("layers/data/", include("landguard.layers.serving_urls")),
+    path("ogc/", include("landguard.layers.ogc_urls")),
     path("layers/", include("landguard.layers.urls")),
+    path("supervision/", include("landguard.supervision.urls")),
+    path("projects/", include("landguard.projects.urls")),
+    path("analysis/", include("landguard.analysis.urls")),
     path("", include("landguard.web.urls")),
 ]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: set up, migrate, load the demo county once, print the logins, then serve on :8000 with a
-# background-task worker beside the web server (both stop together).
+# background-task worker and the supervision loop (三个一 sweep, channel deliveries) beside the web server
+# (all stop together).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -11,6 +12,8 @@ $PY manage.py collectstatic --noinput -v 0
 $PY manage.py load_demo
 $PY manage.py db_worker --interval 2 &
 worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+$PY manage.py sweep_deadlines &
+sweeper=$!
+trap 'kill $worker $sweeper 2>/dev/null || true' EXIT INT TERM
 echo "LandGuard: http://127.0.0.1:${PORT:-8000}/  (Ctrl+C to stop)"
 $PY manage.py runserver "127.0.0.1:${PORT:-8000}" --noreload

@@ -66,10 +66,14 @@ from landguard.core.access import PUBLIC, SCOPED
 from landguard.core.scope import RegionScope, scope_for
 from landguard.demo import personas as demo
 from landguard.jobs.models import Job
+from landguard.layers import mvt
 from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
 from landguard.people import selectors as people_selectors
 from landguard.people.models import FieldChief, Grid, OrgUnit, User
+from landguard.projects.models import CalendarDay
 from landguard.regions.models import CodeChange, Level, Region
+from supervision.walk_places import supervision_objects
+from projects.walk_places import project_objects
 
 PERSONAS = {"county_admin": demo.COUNTY_ADMIN, "township_officer": demo.TOWNSHIP_OFFICER,
             "other_county_user": demo.OTHER_COUNTY_USER}
@@ -90,7 +94,9 @@ class Place:
     """Demo objects located in one township. Attribute access to a missing kind raises NoSample."""
 
     KINDS = ("region", "village", "org_unit", "user", "grid", "field_chief", "audit_entry", "code_change", "retired_region",
-             "job", "layer", "feature")
+             "job", "layer", "feature", "camera", "clue", "task", "photo", "case", "patch", "patrol", "source", "channel", "policy",
+             "project", "step", "deferred_item", "problem", "target_list", "service_request", "procedure_template",
+             "dispatch")
 
     def __init__(self, key: str, code: str, objects: dict[str, Any]) -> None:
         self.key, self.code, self._objects = key, code, objects
@@ -136,6 +142,17 @@ SAMPLES: dict[str, Sample] = {
     "people:fieldchief-edit": lambda place: {"pk": place.field_chief.pk},
     # landguard.jobs
     "jobs:detail": lambda place: {"pk": place.job.pk},
+    # landguard.supervision
+    **{f"api:supervision-{kind}-detail": (lambda kind: lambda place: {"pk": getattr(place, kind).pk})(kind)
+       for kind in ("clue", "task", "case", "camera")},
+    **{f"supervision:{name}": (lambda kind: lambda place: {"pk": getattr(place, kind).pk})(kind) for name, kind in (
+        ("clue-detail", "clue"), ("clue-triage", "clue"), ("clue-case", "clue"), ("task-detail", "task"), ("task-close", "task"),
+        ("field-task", "task"), ("field-report", "task"), ("field-checkin", "task"), ("field-outcome", "task"),
+        ("field-restore", "task"), ("photo-start", "task"), ("patrol", "patrol"), ("patrol-track", "patrol"),
+        ("patrol-finish", "patrol"), ("camera-detail", "camera"), ("patch-detail", "patch"), ("patch-judge", "patch"),
+        ("case-detail", "case"), ("case-step", "case"), ("case-pause", "case"), ("case-resume", "case"), ("camera-edit", "camera"), ("source-rotate", "source"),
+        ("channel-edit", "channel"), ("channel-test", "channel"), ("policy-edit", "policy"), ("policy-delete", "policy"))},
+    "supervision:photo-chunk": lambda place: {"pk": place.photo.task_id, "photo": place.photo.pk},
     "api:job-detail": lambda place: {"pk": place.job.pk},
     # landguard.layers (registry pages and API)
     "layers:detail": lambda place: {"slug": place.layer.slug},
@@ -145,7 +162,40 @@ SAMPLES: dict[str, Sample] = {
     "layers:set-current": lambda place: {"slug": place.layer.slug, "number": 1},
     "api:layer-detail": lambda place: {"slug": place.layer.slug},
     "api:layer-versions": lambda place: {"slug": place.layer.slug},
+    # landguard.projects (battle map)
+    **{f"projects:{name}": (lambda kind: lambda place: {"pk": getattr(place, kind).pk})(kind) for name, kind in (
+        ("detail", "project"), ("edit", "project"), ("boundary", "project"), ("geojson", "project"),
+        ("step-start", "step"), ("step-complete", "step"), ("step-reopen", "step"), ("step-edit", "step"),
+        ("item-add", "step"), ("item-clear", "deferred_item"), ("problem-detail", "problem"),
+        ("target-detail", "target_list"), ("target-export", "target_list"), ("request-detail", "service_request"))},
+    "projects:problem-action": lambda place: {"pk": place.problem.pk, "action": "escalate"},
+    "projects:step-dependencies": lambda place: {"pk": place.step.pk},
+    "projects:template-detail": lambda place: {"pk": place.procedure_template.pk},
+    "projects:template-edit": lambda place: {"pk": place.procedure_template.pk},
+    "projects:dispatch-file": lambda place: {"pk": place.dispatch.pk, "fmt": "xlsx"},
+    "api:project-boundary": lambda place: {"pk": place.project.pk},
+    **{f"api:project-step-{name}": lambda place: {"step_pk": place.step.pk} for name in ("start", "complete", "reopen", "items")},
+    "api:project-item-clear": lambda place: {"item_pk": place.deferred_item.pk},
+    **{f"api:problem-{name}": lambda place: {"pk": place.problem.pk} for name in ("escalate", "resolve", "close", "reopen")},
+    "api:servicerequest-resolve": lambda place: {"pk": place.service_request.pk},
+    "projects:calendar-edit": unbound(lambda place: {"pk": CalendarDay.objects.order_by("date").first().pk}),
+    "api:project-detail": lambda place: {"pk": place.project.pk},
+    "api:problem-detail": lambda place: {"pk": place.problem.pk},
+    "api:servicerequest-detail": lambda place: {"pk": place.service_request.pk},
+    # landguard.layers (data for maps and GIS clients: GeoJSON, vector tiles, OGC API – Features)
+    "layerdata:features": lambda place: {"slug": place.layer.slug},
+    "layerdata:tile": lambda place: {"slug": place.layer.slug, **_tile_of(place.feature)},
+    "ogc:collection": lambda place: {"collection_id": place.layer.slug},
+    "ogc:items": lambda place: {"collection_id": place.layer.slug},
+    "ogc:item": lambda place: {"collection_id": place.feature.version.layer.slug, "feature_id": place.feature.pk},
 }
+
+
+def _tile_of(feature: Feature) -> dict[str, int]:
+    """The zoom-14 tile that holds the feature."""
+    point = feature.geom.point_on_surface
+    x, y = mvt.tile_containing(point.x, point.y, 14)
+    return {"z": 14, "x": x, "y": y}
 
 
 def _place(key: str, code: str) -> Place:
@@ -170,6 +220,8 @@ def _place(key: str, code: str) -> Place:
                                             created_by=objects["user"], status=Job.Status.FAILED,
                                             error=f"{region.name}（{code}）：示例")
     objects["layer"], objects["feature"] = _township_layer(region)
+    objects.update(supervision_objects(region))
+    objects.update(project_objects(region))
     return Place(key, code, objects)
 
 
@@ -178,7 +230,7 @@ def _township_layer(region: Region) -> tuple[Layer, Feature]:
     outline = shapely.from_wkb(bytes(region.geom.wkb))
     point = shapely.point_on_surface(outline)
     parcel = shapely.multipolygons([shapely.box(point.x - 0.001, point.y - 0.001, point.x + 0.001, point.y + 0.001)])
-    layer = Layer.objects.create(kind=LayerKind.PROJECT, name=f"{region.name}项目用地", slug=f"walk-{region.code}",
+    layer = Layer.objects.create(kind=LayerKind.PROJECT, name=f"{region.name}项目用地", slug=f"walk-layer-{region.pk}",
                                  region=region, region_code=region.code)
     version = LayerVersion.objects.create(layer=layer, number=1, feature_count=1, area_m2=1.0,
                                           extent=GEOSGeometry(shapely.box(*parcel.bounds).wkt, srid=4490))

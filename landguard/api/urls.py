@@ -5,9 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from landguard.analysis.api import OverlayView
 from landguard.api import views
 from landguard.core.access import public
 from landguard.layers.api import LayerViewSet
+from landguard.projects.api import ProblemViewSet, ProjectViewSet, ServiceRequestViewSet
+from landguard.supervision import api as supervision_api
 
 app_name = "api"
 
@@ -23,9 +26,18 @@ router.register("field-chiefs", views.FieldChiefViewSet, basename="fieldchief")
 router.register("audit-entries", views.AuditEntryViewSet, basename="auditentry")
 router.register("jobs", views.JobViewSet, basename="job")
 router.register("layers", LayerViewSet, basename="layer")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("problems", ProblemViewSet, basename="problem")
+router.register("service-requests", ServiceRequestViewSet, basename="servicerequest")
+router.register("supervision/clues", supervision_api.ClueViewSet, basename="supervision-clue")
+router.register("supervision/tasks", supervision_api.TaskViewSet, basename="supervision-task")
+router.register("supervision/cases", supervision_api.CaseViewSet, basename="supervision-case")
+router.register("supervision/cameras", supervision_api.CameraViewSet, basename="supervision-camera")
 
 urlpatterns = [
     path("auth/token/", public(views.TokenView.as_view()), name="token"),
+    path("supervision/alarms/", supervision_api.alarm_intake, name="supervision-alarms"),
+    path("overlay/", OverlayView.as_view(), name="overlay"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     # The HTML viewers send an anonymous browser to the login page instead of showing a bare 403.
     path("docs/", login_required(views.SwaggerView.as_view(url_name="api:schema")), name="docs"),

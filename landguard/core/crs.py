@@ -369,6 +369,15 @@ def to_cgcs2000(geoms, source: str, *, swap_xy: bool = False) -> np.ndarray:
     """
     source = normalise_source(source)
     arr = np.asarray(geoms, dtype=object)
+    if source in ("cgcs2000", "wgs84") and not swap_xy:
+        # Nothing to convert: only drop Z/M. Rebuilding every geometry (shapely.transform) costs seconds on a
+        # county DLTB; geometries that are 2D already are returned as they are (they are immutable).
+        missing = shapely.is_missing(arr)
+        has_z = np.zeros(arr.shape, dtype=bool)
+        has_z[~missing] = shapely.has_z(arr[~missing])
+        if has_z.any():
+            return shapely.force_2d(arr)
+        return arr if arr.ndim else arr[()]  # one geometry in, one geometry out (as shapely's functions do)
 
     def convert(coords: np.ndarray) -> np.ndarray:
         x, y = (coords[:, 1], coords[:, 0]) if swap_xy else (coords[:, 0], coords[:, 1])

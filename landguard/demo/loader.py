@@ -27,6 +27,8 @@ from landguard.audit.models import AuditEntry
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.demo import personas, synth
 from landguard.demo.layers import load_demo_layers
+from landguard.demo.supervision import load_demo_supervision
+from landguard.demo.projects import load_demo_projects
 from landguard.people import services as people
 from landguard.people.models import FieldChief, Grid, OrgUnit, Role, User
 from landguard.regions.importers import import_boundaries, import_code_table
@@ -77,6 +79,8 @@ def load_demo() -> DemoSummary:
         builder = _Builder()
         builder.build()
         load_demo_layers()
+        load_demo_supervision()
+        load_demo_projects()
     return DemoSummary(
         loaded=True,
         regions=Region.objects.count(),

@@ -17,6 +17,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         BOUNDARIES = "boundaries", _("行政区边界导入")
         LAYER = "layer", _("图层导入")
+        PATCH_BATCH = "patch_batch", _("卫片批次导入")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")

@@ -116,7 +116,9 @@ class LayerVersion(models.Model):
 
 
 class Feature(models.Model):
-    version = models.ForeignKey(LayerVersion, models.CASCADE, related_name="features", verbose_name=_("图层版本"))
+    # No index of its own: the (version, index) index serves every lookup by version (and each index costs
+    # ~0.4 s per 500 000 rows on import).
+    version = models.ForeignKey(LayerVersion, models.CASCADE, related_name="features", verbose_name=_("图层版本"), db_index=False)
     index = models.PositiveIntegerField(_("序号"), help_text="0-based position in the source file")
     region_code = models.CharField(_("坐落行政区代码"), max_length=12, db_index=True,
                                    help_text="scope key: the village or township the feature lies in, else the layer's region")

@@ -31,6 +31,8 @@ from landguard.demo.personas import COUNTY_ADMIN, OTHER_COUNTY_USER, TOWNSHIP_OF
 REPO = Path(__file__).resolve().parents[2]
 VAR = REPO / "var"
 DB_PATH = VAR / "browser-test.sqlite3"
+# The server's clock (landguard.core.clock): absent = real time; a test writes a date into it (fixture pin_clock).
+CLOCK_FILE = VAR / "browser-test-clock.txt"
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 CHROMIUM = os.environ.get("LANDGUARD_CHROMIUM", "/usr/bin/chromium")
 PERSONAS = (COUNTY_ADMIN, TOWNSHIP_OFFICER, OTHER_COUNTY_USER)
@@ -61,6 +63,7 @@ def _server_env() -> dict[str, str]:
     env["LANDGUARD_DEBUG"] = "false"  # as deployed; whitenoise (with finders) serves the static files
     env["LANDGUARD_TASKS_IMMEDIATE"] = "true"  # no db_worker beside this server
     env["PYTHONUNBUFFERED"] = "1"
+    env["LANDGUARD_CLOCK_FILE"] = str(CLOCK_FILE)
     # The default the offline-map test relies on: no base map configured at all.
     for name in ("LANDGUARD_TIANDITU_KEY", "LANDGUARD_BASEMAP_TILE_URL", "LANDGUARD_BASEMAP_ATTRIBUTION",
                  "DJANGO_SETTINGS_MODULE"):
@@ -105,6 +108,7 @@ def server_url(artifacts: Path) -> str:
     VAR.mkdir(exist_ok=True)
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
+    CLOCK_FILE.unlink(missing_ok=True)
     env = _server_env()
     _manage(env, "migrate", "--no-input", "-v", "0")
     _manage(env, "load_demo")
@@ -126,6 +130,17 @@ def server_url(artifacts: Path) -> str:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def pin_clock(server_url: str):
+    """pin_clock(date or datetime) sets the server's "now"; the real clock is back after the test."""
+
+    def pin(when) -> None:
+        CLOCK_FILE.write_text(when.isoformat(), encoding="utf-8")
+
+    yield pin
+    CLOCK_FILE.unlink(missing_ok=True)
 
 
 # --- the browser ---------------------------------------------------------------------------------------

@@ -1,0 +1,156 @@
+"""Scheduled dispatch (调度): the daily digest and the weekly report, generated and delivered to every
+leadership group (领导小组, an OrgUnit of that kind) without anyone clicking — Healthchecks' sendalerts loop.
+
+1. plan(): for each leadership group with active members, make sure the row of the latest period whose
+   time has come exists — the digest of day D at 08:00 on D+1, the weekly report of a report day
+   (settings.WEEKLY_REPORT_WEEKDAY, Thursday by default) at 17:00 that day. The unique constraint on
+   (kind, period, group) lets any number of loops plan at once. Only the latest period is planned: a loop
+   that was stopped for a week does not flood the inbox with the days it missed.
+2. due_ids(): rows waiting (due_at passed), and rows claimed by a worker that has not finished within
+   STALE_AFTER (it died).
+3. claim(): UPDATE … SET status=sending, worker=me WHERE id=… AND (status=due OR claimed long ago). One row
+   changed: this process owns the report; zero: another process does — skip.
+4. deliver(): build the report with the group's region as scope (the group sees what its region holds,
+   nothing more), store docx and xlsx, then in one transaction — only if the row is still ours — mark it
+   sent, put a message in each member's inbox and append the audit entry. A failure puts the row back
+   (after RETRY_AFTER) until MAX_ATTEMPTS, then marks it failed with the error for the 调度报告 page.
+
+On PostgreSQL the second UPDATE waits for the first's row lock and then finds the row claimed; on SQLite
+writers are serialised. Either way each report is generated and announced once, however many loops run
+(tests/projects/test_send_dispatch.py runs two processes at once).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from landguard.audit import services as audit
+from landguard.audit.models import AuditEntry
+from landguard.core import clock
+from landguard.core.scope import RegionScope, scope_codes
+from landguard.people.models import OrgUnit, User
+from landguard.projects import reports
+from landguard.projects.calendar import work_calendar
+from landguard.projects.models import Dispatch, Notification
+
+log = logging.getLogger(__name__)
+
+DAILY_AT = dt.time(8, 0)  # the digest of a day reaches the leaders before the next morning's meeting
+WEEKLY_AT = dt.time(17, 0)  # the weekly report closes the report day
+STALE_AFTER = dt.timedelta(minutes=30)  # far longer than any report takes: a claim this old has no living worker
+RETRY_AFTER = dt.timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+
+
+def _at(day: dt.date, time: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, time), timezone.get_default_timezone())
+
+
+def latest_periods(now: dt.datetime) -> dict[str, tuple[dt.date, dt.datetime]]:
+    """The period of each kind whose delivery time is the latest one not after `now`, with that time."""
+    today = timezone.localdate(now)
+    day = today - dt.timedelta(days=1 if now >= _at(today, DAILY_AT) else 2)
+    report_day = reports.report_day_for(today)
+    if now < _at(report_day, WEEKLY_AT):
+        report_day -= dt.timedelta(days=7)
+    return {Dispatch.Kind.DAILY: (day, _at(day + dt.timedelta(days=1), DAILY_AT)),
+            Dispatch.Kind.WEEKLY: (report_day, _at(report_day, WEEKLY_AT))}
+
+
+def leadership_groups() -> QuerySet[OrgUnit]:
+    """Leadership groups with at least one active member: a group nobody reads gets no report."""
+    members = User.objects.filter(is_active=True).values("org_unit")
+    return (OrgUnit.objects.filter(kind=OrgUnit.Kind.LEADERSHIP_GROUP, pk__in=members).select_related("region")
+            .order_by("region__code", "pk"))
+
+
+def plan(now: dt.datetime) -> int:
+    """Create the rows of the latest periods that do not exist yet; returns how many this call created."""
+    rows = [Dispatch(kind=kind, period=period, due_at=due_at, group=group, region_code=group.region.code)
+            for group in leadership_groups() for kind, (period, due_at) in latest_periods(now).items()]
+    before = Dispatch.objects.count()
+    Dispatch.objects.bulk_create(rows, ignore_conflicts=True)
+    return Dispatch.objects.count() - before
+
+
+def due_ids(now: dt.datetime, limit: int = 200) -> list[int]:
+    waiting = Q(status=Dispatch.Status.DUE, due_at__lte=now) | Q(status=Dispatch.Status.SENDING, claimed_at__lt=now - STALE_AFTER)
+    return list(Dispatch.objects.filter(waiting).order_by("due_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def claim(pk: int, *, now: dt.datetime, worker: str) -> bool:
+    """The conditional UPDATE: True when this worker now owns the row."""
+    waiting = Q(status=Dispatch.Status.DUE, due_at__lte=now) | Q(status=Dispatch.Status.SENDING, claimed_at__lt=now - STALE_AFTER)
+    return bool(Dispatch.objects.filter(waiting, pk=pk).update(
+        status=Dispatch.Status.SENDING, claimed_at=now, worker=worker[:60], attempts=F("attempts") + 1))
+
+
+def _group_scope(group: OrgUnit) -> RegionScope:
+    return RegionScope(prefixes=scope_codes(group.region), root_code=group.region.current().code)
+
+
+def build(dispatch: Dispatch) -> tuple[str, str, bytes, bytes]:
+    """Title, summary, docx and xlsx of the report, read with the group's scope."""
+    group = dispatch.group
+    scope, label = _group_scope(group), str(group.region)
+    if dispatch.kind == Dispatch.Kind.WEEKLY:
+        report = reports.weekly_report(scope, day=dispatch.period, scope_label=label, calendar=work_calendar())
+        summary = _("问题 %(problems)s 条，责任 %(targets)s 条，任务 %(tasks)s 条") % {
+            "problems": len(report.problems.rows), "targets": len(report.responsibilities.rows), "tasks": len(report.tasks.rows)}
+        return report.title, summary, reports.weekly_docx(report), reports.weekly_xlsx(report)
+    digest = reports.daily_digest(scope, day=dispatch.period, scope_label=label)
+    summary = _("变更 %(count)s 条") % {"count": len(digest.changes.rows)}
+    return digest.title, summary, reports.digest_docx(digest), reports.digest_xlsx(digest)
+
+
+def deliver(pk: int, *, worker: str) -> bool:
+    """Generate, store and announce a claimed row; False when the claim was lost meanwhile."""
+    dispatch = Dispatch.objects.select_related("group__region").get(pk=pk)
+    title, summary, docx, xlsx = build(dispatch)
+    stem = f"{dispatch.kind}-{dispatch.period:%Y%m%d}-{dispatch.region_code}-{dispatch.pk}"
+    with transaction.atomic():
+        row = Dispatch.objects.select_for_update().get(pk=pk)
+        if row.status != Dispatch.Status.SENDING or row.worker != worker[:60]:
+            return False  # judged dead and reclaimed: the new owner sends it
+        row.docx.save(f"{stem}.docx", ContentFile(docx), save=False)
+        row.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
+        now = clock.now()
+        row.status, row.sent_at, row.title, row.summary, row.error = Dispatch.Status.SENT, now, title[:200], summary[:300], ""
+        row.save()
+        members = User.objects.filter(org_unit=row.group_id, is_active=True)
+        Notification.objects.bulk_create([Notification(user=u, dispatch=row, title=row.title, body=row.summary, created_at=now)
+                                          for u in members])
+        audit.record(actor=None, action=AuditEntry.Action.STATE, target=row, region_code=row.region_code,
+                     changes={"status": [Dispatch.Status.DUE, Dispatch.Status.SENT]},
+                     note=_("已送达 %(count)s 人") % {"count": len(members)})
+    return True
+
+
+def _failed(pk: int, worker: str, error: Exception) -> None:
+    now = clock.now()
+    row = Dispatch.objects.filter(pk=pk, status=Dispatch.Status.SENDING, worker=worker[:60])
+    give_up = Q(attempts__gte=MAX_ATTEMPTS)
+    row.filter(give_up).update(status=Dispatch.Status.FAILED, error=str(error)[:300])
+    row.filter(~give_up).update(status=Dispatch.Status.DUE, due_at=now + RETRY_AFTER, error=str(error)[:300])
+
+
+def run_once(*, worker: str) -> int:
+    """One pass of the loop; returns how many reports this process delivered."""
+    plan(clock.now())
+    sent = 0
+    for pk in due_ids(clock.now()):
+        if not claim(pk, now=clock.now(), worker=worker):
+            continue
+        try:
+            sent += deliver(pk, worker=worker)
+        except Exception as error:  # one broken report must not stop the others; the row says why
+            log.exception("dispatch %s failed", pk)
+            _failed(pk, worker, error)
+    return sent

@@ -1,0 +1,302 @@
+"""Dispatch (调度): the weekly report with its three lists — 问题清单, 责任清单, 任务清单 — and progress tables,
+and the daily digest of what changed, as data for the pages and as docx (python-docx) and xlsx; the monthly
+ranking of service groups.
+
+The report is built for a report day (the configured weekday, Thursday by default) and covers the seven
+days up to it; "overdue" and "due soon" are judged as of that day. Everything is read through the
+selectors with the caller's scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from landguard.audit import selectors as audit_selectors
+from landguard.audit.models import AuditEntry
+from landguard.core.exports import MAX_WIDTH, MIN_WIDTH, display_width
+from landguard.core.scope import RegionScope
+from landguard.core.workdays import WorkCalendar
+from landguard.projects import selectors
+from landguard.projects.models import DeferredItem, Problem, Project, ServiceGroup, Step
+from landguard.projects.selectors import Health
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def report_day_for(day: dt.date) -> dt.date:
+    """The latest report weekday on or before `day`."""
+    weekday = settings.WEEKLY_REPORT_WEEKDAY - 1  # settings count Monday as 1
+    return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass
+class WeeklyReport:
+    report_day: dt.date
+    week_start: dt.date
+    scope_label: str
+    problems: Table
+    responsibilities: Table
+    tasks: Table
+    progress: list[Table] = field(default_factory=list)
+
+    @property
+    def lists(self) -> list[Table]:
+        return [self.problems, self.responsibilities, self.tasks]
+
+    @property
+    def title(self) -> str:
+        return _("用地要素保障周报（%(day)s）") % {"day": self.report_day.isoformat()}
+
+
+def _health_label(health: str) -> str:
+    return str(Health.LABELS[health])
+
+
+def _problems(scope: RegionScope, day: dt.date, week_start: dt.date) -> Table:
+    """Problems raised by the report day that are not closed, and those closed during the week."""
+    rows = (selectors.problems(scope).filter(raised_on__lte=day)
+            .filter(~Q(status=Problem.Status.CLOSED) | Q(closed_on__range=(week_start, day)))
+            .order_by("deadline", "id"))
+    body = [[i, p.project.name if p.project else p.region.name, p.get_category_display(), p.description, p.division,
+             p.deadline, p.get_status_display(), _("是") if p.status != Problem.Status.CLOSED and p.deadline < day else _("否")]
+            for i, p in enumerate(rows, start=1)]
+    return Table(_("问题清单"), [_("序号"), _("项目/地区"), _("问题类别"), _("问题描述"), _("责任科室"), _("解决时限"),
+                                _("状态"), _("是否超期")], body)
+
+
+def _responsibilities(scope: RegionScope, day: dt.date) -> Table:
+    """Every row of the responsibility lists whose period holds the report day, with its progress."""
+    body: list[list[Any]] = []
+    for target_list in selectors.target_lists(scope).filter(period_start__lte=day, period_end__gte=day):
+        for p in selectors.target_progress(scope, target_list):
+            t = p.target
+            body.append([len(body) + 1, target_list.name, t.region.name, t.leader, t.division, t.total_cases,
+                         float(t.total_wan_mu), p.total_cases, p.total_wan_mu, p.area_rate, p.gap_wan_mu])
+    return Table(_("责任清单"), [_("序号"), _("责任清单"), _("地区"), _("责任领导"), _("责任处室"), _("目标件数"),
+                                _("目标面积（万亩）"), _("完成件数"), _("完成面积（万亩）"), _("面积完成率（%）"),
+                                _("差距（万亩）")], body)
+
+
+def _tasks(scope: RegionScope, day: dt.date, calendar: WorkCalendar) -> Table:
+    """Steps being handled or due within a week after the report day, and open 容缺 items, earliest first."""
+    horizon = day + dt.timedelta(days=7)
+    open_steps = (selectors.steps(scope).exclude(status=Step.Status.DONE)
+                  .filter(Q(status=Step.Status.IN_PROGRESS) | Q(due_on__lte=horizon)).order_by("due_on", "project__name", "order"))
+    items = (selectors.deferred_items(scope).filter(status=DeferredItem.Status.OPEN, promised_on__lte=horizon)
+             .order_by("promised_on"))
+    entries: list[tuple[dt.date | None, list[Any]]] = []
+    for s in open_steps:
+        entries.append((s.due_on, [s.project.name, s.name, s.responsible_unit, s.get_status_display(), s.due_on,
+                                   _health_label(selectors.step_health(s, day, calendar))]))
+    for item in items:
+        late = item.promised_on < day
+        entries.append((item.promised_on, [item.step.project.name, _("补齐容缺材料：%(material)s（%(step)s）") % {
+            "material": item.material, "step": item.step.name}, item.owner, item.get_status_display(), item.promised_on,
+            _health_label(Health.OVERDUE if late else Health.ON_TRACK)]))
+    entries.sort(key=lambda e: (e[0] or dt.date.max, e[1][0]))
+    body = [[i, *row] for i, (_due, row) in enumerate(entries, start=1)]
+    return Table(_("任务清单"), [_("序号"), _("项目"), _("任务"), _("责任单位/责任人"), _("状态"), _("期限"), _("进度")], body)
+
+
+def _progress(scope: RegionScope, day: dt.date, week_start: dt.date, calendar: WorkCalendar) -> list[Table]:
+    projects = list(selectors.with_steps(selectors.projects(scope)))
+    health = Counter(selectors.project_health(p, day, calendar) for p in projects)
+    by_level = Counter((p.level, selectors.project_health(p, day, calendar)) for p in projects)
+    status_table = Table(_("项目推进情况"), [_("项目级别"), _("项目数"), *[_health_label(h) for h in Health.ORDER]], [
+        [str(label), sum(by_level[(level, h)] for h in Health.ORDER), *[by_level[(level, h)] for h in Health.ORDER]]
+        for level, label in Project.Level.choices
+    ] + [[_("合计"), len(projects), *[health[h] for h in Health.ORDER]]])
+    closed = selectors.steps(scope).filter(status=Step.Status.DONE, actual_finish__range=(week_start, day))
+    timeliness = Counter(closed.values_list("timeliness", flat=True))
+    week_table = Table(_("本周办结环节"), [_("办结环节数"), *[str(label) for _value, label in Step.Timeliness.choices]],
+                       [[sum(timeliness.values()), *[timeliness[value] for value, _label in Step.Timeliness.choices]]])
+    return [status_table, week_table]
+
+
+def weekly_report(scope: RegionScope, *, day: dt.date, scope_label: str, calendar: WorkCalendar) -> WeeklyReport:
+    report_day = report_day_for(day)
+    week_start = report_day - dt.timedelta(days=6)
+    return WeeklyReport(report_day=report_day, week_start=week_start, scope_label=scope_label,
+                        problems=_problems(scope, report_day, week_start),
+                        responsibilities=_responsibilities(scope, report_day),
+                        tasks=_tasks(scope, report_day, calendar),
+                        progress=_progress(scope, report_day, week_start, calendar))
+
+
+# --- the daily digest -----------------------------------------------------------------------------------
+
+# What the digest follows: the battle map's own records (the audit trail holds every app's).
+DIGEST_TYPES = ("projects.project", "projects.step", "projects.deferreditem", "projects.problem", "projects.servicerequest",
+                "projects.targetlist", "projects.proceduretemplate")
+
+
+def digest_entries(scope: RegionScope, day: dt.date) -> QuerySet[AuditEntry]:
+    """The audit entries of the battle map's records written on `day` (Beijing time), newest first."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
+    return (audit_selectors.entries(scope).filter(target_type__in=DIGEST_TYPES, at__gte=start, at__lt=start + dt.timedelta(days=1))
+            .order_by("-at", "-id"))
+
+
+def digest_change(entry: AuditEntry) -> str:
+    return "；".join(f"{k}: {v[0] if isinstance(v, list) else ''} → {v[1] if isinstance(v, list) else v}"
+                    for k, v in list(entry.changes.items())[:4])
+
+
+@dataclass
+class DailyDigest:
+    day: dt.date
+    scope_label: str
+    changes: Table
+
+    @property
+    def title(self) -> str:
+        return _("用地要素保障每日动态（%(day)s）") % {"day": self.day.isoformat()}
+
+
+def daily_digest(scope: RegionScope, *, day: dt.date, scope_label: str) -> DailyDigest:
+    rows = [[timezone.localtime(e.at).strftime("%H:%M:%S"), e.actor_name, e.get_action_display(), e.target_repr,
+             digest_change(e), e.note] for e in digest_entries(scope, day)]
+    return DailyDigest(day, scope_label, Table(_("变更记录"), [_("时间"), _("操作人"), _("操作"), _("对象"), _("变更内容"),
+                                                             _("说明")], rows))
+
+
+# --- docx and xlsx --------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def weekly_docx(report: WeeklyReport) -> bytes:
+    return _docx(report.title, report.scope_label, report.week_start, report.report_day, [*report.lists, *report.progress])
+
+
+def digest_docx(digest: DailyDigest) -> bytes:
+    return _docx(digest.title, digest.scope_label, digest.day, digest.day, [digest.changes])
+
+
+def _docx(title: str, scope_label: str, start: dt.date, end: dt.date, tables: list[Table]) -> bytes:
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.name, normal.font.size = "SimSun", Pt(10.5)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")  # Word picks CJK glyphs from the eastAsia font
+    document.add_heading(title, level=0)
+    document.add_paragraph(_("数据范围：%(scope)s　统计周期：%(start)s 至 %(end)s　生成时间：%(now)s（北京时间）") % {
+        "scope": scope_label, "start": start.isoformat(), "end": end.isoformat(),
+        "now": timezone.localtime().strftime("%Y-%m-%d %H:%M")})
+    numbers = ["一", "二", "三", "四", "五", "六"]
+    for number, table in zip(numbers, tables):
+        document.add_heading(f"{number}、{table.title}", level=1)
+        if not table.rows:
+            document.add_paragraph(_("无。"))
+            continue
+        grid = document.add_table(rows=1, cols=len(table.headers))
+        grid.style = "Table Grid"
+        for cell, header in zip(grid.rows[0].cells, table.headers):
+            cell.text = str(header)
+            cell.paragraphs[0].runs[0].bold = True
+        for row in table.rows:
+            for cell, value in zip(grid.add_row().cells, row):
+                cell.text = _text(value)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def weekly_xlsx(report: WeeklyReport) -> bytes:
+    """One sheet per list and one for the progress tables, each headed like every LandGuard export."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for table in report.lists:
+        _sheet(wb, table.title, report, [(table.headers, table.rows)])
+    # The progress tables share a sheet, each under its own title line.
+    _sheet(wb, _("推进情况"), report, [part for t in report.progress for part in (([t.title], []), (t.headers, t.rows))])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def digest_xlsx(digest: DailyDigest) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    _sheet(wb, digest.changes.title, digest, [(digest.changes.headers, digest.changes.rows)])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet(wb: Workbook, title: str, report: WeeklyReport | DailyDigest, blocks: list[tuple[list[str], list[list[Any]]]]) -> None:
+    ws = wb.create_sheet(title[:31])
+    ws.append([_("%(title)s　%(report)s　数据范围：%(scope)s") % {"title": title, "report": report.title, "scope": report.scope_label}])
+    ws.cell(row=1, column=1).font = Font(bold=True, size=13)
+    widths: dict[int, int] = {}
+    fill = PatternFill("solid", fgColor="DDE7F0")
+    for headers, rows in blocks:
+        ws.append([str(h) for h in headers])
+        for index in range(1, len(headers) + 1):
+            cell = ws.cell(row=ws.max_row, column=index)
+            cell.font, cell.fill, cell.alignment = Font(bold=True), fill, Alignment(wrap_text=True, vertical="center")
+        for row in rows:
+            ws.append([v if isinstance(v, (int, float, dt.date)) or v is None else str(v) for v in row])
+        for row in [headers, *rows]:
+            for index, value in enumerate(row, start=1):
+                widths[index] = max(widths.get(index, 0), display_width(value))
+    for index, width in widths.items():
+        ws.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
+    ws.freeze_panes = "A3"
+
+
+# --- monthly ranking of service groups ------------------------------------------------------------------
+
+
+def month_range(month: dt.date) -> tuple[dt.date, dt.date]:
+    first = month.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, following - dt.timedelta(days=1)
+
+
+def ranking(scope: RegionScope, month: dt.date) -> QuerySet[ServiceGroup]:
+    """Service groups by on-time rate of the steps they closed in the month (提前 + 按期 over all closed), then
+    by early completions: the first with any closed step earns the month's red flag (流动红旗)."""
+    first, last = month_range(month)
+    visible = selectors.projects(scope).values("pk")
+    closed = Q(projects__steps__status=Step.Status.DONE, projects__steps__actual_finish__range=(first, last),
+               projects__in=visible)
+    return (selectors.service_groups(scope)
+            .annotate(closed=Count("projects__steps", filter=closed),
+                      ahead=Count("projects__steps", filter=closed & Q(projects__steps__timeliness=Step.Timeliness.AHEAD)),
+                      on_time=Count("projects__steps", filter=closed & Q(projects__steps__timeliness=Step.Timeliness.ON_TIME)),
+                      late=Count("projects__steps", filter=closed & Q(projects__steps__timeliness=Step.Timeliness.LATE)))
+            .annotate(rate=Coalesce(Cast(F("ahead") + F("on_time"), FloatField()) * Value(100.0)
+                                    / Cast(NullIf(F("closed"), 0), FloatField()), Value(-1.0)))
+            .order_by("-rate", "-ahead", "-closed", "name"))

@@ -1,0 +1,310 @@
+"""Reads for the battle map, always through the caller's RegionScope, and the status every page shows.
+
+A project is visible when its region or one of its parts (per-township pieces of its boundary) lies in the
+scope: a township officer sees the projects touching the township, the county sees them all. Steps, 容缺
+items, problems and service requests of a project follow the project. Service groups, templates and
+responsibility lists issued above the scope are visible (q_reaching), their per-region rows are not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from landguard.core.geodesy import wan_mu
+from landguard.core.scope import RegionScope
+from landguard.core.workdays import WorkCalendar, add_working_days
+from landguard.people.models import User
+from landguard.projects.models import (
+    CalendarDay,
+    DeferredItem,
+    Dispatch,
+    Notification,
+    Problem,
+    ProcedureTemplate,
+    Project,
+    ProjectPart,
+    ServiceGroup,
+    ServiceRequest,
+    Step,
+    Target,
+    TargetList,
+)
+
+# A step whose deadline is at most this many working days away is "due soon" (临期).
+DUE_SOON_WORKING_DAYS = 3
+
+
+class Health:
+    """A project's (or step's) colour on the map."""
+
+    ON_TRACK = "on_track"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    DONE = "done"
+    LABELS = {ON_TRACK: _("正常推进"), DUE_SOON: _("临期"), OVERDUE: _("超期"), DONE: _("已办结")}
+    ORDER = (OVERDUE, DUE_SOON, ON_TRACK, DONE)
+
+
+# --- querysets ------------------------------------------------------------------------------------------
+
+
+def projects(scope: RegionScope) -> QuerySet[Project]:
+    in_parts = ProjectPart.objects.filter(scope.q("region_code")).values("project_id")
+    qs = Project.objects.select_related("region", "service_group")
+    if scope.unrestricted:
+        return qs
+    return qs.filter(scope.q("region_code") | Q(pk__in=in_parts))
+
+
+def project(scope: RegionScope, pk: int) -> Project:
+    try:
+        return projects(scope).get(pk=pk)
+    except Project.DoesNotExist:
+        raise Http404 from None
+
+
+def project_with_steps(scope: RegionScope, pk: int) -> Project:
+    """One project with its steps, their predecessors and 容缺 items, for the project page."""
+    steps_qs = Step.objects.order_by("order").prefetch_related("depends_on", "deferred_items")
+    try:
+        return projects(scope).prefetch_related(Prefetch("steps", queryset=steps_qs)).get(pk=pk)
+    except Project.DoesNotExist:
+        raise Http404 from None
+
+
+def with_steps(queryset: QuerySet[Project]) -> QuerySet[Project]:
+    return queryset.prefetch_related(Prefetch("steps", queryset=Step.objects.order_by("order")))
+
+
+def parts(scope: RegionScope, of: Project) -> QuerySet[ProjectPart]:
+    return scope.filter(of.parts.select_related("region").order_by("-area_m2"), "region_code")
+
+
+def steps(scope: RegionScope) -> QuerySet[Step]:
+    return Step.objects.filter(project__in=projects(scope).values("pk")).select_related("project", "project__service_group")
+
+
+def step(scope: RegionScope, pk: int) -> Step:
+    try:
+        return steps(scope).get(pk=pk)
+    except Step.DoesNotExist:
+        raise Http404 from None
+
+
+def deferred_items(scope: RegionScope) -> QuerySet[DeferredItem]:
+    return DeferredItem.objects.filter(step__in=steps(scope).values("pk")).select_related("step", "step__project")
+
+
+def deferred_item(scope: RegionScope, pk: int) -> DeferredItem:
+    try:
+        return deferred_items(scope).get(pk=pk)
+    except DeferredItem.DoesNotExist:
+        raise Http404 from None
+
+
+def problems(scope: RegionScope) -> QuerySet[Problem]:
+    qs = Problem.objects.select_related("project", "region")
+    if scope.unrestricted:
+        return qs
+    return qs.filter(scope.q("region_code") | Q(project__in=projects(scope).values("pk")))
+
+
+def problem(scope: RegionScope, pk: int) -> Problem:
+    try:
+        return problems(scope).get(pk=pk)
+    except Problem.DoesNotExist:
+        raise Http404 from None
+
+
+def service_requests(scope: RegionScope) -> QuerySet[ServiceRequest]:
+    qs = ServiceRequest.objects.select_related("project", "commissioner", "region")
+    if scope.unrestricted:
+        return qs
+    return qs.filter(scope.q("region_code") | Q(project__in=projects(scope).values("pk")))
+
+
+def service_request(scope: RegionScope, pk: int) -> ServiceRequest:
+    try:
+        return service_requests(scope).get(pk=pk)
+    except ServiceRequest.DoesNotExist:
+        raise Http404 from None
+
+
+def service_groups(scope: RegionScope) -> QuerySet[ServiceGroup]:
+    """Groups of the scope and of the regions above it (the county's groups serve its townships)."""
+    return ServiceGroup.objects.filter(scope.q_reaching("region_code")).select_related("region")
+
+
+def templates(scope: RegionScope) -> QuerySet[ProcedureTemplate]:
+    return ProcedureTemplate.objects.filter(Q(region__isnull=True) | scope.q_reaching("region_code"))
+
+
+def template(scope: RegionScope, pk: int) -> ProcedureTemplate:
+    try:
+        return templates(scope).get(pk=pk)
+    except ProcedureTemplate.DoesNotExist:
+        raise Http404 from None
+
+
+def dispatches(scope: RegionScope) -> QuerySet[Dispatch]:
+    """Reports of the leadership groups inside the scope: a county report holds the whole county, so a
+    township officer does not see it."""
+    return scope.filter(Dispatch.objects.select_related("group"), "region_code")
+
+
+def dispatch(scope: RegionScope, pk: int) -> Dispatch:
+    try:
+        return dispatches(scope).get(pk=pk)
+    except Dispatch.DoesNotExist:
+        raise Http404 from None
+
+
+def inbox(scope: RegionScope, user: User) -> QuerySet[Notification]:
+    """The user's messages about reports still inside their scope (a scope narrowed later hides the rest)."""
+    return Notification.objects.filter(user=user, dispatch__in=dispatches(scope).values("pk")).select_related("dispatch")
+
+
+def target_lists(scope: RegionScope) -> QuerySet[TargetList]:
+    return TargetList.objects.filter(scope.q_reaching("region_code")).select_related("region")
+
+
+def target_list(scope: RegionScope, pk: int) -> TargetList:
+    try:
+        return target_lists(scope).get(pk=pk)
+    except TargetList.DoesNotExist:
+        raise Http404 from None
+
+
+def targets(scope: RegionScope, of: TargetList) -> QuerySet[Target]:
+    return scope.filter(of.targets.select_related("region"), "region_code")
+
+
+def calendar_days() -> QuerySet[CalendarDay]:
+    """The holiday schedule is national: the same for every scope."""
+    return CalendarDay.objects.all()
+
+
+# --- status ---------------------------------------------------------------------------------------------
+
+
+def step_health(step: Step, today: dt.date, calendar: WorkCalendar) -> str:
+    if step.status == Step.Status.DONE:
+        return Health.DONE
+    if step.due_on is None:
+        return Health.ON_TRACK
+    if step.due_on < today:
+        return Health.OVERDUE
+    if step.due_on <= add_working_days(today, DUE_SOON_WORKING_DAYS, calendar):
+        return Health.DUE_SOON
+    return Health.ON_TRACK
+
+
+def project_health(project: Project, today: dt.date, calendar: WorkCalendar) -> str:
+    """The worst of its open steps (overdue before due soon before on track); done when closed. Reads
+    project.steps.all(), so prefetch them (with_steps) for lists."""
+    if project.status == Project.Status.DONE:
+        return Health.DONE
+    states = {step_health(s, today, calendar) for s in project.steps.all()}
+    return next((h for h in Health.ORDER if h in states and h != Health.DONE), Health.ON_TRACK)
+
+
+def current_steps(project: Project) -> list[Step]:
+    """The steps being handled now (from prefetched steps)."""
+    return [s for s in project.steps.all() if s.status == Step.Status.IN_PROGRESS]
+
+
+def land_ready_on(project: Project) -> dt.date | None:
+    """When the last step is planned (or, once started, due) to close: land ready for construction."""
+    dates = [s.actual_finish or s.due_on or s.planned_finish for s in project.steps.all()]
+    return max((d for d in dates if d), default=None)
+
+
+# --- responsibility-list progress -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    target: Target
+    task_cases: int
+    task_wan_mu: float
+    key_cases: int
+    key_wan_mu: float
+
+    @property
+    def total_cases(self) -> int:
+        return self.task_cases + self.key_cases
+
+    @property
+    def total_wan_mu(self) -> float:
+        return round(self.task_wan_mu + self.key_wan_mu, 4)
+
+    @property
+    def area_rate(self) -> float | None:
+        goal = float(self.target.total_wan_mu)
+        return round(self.total_wan_mu / goal * 100, 1) if goal else None
+
+    @property
+    def gap_wan_mu(self) -> float:
+        return round(max(0.0, float(self.target.total_wan_mu) - self.total_wan_mu), 4)
+
+
+def _completions(of: TargetList) -> list[tuple[Project, list[ProjectPart]]]:
+    """Projects whose counted step (counts_for_targets) closed inside the list's period, with their parts."""
+    done = Step.objects.filter(counts_for_targets=True, status=Step.Status.DONE,
+                               actual_finish__range=(of.period_start, of.period_end)).values("project_id")
+    qs = Project.objects.filter(pk__in=done).prefetch_related(Prefetch("parts", queryset=ProjectPart.objects.defer("geom")))
+    return [(p, list(p.parts.all())) for p in qs]
+
+
+def target_progress(scope: RegionScope, of: TargetList) -> list[TargetProgress]:
+    """Progress of each visible row: cases and area (万亩) of the projects whose counted step closed in the
+    period, by the part of each project inside the row's region (the land papers are the region's). A
+    project without a boundary counts in its own region with its declared land demand. 省重点 and above
+    count in the key-project columns, the rest in the land-task columns."""
+    completions = _completions(of)
+    rows = []
+    for target in targets(scope, of):
+        counts = {"task": [0, 0.0], "key": [0, 0.0]}
+        for project, project_parts in completions:
+            inside = [p for p in project_parts if p.region_code.startswith(target.region_code)]
+            if project_parts:
+                area_m2 = sum(p.area_m2 for p in inside)
+            elif project.region_code.startswith(target.region_code):
+                inside, area_m2 = [None], float(project.land_demand_ha or 0) * 10_000
+            else:
+                continue
+            if not inside:
+                continue
+            bucket = counts["key" if project.is_key_project else "task"]
+            bucket[0] += 1
+            bucket[1] += area_m2
+        rows.append(TargetProgress(target, counts["task"][0], wan_mu(counts["task"][1]), counts["key"][0],
+                                   wan_mu(counts["key"][1])))
+    return rows
+
+
+@dataclass(frozen=True)
+class ListTotals:
+    target_cases: int
+    target_wan_mu: Decimal
+    done_cases: int
+    done_wan_mu: float
+    floor_gap: float | None
+    stretch_gap: float | None
+
+
+def list_totals(of: TargetList, progress: list[TargetProgress]) -> ListTotals:
+    """Totals of the visible rows and, against the list's floor and stretch, what is still missing (万亩)."""
+    done = round(sum(p.total_wan_mu for p in progress), 4)
+
+    def gap(goal: Decimal | None) -> float | None:
+        return None if goal is None else round(max(0.0, float(goal) - done), 4)
+
+    return ListTotals(sum(p.target.total_cases for p in progress), sum((p.target.total_wan_mu for p in progress), Decimal(0)),
+                      sum(p.total_cases for p in progress), done, gap(of.floor_wan_mu), gap(of.stretch_wan_mu))

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SupervisionConfig(AppConfig):
+    name = "landguard.supervision"
+    label = "supervision"
+    verbose_name = _("耕地保护监管")
+
+    def ready(self) -> None:
+        from landguard.supervision import jobs  # noqa: F401  registers the 卫片 batch import job handler

@@ -1,0 +1,367 @@
+"""Where clues come from: camera alarms pushed over HTTP, field-chief patrol findings, public reports and
+12345 hotline calls (satellite patches: landguard.supervision.patches). Every path ends in `_detect`,
+which fuses the detection into a nearby open clue or opens a new one, enriched by the overlay engine.
+
+Concurrency: an alarm's transaction starts by touching its source row (UPDATE last_alarm_at). On PostgreSQL
+that row lock serialises a source's alarms, so the duplicate check and the fusion see every earlier alarm;
+on SQLite the same first write takes the database write lock up front, so two requests never deadlock
+upgrading a read lock (which SQLite reports as "database is locked" without waiting).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from django.contrib.gis.geos import GEOSGeometry, Polygon
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from landguard.analysis.overlay import LayerDataError, Verdict
+from landguard.analysis.services import OverlayError, overlay_boundaries
+from landguard.audit import services as audit
+from landguard.core import clock
+from landguard.core.scope import RegionScope, scope_for
+from landguard.layers import selectors as layer_selectors
+from landguard.layers.models import LayerKind
+from landguard.regions.models import Level, Region
+from landguard.supervision import config, geo
+from landguard.supervision.models import AlarmSource, Camera, Clue, Detection, Severity, SourceKind
+
+log = logging.getLogger(__name__)
+
+KEY_PREFIX = "lgk_"
+
+
+# --- alarm sources and cameras ------------------------------------------------------------------------
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_source(*, actor, name: str, county: Region, is_synthetic: bool = False) -> tuple[AlarmSource, str]:
+    """A new alarm source and its API key. The key is returned once and never stored (only its SHA-256)."""
+    if county.level != Level.COUNTY:
+        raise ValidationError({"region": _("告警接入源须属于一个县（区）")})
+    if actor is not None and not scope_for(actor).contains(county.code):
+        raise PermissionDenied(_("该行政区不在您的数据范围内。"))
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    source = AlarmSource.objects.create(name=name, region=county, region_code=county.code, key_prefix=key[:12],
+                                        key_hash=hash_key(key), is_synthetic=is_synthetic)
+    audit.record_create(actor=actor, target=source, region_code=county.code)
+    return source, key
+
+
+@transaction.atomic
+def rotate_key(*, actor, source: AlarmSource) -> str:
+    """Issue a new key for the source; the old one stops working at once."""
+    if actor is not None and not scope_for(actor).contains(source.region_code):
+        raise PermissionDenied(_("该行政区不在您的数据范围内。"))
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    AlarmSource.objects.filter(pk=source.pk).update(key_prefix=key[:12], key_hash=hash_key(key))
+    audit.record(actor=actor, action="update", target=source, region_code=source.region_code,
+                 changes={"key_prefix": [source.key_prefix, key[:12]]}, note=_("更换 API 密钥"))
+    return key
+
+
+def authenticate(key: str) -> AlarmSource | None:
+    """The active or inactive source this key belongs to (None: unknown key). A SHA-256 of a 256-bit
+    random key is looked up directly: there is nothing to learn from the timing of a miss."""
+    if not key.startswith(KEY_PREFIX):
+        return None
+    return AlarmSource.objects.select_related("region").filter(key_hash=hash_key(key)).first()
+
+
+@transaction.atomic
+def register_camera(*, actor, source: AlarmSource, code: str, name: str, lon: float, lat: float, height_m: float,
+                    radius_m: float, device_type: int = Camera.DeviceType.TOWER, is_active: bool = True,
+                    is_synthetic: bool = False) -> Camera:
+    position = geo.point(lon, lat)
+    located = geo.locate(position, source.region)
+    if located is None:
+        raise ValidationError({"position": _("点位不在%(county)s范围内") % {"county": source.region.name}})
+    if actor is not None and not scope_for(actor).contains(located.region_code):
+        raise PermissionDenied(_("该点位不在您的数据范围内。"))
+    camera = Camera(source=source, code=code, name=name, device_type=device_type, position=position, height_m=height_m,
+                    radius_m=radius_m, coverage=geo.circle(lon, lat, radius_m), region_code=located.township_code,
+                    is_active=is_active, is_synthetic=is_synthetic)
+    camera.full_clean()
+    camera.save()
+    audit.record_create(actor=actor, target=camera, region_code=camera.region_code)
+    return camera
+
+
+# --- camera alarms -------------------------------------------------------------------------------------
+
+
+class Rejected(Exception):
+    """An alarm refused as a whole: `status` is the HTTP answer, `field` the JSON field at fault."""
+
+    def __init__(self, status: int, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.status, self.message, self.field = status, message, field
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """A camera alarm, parsed and type-checked by the API (landguard.supervision.api)."""
+
+    event_id: str
+    camera_code: str
+    observed_at: dt.datetime
+    lon: float | None = None
+    lat: float | None = None
+    bearing_deg: float | None = None
+    distance_m: float | None = None
+    confidence: float | None = None
+    note: str = ""
+    image: bytes | None = None
+    image_name: str = ""
+    payload: dict | None = None
+
+
+@dataclass(frozen=True)
+class Intake:
+    detection: Detection
+    clue: Clue
+    created: bool  # False: the same event had been received before (nothing new stored)
+
+
+def ingest_alarm(*, source: AlarmSource, alarm: Alarm) -> Intake:
+    """Store one camera alarm: idempotent on (source, event_id); fused into a nearby open clue.
+
+    Raises Rejected (nothing stored) for an unknown camera (422), a target outside the source's county
+    (422) or an image over the limit (413).
+    """
+    camera = Camera.objects.filter(source=source, code=alarm.camera_code).first()
+    if camera is None:
+        raise Rejected(422, _("未登记的设备编号 %(code)s") % {"code": alarm.camera_code}, "camera_id")
+    if alarm.image is not None and len(alarm.image) > config.get("SUPERVISION_ALARM_IMAGE_MAX_BYTES"):
+        raise Rejected(413, _("图片超过 %(mb)s MB 上限") % {"mb": config.get("SUPERVISION_ALARM_IMAGE_MAX_BYTES") / 1048576}, "image")
+    if alarm.lon is not None and alarm.lat is not None:
+        lon, lat = alarm.lon, alarm.lat
+    else:
+        lon, lat = geo.destination(camera.position.x, camera.position.y, alarm.bearing_deg or 0.0, alarm.distance_m or 0.0)
+    target = geo.point(lon, lat)
+    located = geo.locate(target, source.region)
+    if located is None:
+        field = "target" if alarm.lon is not None else "bearing"
+        raise Rejected(422, _("告警位置（%(lon).6f, %(lat).6f）不在%(county)s范围内")
+                       % {"lon": lon, "lat": lat, "county": source.region.name}, field)
+    saved_image = None
+    try:
+        with transaction.atomic():
+            AlarmSource.objects.filter(pk=source.pk).update(last_alarm_at=clock.now())  # the lock: see the module doc
+            existing = Detection.objects.filter(source=source, event_id=alarm.event_id).select_related("clue").first()
+            if existing is not None:
+                return Intake(existing, existing.clue, created=False)
+            detection = Detection(kind=SourceKind.CAMERA, source=source, event_id=alarm.event_id, camera=camera,
+                                  observed_at=alarm.observed_at, received_at=clock.now(), location=target,
+                                  bearing_deg=alarm.bearing_deg, distance_m=alarm.distance_m, confidence=alarm.confidence,
+                                  note=alarm.note[:2000], payload=alarm.payload or {})
+            if alarm.image is not None:
+                detection.image_sha256 = hashlib.sha256(alarm.image).hexdigest()
+                detection.image.save(alarm.image_name or f"{detection.image_sha256[:16]}.jpg", ContentFile(alarm.image), save=False)
+                saved_image = detection.image.name
+            title = _("%(camera)s 告警") % {"camera": camera.name}
+            clue = _detect(detection, located=located, county=source.region, title=title, actor=None)
+            return Intake(detection, clue, created=True)
+    except IntegrityError:
+        _discard(saved_image)
+        # Only a concurrent insert of the same event can get here (the source lock makes it rare on PostgreSQL).
+        existing = Detection.objects.filter(source=source, event_id=alarm.event_id).select_related("clue").first()
+        if existing is None:
+            raise
+        return Intake(existing, existing.clue, created=False)
+    except BaseException:
+        _discard(saved_image)
+        raise
+
+
+def _discard(name: str | None) -> None:
+    if name:
+        Detection._meta.get_field("image").storage.delete(name)
+
+
+# --- reports, hotline calls and patrol findings ------------------------------------------------------------
+
+
+@transaction.atomic
+def report_clue(*, actor, kind: str, lon: float, lat: float, title: str, description: str = "",
+                observed_at: dt.datetime | None = None, reporter_name: str = "", reporter_phone: str = "",
+                county: Region | None = None, is_synthetic: bool = False) -> Clue:
+    """A clue entered by staff (举报, 12345), by a field chief (巡田发现) or through the public form (actor None,
+    county given). The point must lie inside the actor's scope, or inside `county` for the public form."""
+    if kind == SourceKind.CAMERA or kind == SourceKind.SATELLITE:
+        raise ValidationError({"kind": _("视频告警和卫片图斑由接口和批次导入登记")})
+    pt = geo.point(lon, lat)
+    county = county or county_at(actor, pt)
+    located = geo.locate(pt, county) if county is not None else None
+    if located is None or (actor is not None and not scope_for(actor).contains(located.region_code)):
+        raise ValidationError({"location": _("位置不在您的数据范围内")})
+    at = observed_at or clock.now()
+    detection = Detection(kind=kind, observed_at=at, received_at=clock.now(), location=pt, note=description[:2000],
+                          reported_by=actor if getattr(actor, "pk", None) else None)
+    clue = _detect(detection, located=located, county=county, title=title, actor=actor, description=description,
+                   reporter_name=reporter_name, reporter_phone=reporter_phone, is_synthetic=is_synthetic)
+    return clue
+
+
+def county_at(actor, pt) -> Region | None:
+    """The county holding the point, if the actor's scope reaches it (at or below the county, or above it)."""
+    county = Region.objects.filter(level=Level.COUNTY, retired_in__isnull=True, geom__intersects=pt).first()
+    if county is None or actor is None:
+        return county
+    scope = scope_for(actor)
+    return county if scope.contains(county.code) or any(p.startswith(county.code) for p in scope.prefixes) else None
+
+
+# --- fusion and enrichment -----------------------------------------------------------------------------------
+
+
+def _detect(detection: Detection, *, located: geo.Located, county: Region, title: str, actor, description: str = "",
+            reporter_name: str = "", reporter_phone: str = "", is_synthetic: bool = False) -> Clue:
+    """Attach the detection to the nearest open clue within the fusion distance and time window, or open a
+    new clue (enriched) for it. Runs inside the caller's transaction."""
+    at = detection.observed_at
+    clue = nearest_open_clue(detection.location.x, detection.location.y, at, exclude_kinds=(SourceKind.SATELLITE,))
+    if clue is not None:
+        return join(clue, detection, actor=actor)
+    clue = Clue(kind=detection.kind, title=title[:200], description=description, location=detection.location,
+                region_code=located.region_code, township_code=located.township_code, place_name=located.place_name,
+                first_seen=at, last_seen=at, detection_count=1, reporter_name=reporter_name,
+                reporter_phone=reporter_phone, created_at=clock.now(), is_synthetic=is_synthetic)
+    apply_enrichment(clue, enrich_point(detection.location.x, detection.location.y, county))
+    clue.save()
+    audit.record_create(actor=actor, target=clue, region_code=clue.region_code)
+    detection.clue = clue
+    detection.save()
+    return clue
+
+
+def join(clue: Clue, detection: Detection, *, actor, serious: bool = False) -> Clue:
+    """Add the detection to an open clue (locked: concurrent joins all count). `serious`: the detection shows
+    永久基本农田 or 生态保护红线 touched, which raises the clue's severity — never lowers it."""
+    clue = Clue.objects.select_for_update().get(pk=clue.pk)
+    before = audit.snapshot(clue, ["detection_count", "last_seen", "first_seen", "severity"])
+    at = detection.observed_at
+    clue.detection_count += 1
+    clue.last_seen = max(clue.last_seen, at)
+    clue.first_seen = min(clue.first_seen, at)
+    if serious:
+        clue.severity = Severity.SERIOUS
+    clue.save(update_fields=["detection_count", "last_seen", "first_seen", "severity"])
+    audit.record_update(actor=actor, target=clue, before=before, region_code=clue.region_code,
+                        note=_("并入%(kind)s") % {"kind": detection.get_kind_display()})
+    detection.clue = clue
+    detection.save()
+    return clue
+
+
+def nearest_open_clue(lon: float, lat: float, at: dt.datetime, *, exclude_kinds=()) -> Clue | None:
+    distance = float(config.get("SUPERVISION_FUSION_DISTANCE_M"))
+    window = config.minutes("SUPERVISION_FUSION_WINDOW_MINUTES")
+    candidates = list(Clue.objects.filter(status__in=(Clue.Status.NEW, Clue.Status.VALID), last_seen__gte=at - window,
+                                          first_seen__lte=at + window, location__intersects=geo.box_around(lon, lat, distance))
+                      .exclude(kind__in=exclude_kinds).only("id", "location"))
+    if not candidates:
+        return None
+    dist = geo.distance_m(lon, lat, np.array([c.location.x for c in candidates]), np.array([c.location.y for c in candidates]))
+    best = int(np.argmin(dist))
+    return candidates[best] if dist[best] <= distance else None
+
+
+def camera_clue_over(geom: GEOSGeometry) -> Clue | None:
+    """The open camera clue a 卫片 patch shows: its target on the patch or within SUPERVISION_PATCH_FUSION_M of
+    it (a camera places a target to tens of metres), the closest if several. No time window: a patch shows a
+    change somewhere between two images a month or more apart."""
+    reach = float(config.get("SUPERVISION_PATCH_FUSION_M"))
+    xmin, ymin, xmax, ymax = geom.extent
+    dlat = reach / 110_574.0 * 1.01
+    dlon = reach / (111_320.0 * max(np.cos(np.radians(ymax)), 0.01)) * 1.01
+    near = Polygon.from_bbox((xmin - dlon, ymin - dlat, xmax + dlon, ymax + dlat))
+    patch = geo.shapely_of(geom)
+    best: tuple[float, Clue] | None = None
+    for clue in Clue.objects.filter(kind=SourceKind.CAMERA, status__in=(Clue.Status.NEW, Clue.Status.VALID),
+                                    location__intersects=near).only("id", "location"):
+        x, y = clue.location.x, clue.location.y
+        if shapely.intersects(patch, geo.shapely_of(geo.circle(x, y, reach))):
+            gap = shapely.distance(patch, shapely.Point(x, y))
+            if best is None or gap < best[0]:
+                best = (gap, clue)
+    return best[1] if best is not None else None
+
+
+@dataclass(frozen=True)
+class Enrichment:
+    touches_farmland: bool | None = None
+    touches_basic_farmland: bool | None = None
+    touches_eco_redline: bool | None = None
+    explained_by_approval: bool | None = None
+    farmland_m2: float | None = None
+    main_land_code: str = ""
+    details: dict | None = None
+
+
+def current_layers(county_code: str) -> dict[str, object]:
+    """The current version of each layer kind the enrichment reads, the most local one where several reach."""
+    scope = RegionScope(prefixes=(county_code,), root_code=county_code)
+    kinds = [LayerKind.DLTB, LayerKind.BASIC_FARMLAND, LayerKind.ECO_REDLINE, LayerKind.APPROVED, LayerKind.SUPPLIED]
+    chosen: dict[str, object] = {}
+    for version in layer_selectors.current_versions(scope, kinds=kinds).order_by("layer__region_code"):
+        chosen[version.layer.kind] = version  # ordered by code length ascending: the county's own wins
+    return chosen
+
+
+def enrich_point(lon: float, lat: float, county: Region) -> Enrichment:
+    """Overlay a small disc around the point on the county's DLTB and control layers: does it touch 耕地,
+    永久基本农田, 生态保护红线, and do 已批/已供 land cover it? Unevaluated answers stay None."""
+    layers = current_layers(county.code)
+    dltb = layers.get(LayerKind.DLTB)
+    if dltb is None:
+        return Enrichment(details={"note": _("无现行地类图斑图层，未做空间分析")})
+    controls = [layers[k] for k in (LayerKind.BASIC_FARMLAND, LayerKind.ECO_REDLINE, LayerKind.APPROVED, LayerKind.SUPPLIED)
+                if k in layers]
+    disc = geo.shapely_of(geo.circle(lon, lat, float(config.get("SUPERVISION_ENRICH_RADIUS_M")), vertices=36))
+    scope = RegionScope(prefixes=(county.code,), root_code=county.code)
+    try:
+        (result,) = overlay_boundaries(scope=scope, boundaries=[disc], dltb=dltb, controls=controls)
+    except (OverlayError, LayerDataError) as exc:
+        log.warning("clue enrichment failed at %s,%s: %s", lon, lat, exc)
+        return Enrichment(details={"note": str(exc)})
+    given = {v.layer.kind for v in controls}
+    covered = sum(c.inside_m2 for c in result.controls.values() if c.kind in ("approved", "supplied"))
+    main = max(result.by_code.values(), key=lambda c: c.gross_m2).key if result.by_code else ""
+    return Enrichment(
+        touches_farmland=result.farmland_gross_m2 > 0,
+        touches_basic_farmland=result.has(Verdict.OCCUPIES_BASIC_FARMLAND) if LayerKind.BASIC_FARMLAND in given else None,
+        touches_eco_redline=result.has(Verdict.TOUCHES_ECO_REDLINE) if LayerKind.ECO_REDLINE in given else None,
+        # Explained when approvals or supplies cover most of the disc (a camera's target point is approximate).
+        explained_by_approval=(covered >= 0.5 * result.gross_m2) if given & {LayerKind.APPROVED, LayerKind.SUPPLIED} else None,
+        farmland_m2=round(result.farmland_net_m2, 2),
+        main_land_code=main,
+        details={"radius_m": float(config.get("SUPERVISION_ENRICH_RADIUS_M")), "disc_m2": round(result.gross_m2, 2),
+                 "farmland_gross_m2": round(result.farmland_gross_m2, 2), "farmland_net_m2": round(result.farmland_net_m2, 2),
+                 "controls": {name: round(c.inside_m2, 2) for name, c in result.controls.items()},
+                 "layers": {str(v.layer.kind): f"{v.layer.name} v{v.number}" for v in [dltb, *controls]}},
+    )
+
+
+def apply_enrichment(clue: Clue, e: Enrichment) -> None:
+    clue.touches_farmland = e.touches_farmland
+    clue.touches_basic_farmland = e.touches_basic_farmland
+    clue.touches_eco_redline = e.touches_eco_redline
+    clue.explained_by_approval = e.explained_by_approval
+    clue.farmland_m2 = e.farmland_m2
+    clue.main_land_code = e.main_land_code
+    clue.enrichment = e.details or {}
+    clue.severity = Severity.SERIOUS if (e.touches_basic_farmland or e.touches_eco_redline) else Severity.NORMAL

@@ -1,0 +1,259 @@
+"""卫片执法: monthly change-patch batches imported in one transaction, each patch classified by the overlay
+engine (耕地 touched, inside 永久基本农田, covered by 已批), judged on verification, and the illegal farmland
+occupation ratio per township and county. A patch over an open camera clue joins it as one more detection
+(intake.camera_clue_over); any other patch opens a clue of its own.
+
+The import reads the file through landguard.layers.readers.read_layer (shapefile/zip, GeoPackage, GeoJSON …),
+so encodings and coordinate systems are handled as for any layer. Any bad row — no JCBH, a repeated JCBH, a
+geometry that is not a valid polygon, a patch outside the county, an unreadable MJ — rejects the whole
+batch with a message naming the rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from landguard.analysis.overlay import LayerDataError
+from landguard.analysis.services import OverlayError, boundary_names, classify_patches
+from landguard.audit import services as audit
+from landguard.core import clock
+from landguard.core.geodesy import ellipsoidal_area_m2
+from landguard.core.scope import RegionScope, scope_for
+from landguard.layers.models import LayerKind
+from landguard.layers.readers import LayerReadError, read_layer
+from landguard.regions.models import Level, Region
+from landguard.supervision import config, geo, intake
+from landguard.supervision.models import (
+    JUDGEMENT_REASONS, Clue, Detection, Judgement, Patch, PatchBatch, Severity, SourceKind,
+)
+
+FIELDS = ("JCBH", "TBLX", "QSX", "HSX", "DLBM", "SFYN", "SFHX", "MJ")
+_MAX_NAMED = 10
+_YES = {"是", "1", "Y", "YES", "TRUE", "T"}
+_NO = {"否", "0", "N", "NO", "FALSE", "F", ""}
+
+
+class PatchImportError(Exception):
+    """The batch is rejected; the message names the rows at fault."""
+
+
+def _named(labels, indices) -> str:
+    shown = "、".join(labels[i] for i in indices[:_MAX_NAMED])
+    return shown + (_(" 等共 %(count)s 个") % {"count": len(indices)} if len(indices) > _MAX_NAMED else "")
+
+
+def _flag(value, label: str, field: str, bad: list[str]) -> bool | None:
+    if value is None:
+        return None
+    text = str(value).strip().upper()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False if text else None
+    bad.append(_("%(row)s：%(field)s 应为 是/否，实为“%(value)s”") % {"row": label, "field": field, "value": value})
+    return None
+
+
+@transaction.atomic
+def import_batch(path: str | Path, *, actor, county: Region, name: str, month: dt.date, original_name: str = "",
+                 encoding: str | None = None, crs: str | None = None, is_synthetic: bool = False,
+                 progress: Callable[[int, int], None] | None = None) -> PatchBatch:
+    """Import a batch in one transaction. `progress(done, total)` is called as patches are written (the
+    background job shows it; the transaction hides the rows themselves until the end)."""
+    if county.level != Level.COUNTY:
+        raise PatchImportError(_("卫片批次须属于一个县（区）"))
+    if actor is not None and not scope_for(actor).contains(county.code):
+        raise PermissionDenied(_("该行政区不在您的数据范围内。"))
+    if PatchBatch.objects.filter(region_code=county.code, name=name).exists():
+        raise PatchImportError(_("批次“%(name)s”已导入") % {"name": name})
+    try:
+        data = read_layer(path, encoding=encoding, crs=crs)
+    except LayerReadError as exc:
+        raise PatchImportError(str(exc)) from None
+    if data.invalid:
+        raise PatchImportError(_("几何无效：%(lines)s") % {"lines": "；".join(data.invalid_messages()[:_MAX_NAMED])})
+    if not len(data):
+        raise PatchImportError(_("文件中没有图斑"))
+    columns = {f.upper(): f for f in data.fields}
+    if "JCBH" not in columns:
+        raise PatchImportError(_("缺少字段 JCBH（图斑编号）；文件字段：%(fields)s") % {"fields": "、".join(data.fields)})
+    labels = data.feature_labels
+    rows = list(data.rows())
+    value = lambda row, field: row.get(columns[field]) if field in columns else None  # noqa: E731
+
+    problems: list[str] = []
+    jcbh = [str(value(r, "JCBH") or "").strip() for r in rows]
+    if empty := [i for i, v in enumerate(jcbh) if not v]:
+        problems.append(_("%(rows)s：JCBH 为空") % {"rows": _named(labels, empty)})
+    seen: dict[str, int] = {}
+    for i, v in enumerate(jcbh):
+        if v and v in seen:
+            problems.append(_("%(row)s：JCBH %(jcbh)s 与%(first)s重复") % {"row": labels[i], "jcbh": v, "first": labels[seen[v]]})
+        seen.setdefault(v, i)
+    geoms = np.asarray(data.geometries)
+    if bad := [i for i, g in enumerate(geoms) if g is None or shapely.get_type_id(g) not in (3, 6)]:
+        problems.append(_("%(rows)s：不是面（多边形）") % {"rows": _named(labels, bad)})
+    declared: list[float | None] = []
+    for i, r in enumerate(rows):
+        raw = value(r, "MJ")
+        try:
+            declared.append(None if raw in (None, "") else float(raw))
+        except (TypeError, ValueError):
+            problems.append(_("%(row)s：MJ 不是数字（“%(value)s”）") % {"row": labels[i], "value": raw})
+            declared.append(None)
+    sfyn = [_flag(value(r, "SFYN"), labels[i], "SFYN", problems) for i, r in enumerate(rows)]
+    sfhx = [_flag(value(r, "SFHX"), labels[i], "SFHX", problems) for i, r in enumerate(rows)]
+    if problems:
+        raise PatchImportError("；".join(problems[:_MAX_NAMED]))
+
+    multi = np.array([g if shapely.get_type_id(g) == 6 else shapely.multipolygons([g]) for g in geoms], dtype=object)
+    scope = RegionScope(prefixes=(county.code,), root_code=county.code)
+    layers = intake.current_layers(county.code)
+    classified = None
+    if LayerKind.DLTB in layers:
+        try:
+            classified = classify_patches(scope=scope, patches=multi, dltb=layers[LayerKind.DLTB],
+                                          basic_farmland=layers.get(LayerKind.BASIC_FARMLAND), approved=layers.get(LayerKind.APPROVED))
+        except OverlayError as exc:
+            raise PatchImportError(f"{boundary_names(exc.boundary_indices, labels)}：{exc.reason}") from None
+        except LayerDataError as exc:
+            raise PatchImportError(str(exc)) from None
+    areas = ellipsoidal_area_m2(multi)
+    located = [geo.locate(geo.point(*shapely.get_coordinates(shapely.point_on_surface(g))[0]), county) for g in multi]
+    if outside := [i for i, loc in enumerate(located) if loc is None]:
+        raise PatchImportError(_("%(rows)s：不在%(county)s范围内") % {"rows": _named(labels, outside), "county": county.name})
+
+    now = clock.now()
+    batch = PatchBatch.objects.create(name=name, month=month.replace(day=1), region=county, region_code=county.code,
+                                      original_name=original_name[:255], patch_count=len(rows),
+                                      imported_by=actor if getattr(actor, "pk", None) else None, imported_at=now,
+                                      is_synthetic=is_synthetic)
+    skip = {columns[f] for f in FIELDS if f in columns}
+    for i, row in enumerate(rows):
+        if progress is not None and i % 20 == 0:
+            progress(i, len(rows))
+        loc = located[i]
+        geom = GEOSGeometry(memoryview(shapely.to_wkb(multi[i])), srid=4490)
+        centre = geom.point_on_surface
+        centre.srid = 4490
+        farmland = float(classified.farmland_net_m2[i]) if classified is not None else None
+        basic = classified.basic_farmland_m2 if classified is not None else None
+        approved = classified.approved_m2 if classified is not None else None
+        touches_basic = bool(basic[i] > 0) if basic is not None else sfyn[i]
+        main_code = str(classified.main_code[i]) if classified is not None else ""
+        detection = Detection(kind=SourceKind.SATELLITE, event_id="", observed_at=now, received_at=now, location=centre,
+                              note=f"{batch.name} {jcbh[i]}")
+        if (camera_clue := intake.camera_clue_over(geom)) is not None:
+            clue = intake.join(camera_clue, detection, actor=actor, serious=bool(touches_basic or sfhx[i]))
+        else:
+            clue = Clue.objects.create(
+                kind=SourceKind.SATELLITE, title=_("卫片图斑 %(jcbh)s") % {"jcbh": jcbh[i]}, location=centre,
+                region_code=loc.region_code, township_code=loc.township_code, place_name=loc.place_name,
+                first_seen=now, last_seen=now, detection_count=1, created_at=now, is_synthetic=is_synthetic,
+                touches_farmland=(farmland > 0) if farmland is not None else None, touches_basic_farmland=touches_basic,
+                touches_eco_redline=sfhx[i], farmland_m2=farmland,
+                explained_by_approval=bool(not classified.not_covered_by_approval[i]) if approved is not None else None,
+                main_land_code=main_code, severity=Severity.SERIOUS if (touches_basic or sfhx[i]) else Severity.NORMAL)
+            detection.clue = clue
+            detection.save()
+        Patch.objects.create(
+            batch=batch, jcbh=jcbh[i], tblx=str(value(row, "TBLX") or "")[:10], qsx=str(value(row, "QSX") or "")[:20],
+            hsx=str(value(row, "HSX") or "")[:20], dlbm=str(value(row, "DLBM") or "")[:10], sfyn=sfyn[i], sfhx=sfhx[i],
+            declared_m2=declared[i], area_m2=float(areas[i]), farmland_m2=farmland,
+            basic_farmland_m2=float(basic[i]) if basic is not None else None,
+            approved_m2=float(approved[i]) if approved is not None else None, main_code=main_code,
+            geom=geom, region_code=loc.region_code, township_code=loc.township_code, year=month.year,
+            properties={k: _plain(v) for k, v in row.items() if k not in skip}, clue=clue, is_synthetic=is_synthetic)
+    if progress is not None:
+        progress(len(rows), len(rows))
+    audit.record(actor=actor, action="import", target=batch, region_code=county.code,
+                 changes={"patch_count": [None, len(rows)]}, note=original_name[:300])
+    return batch
+
+
+def _plain(value):
+    return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
+
+
+@transaction.atomic
+def judge(*, actor, patch: Patch, judgement: str, reason: str, rectification: str = "", rectification_kind: str = "",
+          evidence: str = "") -> Patch:
+    """Record the verification of a patch: 合法/违法/其他 with its sub-reason; for 违法, the rectification."""
+    patch = Patch.objects.select_for_update().get(pk=patch.pk)
+    if not scope_for(actor).contains(patch.region_code):
+        raise PermissionDenied(_("该图斑不在您的数据范围内。"))
+    if judgement not in Judgement.values:
+        raise ValidationError({"judgement": _("请选择判定结果")})
+    if reason not in dict(JUDGEMENT_REASONS[judgement]):
+        raise ValidationError({"judgement_reason": _("判定依据与判定结果不符")})
+    if judgement == Judgement.ILLEGAL and rectification not in Patch.Rectification.values:
+        raise ValidationError({"rectification": _("违法图斑须填写整改状态")})
+    if rectification == Patch.Rectification.DONE and not rectification_kind:
+        raise ValidationError({"rectification_kind": _("已整改须填写整改方式")})
+    before = audit.snapshot(patch, ["judgement", "judgement_reason", "rectification", "rectification_kind", "evidence"])
+    patch.judgement, patch.judgement_reason, patch.evidence = judgement, reason, evidence.strip()
+    patch.rectification = rectification if judgement == Judgement.ILLEGAL else ""
+    patch.rectification_kind = rectification_kind if judgement == Judgement.ILLEGAL else ""
+    patch.judged_by, patch.judged_at = actor, clock.now()
+    patch.save()
+    audit.record_update(actor=actor, target=patch, before=before, region_code=patch.region_code, note=_("图斑核查判定"))
+    return patch
+
+
+# --- the illegal farmland occupation ratio ------------------------------------------------------------------------
+
+FORMULA = _("违法占用耕地比例 = 当年判定为“违法”的卫片图斑占用耕地面积 ÷ 当年新增建设用地占用耕地总面积"
+            "（判定为“合法”和“违法”的图斑占用耕地面积之和）；耕地面积为扣除田坎后的净面积（CGCS2000 椭球面积）")
+
+
+@dataclass(frozen=True)
+class Ratio:
+    code: str
+    name: str
+    illegal_m2: float
+    total_m2: float
+    threshold: float
+
+    @property
+    def ratio(self) -> float | None:
+        return self.illegal_m2 / self.total_m2 if self.total_m2 else None
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.ratio is None else round(self.ratio * 100, 2)
+
+    @property
+    def level(self) -> str:
+        """"over" at or above the threshold, "warn" from the warning share of it, else "ok"."""
+        if self.ratio is None:
+            return "ok"
+        if self.ratio >= self.threshold:
+            return "over"
+        return "warn" if self.ratio >= self.threshold * float(config.get("SUPERVISION_RATIO_WARNING_SHARE")) else "ok"
+
+
+def ratios(patches, *, year: int, townships: dict[str, str], county: tuple[str, str] | None) -> tuple[list[Ratio], Ratio | None]:
+    """Per township (local threshold) and for the county (national threshold), from the scoped patches."""
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for code, judgement, farmland in patches.filter(year=year, judgement__in=(Judgement.LEGAL, Judgement.ILLEGAL)).values_list(
+            "township_code", "judgement", "farmland_m2"):
+        sums[code][1] += farmland or 0.0
+        if judgement == Judgement.ILLEGAL:
+            sums[code][0] += farmland or 0.0
+    local, national = float(config.get("SUPERVISION_RATIO_LOCAL")), float(config.get("SUPERVISION_RATIO_NATIONAL"))
+    rows = [Ratio(code, name, *sums.get(code, [0.0, 0.0]), threshold=local) for code, name in townships.items()]
+    whole = None
+    if county is not None:
+        whole = Ratio(county[0], county[1], sum(s[0] for s in sums.values()), sum(s[1] for s in sums.values()), threshold=national)
+    return rows, whole

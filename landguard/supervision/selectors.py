@@ -1,0 +1,94 @@
+"""Reads of supervision records, always through the caller's RegionScope (the record's region_code: the
+village, township or county it lies in). Pages, API, exports, the map and the statistics read here only."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from landguard.core.scope import RegionScope
+from landguard.regions.models import Level, Region
+from landguard.supervision.models import (
+    AlarmSource, Camera, Case, Channel, Clue, Deadline, DeadlinePolicy, Delivery, Detection, Notification, Patch, PatchBatch,
+    Patrol, Recipient, Task,
+)
+
+
+def sources(scope: RegionScope) -> QuerySet[AlarmSource]:
+    return scope.filter(AlarmSource.objects.all(), "region_code")
+
+
+def cameras(scope: RegionScope) -> QuerySet[Camera]:
+    return scope.filter(Camera.objects.select_related("source"), "region_code")
+
+
+def covered_regions(scope: RegionScope, camera: Camera) -> QuerySet[Region]:
+    """Townships and villages the camera's coverage disc reaches — those inside the scope only."""
+    qs = Region.objects.filter(code__startswith=camera.region_code[:6], retired_in__isnull=True,
+                               level__in=(Level.TOWNSHIP, Level.VILLAGE), geom__intersects=camera.coverage)
+    return scope.filter(qs, "code").only("code", "name", "level").order_by("code")
+
+
+def clues(scope: RegionScope) -> QuerySet[Clue]:
+    return scope.filter(Clue.objects.select_related("triaged_by"), "region_code")
+
+
+def detections(scope: RegionScope) -> QuerySet[Detection]:
+    return scope.filter(Detection.objects.select_related("camera"), "clue__region_code")
+
+
+def tasks(scope: RegionScope) -> QuerySet[Task]:
+    return scope.filter(Task.objects.select_related("clue"), "region_code")
+
+
+def my_tasks(scope: RegionScope, user) -> QuerySet[Task]:
+    """Tasks pushed to the user: through their org unit, or to them as a field chief."""
+    pushed = Q(recipients__field_chief__user=user)
+    if user.org_unit_id:
+        pushed |= Q(recipients__org_unit_id=user.org_unit_id)
+    return tasks(scope).filter(pushed).distinct().order_by("status", "-dispatched_at")
+
+
+def recipients(scope: RegionScope) -> QuerySet[Recipient]:
+    return scope.filter(Recipient.objects.all(), "task__region_code")
+
+
+def deadlines(scope: RegionScope) -> QuerySet[Deadline]:
+    return scope.filter(Deadline.objects.select_related("task"), "task__region_code")
+
+
+def notifications(scope: RegionScope, user) -> QuerySet[Notification]:
+    return scope.filter(Notification.objects.filter(user=user).select_related("task"), "task__region_code")
+
+
+def policies(scope: RegionScope) -> QuerySet[DeadlinePolicy]:
+    return scope.filter(DeadlinePolicy.objects.all(), "region_code")
+
+
+def channels(scope: RegionScope) -> QuerySet[Channel]:
+    return scope.filter(Channel.objects.all(), "region_code")
+
+
+def deliveries(scope: RegionScope) -> QuerySet[Delivery]:
+    return scope.filter(Delivery.objects.select_related("channel", "task"), "region_code")
+
+
+def patrols(scope: RegionScope) -> QuerySet[Patrol]:
+    return scope.filter(Patrol.objects.select_related("user", "field_chief", "org_unit"), "region_code")
+
+
+def batches(scope: RegionScope) -> QuerySet[PatchBatch]:
+    return scope.filter(PatchBatch.objects.all(), "region_code")
+
+
+def patches(scope: RegionScope) -> QuerySet[Patch]:
+    return scope.filter(Patch.objects.select_related("batch"), "region_code")
+
+
+def cases(scope: RegionScope) -> QuerySet[Case]:
+    return scope.filter(Case.objects.select_related("clue"), "region_code")
+
+
+def townships(scope: RegionScope) -> dict[str, str]:
+    """code → name of the current townships inside the scope (the rows of every per-township table)."""
+    qs = scope.filter(Region.objects.filter(level=Level.TOWNSHIP, retired_in__isnull=True), "code")
+    return dict(qs.order_by("code").values_list("code", "name"))

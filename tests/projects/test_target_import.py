@@ -1,0 +1,151 @@
+"""Responsibility-list (责任清单) import: an unknown region, a negative number or a total that does not add up is
+rejected with a message naming the row and nothing is imported; accepted totals are the sums of the rows;
+progress comes from the steps actually completed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from openpyxl import Workbook
+
+from landguard.audit.models import AuditEntry
+from landguard.core.scope import scope_for
+from landguard.demo.projects import _square
+from landguard.projects import selectors, services
+from landguard.projects.imports import SheetImportError, import_target_list
+from landguard.projects.models import Project, Target, TargetList
+
+pytestmark = pytest.mark.django_db
+HEADER = ["地区", "责任领导", "责任处室", "用地任务件数", "用地任务面积（万亩）", "省重点项目件数", "省重点项目面积（万亩）", "合计件数",
+          "合计面积（万亩）"]
+START, END = dt.date(2025, 11, 1), dt.date(2025, 12, 31)
+
+
+def xlsx(tmp_path: Path, rows: list[list], header: list | None = None, extra_header: list | None = None) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["湖北式责任清单（测试）"])  # a title line above the header is common
+    ws.append(header or HEADER)
+    if extra_header:
+        ws.append(extra_header)
+    for row in rows:
+        ws.append(row)
+    path = tmp_path / "清单.xlsx"
+    wb.save(path)
+    return path
+
+
+def do_import(path: Path, actor, region, **kwargs) -> TargetList:
+    return import_target_list(path, actor=actor, name="测试清单", region=region, period_start=START, period_end=END, **kwargs)
+
+
+GOOD = [["清泉街道", "张三", "耕保科", 2, 0.05, 1, 0.02, 3, 0.07],
+        ["崇文街道", "李四", "利用科", 1, 0.0125, 0, 0, 1, 0.0125],
+        ["合计", "", "", 3, 0.0625, 1, 0.02, 4, 0.0825]]
+
+
+def test_a_good_list_is_imported_with_totals_equal_to_the_sum_of_its_rows(tmp_path, county_admin, guanxian):
+    target_list = do_import(xlsx(tmp_path, GOOD), county_admin, guanxian, floor_wan_mu=Decimal("0.05"))
+    rows = list(target_list.targets.order_by("row"))
+    assert [(t.region.name, t.leader, t.division, t.total_cases, t.total_wan_mu) for t in rows] == [
+        ("清泉街道", "张三", "耕保科", 3, Decimal("0.0700")), ("崇文街道", "李四", "利用科", 1, Decimal("0.0125"))]
+    assert target_list.total_cases == sum(t.total_cases for t in rows) == 4
+    assert target_list.total_wan_mu == sum(t.total_wan_mu for t in rows) == Decimal("0.0825")
+    assert AuditEntry.objects.filter(target_type="projects.targetlist", action="import").exists()
+
+
+def test_a_region_can_be_given_by_code_and_totals_may_be_left_to_compute(tmp_path, county_admin, guanxian):
+    path = xlsx(tmp_path, [["371525001", 2, 0.05]], header=["地区", "用地任务件数", "用地任务面积（万亩）"])
+    target_list = do_import(path, county_admin, guanxian)
+    (target,) = target_list.targets.all()
+    assert (target.region.code, target.total_cases, target.total_wan_mu) == ("371525001", 2, Decimal("0.0500"))
+
+
+def test_the_two_row_hubei_header_is_understood(tmp_path, county_admin, guanxian):
+    path = xlsx(tmp_path, [["清泉街道", "张三", "耕保科", 2, 0.05, 1, 0.02, 3, 0.07]],
+                header=["地区", "责任领导", "责任处室", "11-12月用地任务", None, "省重点项目", None, "合计", None],
+                extra_header=[None, None, None, "件数", "面积（万亩）", "件数", "面积（万亩）", "件数", "面积（万亩）"])
+    (target,) = do_import(path, county_admin, guanxian).targets.all()
+    assert (target.task_cases, target.task_wan_mu, target.key_cases, target.key_wan_mu, target.total_wan_mu) == (
+        2, Decimal("0.0500"), 1, Decimal("0.0200"), Decimal("0.0700"))
+
+
+def _rejected(tmp_path, rows, actor, region) -> list[str]:
+    before = (TargetList.objects.count(), Target.objects.count())
+    with pytest.raises(SheetImportError) as caught:
+        do_import(xlsx(tmp_path, rows), actor, region)
+    assert (TargetList.objects.count(), Target.objects.count()) == before, "a rejected file must import nothing"
+    return caught.value.problems
+
+
+def test_an_unknown_region_is_rejected_naming_the_row(tmp_path, county_admin, guanxian):
+    rows = [GOOD[0], ["不存在镇", "王五", "耕保科", 1, 0.01, 0, 0, 1, 0.01]]
+    assert _rejected(tmp_path, rows, county_admin, guanxian) == ["第 4 行：地区“不存在镇”不存在或不在冠县范围内"]
+
+
+def test_a_region_outside_the_issuing_region_is_rejected(tmp_path, county_admin, guanxian):
+    rows = [["莘县", "王五", "耕保科", 1, 0.01, 0, 0, 1, 0.01]]
+    assert _rejected(tmp_path, rows, county_admin, guanxian) == ["第 3 行：地区“莘县”不存在或不在冠县范围内"]
+
+
+def test_a_negative_number_is_rejected_naming_row_and_column(tmp_path, county_admin, guanxian):
+    rows = [["清泉街道", "张三", "耕保科", 2, -0.05, 1, 0.02, 3, -0.03]]
+    problems = _rejected(tmp_path, rows, county_admin, guanxian)
+    assert problems[0] == "第 3 行：用地任务面积不能为负数（-0.05）"
+
+
+def test_a_row_total_that_does_not_add_up_is_rejected(tmp_path, county_admin, guanxian):
+    rows = [["清泉街道", "张三", "耕保科", 2, 0.05, 1, 0.02, 4, 0.07]]
+    assert _rejected(tmp_path, rows, county_admin, guanxian) == ["第 3 行：合计件数 4 不等于用地任务与省重点项目之和 3"]
+
+
+def test_a_total_row_that_does_not_add_up_is_rejected(tmp_path, county_admin, guanxian):
+    rows = [*GOOD[:2], ["合计", "", "", 3, 0.0625, 1, 0.02, 4, 0.09]]
+    problems = _rejected(tmp_path, rows, county_admin, guanxian)
+    assert problems == ["第 5 行：合计面积 0.0900 不等于用地任务与省重点项目之和 0.0825"]
+
+
+def test_a_total_row_that_differs_from_the_rows_is_rejected(tmp_path, county_admin, guanxian):
+    rows = [*GOOD[:2], ["合计", "", "", 4, 0.0625, 1, 0.02, 5, 0.0825]]
+    problems = _rejected(tmp_path, rows, county_admin, guanxian)
+    assert problems == ["第 5 行（合计）：用地任务件数 4 与各行之和 3 不符", "第 5 行（合计）：合计件数 5 与各行之和 4 不符"]
+
+
+def test_text_where_a_number_belongs_and_a_duplicate_region_are_rejected(tmp_path, county_admin, guanxian):
+    rows = [GOOD[0], ["清泉街道", "张三", "耕保科", "两", 0.05, 0, 0, 2, 0.05], GOOD[0]]
+    problems = _rejected(tmp_path, rows, county_admin, guanxian)
+    assert problems == ["第 4 行：用地任务件数“两”不是数字", "第 5 行：地区“清泉街道”与第 3 行重复"]
+
+
+def test_only_managers_import_and_only_inside_their_scope(tmp_path, township_officer, other_county_user, guanxian):
+    with pytest.raises(PermissionDenied):
+        do_import(xlsx(tmp_path, GOOD[:1]), township_officer, guanxian)
+    with pytest.raises(PermissionDenied):
+        do_import(xlsx(tmp_path, GOOD[:1]), other_county_user, guanxian)
+
+
+def test_progress_counts_the_part_of_each_project_whose_counted_step_closed_in_the_period(tmp_path, county_admin, guanxian,
+                                                                                         qingquan, township_officer, at):
+    at(dt.date(2025, 11, 3))
+    target_list = do_import(xlsx(tmp_path, GOOD[:2]), county_admin, guanxian, floor_wan_mu=Decimal("0.05"),
+                            stretch_wan_mu=Decimal("0.2"))
+    project = services.create_project(actor=county_admin, name="保障项目", level=Project.Level.PROVINCIAL,
+                                      boundary=_square(qingquan, 0.004))
+    for order in (1, 3):
+        step = project.steps.get(order=order)
+        services.start_step(actor=county_admin, step=step)
+        services.complete_step(actor=county_admin, step=step)  # 3 = 农转用/征收组卷报批, counted
+    scope = scope_for(county_admin)
+    progress = {p.target.region.name: p for p in selectors.target_progress(scope, target_list)}
+    area_wan_mu = round(project.area_m2 / (2000 / 3) / 10_000, 4)
+    assert (progress["清泉街道"].key_cases, progress["清泉街道"].key_wan_mu) == (1, area_wan_mu)
+    assert progress["清泉街道"].task_cases == 0 and progress["崇文街道"].total_cases == 0
+    totals = selectors.list_totals(target_list, list(progress.values()))
+    assert totals.done_wan_mu == area_wan_mu and totals.floor_gap == round(max(0, 0.05 - area_wan_mu), 4)
+    # The township officer sees only the row of the township.
+    officer_rows = selectors.target_progress(scope_for(township_officer), target_list)
+    assert [p.target.region.name for p in officer_rows] == ["清泉街道"]
