@@ -115,22 +115,27 @@ def deliver(pk: int, *, worker: str) -> bool:
     dispatch = Dispatch.objects.select_related("group__region").get(pk=pk)
     title, summary, docx, xlsx = build(dispatch)
     stem = f"{dispatch.kind}-{dispatch.period:%Y%m%d}-{dispatch.region_code}-{dispatch.pk}"
+    dispatch.docx.save(f"{stem}.docx", ContentFile(docx), save=False)
+    dispatch.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
     with transaction.atomic():
-        row = Dispatch.objects.select_for_update().get(pk=pk)
-        if row.status != Dispatch.Status.SENDING or row.worker != worker[:60]:
-            return False  # judged dead and reclaimed: the new owner sends it
-        row.docx.save(f"{stem}.docx", ContentFile(docx), save=False)
-        row.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
+        # The transaction opens with the conditional write, so on SQLite it waits for the write lock
+        # (busy timeout) instead of failing to upgrade a read lock while another loop writes.
         now = clock.now()
-        row.status, row.sent_at, row.title, row.summary, row.error = Dispatch.Status.SENT, now, title[:200], summary[:300], ""
-        row.save()
-        members = User.objects.filter(org_unit=row.group_id, is_active=True)
-        Notification.objects.bulk_create([Notification(user=u, dispatch=row, title=row.title, body=row.summary, created_at=now)
-                                          for u in members])
-        audit.record(actor=None, action=AuditEntry.Action.STATE, target=row, region_code=row.region_code,
-                     changes={"status": [Dispatch.Status.DUE, Dispatch.Status.SENT]},
-                     note=_("已送达 %(count)s 人") % {"count": len(members)})
-    return True
+        won = Dispatch.objects.filter(pk=pk, status=Dispatch.Status.SENDING, worker=worker[:60]).update(
+            status=Dispatch.Status.SENT, sent_at=now, title=title[:200], summary=summary[:300], error="",
+            docx=dispatch.docx.name, xlsx=dispatch.xlsx.name)
+        if won:
+            members = list(User.objects.filter(org_unit=dispatch.group_id, is_active=True))
+            Notification.objects.bulk_create([Notification(user=u, dispatch_id=pk, title=title[:200], body=summary[:300],
+                                                            created_at=now) for u in members])
+            dispatch.title = title[:200]  # the audit entry names the report
+            audit.record(actor=None, action=AuditEntry.Action.STATE, target=dispatch, region_code=dispatch.region_code,
+                         changes={"status": [Dispatch.Status.DUE, Dispatch.Status.SENT]},
+                         note=_("已送达 %(count)s 人") % {"count": len(members)})
+    if not won:  # judged dead and reclaimed: the new owner stores and sends its own copy
+        dispatch.docx.delete(save=False)
+        dispatch.xlsx.delete(save=False)
+    return bool(won)
 
 
 def _failed(pk: int, worker: str, error: Exception) -> None:

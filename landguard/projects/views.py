@@ -1,5 +1,6 @@
-"""Battle-map pages (挂图作战): the map, projects with their Gantt and occupation summary, step actions, the
-problem ledger, responsibility lists, service requests, service groups, dispatch reports and the holiday
+"""Battle-map pages (挂图作战): the map, projects with their Gantt and occupation summary (boundary uploaded or
+drawn on the map), step actions, the problem ledger, responsibility lists, service requests, service groups,
+procedure templates, dispatch reports (live, and those send_dispatch stored) with the inbox, and the holiday
 calendar. Thin views: reads through selectors with the user's scope, writes through services; every
 table is a Listing (paginated HTMX list + xlsx export) or a paginated section with its own export."""
 
