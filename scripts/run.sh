@@ -14,6 +14,8 @@ $PY manage.py db_worker --interval 2 &
 worker=$!
 $PY manage.py sweep_deadlines &
 sweeper=$!
-trap 'kill $worker $sweeper 2>/dev/null || true' EXIT INT TERM
+$PY manage.py send_dispatch --interval 60 &
+dispatcher=$!
+trap 'kill $worker $sweeper $dispatcher 2>/dev/null || true' EXIT INT TERM
 echo "LandGuard: http://127.0.0.1:${PORT:-8000}/  (Ctrl+C to stop)"
 $PY manage.py runserver "127.0.0.1:${PORT:-8000}" --noreload
