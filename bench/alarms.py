@@ -46,12 +46,14 @@ def main(out: Path) -> None:
     env = dict(os.environ)
     subprocess.run([py, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run([py, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    key = subprocess.run([py, "manage.py", "alarm_source_key", "--county", "371525", "--name", "压测告警源"], cwd=ROOT,
-                         env=env, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
     setup_django()
+    from landguard.demo.supervision import SOURCE_NAME
     from landguard.supervision.models import Camera, Detection
 
-    cameras = list(Camera.objects.filter(region_code__startswith="371525").order_by("code").values_list("code", "position")[:40])
+    # A new key for the demo's tower-camera platform (its cameras are registered to that source).
+    key = subprocess.run([py, "manage.py", "alarm_source_key", "--county", "371525", "--name", SOURCE_NAME], cwd=ROOT,
+                         env=env, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    cameras = list(Camera.objects.filter(source__name=SOURCE_NAME).order_by("code").values_list("code", "position")[:40])
     port = _free_port()
     server = subprocess.Popen([str(Path(py).parent / "gunicorn"), "landguard.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
                                "--access-logfile", "-", "--log-level", "warning"], cwd=ROOT, env=env,
