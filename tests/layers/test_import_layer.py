@@ -62,8 +62,10 @@ def test_one_parcel_has_the_same_official_area_from_exchange_file_shapefile_4527
 
     txt = tmp_path / "parcel.txt"
     txt.write_bytes(write_exchange([ExchangeParcel(lonlat, number="D1", name="试验地块", land_class="0102")], zone=38).encode("gbk"))
-    shp = write_shp(tmp_path / "parcel.shp", [to_gk(lonlat, 4526)], {"BSM": ["D1"], "DLBM": ["0102"]},
-                    crs_text="EPSG:4526", encoding="GBK")
+    # EPSG:4527 (zone 39, CM 117°E) as the issue asks, although 冠县 lies in zone 38: survey files are often
+    # delivered in the neighbouring zone, and the area must not depend on it.
+    shp = write_shp(tmp_path / "parcel.shp", [to_gk(lonlat, 4527)], {"BSM": ["D1"], "DLBM": ["0102"]},
+                    crs_text="EPSG:4527", encoding="GBK")
     shp_zip = zip_files(tmp_path / "parcel.zip", [shp.with_suffix(s) for s in (".shp", ".shx", ".dbf", ".prj", ".cpg")])
     geojson = _geojson(tmp_path / "parcel.geojson", [lonlat], [{"BSM": "D1", "DLBM": "0102"}])
 
@@ -76,7 +78,7 @@ def test_one_parcel_has_the_same_official_area_from_exchange_file_shapefile_4527
     for suffix, area in areas.items():
         assert area == pytest.approx(expected, abs=0.01), suffix
     assert max(areas.values()) - min(areas.values()) < 0.01
-    assert LayerVersion.objects.get(layer__name="试验 .zip").source_crs == "epsg:4526"
+    assert LayerVersion.objects.get(layer__name="试验 .zip").source_crs == "epsg:4527"
 
 
 def test_domain_rectangle_in_epsg_4527_imports_with_the_test_vector_area(tmp_path, county):
