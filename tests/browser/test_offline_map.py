@@ -22,7 +22,11 @@ def test_map_without_base_map_requests_nothing_but_the_landguard_server(open_tab
     assert page.locator(".layer-note").inner_text() == "未配置底图（离线模式）"
     sources = page.evaluate("""() => Object.entries(window.landguardMap.getStyle().sources)
         .map(([id, s]) => ({ id, type: s.type, tiles: s.tiles || null }))""")
-    assert sources and all(s["type"] == "geojson" and s["tiles"] is None for s in sources), sources
+    # Region overlays are GeoJSON; the data layers (地类图斑, control layers) are vector tiles — from this server only.
+    assert sources and all((s["type"] == "geojson" and s["tiles"] is None)
+                           or (s["type"] == "vector" and all(urlparse(t).netloc == own for t in s["tiles"]))
+                           for s in sources), sources
+    assert any(s["type"] == "vector" for s in sources), "the data layers are on the map"
 
     # Use it: switch the grid layer on (fetched on demand), zoom in to where village and grid labels show.
     with page.expect_response(lambda r: "level=grid" in r.url) as grid:
