@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,7 @@ from landguard.layers import selectors, services
 from landguard.layers.exchange import ExchangeParcel, ExchangeWriteError, write_exchange
 from landguard.layers.forms import LayerImportForm
 from landguard.layers.maps import data_layer
+from landguard.layers.serving import version_of
 from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
 from landguard.web.listing import Column, Listing, ScopedFilterForm, export_list, render_list, text_filter
 from landguard.web.shell import paginate, run_service, scope_label
@@ -202,14 +203,9 @@ def feature_list(request: HttpRequest, scope: RegionScope, slug: str) -> HttpRes
 
 
 def _version_param(request: HttpRequest, scope: RegionScope, layer: Layer) -> LayerVersion:
+    """`?v=<number>` on a page; anything else means the current version (the data endpoints refuse it instead)."""
     number = request.GET.get("v")
-    qs = selectors.versions(scope, layer)
-    found = qs.filter(number=number).first() if number and number.isdigit() else qs.filter(is_current=True).first()
-    if found is None:
-        from django.http import Http404
-
-        raise Http404
-    return found
+    return version_of(scope, layer, number if number and number.isdigit() else None)
 
 
 FEATURE_COLUMNS = [ExportColumn(str(h), f) for h, f in (
@@ -279,8 +275,6 @@ def set_current(request: HttpRequest, scope: RegionScope, slug: str, number: int
     layer = selectors.layer(scope, slug)
     version = selectors.versions(scope, layer).filter(number=number).first()
     if version is None or not scope.contains(layer.region_code):
-        from django.http import Http404
-
         raise Http404
     try:
         services.set_current(version=version, actor=request.user, scope=scope)
