@@ -15,6 +15,9 @@ from landguard.env import database_config, env_bool, env_int, env_list, env_str,
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LANDGUARD_VAR_DIR", str(BASE_DIR / "var")))
+# Public reference data the demo and the tests read (division-code subsets, outlines), carried in the repository
+# with a SOURCE note per folder (data/refdata/README.md); an operator may point elsewhere.
+REFDATA_DIR = Path(env_str("LANDGUARD_REFDATA_DIR", str(BASE_DIR / "data" / "refdata")))
 
 DEBUG = env_bool("LANDGUARD_DEBUG", False)
 SECRET_KEY = env_str("LANDGUARD_SECRET_KEY")
@@ -93,7 +96,11 @@ TEMPLATES = [
 CLOCK_FILE = env_str("LANDGUARD_CLOCK_FILE", "")
 DATABASES = {"default": database_config(env_str("DATABASE_URL"), str(VAR_DIR / "landguard.sqlite3"))}
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    # Writers queue instead of failing with "database is locked": a DEFERRED transaction that read first must
+    # upgrade its lock to write, and SQLite refuses that upgrade at once (the busy timeout cannot help), so every
+    # transaction takes the write lock at BEGIN; WAL lets readers go on while one writer works.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=30, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
     DATABASES["default"]["TEST"] = {"NAME": env_str("LANDGUARD_TEST_SQLITE", "") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"

@@ -5,7 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-export LANDGUARD_REFDATA_DIR="${LANDGUARD_REFDATA_DIR:-$(cd .. && pwd)/shared/refdata}"
 PY=.venv/bin/python
 $PY manage.py migrate --noinput -v 0
 $PY manage.py collectstatic --noinput -v 0

@@ -4,7 +4,6 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
-export LANDGUARD_REFDATA_DIR="${LANDGUARD_REFDATA_DIR:-$(cd .. && pwd)/shared/refdata}"
 PY=.venv/bin/python
 status=0
 step() { echo; echo "==== $1"; }

@@ -12,7 +12,6 @@ org units, people and field chiefs. Deterministic: a fixed seed, so tests can re
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,9 +42,9 @@ GUANXIAN_SEAT = (115.445, 36.485)
 
 
 def refdata_dir() -> Path:
-    path = Path(os.environ.get("LANDGUARD_REFDATA_DIR", settings.BASE_DIR.parent / "shared" / "refdata"))
+    path = Path(settings.REFDATA_DIR)
     if not path.is_dir():
-        raise FileNotFoundError(f"参考数据目录不存在：{path}（设置 LANDGUARD_REFDATA_DIR 指向 shared/refdata）")
+        raise FileNotFoundError(f"参考数据目录不存在：{path}（LANDGUARD_REFDATA_DIR 应指向含 SOURCE 说明的参考数据目录，默认 data/refdata）")
     return path
 
 

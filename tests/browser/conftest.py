@@ -59,7 +59,6 @@ def _free_port() -> int:
 def _server_env() -> dict[str, str]:
     env = dict(os.environ)
     env["DATABASE_URL"] = f"spatialite://{DB_PATH}"  # spatialite:///abs/path (env.database_config)
-    env.setdefault("LANDGUARD_REFDATA_DIR", str(REPO.parent / "shared" / "refdata"))
     env["LANDGUARD_DEBUG"] = "false"  # as deployed; whitenoise (with finders) serves the static files
     env["LANDGUARD_TASKS_IMMEDIATE"] = "true"  # no db_worker beside this server
     env["PYTHONUNBUFFERED"] = "1"

@@ -6,6 +6,7 @@ burst of 1,000 alarms over HTTP, none lost."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -36,7 +37,6 @@ JPEG = base64.b64decode("/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQ
 def api_key(server_url: str) -> str:
     """A fresh key for the demo's camera platform (the demo never prints one)."""
     env = dict(os.environ, DATABASE_URL=f"spatialite://{DB_PATH}")
-    env.setdefault("LANDGUARD_REFDATA_DIR", str(REPO.parent / "shared" / "refdata"))
     env.pop("DJANGO_SETTINGS_MODULE", None)
     result = subprocess.run([sys.executable, "manage.py", "alarm_source_key", "--county", "371525", "--name", SOURCE],
                             cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
@@ -131,7 +131,20 @@ def test_one_alarm_from_the_api_to_closure(open_tab, server_url, api_key):
     admin.assert_no_js_errors()
 
 
-def test_a_burst_of_1000_alarms_loses_none(server_url, api_key, open_tab):
+@contextlib.contextmanager
+def cpu_hogs():
+    """Busy-looping child processes, one per core, for as long as the block runs: the burst must hold up on a
+    machine whose CPUs other work saturates (the embedded database's writers queue, none fails)."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 2)]
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+
+
+def test_a_burst_of_1000_alarms_loses_none_on_saturated_cpus(server_url, api_key, open_tab):
     admin = open_tab(COUNTY_ADMIN)
     spots = [c["position"] for c in cameras(admin)[:40]]
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S+08:00")
@@ -143,11 +156,11 @@ def test_a_burst_of_1000_alarms_loses_none(server_url, api_key, open_tab):
         return post_alarm(server_url, api_key, body)[0]
 
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=int(os.environ.get("LANDGUARD_BURST_WORKERS", "8"))) as pool:
+    with cpu_hogs(), ThreadPoolExecutor(max_workers=int(os.environ.get("LANDGUARD_BURST_WORKERS", "8"))) as pool:
         statuses = list(pool.map(send, range(1000)))
     seconds = time.monotonic() - started
     assert statuses.count(201) == 1000, {s: statuses.count(s) for s in set(statuses)}
     with sqlite3.connect(DB_PATH) as db:
         stored = db.execute("select count(*), count(distinct event_id) from supervision_detection where event_id like 'BURST-%'").fetchone()
     assert stored == (1000, 1000)
-    print(f"\n1000 alarms in {seconds:.1f} s ({1000 / seconds:.0f}/s) against runserver + SpatiaLite")
+    print(f"\n1000 alarms in {seconds:.1f} s ({1000 / seconds:.0f}/s) against runserver + SpatiaLite, CPUs saturated")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import warnings
 import zipfile
 from pathlib import Path
@@ -13,7 +12,7 @@ import pyproj
 import shapely
 from django.conf import settings
 
-REFDATA = Path(os.environ.get("LANDGUARD_REFDATA_DIR", Path(settings.BASE_DIR).parent / "shared" / "refdata"))
+REFDATA = Path(settings.REFDATA_DIR)  # carried in the repository (data/refdata)
 
 # A parcel in 3° zone 39 (CM 117°E), EPSG:4527, near 36.5°N: the domain.md §2 test-vector neighbourhood.
 E0, N0 = 39_520_000.0, 4_040_000.0

@@ -484,8 +484,6 @@ def test_rings_nest_into_holes_and_separate_parts():
 # --- real reference data --------------------------------------------------------------------------------
 def test_real_amap_country_shapefile_declares_wgs84_but_is_gcj02(tmp_path):
     source = REFDATA / "amap-shp-country-2024" / "country.shp"
-    if not source.exists():
-        pytest.skip("refdata not available")
     layer = read_layer(source)
     assert layer.source_crs == "wgs84" and layer.encoding_used == "UTF-8"
     assert layer.row(0)["cn_name"] == "中华人民共和国"
@@ -498,8 +496,6 @@ def test_real_amap_country_shapefile_declares_wgs84_but_is_gcj02(tmp_path):
 
 def test_real_datav_bare_array_county_outline():
     path = REFDATA / "datav-county-2019" / "371525.json"
-    if not path.exists():
-        pytest.skip("refdata not available")
     layer = read_layer(path, crs="gcj02")
     assert layer.source_crs == "gcj02" and layer.row(0)["name"] == "冠县" and layer.invalid == []
     assert ellipsoidal_area_m2(layer.geometries)[0] == pytest.approx(1_161e6, rel=0.02)  # 冠县 ≈ 1,161 km²
@@ -507,8 +503,6 @@ def test_real_datav_bare_array_county_outline():
 
 def test_real_bom_country_file_reports_the_self_intersecting_province():
     path = REFDATA / "datav-geoatlas-2021" / "100000_full.json"
-    if not path.exists():
-        pytest.skip("refdata not available")
     layer = read_layer(path, crs="gcj02")
     assert len(layer) == 35 and layer.encoding_used == "UTF-8"
     reasons = dict(layer.invalid)

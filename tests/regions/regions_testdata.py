@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-REFDATA = Path(settings.BASE_DIR).parent / "shared" / "refdata"
+REFDATA = Path(settings.REFDATA_DIR)  # carried in the repository (data/refdata)
 MCA_CSV = REFDATA / "mca-xzqh-20251231" / "region.csv"
 NBS_DIR = REFDATA / "nbs-divisions-2023"
 NBS_2023 = dt.date(2023, 6, 30)
