@@ -325,7 +325,9 @@ class ServiceGroupForm(forms.Form):
 class TargetImportForm(forms.Form):
     file = forms.FileField(label=_("责任清单（.xlsx）"),
                            help_text=_("列：地区、责任领导、责任处室、用地任务件数、用地任务面积（万亩）、省重点项目件数、"
-                                       "省重点项目面积（万亩）、合计件数、合计面积（万亩）；可有合计行"))
+                                       "省重点项目面积（万亩）、合计件数、合计面积（万亩）；可有合计行。省、市下发的原表可直接导入"
+                                       "（“宗数”“拟用地面积”“用地总量”等表头、“恩施州”等简称均可识别；合计与各项之和的差异在四舍五入"
+                                       "范围内时只作提示）"))
     name = forms.CharField(label=_("名称"), max_length=120)
     period_start = forms.DateField(label=_("起始日期"), widget=DateInput())
     period_end = forms.DateField(label=_("截止日期"), widget=DateInput())

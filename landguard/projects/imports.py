@@ -38,7 +38,8 @@ from landguard.people.models import User
 from landguard.projects import selectors, services
 from landguard.projects.models import Project, ServiceGroup, Target, TargetList
 from landguard.regions import selectors as region_selectors
-from landguard.regions.models import Region
+from landguard.regions.models import CODE_LENGTH_LEVEL, Region
+from landguard.regions.names import name_keys
 
 MAX_ROWS = 5000
 MAX_MESSAGES = 50
@@ -60,22 +61,47 @@ def _norm(value: Any) -> str:
     return re.sub(r"[\s\u3000（）()：:*＊]", "", "" if value is None else str(value))
 
 
-def _rows(path: str | Path) -> list[tuple[int, list[Any]]]:
-    """(Excel row number, cell values) of the first sheet, empty rows left out."""
+def _sheet(path: str | Path) -> list[tuple[int, list[Any], list[str]]]:
+    """(Excel row number, cell values, number formats) of the first sheet, empty rows left out."""
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 — openpyxl raises many types for a file that is not an xlsx
         raise SheetImportError([_("无法读取文件：请上传 Excel（.xlsx）文件")]) from None
     try:
         rows = []
-        for number, values in enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1):
+        for number, cells in enumerate(wb.worksheets[0].iter_rows(), start=1):
             if number > MAX_ROWS:
                 raise SheetImportError([_("文件超过 %(max)s 行，请分批导入") % {"max": MAX_ROWS}])
+            values = [getattr(c, "value", None) for c in cells]
             if any(v not in (None, "") for v in values):
-                rows.append((number, list(values)))
+                rows.append((number, values, [getattr(c, "number_format", None) or "General" for c in cells]))
         return rows
     finally:
         wb.close()
+
+
+def _rows(path: str | Path) -> list[tuple[int, list[Any]]]:
+    """(Excel row number, cell values) of the first sheet, empty rows left out."""
+    return [(number, values) for number, values, _formats in _sheet(path)]
+
+
+def printed_places(value: Any, number_format: str = "General") -> int:
+    """How many decimals the sheet shows for a number: its number format's (0.00 → 2), else those it was typed with."""
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        return len(text.partition(".")[2])
+    if match := re.search(r"0\.(0+)", number_format or ""):
+        return len(match.group(1))
+    if re.fullmatch(r"[#,]*0", number_format or ""):
+        return 0
+    exponent = Decimal(repr(value)).normalize().as_tuple().exponent if isinstance(value, float) else 0
+    return max(0, -int(exponent))
+
+
+def rounding_tolerance(places: int, terms: int) -> Decimal:
+    """The most a printed total may differ from the sum of its `terms` parts by rounding alone: half a unit of its
+    last printed decimal for the total itself and for each part (each was rounded once when printed)."""
+    return Decimal(1).scaleb(-places) / 2 * (terms + 1)
 
 
 def _decimal(value: Any) -> Decimal:
@@ -90,16 +116,18 @@ def _decimal(value: Any) -> Decimal:
 def _region_matcher(scope: RegionScope, under: Region) -> Any:
     regions = list(region_selectors.regions(scope).filter(code__startswith=under.code).exclude(pk=under.pk).defer("geom"))
     by_code = {r.code: r for r in regions}
+    # Printed names (official, short, 自治 forms) of current regions; a retired one only where no current one has it.
     by_name: dict[str, list[Region]] = {}
+    retired_by_name: dict[str, list[Region]] = {}
     for r in regions:
-        for key in {r.name, re.sub(r"(特别行政区|自治州|自治县|街道|地区|市|县|区|镇|乡|盟|旗)$", "", r.name)}:
-            by_name.setdefault(key, []).append(r)
+        for key in name_keys(r.name):
+            (by_name if r.retired_in_id is None else retired_by_name).setdefault(key, []).append(r)
 
     def match(text: str) -> Region | str:
         """The region, or why not."""
         if text in by_code:
             return by_code[text]
-        found = by_name.get(text, [])
+        found = by_name.get(text) or retired_by_name.get(text, [])
         # A name repeated at two levels (a county and its seat town): the higher level is meant.
         found = sorted(found, key=lambda r: len(r.code))
         if found and (len(found) == 1 or len(found[0].code) < len(found[1].code)):
@@ -115,6 +143,7 @@ def _region_matcher(scope: RegionScope, under: Region) -> Any:
 
 _TARGET_COLUMNS = ("region", "leader", "division", "liaison", "task_cases", "task_wan_mu", "key_cases", "key_wan_mu",
                    "total_cases", "total_wan_mu")
+_FIGURES = ("task_cases", "task_wan_mu", "key_cases", "key_wan_mu", "total_cases", "total_wan_mu")
 _TARGET_LABELS = {
     "task_cases": gettext_lazy("用地任务件数"), "task_wan_mu": gettext_lazy("用地任务面积"),
     "key_cases": gettext_lazy("省重点项目件数"), "key_wan_mu": gettext_lazy("省重点项目面积"),
@@ -122,10 +151,18 @@ _TARGET_LABELS = {
 }
 _REGION_HEADERS = ("地区", "市州", "行政区", "县市区", "单位", "区域", "地市")
 _TOTAL_LABELS = ("合计", "总计", "全省合计", "全市合计", "全县合计")
+# Words that make a header a figure column (a published 湖北 table: 市州报送用地任务宗数, 拟用地面积（万亩）,
+# 省级重点项目宗数, 11-12月用地总量（万亩）); a header holding none of them and a region word is the region column.
+_CASE_WORDS = ("件", "宗", "个数", "数量")
+_AREA_WORDS = ("面积", "万亩")
 
 
-def _target_key(text: str) -> str | None:
-    if any(h in text for h in _REGION_HEADERS) and "件" not in text and "面积" not in text:
+def _target_key(text: str, group_before: str | None = None) -> str | None:
+    """The column a header names. `group_before` is the figure group of the column to its left: a published
+    table often prints 拟用地面积（万亩） right after 用地任务宗数, meaning the same group's area."""
+    area = any(w in text for w in _AREA_WORDS) or ("总量" in text and "亩" in text)
+    cases = any(w in text for w in _CASE_WORDS)
+    if any(h in text for h in _REGION_HEADERS) and not (area or cases):
         return "region"
     if "领导" in text:
         return "leader"
@@ -133,34 +170,35 @@ def _target_key(text: str) -> str | None:
         return "division"
     if "联络" in text:
         return "liaison"
-    area = "面积" in text or "万亩" in text
-    cases = "件" in text
     if not (area or cases):
         return None
-    group = "key" if "重点" in text else "total" if ("合计" in text or "总计" in text) else "task" if "任务" in text else None
+    group = ("key" if "重点" in text else "total" if any(w in text for w in ("合计", "总计", "总量"))
+             else "task" if "任务" in text else group_before)
     if group is None:
         return None
     return f"{group}_{'wan_mu' if area else 'cases'}"
 
 
-def _target_header(rows: list[tuple[int, list[Any]]]) -> tuple[int, dict[str, int]]:
+def _target_header(rows: list[tuple[int, list[Any], list[str]]]) -> tuple[int, dict[str, int]]:
     """(index of the first data row, column of each key)."""
-    for index, (_number, values) in enumerate(rows[:10]):
+    for index, (_number, values, _formats) in enumerate(rows[:10]):
         texts = [_norm(v) for v in values]
         if not any(_target_key(t) == "region" for t in texts):
             continue
         columns: dict[str, int] = {}
         below = [_norm(v) for v in rows[index + 1][1]] if index + 1 < len(rows) else []
-        two_rows = any(t in ("件数", "件", "面积", "面积万亩", "万亩") for t in below)
-        group = ""
+        two_rows = any(t in ("件数", "件", "宗数", "宗", "面积", "面积万亩", "万亩", "拟用地面积万亩") for t in below)
+        group, figure_group = "", None
         for col, text in enumerate(texts):
             group = text or group  # a merged group cell is empty after its first column
             combined = (group if not text or two_rows else "") + text
             if two_rows and col < len(below) and below[col]:
                 combined = group + below[col]
-            key = _target_key(combined)
+            key = _target_key(combined, figure_group)
             if key and key not in columns:
                 columns[key] = col
+            if key and key.endswith(("cases", "wan_mu")):
+                figure_group = key.split("_")[0]
         return index + (2 if two_rows else 1), columns
     raise SheetImportError([_("找不到表头：第一列应为“地区”（或“市州”“县市区”），其后为责任领导、责任处室、件数与面积（万亩）")])
 
@@ -172,10 +210,32 @@ class _TargetRow:
     values: dict[str, Any]
 
 
+@dataclass
+class _Figure:
+    value: Any  # int for cases, Decimal (4 places) for 万亩
+    places: int  # decimals the sheet prints
+
+
+def _adds_up(where: str, column: str, printed: _Figure, computed: Any, terms: int, what: str, warnings: list[str]) -> bool:
+    """Whether a printed total agrees with the sum of its `terms` parts. Counts must agree exactly. Areas may differ
+    by rounding (see rounding_tolerance): then a warning shows both figures and the computed sum is what is kept."""
+    if printed.value == computed:
+        return True
+    difference = abs(Decimal(printed.value) - Decimal(computed))
+    if isinstance(printed.value, Decimal) and difference <= rounding_tolerance(printed.places, terms):
+        shown = Decimal(printed.value).quantize(Decimal(1).scaleb(-printed.places))  # as the sheet prints it
+        warnings.append(_("%(where)s：%(column)s印为 %(printed)s，%(what)s之和为 %(sum)s，相差 %(diff)s，属四舍五入，"
+                          "按计算值 %(sum)s 保存") % {"where": where, "column": column, "printed": shown,
+                                               "what": what, "sum": computed, "diff": difference})
+        return True
+    return False
+
+
 def import_target_list(path: str | Path, *, actor: User | None, name: str, region: Region, period_start: dt.date,
                        period_end: dt.date, floor_wan_mu: Decimal | None = None, stretch_wan_mu: Decimal | None = None,
                        source_name: str = "", is_synthetic: bool = False) -> TargetList:
-    """Import a responsibility list issued by `region` (its rows are regions below it). All or nothing."""
+    """Import a responsibility list issued by `region` (its rows are regions below it). All or nothing; what it
+    accepted with a warning (a total off by rounding) is in the list's `import_warnings`."""
     if actor is not None and not actor.can_manage:
         raise PermissionDenied(_("只有管理员可以导入责任清单。"))
     scope = scope_for(actor) if actor is not None else RegionScope(prefixes=(), unrestricted=True)
@@ -183,7 +243,7 @@ def import_target_list(path: str | Path, *, actor: User | None, name: str, regio
         raise PermissionDenied(_("%(region)s 不在您的数据范围内。") % {"region": region})
     if period_end < period_start:
         raise SheetImportError([_("截止日期不能早于起始日期")])
-    rows = _rows(path)
+    rows = _sheet(path)
     if not rows:
         raise SheetImportError([_("文件是空的")])
     start, columns = _target_header(rows)
@@ -192,10 +252,11 @@ def import_target_list(path: str | Path, *, actor: User | None, name: str, regio
         raise SheetImportError([_("缺少列：%(columns)s") % {"columns": "、".join(missing)}])
     match = _region_matcher(scope, region)
     problems: list[str] = []
+    warnings: list[str] = []
     parsed: list[_TargetRow] = []
-    stated_total: tuple[int, dict[str, Any]] | None = None
+    stated_total: tuple[int, dict[str, _Figure]] | None = None
     seen: dict[str, int] = {}
-    for number, cells in rows[start:]:
+    for number, cells, formats in rows[start:]:
         def cell(key: str) -> Any:
             col = columns.get(key)
             return cells[col] if col is not None and col < len(cells) else None
@@ -205,8 +266,9 @@ def import_target_list(path: str | Path, *, actor: User | None, name: str, regio
         if not label:
             problems.append(_("%(where)s：缺少地区") % {"where": where})
             continue
-        figures, bad = {}, False
-        for key in ("task_cases", "task_wan_mu", "key_cases", "key_wan_mu", "total_cases", "total_wan_mu"):
+        figures: dict[str, _Figure] = {}
+        bad = False
+        for key in _FIGURES:
             raw = cell(key)
             try:
                 value = _decimal(raw)
@@ -220,16 +282,20 @@ def import_target_list(path: str | Path, *, actor: User | None, name: str, regio
             elif key.endswith("cases") and value != value.to_integral_value():
                 problems.append(_("%(where)s：%(column)s必须是整数（%(value)s）") % {"where": where, "column": _TARGET_LABELS[key], "value": raw})
                 bad = True
-            figures[key] = int(value) if key.endswith("cases") else value.quantize(FOUR_PLACES)
+            col = columns.get(key)
+            places = printed_places(raw, formats[col] if col is not None and col < len(formats) else "General")
+            figures[key] = _Figure(int(value) if key.endswith("cases") else value.quantize(FOUR_PLACES), places)
         if bad:
             continue
         for kind in ("cases", "wan_mu"):
-            parts = figures[f"task_{kind}"] + figures[f"key_{kind}"]
-            if columns.get(f"total_{kind}") is None:
-                figures[f"total_{kind}"] = parts
-            elif figures[f"total_{kind}"] != parts:
+            parts = [figures[f"task_{kind}"].value, figures[f"key_{kind}"].value]
+            total = figures[f"total_{kind}"]
+            column = _TARGET_LABELS[f"total_{kind}"]
+            if columns.get(f"total_{kind}") is not None and not _adds_up(
+                    where, str(column), total, sum(parts), len(parts), _("用地任务与省重点项目"), warnings):
                 problems.append(_("%(where)s：%(column)s %(total)s 不等于用地任务与省重点项目之和 %(sum)s") % {
-                    "where": where, "column": _TARGET_LABELS[f"total_{kind}"], "total": figures[f"total_{kind}"], "sum": parts})
+                    "where": where, "column": column, "total": total.value, "sum": sum(parts)})
+            total.value = sum(parts)
         if _norm(label) in _TOTAL_LABELS:
             stated_total = (number, figures)
             continue
@@ -242,23 +308,46 @@ def import_target_list(path: str | Path, *, actor: User | None, name: str, regio
             continue
         seen[found.code] = number
         parsed.append(_TargetRow(number, found, {
-            **figures, "leader": str(cell("leader") or "").strip()[:50], "division": str(cell("division") or "").strip()[:60],
-            "liaison": str(cell("liaison") or "").strip()[:50]}))
+            **{k: f.value for k, f in figures.items()}, "leader": str(cell("leader") or "").strip()[:50],
+            "division": str(cell("division") or "").strip()[:60], "liaison": str(cell("liaison") or "").strip()[:50]}))
     if not parsed and not problems:
         problems.append(_("没有数据行"))
-    sums = {key: sum((r.values[key] for r in parsed), Decimal(0) if key.endswith("wan_mu") else 0)
-            for key in ("task_cases", "task_wan_mu", "key_cases", "key_wan_mu", "total_cases", "total_wan_mu")}
+    sums = {key: sum((r.values[key] for r in parsed), Decimal(0) if key.endswith("wan_mu") else 0) for key in _FIGURES}
     if stated_total is not None and not problems:
         number, stated = stated_total
-        for key, value in stated.items():
-            if key in columns and value != sums[key]:
+        where = _("第 %(row)s 行（合计）") % {"row": number}
+        for key, figure in stated.items():
+            if key in columns and not _adds_up(where, str(_TARGET_LABELS[key]), figure, sums[key], len(parsed), _("各行"),
+                                               warnings):
                 problems.append(_("第 %(row)s 行（合计）：%(column)s %(stated)s 与各行之和 %(sum)s 不符") % {
-                    "row": number, "column": _TARGET_LABELS[key], "stated": value, "sum": sums[key]})
+                    "row": number, "column": _TARGET_LABELS[key], "stated": figure.value, "sum": sums[key]})
     if problems:
         raise SheetImportError(problems)
     return _save_target_list(actor, name=name, region=region, period_start=period_start, period_end=period_end,
                              floor_wan_mu=floor_wan_mu, stretch_wan_mu=stretch_wan_mu, source_name=source_name,
-                             is_synthetic=is_synthetic, rows=parsed, sums=sums)
+                             is_synthetic=is_synthetic, import_warnings=warnings, rows=parsed, sums=sums)
+
+
+def issuing_region(path: str | Path) -> Region:
+    """The region a responsibility list was issued by, judged from the regions its rows name: the deepest region
+    that holds a region of every row's name (湖北 for a table of 市州 and 省直管市). For the command line, which is
+    given a file and nothing else; the web form asks for the region instead."""
+    rows = _sheet(path)
+    start, columns = _target_header(rows) if rows else (0, {})
+    labels = {_norm(values[columns["region"]]) for _n, values, _f in rows[start:]
+              if "region" in columns and columns["region"] < len(values) and values[columns["region"]] not in (None, "")}
+    labels -= set(_TOTAL_LABELS)
+    by_key: dict[str, set[str]] = {}
+    for code, name in Region.objects.filter(retired_in__isnull=True).values_list("code", "name"):
+        for key in name_keys(name) | {code}:
+            by_key.setdefault(key, set()).add(code)
+    common: set[str] | None = None
+    for label in labels:
+        holders = {code[:n] for code in by_key.get(label, ()) for n in sorted(CODE_LENGTH_LEVEL) if n < len(code)}
+        common = holders if common is None else common & holders
+    if not common:
+        raise SheetImportError([_("无法从各行地区判断下达单位：请指定下达单位的区划代码")])
+    return Region.objects.get(code=max(common, key=len), retired_in__isnull=True)
 
 
 @transaction.atomic

@@ -376,6 +376,8 @@ class TargetList(models.Model):
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
                                     verbose_name=_("导入人"))
     imported_at = models.DateTimeField(_("导入时间"), default=timezone.now)
+    # What the import noticed without refusing the file (a printed total off by rounding: both figures named).
+    import_warnings = models.JSONField(_("导入提示"), default=list, blank=True)
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
 
     class Meta:

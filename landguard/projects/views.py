@@ -577,6 +577,8 @@ def target_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
     target_list = selectors.target_list(scope, pk)
     progress = selectors.target_progress(scope, target_list)
     context = {"target_list": target_list, "nav": "projects", "subnav": "targets", "headers": TARGET_HEADERS,
+               # The import's notes cite rows of the whole list: shown to those whose scope holds the issuing region.
+               "import_warnings": target_list.import_warnings if scope.contains(target_list.region_code) else [],
                "page": paginate(request, [(p, _target_cells(p)) for p in progress]),
                "totals": selectors.list_totals(target_list, progress),
                "history": audit_selectors.history_of(scope, target_list)}
@@ -611,6 +613,9 @@ def target_import(request: HttpRequest, scope: RegionScope) -> HttpResponse:
             problems = [_error_text(error)]
         else:
             messages.success(request, _("已导入责任清单“%(name)s”。") % {"name": target_list.name})
+            if target_list.import_warnings:
+                messages.warning(request, _("有 %(count)s 处合计与各项之和相差在四舍五入范围内，已按计算值保存，详见清单页的导入提示。")
+                                 % {"count": len(target_list.import_warnings)})
             return redirect(_target_list_url(target_list))
         finally:
             path.unlink(missing_ok=True)

@@ -103,10 +103,21 @@ def test_a_row_total_that_does_not_add_up_is_rejected(tmp_path, county_admin, gu
     assert _rejected(tmp_path, rows, county_admin, guanxian) == ["第 3 行：合计件数 4 不等于用地任务与省重点项目之和 3"]
 
 
-def test_a_total_row_that_does_not_add_up_is_rejected(tmp_path, county_admin, guanxian):
-    rows = [*GOOD[:2], ["合计", "", "", 3, 0.0625, 1, 0.02, 4, 0.09]]
+def test_a_total_row_that_does_not_add_up_beyond_rounding_is_rejected(tmp_path, county_admin, guanxian):
+    # 0.12 against 0.0825: more than rounding to two decimals can explain (≤ 0.005 × 3).
+    rows = [*GOOD[:2], ["合计", "", "", 3, 0.0625, 1, 0.02, 4, 0.12]]
     problems = _rejected(tmp_path, rows, county_admin, guanxian)
-    assert problems == ["第 5 行：合计面积 0.0900 不等于用地任务与省重点项目之和 0.0825"]
+    assert problems == ["第 5 行：合计面积 0.1200 不等于用地任务与省重点项目之和 0.0825"]
+
+
+def test_a_total_printed_to_fewer_decimals_than_its_parts_is_a_warning_and_the_sum_is_kept(tmp_path, county_admin,
+                                                                                        guanxian):
+    rows = [["清泉街道", "张三", "耕保科", 2, 0.0512, 1, 0.0237, 3, 0.07]]  # 0.0749 printed as 0.07
+    target_list = do_import(xlsx(tmp_path, rows), county_admin, guanxian)
+    (target,) = target_list.targets.all()
+    assert target.total_wan_mu == Decimal("0.0749")
+    assert target_list.import_warnings == [
+        "第 3 行：合计面积印为 0.07，用地任务与省重点项目之和为 0.0749，相差 0.0049，属四舍五入，按计算值 0.0749 保存"]
 
 
 def test_a_total_row_that_differs_from_the_rows_is_rejected(tmp_path, county_admin, guanxian):
@@ -149,3 +160,114 @@ def test_progress_counts_the_part_of_each_project_whose_counted_step_closed_in_t
     # The township officer sees only the row of the township.
     officer_rows = selectors.target_progress(scope_for(township_officer), target_list)
     assert [p.target.region.name for p in officer_rows] == ["清泉街道"]
+
+
+# --- the list as a province publishes it ----------------------------------------------------------------------
+# The shape of 湖北's 用地要素保障包联责任清单: a title line, 序号, 市州 named as printed (恩施州 for the autonomous
+# prefecture; 仙桃市, 潜江市, 天门市 and 神农架林区 directly under the province), 宗数 for cases, an area column
+# headed only 拟用地面积（万亩） after each count, a period total 11-12月用地总量（万亩） printed to 2 decimals while
+# its parts carry 3–4, and a 合计 row.
+PUBLISHED_HEADER = ["序号", "市州", "包联厅领导", "责任处室", "市州报送用地任务宗数", "拟用地面积（万亩）", "省级重点项目宗数",
+                    "拟用地面积（万亩）", "11-12月用地总量（万亩）"]
+PUBLISHED_UNITS = ["武汉市", "黄石市", "十堰市", "宜昌市", "襄阳市", "鄂州市", "荆门市", "孝感市", "荆州市", "黄冈市",
+                   "咸宁市", "随州市", "恩施州", "仙桃市", "潜江市", "天门市", "神农架林区"]
+
+
+@pytest.fixture
+def hubei(db):
+    from django.conf import settings
+
+    from landguard.regions.importers import import_code_table
+    from landguard.regions.models import Region
+
+    import_code_table(Path(settings.REFDATA_DIR) / "mca-xzqh-20251231" / "region.csv", edition="mca-test-42",
+                      published=dt.date(2025, 12, 31), prefix="42")
+    return Region.objects.get(code="42", retired_in__isnull=True)
+
+
+def published_list(tmp_path: Path, *, extra_rows: list[list] = (), total_shift: float = 0.0) -> tuple[Path, Decimal]:
+    """The published table; returns the file and the exact sum of its areas (what must be stored)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2025年11-12月全省用地要素保障包联责任清单"])
+    ws.append(PUBLISHED_HEADER)
+    exact = Decimal(0)
+    sums = [0, Decimal(0), 0, Decimal(0)]
+    for i, unit in enumerate(PUBLISHED_UNITS, start=1):
+        task_cases, task_area = 3 + i % 4, Decimal("0.1234") + Decimal(i) * Decimal("0.0371")
+        key_cases, key_area = i % 3, Decimal("0.057") * (i % 3)
+        total = task_area + key_area
+        exact += total
+        for j, v in enumerate((task_cases, task_area, key_cases, key_area)):
+            sums[j] += v
+        ws.append([i, unit, f"厅领导{i}", "用途管制处", task_cases, float(task_area), key_cases, float(key_area),
+                   round(float(total), 2)])
+        ws.cell(ws.max_row, 9).number_format = "0.00"
+    for row in extra_rows:
+        ws.append(row)
+    ws.append(["", "合计", "", "", sums[0], float(sums[1]), sums[2], float(sums[3]), round(float(exact), 2) + total_shift])
+    ws.cell(ws.max_row, 9).number_format = "0.00"
+    path = tmp_path / "包联责任清单.xlsx"
+    wb.save(path)
+    return path, exact
+
+
+def test_the_published_provincial_list_imports_as_printed_with_rounding_warnings(tmp_path, hubei):
+    path, exact = published_list(tmp_path)
+    target_list = import_target_list(path, actor=None, name="包联责任清单", region=hubei, period_start=START, period_end=END)
+    targets = {t.region.name: t for t in target_list.targets.select_related("region")}
+    assert len(targets) == 17
+    assert targets["恩施土家族苗族自治州"].region.code == "4228"
+    assert {targets[n].region.code for n in ("仙桃市", "潜江市", "天门市", "神农架林区")} == {"429004", "429005", "429006", "429021"}
+    assert targets["武汉市"].leader == "厅领导1" and targets["武汉市"].task_cases == 4
+    assert target_list.total_wan_mu == exact.quantize(Decimal("0.0001"))  # the computed sums are stored
+    assert target_list.import_warnings, "a 2-decimal total over 4-decimal parts is rounding, and it is said so"
+    assert all("属四舍五入" in w for w in target_list.import_warnings)
+    assert any(w.startswith("第 3 行：合计面积印为 ") for w in target_list.import_warnings)  # row named, both figures
+
+
+def test_the_published_list_still_refuses_real_errors_naming_the_row(tmp_path, hubei):
+    path, _exact = published_list(tmp_path, extra_rows=[["18", "测试州", "", "", 1, 0.1, 0, 0, 0.1]])
+    with pytest.raises(SheetImportError) as caught:
+        import_target_list(path, actor=None, name="包联责任清单", region=hubei, period_start=START, period_end=END)
+    assert caught.value.problems == ["第 20 行：地区“测试州”不存在或不在湖北省范围内"]
+    path, _exact = published_list(tmp_path, total_shift=0.5)  # the 合计 row off by half a 万亩
+    with pytest.raises(SheetImportError) as caught:
+        import_target_list(path, actor=None, name="包联责任清单", region=hubei, period_start=START, period_end=END)
+    (problem,) = caught.value.problems
+    assert problem.startswith("第 20 行：合计面积 9.3000 不等于用地任务与省重点项目之和 8.80")
+    assert not TargetList.objects.filter(name="包联责任清单").exists()
+
+
+def test_the_import_targets_command_judges_the_issuing_region_and_prints_warnings_and_totals(tmp_path, hubei):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path, exact = published_list(tmp_path)
+    out = StringIO()
+    call_command("import_targets", str(path), "--year", "2025", "--name", "湖北包联清单", stdout=out)
+    text = out.getvalue()
+    target_list = TargetList.objects.get(name="湖北包联清单")
+    assert target_list.region.code == "42" and (target_list.period_start, target_list.period_end) == (
+        dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert text.count("提示：") == len(target_list.import_warnings) > 0
+    assert f"17 个地区，合计 {target_list.total_cases} 件、{exact.quantize(Decimal('0.0001'))} 万亩" in text
+
+
+def test_the_web_import_says_a_rounding_difference_and_the_list_page_shows_it_to_the_issuer_only(
+        tmp_path, client_for, county_admin, township_officer, guanxian):
+    from django.urls import reverse
+
+    rows = [["清泉街道", "张三", "耕保科", 2, 0.0512, 1, 0.0237, 3, 0.07]]
+    admin = client_for(county_admin)
+    with open(xlsx(tmp_path, rows), "rb") as fh:
+        response = admin.post(reverse("projects:target-import"), {
+            "file": fh, "name": "网页导入清单", "region": guanxian.pk, "period_start": "2025-11-01",
+            "period_end": "2025-12-31"}, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "已按计算值保存" in page and "合计面积印为 0.07" in page
+    target_list = TargetList.objects.get(name="网页导入清单")
+    officer_page = client_for(township_officer).get(reverse("projects:target-detail", args=[target_list.pk])).content.decode()
+    assert "清泉街道" in officer_page and "合计面积印为" not in officer_page
