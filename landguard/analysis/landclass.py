@@ -1,7 +1,8 @@
 """The 三调 land-class table: every DLBM code → first-level class and 三大类 (domain.md §1.2).
 
-Codes come from GB/T 21010-2017 as refined by the 三调 工作分类 (domain.md §1.2, status C). Two deliberate
-choices follow the 三调 rather than the GB/T 21010 tree:
+Codes come from GB/T 21010-2017 as refined by the 三调 工作分类 (domain.md §1.2, status C); the standard's
+finer codes that 三调 merges (0501–0507, 0604, 0801–0808, 0901–0906) are read as the 三调 class that holds
+them (GB_DETAIL_CODES). Two deliberate choices follow the 三调 rather than the GB/T 21010 tree:
 
 - The eight 湿地 codes (0303, 0304, 0306, 0402, 0603, 1105, 1106, 1108) belong to first-level class
   **00 湿地**, because 三调 statistics list 湿地 as its own first-level class. Their GB/T 21010 parent
@@ -150,6 +151,34 @@ CHANGE_SURVEY_CODES: dict[str, str] = {
     "1304": N_("拆除未尽区"),
 }
 
+# GB/T 21010-2017's finer second-level codes that the 三调 工作分类 merges (domain.md §1.2): a layer surveyed
+# or drawn with the national standard's codes is read in the 三调 class that contains each (05H1 = 0501–0507,
+# 0508 = 0604 仓储用地, 08H1 = 0801–0802, 08H2 = 0803–0808, 09 = 0901–0906). Names: GB/T 21010-2017 表1.
+GB_DETAIL_CODES: dict[str, tuple[str, str]] = {
+    "0501": (N_("零售商业用地"), "05H1"),
+    "0502": (N_("批发市场用地"), "05H1"),
+    "0503": (N_("餐饮用地"), "05H1"),
+    "0504": (N_("旅馆用地"), "05H1"),
+    "0505": (N_("商务金融用地"), "05H1"),
+    "0506": (N_("娱乐用地"), "05H1"),
+    "0507": (N_("其他商服用地"), "05H1"),
+    "0604": (N_("仓储用地"), "0508"),
+    "0801": (N_("机关团体用地"), "08H1"),
+    "0802": (N_("新闻出版用地"), "08H1"),
+    "0803": (N_("教育用地"), "08H2"),
+    "0804": (N_("科研用地"), "08H2"),
+    "0805": (N_("医疗卫生用地"), "08H2"),
+    "0806": (N_("社会福利用地"), "08H2"),
+    "0807": (N_("文化设施用地"), "08H2"),
+    "0808": (N_("体育用地"), "08H2"),
+    "0901": (N_("军事设施用地"), "09"),
+    "0902": (N_("使领馆用地"), "09"),
+    "0903": (N_("监教场所用地"), "09"),
+    "0904": (N_("宗教用地"), "09"),
+    "0905": (N_("殡葬用地"), "09"),
+    "0906": (N_("风景名胜设施用地"), "09"),
+}
+
 FARMLAND_LEVEL1 = "01"
 
 
@@ -222,6 +251,8 @@ def classify(code: object) -> LandClass:
     found = LAND_CLASSES.get(canonical)
     if found is not None:
         return found
+    if canonical in GB_DETAIL_CODES:
+        return LAND_CLASSES[GB_DETAIL_CODES[canonical][1]]
     if canonical in CHANGE_SURVEY_CODES:
         raise UnknownLandClassError(
             code,
@@ -235,6 +266,14 @@ def classify(code: object) -> LandClass:
     raise UnknownLandClassError(
         code, gettext("未知的地类编码 %(code)s（不在三调工作分类 / GB/T 21010-2017 中）") % {"code": repr(code)}
     )
+
+
+def lookup(code: object) -> LandClass | None:
+    """The land class of a stored DLBM (as classify), or None where there is none (a change-survey code)."""
+    try:
+        return classify(code)
+    except UnknownLandClassError:
+        return None
 
 
 def is_farmland(code: object) -> bool:

@@ -24,7 +24,7 @@ from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 
-from landguard.analysis.landclass import LAND_CLASSES
+from landguard.analysis.landclass import lookup as land_class_of
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
 from landguard.layers import mvt, selectors
@@ -193,7 +193,7 @@ def _properties(fid: str, code: str, area_m2: float, region_code: str, source: d
     """The typed fields first, then every source attribute (a source field named like a typed one yields)."""
     typed: dict = {"fid": fid, "code": code}
     if dltb:
-        land_class = LAND_CLASSES.get(code)
+        land_class = land_class_of(code)
         typed["land_class"] = str(land_class.label) if land_class else None
     typed.update(area_m2=round(area_m2, 2), area_ha=hectares(area_m2), area_mu=mu(area_m2), region_code=region_code)
     return {**typed, **{k: v for k, v in source.items() if k not in typed}}

@@ -6,6 +6,8 @@ import pytest
 from django.utils import translation
 
 from landguard.analysis.landclass import (
+    GB_DETAIL_CODES,
+    lookup,
     CHANGE_SURVEY_CODES,
     LAND_CLASSES,
     LEVEL1_NAMES,
@@ -136,3 +138,24 @@ def test_labels_translate_lazily():
     with translation.override("zh-hans"):
         assert str(land_class.label) == "水田"
         assert str(BigClass.AGRICULTURAL.label) == "农用地"
+
+
+GB_DETAIL = {"05H1": ["0501", "0502", "0503", "0504", "0505", "0506", "0507"], "0508": ["0604"],
+             "08H1": ["0801", "0802"], "08H2": ["0803", "0804", "0805", "0806", "0807", "0808"],
+             "09": ["0901", "0902", "0903", "0904", "0905", "0906"]}
+
+
+@pytest.mark.parametrize("sandiao,codes", sorted(GB_DETAIL.items()))
+def test_gb_21010_finer_codes_are_read_as_the_sandiao_class_that_holds_them(sandiao, codes):
+    assert sum(len(c) for c in GB_DETAIL.values()) == len(GB_DETAIL_CODES) == 22
+    for code in codes:
+        assert classify(code) is LAND_CLASSES[sandiao]
+        assert classify(f" {code} ").big_class == BigClass.CONSTRUCTION
+        assert lookup(code) is LAND_CLASSES[sandiao]
+
+
+def test_the_unknown_code_message_is_true_of_both_tables():
+    # Every code the message claims is absent from GB/T 21010-2017 really is: the standard's own are accepted.
+    with pytest.raises(UnknownLandClassError, match="不在三调工作分类 / GB/T 21010-2017 中"):
+        classify("0509")
+    assert lookup("1301") is None and lookup(None) is None

@@ -125,6 +125,14 @@ def test_unknown_land_class_names_the_feature_and_writes_nothing(tmp_path, count
     assert _counts() == before
 
 
+def test_gb_21010_finer_codes_import_as_their_sandiao_class_keeping_the_source_code(tmp_path, county):
+    path, _cells = _dltb_file(tmp_path, county, ["0501", "0604", "0803", "0905"], [None] * 4)
+    report = import_layer(path, kind=LayerKind.DLTB, name="国标细类", region=county)
+    rows = list(report.version.features.order_by("index").values_list("code", "properties"))
+    assert [code for code, _props in rows] == ["05H1", "0508", "08H2", "09"]
+    assert [props.get("DLBM") for _code, props in rows] == ["0501", "0604", "0803", "0905"]  # as surveyed, kept
+
+
 def test_farmland_without_kcxs_and_mixed_kcxs_units_are_refused(tmp_path, county):
     path, _ = _dltb_file(tmp_path, county, ["0101", "0103"], [None, 0.08])
     with pytest.raises(LayerImportError, match="KCXS"):
