@@ -150,7 +150,7 @@ SAMPLES: dict[str, Sample] = {
         ("field-task", "task"), ("field-report", "task"), ("field-checkin", "task"), ("field-outcome", "task"),
         ("field-restore", "task"), ("photo-start", "task"), ("patrol", "patrol"), ("patrol-track", "patrol"),
         ("patrol-finish", "patrol"), ("camera-detail", "camera"), ("patch-detail", "patch"), ("patch-judge", "patch"),
-        ("case-detail", "case"), ("case-step", "case"), ("case-pause", "case"), ("case-resume", "case"), ("camera-edit", "camera"), ("source-rotate", "source"),
+        ("case-detail", "case"), ("case-step", "case"), ("case-pause", "case"), ("case-resume", "case"), ("camera-edit", "camera"), ("source-rotate", "source"), ("source-device", "source"),
         ("channel-edit", "channel"), ("channel-test", "channel"), ("policy-edit", "policy"), ("policy-delete", "policy"))},
     "supervision:photo-chunk": lambda place: {"pk": place.photo.task_id, "photo": place.photo.pk},
     "api:job-detail": lambda place: {"pk": place.job.pk},

@@ -37,6 +37,7 @@ router.register("supervision/cameras", supervision_api.CameraViewSet, basename="
 urlpatterns = [
     path("auth/token/", public(views.TokenView.as_view()), name="token"),
     path("supervision/alarms/", supervision_api.alarm_intake, name="supervision-alarms"),
+    path("supervision/alarms/isapi/", supervision_api.device_alarm_intake, name="supervision-alarms-isapi"),
     path("overlay/", OverlayView.as_view(), name="overlay"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     # The HTML viewers send an anonymous browser to the login page instead of showing a bare 403.

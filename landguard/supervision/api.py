@@ -10,7 +10,9 @@ Alarm intake, request:
      "target": {"lon": 115.44, "lat": 36.48}     — or —     "bearing": 135.0, "distance": 820,
      "image": "<base64 JPEG, optional>", "confidence": 0.93, "note": "挖掘机作业"}
 
-or multipart/form-data with the same JSON in a `data` part and the image as an `image` file part.
+or multipart/form-data with the same JSON in a `data` part and the image as an `image` file part. Without
+target and bearing the alarm is placed at the camera and marked 位置待核 (see intake.Alarm.at_camera).
+A camera's own push (海康 ISAPI, HTTP Basic) goes to POST /api/supervision/alarms/isapi/ (device_alarm_intake).
 Answers: 201 new ({"clue", "detection", "duplicate": false}); 200 the same event again ("duplicate": true,
 nothing stored); 401 no or unknown key; 403 source disabled; 400 malformed JSON or a bad field, naming
 it ({"error", "field"}); 413 body or image over the limit; 422 unknown camera or a target outside the
@@ -37,7 +39,7 @@ from rest_framework import serializers, viewsets
 
 from landguard.api.views import ScopedViewSetMixin
 from landguard.core.access import public
-from landguard.supervision import config, intake, selectors
+from landguard.supervision import config, intake, isapi, selectors
 from landguard.supervision.models import Camera, Case, Clue, Task
 
 
@@ -131,7 +133,7 @@ def parse_alarm(data: Any, upload=None) -> intake.Alarm:
     else:
         bearing = _number(data, "bearing", 0, 360)
         distance = _number(data, "distance", 0, 20_000)
-        if bearing is None or distance is None:
+        if (bearing is None) != (distance is None):
             raise BadField("target", _("须提供 target（经纬度），或 bearing 与 distance（相对摄像机的方位角和距离）"))
     image, image_name = _image(data, upload)
     return intake.Alarm(
@@ -173,6 +175,62 @@ def alarm_intake(request: HttpRequest) -> HttpResponse:
     except intake.Rejected as exc:
         return _error(exc.status, exc.message, exc.field)
     return JsonResponse({"clue": result.clue.pk, "detection": result.detection.pk, "duplicate": not result.created},
+                        status=201 if result.created else 200)
+
+
+def _basic(request: HttpRequest) -> tuple[str, str] | None:
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        username, sep, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, ValueError):
+        return None
+    return (username, password) if sep else None
+
+
+def _device_challenge(message: str) -> JsonResponse:
+    response = _error(401, message)
+    response["WWW-Authenticate"] = 'Basic realm="landguard-alarms", charset="UTF-8"'  # devices answer a challenge
+    return response
+
+
+@public  # no session: the device's Basic credentials are the credential, checked first
+@csrf_exempt
+@require_POST
+def device_alarm_intake(request: HttpRequest) -> HttpResponse:
+    """POST /api/supervision/alarms/isapi/: a camera's own push (海康 ISAPI EventNotificationAlert, XML or
+    multipart with its snapshot), authenticated with the source's device user name and password (HTTP Basic).
+    Answers as alarm_intake does; 200 {"ignored": …} for heartbeats and event-ended messages."""
+    try:
+        length = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        length = 0
+    if length > int(config.get("SUPERVISION_ALARM_BODY_MAX_BYTES")):
+        return _error(413, _("请求体过大"))
+    credentials = _basic(request)
+    source = intake.authenticate_device(*credentials) if credentials else None
+    if source is None:
+        return _device_challenge(_("缺少或无效的设备推送用户名和口令"))
+    if not source.is_active:
+        return _error(403, _("该告警接入源已停用"))
+    try:
+        event = isapi.read(request.body, request.headers.get("Content-Type", ""))
+    except isapi.IsapiError as exc:
+        return _error(exc.status, exc.message, exc.field)
+    if event.ignored:
+        return JsonResponse({"ignored": event.event_type if event.state.lower() != "inactive" else "inactive"})
+    codes = event.camera_codes()
+    camera = Camera.objects.filter(source=source, code__in=codes).values_list("code", flat=True)
+    found = next((code for code in codes if code in set(camera)), None)
+    if found is None:
+        return _error(422, _("未登记的设备：请以 %(codes)s 之一登记该摄像机") % {"codes": "、".join(codes) or "—"}, "camera_id")
+    try:
+        result = intake.ingest_alarm(source=source, alarm=event.alarm(found))
+    except intake.Rejected as exc:
+        return _error(exc.status, exc.message, exc.field)
+    return JsonResponse({"clue": result.clue.pk, "detection": result.detection.pk, "duplicate": not result.created,
+                         "position_pending": result.detection.position_pending},
                         status=201 if result.created else 200)
 
 

@@ -22,6 +22,10 @@ DEFAULTS: dict[str, Any] = {
     # Camera alarms: the image limit (decoded bytes) and the whole request's limit (base64 grows by 4/3).
     "SUPERVISION_ALARM_IMAGE_MAX_BYTES": 5 * 1024 * 1024,
     "SUPERVISION_ALARM_BODY_MAX_BYTES": 8 * 1024 * 1024,
+    # Camera alarms: an event time further ahead than this (a device clock set wrong) or older than this (too
+    # late to act on) is refused with 422 naming `time`.
+    "SUPERVISION_ALARM_MAX_AHEAD_MINUTES": 60,
+    "SUPERVISION_ALARM_MAX_AGE_DAYS": 30,
     # 三个一 (domain.md §4: a customer requirement, not a published rule): report, on site, restored.
     "SUPERVISION_REPORT_MINUTES": 60,
     "SUPERVISION_ONSITE_MINUTES": 60,

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import logging
 import secrets
+import string
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +24,7 @@ from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from landguard.analysis.overlay import LayerDataError, Verdict
@@ -71,6 +74,35 @@ def rotate_key(*, actor, source: AlarmSource) -> str:
     audit.record(actor=actor, action="update", target=source, region_code=source.region_code,
                  changes={"key_prefix": [source.key_prefix, key[:12]]}, note=_("更换 API 密钥"))
     return key
+
+
+# Hikvision devices accept at most 16 characters; 16 from 62 symbols is 95 bits, beyond guessing, so a plain
+# SHA-256 (no slow hash) is safe and keeps a burst of alarms cheap.
+_DEVICE_ALPHABET = string.ascii_letters + string.digits
+DEVICE_PASSWORD_LENGTH = 16
+
+
+@transaction.atomic
+def issue_device_credentials(*, actor, source: AlarmSource) -> tuple[str, str]:
+    """A user name and a new 16-character password for cameras that push on their own (HTTP Basic); the old
+    password stops working at once. The password is returned once and never stored."""
+    if actor is not None and not scope_for(actor).contains(source.region_code):
+        raise PermissionDenied(_("该行政区不在您的数据范围内。"))
+    source = AlarmSource.objects.select_for_update().get(pk=source.pk)
+    username = source.device_username or f"lgcam{source.pk}"
+    password = "".join(secrets.choice(_DEVICE_ALPHABET) for _i in range(DEVICE_PASSWORD_LENGTH))
+    AlarmSource.objects.filter(pk=source.pk).update(device_username=username, device_password_hash=hash_key(password))
+    audit.record(actor=actor, action="update", target=source, region_code=source.region_code,
+                 changes={"device_username": [source.device_username, username]}, note=_("更换设备推送口令"))
+    return username, password
+
+
+def authenticate_device(username: str, password: str) -> AlarmSource | None:
+    """The source whose device credentials these are (None: unknown user or wrong password)."""
+    source = AlarmSource.objects.select_related("region").filter(device_username=username).first()
+    if source is None or not source.device_password_hash:
+        return None
+    return source if hmac.compare_digest(source.device_password_hash, hash_key(password)) else None
 
 
 def authenticate(key: str) -> AlarmSource | None:
@@ -128,6 +160,33 @@ class Alarm:
     image_name: str = ""
     payload: dict | None = None
 
+    @property
+    def at_camera(self) -> bool:
+        """No target and no bearing: the event says only which camera saw something (a device's own push)."""
+        return (self.lon is None or self.lat is None) and self.bearing_deg is None
+
+
+# What an image must start with: JPEG, PNG, GIF, WebP (RIFF…WEBP), BMP.
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM")
+
+
+def is_image(data: bytes) -> bool:
+    return data.startswith(_IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+
+
+def check_time(observed_at: dt.datetime) -> None:
+    """Refuse an event time no camera could have meant: a clock far ahead, or an event too old to act on (三个一
+    counts from it). A device whose clock drifts a few minutes is still accepted."""
+    now = clock.now()
+    ahead = dt.timedelta(minutes=float(config.get("SUPERVISION_ALARM_MAX_AHEAD_MINUTES")))
+    behind = dt.timedelta(days=float(config.get("SUPERVISION_ALARM_MAX_AGE_DAYS")))
+    shown = timezone.localtime(observed_at).strftime("%Y-%m-%d %H:%M:%S")
+    if observed_at > now + ahead:
+        raise Rejected(422, _("告警时间 %(time)s 晚于当前时间超过 %(minutes)s 分钟：请校准设备时钟")
+                       % {"time": shown, "minutes": int(ahead.total_seconds() // 60)}, "time")
+    if observed_at < now - behind:
+        raise Rejected(422, _("告警时间 %(time)s 早于 %(days)s 天前，不再受理") % {"time": shown, "days": behind.days}, "time")
+
 
 @dataclass(frozen=True)
 class Intake:
@@ -145,16 +204,21 @@ def ingest_alarm(*, source: AlarmSource, alarm: Alarm) -> Intake:
     camera = Camera.objects.filter(source=source, code=alarm.camera_code).first()
     if camera is None:
         raise Rejected(422, _("未登记的设备编号 %(code)s") % {"code": alarm.camera_code}, "camera_id")
+    check_time(alarm.observed_at)
     if alarm.image is not None and len(alarm.image) > config.get("SUPERVISION_ALARM_IMAGE_MAX_BYTES"):
         raise Rejected(413, _("图片超过 %(mb)s MB 上限") % {"mb": config.get("SUPERVISION_ALARM_IMAGE_MAX_BYTES") / 1048576}, "image")
-    if alarm.lon is not None and alarm.lat is not None:
+    if alarm.image is not None and not is_image(alarm.image):
+        raise Rejected(415, _("图片不是 JPEG、PNG、GIF、WebP 或 BMP 格式"), "image")
+    if alarm.at_camera:  # 位置待核: at the camera, known only to within its radius
+        lon, lat = camera.position.x, camera.position.y
+    elif alarm.lon is not None and alarm.lat is not None:
         lon, lat = alarm.lon, alarm.lat
     else:
         lon, lat = geo.destination(camera.position.x, camera.position.y, alarm.bearing_deg or 0.0, alarm.distance_m or 0.0)
     target = geo.point(lon, lat)
     located = geo.locate(target, source.region)
     if located is None:
-        field = "target" if alarm.lon is not None else "bearing"
+        field = "camera_id" if alarm.at_camera else "target" if alarm.lon is not None else "bearing"
         raise Rejected(422, _("告警位置（%(lon).6f, %(lat).6f）不在%(county)s范围内")
                        % {"lon": lon, "lat": lat, "county": source.region.name}, field)
     saved_image = None
@@ -167,7 +231,7 @@ def ingest_alarm(*, source: AlarmSource, alarm: Alarm) -> Intake:
             detection = Detection(kind=SourceKind.CAMERA, source=source, event_id=alarm.event_id, camera=camera,
                                   observed_at=alarm.observed_at, received_at=clock.now(), location=target,
                                   bearing_deg=alarm.bearing_deg, distance_m=alarm.distance_m, confidence=alarm.confidence,
-                                  note=alarm.note[:2000], payload=alarm.payload or {})
+                                  note=alarm.note[:2000], payload=alarm.payload or {}, position_pending=alarm.at_camera)
             if alarm.image is not None:
                 detection.image_sha256 = hashlib.sha256(alarm.image).hexdigest()
                 detection.image.save(alarm.image_name or f"{detection.image_sha256[:16]}.jpg", ContentFile(alarm.image), save=False)
@@ -233,14 +297,21 @@ def _detect(detection: Detection, *, located: geo.Located, county: Region, title
     """Attach the detection to the nearest open clue within the fusion distance and time window, or open a
     new clue (enriched) for it. Runs inside the caller's transaction."""
     at = detection.observed_at
-    clue = nearest_open_clue(detection.location.x, detection.location.y, at, exclude_kinds=(SourceKind.SATELLITE,))
+    if detection.position_pending:  # no distance to fuse by: only the same camera's open 位置待核 clue
+        clue = pending_clue_of(detection.camera, at)
+    else:
+        clue = nearest_open_clue(detection.location.x, detection.location.y, at, exclude_kinds=(SourceKind.SATELLITE,))
     if clue is not None:
         return join(clue, detection, actor=actor)
     clue = Clue(kind=detection.kind, title=title[:200], description=description, location=detection.location,
                 region_code=located.region_code, township_code=located.township_code, place_name=located.place_name,
                 first_seen=at, last_seen=at, detection_count=1, reporter_name=reporter_name,
                 reporter_phone=reporter_phone, created_at=clock.now(), is_synthetic=is_synthetic)
-    apply_enrichment(clue, enrich_point(detection.location.x, detection.location.y, county))
+    if detection.position_pending:
+        clue.position_pending, clue.position_uncertainty_m = True, detection.camera.radius_m
+        clue.enrichment = {"note": _("位置待核：告警未给出目标位置，暂按摄像机位置登记，到场签到后再做地类分析")}
+    else:
+        apply_enrichment(clue, enrich_point(detection.location.x, detection.location.y, county))
     clue.save()
     audit.record_create(actor=actor, target=clue, region_code=clue.region_code)
     detection.clue = clue
@@ -267,11 +338,21 @@ def join(clue: Clue, detection: Detection, *, actor, serious: bool = False) -> C
     return clue
 
 
+def pending_clue_of(camera: Camera, at: dt.datetime) -> Clue | None:
+    """The camera's open 位置待核 clue seen within the fusion window, if any (its events belong together)."""
+    window = config.minutes("SUPERVISION_FUSION_WINDOW_MINUTES")
+    return (Clue.objects.filter(position_pending=True, status__in=(Clue.Status.NEW, Clue.Status.VALID),
+                                last_seen__gte=at - window, first_seen__lte=at + window, detections__camera=camera)
+            .order_by("-last_seen").first())
+
+
 def nearest_open_clue(lon: float, lat: float, at: dt.datetime, *, exclude_kinds=()) -> Clue | None:
     distance = float(config.get("SUPERVISION_FUSION_DISTANCE_M"))
     window = config.minutes("SUPERVISION_FUSION_WINDOW_MINUTES")
+    # A 位置待核 clue stands at its camera, not at the event: distance says nothing about it.
     candidates = list(Clue.objects.filter(status__in=(Clue.Status.NEW, Clue.Status.VALID), last_seen__gte=at - window,
-                                          first_seen__lte=at + window, location__intersects=geo.box_around(lon, lat, distance))
+                                          first_seen__lte=at + window, location__intersects=geo.box_around(lon, lat, distance),
+                                          position_pending=False)
                       .exclude(kind__in=exclude_kinds).only("id", "location"))
     if not candidates:
         return None
@@ -292,7 +373,7 @@ def camera_clue_over(geom: GEOSGeometry) -> Clue | None:
     patch = geo.shapely_of(geom)
     best: tuple[float, Clue] | None = None
     for clue in Clue.objects.filter(kind=SourceKind.CAMERA, status__in=(Clue.Status.NEW, Clue.Status.VALID),
-                                    location__intersects=near).only("id", "location"):
+                                    location__intersects=near, position_pending=False).only("id", "location"):
         x, y = clue.location.x, clue.location.y
         if shapely.intersects(patch, geo.shapely_of(geo.circle(x, y, reach))):
             gap = shapely.distance(patch, shapely.Point(x, y))
@@ -354,6 +435,21 @@ def enrich_point(lon: float, lat: float, county: Region) -> Enrichment:
                  "controls": {name: round(c.inside_m2, 2) for name, c in result.controls.items()},
                  "layers": {str(v.layer.kind): f"{v.layer.name} v{v.number}" for v in [dltb, *controls]}},
     )
+
+
+def place_clue(clue: Clue, lon: float, lat: float) -> None:
+    """Give a 位置待核 clue the position a field check-in found (the caller holds the clue's lock and saves it):
+    its village and township from there, and the land-class analysis it could not have before."""
+    county = Region.objects.get(code=clue.region_code[:6], retired_in__isnull=True)
+    pt = geo.point(lon, lat)
+    located = geo.locate(pt, county)
+    if located is not None:
+        clue.region_code, clue.township_code, clue.place_name = located.region_code, located.township_code, located.place_name
+    clue.location, clue.position_pending, clue.position_uncertainty_m = pt, False, None
+    severity = clue.severity
+    apply_enrichment(clue, enrich_point(lon, lat, county))
+    if severity == Severity.SERIOUS:  # never lowered by placing it
+        clue.severity = severity
 
 
 def apply_enrichment(clue: Clue, e: Enrichment) -> None:

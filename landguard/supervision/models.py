@@ -44,6 +44,10 @@ class AlarmSource(models.Model):
     region_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
     key_prefix = models.CharField(_("密钥前缀"), max_length=12, help_text=_("用于辨认密钥，不能用于认证"))
     key_hash = models.CharField(max_length=64, unique=True)
+    # A camera's own HTTP push (海康 ISAPI) offers only HTTP Basic with a password of at most 16 characters: a
+    # second credential, a user name and a random 16-character password of which only the SHA-256 is kept.
+    device_username = models.CharField(_("设备推送用户名"), max_length=32, unique=True, null=True, blank=True)
+    device_password_hash = models.CharField(max_length=64, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     last_alarm_at = models.DateTimeField(_("最近告警"), null=True, blank=True)
@@ -114,6 +118,10 @@ class Clue(models.Model):
     farmland_m2 = models.FloatField(_("涉及耕地面积（平方米）"), null=True, blank=True)
     main_land_code = models.CharField(_("主要地类"), max_length=10, blank=True)
     enrichment = models.JSONField(_("空间分析"), default=dict, blank=True)
+    # 位置待核: the position is the camera's and only known to within `position_uncertainty_m` (its radius); such a
+    # clue gets no land-class analysis and joins no other clue by distance until a field check-in places it.
+    position_pending = models.BooleanField(_("位置待核"), default=False)
+    position_uncertainty_m = models.FloatField(_("位置误差（米）"), null=True, blank=True)
     reporter_name = models.CharField(_("举报人"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("举报人电话"), max_length=20, blank=True)
     triage_reason = models.CharField(_("研判意见"), max_length=300, blank=True)
@@ -157,6 +165,8 @@ class Detection(models.Model):
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
                                     verbose_name=_("登记人"))
     payload = models.JSONField(_("原始报文"), default=dict, blank=True)
+    # The alarm named no target (a camera event without position): placed at the camera, to be placed on site.
+    position_pending = models.BooleanField(_("位置待核"), default=False)
 
     class Meta:
         ordering = ["observed_at", "id"]

@@ -21,7 +21,7 @@ from landguard.audit import services as audit
 from landguard.core import clock
 from landguard.core.scope import scope_for
 from landguard.people.models import FieldChief, Grid, OrgUnit, Role, User
-from landguard.supervision import config, geo, notify, workflow
+from landguard.supervision import config, geo, intake, notify, workflow
 from landguard.supervision.models import Clue, Deadline, DeadlinePolicy, Photo, Recipient, Task, TaskEvent
 
 TRIAGE_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.STAFF, Role.ENFORCEMENT})
@@ -197,14 +197,22 @@ def report(*, actor, task: Task, note: str = "") -> Task:
 def check_in(*, actor, task: Task, lon: float, lat: float, accuracy_m: float | None = None) -> Task:
     """到场: the phone's GPS fix, which must lie near the clue (a check-in from the office proves nothing)."""
     task = _locked(task, actor)
+    clue = Clue.objects.select_for_update().get(pk=task.clue_id)
     limit = float(config.get("SUPERVISION_CHECKIN_MAX_M"))
-    away = float(geo.distance_m(lon, lat, task.clue.location.x, task.clue.location.y))
+    if clue.position_pending:  # 位置待核: the site is somewhere within the camera's reach
+        limit += clue.position_uncertainty_m or 0.0
+    away = float(geo.distance_m(lon, lat, clue.location.x, clue.location.y))
     if away > limit:
         raise ValidationError({"location": _("定位距线索位置 %(away).0f 米，超过 %(limit).0f 米，不能签到") % {"away": away, "limit": limit}})
     before = _move(task, Task.Status.ON_SITE)
     now = clock.now()
     task.on_site_at, task.checkin_location, task.checkin_accuracy_m = now, geo.point(lon, lat), accuracy_m
     task.save()
+    if clue.position_pending:  # the check-in places the clue: its village, land classes and severity from there
+        intake.place_clue(clue, lon, lat)
+        clue.save()
+        audit.record(actor=actor, action="update", target=clue, region_code=clue.region_code,
+                     changes={"position_pending": [True, False]}, note=_("到场签到核定位置"))
     _meet(task, Deadline.Step.ON_SITE, now)
     _event(task, actor, "check_in", before, _("距线索 %(away).0f 米，精度 %(acc)s 米") % {
         "away": away, "acc": "—" if accuracy_m is None else f"{accuracy_m:.0f}"})

@@ -59,6 +59,7 @@ urlpatterns = [
     path("settings/", views.settings_home, name="settings"),
     path("settings/sources/new/", views.source_new, name="source-new"),
     path("settings/sources/<int:pk>/rotate/", views.source_rotate, name="source-rotate"),
+    path("settings/sources/<int:pk>/device/", views.source_device, name="source-device"),
     path("settings/channels/new/", views.channel_new, name="channel-new"),
     path("settings/channels/<int:pk>/", views.channel_edit, name="channel-edit"),
     path("settings/channels/<int:pk>/test/", views.channel_test, name="channel-test"),

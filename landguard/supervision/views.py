@@ -931,10 +931,11 @@ def settings_home(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     return render(request, "supervision/settings.html", context)
 
 
-def _key_once(request: HttpRequest, source, key: str, *, created: bool) -> HttpResponse:
+def _key_once(request: HttpRequest, source, key: str, *, created: bool, device_username: str = "") -> HttpResponse:
     """The key is in this response only (only its SHA-256 is stored); never cached by the browser or a proxy."""
-    response = render(request, "supervision/source_key.html", {"nav": "supervision", "subnav": "settings", "source": source,
-                                                                "key": key, "created": created})
+    response = render(request, "supervision/source_key.html", {
+        "nav": "supervision", "subnav": "settings", "source": source, "key": key, "created": created,
+        "device_username": device_username, "push_url": request.build_absolute_uri(reverse("api:supervision-alarms-isapi"))})
     response["Cache-Control"] = "no-store"
     return response
 
@@ -961,6 +962,19 @@ def source_rotate(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
         messages.error(request, _errors(exc))
         return redirect(_settings_url())
     return _key_once(request, source, key, created=False)
+
+
+@scoped(manage=True)
+@require_POST
+def source_device(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    """A user name and a new password for cameras that push on their own (海康 ISAPI, HTTP Basic)."""
+    source = scope.get_or_404(selectors.sources(scope), "region_code", pk=pk)
+    try:
+        username, password = intake.issue_device_credentials(actor=request.user, source=source)
+    except PermissionDenied as exc:
+        messages.error(request, _errors(exc))
+        return redirect(_settings_url())
+    return _key_once(request, source, password, created=False, device_username=username)
 
 
 def _camera_form_page(request: HttpRequest, scope: RegionScope, form, *, title: str, camera: Camera | None) -> HttpResponse:

@@ -3,6 +3,7 @@ a point in one of its villages, and a helper to post alarms."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -63,6 +64,15 @@ def post_alarm(client, source_key, camera):
 
 @pytest.fixture
 def alarm(spot):
+    """alarm(event_id, **changes) → a JSON alarm body. The clock stands at 2025-06-02 12:00 (Shanghai) while the
+    test runs, so the fixed event times below are recent (an alarm older than 30 days is refused)."""
+    from landguard.core import clock
+
+    with clock.frozen(dt.datetime(2025, 6, 2, 12, 0)):
+        yield _alarm_maker(spot)
+
+
+def _alarm_maker(spot):
     def make(event_id: str = "E-1", **changes):
         body = {"event_id": event_id, "camera_id": "T-TEST-1", "time": "2025-06-01T10:15:00+08:00",
                 "target": {"lon": spot[0], "lat": spot[1]}, "confidence": 0.9, "note": "挖掘机作业"}

@@ -20,7 +20,7 @@ def counts():
 
 
 def test_an_alarm_makes_an_enriched_clue_located_in_its_village(post_alarm, alarm, village):
-    response = post_alarm(alarm(image=base64.b64encode(b"\xff\xd8jpeg").decode()))
+    response = post_alarm(alarm(image=base64.b64encode(b"\xff\xd8\xffjpeg").decode()))
     assert response.status_code == 201, response.content
     body = response.json()
     clue = Clue.objects.get(pk=body["clue"])
@@ -29,7 +29,7 @@ def test_an_alarm_makes_an_enriched_clue_located_in_its_village(post_alarm, alar
     assert clue.touches_farmland is not None  # the demo county has a DLTB: the overlay ran
     assert "layers" in clue.enrichment
     detection = Detection.objects.get(pk=body["detection"])
-    assert detection.image_sha256 and detection.image.read() == b"\xff\xd8jpeg"
+    assert detection.image_sha256 and detection.image.read() == b"\xff\xd8\xffjpeg"
 
 
 def test_the_same_alarm_posted_100_times_makes_one_clue(post_alarm, alarm):
@@ -70,10 +70,10 @@ def test_multipart_alarm_with_an_image_file(client, source_key, camera, alarm):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     _source, key = source_key
-    response = client.post("/api/supervision/alarms/", {"data": json.dumps(alarm("E-MP")), "image": SimpleUploadedFile("a.jpg", b"jpegbytes")},
+    response = client.post("/api/supervision/alarms/", {"data": json.dumps(alarm("E-MP")), "image": SimpleUploadedFile("a.jpg", b"\xff\xd8\xffjpegbytes")},
                            HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 201, response.content
-    assert Detection.objects.get(pk=response.json()["detection"]).image.read() == b"jpegbytes"
+    assert Detection.objects.get(pk=response.json()["detection"]).image.read() == b"\xff\xd8\xffjpegbytes"
 
 
 @pytest.mark.parametrize("key, status", [(None, 401), ("lgk_wrong", 401), ("nonsense", 401)])
@@ -110,7 +110,7 @@ def test_malformed_json_is_400(post_alarm, raw, field):
     ({"time": "yesterday"}, "time"),
     ({"target": {"lon": "115", "lat": 36.4}}, "target.lon"),
     ({"target": {"lon": 115.4, "lat": 95}}, "target.lat"),
-    ({"target": None}, "target"),
+    ({"target": None, "bearing": 90.0}, "target"),  # a bearing without distance (no target at all: 位置待核, 201)
     ({"confidence": 3}, "confidence"),
     ({"image": "***not base64***"}, "image"),
 ])

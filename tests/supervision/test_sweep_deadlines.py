@@ -209,9 +209,10 @@ def test_two_sweep_processes_escalate_each_breach_exactly_once_spatialite(tmp_pa
     # The test database lives in this process's memory: the processes work on a file copy of it (demo county
     # included), taken before this test writes anything.
     path = tmp_path / "sweep.sqlite3"
-    source, target = sqlite3.connect(connection.settings_dict["NAME"], uri=True), sqlite3.connect(path)
-    source.backup(target)
-    source.close()
+    # Copied through the test's own connection: it holds the write lock of its transaction (BEGIN IMMEDIATE), so a
+    # second connection to the in-memory database would wait for it forever.
+    target = sqlite3.connect(path)
+    connection.connection.backup(target)
     target.close()
     env = _env(f"spatialite://{path}")
     ids = json.loads(_manage(env, "shell", "-c", SEED).strip().splitlines()[-1])
