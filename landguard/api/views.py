@@ -54,6 +54,10 @@ class ScopedViewSetMixin:
     landguard_access = SCOPED
     permission_classes = [IsAuthenticated]
     pagination_class = Pagination
+    # Ids are numbers: the router's pattern for `{pk}` (detail routes and their actions) accepts digits only, so
+    # `/api/problems/false/close/` is an unknown URL (404) before any view turns the id into an int. Viewsets
+    # looked up by code or slug set their own pattern.
+    lookup_value_regex = r"[0-9]+"
     request: Request
 
     @property
