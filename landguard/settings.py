@@ -166,6 +166,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets share a field name with others (`kind`, `level`); named here, they get readable
+    # component names instead of hashed ones (drf_spectacular.W001).
+    "ENUM_NAME_OVERRIDES": {
+        "ServiceRequestKindEnum": "landguard.projects.models.ServiceRequest.Kind",
+        "ProjectLevelEnum": "landguard.projects.models.Project.Level",
+    },
 }
 
 # The cache carries live job progress between the worker and the web process: a file cache under var/ by

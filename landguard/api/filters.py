@@ -1,21 +1,55 @@
 """Query-string filters. They only narrow a queryset that a selector has already limited to the caller's
-scope. Related objects are filtered by code or id (CharFilter/NumberFilter), never by a ModelChoiceFilter:
+scope. Related objects are filtered by code or id (CharFilter/IdFilter), never by a ModelChoiceFilter:
 its choice list would be rendered from an unscoped queryset in the browsable API."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django_filters as filters
+from django import forms
 from django.contrib.gis.geos import Polygon
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
 from landguard.audit.models import AuditEntry
+from landguard.core.datetimes import check_storable
 from landguard.people.models import FieldChief, Grid, OrgUnit, Role, User
 from landguard.regions.models import CodeChange, Level, Region
+
+
+# Ids are 64-bit row numbers (BigAutoField). django-filter's NumberFilter reads any decimal, and a value no
+# database integer holds (`?superior=3.4e38`, `?user=1.5`) reached SQLite as an overflow (500). These answer
+# 400 naming the parameter instead.
+ID_MAX = 2**63 - 1
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=ID_MAX, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": ID_MAX})
+class IdFilter(filters.NumberFilter):
+    field_class = IdField
+
+
+class BoundedIsoDateTimeField(IsoDateTimeField):
+    def to_python(self, value: Any) -> dt.datetime | None:
+        parsed = super().to_python(value)
+        return None if parsed is None else check_storable(parsed)
+
+
+class DateTimeFilter(filters.IsoDateTimeFilter):
+    """ISO 8601 date-time filter whose offset and instant every supported database can store: `…+19:47`
+    answered PostgreSQL's DataError (500), now 400 naming the parameter (core/datetimes.py)."""
+
+    field_class = BoundedIsoDateTimeField
 
 
 class RegionFilter(filters.FilterSet):
@@ -49,7 +83,7 @@ class CodeChangeFilter(filters.FilterSet):
 class OrgUnitFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=OrgUnit.Kind.choices)
     region = filters.CharFilter(field_name="region__code", help_text=_("所在行政区代码"))
-    parent = filters.NumberFilter(field_name="parent_id", help_text=_("上级单位编号"))
+    parent = IdFilter(field_name="parent_id", help_text=_("上级单位编号"))
     name = filters.CharFilter(lookup_expr="icontains", help_text=_("名称包含"))
 
     class Meta:
@@ -59,7 +93,7 @@ class OrgUnitFilter(filters.FilterSet):
 
 class UserFilter(filters.FilterSet):
     role = filters.ChoiceFilter(choices=Role.choices)
-    org_unit = filters.NumberFilter(field_name="org_unit_id", help_text=_("所属单位编号"))
+    org_unit = IdFilter(field_name="org_unit_id", help_text=_("所属单位编号"))
     scope_region = filters.CharFilter(field_name="scope_region__code", help_text=_("数据范围的区划代码"))
     q = filters.CharFilter(method="_search", help_text=_("用户名或姓名包含"))
 
@@ -83,8 +117,8 @@ class GridFilter(filters.FilterSet):
 class FieldChiefFilter(filters.FilterSet):
     level = filters.ChoiceFilter(choices=FieldChief.Level.choices)
     region = filters.CharFilter(field_name="region__code", help_text=_("责任区域代码"))
-    superior = filters.NumberFilter(field_name="superior_id", help_text=_("上级田长编号"))
-    user = filters.NumberFilter(field_name="user_id", help_text=_("用户编号"))
+    superior = IdFilter(field_name="superior_id", help_text=_("上级田长编号"))
+    user = IdFilter(field_name="user_id", help_text=_("用户编号"))
 
     class Meta:
         model = FieldChief
@@ -95,10 +129,10 @@ class AuditEntryFilter(filters.FilterSet):
     target_type = filters.CharFilter(help_text=_("对象类型，如 people.orgunit"))
     target_id = filters.CharFilter(help_text=_("对象编号"))
     action = filters.ChoiceFilter(choices=AuditEntry.Action.choices)
-    actor = filters.NumberFilter(field_name="actor_id", help_text=_("操作人编号"))
+    actor = IdFilter(field_name="actor_id", help_text=_("操作人编号"))
     region_code = filters.CharFilter(lookup_expr="startswith", help_text=_("区划代码（前缀匹配）"))
-    since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", help_text=_("起始时间（ISO 8601）"))
-    until = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt", help_text=_("截止时间（ISO 8601，不含）"))
+    since = DateTimeFilter(field_name="at", lookup_expr="gte", help_text=_("起始时间（ISO 8601）"))
+    until = DateTimeFilter(field_name="at", lookup_expr="lt", help_text=_("截止时间（ISO 8601，不含）"))
 
     class Meta:
         model = AuditEntry

@@ -41,7 +41,7 @@ class AreaField(serializers.Field):
     """`area_m2` converted to another unit; null when the boundary (and so the area) is unknown."""
 
     def __init__(self, convert: Callable[[float], float], **kwargs: Any) -> None:
-        super().__init__(source="area_m2", read_only=True, **kwargs)
+        super().__init__(source="area_m2", read_only=True, allow_null=True, **kwargs)
         self.convert = convert
 
     def to_representation(self, value: float) -> float:
@@ -49,7 +49,7 @@ class AreaField(serializers.Field):
 
 
 class AreaMixin(serializers.Serializer):
-    area_m2 = serializers.FloatField(read_only=True, help_text=_("CGCS2000 椭球面积（平方米）"))
+    area_m2 = serializers.FloatField(read_only=True, allow_null=True, help_text=_("CGCS2000 椭球面积（平方米）"))
     area_ha = AreaField(geodesy.hectares, help_text=_("面积（公顷，4位小数）"))
     area_mu = AreaField(geodesy.mu, help_text=_("面积（亩，2位小数；1亩 = 2000/3 平方米）"))
 
@@ -87,7 +87,7 @@ class RegionSerializer(AreaMixin, serializers.ModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     parent_code = serializers.SerializerMethodField(help_text=_("上级区划代码（即本代码的前缀）"))
     is_current = serializers.BooleanField(read_only=True)
-    retired_in = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    retired_in = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     successor_code = serializers.SerializerMethodField(help_text=_("停用区划的承继区划代码（在数据范围内时）"))
 
     class Meta:

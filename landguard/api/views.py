@@ -46,6 +46,20 @@ class FeaturePagination(GeoJsonPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        # `schema` is the FeatureCollection (type + features) drf-spectacular builds for the feature serializer.
+        # rest_framework_gis's own version renames `results` but keeps it required and nests the collection
+        # inside `features`; the response is the collection itself with the page links beside its features.
+        return {"allOf": [schema, {
+            "type": "object",
+            "required": ["type", "count", "features"],
+            "properties": {
+                "count": {"type": "integer", "example": 123},
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+            },
+        }]}
+
 
 class ScopedViewSetMixin:
     """Base of every data view in the API: marked "scoped" for the access walk, login required, and
@@ -54,6 +68,10 @@ class ScopedViewSetMixin:
     landguard_access = SCOPED
     permission_classes = [IsAuthenticated]
     pagination_class = Pagination
+    # Ids are numbers: the router's pattern for `{pk}` (detail routes and their actions) accepts digits only, so
+    # `/api/problems/false/close/` is an unknown URL (404) before any view turns the id into an int. Viewsets
+    # looked up by code or slug set their own pattern.
+    lookup_value_regex = r"[0-9]+"
     request: Request
 
     @property

@@ -27,7 +27,7 @@ from landguard.layers.models import Layer, LayerVersion
 
 
 class LayerVersionSerializer(AreaMixin, serializers.ModelSerializer):
-    imported_by = serializers.StringRelatedField()
+    imported_by = serializers.StringRelatedField(allow_null=True)  # null: imported by the system (demo, command)
 
     class Meta:
         model = LayerVersion
@@ -77,13 +77,15 @@ class LayerImportSerializer(serializers.Serializer):
 class LayerViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = LayerSerializer
     lookup_field = "slug"
+    lookup_value_regex = r"[-\w]+"  # a SlugField
     permission_classes = [ManagerWritesOnly]
 
     def get_queryset(self) -> QuerySet[Layer]:
         return selectors.layers(self.scope).prefetch_related("versions__imported_by")
 
     @extend_schema(summary=_("图层的全部版本"), responses=LayerVersionSerializer(many=True))
-    @action(detail=True)
+    # Every version at once (a layer has a handful): a bare array, so not paginated in the schema either.
+    @action(detail=True, pagination_class=None)
     def versions(self, request: Request, slug: str) -> Response:
         layer = selectors.layer(self.scope, slug)
         return Response(LayerVersionSerializer(selectors.versions(self.scope, layer), many=True).data)

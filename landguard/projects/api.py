@@ -91,7 +91,7 @@ class StepSerializer(serializers.ModelSerializer):
 class ProjectSerializer(serializers.ModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     headquarters = serializers.CharField(read_only=True)
-    service_group = serializers.StringRelatedField()
+    service_group = serializers.StringRelatedField(allow_null=True)
     health = serializers.SerializerMethodField()
     steps = StepSerializer(many=True, read_only=True)
 

@@ -17,6 +17,7 @@ import shapely
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
@@ -211,11 +212,19 @@ def _locked_step(step: Step) -> Step:
     return Step.objects.select_for_update().select_related("project").get(pk=step.pk)
 
 
-def _transition(actor: User | None, step: Step, new: str, on: dt.date, note: str) -> None:
+STEP_ACTION_LABELS = {
+    workflow.StepAction.START: gettext_lazy("开始办理"),
+    workflow.StepAction.COMPLETE: gettext_lazy("办结"),
+    workflow.StepAction.REOPEN: gettext_lazy("重新办理"),
+}
+
+
+def _transition(actor: User | None, step: Step, action: str, on: dt.date, note: str) -> None:
     old = step.status
-    if not workflow.allowed(workflow.STEP_TRANSITIONS, old, new):
-        raise ValidationError(_("环节“%(step)s”当前为%(status)s，不能改为%(new)s。") % {
-            "step": step.name, "status": step.get_status_display(), "new": Step.Status(new).label})
+    new = workflow.step_target(action, old)
+    if new is None:
+        raise ValidationError(_("环节“%(step)s”当前为%(status)s，不能%(action)s。") % {
+            "step": step.name, "status": step.get_status_display(), "action": STEP_ACTION_LABELS[action]})
     step.status = new
     StepStatusChange.objects.create(step=step, from_status=old, to_status=new, on=on, note=note,
                                     actor=actor if getattr(actor, "pk", None) else None)
@@ -233,7 +242,7 @@ def start_step(*, actor: User | None, step: Step, on: dt.date | None = None, not
     if waiting:
         raise ValidationError(_("前置环节尚未办结：%(steps)s。") % {"steps": "、".join(waiting)})
     on = _business_date(on, label=_("开始日期"))
-    _transition(actor, step, Step.Status.IN_PROGRESS, on, note)
+    _transition(actor, step, workflow.StepAction.START, on, note)
     step.actual_start = on
     step.actual_finish, step.timeliness, step.cycle_working_days, step.cycle_calendar_days = None, "", None, None
     step.due_on = due_date(on, step.limit_days, step.limit_unit, work_calendar())
@@ -252,7 +261,7 @@ def complete_step(*, actor: User | None, step: Step, on: dt.date | None = None, 
         raise ValidationError(_("尚有 %(count)s 项容缺材料未补齐（%(items)s），不能办结。") % {
             "count": len(open_items), "items": "、".join(open_items)})
     on = _business_date(on, not_before=step.actual_start, label=_("办结日期"))
-    _transition(actor, step, Step.Status.DONE, on, note)
+    _transition(actor, step, workflow.StepAction.COMPLETE, on, note)
     calendar = work_calendar()
     step.actual_finish = on
     step.cycle_working_days = working_days_between(step.actual_start, on, calendar)
@@ -276,7 +285,7 @@ def reopen_step(*, actor: User | None, step: Step, note: str) -> Step:
         raise ValidationError({"note": _("请说明重新办理的原因。")})
     step = _locked_step(step)
     _require_project_writer(actor, step.project)
-    _transition(actor, step, Step.Status.IN_PROGRESS, clock.today(), note)
+    _transition(actor, step, workflow.StepAction.REOPEN, clock.today(), note)
     step.actual_finish, step.timeliness, step.cycle_working_days, step.cycle_calendar_days = None, "", None, None
     step.save()
     project = Project.objects.select_for_update().get(pk=step.project_id)

@@ -8,12 +8,27 @@ from landguard.projects.models import Problem, ServiceRequest, Step
 StepStatus = Step.Status
 ProblemStatus = Problem.Status
 
-STEP_TRANSITIONS: dict[str, frozenset[str]] = {
-    StepStatus.PENDING: frozenset({StepStatus.IN_PROGRESS}),
-    StepStatus.IN_PROGRESS: frozenset({StepStatus.DONE}),
-    # Reopening a closed step corrects a mistaken 办结; its history keeps both changes.
-    StepStatus.DONE: frozenset({StepStatus.IN_PROGRESS}),
+class StepAction:
+    START = "start"
+    COMPLETE = "complete"
+    REOPEN = "reopen"
+
+
+# Keyed by action, not only by target status: 开始办理 and 重新办理 both lead to 办理中, and a table keyed by the
+# target alone let `reopen` move a never-started step (未开始 → 办理中) past the predecessor check that only
+# `start` makes, leaving it in progress without an actual start. Each action is legal from exactly these states.
+STEP_TRANSITIONS: dict[str, dict[str, str]] = {
+    StepAction.START: {StepStatus.PENDING: StepStatus.IN_PROGRESS},
+    StepAction.COMPLETE: {StepStatus.IN_PROGRESS: StepStatus.DONE},
+    # Reopening corrects a mistaken 办结, so only a closed step can be reopened; its history keeps both changes.
+    StepAction.REOPEN: {StepStatus.DONE: StepStatus.IN_PROGRESS},
 }
+
+
+def step_target(action: str, current: str) -> str | None:
+    """The status `action` moves a step in `current` to, or None when the action is not legal there."""
+    return STEP_TRANSITIONS[action].get(current)
+
 
 PROBLEM_TRANSITIONS: dict[str, frozenset[str]] = {
     ProblemStatus.OPEN: frozenset({ProblemStatus.ESCALATED, ProblemStatus.RESOLVED}),

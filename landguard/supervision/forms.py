@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from landguard.core import clock
+from landguard.core.datetimes import StorableDateTimeField
 from landguard.regions.models import Level
 from landguard.regions import selectors as region_selectors
 from landguard.supervision.models import (
@@ -147,7 +148,7 @@ class PhotoStartForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
     sha256 = forms.CharField(min_length=64, max_length=64)
     size = forms.IntegerField(min_value=1)
-    taken_at = forms.DateTimeField()
+    taken_at = StorableDateTimeField()  # an offset PostgreSQL cannot store is a 400, not a 500
     lon = forms.FloatField(min_value=73, max_value=136, required=False)
     lat = forms.FloatField(min_value=3, max_value=54, required=False)
 

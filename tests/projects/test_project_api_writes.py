@@ -63,6 +63,18 @@ def test_a_project_from_geojson_runs_parallel_steps_and_a_deferred_item_blocks_c
     assert changed.status_code == 200 and Project.objects.get(pk=project["id"]).leader == "县委常委"
 
 
+def test_reopening_a_step_never_started_answers_400_and_completing_it_stays_refused(county_admin, at):
+    # Schemathesis found POST …/reopen/ on a 未开始 step accepted, then …/complete/ answered 500.
+    at(dt.date(2025, 6, 3))
+    api = _api(county_admin)
+    later = next(s["id"] for s in _project(api)["steps"] if s["depends_on"])
+    refused = _post(api, f"/api/projects/steps/{later}/reopen/", {"note": "误点"})
+    assert refused.status_code == 400 and "不能重新办理" in refused.json()[0]
+    completed = _post(api, f"/api/projects/steps/{later}/complete/")
+    assert completed.status_code == 400 and "不能办结" in completed.json()[0]
+    assert Step.objects.get(pk=later).status == Step.Status.PENDING
+
+
 def test_the_problem_ledger_escalates_resolves_and_closes_through_the_api(county_admin, guanxian):
     api = _api(county_admin)
     created = _post(api, "/api/problems/", {"region": guanxian.code, "category": "quota", "description": "接口测试：指标不足",

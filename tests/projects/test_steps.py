@@ -167,3 +167,32 @@ def test_only_writers_inside_the_project_scope_act_on_steps(project, other_count
     if viewer is not None:
         with pytest.raises(PermissionDenied):
             services.start_step(actor=viewer, step=step(project, 2))
+
+
+def test_the_step_transition_table_allows_start_complete_and_reopen_each_from_one_state_only():
+    # Walk every (action, current status) pair: exactly three are legal, and reopen only from 已办结.
+    from landguard.projects import workflow
+
+    legal = {(action, current): workflow.step_target(action, current)
+             for action in workflow.STEP_TRANSITIONS for current in Step.Status.values
+             if workflow.step_target(action, current) is not None}
+    assert legal == {
+        ("start", Step.Status.PENDING): Step.Status.IN_PROGRESS,
+        ("complete", Step.Status.IN_PROGRESS): Step.Status.DONE,
+        ("reopen", Step.Status.DONE): Step.Status.IN_PROGRESS,
+    }
+
+
+def test_a_step_never_started_or_still_in_progress_cannot_be_reopened(project, county_admin):
+    # Reopening a 未开始 step used to move it to 办理中 without the predecessor check nor an actual start, and
+    # completing it then crashed counting working days from None.
+    later = step(project, 3)  # waits for 用地预审与选址意见书
+    with pytest.raises(ValidationError, match="当前为未开始，不能重新办理"):
+        services.reopen_step(actor=county_admin, step=later, note="误点")
+    later.refresh_from_db()
+    assert later.status == Step.Status.PENDING and not later.history.exists()
+    first = services.start_step(actor=county_admin, step=step(project, 1))
+    with pytest.raises(ValidationError, match="当前为办理中，不能重新办理"):
+        services.reopen_step(actor=county_admin, step=first, note="误点")
+    with pytest.raises(ValidationError, match="当前为办理中，不能开始办理"):
+        services.start_step(actor=county_admin, step=first)
