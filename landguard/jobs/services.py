@@ -193,9 +193,9 @@ def run(job_id: int) -> Job | None:
     outcome: dict[str, Any]
     try:
         lines = HANDLERS[job.kind].run(job, report_progress)
-        outcome = {"status": Job.Status.DONE, "report": lines}
+        outcome = {"status": Job.Status.DONE, "report": [_as_uploaded(line, job) for line in lines]}
     except JobFailed as exc:
-        outcome = {"status": Job.Status.FAILED, "error": str(exc)}
+        outcome = {"status": Job.Status.FAILED, "error": _as_uploaded(str(exc), job)}
     except Exception:  # a bug, not bad input: keep the traceback in the log, tell the user plainly
         log.exception("job %s failed", job_id)
         outcome = {"status": Job.Status.FAILED, "error": _("内部错误，请联系系统管理员（任务编号 %(id)s）") % {"id": job_id}}
@@ -209,6 +209,13 @@ def run(job_id: int) -> Job | None:
         log.warning("job %s: lease lost while running (attempt %s); outcome dropped", job_id, job.attempts)
     job.refresh_from_db()
     return job
+
+
+def _as_uploaded(text: str, job: Job) -> str:
+    """The user's own file name where an importer named the stored copy (storage may rename it, e.g.
+    empty_a5H0van.geojson for a second empty.geojson)."""
+    stored = Path(job.file.name or "").name
+    return text.replace(stored, job.original_name) if stored and job.original_name and stored != job.original_name else text
 
 
 def _task_rows(job_id: int):
