@@ -328,3 +328,37 @@ def test_two_workers_at_once_claim_and_reclaim_each_job_exactly_once(tmp_path):
     finally:
         if POSTGIS:
             _manage(env, "shell", "-c", CLEANUP, stdin=json.dumps(everything))
+
+
+@pytest.mark.django_db
+def test_a_live_long_job_is_not_taken_by_a_second_worker_even_with_a_short_lease(tmp_path):
+    """Lease 2 s, heartbeat every second, upkeep every second: the second worker sees the job's process alive
+    on this machine (on SQLite the import's write lock holds the heartbeat back for longer than the lease)."""
+    db = Database(tmp_path)
+    env = db.env(LANDGUARD_JOB_LEASE_SECONDS="2")
+    ids = json.loads(_manage(env, "shell", "-c", SEED, stdin=json.dumps({"big": 40_000})))
+    job_id = ids["big"]
+    try:
+        first = _worker(env)
+        _wait_for(lambda: db.job(job_id)[0] == "running", 120, "the first worker to start the job")
+        second = _worker(env)
+        beats = set()
+
+        def finished() -> bool:
+            if POSTGIS:
+                beats.update(db.query("select heartbeat_at from jobs_job where id = ?", [job_id]))
+            return db.job(job_id)[0] in ("done", "failed")
+
+        _wait_for(finished, 300, "the first worker to finish the job")
+        outputs = []
+        for worker in (first, second):
+            worker.send_signal(signal.SIGTERM)
+            outputs.append(worker.communicate(timeout=60)[1])
+        status, attempts, error = db.job(job_id)
+        assert (status, attempts) == ("done", 1), error
+        assert not any("reclaimed job" in err for err in outputs), outputs
+        if POSTGIS:  # PostgreSQL lets the heartbeat through during the import's transaction: seen renewed
+            assert len(beats - {(None,)}) >= 2, beats
+    finally:
+        if POSTGIS:
+            _manage(env, "shell", "-c", CLEANUP, stdin=json.dumps([job_id]))
