@@ -29,7 +29,7 @@ class LayerImportForm(forms.Form):
         "或自然资源部坐标交换文件（.txt）"))
     kind = forms.ChoiceField(label=_("图层类型"), choices=LayerKind.choices)
     layer = forms.ModelChoiceField(label=_("更新已有图层"), queryset=None, required=False, empty_label=_("（新建图层）"),
-                                   help_text=_("选择后导入为该图层的新版本，原版本保留"))
+                                   help_text=_("选择后导入为该图层的新版本：先作为草稿，在图层页面核对与现行版本的差异后发布；原版本保留"))
     name = forms.CharField(label=_("新图层名称"), required=False, max_length=100, help_text=_("新建图层时填写，如“某县2023年度变更调查地类图斑”"))
     region = forms.ModelChoiceField(label=_("所属行政区"), queryset=None, to_field_name="code", required=False,
                                     empty_label=_("（新建图层时选择；更新已有图层时取该图层的）"))

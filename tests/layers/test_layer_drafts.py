@@ -52,7 +52,7 @@ def _submit(client, body: bytes, filename: str, callbacks, **fields):
 
 
 def test_a_one_feature_file_into_the_county_dltb_is_a_draft_shown_with_its_diff_until_published(
-        client_for, county_admin, dltb, django_capture_on_commit_callbacks):
+        client_for, county_admin, township_officer, dltb, django_capture_on_commit_callbacks):
     current = dltb.versions.get(is_current=True)
     client = client_for(county_admin)
     response = _submit(client, ONE_PARCEL, "一个图斑.geojson", django_capture_on_commit_callbacks, kind="dltb", layer=dltb.pk)
@@ -77,6 +77,10 @@ def test_a_one_feature_file_into_the_county_dltb_is_a_draft_shown_with_its_diff_
     html = page.content.decode()
     assert "发布为现行版本" in html and f"{1 - current.feature_count}" in html
 
+    officer_draft = client_for(township_officer).get(reverse("layers:detail", args=[dltb.slug])).context["drafts"][0]["diff"]
+    own = Feature.objects.filter(version=current, region_code__startswith=TOWNSHIP).count()
+    assert officer_draft["count_before"] == own < current.feature_count  # the township's share, not the county's
+    assert client_for(township_officer).post(reverse("layers:set-current", args=[dltb.slug, draft.number])).status_code in (403, 404)
     assert client.post(reverse("layers:set-current", args=[dltb.slug, draft.number])).status_code == 302
     draft.refresh_from_db()
     assert draft.is_current and not draft.is_draft
