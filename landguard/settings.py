@@ -44,12 +44,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
+    # Before django_tasks_db: its `db_worker` command is replaced by landguard.jobs' own (reclaims the jobs of
+    # a dead worker and deletes old uploads from the worker's loop); the first app listing a command wins.
+    "landguard.jobs",
     "django_tasks_db",
     "landguard.core",
     "landguard.audit",
     "landguard.regions",
     "landguard.people",
-    "landguard.jobs",
     "landguard.layers",
     "landguard.analysis",
     "landguard.projects",
@@ -138,6 +140,14 @@ MEDIA_URL = "/media/"
 UPLOAD_MAX_MB = env_int("LANDGUARD_UPLOAD_MAX_MB", 200, minimum=1, maximum=4096)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Background jobs (landguard.jobs): a running job's worker renews its lease every JOB_LEASE_SECONDS / 5; a job
+# whose lease ran out (or whose worker process is gone, on the same machine) is retried by the next worker
+# loop, at most JOB_MAX_ATTEMPTS runs in all, then failed. Stored uploads of finished jobs are deleted after
+# JOB_UPLOAD_RETENTION_DAYS.
+JOB_LEASE_SECONDS = env_int("LANDGUARD_JOB_LEASE_SECONDS", 300, minimum=2, maximum=86400)
+JOB_MAX_ATTEMPTS = env_int("LANDGUARD_JOB_MAX_ATTEMPTS", 3, minimum=1, maximum=20)
+JOB_UPLOAD_RETENTION_DAYS = env_int("LANDGUARD_JOB_UPLOAD_RETENTION_DAYS", 30, minimum=1, maximum=3650)
 
 # Base map: a 天地图 key, or an on-premise XYZ tile URL template; with neither the map still works offline
 # (region overlays on a plain background).

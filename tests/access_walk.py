@@ -162,6 +162,7 @@ SAMPLES: dict[str, Sample] = {
     "layers:set-current": lambda place: {"slug": place.layer.slug, "number": 1},
     "api:layer-detail": lambda place: {"slug": place.layer.slug},
     "api:layer-versions": lambda place: {"slug": place.layer.slug},
+    "api:layer-publish": lambda place: {"slug": place.layer.slug, "number": 1},
     # landguard.projects (battle map)
     **{f"projects:{name}": (lambda kind: lambda place: {"pk": getattr(place, kind).pk})(kind) for name, kind in (
         ("detail", "project"), ("edit", "project"), ("boundary", "project"), ("geojson", "project"),

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,19 +22,32 @@ from landguard.api.serializers import AreaMixin
 from landguard.api.views import ScopedViewSetMixin
 from landguard.jobs import services as job_services
 from landguard.jobs.models import Job
-from landguard.layers import selectors
+from landguard.layers import selectors, services
 from landguard.layers.forms import LayerImportForm
 from landguard.layers.models import Layer, LayerVersion
 
 
 class LayerVersionSerializer(AreaMixin, serializers.ModelSerializer):
+    """A version as the caller's scope sees it: where the scope does not hold the layer's region (a township
+    officer reading the county's layer), the totals are those of the features inside the scope and the import
+    report (layer-wide totals, feature names anywhere) is left out. Needs `scope` in the context."""
+
     imported_by = serializers.StringRelatedField(allow_null=True)  # null: imported by the system (demo, command)
 
     class Meta:
         model = LayerVersion
-        fields = ["number", "is_current", "year", "source", "original_name", "source_format", "source_crs", "encoding",
-                  "field_mapping", "geometry_kind", "feature_count", "area_m2", "area_ha", "area_mu", "report",
+        fields = ["number", "is_current", "is_draft", "year", "source", "original_name", "source_format", "source_crs",
+                  "encoding", "field_mapping", "geometry_kind", "feature_count", "area_m2", "area_ha", "area_mu", "report",
                   "imported_by", "imported_at"]
+
+    def to_representation(self, instance: LayerVersion) -> dict:
+        scope = self.context["scope"]
+        data = super().to_representation(instance)
+        if not selectors.owns(scope, instance.layer):
+            count, area = selectors.version_totals(scope, [instance])[instance.pk]
+            data.update(feature_count=count, area_m2=area, area_ha=self.fields["area_ha"].to_representation(area),
+                        area_mu=self.fields["area_mu"].to_representation(area), report=[])
+        return data
 
 
 class LayerSerializer(serializers.ModelSerializer):
@@ -48,7 +62,7 @@ class LayerSerializer(serializers.ModelSerializer):
     @extend_schema_field(LayerVersionSerializer(allow_null=True))
     def get_current_version(self, layer: Layer) -> dict | None:
         current = next((v for v in layer.versions.all() if v.is_current), None)
-        return LayerVersionSerializer(current).data if current else None
+        return LayerVersionSerializer(current, context=self.context).data if current else None
 
     def get_links(self, layer: Layer) -> dict[str, str]:
         return {"page": reverse("layers:detail", args=[layer.slug]),
@@ -71,6 +85,8 @@ class LayerImportSerializer(serializers.Serializer):
     field_map = serializers.CharField(required=False, help_text=_("如 DLBM=地类编码,KCXS=TKXS"))
     kcxs_unit = serializers.CharField(required=False)
     repair = serializers.BooleanField(required=False)
+    publish = serializers.BooleanField(required=False, help_text=_(
+        "更新已有图层时：导入后直接成为现行版本。默认导入为草稿，经 …/versions/<版本号>/publish/ 发布"))
 
 
 @extend_schema_view(list=extend_schema(summary=_("图层列表")), retrieve=extend_schema(summary=_("图层详情（含现行版本）")))
@@ -88,14 +104,37 @@ class LayerViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, pagination_class=None)
     def versions(self, request: Request, slug: str) -> Response:
         layer = selectors.layer(self.scope, slug)
-        return Response(LayerVersionSerializer(selectors.versions(self.scope, layer), many=True).data)
+        return Response(LayerVersionSerializer(selectors.versions(self.scope, layer), many=True, context={"scope": self.scope}).data)
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "scope": self.scope}
+
+    @extend_schema(summary=_("发布草稿版本"), request=None, responses=LayerVersionSerializer,
+                   description=_("仅管理员，且图层属于其数据范围。草稿成为现行版本，原现行版本成为历史版本。"))
+    @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>\d+)/publish")
+    def publish(self, request: Request, slug: str, number: str) -> Response:
+        layer = selectors.layer(self.scope, slug)
+        version = selectors.versions(self.scope, layer).filter(number=int(number)).first()
+        if version is None or not selectors.owns(self.scope, layer):
+            raise NotFound
+        try:
+            version = services.publish(version=version, actor=request.user, scope=self.scope)
+        except services.LayerImportError as exc:
+            raise ValidationError({"detail": str(exc)}) from None
+        return Response(LayerVersionSerializer(version, context={"scope": self.scope}).data)
 
     @extend_schema(summary=_("导入图层文件（后台任务）"), request=LayerImportSerializer,
                    description=_("仅管理员。文件在后台导入，返回 202 和任务地址；任务完成后报告在任务页面。"),
                    responses={202: None})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request: Request) -> Response:
-        data = request.data.copy()
+        # The text fields only: request.data also holds the upload, and copying it would deep-copy (pickle) the
+        # temporary file of an upload over FILE_UPLOAD_MAX_MEMORY_SIZE.
+        data = QueryDict(mutable=True)
+        for key in request.data:
+            if key not in request.FILES:
+                data.setlist(key, request.data.getlist(key) if hasattr(request.data, "getlist") else [request.data[key]])
+        publish = serializers.BooleanField().to_internal_value(data.pop("publish", ["false"])[-1] or "false")
         if slug := data.get("layer"):
             layer = selectors.layer(self.scope, slug)
             data["layer"] = str(layer.pk)
@@ -107,7 +146,7 @@ class LayerViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             raise ValidationError(form.errors.get_json_data())
         try:
             job = job_services.submit(actor=request.user, kind=Job.Kind.LAYER, upload=form.cleaned_data["file"],
-                                      options=form.job_options(), scope=self.scope)
+                                      options={**form.job_options(), "publish": publish}, scope=self.scope)
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
         url = reverse("jobs:detail", args=[job.pk])

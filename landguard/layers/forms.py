@@ -29,9 +29,10 @@ class LayerImportForm(forms.Form):
         "或自然资源部坐标交换文件（.txt）"))
     kind = forms.ChoiceField(label=_("图层类型"), choices=LayerKind.choices)
     layer = forms.ModelChoiceField(label=_("更新已有图层"), queryset=None, required=False, empty_label=_("（新建图层）"),
-                                   help_text=_("选择后导入为该图层的新版本，原版本保留"))
+                                   help_text=_("选择后导入为该图层的新版本：先作为草稿，在图层页面核对与现行版本的差异后发布；原版本保留"))
     name = forms.CharField(label=_("新图层名称"), required=False, max_length=100, help_text=_("新建图层时填写，如“某县2023年度变更调查地类图斑”"))
-    region = forms.ModelChoiceField(label=_("所属行政区"), queryset=None, to_field_name="code", empty_label=None)
+    region = forms.ModelChoiceField(label=_("所属行政区"), queryset=None, to_field_name="code", required=False,
+                                    empty_label=_("（新建图层时选择；更新已有图层时取该图层的）"))
     year = forms.IntegerField(label=_("数据年份"), required=False, min_value=1980, max_value=2100)
     source = forms.CharField(label=_("数据来源"), required=False, max_length=200, help_text=_("如“2023年度国土变更调查成果”"))
     encoding = forms.ChoiceField(label=_("属性文本编码"), choices=ENCODINGS, required=False)
@@ -68,9 +69,12 @@ class LayerImportForm(forms.Form):
         if layer is not None:
             if data.get("kind") and layer.kind != data["kind"]:
                 self.add_error("kind", _("所选图层的类型是%(kind)s") % {"kind": layer.get_kind_display()})
-            data["region"] = layer.region
-        elif not data.get("name"):
-            self.add_error("name", _("新建图层时请填写名称"))
+            data["region"] = layer.region  # the layer's own: no region needs choosing (nor may another be)
+        else:
+            if not data.get("name"):
+                self.add_error("name", _("新建图层时请填写名称"))
+            if not data.get("region") and "region" not in self.errors:
+                self.add_error("region", _("新建图层时请选择所属行政区"))
         if data.get("crs") == "epsg" and not data.get("epsg"):
             self.add_error("epsg", _("请填写 EPSG 代码"))
         return data

@@ -4,6 +4,7 @@ scope, and the job page shows progress and the import report."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from landguard.core.scope import scope_for
 from landguard.jobs.models import Job
@@ -20,15 +21,20 @@ UPLOAD_SUFFIXES = (PRIMARY_SUFFIXES | SECONDARY_SUFFIXES | ARCHIVE_SUFFIXES) - {
 @handler(Job.Kind.LAYER, suffixes=UPLOAD_SUFFIXES)
 def run_layer_import(job: Job, progress: Progress) -> list[str]:
     o = job.options
-    region = Region.objects.get(code=o["region_code"], retired_in__isnull=True)
     layer = Layer.objects.filter(pk=o["layer_id"]).first() if o.get("layer_id") else None
+    if o.get("layer_id") and layer is None:
+        raise JobFailed(_("要更新的图层已不存在"))
+    region = layer.region if layer is not None else Region.objects.get(code=o["region_code"], retired_in__isnull=True)
     try:
         report = import_layer(job.file.path, kind=o["kind"], name=o["name"], region=region, year=o.get("year"),
                               source=o.get("source") or "", layer=layer, encoding=o.get("encoding") or None,
                               sublayer=o.get("sublayer") or None, crs=o.get("crs") or None, field_map=o.get("field_map") or None,
                               kcxs_unit=o.get("kcxs_unit") or "auto", repair=bool(o.get("repair")), original_name=job.original_name,
-                              actor=job.created_by, scope=scope_for(job.created_by), progress=progress)
+                              actor=job.created_by, scope=scope_for(job.created_by), progress=progress,
+                              publish=bool(o.get("publish")))
     except LayerImportError as exc:
-        raise JobFailed(str(exc)) from None
+        # The page's own words for the repair (its checkbox), never the command's flag.
+        hint = _("。几何无效的要素可检查数据后，在上传页勾选“自动修复无效几何”重新上传") if exc.repairable else ""
+        raise JobFailed(str(exc) + hint) from None
     Job.objects.filter(pk=job.pk).update(result_url=reverse("layers:detail", args=[report.layer.slug]))
     return report.lines()

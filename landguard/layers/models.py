@@ -86,6 +86,9 @@ class LayerVersion(models.Model):
     layer = models.ForeignKey(Layer, models.CASCADE, related_name="versions", verbose_name=_("图层"))
     number = models.PositiveIntegerField(_("版本号"))
     is_current = models.BooleanField(_("现行版本"), default=True, db_index=True)
+    # A new version of a layer that already has a current one waits as a draft until a manager publishes it
+    # (services.publish), so a wrong file never replaces what the map and the overlay serve.
+    is_draft = models.BooleanField(_("草稿"), default=False)
     year = models.PositiveSmallIntegerField(_("数据年份"), null=True, blank=True)
     source = models.CharField(_("数据来源"), max_length=200, blank=True, help_text=_("如：2023年度国土变更调查"))
     original_name = models.CharField(_("原文件名"), max_length=255, blank=True)

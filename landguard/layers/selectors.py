@@ -8,14 +8,16 @@ OGC API, overlay — reads through here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from django.contrib.gis.geos import Polygon
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Case, Count, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.utils.translation import gettext
 
 from landguard.core.scope import RegionScope
 from landguard.layers.models import Feature, Layer, LayerVersion
@@ -23,6 +25,82 @@ from landguard.layers.models import Feature, Layer, LayerVersion
 
 def layers(scope: RegionScope) -> QuerySet[Layer]:
     return Layer.objects.filter(scope.q_reaching("region_code")).select_related("region")
+
+
+def owns(scope: RegionScope, of: Layer) -> bool:
+    """The scope holds the layer's own region: its users see the whole layer, totals and import reports included."""
+    return scope.contains(of.region_code)
+
+
+def layers_with_totals(scope: RegionScope) -> QuerySet[Layer]:
+    """`layers`, each with `visible_count` / `visible_area` of its current version as the scope sees it: the
+    stored totals of a layer the scope holds, else the sums over the features inside the scope (a township
+    officer never sees a county-wide total)."""
+    current = LayerVersion.objects.filter(layer=OuterRef("pk"), is_current=True)
+    stored_n = Subquery(current.values("feature_count")[:1], output_field=IntegerField())
+    stored_a = Subquery(current.values("area_m2")[:1], output_field=FloatField())
+    qs = layers(scope)
+    if scope.unrestricted:
+        return qs.annotate(visible_count=stored_n, visible_area=stored_a)
+    inside = scope.filter(Feature.objects.filter(version__layer=OuterRef("pk"), version__is_current=True), "region_code")
+    inside = inside.order_by().values("version__layer")
+    counted_n = Coalesce(Subquery(inside.annotate(c=Count("id")).values("c")[:1], output_field=IntegerField()), Value(0))
+    counted_a = Coalesce(Subquery(inside.annotate(a=Sum("area_m2")).values("a")[:1], output_field=FloatField()), Value(0.0))
+    owned = scope.q("region_code")
+    return qs.annotate(visible_count=Case(When(owned, then=stored_n), default=counted_n, output_field=IntegerField()),
+                       visible_area=Case(When(owned, then=stored_a), default=counted_a, output_field=FloatField()))
+
+
+def version_totals(scope: RegionScope, of: Iterable[LayerVersion]) -> dict[int, tuple[int, float]]:
+    """(feature count, official area m²) of each version as the scope sees it — stored totals where the scope
+    holds the layer, else sums over the features inside the scope."""
+    totals: dict[int, tuple[int, float]] = {}
+    partial: list[int] = []
+    for v in of:
+        if owns(scope, v.layer):
+            totals[v.pk] = (v.feature_count, v.area_m2)
+        else:
+            totals[v.pk] = (0, 0.0)
+            partial.append(v.pk)
+    if partial:
+        rows = (scope.filter(Feature.objects.filter(version_id__in=partial), "region_code").order_by()
+                .values("version_id").annotate(n=Count("id"), a=Sum("area_m2")))
+        for r in rows:
+            totals[r["version_id"]] = (r["n"], r["a"] or 0.0)
+    return totals
+
+
+def report(scope: RegionScope, of: LayerVersion) -> list[str]:
+    """A version's import report, for users who hold the layer's region only: it states layer-wide totals and
+    names features anywhere in the layer."""
+    return list(of.report) if owns(scope, of.layer) else []
+
+
+def diff(scope: RegionScope, draft: LayerVersion, current: LayerVersion | None) -> dict:
+    """What publishing `draft` would change, over the features the scope sees: feature count and official
+    area, and for 地类图斑 the area by first-level land class."""
+    from landguard.analysis.landclass import LEVEL1_NAMES, UnknownLandClassError, classify
+
+    totals = version_totals(scope, [v for v in (draft, current) if v is not None])
+    new_n, new_a = totals[draft.pk]
+    old_n, old_a = totals[current.pk] if current is not None else (0, 0.0)
+    classes: list[dict] = []
+    if draft.layer.kind == "dltb":
+        by_class: dict[str, dict] = {}
+        for key, v in (("new", draft), ("old", current)):
+            if v is None:
+                continue
+            for r in features(scope, v).order_by().values("code").annotate(a=Sum("area_m2")):
+                try:
+                    code = classify(r["code"]).level1_code
+                    label = f"{code} {gettext(LEVEL1_NAMES[code])}"
+                except UnknownLandClassError:
+                    code = label = r["code"]
+                entry = by_class.setdefault(code, {"code": code, "label": label, "new": 0.0, "old": 0.0})
+                entry[key] += r["a"] or 0.0
+        classes = [dict(e, change=e["new"] - e["old"]) for _k, e in sorted(by_class.items())]
+    return {"count": new_n, "count_before": old_n, "count_change": new_n - old_n,
+            "area": new_a, "area_before": old_a, "area_change": new_a - old_a, "classes": classes}
 
 
 def layer(scope: RegionScope, slug: str) -> Layer:

@@ -49,7 +49,14 @@ _INSERT_BATCH = 5000
 
 
 class LayerImportError(Exception):
-    """The file cannot be imported; the message names the feature, row or field. Nothing was written."""
+    """The file cannot be imported; the message names the feature, row or field. Nothing was written.
+
+    `repairable`: the file would import with repair=True (invalid geometries only). The caller adds the hint
+    in its own terms (the upload page's checkbox, the command's --repair)."""
+
+    def __init__(self, message: str, *, repairable: bool = False) -> None:
+        super().__init__(message)
+        self.repairable = repairable
 
 
 @dataclass
@@ -63,7 +70,8 @@ class LayerImportReport:
 
     def lines(self) -> list[str]:
         v = self.version
-        out = [_("图层：%(name)s，第 %(number)s 版（现行）") % {"name": self.layer.name, "number": v.number},
+        head = (_("图层：%(name)s，第 %(number)s 版（现行）") if v.is_current else _("图层：%(name)s，第 %(number)s 版（草稿，发布后成为现行版本）"))
+        out = [head % {"name": self.layer.name, "number": v.number},
                _("要素：%(count)s 个，椭球面积合计 %(ha).4f 公顷（%(mu).2f 亩）")
                % {"count": self.features, "ha": self.area_m2 / 10_000, "mu": self.area_m2 * 3 / 2000},
                _("原坐标系：%(crs)s；文件格式：%(format)s") % {"crs": v.source_crs, "format": v.source_format}]
@@ -123,9 +131,9 @@ def _geometry_checks(data: readers.LayerData, *, repair: bool, polygons_only: bo
         bad = sorted(reasons)
         detail = "；".join(_("%(feature)s：%(reason)s") % {"feature": labels[i], "reason": reasons[i]} for i in bad[:MAX_NAMED])
         more = _("（另有 %(count)s 个要素有问题）") % {"count": len(bad) - MAX_NAMED} if len(bad) > MAX_NAMED else ""
-        hint = _("。几何无效的要素可检查数据后选择“自动修复”（--repair）重新导入") if (invalid_geos.any() and not repair) else ""
-        raise LayerImportError(_("%(count)s 个要素不能导入：%(detail)s%(more)s%(hint)s")
-                               % {"count": len(bad), "detail": detail, "more": more, "hint": hint})
+        raise LayerImportError(_("%(count)s 个要素不能导入：%(detail)s%(more)s")
+                               % {"count": len(bad), "detail": detail, "more": more},
+                               repairable=bool(invalid_geos.any() and not repair) and len(bad) == int(invalid_geos.sum()))
 
     # One geometry family per layer; polygons for every kind the overlay uses.
     types = shapely.get_type_id(geoms)
@@ -224,9 +232,28 @@ def import_layer(path: str | Path, *, kind: str, name: str, region: Region, year
                  layer: Layer | None = None, encoding: str | None = None, sublayer: str | None = None, crs: str | None = None,
                  field_map: Mapping[str, str] | None = None, kcxs_unit: KcxsUnit = "auto", repair: bool = False,
                  original_name: str | None = None, actor=None, scope: RegionScope | None = None,
-                 progress: Progress = None) -> LayerImportReport:
-    """Import a file as the new current version of a layer (created when `layer` is None). One transaction."""
+                 progress: Progress = None, publish: bool = False) -> LayerImportReport:
+    """Import a file as a new version of a layer (created when `layer` is None). One transaction.
+
+    The first version of a layer is current at once; a later one is a draft until published (`publish`,
+    the page's button, `import_layer --publish`) unless `publish` is given. Messages name the file as the
+    user knows it (`original_name`), not the stored copy."""
     path = Path(path)
+    try:
+        return _import_layer(path, kind=kind, name=name, region=region, year=year, source=source, layer=layer,
+                             encoding=encoding, sublayer=sublayer, crs=crs, field_map=field_map, kcxs_unit=kcxs_unit,
+                             repair=repair, original_name=original_name or path.name, actor=actor, scope=scope,
+                             progress=progress, publish=publish)
+    except LayerImportError as exc:
+        if original_name and original_name != path.name and path.name in str(exc):
+            raise LayerImportError(str(exc).replace(path.name, original_name), repairable=exc.repairable) from None
+        raise
+
+
+def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int | None, source: str, layer: Layer | None,
+                  encoding: str | None, sublayer: str | None, crs: str | None, field_map: Mapping[str, str] | None,
+                  kcxs_unit: KcxsUnit, repair: bool, original_name: str, actor, scope: RegionScope | None,
+                  progress: Progress, publish: bool) -> LayerImportReport:
     if kind not in LayerKind.values:
         raise LayerImportError(_("未知的图层类型“%(kind)s”（可用：%(kinds)s）") % {"kind": kind, "kinds": "、".join(LayerKind.values)})
     if scope is not None and not scope.contains(region.code):
@@ -243,7 +270,7 @@ def import_layer(path: str | Path, *, kind: str, name: str, region: Region, year
         mapping = resolve_mapping(kind, data.fields, field_map)
     except FieldMappingError as exc:
         raise LayerImportError(str(exc)) from None
-    warnings = list(data.crs_warnings) + list(data.warnings)
+    warnings = [w.replace(path.name, original_name) for w in (*data.crs_warnings, *data.warnings)]
 
     code_col = _column(data, mapping.get(CODE_FIELD))
     ids = _texts(_column(data, mapping.get(ID_FIELD)), n)
@@ -302,11 +329,13 @@ def import_layer(path: str | Path, *, kind: str, name: str, region: Region, year
             if layer.kind != kind:
                 raise LayerImportError(_("图层“%(name)s”的类型是%(kind)s") % {"name": layer.name, "kind": layer.get_kind_display()})
         number = (layer.versions.aggregate(m=Max("number"))["m"] or 0) + 1
-        layer.versions.filter(is_current=True).update(is_current=False)
+        draft = not publish and layer.versions.filter(is_current=True).exists()
+        if not draft:
+            layer.versions.filter(is_current=True).update(is_current=False)
         bounds = shapely.total_bounds(geoms)
         version = LayerVersion.objects.create(
-            layer=layer, number=number, is_current=True, year=year, source=source[:200],
-            original_name=(original_name or path.name)[:255], source_format=data.source_format, source_crs=data.source_crs,
+            layer=layer, number=number, is_current=not draft, is_draft=draft, year=year, source=source[:200],
+            original_name=original_name[:255], source_format=data.source_format, source_crs=data.source_crs,
             encoding=data.encoding_used or "", field_mapping=mapping, geometry_kind=geometry_kind, feature_count=n,
             area_m2=float(area.sum()), extent=GEOSGeometry(shapely.box(*bounds).wkt, srid=4490) if n else None,
             imported_by=actor,
@@ -317,8 +346,8 @@ def import_layer(path: str | Path, *, kind: str, name: str, region: Region, year
         version.report = report.lines()
         version.save(update_fields=["report"])
         record(actor=actor, action=AuditEntry.Action.IMPORT, target=layer, region_code=layer.region_code,
-               changes={"version": [number - 1 or None, number], "features": [None, n]},
-               note=_("导入图层：%(file)s") % {"file": version.original_name})
+               changes={"version": [number - 1 or None, number], "features": [None, n], "draft": [None, draft]},
+               note=(_("导入图层草稿：%(file)s") if draft else _("导入图层：%(file)s")) % {"file": version.original_name})
     return report
 
 
@@ -467,16 +496,26 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
         progress(n, n)
 
 
-def set_current(*, version: LayerVersion, actor=None, scope: RegionScope | None = None) -> LayerVersion:
-    """Make an older version current again (a wrong import rolled back without deleting it)."""
+def set_current(*, version: LayerVersion, actor=None, scope: RegionScope | None = None, drafts_only: bool = False) -> LayerVersion:
+    """Make a version current: an older one again (a wrong import rolled back without deleting it), or a
+    draft (publishing it)."""
     with transaction.atomic():
         layer = Layer.objects.select_for_update().get(pk=version.layer_id)
         if scope is not None and not scope.contains(layer.region_code):
             raise LayerImportError(_("%(name)s 不在您的数据范围内") % {"name": layer.name})
+        was_draft = LayerVersion.objects.filter(pk=version.pk, is_draft=True).exists()  # read under the layer's lock
+        if drafts_only and not was_draft:
+            raise LayerImportError(_("第 %(number)s 版不是草稿，无需发布") % {"number": version.number})
         before = layer.versions.filter(is_current=True).values_list("number", flat=True).first()
         layer.versions.filter(is_current=True).update(is_current=False)
-        LayerVersion.objects.filter(pk=version.pk).update(is_current=True)
+        LayerVersion.objects.filter(pk=version.pk).update(is_current=True, is_draft=False)
         record(actor=actor, action=AuditEntry.Action.UPDATE, target=layer, region_code=layer.region_code,
-               changes={"current_version": [before, version.number]}, note=_("切换现行版本"))
+               changes={"current_version": [before, version.number]},
+               note=_("发布草稿版本 v%(number)s") % {"number": version.number} if was_draft else _("切换现行版本"))
     version.refresh_from_db()
     return version
+
+
+def publish(*, version: LayerVersion, actor=None, scope: RegionScope | None = None) -> LayerVersion:
+    """Publish a draft version: it becomes current, the previous current version history."""
+    return set_current(version=version, actor=actor, scope=scope, drafts_only=True)

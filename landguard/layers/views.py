@@ -51,7 +51,7 @@ class LayerFilterForm(ScopedFilterForm):
 
 
 def _rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Layer]:
-    qs = selectors.layers(scope).prefetch_related("versions")
+    qs = selectors.layers_with_totals(scope).prefetch_related("versions")
     if kind := values.get("kind"):
         qs = qs.filter(kind=kind)
     return text_filter(qs, values.get("q"), "name", "region_code")
@@ -79,9 +79,10 @@ LAYERS = Listing(
         Column(_("所属行政区"), lambda l: l.region.name),
         Column(_("现行版本"), lambda l: f"v{_current(l).number}" if _current(l) else None),
         Column(_("数据年份"), _of_current("year")),
-        Column(_("要素数"), _of_current("feature_count"), digits=0, numeric=True),
-        Column(_("面积（公顷）"), lambda l: hectares(_current(l).area_m2) if _current(l) else None, digits=4, numeric=True),
-        Column(_("面积（亩）"), lambda l: mu(_current(l).area_m2) if _current(l) else None, digits=2, numeric=True),
+        # Totals as the user sees them (selectors.layers_with_totals): a township's own share of a county layer.
+        Column(_("要素数"), lambda l: l.visible_count if _current(l) else None, digits=0, numeric=True),
+        Column(_("面积（公顷）"), lambda l: hectares(l.visible_area) if _current(l) else None, digits=4, numeric=True),
+        Column(_("面积（亩）"), lambda l: mu(l.visible_area) if _current(l) else None, digits=2, numeric=True),
         Column(_("原坐标系"), _of_current("source_crs")),
         Column(_("数据来源"), _of_current("source"), html=False),
         Column(_("导入时间"), lambda l: timezone.localtime(_current(l).imported_at).strftime("%Y-%m-%d %H:%M") if _current(l) else None),
@@ -148,9 +149,14 @@ def layer_detail(request: HttpRequest, scope: RegionScope, slug: str) -> HttpRes
     extent = None
     if current and visible and visible["n"]:
         extent = current.extent.extent if scope.contains(layer.region_code) else _visible_extent(scope, current)
+    owned = selectors.owns(scope, layer)
+    totals = selectors.version_totals(scope, versions)
+    rows = [{"version": v, "count": totals[v.pk][0], "area": totals[v.pk][1], "report": v.report if owned else []}
+            for v in versions]
+    drafts = [{"version": v, "diff": selectors.diff(scope, v, current)} for v in versions if v.is_draft]
     context = {
-        "layer": layer, "nav": "layers", "versions": versions, "current": current, "visible": visible, "summary": summary,
-        "owned": scope.contains(layer.region_code), "history": audit_selectors.history_of(scope, layer),
+        "layer": layer, "nav": "layers", "versions": rows, "current": current, "visible": visible, "summary": summary,
+        "drafts": drafts, "owned": owned, "history": audit_selectors.history_of(scope, layer),
         "map_config": _map_config(layer, extent, visible["n"]) if extent else None,
         "exchange_max": EXCHANGE_MAX_FEATURES,
     }

@@ -127,3 +127,19 @@ def test_job_list_is_scoped_and_exports(client_for, county_admin, other_county_u
     assert "冠县边界.geojson" in client_for(county_admin).get(reverse("jobs:list")).content.decode()
     assert "冠县边界.geojson" not in client_for(other_county_user).get(reverse("jobs:list")).content.decode()
     assert client_for(county_admin).get(reverse("jobs:export")).status_code == 200
+
+
+def test_a_failure_names_the_users_file_not_the_stored_copy(client_for, county_admin, django_capture_on_commit_callbacks):
+    client = client_for(county_admin)
+    for _ in range(2):  # the second copy of the same name is stored under another name
+        with django_capture_on_commit_callbacks(execute=True):
+            _submit(client, SimpleUploadedFile("边界.geojson", b"{not json", content_type="application/geo+json"))
+    _work_all()
+    second = Job.objects.order_by("pk").last()
+    stored = second.file.name.rsplit("/", 1)[1]
+    assert stored != "边界.geojson" and second.status == Job.Status.FAILED
+    assert "边界.geojson" in second.error and stored not in second.error
+
+
+def _work_all() -> None:
+    run_ready_tasks()

@@ -145,7 +145,8 @@ def test_set_current_switches_versions_for_managers_only(client_for, county_admi
     with tempfile.NamedTemporaryFile("wb", suffix=".geojson") as f:
         f.write(_upload().read())
         f.flush()
-        import_layer(f.name, kind=LayerKind.APPROVED, name=layer.name, region=Region.objects.get(code="371525", retired_in__isnull=True))
+        import_layer(f.name, kind=LayerKind.APPROVED, name=layer.name, region=Region.objects.get(code="371525", retired_in__isnull=True),
+                     publish=True)
     url = reverse("layers:set-current", args=[layer.slug, 1])
     assert client_for(township_officer).post(url).status_code in (403, 404)
     assert client_for(county_admin).post(url).status_code == 302
