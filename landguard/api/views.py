@@ -348,6 +348,7 @@ class RedocView(SpectacularRedocView):
     permission_classes = [IsAuthenticated]
     template_name = "api/redoc.html"
 
+    @extend_schema(exclude=True)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().get(request, *args, **kwargs)
         # Redoc (styled-components) writes its styles into <style> elements it creates: this page alone
