@@ -4,6 +4,7 @@ landguard.people.services, which re-check the scope and append the audit entry i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -26,8 +27,8 @@ from rest_framework_gis.pagination import GeoJsonPagination
 
 from landguard.api import filters, serializers as api_serializers
 from landguard.api.permissions import ManagerWritesOnly
-from landguard.audit import selectors as audit_selectors
 from landguard.api.tokens import expires_at
+from landguard.audit import selectors as audit_selectors
 from landguard.core import login_throttle
 from landguard.core.access import SCOPED
 from landguard.core.client import client_ip
@@ -304,12 +305,14 @@ class TokenView(ObtainAuthToken):
         auth=[],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        username = str(request.data.get("username", "") or "")
+        # A body that is not an object (a JSON list, say) is simply a login without a username: 400, never 500.
+        data = request.data if isinstance(request.data, Mapping) else {}
+        username = str(data.get("username", "") or "")
         if message := login_throttle.refusal(request, username):
             return Response({"detail": message}, status=429)
-        serializer = self.get_serializer(data=request.data)
+        serializer = self.get_serializer(data=data)
         if not serializer.is_valid():
-            if username and request.data.get("password"):
+            if username and data.get("password"):
                 login_throttle.failed(request, username)
             raise ValidationError(serializer.errors)
         user = serializer.validated_data["user"]

@@ -113,3 +113,8 @@ def test_public_report_limit_is_keyed_on_the_real_client_behind_the_proxy(settin
     # A different person behind the same proxy is not limited by the first one's reports.
     assert client.post("/supervision/report/", form, REMOTE_ADDR="10.0.0.2",
                        HTTP_X_FORWARDED_FOR="198.51.100.41").status_code != 429
+
+
+def test_a_token_request_whose_body_is_not_an_object_is_a_400_not_a_500():
+    answer = APIClient().post("/api/auth/token/", ["admin", "guess"], format="json", REMOTE_ADDR="198.51.100.50")
+    assert answer.status_code == 400
