@@ -64,6 +64,7 @@ def _server_env() -> dict[str, str]:
     env["LANDGUARD_TASKS_IMMEDIATE"] = "true"  # no db_worker beside this server
     env["PYTHONUNBUFFERED"] = "1"
     env["LANDGUARD_CLOCK_FILE"] = str(CLOCK_FILE)
+    env["LANDGUARD_HTTPS"] = "false"  # plain HTTP on loopback, whatever the shell says
     # The default the offline-map test relies on: no base map configured at all.
     for name in ("LANDGUARD_TIANDITU_KEY", "LANDGUARD_BASEMAP_TILE_URL", "LANDGUARD_BASEMAP_ATTRIBUTION",
                  "DJANGO_SETTINGS_MODULE"):
