@@ -7,6 +7,7 @@ later as a confusing error deep inside a request.
 from __future__ import annotations
 
 import os
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -86,3 +87,16 @@ def database_config(url: str, sqlite_path: str) -> dict:
     config = dj_database_url.parse(url.replace(f"{scheme}://", "postgres://", 1), conn_max_age=60)
     config["ENGINE"] = engines[scheme]
     return config
+
+
+def env_networks(name: str) -> list[IPv4Network | IPv6Network]:
+    """A comma-separated list of IP addresses and CIDR blocks (10.0.0.5, 10.1.0.0/16, ::1); empty: none."""
+    networks: list[IPv4Network | IPv6Network] = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or CIDR blocks separated by commas (10.0.0.5,10.1.0.0/16), got {item!r}."
+            ) from None
+    return networks

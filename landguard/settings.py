@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from landguard.env import database_config, env_bool, env_int, env_list, env_str, env_url
+from landguard.env import database_config, env_bool, env_int, env_list, env_networks, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LANDGUARD_VAR_DIR", str(BASE_DIR / "var")))
@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "landguard.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -158,9 +159,11 @@ if BASEMAP_TILE_URL and not all(part in BASEMAP_TILE_URL for part in ("{z}", "{x
 BASEMAP_ATTRIBUTION = env_str("LANDGUARD_BASEMAP_ATTRIBUTION")
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate challenge makes a refused request 401 (expired token: "log in again"),
+    # not 403, which is what scripts and QGIS act on.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "landguard.api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -218,3 +221,36 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- production safety (docs/architecture.md, "Security") ---------------------------------------------------
+# One switch for a site served over HTTPS (behind nginx): cookies only over TLS, HSTS, plain HTTP redirected,
+# and the proxy's X-Forwarded-Proto trusted to say the request came in over TLS. Off for `make run` and the
+# test servers, which speak plain HTTP on loopback.
+HTTPS = env_bool("LANDGUARD_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+# The bureau's host names live under its own domain, every one of them behind the same TLS proxy.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+# nginx must set this header itself (proxy_set_header X-Forwarded-Proto $scheme), overwriting the client's.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+
+# A working day, not two weeks: a phone left on a desk stops being a way in overnight. The field app keeps
+# its unsent photos and track points and resumes after the officer logs in again (supervision/field.js).
+SESSION_COOKIE_AGE = env_int("LANDGUARD_SESSION_HOURS", 10, minimum=1, maximum=24 * 30) * 3600
+
+# Reverse proxies whose X-Forwarded-For is believed (landguard.core.client.client_ip); anyone else could
+# write any address into that header. Empty: the connecting address is the client.
+TRUSTED_PROXIES = env_networks("LANDGUARD_TRUSTED_PROXIES")
+
+# Password guessing (landguard.core.login_throttle): failures counted per account and per client address
+# within the window; past the limit, logins are refused until the window ends.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LANDGUARD_LOGIN_FAILURES_PER_ACCOUNT", 10, minimum=1, maximum=1000)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LANDGUARD_LOGIN_FAILURES_PER_ADDRESS", 30, minimum=1, maximum=10000)
+LOGIN_LOCKOUT_MINUTES = env_int("LANDGUARD_LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
+
+# API tokens (POST /api/auth/token/) stop working this many days after they are issued; a new login issues a
+# new one. Revoked at /account/tokens/ or DELETE /api/auth/tokens/<id>/.
+TOKEN_LIFETIME_DAYS = env_int("LANDGUARD_TOKEN_DAYS", 30, minimum=1, maximum=3650)

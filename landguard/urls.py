@@ -4,9 +4,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from landguard.core.access import public
+from landguard.web.auth import LoginView
 
 urlpatterns = [
-    path("login/", public(auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True)), name="login"),
+    path("login/", public(LoginView.as_view()), name="login"),
     path("logout/", public(auth_views.LogoutView.as_view()), name="logout"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# runserver speaks plain HTTP on loopback: Secure cookies and the HTTPS redirect would lock the browser out.
+export LANDGUARD_HTTPS=false
 PY=.venv/bin/python
 $PY manage.py migrate --noinput -v 0
 $PY manage.py collectstatic --noinput -v 0

@@ -128,6 +128,7 @@ SAMPLES: dict[str, Sample] = {
     "api:codechange-detail": lambda place: {"pk": place.code_change.pk},
     "api:orgunit-detail": lambda place: {"pk": place.org_unit.pk},
     "api:user-detail": lambda place: {"pk": place.user.pk},
+    "api:user-revoke-token": lambda place: {"pk": place.user.pk},
     "api:grid-detail": lambda place: {"code": place.grid.code},
     "api:fieldchief-detail": lambda place: {"pk": place.field_chief.pk},
     "api:auditentry-detail": lambda place: {"pk": place.audit_entry.pk},
@@ -138,6 +139,7 @@ SAMPLES: dict[str, Sample] = {
     "people:orgunit-edit": lambda place: {"pk": place.org_unit.pk},
     "people:user-detail": lambda place: {"pk": place.user.pk},
     "people:user-edit": lambda place: {"pk": place.user.pk},
+    "people:user-revoke-token": lambda place: {"pk": place.user.pk},
     "people:fieldchief-detail": lambda place: {"pk": place.field_chief.pk},
     "people:fieldchief-edit": lambda place: {"pk": place.field_chief.pk},
     # landguard.jobs

@@ -4,6 +4,7 @@ landguard.people.services, which re-check the scope and append the audit entry i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,12 +12,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -26,8 +27,12 @@ from rest_framework_gis.pagination import GeoJsonPagination
 
 from landguard.api import filters, serializers as api_serializers
 from landguard.api.permissions import ManagerWritesOnly
+from landguard.api.tokens import expires_at
 from landguard.audit import selectors as audit_selectors
+from landguard.core import login_throttle
 from landguard.core.access import SCOPED
+from landguard.core.client import client_ip
+from landguard.core.csp import policy
 from landguard.core.scope import RegionScope, scope_for
 from landguard.people import selectors as people_selectors
 from landguard.people import services as people_services
@@ -199,6 +204,14 @@ class UserViewSet(ScopedWriteViewSet):
     def get_queryset(self) -> QuerySet:
         return people_selectors.users(self.scope).select_related("org_unit__region")
 
+    @extend_schema(summary=_("吊销用户的访问令牌"), request=None,
+                   description=_("本人可吊销自己的令牌；管理员可吊销其数据范围内任何用户的令牌。已吊销的令牌立即失效。"),
+                   responses={200: inline_serializer("TokenRevoked", {"revoked": serializers.BooleanField()})})
+    @action(detail=True, methods=["post"], url_path="revoke-token", permission_classes=[IsAuthenticated])
+    def revoke_token(self, request: Request, pk: str | None = None) -> Response:
+        user = self.get_object()
+        return Response({"revoked": people_services.revoke_token(actor=request.user, user=user)})
+
 
 # --- grids and field chiefs ------------------------------------------------------------------------------
 
@@ -276,27 +289,62 @@ class JobViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class TokenThrottle(AnonRateThrottle):
-    # ObtainAuthToken has no throttle at all; a public password check needs one against guessing.
+    # ObtainAuthToken has no throttle at all; a public password check needs one against guessing. Keyed on
+    # the real client (DRF's own ident believes any X-Forwarded-For, so rotating that header escaped it).
     scope = "token"
     rate = "20/min"
 
+    def get_ident(self, request: Request) -> str:
+        return client_ip(request)
+
+
+TokenResponse = inline_serializer("AuthTokenResponse", {"token": serializers.CharField(),
+                                                        "expires_at": serializers.DateTimeField()})
+
 
 class TokenView(ObtainAuthToken):
-    """DRF's obtain_auth_token with a documented schema and a throttle. Marked public in urls.py: it is how
-    a client logs in, and it returns nothing but the caller's own token."""
+    """DRF's obtain_auth_token with a documented schema, the login brake (per account and client address)
+    and tokens that expire. Marked public in urls.py: it is how a client logs in, and it returns nothing but
+    the caller's own token. DELETE revokes the caller's own token (login required)."""
 
     throttle_classes = [TokenThrottle]
 
+    def get_throttles(self) -> list:
+        # The rate throttle guards the password check only; revoking one's own token is not guessing.
+        return super().get_throttles() if self.request.method == "POST" else []
+
     @extend_schema(
         summary=_("获取访问令牌"),
-        description=_("用用户名和密码换取令牌（同一用户始终是同一个令牌）。之后在请求头中携带 "
-                      "`Authorization: Token <令牌>` 调用接口；浏览器中已登录的会话也可直接调用。"),
+        description=_("用用户名和密码换取令牌。令牌有效期内再次获取得到同一个令牌，过期后获取新令牌。之后在请求头中携带 "
+                      "`Authorization: Token <令牌>` 调用接口；浏览器中已登录的会话也可直接调用。连续多次密码错误后，"
+                      "该账号和该地址会被暂停登录一段时间（429）。"),
         request=AuthTokenSerializer,
-        responses={200: inline_serializer("AuthTokenResponse", {"token": serializers.CharField()})},
+        responses={200: TokenResponse},
         auth=[],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+        # A body that is not an object (a JSON list, say) is simply a login without a username: 400, never 500.
+        data = request.data if isinstance(request.data, Mapping) else {}
+        username = str(data.get("username", "") or "")
+        if message := login_throttle.refusal(request, username):
+            return Response({"detail": message}, status=429)
+        serializer = self.get_serializer(data=data)
+        if not serializer.is_valid():
+            if username and data.get("password"):
+                login_throttle.failed(request, username)
+            raise ValidationError(serializer.errors)
+        user = serializer.validated_data["user"]
+        login_throttle.succeeded(request, username)
+        token = people_services.issue_token(user=user)
+        return Response({"token": token.key, "expires_at": expires_at(token)})
+
+    @extend_schema(summary=_("吊销自己的访问令牌"), request=None,
+                   responses={204: None, 401: inline_serializer("TokenRevokeError", {"detail": serializers.CharField()})})
+    def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not request.user.is_authenticated:
+            raise NotAuthenticated()
+        people_services.revoke_token(actor=request.user, user=request.user)
+        return Response(status=204)
 
 
 # The schema and its two viewers contain no data, only the shape of the API. They are still marked "scoped"
@@ -309,12 +357,23 @@ class SchemaView(SpectacularAPIView):
     permission_classes = [IsAuthenticated]
 
 
-class SwaggerView(SpectacularSwaggerView):
+class SwaggerView(SpectacularSwaggerSplitView):
+    # The split view serves Swagger UI's start-up script at ?script (no inline script for the CSP).
     landguard_access = SCOPED
     permission_classes = [IsAuthenticated]
+    template_name = "api/swagger_ui.html"
 
 
 class RedocView(SpectacularRedocView):
     landguard_access = SCOPED
     permission_classes = [IsAuthenticated]
+    template_name = "api/redoc.html"
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().get(request, *args, **kwargs)
+        # Redoc (styled-components) writes its styles into <style> elements it creates: this page alone
+        # allows them. It shows the schema only, no data, and its scripts are still this server's.
+        response["Content-Security-Policy"] = policy().replace("style-src-elem 'self'", "style-src-elem 'self' 'unsafe-inline'")
+        return response
 

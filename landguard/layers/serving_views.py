@@ -22,10 +22,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from landguard.api.tokens import ExpiringTokenAuthentication
+from landguard.core import login_throttle
 from landguard.core.access import SCOPED
+from landguard.core.client import client_ip
 from landguard.core.scope import RegionScope, scope_for
 from landguard.layers import mvt, selectors, serving
 
@@ -84,7 +86,7 @@ def authenticated_user(request: HttpRequest, *, basic: bool) -> Any:
     scheme, _sep, credentials = request.META.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
     if scheme.lower() == "token" and credentials:
         try:
-            return TokenAuthentication().authenticate_credentials(credentials.strip())[0]
+            return ExpiringTokenAuthentication().authenticate_credentials(credentials.strip())[0]
         except AuthenticationFailed:
             return None
     if basic and scheme.lower() == "basic" and credentials:
@@ -104,13 +106,17 @@ def _basic_user(request: HttpRequest, credentials: str) -> Any:
         # A changed password (or deactivation) ends the remembered credential at once.
         if user is not None and constant_time_compare(user.password, password_hash):
             return user
-    failures_key = f"layers:basic-failures:{request.META.get('REMOTE_ADDR', '')}"
+    failures_key = f"layers:basic-failures:{client_ip(request)}"
     if cache.get(failures_key, 0) >= BASIC_MAX_FAILURES:
+        return None
+    # The same per-account brake as the login page and the token endpoint: Basic must not be the way round it.
+    if login_throttle.refusal(request, username):
         return None
     user = authenticate(request, username=username, password=password)
     if user is None:
         cache.add(failures_key, 0, BASIC_CACHE_SECONDS)
         cache.incr(failures_key)
+        login_throttle.failed(request, username)
         return None
     cache.set(remembered_key, (user.pk, user.password), BASIC_CACHE_SECONDS)
     return user

@@ -25,3 +25,12 @@ def grids(scope: RegionScope) -> QuerySet[Grid]:
 def field_chiefs(scope: RegionScope) -> QuerySet[FieldChief]:
     qs = FieldChief.objects.select_related("user", "region", "superior__user").prefetch_related("grids")
     return scope.filter(qs, "region__code")
+
+
+def api_token(scope: RegionScope, user: User):
+    """The user's API token (DRF authtoken) when the user lies inside the scope, else None."""
+    from rest_framework.authtoken.models import Token
+
+    if not users(scope).filter(pk=user.pk).exists():
+        return None
+    return Token.objects.filter(user=user).first()

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from landguard.audit import services as audit
+from landguard.audit.models import AuditEntry
 from landguard.core.scope import scope_for
 from landguard.people.models import FieldChief, OrgUnit, User
 from landguard.regions.models import Region
@@ -111,3 +112,50 @@ def update_field_chief(*, actor: User | None, chief: FieldChief, grids=None, **v
     if entry_changes:
         audit.record(actor=actor, action="update", target=chief, region_code=chief.region.code, changes=entry_changes)
     return chief
+
+
+# Audit notes are records, stored in one language whatever the actor's page language was.
+TOKEN_ISSUED = "签发 API 令牌"
+TOKEN_REVOKED = "吊销 API 令牌"
+
+
+def _token_region_code(user: User) -> str:
+    return user.scope_region.code if user.scope_region_id else ""
+
+
+@transaction.atomic
+def issue_token(*, user: User) -> Any:
+    """The user's API token: the current one while it is valid, else a new one (audited)."""
+    from rest_framework.authtoken.models import Token
+
+    from landguard.api.tokens import is_expired
+
+    # Lock the user row: two parallel logins must not both create a token (one per user).
+    User.objects.select_for_update().get(pk=user.pk)
+    token = Token.objects.filter(user=user).first()
+    if token is not None and not is_expired(token):
+        return token
+    if token is not None:
+        token.delete()
+    token = Token.objects.create(user=user)
+    audit.record(actor=user, action=AuditEntry.Action.STATE, target=user, region_code=_token_region_code(user),
+                 note=TOKEN_ISSUED)
+    return token
+
+
+@transaction.atomic
+def revoke_token(*, actor: User, user: User) -> bool:
+    """Revoke the user's API token. A user may revoke their own; an admin also anyone's inside their scope.
+    Returns False when there was no token to revoke."""
+    from rest_framework.authtoken.models import Token
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if actor.pk != user.pk:
+        if not actor.can_manage:
+            raise PermissionDenied(_("只有管理员可以吊销他人的令牌。"))
+        _require_in_scope(actor, user.scope_region)
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    if deleted:
+        audit.record(actor=actor, action=AuditEntry.Action.STATE, target=user,
+                     region_code=_token_region_code(user), note=TOKEN_REVOKED)
+    return bool(deleted)

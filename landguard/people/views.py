@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from landguard.audit import selectors as audit_selectors
 from landguard.core.access import scoped
@@ -182,6 +184,7 @@ def user_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
         "person": person, "nav": "users", "chief": chief,
         "org_unit_visible": person.org_unit is not None and scope.contains(person.org_unit.region.code),
         "history": audit_selectors.history_of(scope, person),
+        "token": _token_facts(selectors.api_token(scope, person)),
     }
     return render(request, "people/user_detail.html", context)
 
@@ -298,3 +301,41 @@ def fieldchief_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRe
             messages.success(request, _("已保存修改。"))
             return redirect("people:fieldchief-detail", pk=chief.pk)
     return _form_page(request, form, _("编辑田长：%(chief)s") % {"chief": chief}, "fieldchiefs", _chief_url(chief))
+
+
+# --- my account: the API token ------------------------------------------------------------------------------
+
+
+def _token_facts(token: Any) -> dict[str, Any] | None:
+    from landguard.api.tokens import expires_at, is_expired
+
+    if token is None:
+        return None
+    # Only the first characters: enough to recognise it in a script, not enough to use it.
+    return {"created": token.created, "expires": expires_at(token), "expired": is_expired(token), "prefix": token.key[:6]}
+
+
+@scoped
+def account(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    """The signed-in user's own page: who they are and their API token, which they can revoke."""
+    if request.method == "POST":
+        if services.revoke_token(actor=request.user, user=request.user):
+            messages.success(request, _("API 令牌已吊销，使用它的脚本和 GIS 客户端将无法再访问。"))
+        else:
+            messages.info(request, _("您当前没有 API 令牌。"))
+        return redirect("people:account")
+    context = {"nav": "account", "token": _token_facts(selectors.api_token(scope, request.user)),
+               "lifetime_days": settings.TOKEN_LIFETIME_DAYS}
+    return render(request, "people/account.html", context)
+
+
+@require_POST
+@scoped(manage=True)
+def user_revoke_token(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    """An admin revokes the API token of a user inside their scope (a lost laptop, a leaver)."""
+    person = scope.get_or_404(selectors.users(scope), "scope_region__code", pk=pk)
+    if services.revoke_token(actor=request.user, user=person):
+        messages.success(request, _("已吊销“%(name)s”的 API 令牌。") % {"name": person})
+    else:
+        messages.info(request, _("“%(name)s”当前没有 API 令牌。") % {"name": person})
+    return redirect("people:user-detail", pk=person.pk)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
     path("tasks/<int:pk>/close/", views.task_close, name="task-close"),
     path("field/", views.field_home, name="field"),
+    path("field/session/", views.field_session, name="field-session"),
     path("field/tasks/<int:pk>/", views.field_task, name="field-task"),
     path("field/tasks/<int:pk>/report/", views.field_report, name="field-report"),
     path("field/tasks/<int:pk>/checkin/", views.field_checkin, name="field-checkin"),

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from landguard.audit import selectors as audit_selectors
 from landguard.core import clock
 from landguard.core.access import public, scoped
+from landguard.core.client import client_ip
 from landguard.core.exports import ExportColumn, xlsx_response
 from landguard.core.geodesy import mu
 from landguard.core.scope import RegionScope
@@ -314,6 +315,13 @@ def field_home(request: HttpRequest, scope: RegionScope) -> HttpResponse:
                "patrols": selectors.patrols(scope).filter(user=request.user)[:10],
                "unread": selectors.notifications(scope, request.user).filter(read_at__isnull=True).count()}
     return render(request, "supervision/field_home.html", context)
+
+
+@scoped
+def field_session(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    """The field app's probe: 200 while the session lives. Expired, @scoped redirects to the login page, which
+    field.js reads as "log in again, then resume the queued photos, track points and forms"."""
+    return JsonResponse({"ok": True}, headers={"Cache-Control": "no-store"})
 
 
 def _field_task(scope: RegionScope, pk: int) -> Task:
@@ -885,10 +893,6 @@ def delivery_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 # --- the public report form ------------------------------------------------------------------------------------------------
 
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 @public
 def public_report(request: HttpRequest) -> HttpResponse:
     """举报 without an account. Shows no data (not even which counties exist): the county is found from the
@@ -896,7 +900,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
     form = forms.PublicReportForm(request.POST or None)
     done = False
     if request.method == "POST" and form.is_valid():
-        key = f"landguard:public-report:{_client_address(request)}:{clock.now():%Y%m%d%H}"
+        key = f"landguard:public-report:{client_ip(request)}:{clock.now():%Y%m%d%H}"
         cache.add(key, 0, timeout=3600)
         if cache.incr(key) > int(config.get("SUPERVISION_PUBLIC_REPORTS_PER_HOUR")):
             return render(request, "supervision/public_report.html", {"form": form, "limited": True}, status=429)

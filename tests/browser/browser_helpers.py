@@ -21,11 +21,26 @@ def login_through_form(page, server_url: str, username: str, password: str = DEM
         raise AssertionError(f"{username} did not land on home after login, but on {page.url}")
 
 
+def wait_until(page, expression: str, arg=None, timeout: float = 20_000) -> None:
+    """Poll a JS expression (or function of arg) until it is truthy. Playwright's wait_for_function evaluates its
+    predicate with eval() inside the page, which the Content-Security-Policy forbids; page.evaluate goes through
+    the DevTools protocol, which the policy does not govern."""
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        if page.evaluate(expression, arg):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout / 1000:.0f} s: {expression}")
+        time.sleep(0.1)
+
+
 def wait_for_map(page) -> None:
     """Until map.js says every initially visible region overlay has loaded and the map is idle."""
     page.wait_for_selector("#map canvas.maplibregl-canvas", state="attached")
-    page.wait_for_function("window.landguardMapReady === true && document.getElementById('map').dataset.ready === 'true'",
-                           timeout=MAP_READY_TIMEOUT)
+    wait_until(page, "window.landguardMapReady === true && document.getElementById('map').dataset.ready === 'true'",
+               timeout=MAP_READY_TIMEOUT)
 
 
 @dataclass
@@ -37,6 +52,7 @@ class Tab:
     js_errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
 
     def assert_no_js_errors(self) -> None:
         assert not self.js_errors, "JavaScript errors on the page:\n" + "\n".join(self.js_errors)

@@ -11,7 +11,7 @@ import io
 
 import pytest
 import shapely
-from browser_helpers import MAP_READY_TIMEOUT
+from browser_helpers import MAP_READY_TIMEOUT, wait_until
 from docx import Document
 from openpyxl import Workbook, load_workbook
 
@@ -48,7 +48,7 @@ def _row(page, step: str):
 
 def _map_health(page) -> str:
     page.goto("/projects/")
-    page.wait_for_function("document.getElementById('battle-map').dataset.ready === 'true'", timeout=MAP_READY_TIMEOUT)
+    wait_until(page, "document.getElementById('battle-map').dataset.ready === 'true'", timeout=MAP_READY_TIMEOUT)
     return page.evaluate("""(name) => {
         const features = window.landguardMap.querySourceFeatures('projects').filter((f) => f.properties.name === name);
         return features.length ? features[0].properties.health : null;
@@ -152,10 +152,10 @@ def _drawing_page(open_tab, options: dict, url: str):
     tab = open_tab(COUNTY_ADMIN, **options)
     page = tab.page
     page.goto(url)
-    page.wait_for_function("window.landguardMapReady === true && document.querySelector('.draw-map').dataset.drawReady === 'true'",
+    wait_until(page, "window.landguardMapReady === true && document.querySelector('.draw-map').dataset.drawReady === 'true'",
                            timeout=MAP_READY_TIMEOUT)
     page.evaluate("(centre) => window.landguardMap.jumpTo({center: centre, zoom: 16})", list(CENTRE))
-    page.wait_for_function("() => window.landguardMap.loaded() && !window.landguardMap.isMoving()")
+    wait_until(page, "() => window.landguardMap.loaded() && !window.landguardMap.isMoving()")
     page.locator(".draw-map").scroll_into_view_if_needed()
     return tab
 

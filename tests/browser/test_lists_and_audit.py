@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from openpyxl import load_workbook
+from browser_helpers import wait_until
 
 from landguard.demo.personas import COUNTY_ADMIN, DEMO_TOWNSHIP_CODE
 
@@ -27,7 +28,7 @@ def _bar(page) -> str:
 
 
 def _wait_for_new_results(page, old_bar: str) -> None:
-    page.wait_for_function("(old) => document.querySelector('#results .results-bar').innerText !== old", arg=old_bar)
+    wait_until(page, "(old) => document.querySelector('#results .results-bar').innerText !== old", arg=old_bar)
 
 
 def _is_htmx_list_request(response) -> bool:

@@ -7,7 +7,7 @@ import io
 
 import openpyxl
 import pytest
-from browser_helpers import wait_for_map
+from browser_helpers import wait_for_map, wait_until
 
 from landguard.demo.personas import COUNTY_ADMIN
 
@@ -26,7 +26,7 @@ def _open(open_tab, options: dict):
     wait_for_map(page)
     page.wait_for_selector("#map[data-overlay-ready='true']", state="attached")
     page.evaluate("([centre, zoom]) => window.landguardMap.jumpTo({center: centre, zoom})", [list(CENTRE), ZOOM])
-    page.wait_for_function("() => window.landguardMap.loaded() && !window.landguardMap.isMoving()")
+    wait_until(page, "() => window.landguardMap.loaded() && !window.landguardMap.isMoving()")
     return tab
 
 

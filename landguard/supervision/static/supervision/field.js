@@ -45,9 +45,94 @@
     return sha256Fallback(new Uint8Array(buffer));
   }
 
+  // The cookie first: logging in again rotates the CSRF token, and the page's hidden inputs keep the old one.
   function csrf() {
+    const cookie = document.cookie.split('; ').find((c) => c.startsWith('csrftoken='));
+    if (cookie) return decodeURIComponent(cookie.slice('csrftoken='.length));
     const input = document.querySelector('input[name=csrfmiddlewaretoken]');
     return input ? input.value : '';
+  }
+
+  // --- An expired session (LANDGUARD_SESSION_HOURS) must not lose what the officer has queued on this page.
+  // Requests go out with redirect: 'manual'; the login redirect (an opaque redirect) or a 401 means "log in
+  // again". The banner then asks for the password on this very page (a new page would drop the photos in
+  // memory), and every waiting request is sent again once the probe answers 200.
+  let relogin = null;  // the promise every waiting request shares while the banner is up
+  const sessionGone = (answer) => answer.type === 'opaqueredirect' || answer.status === 401;
+
+  async function sessionAlive(banner) {
+    try {
+      const probe = await fetch(banner.dataset.probe, { credentials: 'same-origin', redirect: 'manual', cache: 'no-store' });
+      return probe.ok;
+    } catch (error) { return false; }
+  }
+
+  function waitForLogin() {
+    const banner = document.querySelector('[data-session-expired]');
+    if (!banner) return Promise.reject(new Error('session expired'));
+    if (relogin) return relogin;
+    relogin = new Promise((resolve) => {
+      const form = banner.querySelector('form[data-relogin]'), status = banner.querySelector('[data-relogin-status]');
+      banner.hidden = false;
+      form.elements.password.focus();
+      const done = () => {
+        banner.hidden = true; form.reset(); status.textContent = ''; relogin = null;
+        // Plain forms on the page carry the old token: give them the new one.
+        document.querySelectorAll('input[name=csrfmiddlewaretoken]').forEach((input) => { input.value = csrf(); });
+        form.removeEventListener('submit', onSubmit); window.removeEventListener('focus', onFocus);
+        resolve();
+      };
+      async function onSubmit(event) {
+        event.preventDefault();
+        const body = new FormData();
+        body.append('username', form.elements.username.value); body.append('password', form.elements.password.value);
+        body.append('csrfmiddlewaretoken', csrf());
+        try {
+          await fetch(banner.dataset.login, { method: 'POST', body, credentials: 'same-origin', redirect: 'manual' });
+        } catch (error) { /* offline: the probe below says so */ }
+        if (await sessionAlive(banner)) done(); else status.textContent = banner.dataset.loginFailed;
+      }
+      // Logged in again in another tab: carry on when the officer comes back to this one.
+      async function onFocus() { if (await sessionAlive(banner)) done(); }
+      form.addEventListener('submit', onSubmit);
+      window.addEventListener('focus', onFocus);
+    });
+    return relogin;
+  }
+
+  // fetch with retries on a dead network and a wait for a new login on an expired session; the CSRF header
+  // is read afresh for every attempt.
+  async function send(url, options = {}) {
+    for (;;) {
+      const headers = { ...(options.headers || {}) };
+      if (options.method && options.method !== 'GET') headers['X-CSRFToken'] = csrf();
+      const answer = await fetchRetry(url, { ...options, headers, redirect: 'manual' });
+      if (!sessionGone(answer)) return answer;
+      await waitForLogin();
+    }
+  }
+
+  // Before a plain form leaves the page, make sure the session still lives, else the POST would end on the
+  // login page and its fields would be gone.
+  async function ensureSession(form) {
+    const banner = document.querySelector('[data-session-expired]');
+    if (banner && !(await sessionAlive(banner))) await waitForLogin();
+    const input = form.querySelector('input[name=csrfmiddlewaretoken]');
+    if (input) input.value = csrf();
+  }
+
+  function wireForms(root) {
+    if (!root.querySelector('[data-session-expired]')) return;
+    // The field app's own forms only: signing out or switching language needs no session check.
+    root.querySelectorAll('form[method=post][action*="/field/"]:not([data-gps])').forEach((form) => {
+      form.addEventListener('submit', async (event) => {
+        if (form.dataset.sessionChecked === 'true') return;
+        event.preventDefault();
+        await ensureSession(form);
+        form.dataset.sessionChecked = 'true';
+        form.submit();
+      });
+    });
   }
 
   function position() {
@@ -71,10 +156,11 @@
           form.elements.lat.value = pos.coords.latitude.toFixed(7);
           if (form.elements.accuracy) form.elements.accuracy.value = Math.round(pos.coords.accuracy);
           form.dataset.located = 'true';
+          await ensureSession(form);
           form.submit();
         } catch (error) {
           if (status) status.textContent = form.dataset.failed || String(error);
-          if (form.dataset.gpsOptional === 'true') { form.dataset.located = 'true'; form.submit(); }
+          if (form.dataset.gpsOptional === 'true') { form.dataset.located = 'true'; await ensureSession(form); form.submit(); }
         }
       });
     });
@@ -121,7 +207,7 @@
     form.append('size', String(buffer.byteLength));
     form.append('taken_at', new Date(file.lastModified || Date.now()).toISOString());
     if (pos) { form.append('lon', pos.coords.longitude.toFixed(7)); form.append('lat', pos.coords.latitude.toFixed(7)); }
-    let answer = await fetchRetry(t.start, { method: 'POST', body: form, headers: { 'X-CSRFToken': csrf() } });
+    let answer = await send(t.start, { method: 'POST', body: form });
     let state = await answer.json();
     if (!answer.ok) throw new Error(JSON.stringify(state.error));
     const chunk = Number(t.chunk);
@@ -129,11 +215,11 @@
       const start = state.received, end = Math.min(start + chunk, buffer.byteLength);
       label.textContent = t.uploading;
       try {
-        answer = await fetchRetry(state.url, { method: 'PUT', body: buffer.slice(start, end),
-                                              headers: { 'X-CSRFToken': csrf(), 'Upload-Offset': String(start), 'Content-Type': 'application/octet-stream' } });
+        answer = await send(state.url, { method: 'PUT', body: buffer.slice(start, end),
+                                         headers: { 'Upload-Offset': String(start), 'Content-Type': 'application/octet-stream' } });
       } catch (error) {  // still offline after the retries: ask where the server stands, then go on
         await sleep(5000);
-        answer = await fetchRetry(state.url, { method: 'GET' });
+        answer = await send(state.url, { method: 'GET' });
       }
       const next = await answer.json();
       if (answer.status === 422) throw new Error(next.error);
@@ -181,18 +267,20 @@
       pending.push([Number(pos.coords.longitude.toFixed(7)), Number(pos.coords.latitude.toFixed(7)), new Date(pos.timestamp).toISOString()]);
       save();
     }, () => {}, { enableHighAccuracy: true, maximumAge: 10000 });
+    let flushing = false;  // one batch at a time, also while a flush waits for a new login
     async function flush() {
-      if (!pending.length) return;
+      if (!pending.length || flushing) return;
+      flushing = true;
       const batch = pending.slice(0, 500);
       try {
-        const answer = await fetch(root.dataset.track, { method: 'POST', credentials: 'same-origin', body: JSON.stringify({ points: batch }),
-                                                         headers: { 'X-CSRFToken': csrf(), 'Content-Type': 'application/json' } });
+        const answer = await send(root.dataset.track, { method: 'POST', body: JSON.stringify({ points: batch }),
+                                                        headers: { 'Content-Type': 'application/json' } });
         if (answer.ok) {
           pending.splice(0, batch.length); save();
           const state = await answer.json();
           if (counter) counter.textContent = `${state.points} · ${Math.round(state.distance_m)} m`;
         }
-      } catch (error) { /* offline: keep the points, try again later */ }
+      } catch (error) { /* offline: keep the points, try again later */ } finally { flushing = false; }
     }
     setInterval(flush, 15000);
     root.querySelector('form[data-finish]')?.addEventListener('submit', () => { flush(); });
@@ -201,6 +289,7 @@
   document.addEventListener('DOMContentLoaded', () => {
     wireGps(document);
     wireFill(document);
+    wireForms(document);
     document.querySelectorAll('[data-photo-panel]').forEach(wirePhotos);
     wirePatrol(document.querySelector('[data-patrol]'));
   });

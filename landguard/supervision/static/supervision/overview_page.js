@@ -1,0 +1,9 @@
+// Page bootstrap for supervision/overview.html: a static module, not an inline script, so the
+// Content-Security-Policy can forbid inline code (landguard/core/csp.py). Data comes from the json_script blocks.
+import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
+import { createRegionMap } from '../web/map.js';
+import { addSupervisionLayers } from './map.js';
+const config = JSON.parse(document.getElementById('map-config').textContent);
+config.basemap = JSON.parse(document.getElementById('basemap-config').textContent);
+const map = createRegionMap(maplibregl, document.getElementById('map'), config);
+addSupervisionLayers(maplibregl, map, document.getElementById('map-data-url').dataset.url);
