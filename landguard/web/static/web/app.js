@@ -26,4 +26,10 @@ document.addEventListener('DOMContentLoaded', () => {
   document.querySelectorAll('select[data-autosubmit]').forEach((select) => {
     select.addEventListener('change', () => select.form.submit());
   });
+  // A form that cannot be undone asks first (the question in data-confirm; no inline handlers under the CSP).
+  document.querySelectorAll('form[data-confirm]').forEach((form) => {
+    form.addEventListener('submit', (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
 });
