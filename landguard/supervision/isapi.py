@@ -25,24 +25,25 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_lazy
 from lxml import etree
 
 from landguard.supervision.intake import Alarm
 
-# Event types as the device names them → how a bureau calls them (the note of the alarm).
+# Event types as the device names them → how a bureau calls them (the note of the alarm, in the language of
+# the request; devices send no Accept-Language, so Chinese).
 EVENT_NAMES = {
-    "fielddetection": N_("区域入侵侦测"),
-    "linedetection": N_("越界侦测"),
-    "regionentrance": N_("进入区域侦测"),
-    "regionexiting": N_("离开区域侦测"),
-    "vmd": N_("移动侦测"),
-    "pir": N_("人体感应"),
-    "tamperdetection": N_("视频遮挡"),
-    "fireDetection".lower(): N_("火点检测"),
-    "smokedetection": N_("烟雾检测"),
+    "fielddetection": gettext_lazy("区域入侵侦测"),
+    "linedetection": gettext_lazy("越界侦测"),
+    "regionentrance": gettext_lazy("进入区域侦测"),
+    "regionexiting": gettext_lazy("离开区域侦测"),
+    "vmd": gettext_lazy("移动侦测"),
+    "pir": gettext_lazy("人体感应"),
+    "tamperdetection": gettext_lazy("视频遮挡"),
+    "firedetection": gettext_lazy("火点检测"),
+    "smokedetection": gettext_lazy("烟雾检测"),
 }
-TARGET_NAMES = {"human": N_("人员"), "vehicle": N_("车辆"), "others": N_("其他目标")}
+TARGET_NAMES = {"human": gettext_lazy("人员"), "vehicle": gettext_lazy("车辆"), "others": gettext_lazy("其他目标")}
 IGNORED_TYPES = {"heartbeat", "videoloss"}
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
@@ -93,10 +94,10 @@ class Event:
 
     def note(self) -> str:
         kind = EVENT_NAMES.get(self.event_type.lower())
-        text = f"{_(kind)}（{self.event_type}）" if kind else self.fields.get("eventDescription") or self.event_type
+        text = f"{kind}（{self.event_type}）" if kind else self.fields.get("eventDescription") or self.event_type
         target = self.fields.get("detectionTarget") or self.fields.get("targetType")
         if target:
-            text += _("，目标：%(target)s") % {"target": _(TARGET_NAMES[target]) if target in TARGET_NAMES else target}
+            text += _("，目标：%(target)s") % {"target": TARGET_NAMES.get(target, target)}
         if self.channel_name:
             text += _("，通道：%(name)s") % {"name": self.channel_name}
         return text
