@@ -49,7 +49,8 @@ def test_map_pages_docs_and_admin_run_under_the_csp(open_tab):
     anonymous.page.wait_for_load_state("networkidle")
 
 
-def test_an_expired_session_keeps_the_queued_photo_and_form_and_resumes_after_login(open_tab, server_url, api_key):  # noqa: F811
+def test_an_expired_session_keeps_the_queued_photo_and_form_and_resumes_after_login(open_tab, server_url, api_key,  # noqa: F811
+                                                                                     artifacts):
     admin = open_tab(COUNTY_ADMIN)
     camera = next(c for c in cameras(admin) if c["code"] == "GX-T047")
     lon, lat = camera["position"][0] + 0.0005, camera["position"][1] + 0.0002
@@ -88,6 +89,7 @@ def test_an_expired_session_keeps_the_queued_photo_and_form_and_resumes_after_lo
     p.click("[data-relogin] button[type=submit]")
     wait_until(p, "document.querySelector('[data-relogin-status]').textContent.length > 0")
     assert p.is_visible("[data-session-expired]")
+    p.screenshot(path=str(artifacts / "field-session-expired.png"), full_page=True)
     p.fill("[data-relogin] input[name=password]", DEMO_PASSWORD)
     p.click("[data-relogin] button[type=submit]")
     p.wait_for_selector("[data-session-expired]", state="hidden")
