@@ -11,6 +11,10 @@ access test uses come from that demo:
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+from pathlib import Path
+
 import pytest
 
 from landguard.demo.personas import COUNTY_ADMIN, OTHER_COUNTY_USER, TOWNSHIP_OFFICER
@@ -22,6 +26,40 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         load_demo()
+
+
+@pytest.fixture(scope="session")
+def sqlite_snapshot(django_db_setup, django_db_blocker, tmp_path_factory) -> Path | None:
+    """A file copy of the in-memory SpatiaLite test database as set up (demo county loaded), for the tests whose
+    worker processes need a database file of their own; None on PostgreSQL, where they share the test database.
+
+    Taken once, outside any test: a test's connection holds a write transaction (BEGIN IMMEDIATE), sqlite3's
+    backup from a connection that is writing answers SQLITE_LOCKED, and Python's backup() retries that forever.
+    Being session-scoped, pytest sets it up before the test's own transaction begins."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return None
+    path = tmp_path_factory.mktemp("sqlite") / "snapshot.sqlite3"
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+        assert not connection.in_atomic_block, "the snapshot must be taken outside a transaction"
+        target = sqlite3.connect(path)
+        try:
+            connection.connection.backup(target)
+        finally:
+            target.close()
+    return path
+
+
+@pytest.fixture
+def sqlite_copy(sqlite_snapshot, tmp_path) -> Path | None:
+    """This test's own file copy of the SpatiaLite test database (None on PostgreSQL)."""
+    if sqlite_snapshot is None:
+        return None
+    path = tmp_path / "copy.sqlite3"
+    shutil.copyfile(sqlite_snapshot, path)
+    return path
 
 
 @pytest.fixture

@@ -211,15 +211,13 @@ class Database:
     """The database the worker processes share: a file copy of the in-memory SpatiaLite test database, or the
     PostGIS test database itself (read here through a fresh statement each time: READ COMMITTED)."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, sqlite_copy: Path | None) -> None:
         self.var = tmp_path / "var"
         if POSTGIS:
             self.url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
         else:
-            self.path = tmp_path / "workers.sqlite3"
-            target = sqlite3.connect(self.path)
-            connection.connection.backup(target)
-            target.close()
+            assert sqlite_copy is not None
+            self.path = sqlite_copy
             self.url = f"spatialite://{self.path}"
 
     def env(self, **extra: str) -> dict[str, str]:
@@ -270,8 +268,8 @@ def _wait_for(predicate, timeout: float, what: str) -> None:
 
 
 @pytest.mark.django_db
-def test_a_worker_killed_mid_job_leaves_a_job_the_next_worker_reclaims_and_finishes(tmp_path):
-    db = Database(tmp_path)
+def test_a_worker_killed_mid_job_leaves_a_job_the_next_worker_reclaims_and_finishes(tmp_path, sqlite_copy):
+    db = Database(tmp_path, sqlite_copy)
     env = db.env(LANDGUARD_JOB_LEASE_SECONDS="600")  # the lease cannot be what frees it here: the process check does
     ids = json.loads(_manage(env, "shell", "-c", SEED, stdin=json.dumps({"big": 40_000})))
     job_id = ids["big"]
@@ -305,8 +303,8 @@ def test_a_worker_killed_mid_job_leaves_a_job_the_next_worker_reclaims_and_finis
 
 
 @pytest.mark.django_db
-def test_two_workers_at_once_claim_and_reclaim_each_job_exactly_once(tmp_path):
-    db = Database(tmp_path)
+def test_two_workers_at_once_claim_and_reclaim_each_job_exactly_once(tmp_path, sqlite_copy):
+    db = Database(tmp_path, sqlite_copy)
     env = db.env()
     ids = json.loads(_manage(env, "shell", "-c", SEED, stdin=json.dumps({"small": 6})))
     everything = ids["queued"] + ids["dead"]
@@ -331,10 +329,10 @@ def test_two_workers_at_once_claim_and_reclaim_each_job_exactly_once(tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_live_long_job_is_not_taken_by_a_second_worker_even_with_a_short_lease(tmp_path):
+def test_a_live_long_job_is_not_taken_by_a_second_worker_even_with_a_short_lease(tmp_path, sqlite_copy):
     """Lease 2 s, heartbeat every second, upkeep every second: the second worker sees the job's process alive
     on this machine (on SQLite the import's write lock holds the heartbeat back for longer than the lease)."""
-    db = Database(tmp_path)
+    db = Database(tmp_path, sqlite_copy)
     env = db.env(LANDGUARD_JOB_LEASE_SECONDS="2")
     ids = json.loads(_manage(env, "shell", "-c", SEED, stdin=json.dumps({"big": 40_000})))
     job_id = ids["big"]

@@ -161,8 +161,8 @@ def _env(database_url: str, var_dir: Path) -> dict[str, str]:
     return env
 
 
-# Run in the copied database before the two loops (SpatiaLite): sqlite3's backup cannot copy a test
-# transaction that has written users, so the extra groups are made in the copy itself.
+# Run in the copied database before the two loops (SpatiaLite): the copy is of the database as set up, before
+# any test wrote to it, so the extra groups are made in the copy itself.
 COPY_SETUP = """
 from landguard.regions.models import Level, Region
 from landguard.people.models import OrgUnit, Role, User
@@ -174,12 +174,9 @@ for region in Region.objects.filter(level=Level.TOWNSHIP, code__startswith="3715
 
 @pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("post"), reason="SpatiaLite variant")
 @pytest.mark.django_db
-def test_two_dispatch_loops_send_each_report_exactly_once_spatialite(tmp_path):
+def test_two_dispatch_loops_send_each_report_exactly_once_spatialite(sqlite_copy, tmp_path):
     # The test database lives in memory; the two processes share a copy of it in a file.
-    path = tmp_path / "dispatch.sqlite3"
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.close()
+    path = sqlite_copy
     env = _env(f"spatialite://{path}", tmp_path / "var")
     subprocess.run([sys.executable, "manage.py", "shell", "-c", COPY_SETUP], cwd=REPO, env=env, check=True, capture_output=True)
     counts = _send_twice_at_once(env)

@@ -205,15 +205,10 @@ def _escalated(outputs: list[str]) -> int:
 
 @pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("post"), reason="SpatiaLite variant")
 @pytest.mark.django_db
-def test_two_sweep_processes_escalate_each_breach_exactly_once_spatialite(tmp_path):
+def test_two_sweep_processes_escalate_each_breach_exactly_once_spatialite(sqlite_copy):
     # The test database lives in this process's memory: the processes work on a file copy of it (demo county
-    # included), taken before this test writes anything.
-    path = tmp_path / "sweep.sqlite3"
-    # Copied through the test's own connection: it holds the write lock of its transaction (BEGIN IMMEDIATE), so a
-    # second connection to the in-memory database would wait for it forever.
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.close()
+    # included), taken before any test wrote to it.
+    path = sqlite_copy
     env = _env(f"spatialite://{path}")
     ids = json.loads(_manage(env, "shell", "-c", SEED).strip().splitlines()[-1])
     outputs = _sweep_twice_at_once(env)
