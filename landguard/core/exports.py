@@ -25,6 +25,14 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_WIDTH = 60
 MIN_WIDTH = 6
 
+# Number formats as bureaus write the figures: counts whole, 公顷 and 万亩 to four places, 亩 and m² to two.
+COUNT = "#,##0"
+HECTARES = "#,##0.0000"
+WAN_MU = "#,##0.0000"
+MU = "#,##0.00"
+SQUARE_METRES = "#,##0.00"
+PERCENT = "0.0"
+
 
 @dataclass(frozen=True)
 class ExportColumn:
@@ -50,6 +58,11 @@ def _cell(value: Any) -> Any:
 
 
 def build_workbook(*, title: str, scope_label: str, columns: Sequence[ExportColumn], rows: Iterable[Sequence[Any]]) -> bytes:
+    """Every export counts its rows in a first 序号 column, as ledgers do — unless the caller's first column is
+    already a 序号 (a layer's features keep their position in the source file)."""
+    if not columns or str(columns[0].header) != str(_("序号")):
+        columns = [ExportColumn(str(_("序号")), COUNT), *columns]
+        rows = ([number, *row] for number, row in enumerate(rows, start=1))
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]  # Excel's sheet-name limit

@@ -24,7 +24,7 @@ import shapely
 from landguard.analysis.landclass import LEVEL1_NAMES, BigClass, UnknownLandClassError, classify
 from landguard.audit import selectors as audit_selectors
 from landguard.core.access import scoped
-from landguard.core.exports import ExportColumn, xlsx_response
+from landguard.core.exports import COUNT, HECTARES, MU, SQUARE_METRES, ExportColumn, xlsx_response
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
 from landguard.jobs import selectors as job_selectors
@@ -36,6 +36,7 @@ from landguard.layers.forms import LayerImportForm
 from landguard.layers.maps import data_layer
 from landguard.layers.serving import version_of
 from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
+from landguard.regions import selectors as region_selectors
 from landguard.web.listing import Column, Listing, ScopedFilterForm, export_list, render_list, text_filter
 from landguard.web.shell import paginate, run_service, scope_label
 
@@ -215,17 +216,18 @@ def _version_param(request: HttpRequest, scope: RegionScope, layer: Layer) -> La
 
 
 FEATURE_COLUMNS = [ExportColumn(str(h), f) for h, f in (
-    (_("序号"), None), (_("要素编号"), None), (_("地类编码"), None), (_("坐落行政区代码"), None),
-    (_("椭球面积（平方米）"), "#,##0.00"), (_("面积（公顷）"), "#,##0.0000"), (_("面积（亩）"), "#,##0.00"),
-    (_("扣除地类系数"), "0.0000"), (_("原图斑面积（平方米）"), "#,##0.00"))]
+    (_("序号"), COUNT), (_("要素编号"), None), (_("地类编码"), None), (_("坐落行政区代码"), None), (_("坐落行政区"), None),
+    (_("椭球面积（平方米）"), SQUARE_METRES), (_("面积（公顷）"), HECTARES), (_("面积（亩）"), MU),
+    (_("扣除地类系数"), "0.0000"), (_("原图斑面积（平方米）"), SQUARE_METRES))]
 
 
 @scoped
 def feature_export(request: HttpRequest, scope: RegionScope, slug: str) -> HttpResponse:
     layer = selectors.layer(scope, slug)
     version = _version_param(request, scope, layer)
-    rows = ((f.index + 1, f.fid, f.code, f.region_code, round(f.area_m2, 2), hectares(f.area_m2), mu(f.area_m2), f.kcxs,
-             f.stored_area_m2) for f in _features(request, scope, version).iterator(chunk_size=2000))
+    features = region_selectors.with_region_name(_features(request, scope, version))
+    rows = ((f.index + 1, f.fid, f.code, f.region_code, f.region_name, round(f.area_m2, 2), hectares(f.area_m2), mu(f.area_m2),
+             f.kcxs, f.stored_area_m2) for f in features.iterator(chunk_size=2000))
     return xlsx_response(title=f"{layer.name} v{version.number}", scope_label=scope_label(scope), columns=FEATURE_COLUMNS,
                          rows=rows, filename=layer.name)
 

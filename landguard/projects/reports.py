@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 
 from landguard.audit import selectors as audit_selectors
 from landguard.audit.models import AuditEntry
-from landguard.core.exports import MAX_WIDTH, MIN_WIDTH, display_width
+from landguard.core.exports import COUNT, MAX_WIDTH, MIN_WIDTH, PERCENT, WAN_MU, display_width
 from landguard.core.scope import RegionScope
 from landguard.core.workdays import WorkCalendar
 from landguard.projects import selectors
@@ -47,6 +47,7 @@ class Table:
     title: str
     headers: list[str]
     rows: list[list[Any]]
+    formats: tuple[str | None, ...] = ()  # the xlsx number format of each column, by position; None: as is
 
 
 @dataclass
@@ -94,7 +95,8 @@ def _responsibilities(scope: RegionScope, day: dt.date) -> Table:
                          float(t.total_wan_mu), p.total_cases, p.total_wan_mu, p.area_rate, p.gap_wan_mu])
     return Table(_("责任清单"), [_("序号"), _("责任清单"), _("地区"), _("责任领导"), _("责任处室"), _("目标件数"),
                                 _("目标面积（万亩）"), _("完成件数"), _("完成面积（万亩）"), _("面积完成率（%）"),
-                                _("差距（万亩）")], body)
+                                _("差距（万亩）")], body,
+                 (None, None, None, None, None, COUNT, WAN_MU, COUNT, WAN_MU, PERCENT, WAN_MU))
 
 
 def _tasks(scope: RegionScope, day: dt.date, calendar: WorkCalendar) -> Table:
@@ -238,9 +240,9 @@ def weekly_xlsx(report: WeeklyReport) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     for table in report.lists:
-        _sheet(wb, table.title, report, [(table.headers, table.rows)])
+        _sheet(wb, table.title, report, [table])
     # The progress tables share a sheet, each under its own title line.
-    _sheet(wb, _("推进情况"), report, [part for t in report.progress for part in (([t.title], []), (t.headers, t.rows))])
+    _sheet(wb, _("推进情况"), report, [part for t in report.progress for part in (Table(t.title, [t.title], []), t)])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -249,25 +251,29 @@ def weekly_xlsx(report: WeeklyReport) -> bytes:
 def digest_xlsx(digest: DailyDigest) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
-    _sheet(wb, digest.changes.title, digest, [(digest.changes.headers, digest.changes.rows)])
+    _sheet(wb, digest.changes.title, digest, [digest.changes])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
 
 
-def _sheet(wb: Workbook, title: str, report: WeeklyReport | DailyDigest, blocks: list[tuple[list[str], list[list[Any]]]]) -> None:
+def _sheet(wb: Workbook, title: str, report: WeeklyReport | DailyDigest, blocks: list[Table]) -> None:
     ws = wb.create_sheet(title[:31])
     ws.append([_("%(title)s　%(report)s　数据范围：%(scope)s") % {"title": title, "report": report.title, "scope": report.scope_label}])
     ws.cell(row=1, column=1).font = Font(bold=True, size=13)
     widths: dict[int, int] = {}
     fill = PatternFill("solid", fgColor="DDE7F0")
-    for headers, rows in blocks:
+    for block in blocks:
+        headers, rows = block.headers, block.rows
         ws.append([str(h) for h in headers])
         for index in range(1, len(headers) + 1):
             cell = ws.cell(row=ws.max_row, column=index)
             cell.font, cell.fill, cell.alignment = Font(bold=True), fill, Alignment(wrap_text=True, vertical="center")
         for row in rows:
             ws.append([v if isinstance(v, (int, float, dt.date)) or v is None else str(v) for v in row])
+            for index, number_format in enumerate(block.formats, start=1):
+                if number_format:
+                    ws.cell(row=ws.max_row, column=index).number_format = number_format
         for row in [headers, *rows]:
             for index, value in enumerate(row, start=1):
                 widths[index] = max(widths.get(index, 0), display_width(value))

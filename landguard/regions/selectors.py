@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from landguard.core.scope import RegionScope
 from landguard.regions.models import CodeChange, Region
@@ -22,6 +22,13 @@ def region(scope: RegionScope, code: str) -> Region:
 
         raise Http404
     return found
+
+
+def with_region_name(qs: QuerySet, field: str = "region_code") -> QuerySet:
+    """Adds `region_name` to each row: the current name of the region whose code `field` holds, so that exports and
+    lists show a name beside every code (one subquery, not a query per row)."""
+    names = Region.objects.filter(code=OuterRef(field), retired_in__isnull=True).order_by().values("name")[:1]
+    return qs.annotate(region_name=Subquery(names))
 
 
 def scope_root(scope: RegionScope) -> Region | None:

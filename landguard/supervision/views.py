@@ -505,7 +505,7 @@ def inbox_read(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 
 
 def _camera_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Camera]:
-    qs = _township(values, selectors.cameras(scope), "region_code")
+    qs = region_selectors.with_region_name(_township(values, selectors.cameras(scope), "region_code"))
     if values.get("device_type") is not None:
         qs = qs.filter(device_type=values["device_type"])
     return text_filter(qs, values.get("q"), "code", "name")
@@ -525,6 +525,7 @@ CAMERAS = Listing(
         Column(gettext_lazy("监控半径（米）"), lambda c: c.radius_m, digits=0, numeric=True),
         Column(gettext_lazy("经度"), lambda c: round(c.position.x, 6)),
         Column(gettext_lazy("纬度"), lambda c: round(c.position.y, 6)),
+        Column(gettext_lazy("所在乡镇"), lambda c: c.region_name),
         Column(gettext_lazy("所在乡镇代码"), lambda c: c.region_code),
         Column(gettext_lazy("在线"), lambda c: c.is_active),
     ),

@@ -82,12 +82,13 @@ def test_user_list_filters_through_htmx_and_exports_the_filtered_rows(open_tab, 
     rows = list(sheet.iter_rows(values_only=True))
     assert "数据范围" in rows[0][0] and "冠县" in rows[0][0], rows[0][0]  # title row names the scope
     header = list(rows[1])
-    assert header[:3] == ["用户名", "姓名", "角色"] and "数据范围" in header and header[-1] == "合成演示数据", header
+    assert header[:4] == ["序号", "用户名", "姓名", "角色"] and "数据范围" in header and header[-1] == "合成演示数据", header
     data = [row for row in rows[2:] if any(value is not None for value in row)]
     assert len(data) == chiefs, f"the export has {len(data)} rows, the page said {chiefs}"
     scope_column = header.index("数据范围")
     assert all(CODE_IN_LABEL.search(row[scope_column]).group(1).startswith(DEMO_TOWNSHIP_CODE) for row in data)
-    assert all(row[0].startswith("chief_") for row in data)
+    assert [row[0] for row in data] == list(range(1, len(data) + 1))
+    assert all(row[1].startswith("chief_") for row in data)
     tab.assert_no_js_errors()
     tab.assert_no_failed_requests()
 

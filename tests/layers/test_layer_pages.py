@@ -40,10 +40,13 @@ def test_layer_list_shows_the_county_layers_to_its_users_only(client_for, county
     assert "冠县" not in client_for(other_county_user).get(reverse("layers:list")).content.decode().replace("冠县自然", "")
 
 
-def test_layer_export_is_an_xlsx_of_the_listed_layers(client_for, county_admin):
+def test_layer_export_is_an_xlsx_of_the_listed_layers_counted_by_a_serial_number(client_for, county_admin):
     response = client_for(county_admin).get(reverse("layers:export"))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    names = [row[0].value for row in sheet.iter_rows(min_row=3)]
+    assert sheet.cell(row=2, column=1).value == "序号"
+    rows = list(sheet.iter_rows(min_row=3))
+    assert [row[0].value for row in rows] == list(range(1, len(rows) + 1))
+    names = [row[1].value for row in rows]
     assert "冠县地类图斑（演示）" in names and not any("莘县" in (n or "") for n in names)
 
 
@@ -73,8 +76,10 @@ def test_other_county_cannot_open_the_layer_or_its_exports(client_for, other_cou
 def test_feature_export_holds_only_the_township_features_for_its_officer(client_for, township_officer, dltb):
     response = client_for(township_officer).get(reverse("layers:features-export", args=[dltb.slug]))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    regions = {row[3].value for row in sheet.iter_rows(min_row=3)}
-    assert regions and all(code.startswith(TOWNSHIP) for code in regions)
+    assert [c.value for c in sheet[2]][3:5] == ["坐落行政区代码", "坐落行政区"]
+    regions = {(row[3].value, row[4].value) for row in sheet.iter_rows(min_row=3)}
+    assert regions and all(code.startswith(TOWNSHIP) and name for code, name in regions)  # a name beside every code
+    assert sheet.cell(row=3, column=7).number_format == "#,##0.0000"  # 公顷, not General
 
 
 def test_exchange_export_reads_back_with_the_same_areas(client_for, county_admin, dltb):

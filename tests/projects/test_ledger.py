@@ -75,9 +75,9 @@ def test_the_export_has_the_import_shape_and_imports_again_as_updates(tmp_path, 
     response = client_for(county_admin).get(reverse("projects:ledger-export") + "?q=冠县光伏")
     wb = load_workbook(io.BytesIO(response.content))
     rows = [list(r) for r in wb.active.iter_rows(min_row=2, values_only=True)]
-    assert rows[0] == ledger_headers()
-    assert rows[1][:3] == ["冠县光伏储能项目", "市重点项目", "371525001"] and rows[1][9] == 45
-    rows[1][6] = "规划调整后的业主"
+    assert rows[0] == ["序号", *ledger_headers()]  # counted like a bureau's ledger; the import skips 序号
+    assert rows[1][:4] == [1, "冠县光伏储能项目", "市重点项目", "371525001"] and rows[1][10] == 45
+    rows[1][7] = "规划调整后的业主"
     report = import_ledger(sheet(tmp_path, rows, "exported.xlsx"), actor=county_admin)
     assert report.updated == ["冠县光伏储能项目"] and not report.created
     assert Project.objects.get(name="冠县光伏储能项目").owner == "规划调整后的业主"

@@ -3,6 +3,7 @@ the monthly ranking of service groups."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 
@@ -106,3 +107,15 @@ def test_the_ranking_orders_groups_by_on_time_rate_then_early_completions(at, co
     page = client_for(county_admin).get(reverse("projects:ranking") + "?month=2025-03").content.decode()
     assert "本月流动红旗：快组" in page
     assert ServiceGroup.objects.filter(name="快组").exists()
+
+
+def test_the_weekly_xlsx_writes_wan_mu_and_rates_with_number_formats_not_general(week, county_admin):
+    report = reports.weekly_report(scope_for(county_admin), day=D(2025, 6, 20), scope_label="冠县", calendar=work_calendar())
+    table = report.responsibilities
+    row = [1, "责任清单", "冠县", "领导", "处室", 3, 1.2345, 1, 0.5, 40.5, 0.7345]
+    book = load_workbook(io.BytesIO(reports.weekly_xlsx(dataclasses.replace(report, responsibilities=reports.Table(
+        table.title, table.headers, [row], table.formats)))))
+    sheet = book["责任清单"]
+    formats = {sheet.cell(row=2, column=c).value: sheet.cell(row=3, column=c).number_format for c in range(1, len(row) + 1)}
+    assert formats["目标面积（万亩）"] == formats["完成面积（万亩）"] == formats["差距（万亩）"] == "#,##0.0000"
+    assert formats["面积完成率（%）"] == "0.0" and formats["目标件数"] == "#,##0"

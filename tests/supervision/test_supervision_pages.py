@@ -40,6 +40,17 @@ def test_every_table_exports_xlsx(client_for, county_admin, path):
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert "冠县" in sheet.cell(1, 1).value and sheet.max_row >= 2
+    assert sheet.cell(2, 1).value == "序号" and [sheet.cell(r, 1).value for r in range(3, sheet.max_row + 1)] == list(
+        range(1, sheet.max_row - 1))  # rows counted as in a ledger
+
+
+def test_the_camera_export_names_the_township_beside_its_code(client_for, county_admin):
+    sheet = load_workbook(io.BytesIO(client_for(county_admin).get("/supervision/cameras.xlsx").content)).active
+    headers = [c.value for c in sheet[2]]
+    name, code = headers.index("所在乡镇"), headers.index("所在乡镇代码")
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert rows and all(row[name] and row[code].startswith("371525") for row in rows)
+    assert any(row[name] == "清泉街道" for row in rows)
 
 
 def test_the_demo_has_94_cameras_and_the_camera_page_lists_covered_villages(client_for, county_admin):

@@ -132,7 +132,7 @@ def test_compliance_is_counted_per_recipient_unit_on_the_dashboard_and_in_xlsx(s
     page = client_for(township_officer).get("/supervision/").content.decode()
     assert 'id="unit-kind-table"' in page and "执法中队" in page
     sheet = load_workbook(io.BytesIO(client_for(township_officer).get("/supervision/compliance-units.xlsx").content)).active
-    names = {sheet.cell(row, 2).value for row in range(1, sheet.max_row + 1)}
+    names = {sheet.cell(row, 3).value for row in range(1, sheet.max_row + 1)}  # after 序号 and the kind
     assert {r.label for r in task.recipients.all()} <= names
 
 
