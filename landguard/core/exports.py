@@ -15,6 +15,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -36,7 +37,7 @@ PERCENT = "0.0"
 
 @dataclass(frozen=True)
 class ExportColumn:
-    header: str
+    header: str | Promise  # a lazy header is translated when the file is written, in the reader's language
     number_format: str | None = None  # e.g. "#,##0.0000" for 公顷
 
 
@@ -83,7 +84,7 @@ def build_workbook(*, title: str, scope_label: str, columns: Sequence[ExportColu
         cell.fill = header_fill
         cell.alignment = Alignment(vertical="center", wrap_text=True)
 
-    widths = [display_width(c.header) for c in columns]
+    widths = [display_width(str(c.header)) for c in columns]
     for row in rows:
         values = [_cell(v) for v in row]
         ws.append(values)

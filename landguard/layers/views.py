@@ -215,7 +215,7 @@ def _version_param(request: HttpRequest, scope: RegionScope, layer: Layer) -> La
     return version_of(scope, layer, number if number and number.isdigit() else None)
 
 
-FEATURE_COLUMNS = [ExportColumn(str(h), f) for h, f in (
+FEATURE_COLUMNS = [ExportColumn(h, f) for h, f in (
     (_("序号"), COUNT), (_("要素编号"), None), (_("地类编码"), None), (_("坐落行政区代码"), None), (_("坐落行政区"), None),
     (_("椭球面积（平方米）"), SQUARE_METRES), (_("面积（公顷）"), HECTARES), (_("面积（亩）"), MU),
     (_("扣除地类系数"), "0.0000"), (_("原图斑面积（平方米）"), SQUARE_METRES))]

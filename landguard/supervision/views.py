@@ -70,7 +70,7 @@ def overview(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     return render(request, "supervision/overview.html", context)
 
 
-TOWNSHIP_COLUMNS = [ExportColumn(str(h), f) for h, f in (
+TOWNSHIP_COLUMNS = [ExportColumn(h, f) for h, f in (
     (gettext_lazy("区划代码"), None), (gettext_lazy("乡镇（街道）"), None), (gettext_lazy("告警接收"), "#,##0"),
     (gettext_lazy("线索"), "#,##0"), (gettext_lazy("推送核查"), "#,##0"), (gettext_lazy("核实违法"), "#,##0"),
     (gettext_lazy("立案"), "#,##0"), (gettext_lazy("结案"), "#,##0"), (gettext_lazy("时限达标率（%）"), "0.0"),

@@ -9,6 +9,7 @@ import json
 import openpyxl
 import pytest
 import shapely
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -197,3 +198,11 @@ def test_bbox_selector_finds_a_polygon_whose_box_contains_the_query_box(county_a
     assert feature.pk in set(found.values_list("pk", flat=True))
     far = (100.0, 20.0, 100.001, 20.001)
     assert not selectors.features(scope_for(county_admin), version, bbox=far).exists()
+
+
+def test_feature_export_headers_follow_the_readers_language(client_for, county_admin, dltb):
+    client = client_for(county_admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(reverse("layers:features-export", args=[dltb.slug])).content)).active
+    headers = [c.value for c in sheet[2]]
+    assert headers[0] == "No." and "Location region code" in headers and headers.count("No.") == 1
