@@ -321,7 +321,8 @@ def parse_exchange(text: str, *, name: str = "坐标文件.txt", crs: str | None
                            fallback_columns={"index": range(1, count + 1), "line": [p.line for p in parcels]})
     raw = RawLayer(object_array(geoms), columns, list(PARCEL_FIELDS) + extra_fields, labels, declared_crs=declared,
                    encoding=encoding_used, warnings=[], problems=problems, source_format="exchange", layer_name=Path(name).stem,
-                   central_meridian=zone.central_meridian if zone and not zone.prefix else None)
+                   central_meridian=zone.central_meridian if zone and not zone.prefix else None,
+                   area_units={"地块面积": SQM_PER_HECTARE})
     layer = finish_layer(raw, name=name, explicit=explicit, hint_lon=hint_lon)
 
     # Declared 地块面积 against the ellipsoidal area of what was read.

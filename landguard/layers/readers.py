@@ -328,6 +328,9 @@ class LayerData:
     source_format: str = ""  # "shapefile", "gpkg", "geojson", "kml", "csv", "xlsx", "exchange"
     layer_name: str | None = None
     swap_xy: bool = False  # the file stored northing/latitude first
+    # Area fields not in square metres: field → m² per unit (the exchange file's 地块面积 is in 公顷). The reader has
+    # already compared them with the ellipsoidal area, with the tolerance their written decimals allow.
+    area_units: dict[str, float] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.geometries)
@@ -364,6 +367,7 @@ class RawLayer:
     source_format: str = ""
     layer_name: str | None = None
     central_meridian: float | None = None  # for 6-digit GK eastings, when the file says which zone
+    area_units: dict[str, float] = field(default_factory=dict)  # see LayerData.area_units
 
 
 # =====================================================================================================
@@ -1150,4 +1154,5 @@ def finish_layer(raw: RawLayer, *, name: str, explicit: str | None = None, hint_
     invalid = [(i, "；".join(problems[i])) for i in sorted(problems)]
     return LayerData(geometries=converted, attributes=raw.columns, fields=raw.fields, source_crs=guess.source,
                      crs_warnings=crs_warnings, encoding_used=raw.encoding, feature_labels=raw.labels, invalid=invalid,
-                     warnings=list(raw.warnings), source_format=raw.source_format, layer_name=raw.layer_name, swap_xy=guess.swap_xy)
+                     warnings=list(raw.warnings), source_format=raw.source_format, layer_name=raw.layer_name, swap_xy=guess.swap_xy,
+                     area_units=dict(raw.area_units))

@@ -274,8 +274,14 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
 
     code_col = _column(data, mapping.get(CODE_FIELD))
     ids = _texts(_column(data, mapping.get(ID_FIELD)), n)
-    stored_col = _column(data, mapping.get(area_field(kind)))
+    stored_field = mapping.get(area_field(kind))
+    stored_col = _column(data, stored_field)
     stored = _numbers(stored_col, labels, mapping[area_field(kind)]) if stored_col is not None else np.full(n, np.nan)
+    # Kept in m² like every stored area; a field in other units was already checked by its reader (公顷 to 4 places
+    # cannot meet a 0.01 m² tolerance), so it is converted and not compared again.
+    stored_checked = stored_field in data.area_units
+    if stored_checked:
+        stored = stored * data.area_units[stored_field]
     kcxs = np.zeros(n)
     overlaps = np.zeros(n, dtype=bool)
     if kind == LayerKind.DLTB:
@@ -299,7 +305,7 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
                 warnings.append(_("%(count)s 个要素与同图层其他要素重叠（如 %(features)s）；分析时按并集计算面积，不重复计")
                                 % {"count": int(overlaps.sum()), "features": _named(labels, np.flatnonzero(overlaps)[:3])})
     has_stored = ~np.isnan(stored)
-    if has_stored.any():
+    if has_stored.any() and not stored_checked:
         diff = np.abs(stored - area)
         off = np.flatnonzero(has_stored & (diff > TBMJ_TOLERANCE_M2))
         if len(off):

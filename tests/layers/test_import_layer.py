@@ -81,6 +81,24 @@ def test_one_parcel_has_the_same_official_area_from_exchange_file_shapefile_4527
     assert LayerVersion.objects.get(layer__name="试验 .zip").source_crs == "epsg:4527"
 
 
+def test_an_exchange_files_area_in_hectares_is_stored_in_square_metres_and_not_warned_of_falsely(tmp_path, county):
+    lonlat = _county_parcel(county)
+    expected = float(ellipsoidal_area_m2(np.array([lonlat], dtype=object))[0])
+    txt = tmp_path / "parcel.txt"
+    # Written as LandGuard's own export writes it: 地块面积 in 公顷 to 4 places.
+    txt.write_bytes(write_exchange([ExchangeParcel(lonlat, number="D1", name="试验地块", land_class="0102")], zone=38).encode("gbk"))
+    report = import_layer(txt, kind=LayerKind.PROJECT, name="交换文件面积", region=county)
+    feature = report.version.features.get()
+    assert feature.stored_area_m2 == pytest.approx(expected, abs=0.5)  # 公顷 × 10 000, to the 4th decimal's rounding
+    assert not [w for w in report.warnings if "面积" in w], report.warnings
+
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_bytes(write_exchange([ExchangeParcel(lonlat, number="D2", area_ha=expected / 10_000 * 1.5, land_class="0102")],
+                                     zone=38).encode("gbk"))
+    warned = import_layer(wrong, kind=LayerKind.PROJECT, name="交换文件面积不符", region=county).warnings
+    assert len([w for w in warned if "地块面积" in w and "公顷" in w]) == 1, warned  # said once, in 公顷, by the reader
+
+
 def test_domain_rectangle_in_epsg_4527_imports_with_the_test_vector_area(tmp_path, county):
     rect = shapely.Polygon(gk_rect(E0, N0, 100, 200))  # domain.md §2.1: 19 999.80197 m²
     shp = write_shp(tmp_path / "rect.shp", [rect], {"BSM": ["R1"]}, crs_text="EPSG:4527")
