@@ -336,6 +336,10 @@ def resolve_crs(x, y, *, declared: str | None = None, explicit: str | None = Non
             agrees = detected.source == declared
         if agrees and declared in GEOGRAPHIC_SOURCES and detected and detected.source not in GEOGRAPHIC_SOURCES:
             agrees = False
+        if detected and detected.source == declared:
+            # The values say what the file says. If they lie far from the region, that is a question of where the
+            # features are (the import checks it), not of the CRS: never "declared X does not match, judged X".
+            agrees = True
         if agrees:
             if swap:
                 warnings.append(_("坐标 X/Y 顺序互换（北坐标在前），已按东、北顺序读取"))

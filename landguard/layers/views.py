@@ -232,9 +232,19 @@ def feature_export(request: HttpRequest, scope: RegionScope, slug: str) -> HttpR
                          rows=rows, filename=layer.name)
 
 
+def _exchange_zone(layer: Layer, geoms: Any) -> int:
+    """One layer, one zone: the 3° zone of its region's centre, whichever features a filter picked (冠县 straddles
+    115.5°E, so zoning each export by its own features put one county's files in zones 38 and 39)."""
+    outline = layer.region.geom
+    if outline is not None:
+        west, _south, east, _north = outline.extent
+        return round((west + east) / 2 / 3)
+    return round(float(shapely.centroid(shapely.union_all(shapely.envelope(geoms))).x) / 3)
+
+
 @scoped
 def exchange_export(request: HttpRequest, scope: RegionScope, slug: str) -> HttpResponse:
-    """The features as a 自然资源部 坐标交换文件 (GBK, CRLF) in the 3° zone of the layer's centre."""
+    """The features as a 自然资源部 坐标交换文件 (GBK, CRLF) in the 3° zone of the layer's region."""
     layer = selectors.layer(scope, slug)
     version = _version_param(request, scope, layer)
     qs = _features(request, scope, version)
@@ -246,11 +256,10 @@ def exchange_export(request: HttpRequest, scope: RegionScope, slug: str) -> Http
     if not rows:
         return HttpResponse(gettext_now("没有可导出的要素"), status=400, content_type="text/plain; charset=utf-8")
     geoms = shapely.from_wkb([bytes(g.wkb) for *_r, g in rows])
-    centre_lon = float(shapely.centroid(shapely.union_all(shapely.envelope(geoms))).x)
     parcels = [ExchangeParcel(geometry=g, number=fid, name=layer.name if len(rows) == 1 else "", land_class=code,
                               area_ha=area / 10_000) for (fid, code, area, _g), g in zip(rows, geoms)]
     try:
-        text = write_exchange(parcels, zone=round(centre_lon / 3), producer=str(layer.region.name),
+        text = write_exchange(parcels, zone=_exchange_zone(layer, geoms), producer=str(layer.region.name),
                               produced=timezone.localdate())
     except ExchangeWriteError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")

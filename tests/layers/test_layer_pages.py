@@ -97,6 +97,20 @@ def test_exchange_export_reads_back_with_the_same_areas(client_for, county_admin
     assert too_many.status_code == 400 and "最多" in too_many.content.decode()
 
 
+def test_every_exchange_export_of_one_layer_is_in_one_zone_whichever_features_it_holds(client_for, county_admin, dltb):
+    version = dltb.versions.get(is_current=True)
+    features = [(shapely.from_wkb(bytes(g.wkb)).centroid.x, fid) for fid, g in
+                Feature.objects.filter(version=version).values_list("fid", "geom")]
+    west, east = min(features)[1], max(features)[1]
+    zones = set()
+    for fid in (west, east):
+        response = client_for(county_admin).get(reverse("layers:exchange-export", args=[dltb.slug]) + f"?q={fid}")
+        zones.add(parse_exchange_bytes(response.content, name="export.txt").header["带号"])
+    assert min(features)[0] < 115.5 < max(features)[0]  # the layer does straddle zones 38 and 39
+    west_lon, _s, east_lon, _n = dltb.region.geom.extent
+    assert zones == {str(round((west_lon + east_lon) / 2 / 3))}  # one zone: that of the county's centre
+
+
 def _upload(name: str = "已批.geojson", bsm: str = "PZ-1") -> SimpleUploadedFile:
     geom = shapely.box(115.44, 36.48, 115.445, 36.484)
     body = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"BSM": bsm},

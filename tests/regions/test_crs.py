@@ -91,6 +91,12 @@ def test_trusted_prj_is_used_and_contradicted_prj_is_overruled_with_a_warning():
     assert guess.source == "epsg:4527" and warnings
 
 
+def test_a_declaration_the_values_confirm_is_kept_however_far_from_the_region_and_never_contradicted():
+    x, y = _project(4528, [120.1, 120.2], [30.2, 30.3])  # a 杭州 parcel in zone 40, imported for 冠县 (115.5°E)
+    guess, warnings = crs.resolve_crs(x, y, declared="epsg:4528", hint_lon=115.5)
+    assert guess.source == "epsg:4528" and warnings == []
+
+
 def test_explicit_crs_wins_over_prj_with_a_warning():
     guess, warnings = crs.resolve_crs([115.5, 115.6], [36.4, 36.5], declared="wgs84", explicit="gcj02")
     assert guess.source == "gcj02"
