@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from landguard.core.access import public
+from landguard.layers import ogc
 from landguard.web.auth import LoginView
 
 urlpatterns = [
@@ -16,6 +17,8 @@ urlpatterns = [
     path("people/", include("landguard.people.urls")),
     path("jobs/", include("landguard.jobs.urls")),
     path("layers/data/", include("landguard.layers.serving_urls")),
+    # GIS clients are given the service URL with or without the slash; both answer the landing page (no redirect).
+    path("ogc", ogc.landing, name="ogc-landing"),
     path("ogc/", include("landguard.layers.ogc_urls")),
     path("layers/", include("landguard.layers.urls")),
     path("supervision/", include("landguard.supervision.urls")),

@@ -116,6 +116,12 @@ def current_features(slug: str = SLUG):
 # --- landing page, conformance, API definition -------------------------------------------------------------
 
 
+def test_the_service_url_without_its_slash_answers_the_same_landing_page(county_admin, client_for):
+    client = client_for(county_admin)
+    bare, slashed = client.get("/ogc"), client.get("/ogc/")
+    assert bare.status_code == 200 and bare.json() == slashed.json()
+
+
 def test_landing_page_links_the_api_definition_conformance_and_collections(county_admin, client_for):
     client = client_for(county_admin)
     response = client.get("/ogc/")
