@@ -33,6 +33,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import math
 import os
@@ -827,6 +828,19 @@ def _point_order(value: Any) -> float | None:
     return float(match.group(1)) if match else None
 
 
+def _is_headerless_point_list(cells: Sequence[Any]) -> bool:
+    """A first row like `J1, 4035123.456, 39512345.678`: a point label, then two numbers, nothing else."""
+    values = list(cells)
+    while values and not cell_text(values[-1]):
+        values.pop()
+    if len(values) != 3 or _point_order(values[0]) is None:
+        return False
+    try:
+        return _number(values[1]) is not None and _number(values[2]) is not None
+    except ValueError:
+        return False
+
+
 def _parse_table(rows: Iterator[tuple[int, Sequence[Any]]], name: str, fmt: str, encoding: str | None,
                  sheet: str | None = None) -> RawLayer:
     """Vertex rows → one polygon per parcel id (rings by 圈号, ordered by 点号). `rows` yields (row number, cells)."""
@@ -834,17 +848,21 @@ def _parse_table(rows: Iterator[tuple[int, Sequence[Any]]], name: str, fmt: str,
     header: list[Any] | None = None
     roles: dict[str, int] = {}
     header_row = 0
-    scanned = []
+    scanned: list[tuple[int, Sequence[Any]]] = []
     for row_no, cells in rows:
-        scanned.append(cells)
+        scanned.append((row_no, cells))
         roles = _header_roles(cells)
         if _has_coordinates(roles):
             header, header_row = list(cells), row_no
             break
         if len(scanned) >= 20:
             break
+    first = next((c for _n, c in scanned if any(cell_text(v) for v in c)), [])
+    if header is None and _is_headerless_point_list(first):
+        # A bare 点号,X,Y list as surveyors hand it over: read from its first row, the columns in that order.
+        header, roles = [_("点号"), "X", "Y"], {"point": 0, "X": 1, "Y": 2}
+        rows = itertools.chain(scanned, rows)
     if header is None:
-        first = next((c for c in scanned if any(cell_text(v) for v in c)), [])
         raise LayerReadError(_("%(file)s：找不到坐标列（表头应含 X/Y、东坐标/北坐标 或 经度/纬度），表头：%(header)s")
                              % {"file": where_file, "header": "、".join(cell_text(v) for v in first if cell_text(v)) or _("空")})
     if {"X", "Y"} <= roles.keys():

@@ -414,6 +414,23 @@ def test_csv_table_without_parcel_or_ring_columns_splits_rings_on_closure(tmp_pa
     assert max_vertex_distance_m(layer.geometries[0], to_lonlat(parcel_with_hole_gk())) < 1e-3
 
 
+def test_a_headerless_point_x_y_list_is_read_with_x_as_the_northing(tmp_path):
+    ring = gk_rect(E0, N0, 200, 150)
+    lines = [f"J{k},{n:.3f},{e:.3f}" for k, (e, n) in enumerate(ring + [ring[0]], start=1)]  # 点号,X(north),Y(east)
+    path = tmp_path / "界址点.txt"
+    path.write_text("\r\n".join(lines), encoding="utf-8")
+    layer = read_layer(path)
+    assert len(layer) == 1 and layer.invalid == [] and layer.source_crs == "epsg:4527"
+    expected = ellipsoidal_area_m2(to_lonlat(shapely.Polygon(ring)))[0]
+    assert ellipsoidal_area_m2(layer.geometries)[0] == pytest.approx(expected, abs=0.01)
+
+
+def test_a_headerless_list_that_is_not_point_x_y_is_still_refused_naming_its_first_row(tmp_path):
+    path = tmp_path / "names.csv"
+    path.write_text("甲,1,2,3\n乙,4,5,6\n", encoding="utf-8")
+    _rejected(path, "找不到坐标列")
+
+
 def test_lonlat_table_with_dms_values(tmp_path):
     lines = ["宗地号\t序号\t经度\t纬度", "1\t1\t115°30'00\"\t36°30'00\"", "1\t2\t115°31'00\"\t36°30'00\"",
              "1\t3\t115°31'00\"\t36°31'00\"", "1\t4\t115°30'00\"\t36°31'00\""]
