@@ -191,7 +191,8 @@ def _feature_texts(rows: list[tuple], kind: str, *, lat_lon: bool) -> list[str]:
 
 def _properties(fid: str, code: str, area_m2: float, region_code: str, source: dict, dltb: bool) -> dict:
     """The typed fields first, then every source attribute (a source field named like a typed one yields)."""
-    typed: dict = {"fid": fid, "code": code}
+    # Not "fid": ogr2ogr would take it for GeoPackage's own FID column and refuse or renumber the copy.
+    typed: dict = {"feature_no": fid, "code": code}
     if dltb:
         land_class = land_class_of(code)
         typed["land_class"] = str(land_class.label) if land_class else None
@@ -208,7 +209,7 @@ def _dumps(value: object) -> str:
 
 def tile(scope: RegionScope, version: LayerVersion, z: int, x: int, y: int) -> bytes:
     """Tile z/x/y of the version's features inside the scope (b"" when none shows); layer name = the slug.
-    Attributes: fid, code, area_m2 (official ellipsoidal m², 2 dp)."""
+    Attributes: feature_no, code, area_m2 (official ellipsoidal m², 2 dp)."""
     bbox = mvt.tile_bounds(z, x, y, buffer=mvt.BUFFER)
     rows = list(selectors.features(scope, version, bbox=bbox).order_by("index").annotate(wkb=AsWKB("geom"))
                 .values_list("pk", "fid", "code", "area_m2", "wkb"))
@@ -216,5 +217,5 @@ def tile(scope: RegionScope, version: LayerVersion, z: int, x: int, y: int) -> b
         return b""
     pks, fids, codes, areas, wkbs = zip(*rows)
     return mvt.encode_tile(version.layer.slug, z, x, y, ids=pks, geoms=shapely.from_wkb([bytes(w) for w in wkbs]),
-                           attributes={"fid": fids, "code": codes, "area_m2": [round(a, 2) for a in areas]})
+                           attributes={"feature_no": fids, "code": codes, "area_m2": [round(a, 2) for a in areas]})
 

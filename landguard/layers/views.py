@@ -176,7 +176,7 @@ def _map_config(layer: Layer, extent: tuple[float, float, float, float], visible
 
     config = map_config(NOTHING, levels=[], extent=extent)  # no region overlays: the layer is the subject
     config["layers"].insert(0, data_layer(layer, feature_count=visible_count))
-    config["i18n"].update({"fid": gettext_now("要素编号"), "landClass": gettext_now("地类编码")})
+    config["i18n"].update({"featureNo": gettext_now("要素编号"), "landClass": gettext_now("地类编码")})
     return config
 
 

@@ -200,7 +200,7 @@ def test_geojson_properties_carry_the_official_area_in_three_units_and_the_land_
     (served,) = body["features"]
     props = served["properties"]
     assert served["id"] == feature.pk and body["layer"] == SLUG and body["version"] == 1
-    assert props["fid"] == feature.fid and props["code"] == feature.code and props["region_code"] == feature.region_code
+    assert props["feature_no"] == feature.fid and "fid" not in props and props["code"] == feature.code and props["region_code"] == feature.region_code
     assert props["area_m2"] == round(feature.area_m2, 2)
     assert props["area_ha"] == hectares(feature.area_m2) and props["area_mu"] == mu(feature.area_m2)
     assert props["land_class"] == classify(feature.code).name
@@ -282,7 +282,7 @@ def test_tile_puts_a_known_parcel_on_its_pixels_with_its_attributes(county_admin
     assert layer["version"] == 2 and layer["extent"] == 4096
     served = layer["features"][feature.pk]
     assert served["type"] == 3  # POLYGON
-    assert served["properties"] == {"fid": feature.fid, "code": feature.code, "area_m2": round(feature.area_m2, 2)}
+    assert served["properties"] == {"feature_no": feature.fid, "code": feature.code, "area_m2": round(feature.area_m2, 2)}
     polygon = shapely.from_wkb(bytes(feature.geom.wkb))
     (exterior, closed), *holes = served["paths"]
     assert closed and not holes
@@ -366,3 +366,18 @@ def test_encoder_writes_lines_and_point_sets_as_the_spec_says():
     for (qx, qy), (px, py) in zip(features[2]["paths"][0][0], expected):
         assert abs(qx - px) <= 0.5 and abs(qy - py) <= 0.5
     assert features[2]["properties"] == {"n": 1}
+
+
+def test_served_features_copy_into_a_geopackage_through_gdal(county_admin, client_for, tmp_path):
+    """What `ogr2ogr -f GPKG` does with the service's GeoJSON: a string property called "fid" collides with the
+    GeoPackage's own integer FID and GDAL refuses the copy; the served properties must not use that name."""
+    import pyogrio.raw
+
+    source = tmp_path / "served.geojson"
+    source.write_bytes(geojson(client_for(county_admin), limit=5).content)
+    meta, _fids, geometry, fields = pyogrio.raw.read(source)
+    target = tmp_path / "copy.gpkg"
+    pyogrio.raw.write(target, geometry, fields, fields=meta["fields"], geometry_type="MultiPolygon", crs="EPSG:4490",
+                      driver="GPKG")
+    copied, *_rest = pyogrio.raw.read(target)
+    assert "feature_no" in list(copied["fields"]) and len(_rest[1]) == 5

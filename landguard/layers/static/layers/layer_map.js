@@ -18,7 +18,7 @@ export function createLayerMap(maplibregl, container, config) {
       const p = event.features[0].properties;
       const root = document.createElement('div');
       root.className = 'map-popup';
-      const rows = [[config.i18n.fid, p.fid], [config.i18n.landClass, p.code], [config.i18n.area, `${(p.area_m2 / 10000).toFixed(4)} ${config.i18n.hectare}`]];
+      const rows = [[config.i18n.featureNo, p.feature_no], [config.i18n.landClass, p.code], [config.i18n.area, `${(p.area_m2 / 10000).toFixed(4)} ${config.i18n.hectare}`]];
       const dl = document.createElement('dl');
       for (const [label, value] of rows) {
         if (!value) continue;
