@@ -61,8 +61,9 @@ def _cell(value: Any) -> Any:
 def build_workbook(*, title: str, scope_label: str, columns: Sequence[ExportColumn], rows: Iterable[Sequence[Any]]) -> bytes:
     """Every export counts its rows in a first 序号 column, as ledgers do — unless the caller's first column is
     already a 序号 (a layer's features keep their position in the source file)."""
-    if not columns or str(columns[0].header) != str(_("序号")):
-        columns = [ExportColumn(str(_("序号")), COUNT), *columns]
+    serial = str(_("序号"))
+    if not columns or str(columns[0].header) != serial:
+        columns = [ExportColumn(serial, COUNT), *columns]
         rows = ([number, *row] for number, row in enumerate(rows, start=1))
     wb = Workbook()
     ws = wb.active

@@ -857,14 +857,14 @@ def _parse_table(rows: Iterator[tuple[int, Sequence[Any]]], name: str, fmt: str,
             break
         if len(scanned) >= 20:
             break
-    first = next((c for _n, c in scanned if any(cell_text(v) for v in c)), [])
-    if header is None and _is_headerless_point_list(first):
+    if header is None:
+        first = next((c for _n, c in scanned if any(cell_text(v) for v in c)), [])
+        if not _is_headerless_point_list(first):
+            raise LayerReadError(_("%(file)s：找不到坐标列（表头应含 X/Y、东坐标/北坐标 或 经度/纬度），表头：%(header)s")
+                                 % {"file": where_file, "header": "、".join(cell_text(v) for v in first if cell_text(v)) or _("空")})
         # A bare 点号,X,Y list as surveyors hand it over: read from its first row, the columns in that order.
         header, roles = [_("点号"), "X", "Y"], {"point": 0, "X": 1, "Y": 2}
         rows = itertools.chain(scanned, rows)
-    if header is None:
-        raise LayerReadError(_("%(file)s：找不到坐标列（表头应含 X/Y、东坐标/北坐标 或 经度/纬度），表头：%(header)s")
-                             % {"file": where_file, "header": "、".join(cell_text(v) for v in first if cell_text(v)) or _("空")})
     if {"X", "Y"} <= roles.keys():
         pair = ("X", "Y")
     elif {"east", "north"} <= roles.keys():

@@ -276,7 +276,7 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
     ids = _texts(_column(data, mapping.get(ID_FIELD)), n)
     stored_field = mapping.get(area_field(kind))
     stored_col = _column(data, stored_field)
-    stored = _numbers(stored_col, labels, mapping[area_field(kind)]) if stored_col is not None else np.full(n, np.nan)
+    stored = _numbers(stored_col, labels, stored_field) if stored_col is not None else np.full(n, np.nan)
     # Kept in m² like every stored area; a field in other units was already checked by its reader (公顷 to 4 places
     # cannot meet a 0.01 m² tolerance), so it is converted and not compared again.
     stored_checked = stored_field in data.area_units
@@ -311,7 +311,7 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
         if len(off):
             warnings.append(_("%(count)s 个要素的%(field)s与 CGCS2000 椭球面积相差超过 %(tol)s 平方米（最大 %(max).2f 平方米，如 %(features)s）；"
                               "本平台统计一律使用椭球面积")
-                            % {"count": len(off), "field": mapping[area_field(kind)], "tol": TBMJ_TOLERANCE_M2,
+                            % {"count": len(off), "field": stored_field, "tol": TBMJ_TOLERANCE_M2,
                                "max": float(diff[off].max()), "features": _named(labels, off[:3])})
     feature_regions = region_codes(geoms, region)
     if scope is not None:

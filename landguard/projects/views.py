@@ -29,7 +29,7 @@ from landguard.audit import selectors as audit_selectors
 from landguard.audit.models import AuditEntry
 from landguard.core import clock
 from landguard.core.access import scoped
-from landguard.core.exports import ExportColumn, xlsx_response
+from landguard.core.exports import PERCENT, WAN_MU, ExportColumn, xlsx_response
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
 from landguard.projects import forms as pforms
@@ -589,7 +589,7 @@ def target_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
 def target_detail_export(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     target_list = selectors.target_list(scope, pk)
     rows = [_target_cells(p) for p in selectors.target_progress(scope, target_list)]
-    formats = [None, None, None, None, "#,##0.0000", None, "#,##0.0000", None, "#,##0.0000", None, "#,##0.0000", "0.0", "#,##0.0000"]
+    formats = [None, None, None, None, WAN_MU, None, WAN_MU, None, WAN_MU, None, WAN_MU, PERCENT, WAN_MU]
     columns = [ExportColumn(str(h), f) for h, f in zip(TARGET_HEADERS, formats)]
     return xlsx_response(title=target_list.name, scope_label=scope_label(scope), columns=columns, rows=rows,
                          filename=target_list.name)

@@ -25,7 +25,7 @@ from landguard.audit import selectors as audit_selectors
 from landguard.core import clock
 from landguard.core.access import public, scoped
 from landguard.core.client import client_ip
-from landguard.core.exports import ExportColumn, xlsx_response
+from landguard.core.exports import COUNT, MU, PERCENT, ExportColumn, xlsx_response
 from landguard.core.geodesy import mu
 from landguard.core.scope import RegionScope
 from landguard.jobs import services as job_services
@@ -71,10 +71,10 @@ def overview(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 
 
 TOWNSHIP_COLUMNS = [ExportColumn(h, f) for h, f in (
-    (gettext_lazy("区划代码"), None), (gettext_lazy("乡镇（街道）"), None), (gettext_lazy("告警接收"), "#,##0"),
-    (gettext_lazy("线索"), "#,##0"), (gettext_lazy("推送核查"), "#,##0"), (gettext_lazy("核实违法"), "#,##0"),
-    (gettext_lazy("立案"), "#,##0"), (gettext_lazy("结案"), "#,##0"), (gettext_lazy("时限达标率（%）"), "0.0"),
-    (gettext_lazy("新增违法占用耕地（亩）"), "#,##0.00"))]
+    (gettext_lazy("区划代码"), None), (gettext_lazy("乡镇（街道）"), None), (gettext_lazy("告警接收"), COUNT),
+    (gettext_lazy("线索"), COUNT), (gettext_lazy("推送核查"), COUNT), (gettext_lazy("核实违法"), COUNT),
+    (gettext_lazy("立案"), COUNT), (gettext_lazy("结案"), COUNT), (gettext_lazy("时限达标率（%）"), PERCENT),
+    (gettext_lazy("新增违法占用耕地（亩）"), MU))]
 
 
 @scoped
@@ -685,9 +685,9 @@ def ratio_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     labels = {"ok": _("正常"), "warn": _("预警"), "over": _("超过阈值")}
     data = ([r.code, r.name, mu(r.illegal_m2), mu(r.total_m2), r.percent, r.threshold * 100, str(labels[r.level])]
             for r in rows + ([county] if county else []))
-    columns = [ExportColumn(str(h), f) for h, f in ((_("区划代码"), None), (_("名称"), None), (_("违法占用耕地（亩）"), "#,##0.00"),
-                                                     (_("新增建设用地占用耕地（亩）"), "#,##0.00"), (_("比例（%）"), "0.00"),
-                                                     (_("阈值（%）"), "0.0"), (_("状态"), None))]
+    columns = [ExportColumn(str(h), f) for h, f in ((_("区划代码"), None), (_("名称"), None), (_("违法占用耕地（亩）"), MU),
+                                                     (_("新增建设用地占用耕地（亩）"), MU), (_("比例（%）"), "0.00"),
+                                                     (_("阈值（%）"), PERCENT), (_("状态"), None))]
     return xlsx_response(title=_("%(year)s年违法占用耕地比例") % {"year": year}, scope_label=scope_label(scope), columns=columns,
                          rows=data, filename=_("违法占用耕地比例"))
 
@@ -829,9 +829,9 @@ def compliance(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 @scoped
 def compliance_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     rows, total = stats.compliance(scope)
-    columns = [ExportColumn(str(h), f) for h, f in ((_("乡镇代码"), None), (_("乡镇（街道）"), None), (_("已到期或完成"), "#,##0"),
-                                                     (_("按时完成"), "#,##0"), (_("进行中"), "#,##0"), (_("超时"), "#,##0"),
-                                                     (_("已升级"), "#,##0"), (_("达标率（%）"), "0.0"))]
+    columns = [ExportColumn(str(h), f) for h, f in ((_("乡镇代码"), None), (_("乡镇（街道）"), None), (_("已到期或完成"), COUNT),
+                                                     (_("按时完成"), COUNT), (_("进行中"), COUNT), (_("超时"), COUNT),
+                                                     (_("已升级"), COUNT), (_("达标率（%）"), PERCENT))]
     data = ([r.code, r.name, r.decided, r.on_time, r.running, r.breached, r.escalated, r.rate] for r in [*rows, total])
     return xlsx_response(title=_("三个一时限达标情况"), scope_label=scope_label(scope), columns=columns, rows=data,
                          filename=_("时限达标情况"))
@@ -839,9 +839,9 @@ def compliance_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 
 @scoped
 def unit_compliance_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    columns = [ExportColumn(str(h), f) for h, f in ((_("接收方类型"), None), (_("接收单位"), None), (_("已到期或完成"), "#,##0"),
-                                                     (_("按时完成"), "#,##0"), (_("进行中"), "#,##0"), (_("超时"), "#,##0"),
-                                                     (_("已升级"), "#,##0"), (_("达标率（%）"), "0.0"))]
+    columns = [ExportColumn(str(h), f) for h, f in ((_("接收方类型"), None), (_("接收单位"), None), (_("已到期或完成"), COUNT),
+                                                     (_("按时完成"), COUNT), (_("进行中"), COUNT), (_("超时"), COUNT),
+                                                     (_("已升级"), COUNT), (_("达标率（%）"), PERCENT))]
     data = ([u.kind_label, u.name, u.decided, u.on_time, u.running, u.breached, u.escalated, u.rate] for u in stats.unit_compliance(scope))
     return xlsx_response(title=_("三个一时限达标情况（分接收单位）"), scope_label=scope_label(scope), columns=columns, rows=data,
                          filename=_("分接收单位时限达标情况"))
@@ -851,8 +851,8 @@ def unit_compliance_export(request: HttpRequest, scope: RegionScope) -> HttpResp
 def patrol_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     today = clock.today()
     offices, chiefs = stats.patrol_compliance(scope, year=today.year, month=today.month)
-    columns = [ExportColumn(str(h), f) for h, f in ((_("巡查主体"), None), (_("区域"), None), (_("本月巡田次数"), "#,##0"),
-                                                     (_("有巡田的周数"), "#,##0"), (_("要求"), "#,##0"), (_("达标"), None))]
+    columns = [ExportColumn(str(h), f) for h, f in ((_("巡查主体"), None), (_("区域"), None), (_("本月巡田次数"), COUNT),
+                                                     (_("有巡田的周数"), COUNT), (_("要求"), COUNT), (_("达标"), None))]
     data = ([r.label, r.region, r.count, r.weeks, r.required, r.ok] for r in [*offices, *chiefs])
     return xlsx_response(title=_("%(month)s 巡田频次") % {"month": today.strftime("%Y-%m")}, scope_label=scope_label(scope),
                          columns=columns, rows=data, filename=_("巡田频次"))

@@ -12,7 +12,7 @@ from django.utils.translation import get_language, gettext_lazy
 
 from landguard.audit import selectors as audit_selectors
 from landguard.core.access import scoped
-from landguard.core.exports import ExportColumn, xlsx_response
+from landguard.core.exports import COUNT, HECTARES, PERCENT, ExportColumn, xlsx_response
 from landguard.core.geodesy import hectares
 from landguard.core.scope import RegionScope
 from landguard.layers.maps import map_data_layers
@@ -94,10 +94,10 @@ def dashboard(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 
 
 TOWNSHIP_COLUMNS = (
-    (gettext_lazy("区划代码"), None), (gettext_lazy("乡镇（街道）"), None), (gettext_lazy("村（社区）数"), "#,##0"),
-    (gettext_lazy("有村级田长的村数"), "#,##0"), (gettext_lazy("村级田长覆盖率（%）"), "0.0"), (gettext_lazy("网格数"), "#,##0"),
-    (gettext_lazy("组织机构数"), "#,##0"), (gettext_lazy("用户数"), "#,##0"), (gettext_lazy("田长数"), "#,##0"),
-    (gettext_lazy("面积（公顷）"), "#,##0.0000"), (gettext_lazy("合成演示数据"), None),
+    (gettext_lazy("区划代码"), None), (gettext_lazy("乡镇（街道）"), None), (gettext_lazy("村（社区）数"), COUNT),
+    (gettext_lazy("有村级田长的村数"), COUNT), (gettext_lazy("村级田长覆盖率（%）"), PERCENT), (gettext_lazy("网格数"), COUNT),
+    (gettext_lazy("组织机构数"), COUNT), (gettext_lazy("用户数"), COUNT), (gettext_lazy("田长数"), COUNT),
+    (gettext_lazy("面积（公顷）"), HECTARES), (gettext_lazy("合成演示数据"), None),
 )
 
 
