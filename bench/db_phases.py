@@ -71,7 +71,8 @@ def _create_regions() -> dict:
 
 def _instrumented_import(path, *, kind, name, region) -> dict:
     """import_layer with timers around its steps (wrapping module functions from outside the service)."""
-    from landguard.layers import readers, services
+    from landguard import formats
+    from landguard.layers import services
 
     timer = Timer()
     saved = {}
@@ -80,8 +81,8 @@ def _instrumented_import(path, *, kind, name, region) -> dict:
     labels = {"_geometry_checks": "checks_geometry", "DltbLayer": "checks_dltb", "ControlLayer": "checks_overlaps",
               "ellipsoidal_area_m2": "area", "region_codes": "region_codes", "_properties": "properties_json",
               "insert_features": "write_features", "record": "audit"}
-    saved["read_layer"] = readers.read_layer
-    readers.read_layer = timer.wrap("read", readers.read_layer)
+    saved["read_layer"] = formats.read_layer
+    formats.read_layer = timer.wrap("read", formats.read_layer)
     for attr in wrap_services:
         saved[attr] = getattr(services, attr)
         setattr(services, attr, timer.wrap(labels[attr], saved[attr]))
@@ -101,7 +102,7 @@ def _instrumented_import(path, *, kind, name, region) -> dict:
     finally:
         total = time.perf_counter() - t0
         cpu = time.process_time() - c0
-        readers.read_layer = saved.pop("read_layer")
+        formats.read_layer = saved.pop("read_layer")
         for attr, fn in saved.items():
             setattr(services, attr, fn)
     steps = {k: round(v, 2) for k, v in timer.totals.items()}

@@ -45,7 +45,10 @@ from landguard.analysis.overlay import (
     overlay_areas,
 )
 from landguard.core.scope import RegionScope
-from landguard.layers import readers
+from landguard.formats import read_layer
+from landguard.formats.base import LayerReadError
+from landguard.formats.geometry import describe_invalid
+from landguard.formats.uploads import check_upload_size
 from landguard.layers.models import LayerKind, LayerVersion
 from landguard.regions import selectors as region_selectors
 
@@ -205,12 +208,12 @@ class Boundaries:
 
 
 def read_boundaries(path: str | Path, *, crs: str | None = None) -> Boundaries:
-    """Boundaries from a file in any format landguard.layers.readers reads (GeoJSON, zipped shapefile,
+    """Boundaries from a file in any format landguard.formats reads (GeoJSON, zipped shapefile,
     KML/KMZ, GeoPackage, 坐标交换文件, CSV/XLSX coordinate tables), converted to CGCS2000. Every feature
     must be a valid polygon: OverlayError otherwise, naming the features."""
     try:
-        data = readers.read_layer(path, crs=crs)
-    except readers.LayerReadError as exc:
+        data = read_layer(path, crs=crs)
+    except LayerReadError as exc:
         raise OverlayError(str(exc)) from None
     labels = [str(data.feature_labels[i]) for i in range(len(data))]
     if not len(data):
@@ -231,8 +234,8 @@ def read_upload(upload: UploadedFile, *, crs: str | None = None) -> Boundaries:
     """read_boundaries for an uploaded file, after the shared upload-size check."""
     name = Path(upload.name or "boundary").name
     try:
-        readers.check_upload_size(name, size=upload.size)
-    except readers.LayerReadError as exc:
+        check_upload_size(name, size=upload.size)
+    except LayerReadError as exc:
         raise OverlayError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="landguard-overlay-") as tmp:
         path = Path(tmp) / name  # the name matters: the readers go by its suffix
@@ -302,7 +305,7 @@ def _boundary_problem(geom: Any) -> str:
     if shapely.get_type_id(geom) not in (_POLYGON, _MULTIPOLYGON):
         return _("不是面（多边形）")
     if not shapely.is_valid(geom):
-        return _("几何无效：%(reason)s") % {"reason": readers.describe_invalid(shapely.is_valid_reason(geom))}
+        return _("几何无效：%(reason)s") % {"reason": describe_invalid(shapely.is_valid_reason(geom))}
     return _("坐标不是经纬度（应为 CGCS2000 EPSG:4490）")
 
 

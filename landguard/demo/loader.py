@@ -30,7 +30,8 @@ from landguard.demo.supervision import load_demo_supervision
 from landguard.demo.projects import load_demo_projects
 from landguard.people import services as people
 from landguard.people.models import FieldChief, Grid, OrgUnit, Role, User
-from landguard.regions.importers import import_boundaries, import_code_table
+from landguard.regions.boundary_import import import_boundaries
+from landguard.regions.importers import import_code_table
 from landguard.regions.models import Level, Region
 
 SEED = "landguard-demo-371525"

@@ -44,8 +44,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from landguard.core.scope import RegionScope
+from landguard.formats.base import LayerReadError
+from landguard.formats.uploads import check_upload_size
 from landguard.jobs.models import Job
-from landguard.layers.readers import LayerReadError, check_upload_size
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,13 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from landguard.core.scope import RegionScope
+from landguard.formats.uploads import ENCODING_CHOICES
 from landguard.layers import selectors
 from landguard.layers.models import LayerKind
 from landguard.layers.schema import FieldMappingError, parse_mapping
 from landguard.regions import selectors as region_selectors
 from landguard.regions.models import Level
 
-ENCODINGS = [("", _("自动（按 .cpg；缺失时按 GBK）")), ("GBK", "GBK / GB2312"), ("GB18030", "GB18030"), ("UTF-8", "UTF-8"),
-             ("BIG5", "BIG5")]
 CRS_CHOICES = [("", _("自动识别（按 .prj 或坐标数值）")), ("cgcs2000", _("CGCS2000 经纬度")), ("wgs84", _("WGS84 经纬度")),
                ("gcj02", _("GCJ-02（高德、腾讯等网络地图）")), ("epsg", _("CGCS2000 高斯-克吕格投影（填写 EPSG 代码）"))]
 KCXS_UNITS = [("auto", _("自动判断（整个图层一种写法）")), ("fraction", _("小数（如 0.08）")), ("percent", _("百分数（如 8）")),
@@ -35,7 +34,7 @@ class LayerImportForm(forms.Form):
                                     empty_label=_("（新建图层时选择；更新已有图层时取该图层的）"))
     year = forms.IntegerField(label=_("数据年份"), required=False, min_value=1980, max_value=2100)
     source = forms.CharField(label=_("数据来源"), required=False, max_length=200, help_text=_("如“2023年度国土变更调查成果”"))
-    encoding = forms.ChoiceField(label=_("属性文本编码"), choices=ENCODINGS, required=False)
+    encoding = forms.ChoiceField(label=_("属性文本编码"), choices=ENCODING_CHOICES, required=False)
     crs = forms.ChoiceField(label=_("坐标系"), choices=CRS_CHOICES, required=False)
     epsg = forms.IntegerField(label=_("EPSG 代码"), required=False, min_value=4491, max_value=4554,
                               help_text=_("4491–4554：CGCS2000 高斯-克吕格 3°/6° 分带，如 4527（39 带，带号前缀）"))

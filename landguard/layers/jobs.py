@@ -7,18 +7,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from landguard.core.scope import scope_for
+from landguard.formats.uploads import WEB_UPLOAD_SUFFIXES
 from landguard.jobs.models import Job
 from landguard.jobs.services import JobFailed, Progress, handler
 from landguard.layers.models import Layer
-from landguard.layers.readers import ARCHIVE_SUFFIXES, PRIMARY_SUFFIXES, SECONDARY_SUFFIXES
 from landguard.layers.services import LayerImportError, import_layer
 from landguard.regions.models import Region
 
-# A loose .shp cannot come alone through a web form (its .dbf/.shx would be missing): zipped shapefiles only.
-UPLOAD_SUFFIXES = (PRIMARY_SUFFIXES | SECONDARY_SUFFIXES | ARCHIVE_SUFFIXES) - {".shp"}
-
-
-@handler(Job.Kind.LAYER, suffixes=UPLOAD_SUFFIXES)
+@handler(Job.Kind.LAYER, suffixes=WEB_UPLOAD_SUFFIXES)
 def run_layer_import(job: Job, progress: Progress) -> list[str]:
     o = job.options
     layer = Layer.objects.filter(pk=o["layer_id"]).first() if o.get("layer_id") else None

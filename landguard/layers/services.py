@@ -1,6 +1,6 @@
 """Writes to the layer registry: importing a file as a new version of a layer, in one transaction.
 
-import_layer reads any format of landguard.layers.readers (converted to EPSG:4490), checks it — geometry
+import_layer reads any format of landguard.formats (converted to EPSG:4490), checks it — geometry
 (empty, outside China, invalid unless repair is asked for, mixed types), fields (the kind's required
 fields, a user mapping), the 三调 rules for 地类图斑 (known DLBM, KCXS 0 ≤ x < 1, TBMJ against the official
 area) — and only then writes: the layer (created on first import), a new current version, every feature
@@ -34,7 +34,8 @@ from landguard.audit.services import record
 from landguard.core import crs as crsmod
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.core.scope import RegionScope
-from landguard.layers import readers
+from landguard import formats
+from landguard.formats.base import LayerData, LayerReadError, python_value
 from landguard.layers.models import CONTROL_KIND, Feature, GeometryKind, Layer, LayerKind, LayerVersion
 from landguard.layers.schema import CODE_FIELD, ID_FIELD, FieldMappingError, area_field, resolve_mapping
 from landguard.regions.models import Level, Region
@@ -106,7 +107,7 @@ def slug_for(region_code: str, kind: str, name: str) -> str:
 # --- checks --------------------------------------------------------------------------------------------
 
 
-def _geometry_checks(data: readers.LayerData, *, repair: bool, polygons_only: bool) -> tuple[np.ndarray, str, list[str]]:
+def _geometry_checks(data: LayerData, *, repair: bool, polygons_only: bool) -> tuple[np.ndarray, str, list[str]]:
     """Usable geometries (Multi* of one family), the family, and the repair lines. Raises on any bad feature."""
     geoms = np.asarray(data.geometries, dtype=object).copy()
     labels = data.feature_labels
@@ -169,7 +170,7 @@ def _geometry_checks(data: readers.LayerData, *, repair: bool, polygons_only: bo
     return geoms, kind, repaired
 
 
-def _column(data: readers.LayerData, name: str | None) -> np.ndarray | None:
+def _column(data: LayerData, name: str | None) -> np.ndarray | None:
     return None if name is None else np.asarray(data.attributes[name])
 
 
@@ -177,7 +178,7 @@ def _numbers(values: np.ndarray, labels: Any, field_label: str) -> np.ndarray:
     out = np.full(len(values), np.nan)
     bad = []
     for i, v in enumerate(values):
-        v = readers.python_value(v)
+        v = python_value(v)
         if v is None or (isinstance(v, str) and not v.strip()):
             continue
         try:
@@ -192,7 +193,7 @@ def _numbers(values: np.ndarray, labels: Any, field_label: str) -> np.ndarray:
 def _texts(values: np.ndarray | None, n: int) -> list[str]:
     if values is None:
         return [""] * n
-    return ["" if (v := readers.python_value(x)) is None else str(v).strip() for x in values]
+    return ["" if (v := python_value(x)) is None else str(v).strip() for x in values]
 
 
 # --- region of each feature ----------------------------------------------------------------------------
@@ -260,8 +261,8 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
         raise LayerImportError(_("%(region)s 不在您的数据范围内") % {"region": region})
     hint_lon = float(region.geom.centroid.x) if region.geom is not None else None
     try:
-        data = readers.read_layer(path, encoding=encoding, layer=sublayer, crs=crs, hint_lon=hint_lon)
-    except readers.LayerReadError as exc:
+        data = formats.read_layer(path, encoding=encoding, layer=sublayer, crs=crs, hint_lon=hint_lon)
+    except LayerReadError as exc:
         raise LayerImportError(str(exc)) from None
     n = len(data)
     labels = data.feature_labels
@@ -357,7 +358,7 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
     return report
 
 
-def _properties(data: readers.LayerData, skip: tuple[str, ...]) -> list[str]:
+def _properties(data: LayerData, skip: tuple[str, ...]) -> list[str]:
     """Every source attribute of each feature as a JSON object (plain values; NaN → null)."""
     columns = []
     for name in data.fields:
@@ -369,7 +370,7 @@ def _properties(data: readers.LayerData, skip: tuple[str, ...]) -> list[str]:
         elif values.dtype.kind == "M":
             py = [None if v is None else str(v) for v in values.astype("datetime64[s]").astype(object).tolist()]
         else:
-            py = [readers.python_value(v) for v in values.tolist()]
+            py = [python_value(v) for v in values.tolist()]
             py = [v if v is None or isinstance(v, (str, int, float, bool)) else str(v) for v in py]
         columns.append((name, py))
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

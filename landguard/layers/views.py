@@ -27,11 +27,11 @@ from landguard.core.access import scoped
 from landguard.core.exports import COUNT, HECTARES, MU, SQUARE_METRES, ExportColumn, xlsx_response
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
+from landguard.formats.exchange import ExchangeParcel, ExchangeWriteError, write_exchange
 from landguard.jobs import selectors as job_selectors
 from landguard.jobs import services as job_services
 from landguard.jobs.models import Job
 from landguard.layers import selectors, services
-from landguard.layers.exchange import ExchangeParcel, ExchangeWriteError, write_exchange
 from landguard.layers.forms import LayerImportForm
 from landguard.layers.maps import data_layer
 from landguard.layers.serving import version_of

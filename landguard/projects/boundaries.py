@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from landguard.core.geodesy import ellipsoidal_area_m2
-from landguard.layers import readers
+from landguard.formats import read_layer
+from landguard.formats.base import LayerReadError
 from landguard.regions.models import LEVEL_CODE_LENGTH, Level, Region
 
 # Parts smaller than this are the float noise of clipping along a township line, not land.
@@ -30,8 +31,8 @@ def read_boundary(path: str | Path, *, hint_lon: float | None = None) -> tuple[s
     """The union of the polygons in a layer file (a 坐标交换文件 is recognised by its content), its source kind
     ("exchange" or "upload") and the reader's warnings. Raises ValidationError naming the bad features."""
     try:
-        data = readers.read_layer(path, hint_lon=hint_lon)
-    except readers.LayerReadError as exc:
+        data = read_layer(path, hint_lon=hint_lon)
+    except LayerReadError as exc:
         raise ValidationError(str(exc)) from None
     if data.invalid:
         raise ValidationError(_("文件中有无效的图形：%(details)s") % {"details": "；".join(data.invalid_messages()[:10])})

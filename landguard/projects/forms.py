@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from landguard.core import clock
 from landguard.core.scope import RegionScope
-from landguard.layers.readers import upload_limit_bytes
+from landguard.formats.uploads import upload_limit_bytes
 from landguard.people import selectors as people_selectors
 from landguard.people.forms import RegionChoiceField
 from landguard.projects import boundaries, selectors

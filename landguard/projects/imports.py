@@ -29,11 +29,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import load_workbook
 
 from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
 from landguard.core.scope import RegionScope, scope_for
+from landguard.formats.base import LayerReadError
+from landguard.formats.workbook import open_workbook
 from landguard.people.models import User
 from landguard.projects import selectors, services
 from landguard.projects.models import Project, ServiceGroup, Target, TargetList
@@ -63,21 +64,18 @@ def _norm(value: Any) -> str:
 
 def _sheet(path: str | Path) -> list[tuple[int, list[Any], list[str]]]:
     """(Excel row number, cell values, number formats) of the first sheet, empty rows left out."""
+    rows = []
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 — openpyxl raises many types for a file that is not an xlsx
-        raise SheetImportError([_("无法读取文件：请上传 Excel（.xlsx）文件")]) from None
-    try:
-        rows = []
-        for number, cells in enumerate(wb.worksheets[0].iter_rows(), start=1):
-            if number > MAX_ROWS:
-                raise SheetImportError([_("文件超过 %(max)s 行，请分批导入") % {"max": MAX_ROWS}])
-            values = [getattr(c, "value", None) for c in cells]
-            if any(v not in (None, "") for v in values):
-                rows.append((number, values, [getattr(c, "number_format", None) or "General" for c in cells]))
-        return rows
-    finally:
-        wb.close()
+        with open_workbook(path) as wb:  # the archive checks first: an .xlsx is a zip
+            for number, cells in enumerate(wb.worksheets[0].iter_rows(), start=1):
+                if number > MAX_ROWS:
+                    raise SheetImportError([_("文件超过 %(max)s 行，请分批导入") % {"max": MAX_ROWS}])
+                values = [getattr(c, "value", None) for c in cells]
+                if any(v not in (None, "") for v in values):
+                    rows.append((number, values, [getattr(c, "number_format", None) or "General" for c in cells]))
+    except LayerReadError as exc:  # not an xlsx, or an archive refused: what to do, then why
+        raise SheetImportError([_("无法读取文件：请上传 Excel（.xlsx）文件"), str(exc)]) from None
+    return rows
 
 
 def _rows(path: str | Path) -> list[tuple[int, list[Any]]]:

@@ -16,6 +16,7 @@ from landguard.audit import selectors as audit_selectors
 from landguard.core.access import scoped
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
+from landguard.formats.uploads import ENCODING_CHOICES
 from landguard.jobs import selectors as job_selectors
 from landguard.jobs import services as job_services
 from landguard.jobs.models import Job
@@ -143,6 +144,7 @@ class BoundaryImportForm(forms.Form):
     code_field = forms.CharField(label=_("区划代码字段"), required=False, max_length=30,
                                  help_text=_("留空时自动识别 adcode、code、XZQDM 等字段"))
     source = forms.CharField(label=_("边界来源"), required=False, max_length=100, help_text=_("显示给用户，例如“县自然资源局 2024 年勘界成果”"))
+    encoding = forms.ChoiceField(label=_("属性文本编码"), choices=ENCODING_CHOICES, required=False)
     repair = forms.BooleanField(label=_("自动修复无效几何"), required=False,
                                 help_text=_("不勾选时，任何无效几何都会使整个文件被拒绝；勾选后修复并在报告中逐条列出"))
 

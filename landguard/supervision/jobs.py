@@ -12,19 +12,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from landguard.core.geodesy import mu
+from landguard.formats.uploads import WEB_UPLOAD_SUFFIXES
 from landguard.jobs.models import Job
 from landguard.jobs.services import JobFailed, Progress, handler
-from landguard.layers.readers import ARCHIVE_SUFFIXES, PRIMARY_SUFFIXES, SECONDARY_SUFFIXES
 from landguard.regions.models import Region
 from landguard.supervision import patches
 
 # Job.Kind lists the platform's job kinds for display; this kind's label comes with the jobs app's next migration.
 PATCH_BATCH = "patch_batch"
-# A loose .shp cannot come alone through a web form (its .dbf/.shx would be missing): zipped shapefiles only.
-UPLOAD_SUFFIXES = (PRIMARY_SUFFIXES | SECONDARY_SUFFIXES | ARCHIVE_SUFFIXES) - {".shp"}
 
 
-@handler(PATCH_BATCH, suffixes=UPLOAD_SUFFIXES)
+@handler(PATCH_BATCH, suffixes=WEB_UPLOAD_SUFFIXES)
 def run_patch_import(job: Job, progress: Progress) -> list[str]:
     o = job.options
     county = Region.objects.get(code=o["county"], retired_in__isnull=True)

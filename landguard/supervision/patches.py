@@ -3,7 +3,7 @@ engine (耕地 touched, inside 永久基本农田, covered by 已批), judged on
 occupation ratio per township and county. A patch over an open camera clue joins it as one more detection
 (intake.camera_clue_over); any other patch opens a clue of its own.
 
-The import reads the file through landguard.layers.readers.read_layer (shapefile/zip, GeoPackage, GeoJSON …),
+The import reads the file through landguard.formats.read_layer (shapefile/zip, GeoPackage, GeoJSON …),
 so encodings and coordinate systems are handled as for any layer. Any bad row — no JCBH, a repeated JCBH, a
 geometry that is not a valid polygon, a patch outside the county, an unreadable MJ — rejects the whole
 batch with a message naming the rows.
@@ -30,8 +30,9 @@ from landguard.audit import services as audit
 from landguard.core import clock
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.core.scope import RegionScope, scope_for
+from landguard.formats import read_layer
+from landguard.formats.base import LayerReadError
 from landguard.layers.models import LayerKind
-from landguard.layers.readers import LayerReadError, read_layer
 from landguard.regions.models import Level, Region
 from landguard.supervision import config, geo, intake
 from landguard.supervision.models import (

@@ -19,7 +19,9 @@ from layers_testdata import (
 )
 
 from landguard.core.geodesy import ellipsoidal_area_m2
-from landguard.layers.exchange import (
+from landguard.formats import read_layer
+from landguard.formats.base import LayerReadError
+from landguard.formats.exchange import (
     ExchangeParcel,
     ExchangeWriteError,
     parse_exchange,
@@ -27,7 +29,6 @@ from landguard.layers.exchange import (
     read_exchange,
     write_exchange,
 )
-from landguard.layers.readers import LayerReadError, read_layer
 
 HEADER = """[属性描述]
 格式版本号=1.01

@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from landguard.formats.exchange import parse_exchange_bytes
 from landguard.jobs.models import Job
-from landguard.layers.exchange import parse_exchange_bytes
 from landguard.layers.models import Feature, Layer, LayerKind
 from task_worker import run_ready_tasks as _work
 

@@ -1,4 +1,4 @@
-"""Layer file readers: real files written in tmp_path (GDAL via pyogrio, openpyxl, by hand) and the public refdata.
+"""The format readers (landguard.formats): real files written in tmp_path (GDAL via pyogrio, openpyxl, by hand) and the public refdata.
 
 No test here touches the database.
 """
@@ -28,14 +28,10 @@ from layers_testdata import (
 )
 
 from landguard.core.geodesy import ellipsoidal_area_m2
-from landguard.layers.readers import (
-    LayerReadError,
-    check_zip,
-    polygon_from_rings,
-    read_layer,
-    unpacked_upload,
-    zip_member_name,
-)
+from landguard.formats import read_layer
+from landguard.formats.archives import check_zip, unpacked_upload, zip_member_name
+from landguard.formats.base import LayerReadError
+from landguard.formats.geometry import polygon_from_rings
 
 DLMC = ["水田", "旱地", "农村宅基地"]
 

@@ -17,7 +17,8 @@ from regions_testdata import MCA_2025, MCA_CSV, REFDATA, write_csv
 
 from landguard.audit.models import AuditEntry
 from landguard.core import crs
-from landguard.regions.importers import RegionImportError, import_boundaries, import_code_table
+from landguard.regions.boundary_import import import_boundaries
+from landguard.regions.importers import RegionImportError, import_code_table
 from landguard.regions.models import Region
 
 GEOD = pyproj.Geod(ellps="GRS80")
@@ -125,6 +126,31 @@ def test_geojson_without_crs_but_amap_properties_warns_about_gcj02(guanxian, tmp
     path = _geojson(tmp_path, [_feature(JIA, _square(115.5, 36.5), adcode=JIA, acroutes=[100000])])
     report = import_boundaries(path, code_field="code")
     assert any("GCJ-02" in w for w in report.warnings)
+    assert _stored(JIA).equals_exact(shapely.MultiPolygon([_square(115.5, 36.5)]), 1e-9)
+
+
+def test_gbk_geojson_is_read_like_a_layer(guanxian, tmp_path):
+    """Boundaries are read by landguard.formats: a GeoJSON saved as GBK ("ANSI") is no longer refused."""
+    body = {"type": "FeatureCollection", "features": [_feature(JIA, _square(115.5, 36.5), name="贾镇")]}
+    path = tmp_path / "gbk.geojson"
+    path.write_bytes(json.dumps(body, ensure_ascii=False).encode("gbk"))
+    report = import_boundaries(path, crs="cgcs2000", name_field="name")
+    assert report.boundaries == 1
+    assert not any("名称" in w for w in report.warnings)  # 贾镇 decoded correctly, matching the code table
+    assert any("不是 UTF-8 编码，已按 GBK 读取" in w for w in report.warnings)
+    assert not any("GBK" in w for w in import_boundaries(path, crs="cgcs2000", encoding="GBK", source="再次").warnings)
+
+
+def test_bare_geometry_is_one_feature_without_attributes(guanxian, tmp_path):
+    path = tmp_path / "bare.geojson"
+    path.write_text(json.dumps(shapely.geometry.mapping(_square(115.5, 36.5))), encoding="utf-8")
+    _assert_rejected(path, "找不到区划代码字段", crs="cgcs2000")  # read as a layer would be; then no code to match
+
+
+def test_an_unrecognised_declared_crs_is_a_warning_as_for_layers(guanxian, tmp_path):
+    path = _geojson(tmp_path, [_feature(JIA, _square(115.5, 36.5))], crs={"type": "name", "properties": {"name": "火星坐标"}})
+    report = import_boundaries(path)
+    assert any("声明的坐标系“火星坐标”无法识别" in w for w in report.warnings)
     assert _stored(JIA).equals_exact(shapely.MultiPolygon([_square(115.5, 36.5)]), 1e-9)
 
 
@@ -250,6 +276,10 @@ def test_files_of_the_wrong_type_or_unreadable_are_rejected(guanxian, tmp_path):
     _assert_rejected(broken, "无法解析为 JSON")
     fake_shp = tmp_path / "fake.shp"
     fake_shp.write_bytes(b"\x00" * 200)
+    # Read like a layer now: a lone .shp is refused for its missing parts before GDAL is asked.
+    _assert_rejected(fake_shp, "Shapefile fake.shp 缺少 .shx、.dbf 文件")
+    for part in ("fake.shx", "fake.dbf"):
+        (tmp_path / part).write_bytes(b"\x00" * 200)
     _assert_rejected(fake_shp, "无法读取 Shapefile")
     not_zip = tmp_path / "fake.zip"
     not_zip.write_bytes(b"PK nonsense")

@@ -1,6 +1,6 @@
 """manage.py overlay FILE [--layers SLUG,SLUG] [--region CODE] [--crs epsg:4527] [--json]
 
-Overlay the boundaries of a file (any format the layer readers take) on the current DLTB and control
+Overlay the boundaries of a file (any format landguard.formats reads) on the current DLTB and control
 layers — of the region given (which the boundaries must then lie in), else of all regions whose layers
 the boundaries reach — and print the figures as a readable table or as JSON (the API's shape)."""
 

@@ -57,19 +57,17 @@ from django.utils.translation import gettext as _
 
 from landguard.core import crs as crsmod
 from landguard.core.geodesy import SQM_PER_HECTARE, SQM_PER_MU, ellipsoidal_area_m2
-from landguard.layers.readers import (
+from landguard.formats.base import (
     FeatureLabels,
     LayerData,
     LayerReadError,
     PathLike,
     RawLayer,
-    check_upload_size,
     decode_text,
-    finish_layer,
     object_array,
-    polygon_from_rings,
-    upload_limit_bytes,
 )
+from landguard.formats.geometry import finish_layer, polygon_from_rings
+from landguard.formats.uploads import check_upload_size, upload_limit_bytes
 
 HEADER_KEYS = ("格式版本号", "数据产生单位", "数据产生日期", "坐标系", "几度分带", "投影类型", "计量单位", "带号", "精度", "转换参数")
 PARCEL_FIELDS = ("界址点数", "地块面积", "地块编号", "地块名称", "记录图形属性", "图幅号", "地块用途", "地类编码")
