@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from landguard.core import clock
 from landguard.core.scope import RegionScope
-from landguard.formats.uploads import upload_limit_bytes
+from landguard.formats.base import LayerReadError
+from landguard.formats.uploads import check_upload_size
 from landguard.people import selectors as people_selectors
 from landguard.people.forms import RegionChoiceField
 from landguard.projects import boundaries, selectors
@@ -152,8 +153,10 @@ class BoundaryUploadMixin:
             return None
         if Path(upload.name).suffix.lower() not in BOUNDARY_SUFFIXES:
             raise ValidationError(_("不支持的文件类型，请上传：%(types)s") % {"types": "、".join(BOUNDARY_SUFFIXES)})
-        if upload.size > upload_limit_bytes():
-            raise ValidationError(_("文件过大"))
+        try:
+            check_upload_size(upload.name, size=upload.size)  # the same limit and message as every upload
+        except LayerReadError as exc:
+            raise ValidationError(str(exc)) from None
         path = stored_upload(upload)
         try:
             self.boundary, self.boundary_source, self.boundary_warnings = boundaries.read_boundary(path)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from landguard.core import clock
 from landguard.core.datetimes import StorableDateTimeField
+from landguard.formats.uploads import ENCODING_CHOICES
 from landguard.regions.models import Level
 from landguard.regions import selectors as region_selectors
 from landguard.supervision.models import (
@@ -168,7 +169,7 @@ class PatchImportForm(forms.Form):
     name = forms.CharField(label=_("批次名称"), max_length=100, help_text=_("如“2025年5月卫片图斑”"))
     month = forms.DateField(label=_("月份"), widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m", "%Y-%m-%d"])
     county = forms.ModelChoiceField(label=_("所属县（区）"), queryset=None, to_field_name="code", empty_label=None)
-    encoding = forms.ChoiceField(label=_("属性文本编码"), required=False, choices=[("", _("自动")), ("GBK", "GBK"), ("UTF-8", "UTF-8")])
+    encoding = forms.ChoiceField(label=_("属性文本编码"), required=False, choices=ENCODING_CHOICES)
 
     def __init__(self, *args: Any, scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

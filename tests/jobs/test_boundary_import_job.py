@@ -68,6 +68,19 @@ def test_uploaded_boundary_is_imported_by_the_worker_and_reported(client_for, co
     assert "every 1s" not in done_page and "已完成" in done_page and "边界 1" in done_page
 
 
+def test_a_gbk_boundary_file_is_read_with_the_encoding_chosen_on_the_form(client_for, county_admin,
+                                                                         django_capture_on_commit_callbacks):
+    body = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": TOWNSHIP, "name": "清泉街道"}, "geometry": _square(115.44, 36.48)}]}
+    upload = SimpleUploadedFile("边界.geojson", json.dumps(body, ensure_ascii=False).encode("gbk"))
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(client_for(county_admin), upload, encoding="GBK")
+    _work()
+    job = Job.objects.get()
+    assert job.status == Job.Status.DONE, job.error
+    assert job.options["encoding"] == "GBK" and not any("GBK" in line for line in job.report)
+
+
 def test_invalid_geometry_fails_the_job_naming_the_feature_and_writes_nothing(client_for, county_admin, django_capture_on_commit_callbacks):
     before = Region.objects.get(code=TOWNSHIP).geom.wkt
     audit = AuditEntry.objects.count()

@@ -94,3 +94,23 @@ def test_township_staff_import_only_inside_their_township(tmp_path, township_off
     rows = [BUREAU[0], ["外镇项目", "县重点", "371525113"]]
     report = import_ledger(sheet(tmp_path, rows), actor=township_officer)
     assert report.problems == ["第 2 行：地区“371525113”不存在或不在您的数据范围内"]
+
+
+def test_a_spreadsheet_is_opened_only_after_the_archive_checks(tmp_path, county_admin, settings):
+    """An .xlsx is a zip: landguard.formats checks it (here its unpacked size) before openpyxl inflates anything."""
+    settings.UPLOAD_MAX_MB = 1
+    import zipfile
+
+    from landguard.projects.imports import SheetImportError
+
+    bomb = tmp_path / "台账.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", b" " * 1_500_000)
+    with pytest.raises(SheetImportError) as exc:
+        import_ledger(bomb, actor=county_admin)
+    assert exc.value.problems[0] == "无法读取文件：请上传 Excel（.xlsx）文件" and "解压后超过 1 MB 上限" in exc.value.problems[1]
+    not_xlsx = tmp_path / "notes.xlsx"
+    not_xlsx.write_text("项目,类别", encoding="utf-8")
+    with pytest.raises(SheetImportError) as exc:
+        import_ledger(not_xlsx, actor=county_admin)
+    assert exc.value.problems[0] == "无法读取文件：请上传 Excel（.xlsx）文件"
