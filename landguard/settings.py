@@ -205,12 +205,24 @@ TASKS = {
     }
 }
 
+# Every log line LandGuard writes passes the redaction filter: credentials that travel in URLs (a tile
+# template's ?key=) never reach a log file. runserver's request log (django.server) gets it too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "landguard.core.logredact.RedactSecrets"}},
+    "formatters": {"server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                              "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "server": {"class": "logging.StreamHandler", "filters": ["redact"], "formatter": "server"},
+    },
+    "loggers": {"django.server": {"handlers": ["server"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": env_str("LANDGUARD_LOG_LEVEL", "INFO").upper()},
 }
+
+# How long a tile key (a read-only credential in a vector-tile URL template, layers/tile_keys.py) stays valid.
+TILE_KEY_DAYS = env_int("LANDGUARD_TILE_KEY_DAYS", 30, minimum=1, maximum=366)
 
 # The weekly report (周报) covers the seven days up to this weekday (1 = Monday … 7 = Sunday); 湖北: Thursday.
 WEEKLY_REPORT_WEEKDAY = env_int("LANDGUARD_WEEKLY_REPORT_WEEKDAY", 4, minimum=1, maximum=7)

@@ -52,7 +52,7 @@ _FORMATS = {"json", "geojson"}
 # --- views -----------------------------------------------------------------------------------------------
 
 
-@data_view(basic=True)
+@data_view
 def landing(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     _check_params(request, {"f"})
     return _json({
@@ -67,19 +67,19 @@ def landing(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     })
 
 
-@data_view(basic=True)
+@data_view
 def conformance(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     _check_params(request, {"f"})
     return _json({"conformsTo": CONFORMANCE})
 
 
-@data_view(basic=True)
+@data_view
 def api(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     _check_params(request, {"f"})
     return _json(openapi(request.build_absolute_uri(reverse("ogc:landing")).rstrip("/")), content_type=OPENAPI_JSON)
 
 
-@data_view(basic=True)
+@data_view
 def collections(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     _check_params(request, {"f"})
     current = selectors.current_versions(scope).order_by("layer__region_code", "layer__kind", "layer__name")
@@ -90,14 +90,14 @@ def collections(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     })
 
 
-@data_view(basic=True)
+@data_view
 def collection(request: HttpRequest, scope: RegionScope, collection_id: str) -> HttpResponse:
     _check_params(request, {"f"})
     layer, version = _current(scope, collection_id)
     return _json(_collection(request, layer, version))
 
 
-@data_view(basic=True)
+@data_view
 def items(request: HttpRequest, scope: RegionScope, collection_id: str) -> HttpResponse:
     """?limit= &offset= &bbox= &bbox-crs= &crs= &datetime= (see openapi() for each)."""
     _check_params(request, _ITEMS_PARAMS)
@@ -113,7 +113,7 @@ def items(request: HttpRequest, scope: RegionScope, collection_id: str) -> HttpR
     return _geojson(serving.collection_text(page, links=links, members={"timeStamp": timestamp}), crs)
 
 
-@data_view(basic=True)
+@data_view
 def item(request: HttpRequest, scope: RegionScope, collection_id: str, feature_id: str) -> HttpResponse:
     _check_params(request, _ITEM_PARAMS)
     layer, version = _current(scope, collection_id)
@@ -162,9 +162,11 @@ def openapi(server: str) -> dict[str, Any]:
         return {"200": {"description": description, "content": {media_type: {"schema": body}}},
                 **{code: {"description": text, "content": {JSON: {"schema": schema("exception")}}} for code, text in errors.items()}}
 
-    def query(name: str, description: str, body: dict, *, explode: bool = True) -> dict[str, Any]:
+    # explode: false throughout, as the OGC API – Features building blocks declare limit, bbox, bbox-crs, crs and
+    # datetime (one value each; bbox a comma-separated list): validators and client generators read it literally.
+    def query(name: str, description: str, body: dict) -> dict[str, Any]:
         return {"name": name, "in": "query", "required": False, "description": description, "schema": body,
-                "style": "form", "explode": explode}
+                "style": "form", "explode": False}
 
     def path(name: str, description: str) -> dict[str, Any]:
         return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "string"}}
@@ -180,11 +182,11 @@ def openapi(server: str) -> dict[str, Any]:
         query("offset", _("跳过的要素数（分页，配合 next/prev 链接）"), {"type": "integer", "minimum": 0, "default": 0}),
         query("bbox", _("范围：最小经度,最小纬度,最大经度,最大纬度（bbox-crs 为 EPSG:4490 时纬度在前）"),
               {"type": "array", "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}],
-               "items": {"type": "number"}}, explode=False),
+               "items": {"type": "number"}}),
         query("bbox-crs", _("bbox 的坐标参照系"), {"type": "string", "format": "uri", "enum": list(SUPPORTED_CRS),
                                                    "default": CRS84}),
         crs,
-        query("datetime", _("时间或时段（RFC 3339）；图层要素没有时间属性，按标准全部匹配"), {"type": "string"}, explode=False),
+        query("datetime", _("时间或时段（RFC 3339）；图层要素没有时间属性，按标准全部匹配"), {"type": "string"}),
         f,
     ]
     return {

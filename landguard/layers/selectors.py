@@ -9,11 +9,13 @@ OGC API, overlay — reads through here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import reduce
+from operator import or_
 
 import numpy as np
 from django.contrib.gis.geos import Polygon
 from django.db import connection
-from django.db.models import Case, Count, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, Count, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -133,21 +135,38 @@ def version(scope: RegionScope, pk: int) -> LayerVersion:
 
 def features(scope: RegionScope, of: LayerVersion, *, bbox: tuple[float, float, float, float] | None = None) -> QuerySet[Feature]:
     """The version's features inside the scope; with `bbox` (lon/lat, EPSG:4490), those whose bounding box
-    meets it — the spatial index's test; callers that need the geometry itself to meet it filter on."""
+    meets it — the spatial index's test; callers that need the geometry itself to meet it filter on.
+    A bbox whose west edge lies east of its east edge crosses the 180° meridian (OGC API allows it)."""
     qs = scope.filter(Feature.objects.filter(version=of), "region_code")
     if bbox is None:
         return qs
-    if not _is_box(bbox):
+    parts = bbox_parts(bbox)
+    if not parts:
         return qs.none()
     if connection.vendor == "sqlite":
         # GeoDjango's bbox lookups on SpatiaLite are MbrOverlaps/MbrWithin… (false when the feature's box
         # contains the query box: a tile inside a large 生态保护红线 polygon would miss it) and never use
         # the R*Tree; ask the R*Tree directly.
-        sql, params = rtree_ids_sql(np.array([bbox], dtype=float))
+        sql, params = rtree_ids_sql(np.array(parts, dtype=float))
         return qs.filter(pk__in=RawSQL(sql, params))
+    return qs.filter(reduce(or_, (Q(geom__bboverlaps=box_polygon(part)) for part in parts)))  # PostGIS &&: GiST
+
+
+def bbox_parts(bbox: tuple[float, float, float, float]) -> list[tuple[float, float, float, float]]:
+    """The ordinary boxes a bbox stands for: itself, or — crossing the 180° meridian (west > east) — its
+    part up to 180° and its part from −180°; none when south > north."""
+    west, south, east, north = bbox
+    if south > north:
+        return []
+    if west <= east:
+        return [bbox]
+    return [(west, south, 180.0, north), (-180.0, south, east, north)]
+
+
+def box_polygon(bbox: tuple[float, float, float, float]) -> Polygon:
     box = Polygon.from_bbox(bbox)
     box.srid = 4490
-    return qs.filter(geom__bboverlaps=box)  # PostGIS &&: the boxes meet (GiST)
+    return box
 
 
 def rtree_ids_sql(boxes: np.ndarray) -> tuple[str, list[float]]:
@@ -165,7 +184,3 @@ def feature(scope: RegionScope, of: LayerVersion, pk: int) -> Feature:
         return features(scope, of).get(pk=pk)
     except Feature.DoesNotExist:
         raise Http404 from None
-
-
-def _is_box(bbox: tuple[float, float, float, float]) -> bool:
-    return bbox[0] <= bbox[2] and bbox[1] <= bbox[3]

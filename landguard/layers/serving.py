@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 import numpy as np
 import shapely
 from django.contrib.gis.db.models.functions import AsWKB
-from django.contrib.gis.geos import Polygon
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 
@@ -67,8 +68,9 @@ def parse_bbox(value: str | None, *, lat_lon: bool = False) -> BBox | None:
     west, south, east, north = *low, *high
     if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
         raise BadParameter(_("参数 bbox 超出经纬度范围（经度 -180～180，纬度 -90～90）"))
-    if west > east or south > north:
-        raise BadParameter(_("参数 bbox 的最小值大于最大值（不支持跨越 180° 经线的范围）"))
+    # West east of east is a box across the 180° meridian, which OGC API allows; south above north is not a box.
+    if south > north:
+        raise BadParameter(_("参数 bbox 的最小纬度大于最大纬度"))
     return west, south, east, north
 
 
@@ -167,9 +169,9 @@ def _features(scope: RegionScope, version: LayerVersion, bbox: BBox | None) -> Q
     qs = selectors.features(scope, version, bbox=bbox)  # bounding boxes overlap: the spatial index's cheap test
     if bbox is None:
         return qs
-    box = Polygon.from_bbox(bbox)
-    box.srid = 4490
-    return qs.filter(geom__intersects=box)  # then the geometry itself, as OGC API's bbox requires
+    boxes = [selectors.box_polygon(part) for part in selectors.bbox_parts(bbox)]
+    # then the geometry itself, as OGC API's bbox requires (two boxes when it crosses the 180° meridian)
+    return qs.filter(reduce(or_, (Q(geom__intersects=box) for box in boxes)))
 
 
 def _rows(qs: QuerySet[Feature]) -> QuerySet:

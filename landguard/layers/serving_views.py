@@ -2,10 +2,11 @@
 with the OGC API (landguard.layers.ogc).
 
 Map pages fetch them with the browser session; GIS clients and scripts send a DRF token
-(`Authorization: Token <key>`, from POST /api/auth/token/). The OGC API also takes HTTP Basic, which is
-what QGIS's authentication configurations offer most readily. A request without valid credentials gets
-401 with a JSON body and a WWW-Authenticate challenge, not a redirect: a data client cannot log in on a
-web page.
+(`Authorization: Token <key>`, from POST /api/auth/token/) or HTTP Basic, which is what QGIS's
+authentication configurations offer most readily (QGIS 3.22 sends no token header, so its vector-tile layers
+need Basic). Vector tiles also take a tile key in the URL (`?key=`, layers/tile_keys.py) for clients that can
+only be given a URL template. A request without valid credentials gets 401 with a JSON body and a
+WWW-Authenticate challenge, not a redirect: a data client cannot log in on a web page.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from landguard.core import login_throttle
 from landguard.core.access import SCOPED
 from landguard.core.client import client_ip
 from landguard.core.scope import RegionScope, scope_for
-from landguard.layers import mvt, selectors, serving
+from landguard.layers import mvt, selectors, serving, tile_keys
 
 # A verified Basic credential is remembered (under an HMAC of it, keyed with SECRET_KEY) for a few minutes:
 # QGIS sends it with every page and tile, and each password check costs a deliberately slow hash.
@@ -45,21 +46,24 @@ def error_response(status: int, code: str, description: str) -> JsonResponse:
     return JsonResponse({"code": code, "description": description}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-def data_view(view: Callable | None = None, *, basic: bool = False) -> Callable:
-    """Like @scoped for data endpoints: GET/HEAD only; session, token (or, with basic=True, HTTP Basic)
-    authentication, else 401; passes `scope`; an invalid parameter answers 400 and anything outside the
-    scope 404, both as JSON."""
+def data_view(view: Callable | None = None, *, tile_key: bool = False) -> Callable:
+    """Like @scoped for data endpoints: GET/HEAD only; session, token or HTTP Basic authentication (with
+    tile_key=True also a tile key for the layer in the URL), else 401; passes `scope`; an invalid parameter
+    answers 400 and anything outside the scope 404, both as JSON."""
 
     def decorate(func: Callable) -> Callable:
         @wraps(func)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method not in ("GET", "HEAD"):
                 return HttpResponseNotAllowed(["GET", "HEAD"])
-            user = authenticated_user(request, basic=basic)
+            user = authenticated_user(request)
+            if user is None and tile_key and (key := request.GET.get(tile_keys.PARAM)):
+                user = tile_keys.user_for(key, kwargs.get("slug", ""))
             if user is None:
-                response = error_response(401, "Unauthorized", _("需要登录：请使用已登录的浏览器会话，或在请求头中携带 "
-                                                                  "Authorization: Token <令牌>（令牌由 /api/auth/token/ 获取）"))
-                response["WWW-Authenticate"] = 'Basic realm="LandGuard", charset="UTF-8"' if basic else "Token"
+                response = error_response(401, "Unauthorized", _("需要登录：请使用已登录的浏览器会话、HTTP Basic 用户名和密码，"
+                                                                  "或在请求头中携带 Authorization: Token <令牌>（令牌由 "
+                                                                  "/api/auth/token/ 获取）"))
+                response["WWW-Authenticate"] = _challenge(request)
                 return response
             request.user = user
             try:
@@ -79,8 +83,17 @@ def data_view(view: Callable | None = None, *, basic: bool = False) -> Callable:
     return decorate(view) if view is not None else decorate
 
 
-def authenticated_user(request: HttpRequest, *, basic: bool) -> Any:
-    """The user of the session, else of the Authorization header (Token, or Basic when allowed), else None."""
+def _challenge(request: HttpRequest) -> str:
+    """Basic for GIS clients and scripts; Token for a map page's own script requests (Sec-Fetch-Mode cors /
+    same-origin / no-cors, sent by every current browser): a Basic challenge there would pop up the browser's
+    password dialog over the map for every tile once the session has expired."""
+    if request.META.get("HTTP_SEC_FETCH_MODE", "navigate") != "navigate":
+        return "Token"
+    return 'Basic realm="LandGuard", charset="UTF-8"'
+
+
+def authenticated_user(request: HttpRequest) -> Any:
+    """The user of the session, else of the Authorization header (Token or Basic), else None."""
     if request.user.is_authenticated:
         return request.user
     scheme, _sep, credentials = request.META.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
@@ -89,7 +102,7 @@ def authenticated_user(request: HttpRequest, *, basic: bool) -> Any:
             return ExpiringTokenAuthentication().authenticate_credentials(credentials.strip())[0]
         except AuthenticationFailed:
             return None
-    if basic and scheme.lower() == "basic" and credentials:
+    if scheme.lower() == "basic" and credentials:
         return _basic_user(request, credentials.strip())
     return None
 
@@ -141,7 +154,7 @@ def features_geojson(request: HttpRequest, scope: RegionScope, slug: str) -> Htt
     return response
 
 
-@data_view
+@data_view(tile_key=True)
 def tile(request: HttpRequest, scope: RegionScope, slug: str, z: int, x: int, y: int) -> HttpResponse:
     """Mapbox Vector Tile of the layer (?v=<version number>, default: the current one); empty body: no data."""
     layer = selectors.layer(scope, slug)

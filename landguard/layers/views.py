@@ -31,7 +31,7 @@ from landguard.formats.exchange import ExchangeParcel, ExchangeWriteError, write
 from landguard.jobs import selectors as job_selectors
 from landguard.jobs import services as job_services
 from landguard.jobs.models import Job
-from landguard.layers import selectors, services
+from landguard.layers import selectors, services, tile_keys
 from landguard.layers.forms import LayerImportForm
 from landguard.layers.maps import data_layer
 from landguard.layers.serving import version_of
@@ -160,8 +160,19 @@ def layer_detail(request: HttpRequest, scope: RegionScope, slug: str) -> HttpRes
         "drafts": drafts, "owned": owned, "history": audit_selectors.history_of(scope, layer),
         "map_config": _map_config(layer, extent, visible["n"]) if extent else None,
         "exchange_max": EXCHANGE_MAX_FEATURES,
+        "gis": _gis_addresses(request, layer) if current else None,
     }
     return render(request, "layers/detail.html", context)
+
+
+def _gis_addresses(request: HttpRequest, layer: Layer) -> dict[str, Any]:
+    """The addresses a GIS client is given for this layer: the OGC API service, the vector-tile template
+    (HTTP Basic or token), and the same template with a tile key for clients that can only take a URL."""
+    tiles = request.build_absolute_uri(reverse("layerdata:tile", args=[layer.slug, 0, 0, 0])).replace(
+        "/tiles/0/0/0.pbf", "/tiles/{z}/{x}/{y}.pbf")
+    key = tile_keys.issue(request.user, layer.slug)
+    return {"ogc": request.build_absolute_uri(reverse("ogc:landing")), "collection": layer.slug, "tiles": tiles,
+            "tiles_keyed": f"{tiles}?{tile_keys.PARAM}={key}", "key_expires": tile_keys.expires()}
 
 
 def _visible_extent(scope: RegionScope, version: LayerVersion) -> tuple[float, float, float, float] | None:

@@ -220,3 +220,18 @@ def test_feature_export_headers_follow_the_readers_language(client_for, county_a
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(reverse("layers:features-export", args=[dltb.slug])).content)).active
     headers = [c.value for c in sheet[2]]
     assert headers[0] == "No." and "Location region code" in headers and headers.count("No.") == 1
+
+
+def test_layer_page_gives_gis_addresses_and_a_tile_key_that_opens_the_users_tiles(client_for, township_officer, dltb):
+    import html
+    import re
+
+    page = client_for(township_officer).get(reverse("layers:detail", args=[dltb.slug])).content.decode()
+    assert 'value="http://testserver/ogc/"' in page
+    keyed = html.unescape(re.search(r'value="([^"]+/tiles/\{z\}/\{x\}/\{y\}\.pbf\?key=[^"]+)"', page).group(1))
+    from django.test import Client
+
+    anonymous = Client()
+    url = keyed.replace("http://testserver", "").replace("{z}/{x}/{y}", "12/3372/1570")
+    assert anonymous.get(url).status_code == 200  # no session, no header: the key alone
+    assert anonymous.get(url.split("?")[0]).status_code == 401

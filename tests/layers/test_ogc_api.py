@@ -277,6 +277,24 @@ def test_items_bbox_selects_exactly_the_features_whose_geometry_meets_it(county_
     assert {f["id"] for f in body["features"]} == expected and body["numberMatched"] == len(expected)
 
 
+def test_a_bbox_crossing_the_180th_meridian_is_valid_and_wraps_round(county_admin, client_for):
+    # OGC API – Features 7.15.3: a bbox whose west edge is east of its east edge spans the antimeridian.
+    client = client_for(county_admin)
+    items = f"/ogc/collections/{SLUG}/items"
+    none = client.get(items, {"bbox": "179,35,-179,37"})  # two degrees either side of 180°: not 冠县
+    assert none.status_code == 200 and none.json()["numberMatched"] == 0
+    wrapped = client.get(items, {"bbox": "100,35,-170,37", "limit": 1}).json()  # from 100°E round to 170°W
+    plain = client.get(items, {"bbox": "100,35,180,37", "limit": 1}).json()
+    assert wrapped["numberMatched"] == plain["numberMatched"] == current_features().count()
+
+
+def test_query_parameters_are_declared_with_explode_false(county_admin, client_for):
+    api = client_for(county_admin).get("/ogc/api").json()
+    params = {p["name"]: p for p in api["paths"]["/collections/{collectionId}/items"]["get"]["parameters"]}
+    for name in ("limit", "bbox", "bbox-crs", "crs", "datetime"):
+        assert params[name]["style"] == "form" and params[name]["explode"] is False, name
+
+
 def test_crs_and_bbox_crs_4490_use_latitude_first(county_admin, client_for):
     client = client_for(county_admin)
     anchor = current_features().order_by("index")[1234]
@@ -295,7 +313,7 @@ def test_crs_and_bbox_crs_4490_use_latitude_first(county_admin, client_for):
 
 
 @pytest.mark.parametrize("params", [
-    {"bbox": "1,2,3"}, {"bbox": "115.5,36.4,115.4,36.5"}, {"limit": "0"}, {"limit": "-1"}, {"offset": "x"},
+    {"bbox": "1,2,3"}, {"bbox": "115.4,36.5,115.5,36.4"}, {"limit": "0"}, {"limit": "-1"}, {"offset": "x"},
     {"crs": "http://www.opengis.net/def/crs/EPSG/0/3857"}, {"bbox-crs": "EPSG:4326"}, {"datetime": "yesterday"},
     {"datetime": "../.."}, {"f": "html"},
 ])

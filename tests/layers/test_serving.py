@@ -34,8 +34,8 @@ def geojson(client, slug: str = SLUG, headers: dict | None = None, **params):
     return client.get(reverse("layerdata:features", args=[slug]), params, headers=headers)
 
 
-def tile(client, z: int, x: int, y: int, slug: str = SLUG, **params):
-    return client.get(reverse("layerdata:tile", args=[slug, z, x, y]), params)
+def tile(client, z: int, x: int, y: int, slug: str = SLUG, headers: dict | None = None, **params):
+    return client.get(reverse("layerdata:tile", args=[slug, z, x, y]), params, headers=headers)
 
 
 # --- an independent reader for the tiles ------------------------------------------------------------------
@@ -163,9 +163,13 @@ def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
     return int(px // 4096), int(py // 4096)
 
 
-def parcel_inside_its_tile(z: int) -> tuple[Feature, int, int]:
-    """A 清泉街道 parcel lying wholly inside one zoom-z tile (so nothing of it is clipped)."""
-    for feature in current_features().filter(region_code__startswith=TOWNSHIP).order_by("index")[:200]:
+def parcel_inside_its_tile(z: int, region_prefix: str = TOWNSHIP, exclude_prefix: str | None = None
+                           ) -> tuple[Feature, int, int]:
+    """A parcel (default: of 清泉街道) lying wholly inside one zoom-z tile (so nothing of it is clipped)."""
+    candidates = current_features().filter(region_code__startswith=region_prefix)
+    if exclude_prefix:
+        candidates = candidates.exclude(region_code__startswith=exclude_prefix)
+    for feature in candidates.order_by("index")[:200]:
         lon0, lat0, lon1, lat1 = feature.geom.extent
         x, y = tile_of(lon0, lat1, z)
         if tile_of(lon1, lat0, z) == (x, y):
@@ -229,7 +233,7 @@ def test_geojson_limit_above_the_maximum_is_capped_with_a_next_link(county_admin
 
 
 @pytest.mark.parametrize(("params", "named"), [
-    ({"bbox": "115.4,36.4,115.5"}, "bbox"), ({"bbox": "a,b,c,d"}, "bbox"), ({"bbox": "115.5,36.4,115.4,36.5"}, "bbox"),
+    ({"bbox": "115.4,36.4,115.5"}, "bbox"), ({"bbox": "a,b,c,d"}, "bbox"), ({"bbox": "115.4,36.5,115.5,36.4"}, "bbox"),
     ({"bbox": "115,36,200,37"}, "bbox"), ({"limit": "0"}, "limit"), ({"limit": "ten"}, "limit"),
     ({"offset": "-5"}, "offset"), ({"v": "latest"}, "v"),
 ])
@@ -252,22 +256,89 @@ def test_other_countys_layer_is_absent_for_geojson_and_tiles(county_admin, other
     assert geojson(client_for(other_county_user), slug="371522-dltb").status_code == 200
 
 
+def _basic(username: str, password: str = "landguard-demo") -> dict[str, str]:
+    import base64
+
+    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+
+
 def test_anonymous_gets_401_json_and_a_token_is_accepted(county_admin, client):
     from rest_framework.authtoken.models import Token
 
     response = geojson(client)
-    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Basic realm=")
     assert response.json()["code"] == "Unauthorized"
     token = Token.objects.create(user=county_admin)
     assert geojson(client, limit=1, headers={"Authorization": f"Token {token.key}"}).status_code == 200
     assert geojson(client, headers={"Authorization": "Token not-a-token"}).status_code == 401
 
 
-def test_basic_auth_is_not_accepted_outside_the_ogc_api(client):
-    import base64
+def test_a_map_pages_own_requests_are_challenged_without_basic_so_no_password_dialog_pops_up(client):
+    # MapLibre's fetch() after the session expired: the browser sends Sec-Fetch-Mode: cors.
+    response = tile(client, 12, 3372, 1570, headers={"Sec-Fetch-Mode": "cors"})
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
 
-    credentials = base64.b64encode(b"guanxian_admin:landguard-demo").decode()
-    assert geojson(client, headers={"Authorization": f"Basic {credentials}"}).status_code == 401
+
+def test_tiles_and_geojson_take_http_basic_as_qgis_3_22_sends_it(township_officer, client, settings):
+    # Deliberately reversed (issue 10): tiles once refused Basic, so QGIS 3.22 — which sends no token header —
+    # got 401 on every tile. Now every data endpoint takes Basic, scoped to the user as anywhere else.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "basic"}}
+    z = 16
+    feature, x, y = parcel_inside_its_tile(z, region_prefix=TOWNSHIP)
+    response = tile(client, z, x, y, headers=_basic(township_officer.username))
+    assert response.status_code == 200 and feature.pk in decode(response.content)[SLUG]["features"]
+    outside, ox, oy = parcel_inside_its_tile(z, region_prefix="371525", exclude_prefix=TOWNSHIP)
+    served = decode(tile(client, z, ox, oy, headers=_basic(township_officer.username)).content)
+    assert outside.pk not in served.get(SLUG, {"features": {}})["features"]
+    body = geojson(client, limit=5, headers=_basic(township_officer.username)).json()
+    assert body["numberMatched"] == current_features().filter(region_code__startswith=TOWNSHIP).count()
+    assert tile(client, z, x, y, headers=_basic(township_officer.username, "wrong")).status_code == 401
+
+
+def test_a_tile_key_opens_only_that_layers_tiles_for_its_user_until_it_expires(township_officer, client, monkeypatch):
+    from django.core import signing
+
+    from landguard.layers import tile_keys
+
+    z = 16
+    feature, x, y = parcel_inside_its_tile(z, region_prefix=TOWNSHIP)
+    key = tile_keys.issue(township_officer, SLUG)
+    response = tile(client, z, x, y, key=key)
+    assert response.status_code == 200 and feature.pk in decode(response.content)[SLUG]["features"]
+    outside, ox, oy = parcel_inside_its_tile(z, region_prefix="371525", exclude_prefix=TOWNSHIP)
+    assert outside.pk not in decode(tile(client, z, ox, oy, key=key).content).get(SLUG, {"features": {}})["features"]
+    assert geojson(client, key=key).status_code == 401  # tiles only
+    assert client.get(f"/ogc/collections/{SLUG}/items", {"key": key}).status_code == 401
+    other = Feature.objects.exclude(version__layer__slug=SLUG).values_list("version__layer__slug", flat=True).first()
+    assert tile(client, z, x, y, slug=other, key=key).status_code == 401  # one layer only
+    assert tile(client, z, x, y, key=key[:-2] + "xx").status_code == 401  # tampered
+    # Issued 31 days ago: past LANDGUARD_TILE_KEY_DAYS (30).
+    import time
+
+    real = time.time
+    monkeypatch.setattr(signing.time, "time", lambda: real() - 31 * 86400)
+    old = tile_keys.issue(township_officer, SLUG)
+    monkeypatch.setattr(signing.time, "time", real)
+    assert tile(client, z, x, y, key=old).status_code == 401
+    township_officer.set_password("another-password")
+    township_officer.save()
+    assert tile(client, z, x, y, key=key).status_code == 401  # a password change revokes every key
+
+
+def test_tile_keys_never_reach_a_log_line():
+    import logging
+
+    from django.conf import settings
+
+    from landguard.core.logredact import RedactSecrets
+
+    record = logging.LogRecord("django.server", logging.INFO, __file__, 1, '"%s" %s %s',
+                               ("GET /layers/data/x/tiles/1/2/3.pbf?v=2&key=abc.def:ghi HTTP/1.1", "200", "12"), None)
+    assert RedactSecrets().filter(record)
+    assert record.getMessage() == '"GET /layers/data/x/tiles/1/2/3.pbf?v=2&key=[redacted] HTTP/1.1" 200 12'
+    handlers = settings.LOGGING["handlers"]
+    assert settings.LOGGING["loggers"]["django.server"]["handlers"] == ["server"]
+    assert all(handler["filters"] == ["redact"] for handler in handlers.values())
 
 
 # --- vector tiles ----------------------------------------------------------------------------------------
