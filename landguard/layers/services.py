@@ -28,12 +28,13 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from landguard.analysis.overlay import ControlLayer, DltbLayer, KcxsUnit, LayerDataError
 from landguard.audit.models import AuditEntry
 from landguard.audit.services import record
 from landguard.core import crs as crsmod
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.core.scope import RegionScope
+from landguard.engine.checks import KcxsUnit, LayerDataError
+from landguard.engine.layers import ControlLayer, DltbLayer
 from landguard.layers import readers
 from landguard.layers.models import CONTROL_KIND, Feature, GeometryKind, Layer, LayerKind, LayerVersion
 from landguard.layers.schema import CODE_FIELD, ID_FIELD, FieldMappingError, area_field, resolve_mapping

@@ -27,11 +27,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from landguard.analysis.overlay import LayerDataError, Verdict
 from landguard.analysis.services import OverlayError, overlay_boundaries
 from landguard.audit import services as audit
 from landguard.core import clock
 from landguard.core.scope import RegionScope, scope_for
+from landguard.engine.checks import LayerDataError
+from landguard.engine.kinds import Verdict
 from landguard.layers import selectors as layer_selectors
 from landguard.layers.models import LayerKind
 from landguard.regions.models import Level, Region

@@ -24,12 +24,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from landguard.analysis.overlay import LayerDataError
 from landguard.analysis.services import OverlayError, boundary_names, classify_patches
 from landguard.audit import services as audit
 from landguard.core import clock
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.core.scope import RegionScope, scope_for
+from landguard.engine.checks import LayerDataError
 from landguard.layers.models import LayerKind
 from landguard.layers.readers import LayerReadError, read_layer
 from landguard.regions.models import Level, Region
