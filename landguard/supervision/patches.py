@@ -130,7 +130,7 @@ def import_batch(path: str | Path, *, actor, county: Region, name: str, month: d
         except LayerDataError as exc:
             raise PatchImportError(str(exc)) from None
     areas = ellipsoidal_area_m2(multi)
-    located = [geo.locate(geo.point(*shapely.get_coordinates(shapely.point_on_surface(g))[0]), county) for g in multi]
+    located = geo.locate_many(multi, county)
     if outside := [i for i, loc in enumerate(located) if loc is None]:
         raise PatchImportError(_("%(rows)s：不在%(county)s范围内") % {"rows": _named(labels, outside), "county": county.name})
 
