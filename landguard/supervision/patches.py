@@ -33,7 +33,7 @@ from landguard.engine.checks import LayerDataError
 from landguard.layers.models import LayerKind
 from landguard.layers.readers import LayerReadError, read_layer
 from landguard.regions.models import Level, Region
-from landguard.supervision import config, geo, intake
+from landguard.supervision import geo, intake, tunables
 from landguard.supervision.models import (
     JUDGEMENT_REASONS, Clue, Detection, Judgement, Patch, PatchBatch, Severity, SourceKind,
 )
@@ -240,7 +240,7 @@ class Ratio:
             return "ok"
         if self.ratio >= self.threshold:
             return "over"
-        return "warn" if self.ratio >= self.threshold * float(config.get("SUPERVISION_RATIO_WARNING_SHARE")) else "ok"
+        return "warn" if self.ratio >= self.threshold * float(tunables.get("SUPERVISION_RATIO_WARNING_SHARE")) else "ok"
 
 
 def ratios(patches, *, year: int, townships: dict[str, str], county: tuple[str, str] | None) -> tuple[list[Ratio], Ratio | None]:
@@ -251,7 +251,7 @@ def ratios(patches, *, year: int, townships: dict[str, str], county: tuple[str, 
         sums[code][1] += farmland or 0.0
         if judgement == Judgement.ILLEGAL:
             sums[code][0] += farmland or 0.0
-    local, national = float(config.get("SUPERVISION_RATIO_LOCAL")), float(config.get("SUPERVISION_RATIO_NATIONAL"))
+    local, national = float(tunables.get("SUPERVISION_RATIO_LOCAL")), float(tunables.get("SUPERVISION_RATIO_NATIONAL"))
     rows = [Ratio(code, name, *sums.get(code, [0.0, 0.0]), threshold=local) for code, name in townships.items()]
     whole = None
     if county is not None:
