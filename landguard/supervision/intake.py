@@ -35,6 +35,7 @@ from landguard.engine.checks import LayerDataError
 from landguard.engine.kinds import Verdict
 from landguard.layers import selectors as layer_selectors
 from landguard.layers.models import LayerKind
+from landguard.regions.locate import holding_regions
 from landguard.regions.models import Level, Region
 from landguard.supervision import geo, tunables
 from landguard.supervision.models import AlarmSource, Camera, Clue, Detection, Severity, SourceKind
@@ -283,7 +284,8 @@ def report_clue(*, actor, kind: str, lon: float, lat: float, title: str, descrip
 
 def county_at(actor, pt) -> Region | None:
     """The county holding the point, if the actor's scope reaches it (at or below the county, or above it)."""
-    county = Region.objects.filter(level=Level.COUNTY, retired_in__isnull=True, geom__intersects=pt).first()
+    (code,) = holding_regions([shapely.Point(pt.x, pt.y)], under="", levels=(Level.COUNTY,))
+    county = Region.objects.filter(code=code, retired_in__isnull=True).first() if code else None
     if county is None or actor is None:
         return county
     scope = scope_for(actor)
