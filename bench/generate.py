@@ -1,6 +1,6 @@
 """The benchmark's synthetic county, written once to files under var/bench/data/ (reproducible by seed).
 
-- ``dltb.gpkg``: a 三调-like 地类图斑 layer of BENCH_PARCELS parcels (landguard.analysis.synthetic: Voronoi
+- ``dltb.gpkg``: a 三调-like 地类图斑 layer of BENCH_PARCELS parcels (landguard.engine.synthetic: Voronoi
   tessellation, realistic land-class mix, KCXS, TBMJ, …) over BENCH_BBOX — ~5 000 km², so the mean parcel
   is ~1 ha, the size of real 三调 parcels on the North China Plain (冠县: ~100 000 parcels over 1 161 km²).
 - ``basic_farmland.gpkg`` and ``approved.gpkg``: the control layers of synthetic_controls (永久基本农田 in
@@ -212,7 +212,7 @@ def ensure_data(data_dir: Path = DATA_DIR, force: bool = False) -> dict:
             return manifest
 
     # Imported here: settings-free, but synthetic imports the overlay engine, which uses Django translation.
-    from landguard.analysis.synthetic import synthetic_controls, synthetic_dltb
+    from landguard.engine.synthetic import synthetic_controls, synthetic_dltb
 
     data_dir.mkdir(parents=True, exist_ok=True)
     timings = {}

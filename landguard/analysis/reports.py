@@ -27,10 +27,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from shapely.geometry import mapping
 
-from landguard.analysis.landclass import LAND_CLASSES
-from landguard.analysis.overlay import DEFAULT_SLIVER_TOLERANCE_M2, ClassArea, OverlayResult, Verdict
 from landguard.core.exports import display_width
 from landguard.core.geodesy import hectares, mu
+from landguard.engine.clipping import DEFAULT_SLIVER_TOLERANCE_M2
+from landguard.engine.kinds import Verdict
+from landguard.engine.landclass import LAND_CLASSES
+from landguard.engine.results import ClassArea, OverlayResult
 from landguard.layers.models import LayerVersion
 
 TITLE = gettext_lazy("叠加分析报告")

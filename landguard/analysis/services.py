@@ -1,5 +1,5 @@
 """Overlay analysis against the layers in the database (issue 3 item 5): the pure engine of
-landguard.analysis.overlay fed with only the features near the boundaries.
+landguard.engine.overlay fed with only the features near the boundaries.
 
 A county DLTB has 10⁵–10⁶ parcels; a web worker must not hold one in memory, and one boundary needs a
 few hundred of them. So boundaries are grouped into spatial chunks, and for each chunk only the
@@ -34,21 +34,16 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from landguard.analysis import selectors
-from landguard.analysis.overlay import (
-    ControlKind,
-    ControlLayer,
-    DltbLayer,
-    LayerDataError,
-    OverlayResult,
-    boundary_array,
-    overlay,
-    overlay_areas,
-)
 from landguard.core.scope import RegionScope
 from landguard.formats import read_layer
 from landguard.formats.base import LayerReadError
 from landguard.formats.geometry import describe_invalid
 from landguard.formats.uploads import check_upload_size
+from landguard.engine.checks import LayerDataError, boundary_array
+from landguard.engine.kinds import ControlKind
+from landguard.engine.layers import ControlLayer, DltbLayer
+from landguard.engine.overlay import overlay, overlay_areas
+from landguard.engine.results import OverlayResult
 from landguard.layers.models import LayerKind, LayerVersion
 from landguard.regions import selectors as region_selectors
 

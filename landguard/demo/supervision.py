@@ -22,7 +22,7 @@ from landguard.core import clock
 from landguard.demo import personas
 from landguard.people.models import User
 from landguard.regions.models import Level, Region
-from landguard.supervision import cases, geo, intake, patches, tasks
+from landguard.supervision import cases, geo, intake, patches, verification
 from landguard.supervision.models import Camera, Photo, SourceKind
 
 SEED = "landguard-demo-supervision"
@@ -97,11 +97,11 @@ def _clues_and_tasks(county: Region, cameras: list[Camera], rng: random.Random) 
         stage = index % 5
         with clock.frozen(at + dt.timedelta(minutes=10)):
             if stage == 4:
-                tasks.mark_false_alarm(actor=admin, clue=clue, reason="农机正常耕作（演示）")
+                verification.mark_false_alarm(actor=admin, clue=clue, reason="农机正常耕作（演示）")
                 continue
             if at > now - dt.timedelta(hours=6):
                 continue  # the freshest alarms wait for triage
-            task = tasks.dispatch(actor=admin, clue=clue, reason="疑似占用耕地（演示）")
+            task = verification.dispatch(actor=admin, clue=clue, reason="疑似占用耕地（演示）")
         _work(task, clue, at, stage, admin)
 
 
@@ -111,25 +111,25 @@ def _work(task, clue, at: dt.datetime, stage: int, admin: User) -> None:
     if stage == 0:
         return
     with clock.frozen(at + dt.timedelta(minutes=40 if stage != 1 else 150)):
-        tasks.report(actor=admin, task=task, note="已安排人员前往（演示）")
+        verification.report(actor=admin, task=task, note="已安排人员前往（演示）")
     with clock.frozen(at + dt.timedelta(minutes=90 if stage != 1 else 200)):
-        tasks.check_in(actor=admin, task=task, lon=clue.location.x, lat=clue.location.y, accuracy_m=8)
+        verification.check_in(actor=admin, task=task, lon=clue.location.x, lat=clue.location.y, accuracy_m=8)
         _demo_photo(task, admin, Photo.Kind.SITE)
-    outcome = tasks.Task.Outcome.ILLEGAL if stage in (1, 2) else tasks.Task.Outcome.LEGAL
+    outcome = verification.Task.Outcome.ILLEGAL if stage in (1, 2) else verification.Task.Outcome.LEGAL
     with clock.frozen(at + dt.timedelta(minutes=100 if stage != 1 else 210)):
-        tasks.submit_outcome(actor=admin, task=task, outcome=outcome, reason="" if outcome == "illegal" else "设施农用地已备案（演示）",
+        verification.submit_outcome(actor=admin, task=task, outcome=outcome, reason="" if outcome == "illegal" else "设施农用地已备案（演示）",
                              illegal_area_m2=round(clue.farmland_m2 or 600.0, 1), stopped=outcome == "illegal")
     if stage == 2:
         with clock.frozen(at + dt.timedelta(hours=20)):
             _demo_photo(task, admin, Photo.Kind.AFTER)
-            tasks.mark_restored(actor=admin, task=task, note="已拆除复耕（演示）")
+            verification.mark_restored(actor=admin, task=task, note="已拆除复耕（演示）")
         with clock.frozen(at + dt.timedelta(hours=22)):
-            tasks.close(actor=admin, task=task, note="复核通过（演示）")
+            verification.close(actor=admin, task=task, note="复核通过（演示）")
             cases.open_case(actor=admin, clue=clue, number=f"冠自然资罚立〔演示〕{clue.pk}号", party="某某（演示）",
                             illegal_area_m2=task.illegal_area_m2 or 0.0)
     elif stage == 3:
         with clock.frozen(at + dt.timedelta(hours=3)):
-            tasks.close(actor=admin, task=task, note="合法，销号（演示）")
+            verification.close(actor=admin, task=task, note="合法，销号（演示）")
 
 
 def _demo_photo(task, admin: User, kind: str) -> None:
@@ -137,10 +137,10 @@ def _demo_photo(task, admin: User, kind: str) -> None:
     import hashlib
 
     data = f"LandGuard 演示照片 {task.pk} {kind}".encode()
-    photo = tasks.start_photo(actor=admin, task=task, kind=kind, name=f"demo-{task.pk}-{kind}.txt",
+    photo = verification.start_photo(actor=admin, task=task, kind=kind, name=f"demo-{task.pk}-{kind}.txt",
                               sha256=hashlib.sha256(data).hexdigest(), size=len(data), taken_at=clock.now(),
                               lon=task.clue.location.x, lat=task.clue.location.y)
-    tasks.append_chunk(actor=admin, photo=photo, offset=0, data=data)
+    verification.append_chunk(actor=admin, photo=photo, offset=0, data=data)
 
 
 def _patrols(county: Region, rng: random.Random) -> None:

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from landguard.analysis.overlay import ControlKind
+from landguard.engine.kinds import ControlKind
 
 
 class LayerKind(models.TextChoices):

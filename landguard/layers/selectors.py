@@ -22,6 +22,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from landguard.core.scope import RegionScope
+from landguard.engine.landclass import LEVEL1_NAMES, UnknownLandClassError, classify
 from landguard.layers.models import Feature, Layer, LayerVersion
 
 
@@ -81,8 +82,6 @@ def report(scope: RegionScope, of: LayerVersion) -> list[str]:
 def diff(scope: RegionScope, draft: LayerVersion, current: LayerVersion | None) -> dict:
     """What publishing `draft` would change, over the features the scope sees: feature count and official
     area, and for 地类图斑 the area by first-level land class."""
-    from landguard.analysis.landclass import LEVEL1_NAMES, UnknownLandClassError, classify
-
     totals = version_totals(scope, [v for v in (draft, current) if v is not None])
     new_n, new_a = totals[draft.pk]
     old_n, old_a = totals[current.pk] if current is not None else (0, 0.0)

@@ -29,15 +29,17 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from landguard import formats
-from landguard.analysis.overlay import ControlLayer, DltbLayer, KcxsUnit, LayerDataError
 from landguard.audit.models import AuditEntry
 from landguard.audit.services import record
 from landguard.core import crs as crsmod
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.core.scope import RegionScope
 from landguard.formats.base import LayerData, LayerReadError, python_value
+from landguard.engine.checks import KcxsUnit, LayerDataError
+from landguard.engine.layers import ControlLayer, DltbLayer
 from landguard.layers.models import CONTROL_KIND, Feature, GeometryKind, Layer, LayerKind, LayerVersion
 from landguard.layers.schema import CODE_FIELD, ID_FIELD, FieldMappingError, area_field, resolve_mapping
+from landguard.regions.locate import holding_regions
 from landguard.regions.models import Level, Region
 
 Progress = Callable[[int, int], None] | None
@@ -196,36 +198,6 @@ def _texts(values: np.ndarray | None, n: int) -> list[str]:
     return ["" if (v := python_value(x)) is None else str(v).strip() for x in values]
 
 
-# --- region of each feature ----------------------------------------------------------------------------
-
-
-def region_codes(geoms: np.ndarray, region: Region) -> np.ndarray:
-    """The finest current region (village, else township) whose boundary holds each feature's representative
-    point; the layer's own region where none does. This is the scope key of each feature."""
-    codes = np.full(len(geoms), region.code, dtype=object)
-    if not len(geoms):
-        return codes
-    points = shapely.point_on_surface(geoms)
-    todo = np.arange(len(geoms))
-    for level in (Level.VILLAGE, Level.TOWNSHIP):
-        if not len(todo):
-            break
-        rows = list(Region.objects.filter(code__startswith=region.code, level=level, retired_in__isnull=True,
-                                          geom__isnull=False).values_list("code", "geom"))
-        if not rows:
-            continue
-        shapes = shapely.from_wkb([bytes(g.wkb) for _c, g in rows])
-        tree = shapely.STRtree(shapes)
-        p, r = tree.query(points[todo], predicate="within")
-        found = np.full(len(todo), -1)
-        found[p[::-1]] = r[::-1]  # first match wins
-        hit = found >= 0
-        region_code = np.array([c for c, _g in rows], dtype=object)
-        codes[todo[hit]] = region_code[found[hit]]
-        todo = todo[~hit]
-    return codes
-
-
 # --- the import ------------------------------------------------------------------------------------------
 
 
@@ -255,10 +227,18 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
                   encoding: str | None, sublayer: str | None, crs: str | None, field_map: Mapping[str, str] | None,
                   kcxs_unit: KcxsUnit, repair: bool, original_name: str, actor, scope: RegionScope | None,
                   progress: Progress, publish: bool) -> LayerImportReport:
+    # Steps 1–6 read and check, opening no transaction and taking no lock: reading a county's DLTB takes
+    # minutes, and nothing is written until every check has passed, so a refused file leaves nothing behind
+    # and blocks no one. Step 7 writes everything in one transaction.
+
+    # 1. What needs no file: the kind exists and the layer's region lies inside the actor's scope.
     if kind not in LayerKind.values:
         raise LayerImportError(_("未知的图层类型“%(kind)s”（可用：%(kinds)s）") % {"kind": kind, "kinds": "、".join(LayerKind.values)})
     if scope is not None and not scope.contains(region.code):
         raise LayerImportError(_("%(region)s 不在您的数据范围内") % {"region": region})
+
+    # 2. Read the file into CGCS2000: the format, the CRS (declared, or decided from the coordinates near the
+    #    region, hence the hint), every empty, non-finite, invalid or out-of-China feature listed.
     hint_lon = float(region.geom.centroid.x) if region.geom is not None else None
     try:
         data = formats.read_layer(path, encoding=encoding, layer=sublayer, crs=crs, hint_lon=hint_lon)
@@ -266,7 +246,13 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
         raise LayerImportError(str(exc)) from None
     n = len(data)
     labels = data.feature_labels
+
+    # 3. Geometry: invalid features refused by name (or repaired and listed when asked), one geometry family per
+    #    layer, polygons for every kind the overlay reads.
     geoms, geometry_kind, repaired = _geometry_checks(data, repair=repair, polygons_only=kind != LayerKind.CUSTOM)
+
+    # 4. Fields: the kind's standard fields found in the file's columns (or the user's mapping); codes, ids and
+    #    the stored area read from them.
     try:
         mapping = resolve_mapping(kind, data.fields, field_map)
     except FieldMappingError as exc:
@@ -283,6 +269,11 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
     stored_checked = stored_field in data.area_units
     if stored_checked:
         stored = stored * data.area_units[stored_field]
+
+    # 5. The kind's own rules and the official areas. A 地类图斑 must pass the overlay engine's own load
+    #    (DltbLayer: known DLBM, KCXS normalised to 0 ≤ x < 1, required on 耕地), so what is stored is what the
+    #    overlay can read; a control layer's overlapping features are flagged once here, so the overlay unions
+    #    only those. Then the stored area (TBMJ …) against the official one: reported, never used.
     kcxs = np.zeros(n)
     overlaps = np.zeros(n, dtype=bool)
     if kind == LayerKind.DLTB:
@@ -314,7 +305,12 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
                               "本平台统计一律使用椭球面积")
                             % {"count": len(off), "field": stored_field, "tol": TBMJ_TOLERANCE_M2,
                                "max": float(diff[off].max()), "features": _named(labels, off[:3])})
-    feature_regions = region_codes(geoms, region)
+
+    # 6. The region of each feature, its scope key (landguard.regions.locate: the village, else the township,
+    #    whose outline covers its representative point; the layer's own region where none does). A feature
+    #    outside the actor's scope refuses the file.
+    feature_regions = holding_regions(geoms, under=region.code)  # village, else township, by representative point
+    feature_regions[feature_regions == ""] = region.code  # in no lower region: the layer's own
     if scope is not None:
         outside = np.flatnonzero([not scope.contains(c) for c in feature_regions])
         if len(outside):
@@ -325,7 +321,17 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
                         % {"count": len(outside_region), "features": _named(labels, outside_region[:3]), "region": region.name})
 
     properties = _properties(data, skip=())
+
+    # 7. One transaction for every write, so a failure leaves nothing. On SQLite it begins IMMEDIATE (settings),
+    #    taking the database's write lock at once: other writers queue until the commit, readers (WAL) see the
+    #    data before the import until then.
     with transaction.atomic():
+        # 7a. The layer. A new one has no row to lock: on PostgreSQL two first imports of one name at once both
+        #     find none, and the unique (region_code, kind, name) constraint fails the second (on SQLite the write
+        #     lock makes the second find the first's layer and become its next version). An existing one is locked
+        #     (select_for_update) because the next version number (max + 1) and the one current version are
+        #     read and then written: two imports into one layer, or an import and a publish/set_current (which
+        #     lock the same row), must not both take number n or both leave a version current.
         if layer is None:
             layer = Layer.objects.filter(region_code=region.code, kind=kind, name=name).first()
         if layer is None:
@@ -335,6 +341,8 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
             layer = Layer.objects.select_for_update().get(pk=layer.pk)
             if layer.kind != kind:
                 raise LayerImportError(_("图层“%(name)s”的类型是%(kind)s") % {"name": layer.name, "kind": layer.get_kind_display()})
+        # 7b. The version, under that lock: current at once for a layer's first version (or when asked to
+        #     publish), else a draft beside the current version until a manager publishes it.
         number = (layer.versions.aggregate(m=Max("number"))["m"] or 0) + 1
         draft = not publish and layer.versions.filter(is_current=True).exists()
         if not draft:
@@ -347,8 +355,11 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
             area_m2=float(area.sum()), extent=GEOSGeometry(shapely.box(*bounds).wkt, srid=4490) if n else None,
             imported_by=actor,
         )
+        # 7c. The features in bulk (COPY / executemany; see insert_features for its SpatiaLite trigger swap,
+        #     invisible to other connections because it happens inside this transaction).
         insert_features(version.pk, geoms, region_codes=feature_regions, fids=ids, codes=codes, kcxs=kcxs, area=area,
                         stored=stored, overlaps=overlaps, properties=properties, progress=progress)
+        # 7d. The report on the version and the audit entry, in the same transaction as what they describe.
         report = LayerImportReport(layer, version, n, float(area.sum()), warnings, repaired)
         version.report = report.lines()
         version.save(update_fields=["report"])

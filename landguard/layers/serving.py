@@ -25,9 +25,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 
-from landguard.analysis.landclass import lookup as land_class_of
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
+from landguard.engine.landclass import lookup as land_class_of
 from landguard.layers import mvt, selectors
 from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
 

@@ -21,21 +21,21 @@ from django.views.decorators.http import require_POST
 
 import shapely
 
-from landguard.analysis.landclass import LEVEL1_NAMES, BigClass, UnknownLandClassError, classify
 from landguard.audit import selectors as audit_selectors
 from landguard.core.access import scoped
 from landguard.core.exports import COUNT, HECTARES, MU, SQUARE_METRES, ExportColumn, xlsx_response
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
 from landguard.formats.exchange import ExchangeParcel, ExchangeWriteError, write_exchange
+from landguard.engine.landclass import LEVEL1_NAMES, BigClass, UnknownLandClassError, classify
 from landguard.jobs import selectors as job_selectors
 from landguard.jobs import services as job_services
 from landguard.jobs.models import Job
 from landguard.layers import selectors, services, tile_keys
 from landguard.layers.forms import LayerImportForm
 from landguard.layers.maps import data_layer
-from landguard.layers.serving import version_of
 from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
+from landguard.layers.serving import version_of
 from landguard.regions import selectors as region_selectors
 from landguard.web.listing import Column, Listing, ScopedFilterForm, export_list, render_list, text_filter
 from landguard.web.shell import paginate, run_service, scope_label

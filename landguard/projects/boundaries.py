@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shapely
-from django.contrib.gis.geos import GEOSGeometry, Polygon
+from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.formats import read_layer
 from landguard.formats.base import LayerReadError
+from landguard.regions.locate import outlines
 from landguard.regions.models import LEVEL_CODE_LENGTH, Level, Region
 
 # Parts smaller than this are the float noise of clipping along a township line, not land.
@@ -58,7 +59,10 @@ def to_geos(geometry: shapely.Geometry) -> GEOSGeometry:
 
 def split_by_region(boundary: shapely.Geometry) -> list[Part]:
     """The boundary cut along current township boundaries (county boundaries where a county has no townships
-    mapped), largest part first. ValidationError when it lies in no region."""
+    mapped), largest part first. ValidationError when it lies in no region.
+
+    An area split, not the representative-point rule of landguard.regions.locate (which gives a parcel or a
+    clue one region): a project crossing a township line is reported to both, each with its own part."""
     parts = _split(boundary, Level.TOWNSHIP)
     covered = sum(p.area_m2 for p in parts)
     total = float(ellipsoidal_area_m2(boundary)[0])
@@ -72,13 +76,10 @@ def split_by_region(boundary: shapely.Geometry) -> list[Part]:
 
 
 def _split(boundary: shapely.Geometry, level: int) -> list[Part]:
-    box = Polygon.from_bbox(shapely.bounds(boundary).tolist())
-    box.srid = 4490
-    regions = list(Region.objects.filter(level=level, retired_in__isnull=True, geom__isnull=False, geom__intersects=box))
+    regions, shapes = outlines(level=level, near=boundary)
     shapely.prepare(boundary)
     parts = []
-    for region in regions:
-        outline = shapely.from_wkb(bytes(region.geom.wkb))
+    for region, outline in zip(regions, shapes):
         if not shapely.intersects(boundary, outline):
             continue
         piece = shapely.intersection(boundary, outline)

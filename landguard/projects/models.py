@@ -463,7 +463,7 @@ class Dispatch(models.Model):
     """One scheduled report for one leadership group (领导小组): the daily digest of a day's changes or the
     weekly report of a report day, generated and delivered by `manage.py send_dispatch`. Rows are created
     once per (kind, group, period) — the unique constraint — and claimed with a conditional UPDATE
-    (landguard.projects.dispatch), so however many loops run, each is generated and announced once."""
+    (landguard.projects.report_delivery), so however many loops run, each is generated and announced once."""
 
     class Kind(models.TextChoices):
         DAILY = "daily", _("每日动态")

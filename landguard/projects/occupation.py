@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 import shapely
 
-from landguard.analysis.overlay import OverlayResult
 from landguard.analysis.selectors import overlay_versions
 from landguard.analysis.services import OverlayError, overlay_boundaries
 from landguard.core.scope import RegionScope
+from landguard.engine.results import OverlayResult
 from landguard.layers.models import LayerKind, LayerVersion
 from landguard.projects import selectors
 from landguard.projects.models import Project, ProjectPart

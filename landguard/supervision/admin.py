@@ -1,5 +1,5 @@
 """Supervision settings in the admin site, for superusers only. Bureau admins keep them on the scoped,
-audited settings pages (/supervision/settings/, landguard.supervision.configuration); business records
+audited settings pages (/supervision/settings/, landguard.supervision.settings_services); business records
 (clues, tasks, cases) change only through the services."""
 
 from django.contrib import admin

@@ -39,7 +39,7 @@ from rest_framework import serializers, viewsets
 
 from landguard.api.views import ScopedViewSetMixin
 from landguard.core.access import public
-from landguard.supervision import config, intake, isapi, selectors
+from landguard.supervision import intake, isapi, selectors, tunables
 from landguard.supervision.models import Camera, Case, Clue, Task
 
 
@@ -100,7 +100,7 @@ def _time(data: dict) -> dt.datetime:
 
 
 def _image(data: dict, upload) -> tuple[bytes | None, str]:
-    limit = int(config.get("SUPERVISION_ALARM_IMAGE_MAX_BYTES"))
+    limit = int(tunables.get("SUPERVISION_ALARM_IMAGE_MAX_BYTES"))
     if upload is not None:
         if upload.size > limit:
             raise BadField("image", _("图片超过 %(mb)s MB 上限") % {"mb": limit / 1048576}, status=413)
@@ -151,7 +151,7 @@ def alarm_intake(request: HttpRequest) -> HttpResponse:
         length = int(request.headers.get("Content-Length") or 0)
     except ValueError:
         length = 0
-    if length > int(config.get("SUPERVISION_ALARM_BODY_MAX_BYTES")):
+    if length > int(tunables.get("SUPERVISION_ALARM_BODY_MAX_BYTES")):
         return _error(413, _("请求体过大"))
     key = _key(request)
     source = intake.authenticate(key) if key else None
@@ -206,7 +206,7 @@ def device_alarm_intake(request: HttpRequest) -> HttpResponse:
         length = int(request.headers.get("Content-Length") or 0)
     except ValueError:
         length = 0
-    if length > int(config.get("SUPERVISION_ALARM_BODY_MAX_BYTES")):
+    if length > int(tunables.get("SUPERVISION_ALARM_BODY_MAX_BYTES")):
         return _error(413, _("请求体过大"))
     credentials = _basic(request)
     source = intake.authenticate_device(*credentials) if credentials else None

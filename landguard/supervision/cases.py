@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from landguard.audit import services as audit
 from landguard.core import clock
 from landguard.core.scope import scope_for
-from landguard.supervision import config, tasks, workflow
+from landguard.supervision import tunables, verification, workflow
 from landguard.supervision.models import Case, CaseEvent, CasePause, Clue
 
 
@@ -39,7 +39,7 @@ def _event(case: Case, actor, before: str, note: str = "", action: str = CaseEve
 
 
 def _require(actor, code: str) -> None:
-    if not scope_for(actor).contains(code) or not tasks.can_triage(actor):
+    if not scope_for(actor).contains(code) or not verification.can_triage(actor):
         raise PermissionDenied(_("您不能办理该案件。"))
 
 
@@ -58,7 +58,7 @@ def open_case(*, actor, clue: Clue, number: str, party: str, illegal_area_m2: fl
         with transaction.atomic():
             case = Case.objects.create(
                 clue=clue, number=number.strip(), party=party.strip(), region_code=clue.region_code,
-                township_code=clue.township_code, filed_at=now, due_at=now + dt.timedelta(days=int(config.get("SUPERVISION_CASE_DAYS"))),
+                township_code=clue.township_code, filed_at=now, due_at=now + dt.timedelta(days=int(tunables.get("SUPERVISION_CASE_DAYS"))),
                 illegal_area_m2=illegal_area_m2, farmland_m2=(clue.farmland_m2 or 0.0) if farmland_m2 is None else farmland_m2,
                 created_by=actor, is_synthetic=clue.is_synthetic)
     except IntegrityError:
@@ -96,10 +96,10 @@ def advance(*, actor, case: Case, to: str, note: str = "", **values) -> Case:
             raise ValidationError({"review_opinion": _("请填写法制审核意见")})
         case.review_opinion, case.notice_served_at = opinion[:300], now
     elif to == Case.Status.DECIDED:
-        window_end = case.notice_served_at + dt.timedelta(days=int(config.get("SUPERVISION_NOTICE_DAYS")))
+        window_end = case.notice_served_at + dt.timedelta(days=int(tunables.get("SUPERVISION_NOTICE_DAYS")))
         if now < window_end:
             raise ValidationError(_("陈述申辩、听证申请期限（送达后 %(days)s 日）至 %(end)s 届满，届满后方可作出决定") % {
-                "days": config.get("SUPERVISION_NOTICE_DAYS"), "end": timezone.localtime(window_end).strftime("%Y-%m-%d %H:%M")})
+                "days": tunables.get("SUPERVISION_NOTICE_DAYS"), "end": timezone.localtime(window_end).strftime("%Y-%m-%d %H:%M")})
         case.hearing_requested = bool(values.get("hearing_requested", case.hearing_requested))
         case.confiscated_m2 = _number(values, "confiscated_m2")
         case.demolished_m2 = _number(values, "demolished_m2")

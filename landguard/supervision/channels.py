@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from django.db.models import F
 
 from landguard.core import clock
-from landguard.supervision import config
+from landguard.supervision import tunables
 from landguard.supervision.models import Channel, Delivery
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def send(channel: Channel, title: str, text: str) -> Outcome:
     request = build_request(channel, title, text)
     http = urllib.request.Request(request.url, data=request.body, headers=request.headers, method="POST")
     try:
-        with urllib.request.urlopen(http, timeout=float(config.get("SUPERVISION_DELIVERY_TIMEOUT_SECONDS"))) as response:
+        with urllib.request.urlopen(http, timeout=float(tunables.get("SUPERVISION_DELIVERY_TIMEOUT_SECONDS"))) as response:
             status, body = response.status, response.read(65536)
     except urllib.error.HTTPError as exc:
         return Outcome(False, exc.code, f"HTTP {exc.code}")
@@ -120,11 +120,11 @@ def deliver_due(*, limit: int = 100) -> int:
             sent += 1
             continue
         log.warning("delivery %s to %s failed (attempt %s): %s", pk, delivery.channel, delivery.attempts, outcome.error)
-        if delivery.attempts >= int(config.get("SUPERVISION_DELIVERY_ATTEMPTS")):
+        if delivery.attempts >= int(tunables.get("SUPERVISION_DELIVERY_ATTEMPTS")):
             Delivery.objects.filter(pk=pk).update(status=Delivery.Status.FAILED, response_status=outcome.status,
                                                   last_error=outcome.error)
         else:
-            pause = dt.timedelta(seconds=float(config.get("SUPERVISION_DELIVERY_RETRY_SECONDS")) * 2 ** (delivery.attempts - 1))
+            pause = dt.timedelta(seconds=float(tunables.get("SUPERVISION_DELIVERY_RETRY_SECONDS")) * 2 ** (delivery.attempts - 1))
             Delivery.objects.filter(pk=pk).update(status=Delivery.Status.PENDING, next_attempt_at=clock.now() + pause,
                                                   response_status=outcome.status, last_error=outcome.error)
     return sent

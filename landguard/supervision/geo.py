@@ -1,5 +1,5 @@
 """Small geodesic helpers on the CGCS2000 ellipsoid: a target from a camera's bearing and distance, a
-camera's coverage disc, distances between clues, and which village and township a point lies in.
+camera's coverage disc, distances between clues, and which village and township a place lies in.
 
 CGCS2000 and GRS80 share a and differ in 1/f by 1e-10; pyproj's GRS80 Geod is CGCS2000 to well under a mm.
 Camera platforms report WGS84 (GPS) positions, which differ from CGCS2000 by centimetres (both are ITRF
@@ -8,6 +8,7 @@ realisations), so they are taken as CGCS2000; GCJ-02 positions (web maps) are co
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,7 +17,8 @@ import shapely
 from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
 from pyproj import Geod
 
-from landguard.regions.models import Level, Region
+from landguard.regions.locate import holding_regions
+from landguard.regions.models import LEVEL_CODE_LENGTH, Level, Region
 
 GEOD = Geod(ellps="GRS80")
 CIRCLE_VERTICES = 72
@@ -67,19 +69,31 @@ class Located:
 
 def locate(pt: Point, county: Region) -> Located | None:
     """The village and township of a point inside `county`; None when the point is outside the county."""
-    if county.geom is None or not _prepared(bytes(county.geom.wkb)).covers(shapely.Point(pt.x, pt.y)):
-        return None
-    below = Region.objects.filter(code__startswith=county.code, retired_in__isnull=True, geom__intersects=pt,
-                                  level__in=(Level.TOWNSHIP, Level.VILLAGE)).only("code", "name", "level").order_by("-level")
-    found = list(below)
-    village = next((r for r in found if r.level == Level.VILLAGE), None)
-    township = next((r for r in found if r.level == Level.TOWNSHIP), None)
-    if township is None and village is not None:
-        township = Region.objects.filter(code=village.code[:9], retired_in__isnull=True).only("code", "name").first()
-    names = [r.name for r in (township, village) if r is not None]
-    region = village or township or county
-    return Located(region_code=region.code, township_code=township.code if township else county.code,
-                   place_name=" ".join(names) or county.name)
+    return locate_many([shapely.Point(pt.x, pt.y)], county)[0]
+
+
+def locate_many(geometries: Sequence[shapely.Geometry] | np.ndarray, county: Region) -> list[Located | None]:
+    """The village and township of each geometry (by landguard.regions.locate's rule: the region covering its
+    representative point), None for one whose representative point lies outside `county`.
+
+    The township is the village's own (its code's first nine digits), else the township found; a geometry
+    in no village or township of the county is placed at the county."""
+    geoms = np.asarray(geometries, dtype=object)
+    located: list[Located | None] = [None] * len(geoms)
+    if county.geom is None or not len(geoms):
+        return located
+    inside = np.flatnonzero(_prepared(bytes(county.geom.wkb)).covers(shapely.point_on_surface(geoms)))
+    codes = holding_regions(geoms[inside], under=county.code)
+    township_of = {code: code[:LEVEL_CODE_LENGTH[Level.TOWNSHIP]] for code in set(codes.tolist()) if code}
+    names = dict(Region.objects.filter(code__in={*township_of, *township_of.values()}, retired_in__isnull=True)
+                 .values_list("code", "name"))
+    for i, code in zip(inside.tolist(), codes.tolist()):
+        township = township_of[code] if code and township_of[code] in names else None
+        village = code if code and code != township else None
+        place = [names[c] for c in (township, village) if c is not None]
+        located[i] = Located(region_code=code or county.code, township_code=township or county.code,
+                             place_name=" ".join(place) or county.name)
+    return located
 
 
 @lru_cache(maxsize=16)

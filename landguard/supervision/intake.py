@@ -27,15 +27,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from landguard.analysis.overlay import LayerDataError, Verdict
 from landguard.analysis.services import OverlayError, overlay_boundaries
 from landguard.audit import services as audit
 from landguard.core import clock
 from landguard.core.scope import RegionScope, scope_for
+from landguard.engine.checks import LayerDataError
+from landguard.engine.kinds import Verdict
 from landguard.layers import selectors as layer_selectors
 from landguard.layers.models import LayerKind
+from landguard.regions.locate import holding_regions
 from landguard.regions.models import Level, Region
-from landguard.supervision import config, geo
+from landguard.supervision import geo, tunables
 from landguard.supervision.models import AlarmSource, Camera, Clue, Detection, Severity, SourceKind
 
 log = logging.getLogger(__name__)
@@ -178,8 +180,8 @@ def check_time(observed_at: dt.datetime) -> None:
     """Refuse an event time no camera could have meant: a clock far ahead, or an event too old to act on (三个一
     counts from it). A device whose clock drifts a few minutes is still accepted."""
     now = clock.now()
-    ahead = dt.timedelta(minutes=float(config.get("SUPERVISION_ALARM_MAX_AHEAD_MINUTES")))
-    behind = dt.timedelta(days=float(config.get("SUPERVISION_ALARM_MAX_AGE_DAYS")))
+    ahead = dt.timedelta(minutes=float(tunables.get("SUPERVISION_ALARM_MAX_AHEAD_MINUTES")))
+    behind = dt.timedelta(days=float(tunables.get("SUPERVISION_ALARM_MAX_AGE_DAYS")))
     shown = timezone.localtime(observed_at).strftime("%Y-%m-%d %H:%M:%S")
     if observed_at > now + ahead:
         raise Rejected(422, _("告警时间 %(time)s 晚于当前时间超过 %(minutes)s 分钟：请校准设备时钟")
@@ -205,8 +207,8 @@ def ingest_alarm(*, source: AlarmSource, alarm: Alarm) -> Intake:
     if camera is None:
         raise Rejected(422, _("未登记的设备编号 %(code)s") % {"code": alarm.camera_code}, "camera_id")
     check_time(alarm.observed_at)
-    if alarm.image is not None and len(alarm.image) > config.get("SUPERVISION_ALARM_IMAGE_MAX_BYTES"):
-        raise Rejected(413, _("图片超过 %(mb)s MB 上限") % {"mb": config.get("SUPERVISION_ALARM_IMAGE_MAX_BYTES") / 1048576}, "image")
+    if alarm.image is not None and len(alarm.image) > tunables.get("SUPERVISION_ALARM_IMAGE_MAX_BYTES"):
+        raise Rejected(413, _("图片超过 %(mb)s MB 上限") % {"mb": tunables.get("SUPERVISION_ALARM_IMAGE_MAX_BYTES") / 1048576}, "image")
     if alarm.image is not None and not is_image(alarm.image):
         raise Rejected(415, _("图片不是 JPEG、PNG、GIF、WebP 或 BMP 格式"), "image")
     if alarm.at_camera:  # 位置待核: at the camera, known only to within its radius
@@ -282,7 +284,8 @@ def report_clue(*, actor, kind: str, lon: float, lat: float, title: str, descrip
 
 def county_at(actor, pt) -> Region | None:
     """The county holding the point, if the actor's scope reaches it (at or below the county, or above it)."""
-    county = Region.objects.filter(level=Level.COUNTY, retired_in__isnull=True, geom__intersects=pt).first()
+    (code,) = holding_regions([shapely.Point(pt.x, pt.y)], under="", levels=(Level.COUNTY,))
+    county = Region.objects.filter(code=code, retired_in__isnull=True).first() if code else None
     if county is None or actor is None:
         return county
     scope = scope_for(actor)
@@ -340,15 +343,15 @@ def join(clue: Clue, detection: Detection, *, actor, serious: bool = False) -> C
 
 def pending_clue_of(camera: Camera, at: dt.datetime) -> Clue | None:
     """The camera's open 位置待核 clue seen within the fusion window, if any (its events belong together)."""
-    window = config.minutes("SUPERVISION_FUSION_WINDOW_MINUTES")
+    window = tunables.minutes("SUPERVISION_FUSION_WINDOW_MINUTES")
     return (Clue.objects.filter(position_pending=True, status__in=(Clue.Status.NEW, Clue.Status.VALID),
                                 last_seen__gte=at - window, first_seen__lte=at + window, detections__camera=camera)
             .order_by("-last_seen").first())
 
 
 def nearest_open_clue(lon: float, lat: float, at: dt.datetime, *, exclude_kinds=()) -> Clue | None:
-    distance = float(config.get("SUPERVISION_FUSION_DISTANCE_M"))
-    window = config.minutes("SUPERVISION_FUSION_WINDOW_MINUTES")
+    distance = float(tunables.get("SUPERVISION_FUSION_DISTANCE_M"))
+    window = tunables.minutes("SUPERVISION_FUSION_WINDOW_MINUTES")
     # A 位置待核 clue stands at its camera, not at the event: distance says nothing about it.
     candidates = list(Clue.objects.filter(status__in=(Clue.Status.NEW, Clue.Status.VALID), last_seen__gte=at - window,
                                           first_seen__lte=at + window, location__intersects=geo.box_around(lon, lat, distance),
@@ -365,7 +368,7 @@ def camera_clue_over(geom: GEOSGeometry) -> Clue | None:
     """The open camera clue a 卫片 patch shows: its target on the patch or within SUPERVISION_PATCH_FUSION_M of
     it (a camera places a target to tens of metres), the closest if several. No time window: a patch shows a
     change somewhere between two images a month or more apart."""
-    reach = float(config.get("SUPERVISION_PATCH_FUSION_M"))
+    reach = float(tunables.get("SUPERVISION_PATCH_FUSION_M"))
     xmin, ymin, xmax, ymax = geom.extent
     dlat = reach / 110_574.0 * 1.01
     dlon = reach / (111_320.0 * max(np.cos(np.radians(ymax)), 0.01)) * 1.01
@@ -412,7 +415,7 @@ def enrich_point(lon: float, lat: float, county: Region) -> Enrichment:
         return Enrichment(details={"note": _("无现行地类图斑图层，未做空间分析")})
     controls = [layers[k] for k in (LayerKind.BASIC_FARMLAND, LayerKind.ECO_REDLINE, LayerKind.APPROVED, LayerKind.SUPPLIED)
                 if k in layers]
-    disc = geo.shapely_of(geo.circle(lon, lat, float(config.get("SUPERVISION_ENRICH_RADIUS_M")), vertices=36))
+    disc = geo.shapely_of(geo.circle(lon, lat, float(tunables.get("SUPERVISION_ENRICH_RADIUS_M")), vertices=36))
     scope = RegionScope(prefixes=(county.code,), root_code=county.code)
     try:
         (result,) = overlay_boundaries(scope=scope, boundaries=[disc], dltb=dltb, controls=controls)
@@ -430,7 +433,7 @@ def enrich_point(lon: float, lat: float, county: Region) -> Enrichment:
         explained_by_approval=(covered >= 0.5 * result.gross_m2) if given & {LayerKind.APPROVED, LayerKind.SUPPLIED} else None,
         farmland_m2=round(result.farmland_net_m2, 2),
         main_land_code=main,
-        details={"radius_m": float(config.get("SUPERVISION_ENRICH_RADIUS_M")), "disc_m2": round(result.gross_m2, 2),
+        details={"radius_m": float(tunables.get("SUPERVISION_ENRICH_RADIUS_M")), "disc_m2": round(result.gross_m2, 2),
                  "farmland_gross_m2": round(result.farmland_gross_m2, 2), "farmland_net_m2": round(result.farmland_net_m2, 2),
                  "controls": {name: round(c.inside_m2, 2) for name, c in result.controls.items()},
                  "layers": {str(v.layer.kind): f"{v.layer.name} v{v.number}" for v in [dltb, *controls]}},

@@ -24,7 +24,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from landguard.analysis.overlay import LayerDataError
 from landguard.analysis.services import OverlayError, boundary_names, classify_patches
 from landguard.audit import services as audit
 from landguard.core import clock
@@ -32,9 +31,10 @@ from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.core.scope import RegionScope, scope_for
 from landguard.formats import read_layer
 from landguard.formats.base import LayerReadError
+from landguard.engine.checks import LayerDataError
 from landguard.layers.models import LayerKind
 from landguard.regions.models import Level, Region
-from landguard.supervision import config, geo, intake
+from landguard.supervision import geo, intake, tunables
 from landguard.supervision.models import (
     JUDGEMENT_REASONS, Clue, Detection, Judgement, Patch, PatchBatch, Severity, SourceKind,
 )
@@ -131,7 +131,7 @@ def import_batch(path: str | Path, *, actor, county: Region, name: str, month: d
         except LayerDataError as exc:
             raise PatchImportError(str(exc)) from None
     areas = ellipsoidal_area_m2(multi)
-    located = [geo.locate(geo.point(*shapely.get_coordinates(shapely.point_on_surface(g))[0]), county) for g in multi]
+    located = geo.locate_many(multi, county)
     if outside := [i for i, loc in enumerate(located) if loc is None]:
         raise PatchImportError(_("%(rows)s：不在%(county)s范围内") % {"rows": _named(labels, outside), "county": county.name})
 
@@ -241,7 +241,7 @@ class Ratio:
             return "ok"
         if self.ratio >= self.threshold:
             return "over"
-        return "warn" if self.ratio >= self.threshold * float(config.get("SUPERVISION_RATIO_WARNING_SHARE")) else "ok"
+        return "warn" if self.ratio >= self.threshold * float(tunables.get("SUPERVISION_RATIO_WARNING_SHARE")) else "ok"
 
 
 def ratios(patches, *, year: int, townships: dict[str, str], county: tuple[str, str] | None) -> tuple[list[Ratio], Ratio | None]:
@@ -252,7 +252,7 @@ def ratios(patches, *, year: int, townships: dict[str, str], county: tuple[str, 
         sums[code][1] += farmland or 0.0
         if judgement == Judgement.ILLEGAL:
             sums[code][0] += farmland or 0.0
-    local, national = float(config.get("SUPERVISION_RATIO_LOCAL")), float(config.get("SUPERVISION_RATIO_NATIONAL"))
+    local, national = float(tunables.get("SUPERVISION_RATIO_LOCAL")), float(tunables.get("SUPERVISION_RATIO_NATIONAL"))
     rows = [Ratio(code, name, *sums.get(code, [0.0, 0.0]), threshold=local) for code, name in townships.items()]
     whole = None
     if county is not None:

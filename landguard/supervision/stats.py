@@ -16,7 +16,7 @@ from landguard.core import clock
 from landguard.core.scope import RegionScope
 from landguard.people.models import FieldChief, OrgUnit
 from landguard.people import selectors as people_selectors
-from landguard.supervision import config, selectors
+from landguard.supervision import selectors, tunables
 from landguard.supervision.models import Case, Clue, Judgement, Patch, Recipient, SourceKind, Task
 
 DEFINITIONS = {
@@ -298,11 +298,11 @@ def patrol_compliance(scope: RegionScope, *, year: int, month: int) -> tuple[lis
     patrols = selectors.patrols(scope).filter(started_at__gte=start, started_at__lt=end)
     per_unit = dict(patrols.filter(org_unit__isnull=False).values_list("org_unit").annotate(n=Count("id")))
     offices = people_selectors.org_units(scope).filter(kind=OrgUnit.Kind.TOWNSHIP_OFFICE).order_by("region__code")
-    required = int(config.get("SUPERVISION_OFFICE_PATROLS_PER_MONTH"))
+    required = int(tunables.get("SUPERVISION_OFFICE_PATROLS_PER_MONTH"))
     office_rows = [PatrolRow(o.name, o.region.name, per_unit.get(o.pk, 0), required) for o in offices]
 
     weeks_needed = month_weeks(year, month, min(clock.today(), (end - dt.timedelta(days=1)).date()))
-    per_week = int(config.get("SUPERVISION_VILLAGE_PATROLS_PER_WEEK"))
+    per_week = int(tunables.get("SUPERVISION_VILLAGE_PATROLS_PER_WEEK"))
     counts: dict[int, Counter] = defaultdict(Counter)
     for chief_id, started in patrols.filter(field_chief__level=FieldChief.Level.VILLAGE).values_list("field_chief", "started_at"):
         counts[chief_id][timezone.localtime(started).date().isocalendar()[:2]] += 1

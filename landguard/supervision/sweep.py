@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from landguard.audit import services as audit
 from landguard.core import clock
 from landguard.people.models import FieldChief, OrgUnit, User
-from landguard.supervision import notify, tasks
+from landguard.supervision import notify, verification
 from landguard.supervision.models import Deadline, Escalation, Recipient, TaskEvent
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ def _step(pk: int, *, worker: str) -> bool:
 
 def breach_period(deadline: Deadline) -> dt.timedelta:
     """How long each further level waits: the step's own duration under the task's deadline rule."""
-    d = tasks.durations(deadline.task.clue.kind, deadline.task.severity, deadline.task.region_code)
+    d = verification.durations(deadline.task.clue.kind, deadline.task.severity, deadline.task.region_code)
     return {Deadline.Step.REPORT: d.report, Deadline.Step.ON_SITE: d.onsite, Deadline.Step.RESTORE: d.restore}[deadline.step]
 
 

@@ -31,7 +31,7 @@ from landguard.core.scope import RegionScope
 from landguard.jobs import services as job_services
 from landguard.regions import selectors as region_selectors
 from landguard.supervision import cases as case_services
-from landguard.supervision import config, configuration, forms, intake, patches, patrols, selectors, stats, tasks
+from landguard.supervision import forms, intake, patches, patrols, selectors, settings_services, stats, tunables, verification
 from landguard.supervision import jobs as patch_jobs
 from landguard.supervision.models import (
     JUDGEMENT_REASONS, Camera, Case, Clue, Delivery, Patch, Photo, SourceKind, Task,
@@ -66,7 +66,7 @@ def overview(request: HttpRequest, scope: RegionScope) -> HttpResponse:
                "table": stats.township_table(scope, year=year), "definitions": stats.DEFINITIONS,
                "unit_kinds": stats.kind_compliance(stats.unit_compliance(scope)),
                "map_config": config_map, "map_data_url": reverse("supervision:map-data"),
-               "can_triage": tasks.can_triage(request.user)}
+               "can_triage": verification.can_triage(request.user)}
     return render(request, "supervision/overview.html", context)
 
 
@@ -180,7 +180,7 @@ def clue_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
     context = {
         "clue": clue, "nav": "supervision", "detections": clue.detections.select_related("camera").order_by("observed_at")[:200],
         "task": Task.objects.filter(clue=clue).first(), "case": Case.objects.filter(clue=clue).first(),
-        "patches": Patch.objects.filter(clue=clue).order_by("pk"), "can_triage": tasks.can_triage(request.user),
+        "patches": Patch.objects.filter(clue=clue).order_by("pk"), "can_triage": verification.can_triage(request.user),
         "triage_form": forms.TriageForm(), "case_form": forms.OpenCaseForm(initial={"illegal_area_m2": clue.farmland_m2}),
         "history": audit_selectors.history_of(scope, clue),
     }
@@ -196,10 +196,10 @@ def clue_triage(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
         if not form.is_valid():
             raise ValidationError(_("请选择研判结论"))
         if form.cleaned_data["decision"] == "valid":
-            task = tasks.dispatch(actor=request.user, clue=clue, reason=form.cleaned_data["reason"])
+            task = verification.dispatch(actor=request.user, clue=clue, reason=form.cleaned_data["reason"])
             messages.success(request, _("已派发核查任务 %(task)s，推送 %(n)s 个接收方") % {"task": task, "n": task.recipients.count()})
             return redirect("supervision:task-detail", pk=task.pk)
-        tasks.mark_false_alarm(actor=request.user, clue=clue, reason=form.cleaned_data["reason"])
+        verification.mark_false_alarm(actor=request.user, clue=clue, reason=form.cleaned_data["reason"])
         messages.success(request, _("已研判为误报"))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _errors(exc))
@@ -287,7 +287,7 @@ def _task_context(scope: RegionScope, task: Task) -> dict[str, Any]:
 @scoped
 def task_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     task = scope.get_or_404(selectors.tasks(scope), "region_code", pk=pk)
-    context = {**_task_context(scope, task), "nav": "supervision", "can_triage": tasks.can_triage(request.user),
+    context = {**_task_context(scope, task), "nav": "supervision", "can_triage": verification.can_triage(request.user),
                "field_url": reverse("supervision:field-task", args=[task.pk])}
     return render(request, "supervision/task_detail.html", context)
 
@@ -297,7 +297,7 @@ def task_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
 def task_close(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     task = scope.get_or_404(selectors.tasks(scope), "region_code", pk=pk)
     try:
-        tasks.close(actor=request.user, task=task, note=request.POST.get("note", "")[:300])
+        verification.close(actor=request.user, task=task, note=request.POST.get("note", "")[:300])
         messages.success(request, _("任务已销号"))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _errors(exc))
@@ -336,7 +336,7 @@ def field_task(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespons
                "acknowledged": task.photos.filter(acknowledged_at__isnull=False).count(),
                "nav_url": f"geo:{clue.location.y:.6f},{clue.location.x:.6f}?q={clue.location.y:.6f},{clue.location.x:.6f}",
                "amap_url": f"https://uri.amap.com/marker?position={clue.location.x:.6f},{clue.location.y:.6f}&coordinate=wgs84&callnative=1",
-               "checkin_max": config.get("SUPERVISION_CHECKIN_MAX_M"),
+               "checkin_max": tunables.get("SUPERVISION_CHECKIN_MAX_M"),
                "upload": {"start": reverse("supervision:photo-start", args=[task.pk]), "chunk": 256 * 1024}}
     return render(request, "supervision/field_task.html", context)
 
@@ -353,7 +353,7 @@ def _field_action(request: HttpRequest, task: Task, action, success: str, **kwar
 @scoped
 @require_POST
 def field_report(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
-    return _field_action(request, _field_task(scope, pk), tasks.report, _("已签收上报"), note=request.POST.get("note", "")[:300])
+    return _field_action(request, _field_task(scope, pk), verification.report, _("已签收上报"), note=request.POST.get("note", "")[:300])
 
 
 @scoped
@@ -365,7 +365,7 @@ def field_checkin(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
         messages.error(request, _("未取得定位，请允许浏览器使用位置信息后重试"))
         return redirect("supervision:field-task", pk=task.pk)
     d = form.cleaned_data
-    return _field_action(request, task, tasks.check_in, _("已到场签到"), lon=d["lon"], lat=d["lat"], accuracy_m=d["accuracy"])
+    return _field_action(request, task, verification.check_in, _("已到场签到"), lon=d["lon"], lat=d["lat"], accuracy_m=d["accuracy"])
 
 
 @scoped
@@ -377,14 +377,14 @@ def field_outcome(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
         messages.error(request, _("请选择核查结论"))
         return redirect("supervision:field-task", pk=task.pk)
     d = form.cleaned_data
-    return _field_action(request, task, tasks.submit_outcome, _("核查结论已提交"), outcome=d["outcome"], reason=d["reason"],
+    return _field_action(request, task, verification.submit_outcome, _("核查结论已提交"), outcome=d["outcome"], reason=d["reason"],
                          illegal_area_m2=d["illegal_area_m2"], stopped=d["stopped"])
 
 
 @scoped
 @require_POST
 def field_restore(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
-    return _field_action(request, _field_task(scope, pk), tasks.mark_restored, _("已确认恢复原状"), note=request.POST.get("note", "")[:300])
+    return _field_action(request, _field_task(scope, pk), verification.mark_restored, _("已确认恢复原状"), note=request.POST.get("note", "")[:300])
 
 
 def _photo_json(photo: Photo, **extra: Any) -> dict[str, Any]:
@@ -401,7 +401,7 @@ def photo_start(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
         return JsonResponse({"error": form.errors.get_json_data()}, status=400)
     d = form.cleaned_data
     try:
-        photo = tasks.start_photo(actor=request.user, task=task, kind=d["kind"], name=d["name"], sha256=d["sha256"], size=d["size"],
+        photo = verification.start_photo(actor=request.user, task=task, kind=d["kind"], name=d["name"], sha256=d["sha256"], size=d["size"],
                                   taken_at=d["taken_at"], lon=d["lon"], lat=d["lat"])
     except ValidationError as exc:
         return JsonResponse({"error": _errors(exc)}, status=400)
@@ -423,8 +423,8 @@ def photo_chunk(request: HttpRequest, scope: RegionScope, pk: int, photo: int) -
     except ValueError:
         return JsonResponse({"error": "Upload-Offset"}, status=400)
     try:
-        result = tasks.append_chunk(actor=request.user, photo=found, offset=offset, data=request.body)
-    except tasks.OffsetMismatch as exc:
+        result = verification.append_chunk(actor=request.user, photo=found, offset=offset, data=request.body)
+    except verification.OffsetMismatch as exc:
         return JsonResponse({**_photo_json(found), "received": exc.expected}, status=409)
     except ValidationError as exc:
         return JsonResponse({"error": _errors(exc)}, status=400)
@@ -673,8 +673,8 @@ def ratio(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     year = _ratio_year(request)
     rows, county = _ratios(scope, year)
     context = {"nav": "supervision", "subnav": "patches", "year": year, "rows": rows, "county": county, "formula": patches.FORMULA,
-               "local": config.get("SUPERVISION_RATIO_LOCAL") * 100, "national": config.get("SUPERVISION_RATIO_NATIONAL") * 100,
-               "warning": config.get("SUPERVISION_RATIO_WARNING_SHARE") * 100}
+               "local": tunables.get("SUPERVISION_RATIO_LOCAL") * 100, "national": tunables.get("SUPERVISION_RATIO_NATIONAL") * 100,
+               "warning": tunables.get("SUPERVISION_RATIO_WARNING_SHARE") * 100}
     return render(request, "supervision/ratio.html", context)
 
 
@@ -744,12 +744,12 @@ def case_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
     nexts = [(s, Case.Status(s).label) for s in Case.Status.values if s in CASE_TRANSITIONS[case.status]]
     form = forms.CaseStepForm(initial={"to": nexts[0][0] if nexts else ""})
     form.fields["to"].choices = nexts
-    window_end = case.notice_served_at + dt.timedelta(days=int(config.get("SUPERVISION_NOTICE_DAYS"))) if case.notice_served_at else None
+    window_end = case.notice_served_at + dt.timedelta(days=int(tunables.get("SUPERVISION_NOTICE_DAYS"))) if case.notice_served_at else None
     pauses = list(case.pauses.all())
     context = {"case": case, "nav": "supervision", "events": case.events.all(), "form": form, "next_steps": nexts,
                "clock": case_services.clock_of(case), "pauses": pauses, "open_pause": next((p for p in pauses if p.ended_at is None), None),
                "pause_form": forms.CasePauseForm(), "resume_form": forms.CaseResumeForm(), "window_end": window_end,
-               "can_triage": tasks.can_triage(request.user), "history": audit_selectors.history_of(scope, case)}
+               "can_triage": verification.can_triage(request.user), "history": audit_selectors.history_of(scope, case)}
     return render(request, "supervision/case_detail.html", context)
 
 
@@ -820,9 +820,9 @@ def compliance(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     context = {"nav": "supervision", "subnav": "compliance", "rows": rows, "total": total, "offices": offices,
                "units": stats.unit_compliance(scope), "unit_definition": stats.DEFINITIONS["unit_compliance"],
                "chiefs": chiefs[:200], "chief_count": len(chiefs), "chiefs_ok": sum(1 for c in chiefs if c.ok), "month": today,
-               "office_required": config.get("SUPERVISION_OFFICE_PATROLS_PER_MONTH"),
+               "office_required": tunables.get("SUPERVISION_OFFICE_PATROLS_PER_MONTH"),
                "definition": stats.DEFINITIONS["compliance"],
-               "policy": tasks.durations(SourceKind.CAMERA, "normal")}
+               "policy": verification.durations(SourceKind.CAMERA, "normal")}
     return render(request, "supervision/compliance.html", context)
 
 
@@ -903,7 +903,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         key = f"landguard:public-report:{client_ip(request)}:{clock.now():%Y%m%d%H}"
         cache.add(key, 0, timeout=3600)
-        if cache.incr(key) > int(config.get("SUPERVISION_PUBLIC_REPORTS_PER_HOUR")):
+        if cache.incr(key) > int(tunables.get("SUPERVISION_PUBLIC_REPORTS_PER_HOUR")):
             return render(request, "supervision/public_report.html", {"form": form, "limited": True}, status=429)
         d = form.cleaned_data
         if d["website"]:
@@ -932,7 +932,7 @@ def _settings_url() -> str:
 def settings_home(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     context = {"nav": "supervision", "subnav": "settings", "sources": selectors.sources(scope).select_related("region"),
                "channels": selectors.channels(scope), "policies": selectors.policies(scope),
-               "default": tasks.durations("", "")}
+               "default": verification.durations("", "")}
     return render(request, "supervision/settings.html", context)
 
 
@@ -999,7 +999,7 @@ def camera_new(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     form = forms.CameraForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        camera = run_service(form, configuration.create_camera, actor=request.user, source=d["source"], is_active=d["is_active"],
+        camera = run_service(form, settings_services.create_camera, actor=request.user, source=d["source"], is_active=d["is_active"],
                              **_camera_values(d))
         if camera is not None:
             messages.success(request, _("已登记监控点位 %(camera)s") % {"camera": camera})
@@ -1015,7 +1015,7 @@ def camera_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
     form = forms.CameraForm(request.POST or None, initial=initial, scope=scope, editing=True)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        saved = run_service(form, configuration.update_camera, actor=request.user, camera=camera, is_active=d["is_active"],
+        saved = run_service(form, settings_services.update_camera, actor=request.user, camera=camera, is_active=d["is_active"],
                             **_camera_values(d))
         if saved is not None:
             messages.success(request, _("已保存，覆盖范围已按新位置和半径重新计算"))
@@ -1029,7 +1029,7 @@ def _channel_page(request: HttpRequest, scope: RegionScope, channel=None) -> Htt
     form = forms.ChannelForm(request.POST or None, initial=initial, scope=scope, editing=channel is not None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        saved = run_service(form, configuration.save_channel, actor=request.user, channel=channel, kind=d["kind"], name=d["name"],
+        saved = run_service(form, settings_services.save_channel, actor=request.user, channel=channel, kind=d["kind"], name=d["name"],
                             url=d["url"], secret=form.secret_value(), phones=d["phones"], region_code=d["region"].code,
                             is_active=d["is_active"])
         if saved is not None:
@@ -1054,7 +1054,7 @@ def channel_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespo
 @require_POST
 def channel_test(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     channel = scope.get_or_404(selectors.channels(scope), "region_code", pk=pk)
-    outcome = configuration.send_test(actor=request.user, channel=channel)
+    outcome = settings_services.send_test(actor=request.user, channel=channel)
     if outcome.ok:
         messages.success(request, _("测试消息已送达“%(name)s”（HTTP %(status)s）") % {"name": channel.name, "status": outcome.status})
     else:
@@ -1069,7 +1069,7 @@ def _policy_page(request: HttpRequest, scope: RegionScope, policy=None) -> HttpR
     form = forms.PolicyForm(request.POST or None, initial=initial, scope=scope)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        saved = run_service(form, configuration.save_policy, actor=request.user, policy=policy, region_code=d["region"].code,
+        saved = run_service(form, settings_services.save_policy, actor=request.user, policy=policy, region_code=d["region"].code,
                             kind=d["kind"], severity=d["severity"], report_minutes=d["report_minutes"],
                             onsite_minutes=d["onsite_minutes"], restore_minutes=d["restore_minutes"])
         if saved is not None:
@@ -1095,7 +1095,7 @@ def policy_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
 def policy_delete(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     policy = scope.get_or_404(selectors.policies(scope), "region_code", pk=pk)
     try:
-        configuration.delete_policy(actor=request.user, policy=policy)
+        settings_services.delete_policy(actor=request.user, policy=policy)
         messages.success(request, _("已删除时限规则"))
     except PermissionDenied as exc:
         messages.error(request, _errors(exc))

@@ -9,9 +9,12 @@ import shapely
 from shapely.geometry import Polygon, box
 
 from landguard.analysis import selectors, services
-from landguard.analysis.overlay import ControlLayer, DltbLayer, LayerDataError, Verdict, overlay
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.core.scope import scope_for
+from landguard.engine.checks import LayerDataError
+from landguard.engine.kinds import Verdict
+from landguard.engine.layers import ControlLayer, DltbLayer
+from landguard.engine.overlay import overlay
 from landguard.layers.models import Feature, LayerKind, LayerVersion
 from landguard.regions.models import Region
 
@@ -291,8 +294,8 @@ def test_a_boundary_inside_one_parcel_is_its_own_piece():
 
 
 def test_overlay_areas_gives_overlays_figures():
-    from landguard.analysis.overlay import overlay_areas
-    from landguard.analysis.synthetic import synthetic_controls, synthetic_dltb
+    from landguard.engine.overlay import overlay_areas
+    from landguard.engine.synthetic import synthetic_controls, synthetic_dltb
 
     dltb = synthetic_dltb(3000, seed=5)
     controls = {kind: layer for kind, layer in synthetic_controls(dltb, seed=5).items() if kind in ("basic_farmland", "approved")}

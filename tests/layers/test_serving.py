@@ -14,8 +14,8 @@ import pytest
 import shapely
 from django.urls import reverse
 
-from landguard.analysis.landclass import classify
 from landguard.core.geodesy import hectares, mu
+from landguard.engine.landclass import classify
 from landguard.layers import mvt
 from landguard.layers.models import Feature, LayerVersion
 

@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 
 from landguard.core import clock
 from landguard.people.models import OrgUnit, Role, User
-from landguard.projects import dispatch, services
+from landguard.projects import report_delivery, services
 from landguard.projects.models import Dispatch, Notification, Problem
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,13 +40,13 @@ def _group() -> OrgUnit:
 @pytest.mark.django_db
 def test_the_latest_digest_and_the_thursday_report_fall_due_at_their_hours(settings):
     at = timezone.make_aware(dt.datetime(2025, 6, 19, 9, 0))  # a Thursday morning
-    periods = dispatch.latest_periods(at)
+    periods = report_delivery.latest_periods(at)
     assert periods["daily"][0] == dt.date(2025, 6, 18)
     assert periods["weekly"][0] == dt.date(2025, 6, 12)  # this Thursday's report goes out at 17:00
-    assert dispatch.latest_periods(at.replace(hour=17))["weekly"][0] == dt.date(2025, 6, 19)
-    assert dispatch.latest_periods(at.replace(hour=7))["daily"][0] == dt.date(2025, 6, 17)
+    assert report_delivery.latest_periods(at.replace(hour=17))["weekly"][0] == dt.date(2025, 6, 19)
+    assert report_delivery.latest_periods(at.replace(hour=7))["daily"][0] == dt.date(2025, 6, 17)
     settings.WEEKLY_REPORT_WEEKDAY = 1  # Monday
-    assert dispatch.latest_periods(at)["weekly"][0] == dt.date(2025, 6, 16)
+    assert report_delivery.latest_periods(at)["weekly"][0] == dt.date(2025, 6, 16)
 
 
 @pytest.mark.django_db
@@ -59,8 +59,8 @@ def test_one_pass_delivers_both_reports_once_stores_them_and_fills_the_inbox(med
     services.raise_problem(actor=county_admin, region=guanxian, category=Problem.Category.QUOTA, division="耕地保护科",
                            description="调度测试问题：指标待统筹", deadline=today + dt.timedelta(days=10))
     with clock.frozen(timezone.make_aware(dt.datetime.combine(tomorrow, dt.time(17, 30)))):
-        sent = dispatch.run_once(worker="test")
-        assert dispatch.run_once(worker="test") == 0  # nothing twice
+        sent = report_delivery.run_once(worker="test")
+        assert report_delivery.run_once(worker="test") == 0  # nothing twice
     rows = {d.kind: d for d in Dispatch.objects.filter(group=_group())}
     assert sent >= 2 and set(rows) == {"daily", "weekly"}
     weekly, daily = rows["weekly"], rows["daily"]
@@ -89,7 +89,7 @@ def _client(user):
 @pytest.mark.django_db
 def test_past_reports_are_listed_and_downloaded_inside_the_scope_only(media, county_admin, township_officer, at):
     at(dt.date(2025, 6, 20))
-    dispatch.run_once(worker="test")
+    report_delivery.run_once(worker="test")
     weekly = Dispatch.objects.get(group=_group(), kind="weekly")
     listing = _client(county_admin).get("/projects/reports/dispatches/").content.decode()
     assert weekly.title in listing and f"/projects/reports/dispatches/{weekly.pk}.docx" in listing
@@ -103,20 +103,20 @@ def test_past_reports_are_listed_and_downloaded_inside_the_scope_only(media, cou
 @pytest.mark.django_db
 def test_a_failed_report_is_retried_later_and_a_dead_workers_claim_is_taken_over(media, at, monkeypatch):
     at(dt.date(2025, 6, 20))
-    dispatch.plan(clock.now())
+    report_delivery.plan(clock.now())
     row = Dispatch.objects.get(group=_group(), kind="daily")
     Dispatch.objects.exclude(pk=row.pk).update(status=Dispatch.Status.SENT)
-    monkeypatch.setattr(dispatch, "build", lambda d: (_ for _ in ()).throw(RuntimeError("磁盘已满")))
-    assert dispatch.run_once(worker="a") == 0
+    monkeypatch.setattr(report_delivery, "build", lambda d: (_ for _ in ()).throw(RuntimeError("磁盘已满")))
+    assert report_delivery.run_once(worker="a") == 0
     row.refresh_from_db()
     assert (row.status, row.error, row.attempts) == (Dispatch.Status.DUE, "磁盘已满", 1) and row.due_at > clock.now()
     monkeypatch.undo()
-    assert dispatch.claim(row.pk, now=row.due_at, worker="dies")  # claimed, then the worker is killed
-    assert not dispatch.claim(row.pk, now=row.due_at, worker="b")
-    later = row.due_at + dispatch.STALE_AFTER + dt.timedelta(seconds=1)
+    assert report_delivery.claim(row.pk, now=row.due_at, worker="dies")  # claimed, then the worker is killed
+    assert not report_delivery.claim(row.pk, now=row.due_at, worker="b")
+    later = row.due_at + report_delivery.STALE_AFTER + dt.timedelta(seconds=1)
     with clock.frozen(later):
-        assert dispatch.claim(row.pk, now=later, worker="b") and dispatch.deliver(row.pk, worker="b")
-    assert not dispatch.deliver(row.pk, worker="dies")  # the dead worker's late finish changes nothing
+        assert report_delivery.claim(row.pk, now=later, worker="b") and report_delivery.deliver(row.pk, worker="b")
+    assert not report_delivery.deliver(row.pk, worker="dies")  # the dead worker's late finish changes nothing
     row.refresh_from_db()
     assert (row.status, row.worker, row.attempts) == (Dispatch.Status.SENT, "b", 3)
     assert Notification.objects.filter(dispatch=row).count() == User.objects.filter(org_unit=_group(), is_active=True).count()
@@ -204,7 +204,7 @@ def test_two_dispatch_loops_send_each_report_exactly_once_postgis(django_db_bloc
         codes, due = _township_codes(), []
         try:
             _groups(codes)
-            dispatch.plan(clock.now())
+            report_delivery.plan(clock.now())
             due = list(Dispatch.objects.filter(status=Dispatch.Status.DUE).values_list("pk", flat=True))
             assert len(due) >= 16
             url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]

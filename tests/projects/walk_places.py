@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from landguard.core import clock
 from landguard.demo.projects import _square
 from landguard.people.models import OrgUnit, User
-from landguard.projects import dispatch, imports, services
+from landguard.projects import imports, report_delivery, services
 from landguard.projects.models import Dispatch, Problem, Project, ServiceRequest, Step
 from landguard.regions.models import Region
 
@@ -53,8 +53,8 @@ def project_objects(township: Region) -> dict[str, Any]:
                                      region=township, is_synthetic=True)
     report = Dispatch.objects.create(kind=Dispatch.Kind.WEEKLY, period=today, group=leaders, region_code=township.code,
                                      due_at=clock.now())
-    dispatch.claim(report.pk, now=clock.now(), worker="walk")
-    dispatch.deliver(report.pk, worker="walk")
+    report_delivery.claim(report.pk, now=clock.now(), worker="walk")
+    report_delivery.deliver(report.pk, worker="walk")
     return {"project": project, "step": Step.objects.get(pk=step.pk), "deferred_item": item, "problem": problem,
             "service_request": request, "service_group": group, "target_list": target_list,
             "procedure_template": template, "dispatch": Dispatch.objects.get(pk=report.pk)}

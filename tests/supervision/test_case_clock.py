@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from landguard.audit.models import AuditEntry
 from landguard.core import clock
 from landguard.core.scope import scope_for
-from landguard.supervision import cases, intake, stats, tasks
+from landguard.supervision import cases, intake, stats, verification
 from landguard.supervision.models import Case, CaseEvent, CasePause, Clue
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ DAY = dt.timedelta(days=1)
 @pytest.fixture
 def case(spot, county, county_admin) -> Case:
     clue = intake.report_clue(actor=None, kind="report", lon=spot[0], lat=spot[1], title="举报：建房", county=county)
-    tasks.dispatch(actor=county_admin, clue=clue)
+    verification.dispatch(actor=county_admin, clue=clue)
     with clock.frozen(START):
         return cases.open_case(actor=county_admin, clue=Clue.objects.get(pk=clue.pk), number="冠自然资立〔2025〕9号", party="赵某")
 

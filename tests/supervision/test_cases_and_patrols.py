@@ -12,7 +12,7 @@ from django.utils import timezone
 from landguard.core import clock
 from landguard.core.scope import scope_for
 from landguard.people.models import User
-from landguard.supervision import cases, intake, patrols, stats, tasks
+from landguard.supervision import cases, intake, patrols, stats, verification
 from landguard.supervision.models import Case, CaseEvent, Clue
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def valid_clue(spot, county, county_admin):
     clue = intake.report_clue(actor=None, kind="report", lon=spot[0], lat=spot[1], title="举报：建房", county=county)
-    tasks.dispatch(actor=county_admin, clue=clue)
+    verification.dispatch(actor=county_admin, clue=clue)
     return Clue.objects.get(pk=clue.pk)
 
 

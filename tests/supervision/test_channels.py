@@ -16,7 +16,7 @@ import pytest
 from django.test import override_settings
 
 from landguard.core import clock
-from landguard.supervision import channels, intake, notify, tasks
+from landguard.supervision import channels, intake, notify, verification
 from landguard.supervision.models import Channel, Delivery
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def robot():
 @pytest.fixture
 def task(spot, county, county_admin):
     clue = intake.report_clue(actor=None, kind="report", lon=spot[0], lat=spot[1], title="举报：挖塘", county=county)
-    return tasks.dispatch(actor=county_admin, clue=clue)
+    return verification.dispatch(actor=county_admin, clue=clue)
 
 
 def channel(kind, url, **extra):
@@ -76,7 +76,7 @@ def test_a_dispatch_queues_one_delivery_per_channel_of_the_region(robot, spot, c
     channel("wecom", f"{robot.url}/cgi-bin/webhook/send?key=K")
     Channel.objects.create(kind="sms", name="莘县短信", url=f"{robot.url}/sms", region_code="371522")
     clue = intake.report_clue(actor=None, kind="report", lon=spot[0], lat=spot[1], title="举报", county=county)
-    task = tasks.dispatch(actor=county_admin, clue=clue)
+    task = verification.dispatch(actor=county_admin, clue=clue)
     assert [d.channel.kind for d in Delivery.objects.filter(task=task)] == ["wecom"]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from landguard.supervision import intake, tasks
+from landguard.supervision import intake, verification
 from landguard.supervision.models import Clue, Detection
 
 pytestmark = pytest.mark.django_db
@@ -171,10 +171,10 @@ def test_malformed_xml_is_400_naming_the_body(client, device):
 def test_a_field_check_in_places_a_pending_clue_and_analyses_it_there(client, device, county_admin, village, spot):
     clue = Clue.objects.get(pk=push(client, device, (DATA / "fielddetection_tower.xml").read_bytes()).json()["clue"])
     assert clue.region_code != village.code  # filed where the camera stands
-    task = tasks.dispatch(actor=county_admin, clue=clue, reason="铁塔告警，位置待核")
-    tasks.report(actor=county_admin, task=task)
+    task = verification.dispatch(actor=county_admin, clue=clue, reason="铁塔告警，位置待核")
+    verification.report(actor=county_admin, task=task)
     # The site is ~900 m from the camera: beyond the usual check-in reach, within the camera's.
-    tasks.check_in(actor=county_admin, task=task, lon=spot[0], lat=spot[1], accuracy_m=8)
+    verification.check_in(actor=county_admin, task=task, lon=spot[0], lat=spot[1], accuracy_m=8)
     clue.refresh_from_db()
     assert not clue.position_pending and clue.position_uncertainty_m is None
     assert clue.region_code == village.code  # and now where the change is

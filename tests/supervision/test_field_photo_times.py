@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from landguard.supervision import intake, tasks
+from landguard.supervision import intake, verification
 from landguard.supervision.models import Photo
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 def test_photo_start_refuses_times_no_database_can_store(client_for, township_officer, county_admin, spot, county,
                                                         taken_at, status):
     clue = intake.report_clue(actor=None, kind="report", lon=spot[0], lat=spot[1], title="举报", county=county)
-    task = tasks.dispatch(actor=county_admin, clue=clue)
-    tasks.report(actor=township_officer, task=task)
+    task = verification.dispatch(actor=county_admin, clue=clue)
+    verification.report(actor=township_officer, task=task)
     client = client_for(township_officer)
     client.post(f"/supervision/field/tasks/{task.pk}/checkin/", {"lon": spot[0], "lat": spot[1], "accuracy": 5})
     data = b"\xff\xd8" + bytes(100)

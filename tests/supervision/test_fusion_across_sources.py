@@ -13,7 +13,7 @@ from shapely.geometry import mapping
 
 from landguard.core import clock
 from landguard.people.models import User
-from landguard.supervision import patches, patrols, tasks
+from landguard.supervision import patches, patrols, verification
 from landguard.supervision.models import Clue, Detection
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +82,7 @@ def test_the_patch_reach_is_configurable(tmp_path, spot, county, county_admin, c
 
 
 def test_a_patch_does_not_join_a_clue_judged_a_false_alarm(tmp_path, spot, county, county_admin, camera_clue):
-    tasks.mark_false_alarm(actor=county_admin, clue=camera_clue, reason="农机作业")
+    verification.mark_false_alarm(actor=county_admin, clue=camera_clue, reason="农机作业")
     patch = _import(tmp_path, spot, county, county_admin, [row(1)]).patches.get()
     assert patch.clue != camera_clue and patch.clue.kind == "satellite"
 

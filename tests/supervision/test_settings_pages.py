@@ -12,7 +12,7 @@ import shapely
 from landguard.audit.models import AuditEntry
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.demo.personas import DEMO_TOWNSHIP_CODE
-from landguard.supervision import intake, tasks
+from landguard.supervision import intake, verification
 from landguard.supervision.models import AlarmSource, Camera, Channel, Deadline, DeadlinePolicy
 
 from test_channels import Robot  # the local robot / gateway stand-in
@@ -113,7 +113,7 @@ def test_a_township_deadline_rule_times_tasks_dispatched_there(client_for, count
                                                                  "report_minutes": 5, "onsite_minutes": 5, "restore_minutes": 5})
     assert duplicate.status_code == 200 and DeadlinePolicy.objects.filter(region_code=DEMO_TOWNSHIP_CODE, kind="report").count() == 1
     clue = intake.report_clue(actor=None, kind="report", lon=spot[0], lat=spot[1], title="举报：挖塘", county=county)
-    task = tasks.dispatch(actor=county_admin, clue=clue)
+    task = verification.dispatch(actor=county_admin, clue=clue)
     report = Deadline.objects.get(task=task, step="report")
     assert report.due_at - task.dispatched_at == dt.timedelta(minutes=20)
     assert Deadline.objects.get(task=task, step="restore").due_at - task.dispatched_at == dt.timedelta(minutes=600)

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from openpyxl import load_workbook
 
-from landguard.supervision import intake, tasks
+from landguard.supervision import intake, verification
 from landguard.supervision.models import Clue, Task
 
 pytestmark = pytest.mark.django_db
@@ -74,8 +74,8 @@ def test_a_clue_is_triaged_through_its_page(client_for, county_admin, spot, coun
 
 def test_the_phone_uploads_a_photo_in_chunks_and_resumes(client_for, township_officer, county_admin, spot, county):
     clue = intake.report_clue(actor=None, kind="report", lon=spot[0], lat=spot[1], title="举报", county=county)
-    task = tasks.dispatch(actor=county_admin, clue=clue)
-    tasks.report(actor=township_officer, task=task)
+    task = verification.dispatch(actor=county_admin, clue=clue)
+    verification.report(actor=township_officer, task=task)
     client = client_for(township_officer)
     assert client.post(f"/supervision/field/tasks/{task.pk}/checkin/", {"lon": spot[0], "lat": spot[1], "accuracy": 5}).status_code == 302
     data = b"\xff\xd8" + bytes(1000)

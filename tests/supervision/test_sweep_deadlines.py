@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from landguard.core import clock
 from landguard.people.models import FieldChief, OrgUnit
 from landguard.core.scope import scope_for
-from landguard.supervision import intake, stats, sweep, tasks
+from landguard.supervision import intake, stats, sweep, verification
 from landguard.supervision.models import Clue, Deadline, Escalation, Notification, Task, TaskEvent
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,7 +36,7 @@ def _dispatch_in_the_past(spot, county, admin, n: int, hours: float = 3.0) -> li
             clue = intake.report_clue(actor=None, kind="report", lon=spot[0] + 0.0005 * (i % 5), lat=spot[1] + 0.0005 * (i // 5),
                                       title=f"测试线索 {i}", county=county)
             Clue.objects.filter(pk=clue.pk).update(last_seen=clock.now() - dt.timedelta(days=30))  # keep them apart
-            ids.append(tasks.dispatch(actor=admin, clue=clue).pk)
+            ids.append(verification.dispatch(actor=admin, clue=clue).pk)
     return ids
 
 
@@ -85,8 +85,8 @@ def test_an_unmet_breach_climbs_one_chief_level_per_breach_period_until_the_coun
     assert {township_chief.user.username, county_chief.user.username} <= told
 
     with clock.frozen(start + dt.timedelta(minutes=150)):  # on site before its next level is due: the climb stops
-        tasks.report(actor=county_admin, task=task)
-        tasks.check_in(actor=county_admin, task=task, lon=task.clue.location.x, lat=task.clue.location.y)
+        verification.report(actor=county_admin, task=task)
+        verification.check_in(actor=county_admin, task=task, lon=task.clue.location.x, lat=task.clue.location.y)
     assert sweep_at(60 * 30) == 1  # only the restore step (24 h) is left to breach
     on_site = Deadline.objects.get(task=task, step="on_site")
     assert on_site.escalation_level == 1 and on_site.met_at is not None
@@ -106,7 +106,7 @@ def test_a_sweep_after_an_outage_takes_every_overdue_level_once(spot, county, co
 def test_a_met_or_waived_deadline_is_never_breached(spot, county, county_admin, township_officer):
     (task_id,) = _dispatch_in_the_past(spot, county, county_admin, 1, hours=0.5)
     task = Task.objects.get(pk=task_id)
-    tasks.report(actor=township_officer, task=task)
+    verification.report(actor=township_officer, task=task)
     with clock.frozen(clock.now() + dt.timedelta(hours=30)):
         sweep.sweep()
     # On-site (two breach periods overdue: both levels) and restore (level 1) climbed; report was met.
@@ -121,7 +121,7 @@ def test_compliance_is_counted_per_recipient_unit_on_the_dashboard_and_in_xlsx(s
     (task_id,) = _dispatch_in_the_past(spot, county, county_admin, 1, hours=1.5)
     task = Task.objects.get(pk=task_id)
     with clock.frozen(task.dispatched_at + dt.timedelta(minutes=30)):
-        tasks.report(actor=township_officer, task=task)  # on time
+        verification.report(actor=township_officer, task=task)  # on time
     with clock.frozen(task.dispatched_at + dt.timedelta(hours=3)):
         sweep.sweep()  # on-site breached
     units = {(u.kind, u.name): u for u in stats.unit_compliance(scope_for(township_officer))}
@@ -143,7 +143,7 @@ from landguard.core import clock
 from landguard.people.models import Grid, User
 from landguard.regions.models import Region
 from landguard.core.scope import scope_for
-from landguard.supervision import intake, stats, sweep, tasks
+from landguard.supervision import intake, stats, sweep, verification
 from landguard.supervision.models import Clue
 sweep.sweep(worker="backlog")
 county = Region.objects.get(code="371525", retired_in__isnull=True)
@@ -156,7 +156,7 @@ with clock.frozen(clock.now() - dt.timedelta(hours=4)):
         clue = intake.report_clue(actor=None, kind="report", lon=p.x + 0.0005 * (i % 5), lat=p.y + 0.0005 * (i // 5),
                                   title=f"并发测试 {i}", county=county)
         Clue.objects.filter(pk=clue.pk).update(last_seen=clock.now() - dt.timedelta(days=30))
-        ids.append(tasks.dispatch(actor=admin, clue=clue).pk)
+        ids.append(verification.dispatch(actor=admin, clue=clue).pk)
 print(json.dumps(ids))
 """
 

@@ -14,7 +14,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from landguard.core import clock
 from landguard.people.models import Role, User
 from landguard.regions.models import Region
-from landguard.supervision import cases, intake, tasks
+from landguard.supervision import cases, intake, verification
 from landguard.supervision.models import AlarmSource, Channel, DeadlinePolicy, Patch, PatchBatch, Patrol
 
 
@@ -28,9 +28,9 @@ def supervision_objects(region: Region) -> dict[str, object]:
                                     lon=inside.x, lat=inside.y, height_m=40, radius_m=500)
     clue = intake.report_clue(actor=None, kind="report", lon=inside.x, lat=inside.y, title=f"{region.name}举报线索",
                               county=county)
-    task = tasks.dispatch(actor=admin, clue=clue, reason=f"{region.name}研判")
+    task = verification.dispatch(actor=admin, clue=clue, reason=f"{region.name}研判")
     data = f"{region.name}照片".encode()
-    photo = tasks.start_photo(actor=admin, task=task, kind="site", name=f"{region.name}.jpg",
+    photo = verification.start_photo(actor=admin, task=task, kind="site", name=f"{region.name}.jpg",
                               sha256=hashlib.sha256(data).hexdigest(), size=len(data), taken_at=clock.now())
     case = cases.open_case(actor=admin, clue=clue, number=f"{region.code}-立案", party=f"{region.name}当事人")
     batch = PatchBatch.objects.create(name=f"{region.name}批次", month=dt.date(2025, 4, 1), region=county, region_code=county.code,

@@ -101,10 +101,10 @@ def test_behind_a_trusted_proxy_each_real_client_has_its_own_token_rate(settings
 
 
 def test_public_report_limit_is_keyed_on_the_real_client_behind_the_proxy(settings):
-    from landguard.supervision import config
+    from landguard.supervision import tunables
 
     settings.TRUSTED_PROXIES = [ip_network("10.0.0.0/8")]
-    limit = int(config.get("SUPERVISION_PUBLIC_REPORTS_PER_HOUR"))
+    limit = int(tunables.get("SUPERVISION_PUBLIC_REPORTS_PER_HOUR"))
     client = Client()
     form = {"title": "挖土", "lon": "115.4", "lat": "36.5", "description": "有人在耕地上挖土", "contact": "", "website": "spam"}
     statuses = [client.post("/supervision/report/", form, REMOTE_ADDR="10.0.0.2",

@@ -13,10 +13,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from landguard.analysis import reports, services
-from landguard.analysis.overlay import ClassArea
 from landguard.core.exports import display_width
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import EVERYTHING, RegionScope, scope_codes
+from landguard.engine.results import ClassArea
 from landguard.regions.models import Region
 
 

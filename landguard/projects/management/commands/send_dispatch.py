@@ -1,6 +1,6 @@
 """manage.py send_dispatch [--once] [--interval 60]: the dispatch loop — generate the daily digest and the
 weekly report for every leadership group when they fall due, store them and notify the members, exactly
-once each however many copies run (landguard.projects.dispatch). Production: docs/architecture.md, "Background loops"."""
+once each however many copies run (landguard.projects.report_delivery). Production: docs/architecture.md, "Background loops"."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from landguard.projects import dispatch
+from landguard.projects import report_delivery
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         worker = f"{socket.gethostname()}:{os.getpid()}"
         while True:
-            sent = dispatch.run_once(worker=worker)
+            sent = report_delivery.run_once(worker=worker)
             if options["once"]:
                 self.stdout.write(f"sent={sent}")
                 return

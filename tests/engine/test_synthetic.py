@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import shapely
 
-from landguard.analysis.overlay import ControlKind
-from landguard.analysis.synthetic import GUANXIAN_BBOX, synthetic_controls, synthetic_dltb
 from landguard.core.geodesy import ellipsoidal_area_m2
+from landguard.engine.kinds import ControlKind
+from landguard.engine.synthetic import GUANXIAN_BBOX, synthetic_controls, synthetic_dltb
 
 
 def fingerprint(layer) -> str:

@@ -13,17 +13,12 @@ import pytest
 import shapely
 from shapely.geometry import Polygon, box
 
-from landguard.analysis.overlay import (
-    ControlKind,
-    ControlLayer,
-    DltbLayer,
-    LayerDataError,
-    Verdict,
-    normalize_kcxs,
-    overlay,
-)
-from landguard.analysis.synthetic import GUANXIAN_BBOX, synthetic_dltb
 from landguard.core.geodesy import ellipsoidal_area_m2, hectares, mu
+from landguard.engine.checks import LayerDataError, normalize_kcxs
+from landguard.engine.kinds import ControlKind, Verdict
+from landguard.engine.layers import ControlLayer, DltbLayer
+from landguard.engine.overlay import overlay
+from landguard.engine.synthetic import GUANXIAN_BBOX, synthetic_dltb
 
 GEOD = pyproj.Geod(ellps="GRS80")  # CGCS2000 and GRS80 differ by 1e-4 m in b: irrelevant here
 X0, Y0 = 115.400, 36.500

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from landguard.analysis.landclass import (
+from landguard.engine.landclass import (
     GB_DETAIL_CODES,
     lookup,
     CHANGE_SURVEY_CODES,

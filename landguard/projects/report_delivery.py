@@ -1,5 +1,7 @@
-"""Scheduled dispatch (调度): the daily digest and the weekly report, generated and delivered to every
-leadership group (领导小组, an OrgUnit of that kind) without anyone clicking — Healthchecks' sendalerts loop.
+"""Delivery of the scheduled reports (调度报告, `Dispatch` rows): the daily digest and the weekly report,
+generated and delivered to every leadership group (领导小组, an OrgUnit of that kind) without anyone
+clicking — Healthchecks' sendalerts loop, run by `manage.py send_dispatch`. (Sending a verification task
+to the field chiefs, 派发, is landguard.supervision.verification.dispatch: another thing.)
 
 1. plan(): for each leadership group with active members, make sure the row of the latest period whose
    time has come exists — the digest of day D at 08:00 on D+1, the weekly report of a report day

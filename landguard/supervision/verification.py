@@ -1,4 +1,4 @@
-"""The audited write path of clues and verification tasks (one service per aggregate, Signalen style):
+"""Field verification (核查任务): the audited write path of clues and their verification tasks (Signalen style):
 triage → dispatch to the four recipients → report → GPS check-in → evidence photos → outcome → restored →
 closed. Each function locks its row (select_for_update), checks the transition against workflow.py,
 appends a TaskEvent and an audit entry, and meets or waives the 三个一 deadlines — all in one transaction.
@@ -21,7 +21,7 @@ from landguard.audit import services as audit
 from landguard.core import clock
 from landguard.core.scope import scope_for
 from landguard.people.models import FieldChief, Grid, OrgUnit, Role, User
-from landguard.supervision import config, geo, intake, notify, workflow
+from landguard.supervision import geo, intake, notify, tunables, workflow
 from landguard.supervision.models import Clue, Deadline, DeadlinePolicy, Photo, Recipient, Task, TaskEvent
 
 TRIAGE_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.STAFF, Role.ENFORCEMENT})
@@ -84,8 +84,8 @@ def durations(kind: str, severity: str, region_code: str = "") -> Durations:
     if best is not None:
         return Durations(dt.timedelta(minutes=best.report_minutes), dt.timedelta(minutes=best.onsite_minutes),
                          dt.timedelta(minutes=best.restore_minutes))
-    return Durations(config.minutes("SUPERVISION_REPORT_MINUTES"), config.minutes("SUPERVISION_ONSITE_MINUTES"),
-                     config.minutes("SUPERVISION_RESTORE_MINUTES"))
+    return Durations(tunables.minutes("SUPERVISION_REPORT_MINUTES"), tunables.minutes("SUPERVISION_ONSITE_MINUTES"),
+                     tunables.minutes("SUPERVISION_RESTORE_MINUTES"))
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ def check_in(*, actor, task: Task, lon: float, lat: float, accuracy_m: float | N
     """到场: the phone's GPS fix, which must lie near the clue (a check-in from the office proves nothing)."""
     task = _locked(task, actor)
     clue = Clue.objects.select_for_update().get(pk=task.clue_id)
-    limit = float(config.get("SUPERVISION_CHECKIN_MAX_M"))
+    limit = float(tunables.get("SUPERVISION_CHECKIN_MAX_M"))
     if clue.position_pending:  # 位置待核: the site is somewhere within the camera's reach
         limit += clue.position_uncertainty_m or 0.0
     away = float(geo.distance_m(lon, lat, clue.location.x, clue.location.y))
@@ -307,7 +307,7 @@ def start_photo(*, actor, task: Task, kind: str, name: str, sha256: str, size: i
         raise ValidationError({"sha256": _("SHA-256 应为 64 位十六进制")})
     if kind not in Photo.Kind.values:
         raise ValidationError({"kind": _("未知的照片类型")})
-    if not 0 < size <= int(config.get("SUPERVISION_PHOTO_MAX_BYTES")):
+    if not 0 < size <= int(tunables.get("SUPERVISION_PHOTO_MAX_BYTES")):
         raise ValidationError({"size": _("照片大小超出范围")})
     existing = Photo.objects.filter(task=task, sha256=sha256).first()
     if existing is not None:

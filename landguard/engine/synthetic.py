@@ -35,7 +35,8 @@ import math
 import numpy as np
 import shapely
 
-from landguard.analysis.overlay import ControlKind, ControlLayer, DltbLayer
+from landguard.engine.kinds import ControlKind
+from landguard.engine.layers import ControlLayer, DltbLayer
 
 # 冠县: bounding box of the outline in refdata (DataV, GCJ-02; its ~0.5 km offset from CGCS2000 does not
 # matter for synthetic data), county seat (as landguard.demo.loader.GUANXIAN_SEAT), village density
