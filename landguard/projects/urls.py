@@ -1,6 +1,6 @@
 from django.urls import path
 
-from landguard.projects import views
+from landguard.projects.views import projects as views
 
 app_name = "projects"
 urlpatterns = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from landguard.supervision import views
+from landguard.supervision.views import field as views
 
 app_name = "supervision"
 urlpatterns = [

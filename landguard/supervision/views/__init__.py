@@ -1,0 +1,1 @@
+"""耕地保护 pages, one module per section; the URLconf imports each module."""
