@@ -31,7 +31,7 @@ def unmarked(request: HttpRequest) -> HttpResponse:
 
 @scoped
 def region_name(request: HttpRequest, code: str, scope: RegionScope) -> HttpResponse:
-    return HttpResponse(selectors.region(scope, code).name)
+    return HttpResponse(selectors.get_region(scope, code).name)
 
 
 LEAKY = path("leaky/", leaky_regions, name="leaky")

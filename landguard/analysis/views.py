@@ -95,8 +95,8 @@ def _signed_report(request: HttpRequest, scope: RegionScope) -> reports.OverlayR
     if saved.get("user") != request.user.pk:
         return None
     geoms = shapely.from_wkb([base64.b64decode(w) for w in saved["wkb"]])
-    dltb = layer_selectors.version(scope, saved["dltb"])  # 404 if no longer visible
-    controls = [layer_selectors.version(scope, pk) for pk in saved["controls"]]
+    dltb = layer_selectors.get_version(scope, saved["dltb"])  # 404 if no longer visible
+    controls = [layer_selectors.get_version(scope, pk) for pk in saved["controls"]]
     results = services.overlay_boundaries(scope=scope, boundaries=geoms, dltb=dltb, controls=controls)
     return reports.OverlayReport(saved["labels"], results, dltb, controls, scope_label(scope), saved["source"])
 

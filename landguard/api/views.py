@@ -128,7 +128,7 @@ class RegionViewSet(ScopedViewSetMixin, GeoJSONListMixin, viewsets.ReadOnlyModel
 
     def get_object(self) -> Any:
         # The selector resolves a retired code to its retired row (which names the successor).
-        region = region_selectors.region(self.scope, self.kwargs["code"])
+        region = region_selectors.get_region(self.scope, self.kwargs["code"])
         self.check_object_permissions(self.request, region)
         return region
 

@@ -5,8 +5,9 @@ hierarchical (371525 ⊃ 371525113 ⊃ 371525113201), so the scope is a set of c
 division was recoded (万善乡 371525209 → 万善镇 371525113) the scope covers the successor and every
 predecessor code, so records filed under the old code are neither lost nor leaked.
 
-Selectors in each app call `RegionScope.filter(queryset, "<path to a region code>")`; views never filter
-by region themselves.
+Selectors in each app call `RegionScope.filter(queryset, "<path to a region code>")`, and their
+`get_<thing>(scope, pk)` getters answer 404 outside the scope (`one_or_404`); views never filter by region
+or check a region code themselves.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
@@ -55,13 +56,6 @@ class RegionScope:
         if self.unrestricted:
             return True
         return bool(code) and any(code.startswith(prefix) for prefix in self.prefixes)
-
-    def get_or_404(self, queryset: QuerySet[M], code_path: str, **lookup) -> M:
-        """Fetch one object inside the scope; outside it is indistinguishable from absent (404, not 403)."""
-        try:
-            return self.filter(queryset, code_path).get(**lookup)
-        except queryset.model.DoesNotExist:
-            raise Http404 from None
 
 
 NOTHING = RegionScope(prefixes=())
@@ -105,3 +99,13 @@ def scope_for(user: User) -> RegionScope:
         scope = RegionScope(prefixes=scope_codes(region), root_code=region.current().code)
     user._region_scope = scope  # type: ignore[attr-defined]
     return scope
+
+
+def one_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
+    """The one row of a selector's queryset (the scope already applied) matching `lookup`. Absent and outside
+    the scope are the same answer, 404 rather than 403, so a URL never tells whether a record exists. Each app's
+    `selectors.get_<thing>(scope, pk)` ends here; views call those, never this."""
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None

@@ -15,7 +15,7 @@ from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
 from landguard.jobs import selectors, services
 from landguard.jobs.models import Job
-from landguard.web.listing import Column, Listing, ScopedFilterForm, export_list, render_list
+from landguard.web.listing import Column, Listing, ScopedFilterForm, list_views
 from landguard.web.shell import is_htmx
 
 
@@ -62,19 +62,12 @@ JOBS = Listing(
 )
 
 
-@scoped
-def job_list(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    return render_list(request, scope, JOBS)
-
-
-@scoped
-def job_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    return export_list(request, scope, JOBS)
+job_list, job_export = list_views(JOBS)
 
 
 @scoped
 def job_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
-    job = scope.get_or_404(selectors.jobs(scope), "scope_code", pk=pk)
+    job = selectors.get_job(scope, pk)
     progress = services.progress(job)
     percent = round(100 * progress["done"] / progress["total"]) if progress and progress["total"] else None
     context = {"job": job, "nav": "jobs", "progress": progress, "percent": percent}

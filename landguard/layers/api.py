@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -103,7 +103,7 @@ class LayerViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     # Every version at once (a layer has a handful): a bare array, so not paginated in the schema either.
     @action(detail=True, pagination_class=None)
     def versions(self, request: Request, slug: str) -> Response:
-        layer = selectors.layer(self.scope, slug)
+        layer = selectors.get_layer(self.scope, slug)
         return Response(LayerVersionSerializer(selectors.versions(self.scope, layer), many=True, context={"scope": self.scope}).data)
 
     def get_serializer_context(self) -> dict:
@@ -113,10 +113,8 @@ class LayerViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
                    description=_("仅管理员，且图层属于其数据范围。草稿成为现行版本，原现行版本成为历史版本。"))
     @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>\d+)/publish")
     def publish(self, request: Request, slug: str, number: str) -> Response:
-        layer = selectors.layer(self.scope, slug)
-        version = selectors.versions(self.scope, layer).filter(number=int(number)).first()
-        if version is None or not selectors.owns(self.scope, layer):
-            raise NotFound
+        layer = selectors.get_layer(self.scope, slug)
+        version = selectors.get_owned_version(self.scope, layer, int(number))
         try:
             version = services.publish(version=version, actor=request.user, scope=self.scope)
         except services.LayerImportError as exc:
@@ -136,7 +134,7 @@ class LayerViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
                 data.setlist(key, request.data.getlist(key) if hasattr(request.data, "getlist") else [request.data[key]])
         publish = serializers.BooleanField().to_internal_value(data.pop("publish", ["false"])[-1] or "false")
         if slug := data.get("layer"):
-            layer = selectors.layer(self.scope, slug)
+            layer = selectors.get_layer(self.scope, slug)
             data["layer"] = str(layer.pk)
             data.setdefault("kind", layer.kind)
         if data.get("crs", "").lower().startswith("epsg:"):

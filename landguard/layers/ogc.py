@@ -229,7 +229,7 @@ def openapi(server: str) -> dict[str, Any]:
 
 
 def _current(scope: RegionScope, slug: str) -> tuple[Layer, LayerVersion]:
-    layer = selectors.layer(scope, slug)
+    layer = selectors.get_layer(scope, slug)
     version = selectors.current_version(layer)
     if version is None:
         raise Http404

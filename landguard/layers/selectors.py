@@ -21,7 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.translation import gettext
 
-from landguard.core.scope import RegionScope
+from landguard.core.scope import RegionScope, one_or_404
 from landguard.engine.landclass import LEVEL1_NAMES, UnknownLandClassError, classify
 from landguard.layers.models import Feature, Layer, LayerVersion
 
@@ -104,11 +104,8 @@ def diff(scope: RegionScope, draft: LayerVersion, current: LayerVersion | None) 
             "area": new_a, "area_before": old_a, "area_change": new_a - old_a, "classes": classes}
 
 
-def layer(scope: RegionScope, slug: str) -> Layer:
-    try:
-        return layers(scope).get(slug=slug)
-    except Layer.DoesNotExist:
-        raise Http404 from None
+def get_layer(scope: RegionScope, slug: str) -> Layer:
+    return one_or_404(layers(scope), slug=slug)
 
 
 def versions(scope: RegionScope, of: Layer | None = None) -> QuerySet[LayerVersion]:
@@ -125,11 +122,16 @@ def current_versions(scope: RegionScope, *, kinds: Sequence[str] | None = None) 
     return qs.filter(layer__kind__in=kinds) if kinds else qs
 
 
-def version(scope: RegionScope, pk: int) -> LayerVersion:
-    try:
-        return versions(scope).get(pk=pk)
-    except LayerVersion.DoesNotExist:
-        raise Http404 from None
+def get_version(scope: RegionScope, pk: int) -> LayerVersion:
+    return one_or_404(versions(scope), pk=pk)
+
+
+def get_owned_version(scope: RegionScope, of: Layer, number: int) -> LayerVersion:
+    """Version `number` of a layer the scope holds (`owns`): the versions its managers may make current or
+    publish. A version of a layer only reaching into the scope answers 404, as one outside it does."""
+    if not owns(scope, of):
+        raise Http404
+    return one_or_404(versions(scope, of), number=number)
 
 
 def features(scope: RegionScope, of: LayerVersion, *, bbox: tuple[float, float, float, float] | None = None) -> QuerySet[Feature]:
@@ -178,8 +180,5 @@ def rtree_ids_sql(boxes: np.ndarray) -> tuple[str, list[float]]:
     return sql, np.asarray(boxes, dtype=float).ravel().tolist()
 
 
-def feature(scope: RegionScope, of: LayerVersion, pk: int) -> Feature:
-    try:
-        return features(scope, of).get(pk=pk)
-    except Feature.DoesNotExist:
-        raise Http404 from None
+def get_feature(scope: RegionScope, of: LayerVersion, pk: int) -> Feature:
+    return one_or_404(features(scope, of), pk=pk)

@@ -141,7 +141,7 @@ def _basic_user(request: HttpRequest, credentials: str) -> Any:
 @data_view
 def features_geojson(request: HttpRequest, scope: RegionScope, slug: str) -> HttpResponse:
     """?bbox=minLon,minLat,maxLon,maxLat &limit= &offset= &v=<version number> (default: the current one)."""
-    layer = selectors.layer(scope, slug)
+    layer = selectors.get_layer(scope, slug)
     version = serving.version_of(scope, layer, request.GET.get("v"))
     page = serving.feature_page(scope, version, bbox=serving.parse_bbox(request.GET.get("bbox")),
                                 limit=serving.parse_limit(request.GET.get("limit")),
@@ -157,7 +157,7 @@ def features_geojson(request: HttpRequest, scope: RegionScope, slug: str) -> Htt
 @data_view(tile_key=True)
 def tile(request: HttpRequest, scope: RegionScope, slug: str, z: int, x: int, y: int) -> HttpResponse:
     """Mapbox Vector Tile of the layer (?v=<version number>, default: the current one); empty body: no data."""
-    layer = selectors.layer(scope, slug)
+    layer = selectors.get_layer(scope, slug)
     if not mvt.is_valid_tile(z, x, y):
         raise serving.BadParameter(_("瓦片 %(z)s/%(x)s/%(y)s 不存在：z 应为 0～%(max)s，x 和 y 应小于 2 的 z 次方")
                                    % {"z": z, "x": x, "y": y, "max": mvt.MAX_ZOOM})

@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +37,7 @@ from landguard.layers.maps import data_layer
 from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
 from landguard.layers.serving import version_of
 from landguard.regions import selectors as region_selectors
-from landguard.web.listing import Column, Listing, ScopedFilterForm, export_list, render_list, text_filter
+from landguard.web.listing import Column, Listing, ScopedFilterForm, list_views, text_filter
 from landguard.web.shell import paginate, run_service, scope_label
 
 EXCHANGE_MAX_FEATURES = 5000  # a 坐标交换文件 is for parcels of a submission, not a county layer
@@ -96,14 +96,7 @@ LAYERS = Listing(
 )
 
 
-@scoped
-def layer_list(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    return render_list(request, scope, LAYERS)
-
-
-@scoped
-def layer_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    return export_list(request, scope, LAYERS)
+layer_list, layer_export = list_views(LAYERS)
 
 
 # --- a layer's page -----------------------------------------------------------------------------------
@@ -142,15 +135,15 @@ def class_summary(scope: RegionScope, version: LayerVersion) -> dict[str, list[d
 
 @scoped
 def layer_detail(request: HttpRequest, scope: RegionScope, slug: str) -> HttpResponse:
-    layer = selectors.layer(scope, slug)
+    layer = selectors.get_layer(scope, slug)
     versions = list(selectors.versions(scope, layer))
     current = next((v for v in versions if v.is_current), None)
     visible = selectors.features(scope, current).aggregate(n=Count("id"), area=Sum("area_m2")) if current else None
     summary = class_summary(scope, current) if current and layer.kind == LayerKind.DLTB else None
+    owned = selectors.owns(scope, layer)
     extent = None
     if current and visible and visible["n"]:
-        extent = current.extent.extent if scope.contains(layer.region_code) else _visible_extent(scope, current)
-    owned = selectors.owns(scope, layer)
+        extent = current.extent.extent if owned else _visible_extent(scope, current)
     totals = selectors.version_totals(scope, versions)
     rows = [{"version": v, "count": totals[v.pk][0], "area": totals[v.pk][1], "report": v.report if owned else []}
             for v in versions]
@@ -213,7 +206,7 @@ def _features(request: HttpRequest, scope: RegionScope, version: LayerVersion) -
 
 @scoped
 def feature_list(request: HttpRequest, scope: RegionScope, slug: str) -> HttpResponse:
-    layer = selectors.layer(scope, slug)
+    layer = selectors.get_layer(scope, slug)
     version = _version_param(request, scope, layer)
     page = paginate(request, _features(request, scope, version))
     return render(request, "layers/features.html", {"layer": layer, "version": version, "page": page, "nav": "layers",
@@ -234,7 +227,7 @@ FEATURE_COLUMNS = [ExportColumn(h, f) for h, f in (
 
 @scoped
 def feature_export(request: HttpRequest, scope: RegionScope, slug: str) -> HttpResponse:
-    layer = selectors.layer(scope, slug)
+    layer = selectors.get_layer(scope, slug)
     version = _version_param(request, scope, layer)
     features = region_selectors.with_region_name(_features(request, scope, version))
     rows = ((f.index + 1, f.fid, f.code, f.region_code, f.region_name, round(f.area_m2, 2), hectares(f.area_m2), mu(f.area_m2),
@@ -256,7 +249,7 @@ def _exchange_zone(layer: Layer, geoms: Any) -> int:
 @scoped
 def exchange_export(request: HttpRequest, scope: RegionScope, slug: str) -> HttpResponse:
     """The features as a 自然资源部 坐标交换文件 (GBK, CRLF) in the 3° zone of the layer's region."""
-    layer = selectors.layer(scope, slug)
+    layer = selectors.get_layer(scope, slug)
     version = _version_param(request, scope, layer)
     qs = _features(request, scope, version)
     count = qs.count()
@@ -300,10 +293,8 @@ def layer_import(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 @require_POST
 @scoped(manage=True)
 def set_current(request: HttpRequest, scope: RegionScope, slug: str, number: int) -> HttpResponse:
-    layer = selectors.layer(scope, slug)
-    version = selectors.versions(scope, layer).filter(number=number).first()
-    if version is None or not scope.contains(layer.region_code):
-        raise Http404
+    layer = selectors.get_layer(scope, slug)
+    version = selectors.get_owned_version(scope, layer, number)
     try:
         services.set_current(version=version, actor=request.user, scope=scope)
     except services.LayerImportError as exc:

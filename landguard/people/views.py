@@ -22,7 +22,7 @@ from landguard.core.scope import RegionScope
 from landguard.people import selectors, services
 from landguard.people.forms import FieldChiefForm, OrgUnitForm, UserCreateForm, UserEditForm
 from landguard.people.models import FieldChief, OrgUnit, Role, User
-from landguard.web.listing import Column, Listing, ScopedFilterForm, export_list, render_list, text_filter
+from landguard.web.listing import Column, Listing, ScopedFilterForm, list_views, text_filter
 from landguard.web.shell import paginate, run_service
 
 # --- org units -------------------------------------------------------------------------------------------
@@ -65,23 +65,16 @@ ORG_UNITS = Listing(
 )
 
 
-@scoped
-def orgunit_list(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    return render_list(request, scope, ORG_UNITS)
-
-
-@scoped
-def orgunit_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    return export_list(request, scope, ORG_UNITS)
+orgunit_list, orgunit_export = list_views(ORG_UNITS)
 
 
 @scoped
 def orgunit_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
-    unit = scope.get_or_404(selectors.org_units(scope), "region__code", pk=pk)
+    unit = selectors.get_org_unit(scope, pk)
     context = {
         "unit": unit, "nav": "orgunits",
         # The parent may sit above the scope (a township office under the county bureau): name it, link only if visible.
-        "parent_visible": unit.parent is not None and scope.contains(unit.parent.region.code),
+        "parent_visible": selectors.is_visible(scope, unit.parent),
         "children": selectors.org_units(scope).filter(parent=unit),
         "members": paginate(request, selectors.users(scope).filter(org_unit=unit)),
         "history": audit_selectors.history_of(scope, unit),
@@ -102,7 +95,7 @@ def orgunit_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 
 @scoped(manage=True)
 def orgunit_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
-    unit = scope.get_or_404(selectors.org_units(scope), "region__code", pk=pk)
+    unit = selectors.get_org_unit(scope, pk)
     form = OrgUnitForm(request.POST or None, instance=unit, scope=scope)
     if request.method == "POST" and form.is_valid():
         if run_service(form, services.update_org_unit, actor=request.user, unit=unit, **form.cleaned_data) is not None:
@@ -166,23 +159,16 @@ USERS = Listing(
 )
 
 
-@scoped
-def user_list(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    return render_list(request, scope, USERS)
-
-
-@scoped
-def user_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    return export_list(request, scope, USERS)
+user_list, user_export = list_views(USERS)
 
 
 @scoped
 def user_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
-    person = scope.get_or_404(selectors.users(scope), "scope_region__code", pk=pk)
+    person = selectors.get_user(scope, pk)
     chief = selectors.field_chiefs(scope).filter(user=person).first()
     context = {
         "person": person, "nav": "users", "chief": chief,
-        "org_unit_visible": person.org_unit is not None and scope.contains(person.org_unit.region.code),
+        "org_unit_visible": selectors.is_visible(scope, person.org_unit),
         "history": audit_selectors.history_of(scope, person),
         "token": _token_facts(selectors.api_token(scope, person)),
     }
@@ -202,7 +188,7 @@ def user_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 
 @scoped(manage=True)
 def user_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
-    person = scope.get_or_404(selectors.users(scope), "scope_region__code", pk=pk)
+    person = selectors.get_user(scope, pk)
     form = UserEditForm(request.POST or None, instance=person, scope=scope)
     if request.method == "POST" and form.is_valid():
         if run_service(form, services.update_user, actor=request.user, user=person, **form.cleaned_data) is not None:
@@ -258,22 +244,15 @@ FIELD_CHIEFS = Listing(
 )
 
 
-@scoped
-def fieldchief_list(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    return render_list(request, scope, FIELD_CHIEFS)
-
-
-@scoped
-def fieldchief_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    return export_list(request, scope, FIELD_CHIEFS)
+fieldchief_list, fieldchief_export = list_views(FIELD_CHIEFS)
 
 
 @scoped
 def fieldchief_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
-    chief = scope.get_or_404(selectors.field_chiefs(scope), "region__code", pk=pk)
+    chief = selectors.get_field_chief(scope, pk)
     context = {
         "chief": chief, "nav": "fieldchiefs",
-        "superior_visible": chief.superior is not None and scope.contains(chief.superior.region.code),
+        "superior_visible": selectors.is_visible(scope, chief.superior),
         "grids": selectors.grids(scope).filter(chiefs=chief),
         "subordinates": paginate(request, selectors.field_chiefs(scope).filter(superior=chief)),
         "history": audit_selectors.history_of(scope, chief),
@@ -294,7 +273,7 @@ def fieldchief_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 
 @scoped(manage=True)
 def fieldchief_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
-    chief = scope.get_or_404(selectors.field_chiefs(scope), "region__code", pk=pk)
+    chief = selectors.get_field_chief(scope, pk)
     form = FieldChiefForm(request.POST or None, instance=chief, scope=scope)
     if request.method == "POST" and form.is_valid():
         if run_service(form, services.update_field_chief, actor=request.user, chief=chief, **form.service_values()) is not None:
@@ -333,7 +312,7 @@ def account(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 @scoped(manage=True)
 def user_revoke_token(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     """An admin revokes the API token of a user inside their scope (a lost laptop, a leaver)."""
-    person = scope.get_or_404(selectors.users(scope), "scope_region__code", pk=pk)
+    person = selectors.get_user(scope, pk)
     if services.revoke_token(actor=request.user, user=person):
         messages.success(request, _("已吊销“%(name)s”的 API 令牌。") % {"name": person})
     else:

@@ -302,14 +302,14 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         return response
 
     def partial_update(self, request: Request, pk: str) -> Response:
-        project = selectors.project(self.scope, int(pk))
+        project = selectors.get_project(self.scope, int(pk))
         values = _valid(ProjectFieldsInput, request, partial=True)
         return self._project(_call(services.update_project, request, project=project, **values))
 
     @extend_schema(summary=_("更新用地范围"), request=BoundaryInput, responses=ProjectSerializer)
     @action(detail=True, methods=["post"])
     def boundary(self, request: Request, pk: str) -> Response:
-        project = selectors.project(self.scope, int(pk))
+        project = selectors.get_project(self.scope, int(pk))
         values = _valid(BoundaryInput, request)
         return self._project(_call(services.set_boundary, request, project=project, source=Project.BoundarySource.UPLOAD,
                                    **values))
@@ -322,26 +322,26 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
                    description=_("前置环节须已办结；缺少的材料登记为容缺材料（容缺受理）。"))
     @action(detail=False, methods=["post"], url_path=r"steps/(?P<step_pk>[0-9]+)/start", url_name="step-start")
     def step_start(self, request: Request, step_pk: str) -> Response:
-        step = selectors.step(self.scope, int(step_pk))
+        step = selectors.get_step(self.scope, int(step_pk))
         return self._step_response(_call(services.start_step, request, step=step, **_valid(StepActionInput, request)))
 
     @extend_schema(summary=_("办结环节"), parameters=[STEP_ID], request=StepActionInput, responses=StepSerializer,
                    description=_("容缺材料全部补齐后才能办结；记录办理用时及提前/按期/超期。"))
     @action(detail=False, methods=["post"], url_path=r"steps/(?P<step_pk>[0-9]+)/complete", url_name="step-complete")
     def step_complete(self, request: Request, step_pk: str) -> Response:
-        step = selectors.step(self.scope, int(step_pk))
+        step = selectors.get_step(self.scope, int(step_pk))
         return self._step_response(_call(services.complete_step, request, step=step, **_valid(StepActionInput, request)))
 
     @extend_schema(summary=_("重新办理环节"), parameters=[STEP_ID], request=ReopenInput, responses=StepSerializer)
     @action(detail=False, methods=["post"], url_path=r"steps/(?P<step_pk>[0-9]+)/reopen", url_name="step-reopen")
     def step_reopen(self, request: Request, step_pk: str) -> Response:
-        step = selectors.step(self.scope, int(step_pk))
+        step = selectors.get_step(self.scope, int(step_pk))
         return self._step_response(_call(services.reopen_step, request, step=step, **_valid(ReopenInput, request)))
 
     @extend_schema(summary=_("登记容缺材料"), parameters=[STEP_ID], request=DeferredItemInput, responses={201: StepSerializer})
     @action(detail=False, methods=["post"], url_path=r"steps/(?P<step_pk>[0-9]+)/items", url_name="step-items")
     def step_items(self, request: Request, step_pk: str) -> Response:
-        step = selectors.step(self.scope, int(step_pk))
+        step = selectors.get_step(self.scope, int(step_pk))
         _call(services.add_deferred_item, request, step=step, **_valid(DeferredItemInput, request))
         response = self._step_response(step)
         response.status_code = status.HTTP_201_CREATED
@@ -350,7 +350,7 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     @extend_schema(summary=_("容缺材料已补齐"), parameters=[ITEM_ID], request=ClearInput, responses=StepSerializer)
     @action(detail=False, methods=["post"], url_path=r"items/(?P<item_pk>[0-9]+)/clear", url_name="item-clear")
     def item_clear(self, request: Request, item_pk: str) -> Response:
-        item = selectors.deferred_item(self.scope, int(item_pk))
+        item = selectors.get_deferred_item(self.scope, int(item_pk))
         _call(services.clear_deferred_item, request, item=item, **_valid(ClearInput, request))
         return self._step_response(item.step)
 
@@ -381,7 +381,7 @@ class ProblemViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     def _move(self, request: Request, pk: str, action_name: str) -> Response:
         service, input_class = PROBLEM_ACTIONS[action_name]
-        problem = selectors.problem(self.scope, int(pk))
+        problem = selectors.get_problem(self.scope, int(pk))
         return Response(ProblemSerializer(_call(service, request, problem=problem, **_valid(input_class, request))).data)
 
     @extend_schema(summary=_("提请领导小组协调"), request=NoteInput, responses=ProblemSerializer)
@@ -425,6 +425,6 @@ class ServiceRequestViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
                    description=_("可关联本诉求所属项目的环节，并登记节省天数。"))
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str) -> Response:
-        item = selectors.service_request(self.scope, int(pk))
+        item = selectors.get_service_request(self.scope, int(pk))
         item = _call(services.resolve_service_request, request, item=item, **_valid(ResolveRequestInput, request))
         return Response(ServiceRequestSerializer(item).data)

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from landguard.core.geodesy import wan_mu
-from landguard.core.scope import RegionScope
+from landguard.core.scope import RegionScope, one_or_404
 from landguard.core.workdays import WorkCalendar, add_working_days
 from landguard.people.models import User
 from landguard.projects.models import (
@@ -62,20 +61,21 @@ def projects(scope: RegionScope) -> QuerySet[Project]:
     return qs.filter(scope.q("region_code") | Q(pk__in=in_parts))
 
 
-def project(scope: RegionScope, pk: int) -> Project:
-    try:
-        return projects(scope).get(pk=pk)
-    except Project.DoesNotExist:
-        raise Http404 from None
+def get_project(scope: RegionScope, pk: int) -> Project:
+    return one_or_404(projects(scope), pk=pk)
 
 
-def project_with_steps(scope: RegionScope, pk: int) -> Project:
+def owns(scope: RegionScope, of: Project | Problem | ServiceRequest | TargetList) -> bool:
+    """The scope holds the record's own region, not only a part of it or a region below: the records its users
+    may work on (a township officer sees a county project crossing the township but does not edit it), and the
+    lists whose import notes (citing rows anywhere in the list) they may read."""
+    return scope.contains(of.region_code)
+
+
+def get_project_with_steps(scope: RegionScope, pk: int) -> Project:
     """One project with its steps, their predecessors and 容缺 items, for the project page."""
     steps_qs = Step.objects.order_by("order").prefetch_related("depends_on", "deferred_items")
-    try:
-        return projects(scope).prefetch_related(Prefetch("steps", queryset=steps_qs)).get(pk=pk)
-    except Project.DoesNotExist:
-        raise Http404 from None
+    return one_or_404(projects(scope).prefetch_related(Prefetch("steps", queryset=steps_qs)), pk=pk)
 
 
 def with_steps(queryset: QuerySet[Project]) -> QuerySet[Project]:
@@ -90,22 +90,16 @@ def steps(scope: RegionScope) -> QuerySet[Step]:
     return Step.objects.filter(project__in=projects(scope).values("pk")).select_related("project", "project__service_group")
 
 
-def step(scope: RegionScope, pk: int) -> Step:
-    try:
-        return steps(scope).get(pk=pk)
-    except Step.DoesNotExist:
-        raise Http404 from None
+def get_step(scope: RegionScope, pk: int) -> Step:
+    return one_or_404(steps(scope), pk=pk)
 
 
 def deferred_items(scope: RegionScope) -> QuerySet[DeferredItem]:
     return DeferredItem.objects.filter(step__in=steps(scope).values("pk")).select_related("step", "step__project")
 
 
-def deferred_item(scope: RegionScope, pk: int) -> DeferredItem:
-    try:
-        return deferred_items(scope).get(pk=pk)
-    except DeferredItem.DoesNotExist:
-        raise Http404 from None
+def get_deferred_item(scope: RegionScope, pk: int) -> DeferredItem:
+    return one_or_404(deferred_items(scope), pk=pk)
 
 
 def problems(scope: RegionScope) -> QuerySet[Problem]:
@@ -115,11 +109,8 @@ def problems(scope: RegionScope) -> QuerySet[Problem]:
     return qs.filter(scope.q("region_code") | Q(project__in=projects(scope).values("pk")))
 
 
-def problem(scope: RegionScope, pk: int) -> Problem:
-    try:
-        return problems(scope).get(pk=pk)
-    except Problem.DoesNotExist:
-        raise Http404 from None
+def get_problem(scope: RegionScope, pk: int) -> Problem:
+    return one_or_404(problems(scope), pk=pk)
 
 
 def service_requests(scope: RegionScope) -> QuerySet[ServiceRequest]:
@@ -129,11 +120,8 @@ def service_requests(scope: RegionScope) -> QuerySet[ServiceRequest]:
     return qs.filter(scope.q("region_code") | Q(project__in=projects(scope).values("pk")))
 
 
-def service_request(scope: RegionScope, pk: int) -> ServiceRequest:
-    try:
-        return service_requests(scope).get(pk=pk)
-    except ServiceRequest.DoesNotExist:
-        raise Http404 from None
+def get_service_request(scope: RegionScope, pk: int) -> ServiceRequest:
+    return one_or_404(service_requests(scope), pk=pk)
 
 
 def service_groups(scope: RegionScope) -> QuerySet[ServiceGroup]:
@@ -145,11 +133,8 @@ def templates(scope: RegionScope) -> QuerySet[ProcedureTemplate]:
     return ProcedureTemplate.objects.filter(Q(region__isnull=True) | scope.q_reaching("region_code"))
 
 
-def template(scope: RegionScope, pk: int) -> ProcedureTemplate:
-    try:
-        return templates(scope).get(pk=pk)
-    except ProcedureTemplate.DoesNotExist:
-        raise Http404 from None
+def get_template(scope: RegionScope, pk: int) -> ProcedureTemplate:
+    return one_or_404(templates(scope), pk=pk)
 
 
 def dispatches(scope: RegionScope) -> QuerySet[Dispatch]:
@@ -158,11 +143,8 @@ def dispatches(scope: RegionScope) -> QuerySet[Dispatch]:
     return scope.filter(Dispatch.objects.select_related("group"), "region_code")
 
 
-def dispatch(scope: RegionScope, pk: int) -> Dispatch:
-    try:
-        return dispatches(scope).get(pk=pk)
-    except Dispatch.DoesNotExist:
-        raise Http404 from None
+def get_dispatch(scope: RegionScope, pk: int) -> Dispatch:
+    return one_or_404(dispatches(scope), pk=pk)
 
 
 def inbox(scope: RegionScope, user: User) -> QuerySet[Notification]:
@@ -174,11 +156,8 @@ def target_lists(scope: RegionScope) -> QuerySet[TargetList]:
     return TargetList.objects.filter(scope.q_reaching("region_code")).select_related("region")
 
 
-def target_list(scope: RegionScope, pk: int) -> TargetList:
-    try:
-        return target_lists(scope).get(pk=pk)
-    except TargetList.DoesNotExist:
-        raise Http404 from None
+def get_target_list(scope: RegionScope, pk: int) -> TargetList:
+    return one_or_404(target_lists(scope), pk=pk)
 
 
 def targets(scope: RegionScope, of: TargetList) -> QuerySet[Target]:
@@ -188,6 +167,10 @@ def targets(scope: RegionScope, of: TargetList) -> QuerySet[Target]:
 def calendar_days() -> QuerySet[CalendarDay]:
     """The holiday schedule is national: the same for every scope."""
     return CalendarDay.objects.all()
+
+
+def get_calendar_day(pk: int) -> CalendarDay:
+    return one_or_404(calendar_days(), pk=pk)
 
 
 # --- status ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404
 
 from landguard.core.scope import RegionScope
 from landguard.regions.models import CodeChange, Region
@@ -13,15 +14,19 @@ def regions(scope: RegionScope, *, include_retired: bool = False) -> QuerySet[Re
     return qs if include_retired else qs.filter(retired_in__isnull=True)
 
 
-def region(scope: RegionScope, code: str) -> Region:
+def get_region(scope: RegionScope, code: str) -> Region:
     """The current region with this code, or — for a retired code — the retired row (its page shows the successor)."""
     qs = regions(scope, include_retired=True).filter(code=code).order_by("retired_in")
     found = qs.first()
     if found is None:
-        from django.http import Http404
-
         raise Http404
     return found
+
+
+def is_visible(scope: RegionScope, code: str | None) -> bool:
+    """The region with this code lies inside the scope (its page opens): pages name regions above or beside the
+    scope — an ancestor, a successor, the other side of a recoding — but link them only then."""
+    return scope.contains(code)
 
 
 def with_region_name(qs: QuerySet, field: str = "region_code") -> QuerySet:

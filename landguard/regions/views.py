@@ -24,7 +24,7 @@ from landguard.regions import selectors
 from landguard.regions.models import Level, Region
 from landguard.regions.services import lineage
 from landguard.web.views import map_config
-from landguard.web.listing import Column, Listing, ScopedFilterForm, export_list, render_list, text_filter
+from landguard.web.listing import Column, Listing, ScopedFilterForm, list_views, text_filter
 from landguard.web.shell import paginate, run_service
 
 
@@ -76,14 +76,7 @@ REGIONS = Listing(
 )
 
 
-@scoped
-def region_list(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    return render_list(request, scope, REGIONS)
-
-
-@scoped
-def region_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    return export_list(request, scope, REGIONS)
+region_list, region_export = list_views(REGIONS)
 
 
 def _ancestors(region: Region) -> list[Region]:
@@ -114,7 +107,7 @@ def _map_config(scope: RegionScope, region: Region) -> dict | None:
 
 @scoped
 def region_detail(request: HttpRequest, scope: RegionScope, code: str) -> HttpResponse:
-    region = selectors.region(scope, code)
+    region = selectors.get_region(scope, code)
     lineage_pks = lineage(region)
     changes = (selectors.code_changes(scope).filter(Q(old_region_id__in=lineage_pks) | Q(new_region_id__in=lineage_pks))
                .select_related("old_region", "new_region").order_by(F("edition__published").asc(nulls_first=True), "edition__imported_at", "id"))
@@ -123,12 +116,13 @@ def region_detail(request: HttpRequest, scope: RegionScope, code: str) -> HttpRe
     context = {
         "region": region,
         "nav": "regions",
-        "ancestors": [(a, scope.contains(a.code)) for a in _ancestors(region)],
+        "ancestors": [(a, selectors.is_visible(scope, a.code)) for a in _ancestors(region)],
         "children": paginate(request, children),
         "child_level": Level(region.level + 1).label if region.level < Level.VILLAGE else None,
         "successor": successor,
-        "successor_visible": successor is not None and scope.contains(successor.code),
-        "changes": [(c, scope.contains(c.old_code), scope.contains(c.new_code)) for c in changes],
+        "successor_visible": successor is not None and selectors.is_visible(scope, successor.code),
+        "changes": [(c, selectors.is_visible(scope, c.old_code), selectors.is_visible(scope, c.new_code))
+                    for c in changes],
         "history": audit_selectors.history_of(scope, region),
         "has_geom": region.geom is not None,
         "map_config": _map_config(scope, region),

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from landguard.core.scope import RegionScope
+from landguard.core.scope import RegionScope, one_or_404
 from landguard.regions.models import Level, Region
 from landguard.supervision.models import (
     AlarmSource, Camera, Case, Channel, Clue, Deadline, DeadlinePolicy, Delivery, Detection, Notification, Patch, PatchBatch,
-    Patrol, Recipient, Task,
+    Patrol, Photo, Recipient, Task,
 )
 
 
@@ -17,8 +17,16 @@ def sources(scope: RegionScope) -> QuerySet[AlarmSource]:
     return scope.filter(AlarmSource.objects.all(), "region_code")
 
 
+def get_source(scope: RegionScope, pk: int) -> AlarmSource:
+    return one_or_404(sources(scope), pk=pk)
+
+
 def cameras(scope: RegionScope) -> QuerySet[Camera]:
     return scope.filter(Camera.objects.select_related("source"), "region_code")
+
+
+def get_camera(scope: RegionScope, pk: int) -> Camera:
+    return one_or_404(cameras(scope), pk=pk)
 
 
 def covered_regions(scope: RegionScope, camera: Camera) -> QuerySet[Region]:
@@ -32,12 +40,25 @@ def clues(scope: RegionScope) -> QuerySet[Clue]:
     return scope.filter(Clue.objects.select_related("triaged_by"), "region_code")
 
 
+def get_clue(scope: RegionScope, pk: int) -> Clue:
+    return one_or_404(clues(scope), pk=pk)
+
+
 def detections(scope: RegionScope) -> QuerySet[Detection]:
     return scope.filter(Detection.objects.select_related("camera"), "clue__region_code")
 
 
 def tasks(scope: RegionScope) -> QuerySet[Task]:
     return scope.filter(Task.objects.select_related("clue"), "region_code")
+
+
+def get_task(scope: RegionScope, pk: int) -> Task:
+    return one_or_404(tasks(scope), pk=pk)
+
+
+def get_photo(scope: RegionScope, of: Task, pk: int) -> Photo:
+    """A photo of a task already fetched inside the scope (`get_task`); another task's photo answers 404."""
+    return one_or_404(Photo.objects.filter(task=of), pk=pk)
 
 
 def my_tasks(scope: RegionScope, user) -> QuerySet[Task]:
@@ -64,8 +85,16 @@ def policies(scope: RegionScope) -> QuerySet[DeadlinePolicy]:
     return scope.filter(DeadlinePolicy.objects.all(), "region_code")
 
 
+def get_policy(scope: RegionScope, pk: int) -> DeadlinePolicy:
+    return one_or_404(policies(scope), pk=pk)
+
+
 def channels(scope: RegionScope) -> QuerySet[Channel]:
     return scope.filter(Channel.objects.all(), "region_code")
+
+
+def get_channel(scope: RegionScope, pk: int) -> Channel:
+    return one_or_404(channels(scope), pk=pk)
 
 
 def deliveries(scope: RegionScope) -> QuerySet[Delivery]:
@@ -76,6 +105,10 @@ def patrols(scope: RegionScope) -> QuerySet[Patrol]:
     return scope.filter(Patrol.objects.select_related("user", "field_chief", "org_unit"), "region_code")
 
 
+def get_patrol(scope: RegionScope, pk: int) -> Patrol:
+    return one_or_404(patrols(scope), pk=pk)
+
+
 def batches(scope: RegionScope) -> QuerySet[PatchBatch]:
     return scope.filter(PatchBatch.objects.all(), "region_code")
 
@@ -84,8 +117,16 @@ def patches(scope: RegionScope) -> QuerySet[Patch]:
     return scope.filter(Patch.objects.select_related("batch"), "region_code")
 
 
+def get_patch(scope: RegionScope, pk: int) -> Patch:
+    return one_or_404(patches(scope), pk=pk)
+
+
 def cases(scope: RegionScope) -> QuerySet[Case]:
     return scope.filter(Case.objects.select_related("clue"), "region_code")
+
+
+def get_case(scope: RegionScope, pk: int) -> Case:
+    return one_or_404(cases(scope), pk=pk)
 
 
 def townships(scope: RegionScope) -> dict[str, str]:

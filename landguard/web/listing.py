@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django import forms
@@ -16,6 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from landguard.core.access import scoped
 from landguard.core.exports import ExportColumn, xlsx_response
 from landguard.core.scope import RegionScope
 from landguard.regions import selectors as region_selectors
@@ -23,6 +24,7 @@ from landguard.regions.models import Level
 from landguard.web.shell import is_htmx, paginate, scope_label
 
 Text = str | Promise
+View = Callable[..., HttpResponse]
 
 
 @dataclass(frozen=True)
@@ -137,3 +139,21 @@ def export_list(request: HttpRequest, scope: RegionScope, listing: Listing) -> H
     return xlsx_response(title=str(listing.title), scope_label=scope_label(scope), columns=header, rows=rows,
                          filename=str(listing.filename))
 
+
+
+def list_views(listing: Listing, *,
+               extra: Callable[[HttpRequest, RegionScope], dict[str, Any]] | None = None) -> tuple[View, View]:
+    """The list page and its xlsx twin for `listing`, both @scoped, so a pair is declared once:
+    `problem_list, problem_export = list_views(PROBLEMS, extra=...)`. `extra(request, scope)` adds to the
+    page what depends on the request (the buttons the user may use, a red flag); the export needs none of it."""
+
+    @scoped
+    def list_view(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+        shown = listing if extra is None else replace(listing, extra={**listing.extra, **extra(request, scope)})
+        return render_list(request, scope, shown)
+
+    @scoped
+    def export_view(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+        return export_list(request, scope, listing)
+
+    return list_view, export_view

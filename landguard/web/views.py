@@ -63,7 +63,7 @@ def map_view(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 def regions_geojson(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     """?level=county|township|village|grid [&within=<code prefix>] or ?code=<one region>."""
     if code := request.GET.get("code"):
-        region = region_selectors.region(scope, code)  # 404 outside the scope
+        region = region_selectors.get_region(scope, code)  # 404 outside the scope
         features = geo.region_features([region], geo.TOLERANCE.get(_level_key(region.level), 1e-4))
     else:
         level = request.GET.get("level", "township")

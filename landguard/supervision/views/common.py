@@ -1,0 +1,52 @@
+"""What the 耕地保护 views share: local times, the township filter, yes/no cells, error messages, a task's
+page context (desk and field) and the ?year= of the statistics pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from landguard.audit import selectors as audit_selectors
+from landguard.core import clock
+from landguard.core.scope import RegionScope
+from landguard.supervision.models import Task
+
+
+def local_time(value: dt.datetime | None) -> str | None:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else None
+
+
+def in_township(values: dict[str, Any], qs: QuerySet, field: str = "township_code") -> QuerySet:
+    if township := values.get("township"):
+        qs = qs.filter(**{f"{field}__startswith": township.code})
+    return qs
+
+
+def yes_no(value: bool | None) -> str | None:
+    return None if value is None else (_("是") if value else _("否"))
+
+
+def error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(str(m) for m in exc.messages)
+    return str(exc) or _("该操作超出您的权限。")
+
+
+def task_context(scope: RegionScope, task: Task) -> dict[str, Any]:
+    return {"task": task, "clue": task.clue, "recipients": task.recipients.select_related("org_unit", "field_chief__user"),
+            "deadlines": task.deadlines.prefetch_related("escalations__field_chief__user").order_by("due_at"), "events": task.events.all(),
+            "photos": task.photos.order_by("created_at"), "deliveries": task.deliveries.select_related("channel")[:50],
+            "history": audit_selectors.history_of(scope, task)}
+
+
+def year_param(request: HttpRequest) -> int:
+    try:
+        return max(2000, min(2100, int(request.GET.get("year") or clock.today().year)))
+    except ValueError:
+        return clock.today().year

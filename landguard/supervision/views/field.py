@@ -1,0 +1,208 @@
+"""The field app for phones: my tasks, check-in, resumable hashed photo upload, outcome, restoration,
+巡田 (start, track, finish), and the inbox of pushed verification."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from landguard.core import clock
+from landguard.core.access import scoped
+from landguard.core.scope import RegionScope
+from landguard.supervision import forms, patrols, selectors, tunables, verification
+from landguard.supervision.models import Photo, Task
+from landguard.supervision.views.common import error_text, task_context
+
+
+@scoped
+def field_home(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    mine = selectors.my_tasks(scope, request.user)
+    open_tasks = mine.exclude(status=Task.Status.CLOSED)[:50]
+    context = {"nav": "field", "open_tasks": open_tasks, "closed_count": mine.filter(status=Task.Status.CLOSED).count(),
+               "patrols": selectors.patrols(scope).filter(user=request.user)[:10],
+               "unread": selectors.notifications(scope, request.user).filter(read_at__isnull=True).count()}
+    return render(request, "supervision/field_home.html", context)
+
+
+@scoped
+def field_session(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    """The field app's probe: 200 while the session lives. Expired, @scoped redirects to the login page, which
+    field.js reads as "log in again, then resume the queued photos, track points and forms"."""
+    return JsonResponse({"ok": True}, headers={"Cache-Control": "no-store"})
+
+
+@scoped
+def field_task(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    task = selectors.get_task(scope, pk)
+    clue = task.clue
+    context = {**task_context(scope, task), "nav": "field", "outcome_form": forms.OutcomeForm(),
+               "acknowledged": task.photos.filter(acknowledged_at__isnull=False).count(),
+               "nav_url": f"geo:{clue.location.y:.6f},{clue.location.x:.6f}?q={clue.location.y:.6f},{clue.location.x:.6f}",
+               "amap_url": f"https://uri.amap.com/marker?position={clue.location.x:.6f},{clue.location.y:.6f}&coordinate=wgs84&callnative=1",
+               "checkin_max": tunables.get("SUPERVISION_CHECKIN_MAX_M"),
+               "upload": {"start": reverse("supervision:photo-start", args=[task.pk]), "chunk": 256 * 1024}}
+    return render(request, "supervision/field_task.html", context)
+
+
+def _field_action(request: HttpRequest, task: Task, action, success: str, **kwargs: Any) -> HttpResponse:
+    try:
+        action(actor=request.user, task=task, **kwargs)
+        messages.success(request, success)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    return redirect("supervision:field-task", pk=task.pk)
+
+
+@scoped
+@require_POST
+def field_report(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    return _field_action(request, selectors.get_task(scope, pk), verification.report, _("已签收上报"),
+                         note=request.POST.get("note", "")[:300])
+
+
+@scoped
+@require_POST
+def field_checkin(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    task = selectors.get_task(scope, pk)
+    form = forms.CheckInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("未取得定位，请允许浏览器使用位置信息后重试"))
+        return redirect("supervision:field-task", pk=task.pk)
+    d = form.cleaned_data
+    return _field_action(request, task, verification.check_in, _("已到场签到"), lon=d["lon"], lat=d["lat"], accuracy_m=d["accuracy"])
+
+
+@scoped
+@require_POST
+def field_outcome(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    task = selectors.get_task(scope, pk)
+    form = forms.OutcomeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择核查结论"))
+        return redirect("supervision:field-task", pk=task.pk)
+    d = form.cleaned_data
+    return _field_action(request, task, verification.submit_outcome, _("核查结论已提交"), outcome=d["outcome"], reason=d["reason"],
+                         illegal_area_m2=d["illegal_area_m2"], stopped=d["stopped"])
+
+
+@scoped
+@require_POST
+def field_restore(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    return _field_action(request, selectors.get_task(scope, pk), verification.mark_restored, _("已确认恢复原状"),
+                         note=request.POST.get("note", "")[:300])
+
+
+def _photo_json(photo: Photo, **extra: Any) -> dict[str, Any]:
+    return {"id": photo.pk, "received": photo.received, "size": photo.size, "sha256": photo.sha256,
+            "acknowledged": photo.acknowledged, "url": reverse("supervision:photo-chunk", args=[photo.task_id, photo.pk]), **extra}
+
+
+@scoped
+@require_POST
+def photo_start(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    task = selectors.get_task(scope, pk)
+    form = forms.PhotoStartForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"error": form.errors.get_json_data()}, status=400)
+    d = form.cleaned_data
+    try:
+        photo = verification.start_photo(actor=request.user, task=task, kind=d["kind"], name=d["name"], sha256=d["sha256"], size=d["size"],
+                                  taken_at=d["taken_at"], lon=d["lon"], lat=d["lat"])
+    except ValidationError as exc:
+        return JsonResponse({"error": error_text(exc)}, status=400)
+    return JsonResponse(_photo_json(photo), status=201)
+
+
+@scoped
+@require_http_methods(["GET", "PUT"])
+def photo_chunk(request: HttpRequest, scope: RegionScope, pk: int, photo: int) -> HttpResponse:
+    """GET: where the upload stands (to resume). PUT with Upload-Offset: write the body at that offset."""
+    found = selectors.get_photo(scope, selectors.get_task(scope, pk), photo)
+    if request.method == "GET":
+        return JsonResponse(_photo_json(found))
+    try:
+        offset = int(request.headers.get("Upload-Offset", ""))
+    except ValueError:
+        return JsonResponse({"error": "Upload-Offset"}, status=400)
+    try:
+        result = verification.append_chunk(actor=request.user, photo=found, offset=offset, data=request.body)
+    except verification.OffsetMismatch as exc:
+        return JsonResponse({**_photo_json(found), "received": exc.expected}, status=409)
+    except ValidationError as exc:
+        return JsonResponse({"error": error_text(exc)}, status=400)
+    if result.mismatch:
+        return JsonResponse(_photo_json(result.photo, error=_("服务器计算的哈希与照片不符，请重新上传"), server_sha256=result.mismatch), status=422)
+    return JsonResponse(_photo_json(result.photo))
+
+
+@scoped
+@require_POST
+def patrol_start(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    form = forms.CheckInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("未取得定位，请允许浏览器使用位置信息后重试"))
+        return redirect("supervision:field")
+    try:
+        patrol = patrols.start(actor=request.user, lon=form.cleaned_data["lon"], lat=form.cleaned_data["lat"])
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+        return redirect("supervision:field")
+    return redirect("supervision:patrol", pk=patrol.pk)
+
+
+@scoped
+def patrol_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    patrol = selectors.get_patrol(scope, pk)
+    context = {"patrol": patrol, "nav": "field", "mine": patrol.user_id == request.user.pk,
+               "track_url": reverse("supervision:patrol-track", args=[patrol.pk])}
+    return render(request, "supervision/patrol.html", context)
+
+
+@scoped
+@require_POST
+def patrol_track(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    patrol = selectors.get_patrol(scope, pk)
+    try:
+        points = json.loads(request.body.decode("utf-8")).get("points", [])
+        patrol = patrols.add_points(actor=request.user, patrol=patrol, points=points)
+    except (ValueError, AttributeError):
+        return JsonResponse({"error": "JSON"}, status=400)
+    except (ValidationError, PermissionDenied) as exc:
+        return JsonResponse({"error": error_text(exc)}, status=400)
+    return JsonResponse({"points": len(patrol.track), "distance_m": patrol.distance_m})
+
+
+@scoped
+@require_POST
+def patrol_finish(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    patrol = selectors.get_patrol(scope, pk)
+    form = forms.CheckInForm(request.POST)
+    at = (form.cleaned_data["lon"], form.cleaned_data["lat"]) if request.POST.get("report") and form.is_valid() else None
+    try:
+        patrol = patrols.finish(actor=request.user, patrol=patrol, findings=request.POST.get("findings", "")[:2000], finding_at=at)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+        return redirect("supervision:patrol", pk=patrol.pk)
+    messages.success(request, _("巡田已结束") + (_("，已上报线索 %(clue)s") % {"clue": patrol.clue.number} if patrol.clue else ""))
+    return redirect("supervision:field")
+
+
+@scoped
+def inbox(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    items = selectors.notifications(scope, request.user)[:100]
+    return render(request, "supervision/inbox.html", {"nav": "field", "items": items})
+
+
+@scoped
+@require_POST
+def inbox_read(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    selectors.notifications(scope, request.user).filter(read_at__isnull=True).update(read_at=clock.now())
+    return redirect("supervision:inbox")
