@@ -19,12 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from landguard.core.geodesy import wan_mu
 from landguard.core.scope import RegionScope
 from landguard.core.workdays import WorkCalendar, add_working_days
-from landguard.people.models import User
 from landguard.projects.models import (
     CalendarDay,
     DeferredItem,
     Dispatch,
-    Notification,
     Problem,
     ProcedureTemplate,
     Project,
@@ -163,11 +161,6 @@ def dispatch(scope: RegionScope, pk: int) -> Dispatch:
         return dispatches(scope).get(pk=pk)
     except Dispatch.DoesNotExist:
         raise Http404 from None
-
-
-def inbox(scope: RegionScope, user: User) -> QuerySet[Notification]:
-    """The user's messages about reports still inside their scope (a scope narrowed later hides the rest)."""
-    return Notification.objects.filter(user=user, dispatch__in=dispatches(scope).values("pk")).select_related("dispatch")
 
 
 def target_lists(scope: RegionScope) -> QuerySet[TargetList]:
