@@ -82,8 +82,8 @@ def render(code: str, params: Mapping[str, Any], *, subject_id: int | None = Non
     if message_type.display is not None:
         values = {**values, **message_type.display(values)}
     found = tuple(message_type.links(dict(params), subject_id)) if links and message_type.links is not None else ()
-    return Rendered(title=str(message_type.title) % values, body=str(message_type.body) % values if message_type.body else "",
-                    links=found)
+    body = str(message_type.body) % values if message_type.body else ""
+    return Rendered(title=str(message_type.title) % values, body=body, links=found)
 
 
 # A message whose words were fixed when it was sent: the rows moved from the two inboxes this one replaced, when

@@ -12,8 +12,9 @@ leadership group (领导小组, an OrgUnit of that kind) without anyone clicking
    changed: this process owns the report; zero: another process does — skip.
 4. deliver(): build the report with the group's region as scope (the group sees what its region holds,
    nothing more), store docx and xlsx, then in one transaction — only if the row is still ours — mark it
-   sent, put a message in each member's inbox (landguard.inbox, at most once per member) and append the audit entry. A failure puts the row back
-   (after RETRY_AFTER) until MAX_ATTEMPTS, then marks it failed with the error for the 调度报告 page.
+   sent, put a message in each member's inbox (landguard.inbox, at most once per member) and append the audit
+   entry. A failure puts the row back (after RETRY_AFTER) until MAX_ATTEMPTS, then marks it failed with the
+   error for the 调度报告 page.
 
 On PostgreSQL the second UPDATE waits for the first's row lock and then finds the row claimed; on SQLite
 writers are serialised. Either way each report is generated and announced once, however many loops run

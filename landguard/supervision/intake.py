@@ -431,7 +431,8 @@ class Enrichment:
 
     @property
     def severity(self) -> str:
-        return severity_for(touches_basic_farmland=self.touches_basic_farmland, touches_eco_redline=self.touches_eco_redline)
+        return severity_for(touches_basic_farmland=self.touches_basic_farmland,
+                            touches_eco_redline=self.touches_eco_redline)
 
 
 def current_layers(county_code: str) -> dict[str, object]:

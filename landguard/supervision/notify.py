@@ -24,7 +24,8 @@ def push(*, task: Task, users: Iterable, code: str, params: Mapping[str, Any]) -
     """Inbox messages for `users` (each once) and pending deliveries for the channels of the task's region.
     Returns (messages, deliveries)."""
     now = clock.now()
-    messages = inbox.push(code=code, recipients=users, params=params, subject=task, region_code=task.region_code, at=now)
+    messages = inbox.push(code=code, recipients=users, params=params, subject=task, region_code=task.region_code,
+                          at=now)
     text = registry.render(code, params, links=False)
     channels = Channel.objects.filter(is_active=True, region_code__in=region_prefixes(task.region_code))
     deliveries = [Delivery(channel=c, task=task, region_code=task.region_code, title=text.title[:200], text=text.body,

@@ -166,23 +166,26 @@ def import_batch(path: str | Path, *, actor, county: Region, name: str, month: d
             #     target lies on it, or opens a clue of its own with the batch's analysis and an audit entry.
             enrichment = intake.Enrichment(
                 touches_farmland=(farmland > 0) if farmland is not None else None,
-                touches_basic_farmland=bool(basic[i] > 0) if basic is not None else sfyn[i], touches_eco_redline=sfhx[i],
+                touches_basic_farmland=bool(basic[i] > 0) if basic is not None else sfyn[i],
+                touches_eco_redline=sfhx[i],
                 explained_by_approval=bool(not classified.not_covered_by_approval[i]) if approved is not None else None,
                 farmland_m2=farmland, main_land_code=main_code)
-            detection = Detection(kind=SourceKind.SATELLITE, event_id="", observed_at=now, received_at=now, location=centre,
-                                  note=f"{batch.name} {jcbh[i]}")
+            detection = Detection(kind=SourceKind.SATELLITE, event_id="", observed_at=now, received_at=now,
+                                  location=centre, note=f"{batch.name} {jcbh[i]}")
             clue = intake.open_clue(detection=detection, located=loc, county=county, actor=actor, patch=geom,
                                     enrichment=enrichment, title=_("卫片图斑 %(jcbh)s") % {"jcbh": jcbh[i]},
                                     is_synthetic=is_synthetic)
             # 5b. The patch itself, linked to its clue.
             Patch.objects.create(
-                batch=batch, jcbh=jcbh[i], tblx=str(value(row, "TBLX") or "")[:10], qsx=str(value(row, "QSX") or "")[:20],
-                hsx=str(value(row, "HSX") or "")[:20], dlbm=str(value(row, "DLBM") or "")[:10], sfyn=sfyn[i], sfhx=sfhx[i],
+                batch=batch, jcbh=jcbh[i], tblx=str(value(row, "TBLX") or "")[:10],
+                qsx=str(value(row, "QSX") or "")[:20], hsx=str(value(row, "HSX") or "")[:20],
+                dlbm=str(value(row, "DLBM") or "")[:10], sfyn=sfyn[i], sfhx=sfhx[i],
                 declared_m2=declared[i], area_m2=float(areas[i]), farmland_m2=farmland,
                 basic_farmland_m2=float(basic[i]) if basic is not None else None,
                 approved_m2=float(approved[i]) if approved is not None else None, main_code=main_code,
                 geom=geom, region_code=loc.region_code, township_code=loc.township_code, year=month.year,
-                properties={k: _plain(v) for k, v in row.items() if k not in skip}, clue=clue, is_synthetic=is_synthetic)
+                properties={k: _plain(v) for k, v in row.items() if k not in skip}, clue=clue,
+                is_synthetic=is_synthetic)
         if progress is not None:
             progress(len(rows), len(rows))
         # 6. The batch's own audit entry (each new clue has had its own in 5a).

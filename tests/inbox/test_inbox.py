@@ -37,7 +37,8 @@ def test_a_message_is_rendered_in_the_readers_language(county_admin):
     assert message.kind == Message.Kind.ALERT
 
 
-def test_a_push_goes_to_each_active_recipient_once_and_refuses_unknown_codes_and_missing_values(county_admin, township_officer):
+def test_a_push_goes_to_each_active_recipient_once_and_refuses_unknown_codes_and_missing_values(county_admin,
+                                                                                                township_officer):
     rows = _push([county_admin, township_officer, county_admin, None])
     assert sorted(m.recipient.username for m in rows) == sorted([county_admin.username, township_officer.username])
     township_officer.is_active = False
@@ -50,19 +51,22 @@ def test_a_push_goes_to_each_active_recipient_once_and_refuses_unknown_codes_and
 
 def test_once_means_once_per_recipient_and_subject(county_admin):
     region = Region.objects.get(code="371525", retired_in__isnull=True)
-    services.push(code="inbox.text", recipients=[county_admin], params={"title": "t", "body": "b"}, subject=region, once=True)
+    text = {"title": "t", "body": "b"}
+    services.push(code="inbox.text", recipients=[county_admin], params=text, subject=region, once=True)
     with pytest.raises(IntegrityError), transaction.atomic():
-        services.push(code="inbox.text", recipients=[county_admin], params={"title": "t", "body": "b"}, subject=region, once=True)
-    services.push(code="inbox.text", recipients=[county_admin], params={"title": "t", "body": "b"}, subject=region)  # not once
+        services.push(code="inbox.text", recipients=[county_admin], params=text, subject=region, once=True)
+    services.push(code="inbox.text", recipients=[county_admin], params=text, subject=region)  # not once: no limit
 
 
-def test_a_user_reads_only_their_own_messages_about_their_scope(county_admin, township_officer, other_county_user, client_for):
+def test_a_user_reads_only_their_own_messages_about_their_scope(county_admin, township_officer, other_county_user,
+                                                               client_for):
     mine = _push([township_officer], title="清泉的线索")[0]
     admins = _push([county_admin], title="给县局的线索")[0]
     elsewhere = _push([township_officer], region="371525113", title="万善镇的线索")[0]  # outside the officer's township
     officer = selectors.messages(scope_for(township_officer), township_officer)
-    assert list(officer.filter(pk__in=[mine.pk, admins.pk, elsewhere.pk])) == [mine]  # not the admin's, not another township's
-    assert elsewhere in selectors.messages(scope_for(county_admin), township_officer)  # the scope decides, not the row alone
+    # Not the admin's, not one about another township: the scope decides, not the recipient alone.
+    assert list(officer.filter(pk__in=[mine.pk, admins.pk, elsewhere.pk])) == [mine]
+    assert elsewhere in selectors.messages(scope_for(county_admin), township_officer)
     page = client_for(township_officer).get("/inbox/").content.decode()
     assert "清泉的线索" in page and "给县局的线索" not in page and "万善镇的线索" not in page
     assert client_for(other_county_user).post(f"/inbox/{mine.pk}/read/").status_code == 404
@@ -89,7 +93,8 @@ def test_the_page_filters_marks_read_by_post_and_shows_the_badge(county_admin, c
     assert "第一条" not in client.get("/inbox/?kind=alert").content.decode()  # a 待办 is not a 督办
     # HTMX: the list fragment, with the badge swapped out of band.
     fragment = client.get("/inbox/?unread=1", HTTP_HX_REQUEST="true").content.decode()
-    assert fragment.startswith('<section id="inbox-results"') and 'hx-swap-oob="true"' in fragment and "<html" not in fragment
+    assert fragment.startswith('<section id="inbox-results"') and "<html" not in fragment
+    assert 'hx-swap-oob="true"' in fragment
     assert client.post("/inbox/read/").status_code == 302
     second.refresh_from_db()
     assert second.read_at is not None

@@ -196,8 +196,9 @@ def test_two_dispatch_loops_send_each_report_exactly_once_spatialite(sqlite_copy
         doubled = db.execute("select count(*) from (select subject_id, recipient_id from inbox_message "
                              "where subject_type = 'projects.dispatch' group by subject_id, recipient_id "
                              "having count(*) > 1)").fetchone()[0]
-        unnotified = db.execute("select count(*) from projects_dispatch d where not exists (select 1 from inbox_message n "
-                                "where n.subject_type = 'projects.dispatch' and n.subject_id = d.id)").fetchone()[0]
+        unnotified = db.execute("select count(*) from projects_dispatch d where not exists (select 1 "
+                                "from inbox_message n where n.subject_type = 'projects.dispatch' "
+                                "and n.subject_id = d.id)").fetchone()[0]
     assert groups >= 9 and rows == sent == 2 * groups, (groups, rows, sent, errors)  # a digest and a report per group
     assert sum(counts) == sent, counts  # each process counts only what it sent itself
     assert doubled == 0 and unnotified == 0
@@ -224,7 +225,8 @@ def test_two_dispatch_loops_send_each_report_exactly_once_postgis(django_db_bloc
                 assert _announced([row.pk]).count() == members
         finally:
             # No foreign key cascades from a report to its messages any more: they go first, explicitly.
-            _announced([*due, *Dispatch.objects.filter(group__name__endswith="领导小组（测试）").values_list("pk", flat=True)]).delete()
+            extra = Dispatch.objects.filter(group__name__endswith="领导小组（测试）").values_list("pk", flat=True)
+            _announced([*due, *extra]).delete()
             Dispatch.objects.filter(group__name__endswith="领导小组（测试）").delete()
             Dispatch.objects.filter(pk__in=due).delete()
             User.objects.filter(username__in=[f"leader_{c}" for c in codes]).delete()
@@ -247,7 +249,7 @@ def test_downloading_an_announced_report_leaves_its_message_unread(media, at):
     leader = User.objects.get(username="guanxian_leader")
     message = _announced([weekly.pk]).get(recipient=leader)
     page = _client(leader).get("/inbox/").content.decode()
-    assert f"/projects/reports/dispatches/{weekly.pk}.xlsx" in page and f"/projects/reports/dispatches/{weekly.pk}.docx" in page
+    assert all(f"/projects/reports/dispatches/{weekly.pk}.{fmt}" in page for fmt in ("docx", "xlsx"))
     assert _client(leader).get(f"/projects/reports/dispatches/{weekly.pk}.xlsx").status_code == 200
     message.refresh_from_db()
     assert message.read_at is None

@@ -31,8 +31,8 @@ def test_the_severity_rule(basic, redline, severity):
     assert intake.Enrichment(touches_basic_farmland=basic, touches_eco_redline=redline).severity == severity
 
 
-def test_every_source_opens_its_clue_through_open_clue_with_one_audit_entry(monkeypatch, tmp_path, post_alarm, alarm, spot,
-                                                                          village, county, county_admin):
+def test_every_source_opens_its_clue_through_open_clue_with_one_audit_entry(monkeypatch, tmp_path, post_alarm, alarm,
+                                                                          spot, village, county, county_admin):
     opened: list[tuple[str, int]] = []
     original = intake.open_clue
 
@@ -47,8 +47,9 @@ def test_every_source_opens_its_clue_through_open_clue_with_one_audit_entry(monk
     # A 卫片 patch ~900 m east of the camera target: too far to join its clue.
     x, y = spot[0] + 0.01, spot[1]
     path = tmp_path / "batch.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"JCBH": "O001", "SFHX": "是"},
-                    "geometry": mapping(shapely.box(x - 0.0004, y - 0.0004, x + 0.0004, y + 0.0004))}]}), encoding="utf-8")
+    feature = {"type": "Feature", "properties": {"JCBH": "O001", "SFHX": "是"},
+               "geometry": mapping(shapely.box(x - 0.0004, y - 0.0004, x + 0.0004, y + 0.0004))}
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
     batch = patches.import_batch(path, actor=county_admin, county=county, name="统一入口", month=dt.date(2025, 6, 1))
     # A 12345 call entered by staff, and a patrol finding, each outside the fusion window of the others.
     with clock.frozen(ALARM_AT + dt.timedelta(hours=10)):
@@ -61,5 +62,6 @@ def test_every_source_opens_its_clue_through_open_clue_with_one_audit_entry(monk
     assert [kind for kind, _pk in opened] == ["camera", "satellite", "hotline", "patrol"]
     assert len({pk for _kind, pk in opened}) == 4  # four clues, none fused
     for _kind, pk in opened:
-        assert AuditEntry.objects.filter(target_type="supervision.clue", target_id=str(pk), action="create").count() == 1
+        created = AuditEntry.objects.filter(target_type="supervision.clue", target_id=str(pk), action="create")
+        assert created.count() == 1
     assert batch.patches.get().clue.severity == Severity.SERIOUS  # SFHX 是: 生态保护红线

@@ -46,7 +46,8 @@ def test_a_batch_imports_in_one_go_with_clues_and_overlay_figures(tmp_path, spot
     # Added deliberately (issue 11): 卫片 clues are opened by intake.open_clue like every other source's, so each new
     # clue gets its own audit entry (the import used to write only the batch's).
     for patch in (p1, p2, p3):
-        (created,) = AuditEntry.objects.filter(target_type="supervision.clue", target_id=str(patch.clue_id), action="create")
+        (created,) = AuditEntry.objects.filter(target_type="supervision.clue", target_id=str(patch.clue_id),
+                                               action="create")
         assert created.actor_id == county_admin.pk and created.region_code == patch.region_code
 
 

@@ -43,7 +43,8 @@ def _dispatch_in_the_past(spot, county, admin, n: int, hours: float = 3.0) -> li
 
 def _told(task: Task) -> set[str]:
     """Who got a 超时督办 message about the task in their inbox."""
-    told = Message.objects.filter(subject_type="supervision.task", subject_id=task.pk, code="supervision.deadline_escalated")
+    told = Message.objects.filter(subject_type="supervision.task", subject_id=task.pk,
+                                  code="supervision.deadline_escalated")
     assert all(m.title.startswith("超时督办") for m in told)
     return set(told.values_list("recipient__username", flat=True))
 

@@ -47,7 +47,8 @@ def supervision_objects(region: Region) -> dict[str, object]:
                                      url=f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=walk-{region.code}")
     policy = DeadlinePolicy.objects.create(region_code=region.code, report_minutes=30, onsite_minutes=45, restore_minutes=720)
     personas = User.objects.filter(username__in=[COUNTY_ADMIN, TOWNSHIP_OFFICER, OTHER_COUNTY_USER]).order_by("username")
-    message = inbox.push(code=inbox_messages.TASK_DISPATCHED.code, recipients=personas, subject=task, region_code=task.region_code,
+    message = inbox.push(code=inbox_messages.TASK_DISPATCHED.code, recipients=personas, subject=task,
+                         region_code=task.region_code,
                          params={"task": str(task), "place": region.name, "title": clue.title, "due": "12:00"})[0]
     return {"camera": camera, "clue": clue, "task": task, "photo": photo, "case": case, "patch": patch, "patrol": patrol,
             "source": source, "channel": channel, "policy": policy, "message": message}

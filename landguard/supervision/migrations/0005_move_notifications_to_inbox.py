@@ -16,8 +16,8 @@ from django.db import migrations
 TASK_TITLE = re.compile(r"^核查任务 (?P<task>RW\d+)：(?P<place>.*)$", re.S)
 TASK_BODY = re.compile(r"^(?P<title>.*)。请于 (?P<due>\d{2}:\d{2}) 前签收上报，1 小时内到场制止。$", re.S)
 ESCALATION_TITLE = re.compile(r"^超时督办：(?P<task>RW\d+) (?P<step>.+)$", re.S)
-ESCALATION_BODY = re.compile(r"^(?P<place>.*) 的核查任务 (?P<task>RW\d+) 未在 (?P<due>\d{2}-\d{2} \d{2}:\d{2}) 前完成“(?P<step>.+)”，请督促办理。$",
-                             re.S)
+ESCALATION_BODY = re.compile(r"^(?P<place>.*) 的核查任务 (?P<task>RW\d+) "
+                             r"未在 (?P<due>\d{2}-\d{2} \d{2}:\d{2}) 前完成“(?P<step>.+)”，请督促办理。$", re.S)
 STEPS = {"1小时上报": "report", "1小时到场制止": "on_site", "1昼夜恢复原状": "restore"}  # Deadline.Step labels → values
 
 
@@ -27,8 +27,8 @@ def _code_and_values(title, body):
                                                         "due": b["due"]}
     if ((t := ESCALATION_TITLE.match(title)) and (b := ESCALATION_BODY.match(body)) and t["step"] == b["step"]
             and t["task"] == b["task"] and t["step"] in STEPS):
-        return "alert", "supervision.deadline_escalated", {"task": t["task"], "step": STEPS[t["step"]], "place": b["place"],
-                                                            "due": b["due"]}
+        values = {"task": t["task"], "step": STEPS[t["step"]], "place": b["place"], "due": b["due"]}
+        return "alert", "supervision.deadline_escalated", values
     return "notice", "inbox.text", {"title": title, "body": body}
 
 
