@@ -345,7 +345,9 @@ def open_clue(*, detection: Detection, located: geo.Located, county: Region, tit
         clue.position_pending, clue.position_uncertainty_m = True, detection.camera.radius_m
         clue.enrichment = {"note": _("位置待核：告警未给出目标位置，暂按摄像机位置登记，到场签到后再做地类分析")}
     else:
-        apply_enrichment(clue, enrichment or enrich_point(detection.location.x, detection.location.y, county))
+        if enrichment is None:
+            enrichment = enrich_point(detection.location.x, detection.location.y, county)
+        apply_enrichment(clue, enrichment)
     clue.save()
     audit.record_create(actor=actor, target=clue, region_code=clue.region_code)
     detection.clue = clue
