@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "landguard.core",
     "landguard.audit",
+    "landguard.inbox",
     "landguard.regions",
     "landguard.people",
     "landguard.layers",

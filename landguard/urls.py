@@ -16,6 +16,7 @@ urlpatterns = [
     path("regions/", include("landguard.regions.urls")),
     path("people/", include("landguard.people.urls")),
     path("jobs/", include("landguard.jobs.urls")),
+    path("inbox/", include("landguard.inbox.urls")),
     path("layers/data/", include("landguard.layers.serving_urls")),
     # GIS clients are given the service URL with or without the slash; both answer the landing page (no redirect).
     path("ogc", ogc.landing, name="ogc-landing"),

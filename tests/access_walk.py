@@ -27,7 +27,8 @@ The walk calls it for three places — 清泉街道 371525001 ("township", insid
 371525113 ("other_township", another 冠县 township) and a 莘县 township ("other_county") — and expects 404/403
 wherever the place is outside the persona's scope. A Place offers `region` (the township), `village`,
 `org_unit`, `user`, `grid`, `field_chief`, `audit_entry`, `code_change`, `retired_region`, `job`, `layer` (a layer owned by
-the township, with one `feature` inside it) and `code`; an
+the township, with one `feature` inside it), the supervision and project objects of tests/*/walk_places.py (a
+`message` among them: an inbox message about the township's task sent to all three personas) and `code`; an
 object a place does not have (莘县 has no grids) raises NoSample and that place is skipped. Kwargs that do not
 name a located object (an edition, a tile z/x/y) are wrapped in `unbound(...)`: the walk then checks only
 for leaks. A `format` kwarg (DRF suffix routes) defaults to "json".
@@ -96,7 +97,7 @@ class Place:
     KINDS = ("region", "village", "org_unit", "user", "grid", "field_chief", "audit_entry", "code_change", "retired_region",
              "job", "layer", "feature", "camera", "clue", "task", "photo", "case", "patch", "patrol", "source", "channel", "policy",
              "project", "step", "deferred_item", "problem", "target_list", "service_request", "procedure_template",
-             "dispatch")
+             "dispatch", "message")
 
     def __init__(self, key: str, code: str, objects: dict[str, Any]) -> None:
         self.key, self.code, self._objects = key, code, objects
@@ -156,6 +157,8 @@ SAMPLES: dict[str, Sample] = {
         ("channel-edit", "channel"), ("channel-test", "channel"), ("policy-edit", "policy"), ("policy-delete", "policy"))},
     "supervision:photo-chunk": lambda place: {"pk": place.photo.task_id, "photo": place.photo.pk},
     "api:job-detail": lambda place: {"pk": place.job.pk},
+    # landguard.inbox (a message about the place's task, in each persona's inbox)
+    "inbox:read": lambda place: {"pk": place.message.pk},
     # landguard.layers (registry pages and API)
     "layers:detail": lambda place: {"slug": place.layer.slug},
     "layers:features": lambda place: {"slug": place.layer.slug},

@@ -5,3 +5,6 @@ class ProjectsConfig(AppConfig):
     name = "landguard.projects"
     label = "projects"
     verbose_name = "挂图作战"
+
+    def ready(self) -> None:
+        from landguard.projects import inbox_messages  # noqa: F401  registers the dispatch messages with the inbox

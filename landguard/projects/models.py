@@ -499,21 +499,3 @@ class Dispatch(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"{self.get_kind_display()} {self.period:%Y-%m-%d}"
-
-
-class Notification(models.Model):
-    """The battle map's in-app inbox. Supervision keeps its own (tied to its field tasks); this one carries
-    dispatch reports to the leadership group."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="project_notifications")
-    dispatch = models.ForeignKey(Dispatch, models.CASCADE, related_name="notifications", verbose_name=_("调度报告"))
-    title = models.CharField(_("标题"), max_length=200)
-    body = models.CharField(_("内容"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("时间"), db_index=True)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("消息")
-        verbose_name_plural = _("消息")
-        constraints = [models.UniqueConstraint(fields=["dispatch", "user"], name="notification_once_per_user")]

@@ -14,8 +14,9 @@ to the field chiefs, 派发, is landguard.supervision.verification.dispatch: ano
    changed: this process owns the report; zero: another process does — skip.
 4. deliver(): build the report with the group's region as scope (the group sees what its region holds,
    nothing more), store docx and xlsx, then in one transaction — only if the row is still ours — mark it
-   sent, put a message in each member's inbox and append the audit entry. A failure puts the row back
-   (after RETRY_AFTER) until MAX_ATTEMPTS, then marks it failed with the error for the 调度报告 page.
+   sent, put a message in each member's inbox (landguard.inbox, at most once per member) and append the audit
+   entry. A failure puts the row back (after RETRY_AFTER) until MAX_ATTEMPTS, then marks it failed with the
+   error for the 调度报告 page.
 
 On PostgreSQL the second UPDATE waits for the first's row lock and then finds the row claimed; on SQLite
 writers are serialised. Either way each report is generated and announced once, however many loops run
@@ -26,6 +27,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -37,10 +40,14 @@ from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
 from landguard.core import clock
 from landguard.core.scope import RegionScope, scope_codes
+from landguard.inbox import registry
+from landguard.inbox import services as inbox
+from landguard.inbox.registry import MessageType
 from landguard.people.models import OrgUnit, User
 from landguard.projects import reports
 from landguard.projects.calendar import work_calendar
-from landguard.projects.models import Dispatch, Notification
+from landguard.projects.inbox_messages import DAILY_DIGEST, DISPATCH_FORMATS, WEEKLY_REPORT
+from landguard.projects.models import Dispatch
 
 log = logging.getLogger(__name__)
 
@@ -98,27 +105,42 @@ def _group_scope(group: OrgUnit) -> RegionScope:
     return RegionScope(prefixes=scope_codes(group.region), root_code=group.region.current().code)
 
 
-def build(dispatch: Dispatch) -> tuple[str, str, bytes, bytes]:
-    """Title, summary, docx and xlsx of the report, read with the group's scope."""
+@dataclass(frozen=True)
+class Built:
+    title: str
+    message: MessageType  # how the members' inbox announces it
+    values: dict[str, Any]  # the message's values: the day and the counts
+    docx: bytes
+    xlsx: bytes
+
+    @property
+    def summary(self) -> str:
+        return registry.render(self.message.code, self.values).body
+
+
+def build(dispatch: Dispatch) -> Built:
+    """Title, announcement, docx and xlsx of the report, read with the group's scope."""
     group = dispatch.group
     scope, label = _group_scope(group), str(group.region)
+    files = list(DISPATCH_FORMATS)
     if dispatch.kind == Dispatch.Kind.WEEKLY:
         report = reports.weekly_report(scope, day=dispatch.period, scope_label=label, calendar=work_calendar())
-        summary = _("问题 %(problems)s 条，责任 %(targets)s 条，任务 %(tasks)s 条") % {
-            "problems": len(report.problems.rows), "targets": len(report.responsibilities.rows), "tasks": len(report.tasks.rows)}
-        return report.title, summary, reports.weekly_docx(report), reports.weekly_xlsx(report)
+        values = {"day": dispatch.period.isoformat(), "problems": len(report.problems.rows),
+                  "targets": len(report.responsibilities.rows), "tasks": len(report.tasks.rows), "files": files}
+        return Built(report.title, WEEKLY_REPORT, values, reports.weekly_docx(report), reports.weekly_xlsx(report))
     digest = reports.daily_digest(scope, day=dispatch.period, scope_label=label)
-    summary = _("变更 %(count)s 条") % {"count": len(digest.changes.rows)}
-    return digest.title, summary, reports.digest_docx(digest), reports.digest_xlsx(digest)
+    values = {"day": dispatch.period.isoformat(), "count": len(digest.changes.rows), "files": files}
+    return Built(digest.title, DAILY_DIGEST, values, reports.digest_docx(digest), reports.digest_xlsx(digest))
 
 
 def deliver(pk: int, *, worker: str) -> bool:
     """Generate, store and announce a claimed row; False when the claim was lost meanwhile."""
     dispatch = Dispatch.objects.select_related("group__region").get(pk=pk)
-    title, summary, docx, xlsx = build(dispatch)
+    built = build(dispatch)
+    title, summary = built.title, built.summary
     stem = f"{dispatch.kind}-{dispatch.period:%Y%m%d}-{dispatch.region_code}-{dispatch.pk}"
-    dispatch.docx.save(f"{stem}.docx", ContentFile(docx), save=False)
-    dispatch.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
+    dispatch.docx.save(f"{stem}.docx", ContentFile(built.docx), save=False)
+    dispatch.xlsx.save(f"{stem}.xlsx", ContentFile(built.xlsx), save=False)
     with transaction.atomic():
         # The transaction opens with the conditional write, so on SQLite it waits for the write lock
         # (busy timeout) instead of failing to upgrade a read lock while another loop writes.
@@ -128,8 +150,8 @@ def deliver(pk: int, *, worker: str) -> bool:
             docx=dispatch.docx.name, xlsx=dispatch.xlsx.name)
         if won:
             members = list(User.objects.filter(org_unit=dispatch.group_id, is_active=True))
-            Notification.objects.bulk_create([Notification(user=u, dispatch_id=pk, title=title[:200], body=summary[:300],
-                                                            created_at=now) for u in members])
+            inbox.push(code=built.message.code, recipients=members, params=built.values, subject=dispatch,
+                       region_code=dispatch.region_code, once=True, at=now)
             dispatch.title = title[:200]  # the audit entry names the report
             audit.record(actor=None, action=AuditEntry.Action.STATE, target=dispatch, region_code=dispatch.region_code,
                          changes={"status": [Dispatch.Status.DUE, Dispatch.Status.SENT]},

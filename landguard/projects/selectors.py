@@ -18,12 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from landguard.core.geodesy import wan_mu
 from landguard.core.scope import RegionScope, one_or_404
 from landguard.core.workdays import WorkCalendar, add_working_days
-from landguard.people.models import User
 from landguard.projects.models import (
     CalendarDay,
     DeferredItem,
     Dispatch,
-    Notification,
     Problem,
     ProcedureTemplate,
     Project,
@@ -145,11 +143,6 @@ def dispatches(scope: RegionScope) -> QuerySet[Dispatch]:
 
 def get_dispatch(scope: RegionScope, pk: int) -> Dispatch:
     return one_or_404(dispatches(scope), pk=pk)
-
-
-def inbox(scope: RegionScope, user: User) -> QuerySet[Notification]:
-    """The user's messages about reports still inside their scope (a scope narrowed later hides the rest)."""
-    return Notification.objects.filter(user=user, dispatch__in=dispatches(scope).values("pk")).select_related("dispatch")
 
 
 def target_lists(scope: RegionScope) -> QuerySet[TargetList]:

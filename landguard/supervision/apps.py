@@ -8,4 +8,5 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("耕地保护监管")
 
     def ready(self) -> None:
+        from landguard.supervision import inbox_messages  # noqa: F401  registers the task messages with the inbox
         from landguard.supervision import jobs  # noqa: F401  registers the 卫片 batch import job handler

@@ -13,8 +13,8 @@ Each adapter turns (title, text) into the HTTP request its service documents:
 
 `deliver_due` sends pending deliveries: each row is claimed with a conditional UPDATE (pending → sending),
 so two workers never send one message twice, then marked sent, or put back with a doubling pause until
-its attempts run out (failed). The inbox (models.Notification) does not go through here: it is written in
-the same transaction as the task itself and cannot fail separately.
+its attempts run out (failed). The in-app inbox (landguard.inbox) does not go through here: its messages are
+written in the same transaction as the task itself and cannot fail separately.
 """
 
 from __future__ import annotations

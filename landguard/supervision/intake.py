@@ -1,6 +1,7 @@
 """Where clues come from: camera alarms pushed over HTTP, field-chief patrol findings, public reports and
-12345 hotline calls (satellite patches: landguard.supervision.patches). Every path ends in `_detect`,
-which fuses the detection into a nearby open clue or opens a new one, enriched by the overlay engine.
+12345 hotline calls here, 卫片 patches in landguard.supervision.patches. Every source ends in `open_clue`, the one
+way a detection becomes a clue: fused into the open clue it belongs to, or a new clue — enriched by the overlay
+engine, its severity by `severity_for`, one audit entry.
 
 Concurrency: an alarm's transaction starts by touching its source row (UPDATE last_alarm_at). On PostgreSQL
 that row lock serialises a source's alarms, so the duplicate check and the fusion see every earlier alarm;
@@ -203,6 +204,8 @@ def ingest_alarm(*, source: AlarmSource, alarm: Alarm) -> Intake:
     Raises Rejected (nothing stored) for an unknown camera (422), a target outside the source's county
     (422) or an image over the limit (413).
     """
+    # 1. Refuse what no camera could have meant before anything is written: a camera not registered to this
+    #    source, an event time far ahead or too old, an image too large or not an image.
     camera = Camera.objects.filter(source=source, code=alarm.camera_code).first()
     if camera is None:
         raise Rejected(422, _("未登记的设备编号 %(code)s") % {"code": alarm.camera_code}, "camera_id")
@@ -211,6 +214,8 @@ def ingest_alarm(*, source: AlarmSource, alarm: Alarm) -> Intake:
         raise Rejected(413, _("图片超过 %(mb)s MB 上限") % {"mb": tunables.get("SUPERVISION_ALARM_IMAGE_MAX_BYTES") / 1048576}, "image")
     if alarm.image is not None and not is_image(alarm.image):
         raise Rejected(415, _("图片不是 JPEG、PNG、GIF、WebP 或 BMP 格式"), "image")
+    # 2. Place the target: the alarm's own point, else the camera's position moved along the bearing, else the
+    #    camera itself (位置待核) — and find its village and township inside the source's county.
     if alarm.at_camera:  # 位置待核: at the camera, known only to within its radius
         lon, lat = camera.position.x, camera.position.y
     elif alarm.lon is not None and alarm.lat is not None:
@@ -226,10 +231,18 @@ def ingest_alarm(*, source: AlarmSource, alarm: Alarm) -> Intake:
     saved_image = None
     try:
         with transaction.atomic():
-            AlarmSource.objects.filter(pk=source.pk).update(last_alarm_at=clock.now())  # the lock: see the module doc
+            # 3. Lock the source (the first statement: an UPDATE of its row). On PostgreSQL the row lock
+            #    serialises this source's alarms, so the duplicate check (4) and the fusion (6) see every earlier
+            #    alarm of the source — a device re-sending an event, or two cameras seeing one digger, open one
+            #    clue, not two. On SQLite the first write takes the database's write lock at once (see the module
+            #    doc). Alarms of different sources do not wait for each other here.
+            AlarmSource.objects.filter(pk=source.pk).update(last_alarm_at=clock.now())
+            # 4. The same event again (a device retrying its push): answer with what was stored, store nothing.
             existing = Detection.objects.filter(source=source, event_id=alarm.event_id).select_related("clue").first()
             if existing is not None:
                 return Intake(existing, existing.clue, created=False)
+            # 5. The detection, with its image written to storage now; the file's name is kept so that a rollback
+            #    deletes it (storage is outside the transaction).
             detection = Detection(kind=SourceKind.CAMERA, source=source, event_id=alarm.event_id, camera=camera,
                                   observed_at=alarm.observed_at, received_at=clock.now(), location=target,
                                   bearing_deg=alarm.bearing_deg, distance_m=alarm.distance_m, confidence=alarm.confidence,
@@ -238,12 +251,15 @@ def ingest_alarm(*, source: AlarmSource, alarm: Alarm) -> Intake:
                 detection.image_sha256 = hashlib.sha256(alarm.image).hexdigest()
                 detection.image.save(alarm.image_name or f"{detection.image_sha256[:16]}.jpg", ContentFile(alarm.image), save=False)
                 saved_image = detection.image.name
+            # 6. Into a clue (open_clue): joined to an open one — whose row `join` locks, since a patrol or a
+            #    卫片 import may be adding to the same clue — or a new clue, enriched and audited.
             title = _("%(camera)s 告警") % {"camera": camera.name}
-            clue = _detect(detection, located=located, county=source.region, title=title, actor=None)
+            clue = open_clue(detection=detection, located=located, county=source.region, title=title, actor=None)
             return Intake(detection, clue, created=True)
     except IntegrityError:
+        # 7. A concurrent insert of the same event won the unique (source, event_id) constraint (rare on
+        #    PostgreSQL, where the source lock of step 3 serialises them): answer with its detection.
         _discard(saved_image)
-        # Only a concurrent insert of the same event can get here (the source lock makes it rare on PostgreSQL).
         existing = Detection.objects.filter(source=source, event_id=alarm.event_id).select_related("clue").first()
         if existing is None:
             raise
@@ -277,9 +293,9 @@ def report_clue(*, actor, kind: str, lon: float, lat: float, title: str, descrip
     at = observed_at or clock.now()
     detection = Detection(kind=kind, observed_at=at, received_at=clock.now(), location=pt, note=description[:2000],
                           reported_by=actor if getattr(actor, "pk", None) else None)
-    clue = _detect(detection, located=located, county=county, title=title, actor=actor, description=description,
-                   reporter_name=reporter_name, reporter_phone=reporter_phone, is_synthetic=is_synthetic)
-    return clue
+    return open_clue(detection=detection, located=located, county=county, title=title, actor=actor,
+                     description=description, reporter_name=reporter_name, reporter_phone=reporter_phone,
+                     is_synthetic=is_synthetic)
 
 
 def county_at(actor, pt) -> Region | None:
@@ -292,20 +308,38 @@ def county_at(actor, pt) -> Region | None:
     return county if scope.contains(county.code) or any(p.startswith(county.code) for p in scope.prefixes) else None
 
 
-# --- fusion and enrichment -----------------------------------------------------------------------------------
+# --- opening a clue: every source ------------------------------------------------------------------------
 
 
-def _detect(detection: Detection, *, located: geo.Located, county: Region, title: str, actor, description: str = "",
-            reporter_name: str = "", reporter_phone: str = "", is_synthetic: bool = False) -> Clue:
-    """Attach the detection to the nearest open clue within the fusion distance and time window, or open a
-    new clue (enriched) for it. Runs inside the caller's transaction."""
+def severity_for(*, touches_basic_farmland: bool | None, touches_eco_redline: bool | None) -> str:
+    """The one severity rule: a clue touching 永久基本农田 or 生态保护红线 is serious (严重), any other normal."""
+    return Severity.SERIOUS if (touches_basic_farmland or touches_eco_redline) else Severity.NORMAL
+
+
+def open_clue(*, detection: Detection, located: geo.Located, county: Region, title: str, actor,
+              patch: GEOSGeometry | None = None, enrichment: Enrichment | None = None, description: str = "",
+              reporter_name: str = "", reporter_phone: str = "", is_synthetic: bool = False) -> Clue:
+    """The one way a detection becomes a clue, whatever its source — camera alarm, 卫片 patch, patrol finding,
+    public report, 12345 call: it joins the open clue it belongs to, or opens a new clue (enriched, its severity
+    by `severity_for`, one audit entry), and is saved attached to it. Runs inside the caller's transaction.
+
+    Which open clue it joins depends on what is known of its place: a 卫片 `patch` joins the camera clue whose
+    target lies on it (no time window: a patch shows a change between two images a month or more apart); a
+    位置待核 alarm its camera's pending clue; any other detection the nearest open clue within the fusion
+    distance and window, never a 卫片 clue. `enrichment`: the land-class analysis when the source made it already
+    (a 卫片 batch classifies its patches together); otherwise a new clue is analysed around its point here. A
+    detection with its own analysis raises the severity of the clue it joins when that analysis is serious.
+    """
     at = detection.observed_at
-    if detection.position_pending:  # no distance to fuse by: only the same camera's open 位置待核 clue
+    if detection.kind == SourceKind.SATELLITE:
+        clue = camera_clue_over(patch) if patch is not None else None
+    elif detection.position_pending:  # no distance to fuse by: only the same camera's open 位置待核 clue
         clue = pending_clue_of(detection.camera, at)
     else:
         clue = nearest_open_clue(detection.location.x, detection.location.y, at, exclude_kinds=(SourceKind.SATELLITE,))
     if clue is not None:
-        return join(clue, detection, actor=actor)
+        return join(clue, detection, actor=actor,
+                    serious=enrichment is not None and enrichment.severity == Severity.SERIOUS)
     clue = Clue(kind=detection.kind, title=title[:200], description=description, location=detection.location,
                 region_code=located.region_code, township_code=located.township_code, place_name=located.place_name,
                 first_seen=at, last_seen=at, detection_count=1, reporter_name=reporter_name,
@@ -314,12 +348,17 @@ def _detect(detection: Detection, *, located: geo.Located, county: Region, title
         clue.position_pending, clue.position_uncertainty_m = True, detection.camera.radius_m
         clue.enrichment = {"note": _("位置待核：告警未给出目标位置，暂按摄像机位置登记，到场签到后再做地类分析")}
     else:
-        apply_enrichment(clue, enrich_point(detection.location.x, detection.location.y, county))
+        if enrichment is None:
+            enrichment = enrich_point(detection.location.x, detection.location.y, county)
+        apply_enrichment(clue, enrichment)
     clue.save()
     audit.record_create(actor=actor, target=clue, region_code=clue.region_code)
     detection.clue = clue
     detection.save()
     return clue
+
+
+# --- fusion and enrichment -----------------------------------------------------------------------------------
 
 
 def join(clue: Clue, detection: Detection, *, actor, serious: bool = False) -> Clue:
@@ -395,6 +434,11 @@ class Enrichment:
     main_land_code: str = ""
     details: dict | None = None
 
+    @property
+    def severity(self) -> str:
+        return severity_for(touches_basic_farmland=self.touches_basic_farmland,
+                            touches_eco_redline=self.touches_eco_redline)
+
 
 def current_layers(county_code: str) -> dict[str, object]:
     """The current version of each layer kind the enrichment reads, the most local one where several reach."""
@@ -463,4 +507,4 @@ def apply_enrichment(clue: Clue, e: Enrichment) -> None:
     clue.farmland_m2 = e.farmland_m2
     clue.main_land_code = e.main_land_code
     clue.enrichment = e.details or {}
-    clue.severity = Severity.SERIOUS if (e.touches_basic_farmland or e.touches_eco_redline) else Severity.NORMAL
+    clue.severity = e.severity

@@ -345,22 +345,6 @@ class Escalation(models.Model):
         constraints = [models.UniqueConstraint(fields=["deadline", "level"], name="escalation_unique_level")]
 
 
-class Notification(models.Model):
-    """The in-app inbox: every push lands here, whatever channels also carry it."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="supervision_notifications")
-    task = models.ForeignKey(Task, models.PROTECT, null=True, blank=True, related_name="notifications")
-    title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"), blank=True)
-    created_at = models.DateTimeField(_("时间"), db_index=True)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("消息")
-        verbose_name_plural = _("消息")
-
-
 class Channel(models.Model):
     """An outside channel pushes go to besides the inbox: a 企业微信 or 钉钉 group robot, or an SMS gateway."""
 

@@ -1,7 +1,8 @@
 """卫片执法: monthly change-patch batches imported in one transaction, each patch classified by the overlay
 engine (耕地 touched, inside 永久基本农田, covered by 已批), judged on verification, and the illegal farmland
-occupation ratio per township and county. A patch over an open camera clue joins it as one more detection
-(intake.camera_clue_over); any other patch opens a clue of its own.
+occupation ratio per township and county. Each patch becomes a clue through intake.open_clue, as every source
+does: a patch over an open camera clue joins it as one more detection; any other patch opens a clue of its own,
+with its audit entry.
 
 The import reads the file through landguard.formats.read_layer (shapefile/zip, GeoPackage, GeoJSON …),
 so encodings and coordinate systems are handled as for any layer. Any bad row — no JCBH, a repeated JCBH, a
@@ -35,9 +36,7 @@ from landguard.engine.checks import LayerDataError
 from landguard.layers.models import LayerKind
 from landguard.regions.models import Level, Region
 from landguard.supervision import geo, intake, tunables
-from landguard.supervision.models import (
-    JUDGEMENT_REASONS, Clue, Detection, Judgement, Patch, PatchBatch, Severity, SourceKind,
-)
+from landguard.supervision.models import JUDGEMENT_REASONS, Detection, Judgement, Patch, PatchBatch, SourceKind
 
 FIELDS = ("JCBH", "TBLX", "QSX", "HSX", "DLBM", "SFYN", "SFHX", "MJ")
 _MAX_NAMED = 10
@@ -66,18 +65,21 @@ def _flag(value, label: str, field: str, bad: list[str]) -> bool | None:
     return None
 
 
-@transaction.atomic
 def import_batch(path: str | Path, *, actor, county: Region, name: str, month: dt.date, original_name: str = "",
                  encoding: str | None = None, crs: str | None = None, is_synthetic: bool = False,
                  progress: Callable[[int, int], None] | None = None) -> PatchBatch:
-    """Import a batch in one transaction. `progress(done, total)` is called as patches are written (the
-    background job shows it; the transaction hides the rows themselves until the end)."""
+    """Import a batch: everything is read and checked first, then written in one transaction. `progress(done,
+    total)` is called as patches are written (the background job shows it; the transaction hides the rows
+    themselves until the end)."""
+    # 1. Refusals that need no file: the county, the actor's scope, a batch name already used in the county (the
+    #    unique constraint patchbatch_unique_name refuses the second of two imports racing with one name).
     if county.level != Level.COUNTY:
         raise PatchImportError(_("卫片批次须属于一个县（区）"))
     if actor is not None and not scope_for(actor).contains(county.code):
         raise PermissionDenied(_("该行政区不在您的数据范围内。"))
     if PatchBatch.objects.filter(region_code=county.code, name=name).exists():
         raise PatchImportError(_("批次“%(name)s”已导入") % {"name": name})
+    # 2. Read the file as any layer is read (encoding, CRS to CGCS2000, invalid geometries named).
     try:
         data = read_layer(path, encoding=encoding, crs=crs)
     except LayerReadError as exc:
@@ -93,6 +95,7 @@ def import_batch(path: str | Path, *, actor, county: Region, name: str, month: d
     rows = list(data.rows())
     value = lambda row, field: row.get(columns[field]) if field in columns else None  # noqa: E731
 
+    # 3. Check every row before anything is written; all faults are reported together, naming the rows.
     problems: list[str] = []
     jcbh = [str(value(r, "JCBH") or "").strip() for r in rows]
     if empty := [i for i, v in enumerate(jcbh) if not v]:
@@ -118,6 +121,8 @@ def import_batch(path: str | Path, *, actor, county: Region, name: str, month: d
     if problems:
         raise PatchImportError("；".join(problems[:_MAX_NAMED]))
 
+    # 4. Classify all patches at once on the county's current 地类图斑, 永久基本农田 and 已批 layers (the engine
+    #    is vectorised: one pass, not one overlay per patch), and place each in its village or township.
     multi = np.array([g if shapely.get_type_id(g) == 6 else shapely.multipolygons([g]) for g in geoms], dtype=object)
     scope = RegionScope(prefixes=(county.code,), root_code=county.code)
     layers = intake.current_layers(county.code)
@@ -135,51 +140,58 @@ def import_batch(path: str | Path, *, actor, county: Region, name: str, month: d
     if outside := [i for i, loc in enumerate(located) if loc is None]:
         raise PatchImportError(_("%(rows)s：不在%(county)s范围内") % {"rows": _named(labels, outside), "county": county.name})
 
-    now = clock.now()
-    batch = PatchBatch.objects.create(name=name, month=month.replace(day=1), region=county, region_code=county.code,
-                                      original_name=original_name[:255], patch_count=len(rows),
-                                      imported_by=actor if getattr(actor, "pk", None) else None, imported_at=now,
-                                      is_synthetic=is_synthetic)
-    skip = {columns[f] for f in FIELDS if f in columns}
-    for i, row in enumerate(rows):
-        if progress is not None and i % 20 == 0:
-            progress(i, len(rows))
-        loc = located[i]
-        geom = GEOSGeometry(memoryview(shapely.to_wkb(multi[i])), srid=4490)
-        centre = geom.point_on_surface
-        centre.srid = 4490
-        farmland = float(classified.farmland_net_m2[i]) if classified is not None else None
-        basic = classified.basic_farmland_m2 if classified is not None else None
-        approved = classified.approved_m2 if classified is not None else None
-        touches_basic = bool(basic[i] > 0) if basic is not None else sfyn[i]
-        main_code = str(classified.main_code[i]) if classified is not None else ""
-        detection = Detection(kind=SourceKind.SATELLITE, event_id="", observed_at=now, received_at=now, location=centre,
-                              note=f"{batch.name} {jcbh[i]}")
-        if (camera_clue := intake.camera_clue_over(geom)) is not None:
-            clue = intake.join(camera_clue, detection, actor=actor, serious=bool(touches_basic or sfhx[i]))
-        else:
-            clue = Clue.objects.create(
-                kind=SourceKind.SATELLITE, title=_("卫片图斑 %(jcbh)s") % {"jcbh": jcbh[i]}, location=centre,
-                region_code=loc.region_code, township_code=loc.township_code, place_name=loc.place_name,
-                first_seen=now, last_seen=now, detection_count=1, created_at=now, is_synthetic=is_synthetic,
-                touches_farmland=(farmland > 0) if farmland is not None else None, touches_basic_farmland=touches_basic,
-                touches_eco_redline=sfhx[i], farmland_m2=farmland,
+    # 5. Write, in one transaction, so a failure leaves nothing behind. Steps 1–4 only read, so they run before
+    #    it: on SQLite a transaction holds the database's write lock from its first statement (BEGIN IMMEDIATE,
+    #    settings.py), and alarms arriving meanwhile wait only for the writing, not for the reading and the
+    #    overlay. The only row lock taken inside is the one `join` takes on a camera clue a patch fuses into,
+    #    so that an alarm fused into the same clue at the same moment does not lose its count.
+    with transaction.atomic():
+        now = clock.now()
+        batch = PatchBatch.objects.create(name=name, month=month.replace(day=1), region=county, region_code=county.code,
+                                          original_name=original_name[:255], patch_count=len(rows),
+                                          imported_by=actor if getattr(actor, "pk", None) else None, imported_at=now,
+                                          is_synthetic=is_synthetic)
+        skip = {columns[f] for f in FIELDS if f in columns}
+        for i, row in enumerate(rows):
+            if progress is not None and i % 20 == 0:
+                progress(i, len(rows))
+            loc = located[i]
+            geom = GEOSGeometry(memoryview(shapely.to_wkb(multi[i])), srid=4490)
+            centre = geom.point_on_surface
+            centre.srid = 4490
+            farmland = float(classified.farmland_net_m2[i]) if classified is not None else None
+            basic = classified.basic_farmland_m2 if classified is not None else None
+            approved = classified.approved_m2 if classified is not None else None
+            main_code = str(classified.main_code[i]) if classified is not None else ""
+            # 5a. The patch's clue through open_clue, as for every source: it joins the open camera clue whose
+            #     target lies on it, or opens a clue of its own with the batch's analysis and an audit entry.
+            enrichment = intake.Enrichment(
+                touches_farmland=(farmland > 0) if farmland is not None else None,
+                touches_basic_farmland=bool(basic[i] > 0) if basic is not None else sfyn[i],
+                touches_eco_redline=sfhx[i],
                 explained_by_approval=bool(not classified.not_covered_by_approval[i]) if approved is not None else None,
-                main_land_code=main_code, severity=Severity.SERIOUS if (touches_basic or sfhx[i]) else Severity.NORMAL)
-            detection.clue = clue
-            detection.save()
-        Patch.objects.create(
-            batch=batch, jcbh=jcbh[i], tblx=str(value(row, "TBLX") or "")[:10], qsx=str(value(row, "QSX") or "")[:20],
-            hsx=str(value(row, "HSX") or "")[:20], dlbm=str(value(row, "DLBM") or "")[:10], sfyn=sfyn[i], sfhx=sfhx[i],
-            declared_m2=declared[i], area_m2=float(areas[i]), farmland_m2=farmland,
-            basic_farmland_m2=float(basic[i]) if basic is not None else None,
-            approved_m2=float(approved[i]) if approved is not None else None, main_code=main_code,
-            geom=geom, region_code=loc.region_code, township_code=loc.township_code, year=month.year,
-            properties={k: _plain(v) for k, v in row.items() if k not in skip}, clue=clue, is_synthetic=is_synthetic)
-    if progress is not None:
-        progress(len(rows), len(rows))
-    audit.record(actor=actor, action="import", target=batch, region_code=county.code,
-                 changes={"patch_count": [None, len(rows)]}, note=original_name[:300])
+                farmland_m2=farmland, main_land_code=main_code)
+            detection = Detection(kind=SourceKind.SATELLITE, event_id="", observed_at=now, received_at=now,
+                                  location=centre, note=f"{batch.name} {jcbh[i]}")
+            clue = intake.open_clue(detection=detection, located=loc, county=county, actor=actor, patch=geom,
+                                    enrichment=enrichment, title=_("卫片图斑 %(jcbh)s") % {"jcbh": jcbh[i]},
+                                    is_synthetic=is_synthetic)
+            # 5b. The patch itself, linked to its clue.
+            Patch.objects.create(
+                batch=batch, jcbh=jcbh[i], tblx=str(value(row, "TBLX") or "")[:10],
+                qsx=str(value(row, "QSX") or "")[:20], hsx=str(value(row, "HSX") or "")[:20],
+                dlbm=str(value(row, "DLBM") or "")[:10], sfyn=sfyn[i], sfhx=sfhx[i],
+                declared_m2=declared[i], area_m2=float(areas[i]), farmland_m2=farmland,
+                basic_farmland_m2=float(basic[i]) if basic is not None else None,
+                approved_m2=float(approved[i]) if approved is not None else None, main_code=main_code,
+                geom=geom, region_code=loc.region_code, township_code=loc.township_code, year=month.year,
+                properties={k: _plain(v) for k, v in row.items() if k not in skip}, clue=clue,
+                is_synthetic=is_synthetic)
+        if progress is not None:
+            progress(len(rows), len(rows))
+        # 6. The batch's own audit entry (each new clue has had its own in 5a).
+        audit.record(actor=actor, action="import", target=batch, region_code=county.code,
+                     changes={"patch_count": [None, len(rows)]}, note=original_name[:300])
     return batch
 
 

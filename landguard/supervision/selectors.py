@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from landguard.core.scope import RegionScope, one_or_404
 from landguard.regions.models import Level, Region
 from landguard.supervision.models import (
-    AlarmSource, Camera, Case, Channel, Clue, Deadline, DeadlinePolicy, Delivery, Detection, Notification, Patch, PatchBatch,
+    AlarmSource, Camera, Case, Channel, Clue, Deadline, DeadlinePolicy, Delivery, Detection, Patch, PatchBatch,
     Patrol, Photo, Recipient, Task,
 )
 
@@ -75,10 +75,6 @@ def recipients(scope: RegionScope) -> QuerySet[Recipient]:
 
 def deadlines(scope: RegionScope) -> QuerySet[Deadline]:
     return scope.filter(Deadline.objects.select_related("task"), "task__region_code")
-
-
-def notifications(scope: RegionScope, user) -> QuerySet[Notification]:
-    return scope.filter(Notification.objects.filter(user=user).select_related("task"), "task__region_code")
 
 
 def policies(scope: RegionScope) -> QuerySet[DeadlinePolicy]:

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from landguard.audit import services as audit
 from landguard.core import clock
 from landguard.people.models import FieldChief, OrgUnit, User
-from landguard.supervision import notify, verification
+from landguard.supervision import inbox_messages, notify, verification
 from landguard.supervision.models import Deadline, Escalation, Recipient, TaskEvent
 
 log = logging.getLogger(__name__)
@@ -116,10 +116,8 @@ def escalate(deadline: Deadline, *, level: int, chief: FieldChief | None, at, wo
     users = [chief.user] if chief is not None else []
     if bureau is not None:
         users += list(User.objects.filter(org_unit=bureau, is_active=True))
-    due = timezone.localtime(deadline.due_at).strftime("%m-%d %H:%M")
-    notify.push(task=task, users=users,
-                title=_("超时督办：%(task)s %(step)s") % {"task": task, "step": deadline.get_step_display()},
-                text=_("%(place)s 的核查任务 %(task)s 未在 %(due)s 前完成“%(step)s”，请督促办理。") % {
-                    "place": task.clue.place_name, "task": task, "due": due, "step": deadline.get_step_display()})
+    notify.push(task=task, users=users, code=inbox_messages.DEADLINE_ESCALATED.code,
+                params={"task": str(task), "step": deadline.step, "place": task.clue.place_name,
+                        "due": timezone.localtime(deadline.due_at).strftime("%m-%d %H:%M")})
     log.info("deadline %s (%s %s) escalation %s to %s", deadline.pk, task, deadline.step, level, names)
     return escalation

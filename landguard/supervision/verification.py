@@ -21,7 +21,7 @@ from landguard.audit import services as audit
 from landguard.core import clock
 from landguard.core.scope import scope_for
 from landguard.people.models import FieldChief, Grid, OrgUnit, Role, User
-from landguard.supervision import geo, intake, notify, tunables, workflow
+from landguard.supervision import geo, inbox_messages, intake, notify, tunables, workflow
 from landguard.supervision.models import Clue, Deadline, DeadlinePolicy, Photo, Recipient, Task, TaskEvent
 
 TRIAGE_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.STAFF, Role.ENFORCEMENT})
@@ -153,10 +153,9 @@ def dispatch(*, actor, clue: Clue, reason: str = "") -> Task:
     ])
     _event(task, actor, "dispatch", "", _("推送：%(names)s") % {"names": "、".join(r.label for r in recipients) or "—"})
     audit.record_create(actor=actor, target=task, region_code=task.region_code)
-    due = timezone.localtime(now + d.report).strftime("%H:%M")
-    notify.push(task=task, users=recipient_users(recipients),
-                title=_("核查任务 %(task)s：%(place)s") % {"task": task, "place": clue.place_name},
-                text=_("%(title)s。请于 %(due)s 前签收上报，1 小时内到场制止。") % {"title": clue.title, "due": due})
+    notify.push(task=task, users=recipient_users(recipients), code=inbox_messages.TASK_DISPATCHED.code,
+                params={"task": str(task), "place": clue.place_name, "title": clue.title,
+                        "due": timezone.localtime(now + d.report).strftime("%H:%M")})
     return task
 
 

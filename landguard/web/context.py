@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from landguard.core.scope import scope_for
+from landguard.inbox import selectors as inbox_selectors
 from landguard.people import selectors as people_selectors
 from landguard.regions import selectors as region_selectors
 from landguard.web.shell import scope_label
@@ -16,7 +17,8 @@ def _shows_synthetic(scope) -> bool:
 
 def site(request):
     """Values every page needs: the base-map configuration, whether the user may manage their scope, the
-    scope's label and whether it holds synthetic data. Lazy, so pages that don't use a value pay nothing."""
+    scope's label, whether it holds synthetic data and the unread count of the inbox (the badge of the top bar).
+    Lazy, so pages that don't use a value pay nothing."""
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
     scope = scope_for(user) if signed_in else None
@@ -29,4 +31,5 @@ def site(request):
         "can_manage": signed_in and user.can_manage,
         "scope_label": SimpleLazyObject(lambda: scope_label(scope)) if signed_in else "",
         "shows_synthetic": SimpleLazyObject(lambda: _shows_synthetic(scope)) if signed_in else False,
+        "inbox_unread": SimpleLazyObject(lambda: inbox_selectors.unread_count(scope, user)) if signed_in else 0,
     }

@@ -143,6 +143,17 @@ def pin_clock(server_url: str):
     CLOCK_FILE.unlink(missing_ok=True)
 
 
+@pytest.fixture
+def server_shell(server_url: str):
+    """server_shell(code) runs Python through `manage.py shell -c` on the server's database (to set up data no
+    page creates, such as messages in an inbox)."""
+
+    def run(code: str) -> None:
+        _manage(_server_env(), "shell", "-c", code)
+
+    return run
+
+
 # --- the browser ---------------------------------------------------------------------------------------
 
 

@@ -82,3 +82,13 @@ def _fingerprint() -> str:
 def test_synthetic_names_codes_and_areas_are_the_same_every_load():
     # Seeded generation: the same codes, names and areas (to the m²) on every machine and both databases.
     assert _fingerprint() == DEMO_FINGERPRINT
+
+
+def test_the_demo_tasks_reach_the_inbox_of_the_township_officer():
+    from landguard.demo.personas import TOWNSHIP_OFFICER
+    from landguard.inbox import selectors as inbox_selectors
+
+    officer = User.objects.get(username=TOWNSHIP_OFFICER)
+    pushed = inbox_selectors.unread(scope_for(officer), officer).filter(code="supervision.task_dispatched")
+    assert pushed.exists()
+    assert all(m.title.startswith("核查任务 RW") and m.subject_type == "supervision.task" for m in pushed)

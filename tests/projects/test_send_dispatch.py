@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -21,8 +22,9 @@ from openpyxl import load_workbook
 
 from landguard.core import clock
 from landguard.people.models import OrgUnit, Role, User
+from landguard.inbox.models import Message
 from landguard.projects import report_delivery, services
-from landguard.projects.models import Dispatch, Notification, Problem
+from landguard.projects.models import Dispatch, Problem
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -35,6 +37,11 @@ def media(settings, tmp_path):
 
 def _group() -> OrgUnit:
     return OrgUnit.objects.get(kind=OrgUnit.Kind.LEADERSHIP_GROUP, region__code="371525")
+
+
+def _announced(dispatch_pks) -> Any:
+    """The inbox messages announcing these reports."""
+    return Message.objects.filter(subject_type="projects.dispatch", subject_id__in=list(dispatch_pks))
 
 
 @pytest.mark.django_db
@@ -72,9 +79,9 @@ def test_one_pass_delivers_both_reports_once_stores_them_and_fills_the_inbox(med
     digest = load_workbook(io.BytesIO(daily.xlsx.open("rb").read()))
     assert "调度测试问题" in " ".join(str(c) for row in digest["变更记录"].iter_rows(values_only=True) for c in row if c)
     leader = User.objects.get(username="guanxian_leader")
-    assert set(Notification.objects.filter(dispatch=weekly).values_list("user__username", flat=True)) == {
+    assert set(_announced([weekly.pk]).values_list("recipient__username", flat=True)) == {
         u.username for u in User.objects.filter(org_unit=_group(), is_active=True)} >= {"guanxian_leader"}
-    inbox = _client(leader).get("/projects/inbox/").content.decode()
+    inbox = _client(leader).get("/inbox/").content.decode()
     assert weekly.title in inbox and "2 条未读" in inbox
 
 
@@ -119,7 +126,7 @@ def test_a_failed_report_is_retried_later_and_a_dead_workers_claim_is_taken_over
     assert not report_delivery.deliver(row.pk, worker="dies")  # the dead worker's late finish changes nothing
     row.refresh_from_db()
     assert (row.status, row.worker, row.attempts) == (Dispatch.Status.SENT, "b", 3)
-    assert Notification.objects.filter(dispatch=row).count() == User.objects.filter(org_unit=_group(), is_active=True).count()
+    assert _announced([row.pk]).count() == User.objects.filter(org_unit=_group(), is_active=True).count()
 
 
 def _groups(township_codes: list[str]) -> None:
@@ -186,10 +193,12 @@ def test_two_dispatch_loops_send_each_report_exactly_once_spatialite(sqlite_copy
         sent = db.execute("select count(*) from projects_dispatch where status = 'sent'").fetchone()[0]
         rows = db.execute("select count(*) from projects_dispatch").fetchone()[0]
         errors = db.execute("select status, error from projects_dispatch where status != 'sent'").fetchall()
-        doubled = db.execute("select count(*) from (select dispatch_id, user_id from projects_notification "
-                             "group by dispatch_id, user_id having count(*) > 1)").fetchone()[0]
-        unnotified = db.execute("select count(*) from projects_dispatch d where not exists "
-                                "(select 1 from projects_notification n where n.dispatch_id = d.id)").fetchone()[0]
+        doubled = db.execute("select count(*) from (select subject_id, recipient_id from inbox_message "
+                             "where subject_type = 'projects.dispatch' group by subject_id, recipient_id "
+                             "having count(*) > 1)").fetchone()[0]
+        unnotified = db.execute("select count(*) from projects_dispatch d where not exists (select 1 "
+                                "from inbox_message n where n.subject_type = 'projects.dispatch' "
+                                "and n.subject_id = d.id)").fetchone()[0]
     assert groups >= 9 and rows == sent == 2 * groups, (groups, rows, sent, errors)  # a digest and a report per group
     assert sum(counts) == sent, counts  # each process counts only what it sent itself
     assert doubled == 0 and unnotified == 0
@@ -213,9 +222,11 @@ def test_two_dispatch_loops_send_each_report_exactly_once_postgis(django_db_bloc
             assert rows.filter(status=Dispatch.Status.SENT).count() == len(due) and sum(counts) == len(due), counts
             for row in rows:
                 members = User.objects.filter(org_unit=row.group_id, is_active=True).count()
-                assert Notification.objects.filter(dispatch=row).count() == members
+                assert _announced([row.pk]).count() == members
         finally:
-            Notification.objects.filter(dispatch__group__name__endswith="领导小组（测试）").delete()
+            # No foreign key cascades from a report to its messages any more: they go first, explicitly.
+            extra = Dispatch.objects.filter(group__name__endswith="领导小组（测试）").values_list("pk", flat=True)
+            _announced([*due, *extra]).delete()
             Dispatch.objects.filter(group__name__endswith="领导小组（测试）").delete()
             Dispatch.objects.filter(pk__in=due).delete()
             User.objects.filter(username__in=[f"leader_{c}" for c in codes]).delete()
@@ -226,3 +237,22 @@ def test_two_dispatch_loops_send_each_report_exactly_once_postgis(django_db_bloc
 def test_the_command_runs_one_pass(media, capsys):
     call_command("send_dispatch", "--once")
     assert capsys.readouterr().out.startswith("sent=")
+
+
+@pytest.mark.django_db
+def test_downloading_an_announced_report_leaves_its_message_unread(media, at):
+    # Changed deliberately (issue 11): the download used to mark the member's message read; a GET changes nothing
+    # now, the message is marked read by POST from the inbox.
+    at(dt.date(2025, 6, 20))
+    dispatch.run_once(worker="test")
+    weekly = Dispatch.objects.get(group=_group(), kind="weekly")
+    leader = User.objects.get(username="guanxian_leader")
+    message = _announced([weekly.pk]).get(recipient=leader)
+    page = _client(leader).get("/inbox/").content.decode()
+    assert all(f"/projects/reports/dispatches/{weekly.pk}.{fmt}" in page for fmt in ("docx", "xlsx"))
+    assert _client(leader).get(f"/projects/reports/dispatches/{weekly.pk}.xlsx").status_code == 200
+    message.refresh_from_db()
+    assert message.read_at is None
+    assert _client(leader).post(f"/inbox/{message.pk}/read/").status_code == 302
+    message.refresh_from_db()
+    assert message.read_at is not None

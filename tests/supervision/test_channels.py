@@ -82,7 +82,7 @@ def test_a_dispatch_queues_one_delivery_per_channel_of_the_region(robot, spot, c
 
 def test_wecom_robot_gets_its_text_payload(robot, task):
     channel("wecom", f"{robot.url}/cgi-bin/webhook/send?key=K", phones="13800000000")
-    notify.push(task=task, users=[], title="核查任务", text="请处理")
+    notify.push(task=task, users=[], code="inbox.text", params={"title": "核查任务", "body": "请处理"})
     assert channels.deliver_due() == 1
     (request,) = robot.requests
     assert request["path"] == "/cgi-bin/webhook/send?key=K"
@@ -92,7 +92,7 @@ def test_wecom_robot_gets_its_text_payload(robot, task):
 
 def test_dingtalk_robot_gets_its_payload_and_a_valid_signature(robot, task):
     channel("dingtalk", f"{robot.url}/robot/send?access_token=T", secret="SECabc", phones="13900000000")
-    notify.push(task=task, users=[], title="超时督办", text="到场超时")
+    notify.push(task=task, users=[], code="inbox.text", params={"title": "超时督办", "body": "到场超时"})
     channels.deliver_due()
     (request,) = robot.requests
     assert request["body"] == {"msgtype": "text", "text": {"content": "超时督办\n到场超时"},
@@ -106,7 +106,7 @@ def test_dingtalk_robot_gets_its_payload_and_a_valid_signature(robot, task):
 def test_sms_gateway_gets_phones_content_and_bearer_token(robot, task):
     channel("sms", f"{robot.url}/sms/send", secret="tok", phones="13800000000,13900000000")
     robot.answers.append((202, {"accepted": True}))
-    notify.push(task=task, users=[], title="核查任务", text="请处理")
+    notify.push(task=task, users=[], code="inbox.text", params={"title": "核查任务", "body": "请处理"})
     assert channels.deliver_due() == 1
     (request,) = robot.requests
     assert request["body"] == {"phones": ["13800000000", "13900000000"], "content": "【核查任务】请处理"}
@@ -119,7 +119,7 @@ def test_a_failed_delivery_is_retried_after_a_doubling_pause_then_given_up(robot
     robot.answers += [(500, {}), (200, {"errcode": 93000, "errmsg": "invalid webhook url"}), (500, {})]
     start = dt.datetime(2025, 6, 1, 8, 0, tzinfo=dt.timezone.utc)
     with clock.frozen(start):
-        notify.push(task=task, users=[], title="t", text="x")
+        notify.push(task=task, users=[], code="inbox.text", params={"title": "t", "body": "x"})
         channels.deliver_due()
     delivery = Delivery.objects.get(task=task, channel__kind="wecom")
     assert (delivery.status, delivery.attempts, delivery.last_error) == ("pending", 1, "HTTP 500")
@@ -139,7 +139,7 @@ def test_a_failed_delivery_is_retried_after_a_doubling_pause_then_given_up(robot
 
 def test_an_unreachable_channel_is_logged_not_raised(task):
     channel("sms", "http://127.0.0.1:9/closed")
-    notify.push(task=task, users=[], title="t", text="x")
+    notify.push(task=task, users=[], code="inbox.text", params={"title": "t", "body": "x"})
     assert channels.deliver_due() == 0
     delivery = Delivery.objects.get(task=task, channel__kind="sms")
     assert delivery.status == "pending" and delivery.last_error

@@ -12,8 +12,9 @@ from django.test import override_settings
 
 from landguard.core import clock
 from landguard.people.models import FieldChief, User
+from landguard.inbox.models import Message
 from landguard.supervision import intake, verification
-from landguard.supervision.models import Clue, DeadlinePolicy, Notification, Recipient, Task, TaskEvent
+from landguard.supervision.models import Clue, DeadlinePolicy, Recipient, Task, TaskEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,8 @@ def test_a_valid_clue_is_pushed_to_the_four_recipients_chosen_from_its_place(tas
     assert all(c.region.code == village.code for c in chiefs)
     office = task.recipients.get(kind=Recipient.Kind.OFFICE).org_unit
     assert office.region.code == village.code[:9] and township_officer.org_unit == office
-    inboxes = set(Notification.objects.filter(task=task).values_list("user__username", flat=True))
+    inboxes = set(Message.objects.filter(subject_type="supervision.task", subject_id=task.pk)
+                  .values_list("recipient__username", flat=True))
     assert "qingquan_officer" in inboxes and "guanxian_enforcer" in inboxes
     assert {c.user.username for c in chiefs} <= inboxes
     assert task.clue.status == Clue.Status.VALID

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from shapely.geometry import mapping
 
+from landguard.audit.models import AuditEntry
 from landguard.core import clock
 from landguard.supervision import patches, selectors
 from landguard.supervision.models import Clue, Patch, PatchBatch
@@ -42,6 +43,12 @@ def test_a_batch_imports_in_one_go_with_clues_and_overlay_figures(tmp_path, spot
     assert p1.area_m2 > 0 and p1.farmland_m2 is not None and p1.basic_farmland_m2 is not None
     assert p2.sfyn is True and p3.declared_m2 is None and p1.tblx == "20" and p1.year == 2025
     assert p1.clue.kind == "satellite" and p1.clue.township_code == p1.township_code
+    # Added deliberately (issue 11): 卫片 clues are opened by intake.open_clue like every other source's, so each new
+    # clue gets its own audit entry (the import used to write only the batch's).
+    for patch in (p1, p2, p3):
+        (created,) = AuditEntry.objects.filter(target_type="supervision.clue", target_id=str(patch.clue_id),
+                                               action="create")
+        assert created.actor_id == county_admin.pk and created.region_code == patch.region_code
 
 
 @pytest.mark.parametrize("rows, message", [

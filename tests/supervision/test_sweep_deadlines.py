@@ -20,8 +20,9 @@ from openpyxl import load_workbook
 from landguard.core import clock
 from landguard.people.models import FieldChief, OrgUnit
 from landguard.core.scope import scope_for
+from landguard.inbox.models import Message
 from landguard.supervision import intake, stats, sweep, verification
-from landguard.supervision.models import Clue, Deadline, Escalation, Notification, Task, TaskEvent
+from landguard.supervision.models import Clue, Deadline, Escalation, Task, TaskEvent
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -40,6 +41,14 @@ def _dispatch_in_the_past(spot, county, admin, n: int, hours: float = 3.0) -> li
     return ids
 
 
+def _told(task: Task) -> set[str]:
+    """Who got a 超时督办 message about the task in their inbox."""
+    told = Message.objects.filter(subject_type="supervision.task", subject_id=task.pk,
+                                  code="supervision.deadline_escalated")
+    assert all(m.title.startswith("超时督办") for m in told)
+    return set(told.values_list("recipient__username", flat=True))
+
+
 @pytest.mark.django_db
 def test_a_breach_is_escalated_once_to_the_next_chief_and_the_county_bureau(spot, county, county_admin, township_officer):
     (task_id,) = _dispatch_in_the_past(spot, county, county_admin, 1, hours=1.5)
@@ -52,7 +61,7 @@ def test_a_breach_is_escalated_once_to_the_next_chief_and_the_county_bureau(spot
     assert escalation.field_chief_id == village_chief.superior_id  # the township's chief
     assert escalation.field_chief.level == FieldChief.Level.TOWNSHIP
     assert escalation.org_unit.kind == OrgUnit.Kind.COUNTY_BUREAU
-    told = set(Notification.objects.filter(task=task, title__startswith="超时督办").values_list("user__username", flat=True))
+    told = _told(task)
     assert village_chief.superior.user.username in told and "guanxian_admin" in told
     assert TaskEvent.objects.filter(task=task, action="escalate").count() == 1
 
@@ -81,7 +90,7 @@ def test_an_unmet_breach_climbs_one_chief_level_per_breach_period_until_the_coun
     assert report.escalation_level == 2 and report.escalate_at is None  # no chief above the county's: the climb ends
     assert [(e.level, e.field_chief_id) for e in report.escalations.all()] == [(1, township_chief.pk), (2, county_chief.pk)]
     assert all(e.org_unit.kind == OrgUnit.Kind.COUNTY_BUREAU for e in report.escalations.all())
-    told = set(Notification.objects.filter(task=task, title__startswith="超时督办").values_list("user__username", flat=True))
+    told = _told(task)
     assert {township_chief.user.username, county_chief.user.username} <= told
 
     with clock.frozen(start + dt.timedelta(minutes=150)):  # on site before its next level is due: the climb stops
@@ -162,10 +171,12 @@ print(json.dumps(ids))
 
 CLEANUP = """
 import json, sys
-from landguard.supervision.models import Clue, Deadline, Escalation, Notification, Task, TaskEvent
+from landguard.inbox.models import Message
+from landguard.supervision.models import Clue, Deadline, Escalation, Task, TaskEvent
 ids = json.loads(sys.stdin.read())
 clue_ids = list(Task.objects.filter(pk__in=ids).values_list("clue_id", flat=True))
-for model, lookup in ((Escalation, "deadline__task_id__in"), (Notification, "task_id__in"), (Delivery, "task_id__in"),
+Message.objects.filter(subject_type="supervision.task", subject_id__in=ids).delete()
+for model, lookup in ((Escalation, "deadline__task_id__in"), (Delivery, "task_id__in"),
                       (Deadline, "task_id__in"), (Recipient, "task_id__in"), (TaskEvent, "task_id__in"), (Task, "pk__in")):
     model.objects.filter(**{lookup: ids}).delete()
 Detection.objects.filter(clue_id__in=clue_ids).delete()

@@ -1,6 +1,7 @@
 """Supervision objects located in one township, for the access walk (tests/access_walk.py `_place`): a camera,
-a clue with its task, an evidence photo, a case, a 卫片 patch, a patrol, a notification channel and a deadline
-rule, each named after the township so that a page showing it to someone outside the township is caught as a
+a clue with its task, an evidence photo, a case, a 卫片 patch, a patrol, a notification channel, a deadline
+rule and a message about the task in the inbox of each of the three personas (whose scope decides whether they may
+read it), each named after the township so that a page showing it to someone outside the township is caught as a
 leak — and the county's alarm source."""
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import shapely
 from django.contrib.gis.geos import GEOSGeometry
 
 from landguard.core import clock
+from landguard.demo.personas import COUNTY_ADMIN, OTHER_COUNTY_USER, TOWNSHIP_OFFICER
+from landguard.inbox import services as inbox
 from landguard.people.models import Role, User
 from landguard.regions.models import Region
-from landguard.supervision import cases, intake, verification
+from landguard.supervision import cases, inbox_messages, intake, verification
 from landguard.supervision.models import AlarmSource, Channel, DeadlinePolicy, Patch, PatchBatch, Patrol
 
 
@@ -43,5 +46,9 @@ def supervision_objects(region: Region) -> dict[str, object]:
     channel = Channel.objects.create(kind=Channel.Kind.WECOM, name=f"{region.name}工作群", region_code=region.code,
                                      url=f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=walk-{region.code}")
     policy = DeadlinePolicy.objects.create(region_code=region.code, report_minutes=30, onsite_minutes=45, restore_minutes=720)
+    personas = User.objects.filter(username__in=[COUNTY_ADMIN, TOWNSHIP_OFFICER, OTHER_COUNTY_USER]).order_by("username")
+    message = inbox.push(code=inbox_messages.TASK_DISPATCHED.code, recipients=personas, subject=task,
+                         region_code=task.region_code,
+                         params={"task": str(task), "place": region.name, "title": clue.title, "due": "12:00"})[0]
     return {"camera": camera, "clue": clue, "task": task, "photo": photo, "case": case, "patch": patch, "patrol": patrol,
-            "source": source, "channel": channel, "policy": policy}
+            "source": source, "channel": channel, "policy": policy, "message": message}

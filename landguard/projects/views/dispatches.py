@@ -73,23 +73,7 @@ def dispatch_file(request: HttpRequest, scope: RegionScope, pk: int, fmt: str) -
     stored = getattr(item, fmt) if fmt in DISPATCH_FILES else None
     if not stored:
         raise Http404
-    selectors.inbox(scope, request.user).filter(dispatch=item, read_at__isnull=True).update(read_at=timezone.now())
     response = FileResponse(stored.open("rb"), as_attachment=True, filename=f"{item.title or item}.{fmt}",
                             content_type=DISPATCH_FILES[fmt])
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-@scoped
-def inbox(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    messages_qs = selectors.inbox(scope, request.user)
-    context = {"nav": "projects", "subnav": "reports", "page": paginate(request, messages_qs),
-               "unread": messages_qs.filter(read_at__isnull=True).count()}
-    return render(request, "projects/inbox.html", context)
-
-
-@require_POST
-@scoped
-def inbox_read(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    selectors.inbox(scope, request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
-    return redirect("projects:inbox")

@@ -27,8 +27,7 @@ def field_home(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     mine = selectors.my_tasks(scope, request.user)
     open_tasks = mine.exclude(status=Task.Status.CLOSED)[:50]
     context = {"nav": "field", "open_tasks": open_tasks, "closed_count": mine.filter(status=Task.Status.CLOSED).count(),
-               "patrols": selectors.patrols(scope).filter(user=request.user)[:10],
-               "unread": selectors.notifications(scope, request.user).filter(read_at__isnull=True).count()}
+               "patrols": selectors.patrols(scope).filter(user=request.user)[:10]}
     return render(request, "supervision/field_home.html", context)
 
 
@@ -193,16 +192,3 @@ def patrol_finish(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
         return redirect("supervision:patrol", pk=patrol.pk)
     messages.success(request, _("巡田已结束") + (_("，已上报线索 %(clue)s") % {"clue": patrol.clue.number} if patrol.clue else ""))
     return redirect("supervision:field")
-
-
-@scoped
-def inbox(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    items = selectors.notifications(scope, request.user)[:100]
-    return render(request, "supervision/inbox.html", {"nav": "field", "items": items})
-
-
-@scoped
-@require_POST
-def inbox_read(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    selectors.notifications(scope, request.user).filter(read_at__isnull=True).update(read_at=clock.now())
-    return redirect("supervision:inbox")
