@@ -244,7 +244,7 @@ def test_downloading_an_announced_report_leaves_its_message_unread(media, at):
     # Changed deliberately (issue 11): the download used to mark the member's message read; a GET changes nothing
     # now, the message is marked read by POST from the inbox.
     at(dt.date(2025, 6, 20))
-    dispatch.run_once(worker="test")
+    report_delivery.run_once(worker="test")
     weekly = Dispatch.objects.get(group=_group(), kind="weekly")
     leader = User.objects.get(username="guanxian_leader")
     message = _announced([weekly.pk]).get(recipient=leader)
