@@ -23,7 +23,7 @@ from landguard.formats.exchange import ExchangeParcel, write_exchange
 from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
 from landguard.layers.services import LayerImportError, import_layer, set_current
 from landguard.regions.models import Region
-from layers_testdata import E0, N0, gk_rect, parcel_with_hole_gk, to_gk, to_lonlat, write_shp, zip_files
+from layers_testdata import E0, N0, gk_rect, to_gk, to_lonlat, write_shp, zip_files
 
 pytestmark = pytest.mark.django_db
 

@@ -4,4 +4,4 @@ services; every table is a Listing whose list page and xlsx twin come from `list
 
 battle_map (map, GeoJSON) · projects (list, ledger export/import, create, detail with Gantt, boundary) · steps ·
 problems · targets (responsibility lists) · service_requests · groups · procedures (templates) · reporting (weekly
-report, daily digest, monthly ranking) · dispatches (stored reports, inbox) · holidays · common (shared helpers)."""
+report, daily digest, monthly ranking) · dispatches (stored reports) · holidays · common (shared helpers)."""

@@ -1,4 +1,4 @@
-"""Reports send_dispatch stored (history, files) and the inbox of their notices."""
+"""Reports send_dispatch stored: their history and files (their notices are in landguard.inbox)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
@@ -19,7 +17,6 @@ from landguard.projects import forms as pforms
 from landguard.projects import reports, selectors
 from landguard.projects.models import Dispatch
 from landguard.web.listing import Column, Listing, list_views
-from landguard.web.shell import paginate
 
 
 def _dispatch_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Dispatch]:

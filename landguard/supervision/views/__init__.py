@@ -3,5 +3,5 @@ the user's scope (one-object reads through `selectors.get_<thing>`, 404 outside 
 table is a Listing whose list page and xlsx twin come from `list_views`.
 
 overview (cards, map, township table) · clues (triage, opening a case) · tasks (desk) · field (phones: tasks, photos,
-巡田, inbox) · cameras · patches (卫片, occupation ratio) · cases · compliance (三个一, 巡田 frequency, deliveries) ·
+巡田) · cameras · patches (卫片, occupation ratio) · cases · compliance (三个一, 巡田 frequency, deliveries) ·
 public (举报 form) · settings (sources, channels, deadline rules) · common (shared helpers)."""

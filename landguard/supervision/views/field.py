@@ -1,5 +1,5 @@
 """The field app for phones: my tasks, check-in, resumable hashed photo upload, outcome, restoration,
-巡田 (start, track, finish), and the inbox of pushed verification."""
+巡田 (start, track, finish). Pushed notices are read in landguard.inbox."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from landguard.core import clock
 from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
 from landguard.supervision import forms, patrols, selectors, tunables, verification
