@@ -146,6 +146,28 @@ def gk_zone_from_epsg(epsg: int) -> GKZone | None:
     return None
 
 
+def describe_source(source: str) -> str:
+    """A stored source CRS key as people read it: "epsg:4527" → "CGCS2000 3度带 第39带（中央经线 117°E，带号前缀）
+    EPSG:4527", "gcj02" → "GCJ-02（国测局加密坐标）". Unknown keys are shown as written."""
+    if not source:
+        return ""
+    try:
+        key = normalise_source(source)
+    except CrsError:
+        return source
+    names = {"cgcs2000": _("CGCS2000 经纬度"), "wgs84": _("WGS84 经纬度"), "gcj02": _("GCJ-02（国测局加密坐标）")}
+    if key in names:
+        return str(names[key])
+    epsg = int(key.split(":")[1])
+    zone = gk_zone_from_epsg(epsg)
+    if zone is None:
+        return f"EPSG:{epsg}"
+    words = _("CGCS2000 %(width)s度带 第%(zone)s带（中央经线 %(cm)s°E%(prefix)s）") % {
+        "width": zone.width, "zone": zone.zone, "cm": zone.central_meridian,
+        "prefix": _("，带号前缀") if zone.prefix else ""}
+    return f"{words} EPSG:{epsg}"
+
+
 def gk_zone_from_prefix(zone: int) -> GKZone | None:
     """8-digit eastings start with the zone number: 25–45 are 3° zones, 13–23 are 6° zones (no overlap)."""
     if 25 <= zone <= 45:

@@ -77,7 +77,7 @@ class LayerImportReport:
         out = [head % {"name": self.layer.name, "number": v.number},
                _("要素：%(count)s 个，椭球面积合计 %(ha).4f 公顷（%(mu).2f 亩）")
                % {"count": self.features, "ha": self.area_m2 / 10_000, "mu": self.area_m2 * 3 / 2000},
-               _("原坐标系：%(crs)s；文件格式：%(format)s") % {"crs": v.source_crs, "format": v.source_format}]
+               _("原坐标系：%(crs)s；文件格式：%(format)s") % {"crs": crsmod.describe_source(v.source_crs), "format": v.source_format}]
         if v.encoding:
             out.append(_("文本编码：%(encoding)s") % {"encoding": v.encoding})
         if v.field_mapping:

@@ -113,7 +113,7 @@ def send_test(*, actor, channel: Channel) -> channels.Outcome:
     require_manager(actor, channel.region_code)
     outcome = channels.send(channel, _("LandGuard 测试消息"), _("这是一条测试消息，由 %(user)s 发送，用于检验推送渠道配置。") % {"user": actor})
     audit.record(actor=actor, action="update", target=channel, region_code=channel.region_code,
-                 changes={"test": [None, "ok" if outcome.ok else outcome.error or f"HTTP {outcome.status}"]}, note=_("发送测试消息"))
+                 changes={"test": [None, _("成功") if outcome.ok else outcome.error or f"HTTP {outcome.status}"]}, note=_("发送测试消息"))
     return outcome
 
 

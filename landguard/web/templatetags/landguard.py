@@ -8,7 +8,9 @@ from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from landguard.core.crs import describe_source
 from landguard.core.geodesy import hectares, mu
 
 register = template.Library()
@@ -31,18 +33,51 @@ def area_mu(value: float | None) -> str:
     return "—" if value is None else f"{mu(value):,.2f}"
 
 
+@register.filter
+def crs_name(value: str | None) -> str:
+    """A stored source CRS key (epsg:4527, cgcs2000, gcj02) in words."""
+    return describe_source(value or "") or "—"
+
+
 @register.inclusion_tag("web/_synthetic_badge.html")
 def synthetic_badge(obj: Any, short: bool = False) -> dict[str, Any]:
     return {"show": bool(getattr(obj, "is_synthetic", False)), "short": short}
 
 
-def _field_label(model: type[Model] | None, name: str) -> str:
+# Change keys that services record beside model fields (what an import or a test send did, not a column):
+# labelled here so a history never shows a code name.
+EXTRA_LABELS = {
+    "grids": _lazy("责任网格"),
+    "version": _lazy("版本号"),
+    "features": _lazy("要素数"),
+    "draft": _lazy("草稿"),
+    "current_version": _lazy("现行版本"),
+    "patch_count": _lazy("图斑数"),
+    "test": _lazy("测试结果"),
+}
+
+
+def _field(model: type[Model] | None, name: str) -> Any:
     if model is None:
-        return name
+        return None
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        return model._meta.get_field(name)
     except FieldDoesNotExist:
-        return {"grids": _("责任网格")}.get(name, name)
+        return None
+
+
+def _field_label(model: type[Model] | None, name: str) -> str:
+    field = _field(model, name)
+    if field is not None and getattr(field, "verbose_name", None):
+        return str(field.verbose_name)
+    return str(EXTRA_LABELS.get(name, name))
+
+
+def _choice_label(model: type[Model] | None, name: str, value: Any) -> Any:
+    """A stored choice (a status code such as `dispatched`) shown as its label, as the record's page shows it."""
+    field = _field(model, name)
+    choices = dict(field.flatchoices) if field is not None and getattr(field, "choices", None) else {}
+    return choices.get(value, value) if isinstance(value, (str, int)) else value
 
 
 def _show(value: Any) -> str:
@@ -62,5 +97,6 @@ def audit_changes(entry: Any, obj: Any = None) -> list[tuple[str, str, str]]:
     rows = []
     for name, pair in (entry.changes or {}).items():
         before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-        rows.append((_field_label(model, name), _show(before), _show(after)))
+        rows.append((_field_label(model, name), _show(_choice_label(model, name, before)),
+                     _show(_choice_label(model, name, after))))
     return rows
