@@ -9,7 +9,6 @@ from typing import Any
 
 import django_filters as filters
 from django import forms
-from django.contrib.gis.geos import Polygon
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
@@ -17,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
+from landguard.core.boxes import box
 from landguard.audit.models import AuditEntry
 from landguard.core.datetimes import check_storable
 from landguard.people.models import FieldChief, Grid, OrgUnit, Role, User
@@ -159,9 +159,7 @@ class BBoxFilter(BaseFilterBackend):
             raise ValidationError({self.param: _("bbox 应为 minx,miny,maxx,maxy 四个数。")}) from None
         if not (-180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90):
             raise ValidationError({self.param: _("bbox 超出经纬度范围，或最小值不小于最大值。")})
-        box = Polygon.from_bbox((minx, miny, maxx, maxy))
-        box.srid = 4490
-        return queryset.filter(**{f"{self.field}__intersects": box})
+        return queryset.filter(**{f"{self.field}__intersects": box((minx, miny, maxx, maxy))})
 
     def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:
         return [{

@@ -13,7 +13,6 @@ from functools import reduce
 from operator import or_
 
 import numpy as np
-from django.contrib.gis.geos import Polygon
 from django.db import connection
 from django.db.models import Case, Count, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -21,6 +20,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.translation import gettext
 
+from landguard.core.boxes import box
 from landguard.core.scope import RegionScope, one_or_404
 from landguard.engine.landclass import LEVEL1_NAMES, UnknownLandClassError, classify
 from landguard.layers.models import Feature, Layer, LayerVersion
@@ -150,7 +150,7 @@ def features(scope: RegionScope, of: LayerVersion, *, bbox: tuple[float, float, 
         # the R*Tree; ask the R*Tree directly.
         sql, params = rtree_ids_sql(np.array(parts, dtype=float))
         return qs.filter(pk__in=RawSQL(sql, params))
-    return qs.filter(reduce(or_, (Q(geom__bboverlaps=box_polygon(part)) for part in parts)))  # PostGIS &&: GiST
+    return qs.filter(reduce(or_, (Q(geom__bboverlaps=box(part)) for part in parts)))  # PostGIS &&: GiST
 
 
 def bbox_parts(bbox: tuple[float, float, float, float]) -> list[tuple[float, float, float, float]]:
@@ -162,12 +162,6 @@ def bbox_parts(bbox: tuple[float, float, float, float]) -> list[tuple[float, flo
     if west <= east:
         return [bbox]
     return [(west, south, 180.0, north), (-180.0, south, east, north)]
-
-
-def box_polygon(bbox: tuple[float, float, float, float]) -> Polygon:
-    box = Polygon.from_bbox(bbox)
-    box.srid = 4490
-    return box
 
 
 def rtree_ids_sql(boxes: np.ndarray) -> tuple[str, list[float]]:

@@ -25,6 +25,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 
+from landguard.core.boxes import box
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
 from landguard.engine.landclass import lookup as land_class_of
@@ -169,7 +170,7 @@ def _features(scope: RegionScope, version: LayerVersion, bbox: BBox | None) -> Q
     qs = selectors.features(scope, version, bbox=bbox)  # bounding boxes overlap: the spatial index's cheap test
     if bbox is None:
         return qs
-    boxes = [selectors.box_polygon(part) for part in selectors.bbox_parts(bbox)]
+    boxes = [box(part) for part in selectors.bbox_parts(bbox)]
     # then the geometry itself, as OGC API's bbox requires (two boxes when it crosses the 180° meridian)
     return qs.filter(reduce(or_, (Q(geom__intersects=box) for box in boxes)))
 

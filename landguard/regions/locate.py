@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 import shapely
-from django.contrib.gis.geos import Polygon
 
+from landguard.core.boxes import box
 from landguard.regions.models import Level, Region
 
 # The box of a single point is empty; outlines are read with the box grown by this much (~1 cm), which
@@ -37,10 +37,8 @@ def outlines(*, level: int, near: Any = None, under: str = "") -> tuple[list[Reg
         queryset = queryset.filter(code__startswith=under)
     if near is not None:
         minx, miny, maxx, maxy = shapely.total_bounds(near)
-        box = Polygon.from_bbox((minx - _BOX_MARGIN_DEGREES, miny - _BOX_MARGIN_DEGREES,
-                                 maxx + _BOX_MARGIN_DEGREES, maxy + _BOX_MARGIN_DEGREES))
-        box.srid = 4490
-        queryset = queryset.filter(geom__intersects=box)
+        queryset = queryset.filter(geom__intersects=box((minx - _BOX_MARGIN_DEGREES, miny - _BOX_MARGIN_DEGREES,
+                                                                maxx + _BOX_MARGIN_DEGREES, maxy + _BOX_MARGIN_DEGREES)))
     regions = list(queryset.order_by("code"))
     shapes = shapely.from_wkb([bytes(r.geom.wkb) for r in regions]) if regions else np.empty(0, dtype=object)
     return regions, shapes

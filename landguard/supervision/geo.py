@@ -17,6 +17,7 @@ import shapely
 from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
 from pyproj import Geod
 
+from landguard.core.boxes import box, grown
 from landguard.regions.locate import holding_regions
 from landguard.regions.models import LEVEL_CODE_LENGTH, Level, Region
 
@@ -51,9 +52,7 @@ def circle(lon: float, lat: float, radius_m: float, vertices: int = CIRCLE_VERTI
 
 def box_around(lon: float, lat: float, radius_m: float) -> Polygon:
     """A lon/lat box that contains every point within `radius_m` (a prefilter before exact distances)."""
-    dlat = radius_m / 110_574.0 * 1.01
-    dlon = radius_m / (111_320.0 * max(np.cos(np.radians(lat)), 0.01)) * 1.01
-    return Polygon.from_bbox((lon - dlon, lat - dlat, lon + dlon, lat + dlat))
+    return box(grown((lon, lat, lon, lat), radius_m))
 
 
 def shapely_of(geom: GEOSGeometry) -> shapely.Geometry:

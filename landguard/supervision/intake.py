@@ -21,13 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from django.contrib.gis.geos import GEOSGeometry, Polygon
+from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from landguard.core.boxes import box, grown
 from landguard.analysis.services import OverlayError, overlay_boundaries
 from landguard.audit import services as audit
 from landguard.core import clock
@@ -408,10 +409,7 @@ def camera_clue_over(geom: GEOSGeometry) -> Clue | None:
     it (a camera places a target to tens of metres), the closest if several. No time window: a patch shows a
     change somewhere between two images a month or more apart."""
     reach = float(tunables.get("SUPERVISION_PATCH_FUSION_M"))
-    xmin, ymin, xmax, ymax = geom.extent
-    dlat = reach / 110_574.0 * 1.01
-    dlon = reach / (111_320.0 * max(np.cos(np.radians(ymax)), 0.01)) * 1.01
-    near = Polygon.from_bbox((xmin - dlon, ymin - dlat, xmax + dlon, ymax + dlat))
+    near = box(grown(geom.extent, reach))
     patch = geo.shapely_of(geom)
     best: tuple[float, Clue] | None = None
     for clue in Clue.objects.filter(kind=SourceKind.CAMERA, status__in=(Clue.Status.NEW, Clue.Status.VALID),
