@@ -1,6 +1,6 @@
 """The API's base pieces every app's viewsets and serializers build on: who may call which method, the page size,
 the scoped viewset base (marked for the access walk, digits-only ids) and the area fields. Here, below the domain
-apps, so `layers`, `projects` and `supervision` declare their API without importing `landguard.api`."""
+apps, so `layers`, `projects` and `supervision` declare their API without importing the api app."""
 
 from __future__ import annotations
 
