@@ -163,7 +163,7 @@ REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate challenge makes a refused request 401 (expired token: "log in again"),
     # not 403, which is what scripts and QGIS act on.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "landguard.api.tokens.ExpiringTokenAuthentication",
+        "landguard.shell.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
+from urllib.parse import urlencode
 
 import shapely
 
@@ -194,6 +195,18 @@ SAMPLES: dict[str, Sample] = {
     "ogc:collection": lambda place: {"collection_id": place.layer.slug},
     "ogc:items": lambda place: {"collection_id": place.layer.slug},
     "ogc:item": lambda place: {"collection_id": place.feature.version.layer.slug, "feature_id": place.feature.pk},
+}
+
+
+# Routes without URL parameters whose answer depends on the query string: each is also requested, per place, with
+# these parameters (the values echoed, as a search page repeats its words). The search asks for every place's
+# names and codes, so a hit from a place outside the persona's scope shows up as a leak.
+QUERIES: dict[str, list[Callable[[Place], dict[str, str]]]] = {
+    "web:search": [lambda place: {"q": place.region.name}, lambda place: {"q": place.region.code},
+                   lambda place: {"q": place.region.code[:6]}, lambda place: {"q": place.project.name},
+                   lambda place: {"q": place.clue.title}, lambda place: {"q": place.case.number},
+                   lambda place: {"q": place.layer.name}, lambda place: {"q": place.user.username},
+                   lambda place: {"q": place.org_unit.name}],
 }
 
 
@@ -449,6 +462,9 @@ class Target:
     place: str  # a key of build_world(), or "" when the URL names no located object
     path: str
     echo: frozenset[str] = frozenset()  # the kwargs values, as sent
+    # Words of the query string a page repeats verbatim (a search box): taken out of the text before it is checked,
+    # so a persona searching for another county's 万善镇人民政府 does not "see" 万善镇 in its own search box.
+    repeats: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -533,7 +549,8 @@ class _Walker:
     def targets(self, route: Route) -> list[Target] | None:
         """What to request for this route; None when it cannot be requested at all."""
         if not route.params:
-            return [Target("", iri_to_uri("/" + "".join(_static(part) for part in route.chain)))]
+            path = iri_to_uri("/" + "".join(_static(part) for part in route.chain))
+            return [Target("", path), *self.query_targets(route, path)]
         if route.admin:
             for kwargs in _admin_kwargs(route):
                 try:
@@ -566,6 +583,23 @@ class _Walker:
             return list(dict.fromkeys(Target("", t.path, t.echo) for t in targets))
         return targets
 
+    def query_targets(self, route: Route, path: str) -> list[Target]:
+        """The route with each place's QUERIES parameters: no object is named, so no 404 is expected."""
+        queries = QUERIES.get(route.key)
+        if queries is None:
+            return []
+        self.report.used_samples.add(route.key)
+        targets = []
+        for place, query in itertools.product(self.world.values(), queries):
+            try:
+                params = query(place)
+            except NoSample:
+                continue
+            # The page repeats the words in its search boxes and the query string in links (the language form's next).
+            query_string = urlencode(params)
+            targets.append(Target("", f"{path}?{query_string}", _echo(params), (query_string, *params.values())))
+        return list(dict.fromkeys(targets))
+
     def check_admin(self, route: Route, persona: str, client: Client, target: Target) -> None:
         """Nobody here is staff: a 200 is fine only without data (the admin login form)."""
         response = self.get(client, route, target.path, persona, "")
@@ -585,6 +619,8 @@ class _Walker:
         if status == 200:
             self.report.ok.add((route.key, persona))
         text = response_text(response)
+        for words in target.repeats:
+            text = text.replace(words, "")
         if hits := self.sentinels[persona].find(text, target.echo):
             self.fail("leak", route, f"GET {path} → {status} shows {_short(hits)}", persona, place, hits)
         elif response.get("Content-Type", "").startswith("application/json"):

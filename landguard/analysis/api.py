@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from landguard.analysis import reports, selectors, services
 from landguard.core.access import SCOPED
 from landguard.core.scope import scope_for
-from landguard.web.shell import scope_label
+from landguard.shell.pages import scope_label
 
 MAX_API_BOUNDARIES = 2000  # one request; the service works through them in spatial chunks
 

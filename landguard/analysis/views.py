@@ -28,9 +28,9 @@ from landguard.core.exports import XLSX_MIME
 from landguard.core.scope import RegionScope
 from landguard.layers import selectors as layer_selectors
 from landguard.layers.models import LayerVersion
-from landguard.web import geo
-from landguard.web.shell import is_htmx, scope_label
-from landguard.web.views import map_config
+from landguard.regions import maps as region_maps
+from landguard.shell.pages import is_htmx, scope_label
+from landguard.shell.maps import map_config
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TOKEN_SALT = "landguard.analysis.report"
@@ -45,8 +45,8 @@ def overlay_page(request: HttpRequest, scope: RegionScope) -> HttpResponse:
         context.update(_analyse(request, scope, form))
     if is_htmx(request):
         return render(request, "analysis/_results.html", context)
-    extent = geo.scope_extent(scope)
-    context["map_config"] = map_config(scope, levels=geo.map_levels(scope), visible={"county", "township"}, extent=extent)
+    extent = region_maps.scope_extent(scope)
+    context["map_config"] = map_config(scope, levels=region_maps.map_levels(scope), visible={"county", "township"}, extent=extent)
     context["overlay_i18n"] = {
         "idle": _("在地图上绘制边界，或上传边界文件。"), "drawing": _("正在绘制：已添加 %(count)s 个顶点"),
         "drawn": _("已绘制边界（%(count)s 个顶点），可以开始分析"), "needThree": _("至少需要 3 个顶点"),

@@ -8,50 +8,26 @@ computes an area from a geometry.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from landguard.audit.models import AuditEntry
-from landguard.core import geodesy
 from landguard.core.scope import RegionScope, scope_for
 from landguard.people import selectors as people_selectors
 from landguard.people.models import FieldChief, Grid, OrgUnit, User
 from landguard.regions import selectors as region_selectors
 from landguard.regions.models import CodeChange, Region
+from landguard.shell.api import AreaMixin
 
 
 def _scope(serializer: serializers.Field) -> RegionScope:
     return scope_for(serializer.context["request"].user)
-
-
-# --- areas -----------------------------------------------------------------------------------------------
-
-
-@extend_schema_field(OpenApiTypes.DOUBLE)
-class AreaField(serializers.Field):
-    """`area_m2` converted to another unit; null when the boundary (and so the area) is unknown."""
-
-    def __init__(self, convert: Callable[[float], float], **kwargs: Any) -> None:
-        super().__init__(source="area_m2", read_only=True, allow_null=True, **kwargs)
-        self.convert = convert
-
-    def to_representation(self, value: float) -> float:
-        return self.convert(value)
-
-
-class AreaMixin(serializers.Serializer):
-    area_m2 = serializers.FloatField(read_only=True, allow_null=True, help_text=_("CGCS2000 椭球面积（平方米）"))
-    area_ha = AreaField(geodesy.hectares, help_text=_("面积（公顷，4位小数）"))
-    area_mu = AreaField(geodesy.mu, help_text=_("面积（亩，2位小数；1亩 = 2000/3 平方米）"))
 
 
 # --- scoped related fields (writes) ----------------------------------------------------------------------

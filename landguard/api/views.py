@@ -18,7 +18,6 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,23 +25,16 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework_gis.pagination import GeoJsonPagination
 
 from landguard.api import filters, serializers as api_serializers
-from landguard.api.permissions import ManagerWritesOnly
-from landguard.api.tokens import expires_at
 from landguard.audit import selectors as audit_selectors
 from landguard.core import login_throttle
 from landguard.core.access import SCOPED
 from landguard.core.client import client_ip
 from landguard.core.csp import policy
-from landguard.core.scope import RegionScope, scope_for
 from landguard.people import selectors as people_selectors
 from landguard.people import services as people_services
 from landguard.regions import selectors as region_selectors
-
-
-class Pagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
+from landguard.shell.api import ManagerWritesOnly, ScopedViewSetMixin
+from landguard.shell.tokens import expires_at
 
 
 class FeaturePagination(GeoJsonPagination):
@@ -64,24 +56,6 @@ class FeaturePagination(GeoJsonPagination):
                 "previous": {"type": "string", "nullable": True, "format": "uri"},
             },
         }]}
-
-
-class ScopedViewSetMixin:
-    """Base of every data view in the API: marked "scoped" for the access walk, login required, and
-    `self.scope` is the caller's RegionScope to hand to selectors (the only source of querysets here)."""
-
-    landguard_access = SCOPED
-    permission_classes = [IsAuthenticated]
-    pagination_class = Pagination
-    # Ids are numbers: the router's pattern for `{pk}` (detail routes and their actions) accepts digits only, so
-    # `/api/problems/false/close/` is an unknown URL (404) before any view turns the id into an int. Viewsets
-    # looked up by code or slug set their own pattern.
-    lookup_value_regex = r"[0-9]+"
-    request: Request
-
-    @property
-    def scope(self) -> RegionScope:
-        return scope_for(self.request.user)
 
 
 class GeoJSONListMixin:

@@ -5,7 +5,6 @@ out of band; a POST answers with a redirect to the list as it was filtered, whic
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,14 +15,9 @@ from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
 from landguard.inbox import selectors, services
 from landguard.inbox.models import Message
+from landguard.shell.pages import is_htmx, paginate
 
-PAGE_SIZE = 25
 FILTERS = ("unread", "kind", "page")  # the query a POST carries back to the list
-
-
-def _htmx(request: HttpRequest) -> bool:
-    # A history-restore request wants the whole page, not the fragment.
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
 def _query(data: QueryDict) -> str:
@@ -44,10 +38,10 @@ def inbox(request: HttpRequest, scope: RegionScope) -> HttpResponse:
         rows = rows.filter(read_at__isnull=True)
     if kind:
         rows = rows.filter(kind=kind)
-    context = {"nav": "inbox", "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+    context = {"nav": "inbox", "page": paginate(request, rows),
                "unread_only": unread_only, "kind": kind, "kinds": Message.Kind.choices,
                "unread_total": selectors.unread_count(scope, request.user), "query": _query(request.GET)}
-    htmx = _htmx(request)
+    htmx = is_htmx(request)
     response = render(request, "inbox/_results.html" if htmx else "inbox/inbox.html", {**context, "oob": htmx})
     patch_vary_headers(response, ["HX-Request"])
     return response

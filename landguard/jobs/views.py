@@ -15,8 +15,8 @@ from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
 from landguard.jobs import selectors, services
 from landguard.jobs.models import Job
-from landguard.web.listing import Column, Listing, ScopedFilterForm, list_views
-from landguard.web.shell import is_htmx
+from landguard.shell.listing import Column, Listing, ScopedFilterForm, list_views
+from landguard.shell.pages import is_htmx
 
 
 class JobFilterForm(ScopedFilterForm):

@@ -17,9 +17,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from landguard.api.permissions import ManagerWritesOnly
-from landguard.api.serializers import AreaMixin
-from landguard.api.views import ScopedViewSetMixin
+from landguard.shell.api import ManagerWritesOnly
+from landguard.shell.api import AreaMixin
+from landguard.shell.api import ScopedViewSetMixin
 from landguard.jobs import services as job_services
 from landguard.jobs.models import Job
 from landguard.layers import selectors, services

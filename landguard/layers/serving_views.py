@@ -25,7 +25,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import AuthenticationFailed
 
-from landguard.api.tokens import ExpiringTokenAuthentication
+from landguard.shell.tokens import ExpiringTokenAuthentication
 from landguard.core import login_throttle
 from landguard.core.access import SCOPED
 from landguard.core.client import client_ip

@@ -38,8 +38,8 @@ from landguard.layers.maps import data_layer
 from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
 from landguard.layers.serving import version_of
 from landguard.regions import selectors as region_selectors
-from landguard.web.listing import Column, Listing, ScopedFilterForm, list_views, text_filter
-from landguard.web.shell import paginate, run_service, scope_label
+from landguard.shell.listing import Column, Listing, ScopedFilterForm, list_views, text_filter
+from landguard.shell.pages import paginate, run_service, scope_label
 
 EXCHANGE_MAX_FEATURES = 5000  # a 坐标交换文件 is for parcels of a submission, not a county layer
 
@@ -177,7 +177,7 @@ def _visible_extent(scope: RegionScope, version: LayerVersion) -> tuple[float, f
 
 def _map_config(layer: Layer, extent: tuple[float, float, float, float], visible_count: int) -> dict[str, Any]:
     from landguard.core.scope import NOTHING
-    from landguard.web.views import map_config
+    from landguard.shell.maps import map_config
 
     config = map_config(NOTHING, levels=[], extent=extent)  # no region overlays: the layer is the subject
     config["layers"].insert(0, data_layer(layer, feature_count=visible_count))

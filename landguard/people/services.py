@@ -128,7 +128,7 @@ def issue_token(*, user: User) -> Any:
     """The user's API token: the current one while it is valid, else a new one (audited)."""
     from rest_framework.authtoken.models import Token
 
-    from landguard.api.tokens import is_expired
+    from landguard.shell.tokens import is_expired
 
     # Lock the user row: two parallel logins must not both create a token (one per user).
     User.objects.select_for_update().get(pk=user.pk)

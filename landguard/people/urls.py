@@ -16,6 +16,7 @@ urlpatterns = [
     path("users/<int:pk>/edit/", views.user_edit, name="user-edit"),
     path("users/<int:pk>/revoke-token/", views.user_revoke_token, name="user-revoke-token"),
     path("account/", views.account, name="account"),
+    path("townships.xlsx", views.township_export, name="township-export"),
     path("field-chiefs/", views.fieldchief_list, name="fieldchief-list"),
     path("field-chiefs/export.xlsx", views.fieldchief_export, name="fieldchief-export"),
     path("field-chiefs/new/", views.fieldchief_create, name="fieldchief-create"),

@@ -18,12 +18,14 @@ from django.views.decorators.http import require_POST
 
 from landguard.audit import selectors as audit_selectors
 from landguard.core.access import scoped
+from landguard.core.exports import COUNT, HECTARES, PERCENT, ExportColumn, xlsx_response
+from landguard.core.geodesy import hectares
 from landguard.core.scope import RegionScope
-from landguard.people import selectors, services
+from landguard.people import selectors, services, stats
 from landguard.people.forms import FieldChiefForm, OrgUnitForm, UserCreateForm, UserEditForm
 from landguard.people.models import FieldChief, OrgUnit, Role, User
-from landguard.web.listing import Column, Listing, ScopedFilterForm, list_views, text_filter
-from landguard.web.shell import paginate, run_service
+from landguard.shell.listing import Column, Listing, ScopedFilterForm, list_views, text_filter
+from landguard.shell.pages import paginate, run_service, scope_label
 
 # --- org units -------------------------------------------------------------------------------------------
 
@@ -286,7 +288,7 @@ def fieldchief_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRe
 
 
 def _token_facts(token: Any) -> dict[str, Any] | None:
-    from landguard.api.tokens import expires_at, is_expired
+    from landguard.shell.tokens import expires_at, is_expired
 
     if token is None:
         return None
@@ -318,3 +320,22 @@ def user_revoke_token(request: HttpRequest, scope: RegionScope, pk: int) -> Http
     else:
         messages.info(request, _("“%(name)s”当前没有 API 令牌。") % {"name": person})
     return redirect("people:user-detail", pk=person.pk)
+
+
+# --- the dashboard's township table (people tile of shell.dashboard) as xlsx -----------------------------------
+
+TOWNSHIP_COLUMNS = (
+    (gettext_lazy("区划代码"), None), (gettext_lazy("乡镇（街道）"), None), (gettext_lazy("村（社区）数"), COUNT),
+    (gettext_lazy("有村级田长的村数"), COUNT), (gettext_lazy("村级田长覆盖率（%）"), PERCENT), (gettext_lazy("网格数"), COUNT),
+    (gettext_lazy("组织机构数"), COUNT), (gettext_lazy("用户数"), COUNT), (gettext_lazy("田长数"), COUNT),
+    (gettext_lazy("面积（公顷）"), HECTARES), (gettext_lazy("合成演示数据"), None),
+)
+
+
+@scoped
+def township_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    rows = ([r.code, r.name, r.villages, r.covered_villages, r.coverage, r.grids, r.org_units, r.users, r.field_chiefs,
+             None if r.area_m2 is None else hectares(r.area_m2), r.is_synthetic] for r in stats.township_table(scope))
+    return xlsx_response(title=_("分乡镇统计"), scope_label=scope_label(scope),
+                         columns=[ExportColumn(str(h), fmt) for h, fmt in TOWNSHIP_COLUMNS], rows=rows,
+                         filename=_("分乡镇统计"))

@@ -36,7 +36,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from landguard.api.views import ScopedViewSetMixin
+from landguard.shell.api import ScopedViewSetMixin
 from landguard.core import clock
 from landguard.core.scope import NOTHING, RegionScope, scope_for
 from landguard.people import selectors as people_selectors

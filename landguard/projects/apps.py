@@ -7,4 +7,5 @@ class ProjectsConfig(AppConfig):
     verbose_name = "挂图作战"
 
     def ready(self) -> None:
+        from landguard.projects import extensions  # noqa: F401  the search of projects, for the shell
         from landguard.projects import inbox_messages  # noqa: F401  registers the dispatch messages with the inbox

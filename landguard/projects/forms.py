@@ -36,7 +36,7 @@ from landguard.projects.models import (
 from landguard.projects.services import StepSpec, hectares_from_mu
 from landguard.regions import selectors as region_selectors
 from landguard.regions.models import Level
-from landguard.web.listing import ScopedFilterForm
+from landguard.shell.listing import ScopedFilterForm
 
 BOUNDARY_SUFFIXES = (".txt", ".zip", ".geojson", ".json", ".kml", ".kmz", ".gpkg", ".xlsx", ".csv")
 

@@ -32,6 +32,7 @@ from landguard.core.workdays import WorkCalendar
 from landguard.projects import selectors
 from landguard.projects.models import DeferredItem, Problem, Project, ServiceGroup, Step
 from landguard.projects.selectors import Health
+from landguard.shell.reports import Table, Week, section_tables
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -40,14 +41,6 @@ def report_day_for(day: dt.date) -> dt.date:
     """The latest report weekday on or before `day`."""
     weekday = settings.WEEKLY_REPORT_WEEKDAY - 1  # settings count Monday as 1
     return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
-
-
-@dataclass(frozen=True)
-class Table:
-    title: str
-    headers: list[str]
-    rows: list[list[Any]]
-    formats: tuple[str | None, ...] = ()  # the xlsx number format of each column, by position; None: as is
 
 
 @dataclass
@@ -59,6 +52,8 @@ class WeeklyReport:
     responsibilities: Table
     tasks: Table
     progress: list[Table] = field(default_factory=list)
+    # The tables of the sections other apps register with shell.reports, after the report's own.
+    sections: list[Table] = field(default_factory=list)
 
     @property
     def lists(self) -> list[Table]:
@@ -142,7 +137,8 @@ def weekly_report(scope: RegionScope, *, day: dt.date, scope_label: str, calenda
                         problems=_problems(scope, report_day, week_start),
                         responsibilities=_responsibilities(scope, report_day),
                         tasks=_tasks(scope, report_day, calendar),
-                        progress=_progress(scope, report_day, week_start, calendar))
+                        progress=_progress(scope, report_day, week_start, calendar),
+                        sections=section_tables(scope, Week(start=week_start, report_day=report_day)))
 
 
 # --- the daily digest -----------------------------------------------------------------------------------
@@ -196,7 +192,8 @@ def _text(value: Any) -> str:
 
 
 def weekly_docx(report: WeeklyReport) -> bytes:
-    return _docx(report.title, report.scope_label, report.week_start, report.report_day, [*report.lists, *report.progress])
+    return _docx(report.title, report.scope_label, report.week_start, report.report_day,
+                 [*report.lists, *report.progress, *report.sections])
 
 
 def digest_docx(digest: DailyDigest) -> bytes:
@@ -216,7 +213,7 @@ def _docx(title: str, scope_label: str, start: dt.date, end: dt.date, tables: li
     document.add_paragraph(_("数据范围：%(scope)s　统计周期：%(start)s 至 %(end)s　生成时间：%(now)s（北京时间）") % {
         "scope": scope_label, "start": start.isoformat(), "end": end.isoformat(),
         "now": timezone.localtime().strftime("%Y-%m-%d %H:%M")})
-    numbers = ["一", "二", "三", "四", "五", "六"]
+    numbers = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五"]
     for number, table in zip(numbers, tables):
         document.add_heading(f"{number}、{table.title}", level=1)
         if not table.rows:
@@ -243,6 +240,8 @@ def weekly_xlsx(report: WeeklyReport) -> bytes:
         _sheet(wb, table.title, report, [table])
     # The progress tables share a sheet, each under its own title line.
     _sheet(wb, _("推进情况"), report, [part for t in report.progress for part in (Table(t.title, [t.title], []), t)])
+    for table in report.sections:
+        _sheet(wb, table.title, report, [table])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -23,9 +23,9 @@ from landguard.jobs.models import Job
 from landguard.regions import selectors
 from landguard.regions.models import Level, Region
 from landguard.regions.services import lineage
-from landguard.web.views import map_config
-from landguard.web.listing import Column, Listing, ScopedFilterForm, list_views, text_filter
-from landguard.web.shell import paginate, run_service
+from landguard.shell.maps import map_config
+from landguard.shell.listing import Column, Listing, ScopedFilterForm, list_views, text_filter
+from landguard.shell.pages import paginate, run_service
 
 
 class RegionFilterForm(ScopedFilterForm):

@@ -37,7 +37,7 @@ from django.views.decorators.http import require_POST
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
-from landguard.api.views import ScopedViewSetMixin
+from landguard.shell.api import ScopedViewSetMixin
 from landguard.core.access import public
 from landguard.supervision import intake, isapi, selectors, tunables
 from landguard.supervision.models import Camera, Case, Clue, Task

@@ -15,7 +15,7 @@ from landguard.regions import selectors as region_selectors
 from landguard.supervision.models import (
     JUDGEMENT_REASONS, Camera, Case, CasePause, Channel, Clue, Judgement, Patch, Severity, SourceKind, Task,
 )
-from landguard.web.listing import ScopedFilterForm
+from landguard.shell.listing import ScopedFilterForm
 
 COORD_HELP = _("CGCS2000 经纬度（与 WGS84 相差厘米级），如 115.4450")
 

@@ -5,7 +5,7 @@ from landguard.core.scope import scope_for
 from landguard.inbox import selectors as inbox_selectors
 from landguard.people import selectors as people_selectors
 from landguard.regions import selectors as region_selectors
-from landguard.web.shell import scope_label
+from landguard.shell.pages import scope_label
 
 
 def _shows_synthetic(scope) -> bool:

@@ -8,5 +8,5 @@ urlpatterns = [
     path("map/", views.map_view, name="map"),
     path("map/regions.geojson", views.regions_geojson, name="regions-geojson"),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/townships.xlsx", views.dashboard_export, name="dashboard-export"),
+    path("search/", views.search, name="search"),
 ]

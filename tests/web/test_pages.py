@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 LIST_PAGES = ["regions:list", "people:orgunit-list", "people:user-list", "people:fieldchief-list"]
 EXPORTS = ["regions:export", "people:orgunit-export", "people:user-export", "people:fieldchief-export",
-           "web:dashboard-export"]
+           "people:township-export"]
 
 
 def _workbook(response):

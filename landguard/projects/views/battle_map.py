@@ -1,5 +1,6 @@
 """The battle map (挂图作战): the map page with its health counts and urgent list, and the projects
-as GeoJSON coloured by health."""
+as GeoJSON coloured by health. Statuses other apps keep about a project (审批状态, …) come from the providers
+registered with `shell.status`, never from importing those apps."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ from landguard.projects.calendar import work_calendar
 from landguard.projects.models import Project, Step
 from landguard.projects.selectors import Health
 from landguard.projects.views.common import project_rows
-from landguard.web.shell import paginate
+from landguard.regions import maps as region_maps
+from landguard.shell import status
+from landguard.shell.maps import map_config
+from landguard.shell.pages import paginate
 
 
 def _with_health(projects: list[Project]) -> list[Project]:
@@ -33,26 +37,33 @@ def _with_health(projects: list[Project]) -> list[Project]:
     return projects
 
 
+def _with_statuses(scope: RegionScope, projects: list[Project]) -> list[Project]:
+    """Each project's `statuses`: what the registered status providers say of it (one query per provider)."""
+    found = status.statuses(scope, [p.pk for p in projects])
+    for p in projects:
+        p.statuses = found[p.pk]
+    return projects
+
+
 @scoped
 def battle_map(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    from landguard.web import geo
-    from landguard.web.views import map_config
-
     form = pforms.ProjectFilterForm(request.GET or None, scope=scope)
     projects = _with_health(list(selectors.with_steps(project_rows(scope, form.values()))))
     counts = {h: sum(p.health == h for p in projects) for h in Health.ORDER}
     query = request.GET.urlencode()
-    config = map_config(scope, levels=[k for k in geo.map_levels(scope) if k in ("county", "township")],
-                        extent=geo.scope_extent(scope))
+    config = map_config(scope, levels=[k for k in region_maps.map_levels(scope) if k in ("county", "township")],
+                        extent=region_maps.scope_extent(scope))
     config.update({
         "projects_url": reverse("projects:map-geojson") + (f"?{query}" if query else ""),
         "health_labels": {h: str(Health.LABELS[h]) for h in Health.ORDER},
         "strings": {"level": _("级别"), "status": _("状态"), "steps": _("当前环节"), "details": _("查看项目")},
     })
     urgent = sorted(projects, key=lambda p: (Health.ORDER.index(p.health), p.name))
+    page = paginate(request, urgent, per_page=12)
+    _with_statuses(scope, list(page.object_list))  # only the ticker's projects: the map asks for its own
     context = {"nav": "projects", "subnav": "map", "form": form, "counts": [(h, Health.LABELS[h], counts[h]) for h in Health.ORDER],
                "total": len(projects), "without_boundary": sum(1 for p in projects if not p.area_m2),
-               "page": paginate(request, urgent, per_page=12), "map_config": config, "query": query}
+               "page": page, "map_config": config, "query": query}
     return render(request, "projects/battle_map.html", context)
 
 
@@ -62,9 +73,10 @@ def map_geojson(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     form = pforms.ProjectFilterForm(request.GET or None, scope=scope)
     rows = project_rows(scope, form.values()).filter(boundary__isnull=False).defer(None)
     features = []
-    for p in _with_health(list(selectors.with_steps(rows))):
+    for p in _with_statuses(scope, _with_health(list(selectors.with_steps(rows)))):
         properties = {"id": p.pk, "name": p.name, "level": p.get_level_display(), "health": p.health,
-                      "health_label": str(p.health_label), "steps": p.now_steps, "url": reverse("projects:detail", args=[p.pk])}
+                      "health_label": str(p.health_label), "steps": p.now_steps,
+                      "url": reverse("projects:detail", args=[p.pk]), "statuses": [s.as_json() for s in p.statuses]}
         # The area, and a dot on it so that a 10-亩 parcel still shows at county zoom.
         features.append({"type": "Feature", "geometry": json.loads(p.boundary.json), "properties": {**properties, "kind": "area"}})
         features.append({"type": "Feature", "geometry": json.loads(p.boundary.point_on_surface.json),

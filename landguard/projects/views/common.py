@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from landguard.core.scope import RegionScope
 from landguard.projects import selectors, services
 from landguard.projects.models import Project
-from landguard.web.listing import text_filter
+from landguard.shell.listing import text_filter
 
 
 def form_page(request: HttpRequest, form: forms.Form, title: str, subnav: str, cancel_url: str, *,

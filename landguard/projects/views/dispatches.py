@@ -16,7 +16,7 @@ from landguard.core.scope import RegionScope
 from landguard.projects import forms as pforms
 from landguard.projects import reports, selectors
 from landguard.projects.models import Dispatch
-from landguard.web.listing import Column, Listing, list_views
+from landguard.shell.listing import Column, Listing, list_views
 
 
 def _dispatch_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Dispatch]:

@@ -18,8 +18,8 @@ from landguard.projects import forms as pforms
 from landguard.projects import selectors, services
 from landguard.projects.models import ServiceGroup
 from landguard.projects.views.common import form_page
-from landguard.web.listing import Column, Listing, list_views, text_filter
-from landguard.web.shell import run_service
+from landguard.shell.listing import Column, Listing, list_views, text_filter
+from landguard.shell.pages import run_service
 
 
 def _group_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[ServiceGroup]:

@@ -21,8 +21,8 @@ from landguard.projects import selectors, services
 from landguard.projects.calendar import work_calendar
 from landguard.projects.models import CalendarDay
 from landguard.projects.views.common import form_page
-from landguard.web.listing import Column, Listing, list_views
-from landguard.web.shell import run_service
+from landguard.shell.listing import Column, Listing, list_views
+from landguard.shell.pages import run_service
 
 
 def _calendar_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[CalendarDay]:

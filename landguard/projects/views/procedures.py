@@ -19,8 +19,8 @@ from landguard.core.scope import RegionScope
 from landguard.projects import forms as pforms
 from landguard.projects import selectors, services
 from landguard.projects.models import ProcedureTemplate
-from landguard.web.listing import Column, Listing, list_views, text_filter
-from landguard.web.shell import run_service
+from landguard.shell.listing import Column, Listing, list_views, text_filter
+from landguard.shell.pages import run_service
 
 
 def _template_url(t: ProcedureTemplate) -> str:

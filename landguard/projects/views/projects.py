@@ -29,8 +29,10 @@ from landguard.projects.models import Project, Step
 from landguard.projects.occupation import occupation
 from landguard.projects.selectors import Health
 from landguard.projects.views.common import form_page, project_rows, project_url, require_work
-from landguard.web.listing import Column, Listing, list_views
-from landguard.web.shell import run_service, scope_label
+from landguard.regions import maps as region_maps
+from landguard.shell.listing import Column, Listing, list_views
+from landguard.shell.maps import map_config
+from landguard.shell.pages import run_service, scope_label
 
 
 def _listing_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Project]:
@@ -88,11 +90,8 @@ def ledger_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 
 def _draw_config(scope: RegionScope, project: Project | None = None) -> dict[str, Any]:
     """The map behind the boundary forms' drawing tool: townships to find the place, the current boundary."""
-    from landguard.web import geo
-    from landguard.web.views import map_config
-
-    config = map_config(scope, levels=[k for k in geo.map_levels(scope) if k in ("county", "township")],
-                        visible={"county", "township"}, extent=geo.scope_extent(scope))
+    config = map_config(scope, levels=[k for k in region_maps.map_levels(scope) if k in ("county", "township")],
+                        visible={"county", "township"}, extent=region_maps.scope_extent(scope))
     config["current"] = reverse("projects:geojson", args=[project.pk]) if project is not None and project.boundary else None
     config["draw"] = {"idle": _("尚未绘制。可上传文件，或点“绘制范围”在地图上绘制。"), "drawing": _("正在绘制：已添加 %(count)s 个顶点"),
                       "drawn": _("已绘制用地范围（%(count)s 个顶点），保存后按乡镇分区并计算面积"), "needThree": _("至少需要 3 个顶点")}

@@ -21,8 +21,8 @@ from landguard.projects import forms as pforms
 from landguard.projects import reports
 from landguard.projects.calendar import work_calendar
 from landguard.projects.models import ServiceGroup
-from landguard.web.listing import Column, Listing, list_views
-from landguard.web.shell import scope_label
+from landguard.shell.listing import Column, Listing, list_views
+from landguard.shell.pages import scope_label
 
 
 def _report_day(request: HttpRequest) -> dt.date:
@@ -54,7 +54,10 @@ def weekly_report(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     report = _weekly(request, scope)
     query = f"?date={report.report_day.isoformat()}"
     sections = [{"table": t, **_paged(request, t.rows, f"p{i}")} for i, t in enumerate(report.lists)]
-    context = {"report": report, "nav": "projects", "subnav": "reports", "sections": sections, "query": query,
+    # Sections other apps registered with shell.reports, paged like the report's own lists.
+    added = [{"table": t, **_paged(request, t.rows, f"s{i}")} for i, t in enumerate(report.sections)]
+    context = {"report": report, "nav": "projects", "subnav": "reports", "sections": sections, "added": added,
+               "query": query,
                "previous": (report.report_day - dt.timedelta(days=7)).isoformat(),
                "next": (report.report_day + dt.timedelta(days=7)).isoformat() if report.report_day + dt.timedelta(days=7) <= clock.today() else None}
     return render(request, "projects/weekly_report.html", context)

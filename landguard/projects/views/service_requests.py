@@ -20,8 +20,8 @@ from landguard.projects import forms as pforms
 from landguard.projects import selectors, services
 from landguard.projects.models import ServiceRequest
 from landguard.projects.views.common import form_page, require_work
-from landguard.web.listing import Column, Listing, list_views, text_filter
-from landguard.web.shell import run_service
+from landguard.shell.listing import Column, Listing, list_views, text_filter
+from landguard.shell.pages import run_service
 
 
 def _request_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[ServiceRequest]:

@@ -17,7 +17,7 @@ from landguard.projects import forms as pforms
 from landguard.projects import selectors, services
 from landguard.projects.models import Step
 from landguard.projects.views.common import error_text, form_page, project_url, require_work
-from landguard.web.shell import run_service
+from landguard.shell.pages import run_service
 
 
 def _after_step(request: HttpRequest, anchor: Step, call: Any, success: str, **kwargs: Any) -> HttpResponseRedirect:

@@ -21,8 +21,8 @@ from landguard.projects import forms as pforms
 from landguard.projects import imports, selectors
 from landguard.projects.models import TargetList
 from landguard.projects.views.common import error_text, form_page
-from landguard.web.listing import Column, Listing, list_views, text_filter
-from landguard.web.shell import paginate, scope_label
+from landguard.shell.listing import Column, Listing, list_views, text_filter
+from landguard.shell.pages import paginate, scope_label
 
 
 def _target_list_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[TargetList]:

@@ -18,10 +18,10 @@ from landguard.regions import selectors as region_selectors
 from landguard.supervision import forms, selectors, settings_services
 from landguard.supervision.models import Camera
 from landguard.supervision.views.common import in_township
-from landguard.web import geo as web_geo
-from landguard.web.listing import Column, Listing, list_views, text_filter
-from landguard.web.shell import run_service
-from landguard.web.views import map_config
+from landguard.regions import maps as region_maps
+from landguard.shell.listing import Column, Listing, list_views, text_filter
+from landguard.shell.pages import run_service
+from landguard.shell.maps import map_config
 
 
 def _camera_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Camera]:
@@ -69,7 +69,7 @@ def camera_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
 
 
 def _camera_form_page(request: HttpRequest, scope: RegionScope, form, *, title: str, camera: Camera | None) -> HttpResponse:
-    extent = camera.coverage.extent if camera is not None else web_geo.scope_extent(scope)
+    extent = camera.coverage.extent if camera is not None else region_maps.scope_extent(scope)
     context = {"form": form, "title": title, "nav": "supervision", "subnav": "cameras", "camera": camera,
                "map_config": map_config(scope, levels=["county", "township"], extent=extent, visible={"county", "township"}),
                "cancel_url": _camera_url(camera) if camera is not None else reverse("supervision:camera-list")}

@@ -24,7 +24,7 @@ from landguard.supervision import forms, selectors, stats, tunables, verificatio
 from landguard.supervision.models import Case
 from landguard.supervision.views.common import error_text, in_township, local_time, year_param
 from landguard.supervision.workflow import CASE_TRANSITIONS
-from landguard.web.listing import Column, Listing, list_views, text_filter
+from landguard.shell.listing import Column, Listing, list_views, text_filter
 
 
 def _case_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Case]:

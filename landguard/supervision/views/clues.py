@@ -22,8 +22,8 @@ from landguard.supervision import cases as case_services
 from landguard.supervision import forms, intake, selectors, verification
 from landguard.supervision.models import Case, Clue, Patch, Task
 from landguard.supervision.views.common import error_text, in_township, local_time, yes_no
-from landguard.web.listing import Column, Listing, list_views, text_filter
-from landguard.web.shell import run_service
+from landguard.shell.listing import Column, Listing, list_views, text_filter
+from landguard.shell.pages import run_service
 
 
 def _clue_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Clue]:

@@ -19,8 +19,8 @@ from landguard.core.scope import RegionScope
 from landguard.supervision import forms, selectors, stats, tunables, verification
 from landguard.supervision.models import Delivery, SourceKind
 from landguard.supervision.views.common import in_township, local_time
-from landguard.web.listing import Column, Listing, list_views
-from landguard.web.shell import scope_label
+from landguard.shell.listing import Column, Listing, list_views
+from landguard.shell.pages import scope_label
 
 
 @scoped

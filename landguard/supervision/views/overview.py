@@ -17,16 +17,16 @@ from landguard.core.exports import COUNT, MU, PERCENT, ExportColumn, xlsx_respon
 from landguard.core.geodesy import mu
 from landguard.core.scope import RegionScope
 from landguard.supervision import selectors, stats, verification
-from landguard.web import geo as web_geo
-from landguard.web.shell import scope_label
-from landguard.web.views import map_config
+from landguard.regions import maps as region_maps
+from landguard.shell.pages import scope_label
+from landguard.shell.maps import map_config
 
 
 @scoped
 def overview(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     data = stats.dashboard(scope)
     year = data["year"]
-    config_map = map_config(scope, levels=["county", "township"], extent=web_geo.scope_extent(scope), visible={"county", "township"})
+    config_map = map_config(scope, levels=["county", "township"], extent=region_maps.scope_extent(scope), visible={"county", "township"})
     data["charts"]["i18n"] = {"alerts": _("告警"), "empty": _("暂无数据"), "count": _("数量")}
     context = {"nav": "supervision", "cards": data["cards"], "charts": data["charts"], "year": year,
                "table": stats.township_table(scope, year=year), "definitions": stats.DEFINITIONS,

@@ -26,9 +26,9 @@ from landguard.supervision import forms, patches, selectors, tunables
 from landguard.supervision import jobs as patch_jobs
 from landguard.supervision.models import JUDGEMENT_REASONS, Patch
 from landguard.supervision.views.common import error_text, in_township, year_param, yes_no
-from landguard.web.listing import Column, Listing, list_views, text_filter
-from landguard.web.shell import run_service, scope_label
-from landguard.web.views import map_config
+from landguard.shell.listing import Column, Listing, list_views, text_filter
+from landguard.shell.pages import run_service, scope_label
+from landguard.shell.maps import map_config
 
 
 def _patch_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Patch]:

@@ -12,7 +12,7 @@ from landguard.core.access import public
 from landguard.core.client import client_ip
 from landguard.supervision import forms, intake, tunables
 from landguard.supervision.models import SourceKind
-from landguard.web.shell import run_service
+from landguard.shell.pages import run_service
 
 
 @public

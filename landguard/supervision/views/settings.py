@@ -14,7 +14,7 @@ from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
 from landguard.supervision import forms, intake, selectors, settings_services, verification
 from landguard.supervision.views.common import error_text
-from landguard.web.shell import run_service
+from landguard.shell.pages import run_service
 
 
 def _settings_url() -> str:

@@ -19,7 +19,7 @@ from landguard.core.scope import RegionScope
 from landguard.supervision import forms, selectors, verification
 from landguard.supervision.models import Task
 from landguard.supervision.views.common import error_text, in_township, local_time, task_context
-from landguard.web.listing import Column, Listing, list_views
+from landguard.shell.listing import Column, Listing, list_views
 
 
 def _task_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Task]:

@@ -45,7 +45,11 @@ function popup(props, strings) {
   const title = document.createElement('h3');
   title.textContent = props.name;
   const dl = document.createElement('dl');
-  for (const [label, value] of [[strings.level, props.level], [strings.status, props.health_label], [strings.steps, props.steps]]) {
+  // Statuses registered by other apps (shell.status); MapLibre hands nested properties over as JSON text.
+  const extra = typeof props.statuses === 'string' ? JSON.parse(props.statuses) : (props.statuses || []);
+  const rows = [[strings.level, props.level], [strings.status, props.health_label], [strings.steps, props.steps],
+                ...extra.map((s) => [s.label, s.value])];
+  for (const [label, value] of rows) {
     if (!value) continue;
     const dt = document.createElement('dt'); dt.textContent = label;
     const dd = document.createElement('dd'); dd.textContent = value;

@@ -1,4 +1,6 @@
 // Dashboard charts (ECharts 6). Data comes from the page (json_script), already limited to the user's scope.
+// Each chart element names its rows (data-chart) and how to draw them (data-chart-kind): the tiles that apps
+// register with shell.dashboard pick one of these kinds, so a new tile needs no script of its own.
 (function () {
   function ready(fn) { document.readyState === 'loading' ? document.addEventListener('DOMContentLoaded', fn) : fn(); }
 
@@ -12,34 +14,34 @@
     const axisLabel = { fontFamily: font, hideOverlap: true };
 
     const options = {
-      org_units_by_kind: (rows) => ({
+      hbar: (rows) => ({
         ...base, tooltip: { ...base.tooltip, trigger: 'axis' },
         grid: { left: 8, right: 40, top: 10, bottom: 8, containLabel: true },
         xAxis: { type: 'value', minInterval: 1, axisLabel },
         yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.name), axisLabel: { ...axisLabel, width: 150, overflow: 'truncate' } },
         series: [{ type: 'bar', name: t.count, data: rows.map((r) => r.value), barMaxWidth: 18, label: { show: true, position: 'right' } }],
       }),
-      users_by_role: (rows) => ({
+      pie: (rows) => ({
         ...base,
         legend: { bottom: 0, type: 'scroll', textStyle: { fontFamily: font } },
         series: [{ type: 'pie', name: t.count, radius: ['38%', '68%'], center: ['50%', '45%'], data: rows,
                    label: { formatter: '{b}\n{c}', fontFamily: font }, avoidLabelOverlap: true }],
       }),
-      chiefs_by_level: (rows) => ({
+      bar: (rows) => ({
         ...base, tooltip: { ...base.tooltip, trigger: 'axis' },
         grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
         xAxis: { type: 'category', data: rows.map((r) => r.name), axisLabel },
         yAxis: { type: 'value', minInterval: 1, axisLabel },
         series: [{ type: 'bar', name: t.count, data: rows.map((r) => r.value), barMaxWidth: 42, label: { show: true, position: 'top' } }],
       }),
-      audit_per_day: (rows) => ({
+      line: (rows) => ({
         ...base, tooltip: { ...base.tooltip, trigger: 'axis' },
         grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
         xAxis: { type: 'category', data: rows.map((r) => r.day.slice(5)), axisLabel },
         yAxis: { type: 'value', minInterval: 1, axisLabel },
         series: [{ type: 'line', name: t.entries, data: rows.map((r) => r.value), smooth: false, symbolSize: 5, areaStyle: { opacity: .12 } }],
       }),
-      coverage: (rows) => ({
+      percent: (rows) => ({
         ...base,
         tooltip: { ...base.tooltip, trigger: 'axis',
                    formatter: (items) => { const r = rows[items[0].dataIndex]; return `${r.name}<br>${t.coverage}: ${r.value}% (${r.covered}/${r.total} ${t.villages})`; } },
@@ -54,7 +56,7 @@
     document.querySelectorAll('[data-chart]').forEach((el) => {
       const rows = data[el.dataset.chart] || [];
       const chart = echarts.init(el, null, { locale: t.locale, renderer: 'canvas' });
-      const option = options[el.dataset.chart](rows);
+      const option = options[el.dataset.chartKind](rows);
       if (!rows.length) option.title = { text: t.empty, left: 'center', top: 'middle', textStyle: { color: '#8a969c', fontFamily: font, fontSize: 14 } };
       chart.setOption(option);
       charts.push(chart);

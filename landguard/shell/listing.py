@@ -19,9 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from landguard.core.access import scoped
 from landguard.core.exports import ExportColumn, xlsx_response
 from landguard.core.scope import RegionScope
-from landguard.regions import selectors as region_selectors
-from landguard.regions.models import Level
-from landguard.web.shell import is_htmx, paginate, scope_label
+from landguard.shell.pages import is_htmx, paginate, scope_label
+from landguard.shell.regions import directory
 
 Text = str | Promise
 View = Callable[..., HttpResponse]
@@ -65,7 +64,7 @@ class ScopedFilterForm(forms.Form):
     def __init__(self, *args: Any, scope: RegionScope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scope = scope
-        townships = region_selectors.regions(scope).filter(level=Level.TOWNSHIP)
+        townships = directory().townships(scope)
         self.fields["township"].queryset = townships
         self.fields["township"].label_from_instance = lambda r: r.name
         if townships.count() <= 1:  # a township officer has nothing to choose

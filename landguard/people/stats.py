@@ -1,5 +1,6 @@
-"""Figures for the home page and the dashboard. Every number starts from a selector called with the user's
-scope; grouping happens in the database (a county has ~3,000 users, so nothing is counted in Python)."""
+"""Figures of the organisation (townships, villages, grids, org units, users, field chiefs) for the home page and
+the dashboard's people tile. Every number starts from a selector called with the user's scope; grouping happens
+in the database (a county has ~3,000 users, so nothing is counted in Python)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr, TruncDate
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from landguard.audit import selectors as audit_selectors
@@ -96,18 +97,9 @@ def summary(scope: RegionScope) -> dict[str, int]:
     }
 
 
-def audit_per_day(scope: RegionScope, days: int = AUDIT_DAYS) -> list[tuple[dt.date, int]]:
-    """Entries per Shanghai calendar day for the last `days` days, zero-filled, oldest first."""
-    today = timezone.localdate()
-    first = today - dt.timedelta(days=days - 1)
-    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
-    counts = {row["day"]: row["n"] for row in audit_selectors.entries(scope).filter(at__gte=start).order_by()
-              .annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone())).values("day").annotate(n=Count("pk"))}
-    return [(first + dt.timedelta(days=i), counts.get(first + dt.timedelta(days=i), 0)) for i in range(days)]
-
-
 def dashboard(scope: RegionScope) -> dict:
-    """Everything the dashboard charts need, labelled in the active language."""
+    """The values of the dashboard's people tile: its cards, the township table and its charts' rows
+    (labelled in the active language)."""
     kinds = _grouped(people_selectors.org_units(scope), "kind")
     roles = _grouped(people_selectors.users(scope), "role")
     levels = _grouped(people_selectors.field_chiefs(scope).prefetch_related(None), "level")
@@ -115,13 +107,21 @@ def dashboard(scope: RegionScope) -> dict:
     villages = sum(r.villages for r in table)
     covered = sum(r.covered_villages for r in table)
     return {
-        "org_units_by_kind": [{"name": str(label), "value": kinds.get(value, 0)} for value, label in OrgUnit.Kind.choices],
-        "users_by_role": [{"name": str(label), "value": roles[value]} for value, label in Role.choices if roles.get(value)],
-        "chiefs_by_level": [{"name": str(label), "value": levels.get(value, 0)} for value, label in FieldChief.Level.choices],
-        "coverage": [{"name": r.name, "value": r.coverage or 0, "covered": r.covered_villages, "total": r.villages} for r in table],
-        "audit_per_day": [{"day": day.isoformat(), "value": n} for day, n in audit_per_day(scope)],
+        "summary": summary(scope),
         "villages": villages,
         "covered_villages": covered,
         "coverage_total": round(100 * covered / villages, 1) if villages else None,
         "table": table,
+        "charts": {
+            "org_units_by_kind": [{"name": str(label), "value": kinds.get(value, 0)}
+                                  for value, label in OrgUnit.Kind.choices],
+            "users_by_role": [{"name": str(label), "value": roles[value]}
+                              for value, label in Role.choices if roles.get(value)],
+            "chiefs_by_level": [{"name": str(label), "value": levels.get(value, 0)}
+                                for value, label in FieldChief.Level.choices],
+            "coverage": [{"name": r.name, "value": r.coverage or 0, "covered": r.covered_villages, "total": r.villages}
+                         for r in table],
+            "audit_per_day": [{"day": day.isoformat(), "value": n}
+                              for day, n in audit_selectors.entries_per_day(scope, AUDIT_DAYS)],
+        },
     }

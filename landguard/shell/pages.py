@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from landguard.core.scope import RegionScope
-from landguard.regions import selectors as region_selectors
+from landguard.shell.regions import directory
 
 PAGE_SIZE = 25
 T = TypeVar("T")
@@ -23,8 +23,8 @@ def scope_label(scope: RegionScope) -> str:
     """What the user sees, in words: "冠县（371525）"; used in the nav and in export title rows."""
     if scope.unrestricted:
         return _("全部行政区")
-    root = region_selectors.scope_root(scope)
-    return str(root) if root is not None else _("无数据范围")
+    label = directory().root_label(scope)
+    return label if label is not None else _("无数据范围")
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -1,0 +1,12 @@
+"""What projects plugs into the shell at start-up (imported in ProjectsConfig.ready): the search of key projects
+by name or owner."""
+
+from __future__ import annotations
+
+from landguard.projects.views.common import project_url
+from landguard.projects.views.projects import PROJECTS
+from landguard.shell import search
+
+search.register(search.listing_provider(
+    "projects.projects", PROJECTS, label=lambda p: p.name, url=project_url,
+    detail=lambda p: f"{p.get_level_display()} · {p.region.name}", order=10))
