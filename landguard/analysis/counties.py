@@ -43,7 +43,7 @@ def overlapped(scope: RegionScope, geoms: np.ndarray) -> list[County] | None:
     root = scope.root_code or ""
     if county_of(root):
         code = county_of(root)
-        name = Region.objects.filter(code=code).order_by("retired_in").values_list("name", flat=True).first()
+        name = Region.objects.filter(code=code, retired_in__isnull=True).values_list("name", flat=True).first()
         return [County(code, name or code)]  # type: ignore[arg-type]  # county_of(root) is not None here
     regions, shapes = outlines(level=Level.COUNTY, near=geoms, under=root)
     if not regions:
@@ -52,12 +52,15 @@ def overlapped(scope: RegionScope, geoms: np.ndarray) -> list[County] | None:
     for region, shape in zip(regions, shapes):
         shapely.prepare(shape)
         meets = shapely.intersects(shape, geoms)
-        if meets.any() and ellipsoidal_area_m2(shapely.intersection(geoms[meets], shape)).max() > DEFAULT_SLIVER_TOLERANCE_M2:
+        if not meets.any():
+            continue
+        if ellipsoidal_area_m2(shapely.intersection(geoms[meets], shape)).max() > DEFAULT_SLIVER_TOLERANCE_M2:
             found.append(County(region.code, region.name))
     return found
 
 
-def official_layers(counties: Sequence[County], versions: Sequence[LayerVersion]) -> tuple[list[LayerVersion], list[LayerVersion]]:
+def official_layers(counties: Sequence[County],
+                    versions: Sequence[LayerVersion]) -> tuple[list[LayerVersion], list[LayerVersion]]:
     """Per county, its layer of each kind: the official one, else the only one. (DLTB versions, one per county;
     control versions.) OverlayError naming the county when it has no 地类图斑, or several of a kind and none
     official."""

@@ -46,7 +46,8 @@ def test_a_boundary_crossing_guanxian_border_uses_both_counties_official_layers(
     boundary = crossing_square()
     dltb, controls = services.choose_layers(EVERYTHING, boundaries=np.array([boundary]))
     assert sorted(v.layer.slug for v in dltb) == ["371522-dltb", "371525-dltb"]
-    assert {v.layer.region_code for v in controls} == {"371522", "371525"} and all(v.layer.is_official for v in controls)
+    assert {v.layer.region_code for v in controls} == {"371522", "371525"}
+    assert all(v.layer.is_official for v in controls)
 
     (result,) = services.overlay_boundaries(scope=EVERYTHING, boundaries=[boundary], dltb=dltb, controls=controls)
     parts = {p.code: p for p in result.subtotals}
@@ -105,7 +106,8 @@ def test_two_layers_in_a_county_and_none_official_is_an_error_naming_the_county(
     second = _second_dltb(tmp_path)
     assert not second.is_official  # 莘县 already had an official 地类图斑: the import leaves it so
     Layer.objects.filter(slug="371522-dltb").update(is_official=False)
-    with pytest.raises(services.OverlayError, match=r"莘县（371522）有多个地类图斑图层且未指定官方图层.*371522-dltb.*设为官方图层"):
+    refused = r"莘县（371522）有多个地类图斑图层且未指定官方图层.*371522-dltb.*设为官方图层"
+    with pytest.raises(services.OverlayError, match=refused):
         services.choose_layers(EVERYTHING, boundaries=np.array([crossing_square()]))
     layer_services.designate_official(actor=county_admin, layer=second)
     dltb, _controls = services.choose_layers(EVERYTHING, boundaries=np.array([crossing_square()]))
@@ -123,18 +125,17 @@ def test_explicit_slugs_still_narrow_and_may_span_counties():
     (result,) = services.overlay_boundaries(scope=EVERYTHING, boundaries=[boundary], dltb=dltb, controls=controls)
     shen = next(p for p in result.subtotals if p.code == "371522")
     guan = next(p for p in result.subtotals if p.code == "371525")
-    assert list(shen.result.controls) == list(controls and [controls[0].layer.name]) and not guan.result.controls
+    assert list(shen.result.controls) == [controls[0].layer.name] and not guan.result.controls
 
 
 def test_a_county_user_still_analyses_with_their_county_only(county_admin):
     from landguard.core.scope import scope_for
 
     scope = scope_for(county_admin)
-    p = border_point()
     inside = shapely.intersection(crossing_square(0.002), outline("371525"))
     geoms = services.check_boundaries(scope, np.array([inside]))
     dltb, controls = services.choose_layers(scope, boundaries=geoms)
-    assert p and dltb.layer.slug == "371525-dltb" and all(v.layer.region_code == "371525" for v in controls)
+    assert dltb.layer.slug == "371525-dltb" and all(v.layer.region_code == "371525" for v in controls)
 
 
 def test_designation_unsets_the_previous_one_and_is_audited(tmp_path, county_admin, other_county_user):
