@@ -202,3 +202,54 @@ def test_the_page_and_api_show_the_subtotals(client_for, county_admin):
     assert "分县小计" in text and 'data-county="371522"' in text and 'data-county="371525"' in text
     body = client.post("/api/overlay/", {"geometry": geometry}, content_type="application/json").json()
     assert [s["name"] for s in body["results"][0]["subtotals"]] == ["莘县", "冠县"]
+
+
+def test_the_demo_layers_are_their_countys_official_layers():
+    demo = Layer.objects.filter(region_code__in=["371525", "371522"])
+    assert demo.count() >= 10 and not demo.filter(is_official=False).exists()
+
+
+def test_the_data_migration_makes_a_countys_sole_layer_of_a_kind_official(tmp_path):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("landguard.layers.migrations.0003_official_layers")
+    _second_dltb(tmp_path)
+    Layer.objects.update(is_official=False)
+    migration.designate_sole_layers(apps, None)
+    assert not Layer.objects.filter(region_code="371522", kind=LayerKind.DLTB, is_official=True).exists()  # two: none
+    assert Layer.objects.get(slug="371525-dltb").is_official
+    assert Layer.objects.filter(region_code="371522", kind=LayerKind.BASIC_FARMLAND, is_official=True).count() == 1
+
+
+def test_the_database_allows_one_official_layer_per_county_and_kind(tmp_path):
+    from django.db import IntegrityError, transaction
+
+    second = _second_dltb(tmp_path)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Layer.objects.filter(pk=second.pk).update(is_official=True)
+
+
+def test_the_reports_carry_the_county_subtotals():
+    from openpyxl import load_workbook
+
+    from landguard.analysis import reports
+
+    boundary = crossing_square()
+    dltb, controls = services.choose_layers(EVERYTHING, boundaries=np.array([boundary]))
+    results = services.overlay_boundaries(scope=EVERYTHING, boundaries=[boundary], dltb=dltb, controls=controls)
+    report = reports.OverlayReport(["跨县道路"], results, dltb, controls, "聊城市", "道路.geojson")
+    assert {u.slug for u in report.layers} >= {"371522-dltb", "371525-dltb"}
+    sheet = load_workbook(io.BytesIO(reports.build_xlsx(report)))["跨县道路"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    title = next(i for i, row in enumerate(rows) if row[0] == "分县小计")
+    counties_rows = rows[title + 2:title + 5]
+    assert [r[0] for r in counties_rows] == ["莘县（371522）", "冠县（371525）", "合计"]
+    assert counties_rows[2][2] == pytest.approx(counties_rows[0][2] + counties_rows[1][2], abs=0.011)  # 亩
+    from docx import Document
+
+    doc = Document(io.BytesIO(reports.build_docx(report)))
+    assert any(p.text == "分县小计" for p in doc.paragraphs)
+    cells = {cell.text for table in doc.tables for row in table.rows for cell in row.cells}
+    assert {"莘县（371522）", "冠县（371525）", "合计"} <= cells
