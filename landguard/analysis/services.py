@@ -9,7 +9,8 @@ inside a boundary costs its stored area, nothing more — and overlay() runs on 
 engine's on the whole layer: features that miss every boundary contribute nothing there either.
 
 Nothing here writes. read_boundaries / boundaries_from_geojson turn a user's file or GeoJSON into
-boundaries and choose_layers picks the layer versions, for the page, the API and the command alike.
+boundaries and choose_layers picks the layer versions (each county's 官方图层, see analysis.counties), for
+the page, the API and the command alike; a boundary crossing county lines is analysed per county and added up.
 The versions passed in must come from the layers selectors with the same scope; features are read
 through the scope too (a township officer's analysis sees the parcels of their township only), and
 every boundary must lie inside the scope's region.
@@ -102,6 +103,9 @@ def _overlay_all(scope: RegionScope, geoms: np.ndarray, dltb: LayerVersion, cont
 def _overlay_counties(scope: RegionScope, geoms: np.ndarray, dltbs: list[LayerVersion], controls: Sequence[LayerVersion],
                       names: dict[int, str]) -> list[OverlayResult]:
     codes = counties.county_codes(dltbs)
+    stray = [v.layer.name for v in controls if county_of(v.layer.region_code) not in (*codes, None)]
+    if stray:  # it would be used nowhere: no part of the boundary is analysed in its county
+        raise OverlayError(_("管控图层“%(names)s”所在的县没有选用地类图斑图层") % {"names": "、".join(stray)})
     found, parts = counties.split(geoms, codes)
     per_county: list[dict[int, OverlayResult]] = []
     for k, (county, dltb) in enumerate(zip(found, dltbs)):
