@@ -253,3 +253,16 @@ def test_the_reports_carry_the_county_subtotals():
     assert any(p.text == "分县小计" for p in doc.paragraphs)
     cells = {cell.text for table in doc.tables for row in table.rows for cell in row.cells}
     assert {"莘县（371522）", "冠县（371525）", "合计"} <= cells
+
+
+def test_a_control_layer_of_a_county_without_its_dltb_is_refused_not_dropped(tmp_path):
+    region = Region.objects.filter(code__startswith="3715", level=3, retired_in__isnull=True).exclude(
+        code__in=["371522", "371525"]).first()
+    path = tmp_path / "另一县永农.geojson"
+    path.write_text(json.dumps({"type": "Feature", "properties": {"BSM": "Y1"},
+                                "geometry": shapely.geometry.mapping(crossing_square(0.001))}), encoding="utf-8")
+    layer_services.import_layer(path, kind=LayerKind.BASIC_FARMLAND, name="另一县永久基本农田", region=region)
+    dltb, controls = services.choose_layers(EVERYTHING, slugs=["371525-dltb", "371522-dltb",
+                                                               Layer.objects.get(name="另一县永久基本农田").slug])
+    with pytest.raises(services.OverlayError, match="另一县永久基本农田”所在的县没有选用地类图斑图层"):
+        services.overlay_boundaries(scope=EVERYTHING, boundaries=[crossing_square()], dltb=dltb, controls=controls)
