@@ -166,6 +166,7 @@ SAMPLES: dict[str, Sample] = {
     "layers:features-export": lambda place: {"slug": place.layer.slug},
     "layers:exchange-export": lambda place: {"slug": place.layer.slug},
     "layers:set-current": lambda place: {"slug": place.layer.slug, "number": 1},
+    "layers:designate-official": lambda place: {"slug": place.layer.slug},
     "api:layer-detail": lambda place: {"slug": place.layer.slug},
     "api:layer-versions": lambda place: {"slug": place.layer.slug},
     "api:layer-publish": lambda place: {"slug": place.layer.slug, "number": 1},

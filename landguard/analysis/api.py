@@ -36,7 +36,7 @@ class OverlayRequestSerializer(serializers.Serializer):
     crs = serializers.CharField(required=False, allow_blank=True, help_text=gettext_lazy(
         "文件坐标系与声明不符或未声明时指定，如 epsg:4527、gcj02"))
     layers = serializers.ListField(child=serializers.SlugField(), required=False, help_text=gettext_lazy(
-        "图层标识（一个地类图斑及任意管控图层）；省略时使用数据范围内、与边界相交的全部现行图层"))
+        "图层标识（每县一个地类图斑及任意管控图层）；省略时使用边界所在各县的官方图层"))
     pieces = serializers.BooleanField(default=False, help_text=gettext_lazy(
         "同时返回叠加后的图斑碎片等 GeoJSON（供地图高亮）"))
 
@@ -60,6 +60,24 @@ class _ClassRow(serializers.Serializer):
     net = _Area()
 
 
+class _Subtotal(serializers.Serializer):
+    code = serializers.CharField(help_text=gettext_lazy("县级行政区代码"))
+    name = serializers.CharField()
+    gross = _Area()
+    dltb = _Area()
+    uncovered = _Area()
+    farmland_gross = _Area()
+    farmland_net = _Area()
+    tiankan = _Area()
+    by_big_class = _ClassRow(many=True)
+    by_level1 = _ClassRow(many=True)
+    by_code = _ClassRow(many=True)
+    controls = serializers.DictField(child=serializers.DictField())
+    verdicts = serializers.ListField(child=serializers.DictField())
+    not_evaluated = serializers.ListField(child=serializers.DictField())
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
 class _Result(serializers.Serializer):
     label = serializers.CharField(help_text=gettext_lazy("边界名称（文件中的要素）"))
     boundary_index = serializers.IntegerField()
@@ -76,6 +94,7 @@ class _Result(serializers.Serializer):
     verdicts = serializers.ListField(child=serializers.DictField())
     not_evaluated = serializers.ListField(child=serializers.DictField())
     warnings = serializers.ListField(child=serializers.CharField())
+    subtotals = _Subtotal(many=True, help_text=gettext_lazy("边界跨县时每县一项（该县部分用该县官方图层分析），合计即上列各数"))
 
 
 class _Layer(serializers.Serializer):
@@ -142,5 +161,6 @@ class OverlayView(APIView):
             body["warnings"] = boundaries.warnings
         if data["pieces"]:
             pks = [int(pk) for r in results for pk in r.pieces.dltb_index]
-            body["map"] = reports.map_data(report, boundaries.geometries, selectors.feature_ids(scope, dltb, pks))
+            body["map"] = reports.map_data(report, boundaries.geometries,
+                                           selectors.feature_ids(scope, services.dltb_versions(dltb), pks))
         return Response(body)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from landguard.analysis import services
 from landguard.layers.models import LayerKind, LayerVersion
 
+AUTO = "auto"
 MAX_PAGE_BOUNDARIES = 50  # more belong in the API or `manage.py overlay`: a page of 50 sets of tables is already long
 
 
@@ -35,10 +36,13 @@ class OverlayForm(forms.Form):
         self.versions = {str(v.pk): v for v in versions}
         dltbs = [v for v in versions if v.layer.kind == LayerKind.DLTB]
         controls = [v for v in versions if v.layer.kind != LayerKind.DLTB]
-        self.fields["dltb"].choices = [(str(v.pk), version_label(v)) for v in dltbs]
+        # 自动: the official layers of each county the boundary lies in (services.choose_layers), the one
+        # choice that analyses a boundary crossing county lines; a named DLTB analyses everything against it.
+        self.fields["dltb"].choices = ([(AUTO, _("自动：边界所在各县的官方图层"))] if dltbs else []) + [
+            (str(v.pk), version_label(v)) for v in dltbs]
         self.fields["controls"].choices = [(str(v.pk), version_label(v)) for v in controls]
         if dltbs:
-            self.fields["dltb"].initial = str(dltbs[0].pk)
+            self.fields["dltb"].initial = AUTO
         self.fields["controls"].initial = [str(v.pk) for v in controls]
 
     def clean(self) -> dict[str, Any]:
@@ -62,7 +66,7 @@ class OverlayForm(forms.Form):
                 % {"count": len(boundaries.geometries), "max": MAX_PAGE_BOUNDARIES})
         data["boundaries"] = boundaries
         if data.get("dltb"):
-            data["dltb_version"] = self.versions[data["dltb"]]
+            data["dltb_version"] = None if data["dltb"] == AUTO else self.versions[data["dltb"]]
         data["control_versions"] = [self.versions[pk] for pk in data.get("controls", [])]
         return data
 

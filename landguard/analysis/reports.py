@@ -31,7 +31,7 @@ from landguard.core.exports import display_width
 from landguard.core.geodesy import hectares, mu
 from landguard.engine.clipping import DEFAULT_SLIVER_TOLERANCE_M2
 from landguard.engine.kinds import Verdict
-from landguard.engine.landclass import LAND_CLASSES
+from landguard.engine.landclass import LAND_CLASSES, BigClass
 from landguard.engine.results import ClassArea, OverlayResult
 from landguard.layers.models import LayerVersion
 
@@ -46,6 +46,7 @@ SEVERITY = {
     Verdict.NOT_COVERED_BY_APPROVAL: "warn",
     Verdict.OCCUPIES_FARMLAND: "notice",
 }
+_BIG_LABELS = [(b.value, b.label) for b in BigClass]
 _COORD_DECIMALS = 6  # ~0.1 m: plenty for the map, and a third of the payload of full precision
 
 
@@ -88,6 +89,22 @@ class FlagRow:
 
 
 @dataclass(frozen=True)
+class SubtotalRow:
+    """The part of a boundary in one county: its figures, for the 分县小计 table."""
+
+    code: str
+    name: str
+    result: OverlayResult
+    big: list[ClassArea]
+    controls: list[ControlRow]
+    flags: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+@dataclass(frozen=True)
 class Section:
     """One boundary's figures, in the order the page and the reports show them."""
 
@@ -102,6 +119,7 @@ class Section:
     flags: list[FlagRow]
     not_evaluated: list[str]
     warnings: list[str]
+    subtotals: list[SubtotalRow] = field(default_factory=list)  # one per county, for a boundary crossing county lines
 
 
 @dataclass
@@ -110,7 +128,7 @@ class OverlayReport:
 
     labels: list[str]
     results: list[OverlayResult]
-    dltb: LayerVersion
+    dltb: LayerVersion | Sequence[LayerVersion]  # one per county for boundaries crossing county lines
     controls: Sequence[LayerVersion]
     scope_label: str
     source: str  # where the boundaries came from: a file name, or "drawn on the map"
@@ -118,7 +136,8 @@ class OverlayReport:
 
     @property
     def layers(self) -> list[LayerUsed]:
-        return [LayerUsed.of(v) for v in (self.dltb, *self.controls)]
+        dltbs = [self.dltb] if isinstance(self.dltb, LayerVersion) else list(self.dltb)
+        return [LayerUsed.of(v) for v in (*dltbs, *self.controls)]
 
     @property
     def created_local(self) -> str:
@@ -142,8 +161,30 @@ def section(index: int, label: str, r: OverlayResult) -> Section:
         summary.append((_("无地类图斑的面积"), r.uncovered_m2))
     controls = [ControlRow(c.name, str(c.kind.label), c.inside_m2, c.outside_m2) for c in r.controls.values()]
     flags = [FlagRow(str(f.label), SEVERITY[f.verdict], f.area_m2, "、".join(f.layers)) for f in r.verdicts]
+    subtotals = [SubtotalRow(p.code, p.name, p.result, list(p.result.by_big_class.values()),
+                             [ControlRow(c.name, str(c.kind.label), c.inside_m2, c.outside_m2) for c in p.result.controls.values()],
+                             "、".join(str(f.label) for f in p.result.verdicts) or _("无"))
+                 for p in r.subtotals]
     return Section(index, label, r, summary, list(r.by_big_class.values()), list(r.by_level1.values()),
-                   list(r.by_code.values()), controls, flags, [str(v.label) for v in r.not_evaluated], list(r.warnings))
+                   list(r.by_code.values()), controls, flags, [str(v.label) for v in r.not_evaluated], list(r.warnings),
+                   subtotals)
+
+
+def subtotal_table(s: Section) -> tuple[list[str], list[list[Any]]]:
+    """The 分县小计 table of a boundary crossing county lines (headers, rows with figures as numbers), its last
+    row the total: area, the three big classes gross, 耕地 net, each control layer's area inside (亩)."""
+    big = _BIG_LABELS
+    headers = [_("县（市、区）"), _("面积（公顷）"), _("面积（亩）"), *[_("%(cls)s（亩）") % {"cls": label} for _k, label in big],
+               _("耕地净面积（亩）"), _("管控图层区内（亩）"), _("判定")]
+
+    def row(name: str, r: OverlayResult, controls: list[ControlRow], flags: str) -> list[Any]:
+        return [name, hectares(r.gross_m2), mu(r.gross_m2),
+                *[mu(r.by_big_class[k].gross_m2) if k in r.by_big_class else 0.0 for k, _label in big],
+                mu(r.farmland_net_m2), "；".join(f"{c.name} {mu(c.inside_m2):,.2f}" for c in controls) or "—", flags]
+
+    rows = [row(p.label, p.result, p.controls, p.flags) for p in s.subtotals]
+    rows.append(row(str(_("合计")), s.result, s.controls, flags_text(s)))
+    return headers, rows
 
 
 def flags_text(s: Section) -> str:
@@ -272,6 +313,9 @@ def build_xlsx(report: OverlayReport) -> bytes:
         sheet.ws.append([])
         sheet.table(_("面积汇总"), [_("项目"), _("平方米"), _("公顷"), _("亩")],
                     ([name, round(v, 2), hectares(v), mu(v)] for name, v in s.summary), [None, _M2, _HA, _MU])
+        if len(s.subtotals) > 1:
+            headers, rows = subtotal_table(s)
+            sheet.table(_("分县小计"), headers, rows, [None, _HA, *[_MU] * (len(headers) - 4), None, None])
         sheet.table(_("三大类"), [_("地类"), *area_heads], _class_rows(s.big, with_code=False), [None, _HA, _MU, _HA, _MU])
         sheet.table(_("一级类"), [_("编码"), _("地类"), *area_heads], _class_rows(s.level1, with_code=True),
                     [None, None, _HA, _MU, _HA, _MU])
@@ -334,6 +378,10 @@ def build_docx(report: OverlayReport) -> bytes:
         doc.add_heading(_("面积汇总"), level=2)
         _docx_table(doc, [_("项目"), _("平方米"), _("公顷"), _("亩")],
                     [[name, f"{v:,.2f}", f"{hectares(v):,.4f}", f"{mu(v):,.2f}"] for name, v in s.summary])
+        if len(s.subtotals) > 1:
+            doc.add_heading(_("分县小计"), level=2)
+            headers, rows = subtotal_table(s)
+            _docx_table(doc, headers, [shown_row(row) for row in rows])
         doc.add_heading(_("三大类"), level=2)
         _docx_table(doc, [_("地类"), *area_heads], class_rows(s.big, False))
         doc.add_heading(_("一级类"), level=2)
@@ -356,6 +404,11 @@ def build_docx(report: OverlayReport) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def shown_row(row: Sequence[Any]) -> list[str]:
+    """A subtotal_table row as text: 公顷 to 4 decimals (the second column), 亩 to 2."""
+    return [f"{v:,.4f}" if i == 1 else f"{v:,.2f}" if isinstance(v, float) else str(v) for i, v in enumerate(row)]
 
 
 def _docx_table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:

@@ -145,12 +145,14 @@ def _gist_ids(boxes: np.ndarray, version_ids: list[int]) -> tuple[str, list[Any]
     return sql, [*(boxes[:, k].tolist() for k in range(4)), version_ids]
 
 
-def feature_ids(scope: RegionScope, version: LayerVersion, pks: Sequence[int]) -> dict[int, str]:
-    """The file identifier (BSM, TBBH …) of some features, for map popups; in batches, as SQLite takes at
-    most 32 766 parameters a statement."""
+def feature_ids(scope: RegionScope, version: LayerVersion | Sequence[LayerVersion], pks: Sequence[int]) -> dict[int, str]:
+    """The file identifier (BSM, TBBH …) of some features of a version (or of the DLTB versions of several
+    counties), for map popups; in batches, as SQLite takes at most 32 766 parameters a statement."""
+    versions = [version] if isinstance(version, LayerVersion) else list(version)
     wanted = sorted({int(pk) for pk in pks})
     found: dict[int, str] = {}
     for start in range(0, len(wanted), _ID_BATCH):
-        qs = layer_selectors.features(scope, version).filter(pk__in=wanted[start:start + _ID_BATCH]).order_by()
-        found.update(qs.values_list("pk", "fid"))
+        for v in versions:
+            qs = layer_selectors.features(scope, v).filter(pk__in=wanted[start:start + _ID_BATCH]).order_by()
+            found.update(qs.values_list("pk", "fid"))
     return found

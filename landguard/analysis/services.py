@@ -9,7 +9,8 @@ inside a boundary costs its stored area, nothing more — and overlay() runs on 
 engine's on the whole layer: features that miss every boundary contribute nothing there either.
 
 Nothing here writes. read_boundaries / boundaries_from_geojson turn a user's file or GeoJSON into
-boundaries and choose_layers picks the layer versions, for the page, the API and the command alike.
+boundaries and choose_layers picks the layer versions (each county's 官方图层, see analysis.counties), for
+the page, the API and the command alike; a boundary crossing county lines is analysed per county and added up.
 The versions passed in must come from the layers selectors with the same scope; features are read
 through the scope too (a township officer's analysis sees the parcels of their township only), and
 every boundary must lie inside the scope's region.
@@ -29,11 +30,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import shapely
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from landguard.analysis import selectors
+from landguard.analysis import counties, selectors
+from landguard.analysis.errors import MAX_NAMED, OverlayError, boundary_names
 from landguard.core.scope import RegionScope
 from landguard.formats import read_layer
 from landguard.formats.base import LayerReadError
@@ -43,8 +44,9 @@ from landguard.engine.checks import LayerDataError, boundary_array
 from landguard.engine.kinds import ControlKind
 from landguard.engine.layers import ControlLayer, DltbLayer
 from landguard.engine.overlay import overlay, overlay_areas
-from landguard.engine.results import OverlayResult
-from landguard.layers.models import LayerKind, LayerVersion
+from landguard.engine.combine import combine
+from landguard.engine.results import OverlayResult, Subtotal
+from landguard.layers.models import LayerKind, LayerVersion, county_of
 from landguard.regions import selectors as region_selectors
 
 # A boundary may stray this far outside the scope's region: boundaries digitised on another base map, or
@@ -57,56 +59,70 @@ _METRES_PER_DEGREE_LAT = 110_574.0  # the shortest (equatorial) meridian degree:
 # 10 000 patches over a county, 0.1° cells take 2/3 of the time of 0.05° cells and half that of 0.025°.
 CHUNK_DEGREES = 0.1
 CHUNK_MAX = 1000
-_MAX_NAMED = 10
 _POLYGON, _MULTIPOLYGON = int(shapely.GeometryType.POLYGON), int(shapely.GeometryType.MULTIPOLYGON)
 
 
-class OverlayError(ValidationError):
-    """The analysis cannot run as asked: a boundary outside the scope or not a valid polygon, a layer of
-    the wrong kind. `boundary_indices` (0-based) lists the boundaries concerned, `reason` says what is
-    wrong without naming them, so a page can name them its own way (by file feature)."""
-
-    def __init__(self, reason: str, *, boundary_indices: Sequence[int] = ()) -> None:
-        self.reason = reason
-        self.boundary_indices = [int(i) for i in boundary_indices]
-        super().__init__(self.describe(), code="overlay")
-
-    def describe(self, labels: Sequence[str] | None = None) -> str:
-        """The message, naming the boundaries by `labels` (e.g. the file's feature labels) when given."""
-        named = boundary_names(self.boundary_indices, labels)
-        return f"{named}：{self.reason}" if named else self.reason
+# The DLTB to analyse against: one version, or one per county for boundaries crossing county lines.
+DltbChoice = LayerVersion | Sequence[LayerVersion]
 
 
-def boundary_names(indices: Sequence[int], labels: Sequence[str] | None = None) -> str:
-    """“第 1、3 个边界”, or the given labels (file features), for a message."""
-    if not indices:
-        return ""
-    shown = list(indices[:_MAX_NAMED])
-    if labels is not None:
-        text = "、".join(labels[i] for i in shown)
-    else:
-        text = _("第 %(numbers)s 个边界") % {"numbers": "、".join(str(i + 1) for i in shown)}
-    if len(indices) > _MAX_NAMED:
-        text += _(" 等共 %(count)s 个") % {"count": len(indices)}
-    return text
-
-
-def overlay_boundaries(*, scope: RegionScope, boundaries: Any, dltb: LayerVersion,
+def overlay_boundaries(*, scope: RegionScope, boundaries: Any, dltb: DltbChoice,
                        controls: Sequence[LayerVersion] = ()) -> list[OverlayResult]:
     """Overlay boundaries (shapely (Multi)Polygons, EPSG:4490) on a DLTB version and control versions.
 
     One OverlayResult per boundary, in order, with official CGCS2000 ellipsoidal areas; controls are keyed
-    by control_names(). Raises OverlayError for a boundary that is not a valid polygon or lies outside
-    the scope's region, or a layer of the wrong kind.
+    by control_names(). With one DLTB version per county (choose_layers for boundaries crossing county
+    lines), each boundary is cut by the county outlines and each part analysed against its county's DLTB
+    and controls (a control above county level applies to every part); the result is their total with a
+    subtotal per county (OverlayResult.subtotals). Raises OverlayError for a boundary that is not a valid
+    polygon or lies outside the scope's region, or a layer of the wrong kind.
     """
-    geoms = _checked(scope, boundaries, dltb, controls)
+    dltbs = dltb_versions(dltb)
+    geoms = _checked(scope, boundaries, dltbs, controls)
     names = control_names(controls)
+    if len(dltbs) > 1:
+        return _overlay_counties(scope, geoms, dltbs, controls, names)
+    return _overlay_all(scope, geoms, dltbs[0], controls, names)
+
+
+def dltb_versions(dltb: DltbChoice) -> list[LayerVersion]:
+    """The DLTB versions of a choice, as a list."""
+    return [dltb] if isinstance(dltb, LayerVersion) else list(dltb)
+
+
+def _overlay_all(scope: RegionScope, geoms: np.ndarray, dltb: LayerVersion, controls: Sequence[LayerVersion],
+                 names: dict[int, str]) -> list[OverlayResult]:
     results: list[OverlayResult | None] = [None] * len(geoms)
     for rows in _chunks(geoms):
         for result in _overlay_chunk(scope, geoms[rows], dltb, controls, names):
             i = int(rows[result.boundary_index])
             results[i] = replace(result, boundary_index=i)
     return results  # type: ignore[return-value]  # every slot filled: the chunks partition the boundaries
+
+
+def _overlay_counties(scope: RegionScope, geoms: np.ndarray, dltbs: list[LayerVersion], controls: Sequence[LayerVersion],
+                      names: dict[int, str]) -> list[OverlayResult]:
+    codes = counties.county_codes(dltbs)
+    stray = [v.layer.name for v in controls if county_of(v.layer.region_code) not in (*codes, None)]
+    if stray:  # it would be used nowhere: no part of the boundary is analysed in its county
+        raise OverlayError(_("管控图层“%(names)s”所在的县没有选用地类图斑图层") % {"names": "、".join(stray)})
+    found, parts = counties.split(geoms, codes)
+    per_county: list[dict[int, OverlayResult]] = []
+    for k, (county, dltb) in enumerate(zip(found, dltbs)):
+        rows = np.flatnonzero(parts[:, k] != None)  # noqa: E711  # an object array: None marks no part
+        mine = [v for v in controls if county_of(v.layer.region_code) in (county.code, None)]
+        results = _overlay_all(scope, parts[rows, k], dltb, mine, names) if len(rows) else []
+        per_county.append({int(rows[r.boundary_index]): r for r in results})
+    combined = []
+    for i in range(len(geoms)):
+        subtotals = [Subtotal(county.code, county.name, replace(per_county[k][i], boundary_index=i))
+                     for k, county in enumerate(found) if i in per_county[k]]
+        if not subtotals:  # only slivers anywhere: the boundary is noise, analysed whole in the first county
+            combined.append(_overlay_all(scope, geoms[i:i + 1], dltbs[0], controls, names)[0])
+            combined[-1] = replace(combined[-1], boundary_index=i)
+        else:
+            combined.append(combine(i, subtotals))
+    return combined
 
 
 @dataclass(frozen=True)
@@ -155,7 +171,7 @@ def classify_patches(*, scope: RegionScope, patches: Any, dltb: LayerVersion, ba
         if version.layer.kind != kind:
             raise OverlayError(_("图层“%(name)s”不是%(kind)s图层") % {"name": version.layer.name, "kind": LayerKind(kind).label})
     controls = list(given.values())
-    geoms = _checked(scope, patches, dltb, controls)
+    geoms = _checked(scope, patches, [dltb], controls)
     names = control_names(controls)
     n = len(geoms)
     columns = {key: np.zeros(n) for key in ("area", "dltb", "gross", "net", "basic", "approved", "unapproved")}
@@ -215,8 +231,8 @@ def read_boundaries(path: str | Path, *, crs: str | None = None) -> Boundaries:
         raise OverlayError(_("文件中没有要素"))
     if data.invalid:
         lines = data.invalid_messages()
-        more = _("（另有 %(count)s 个）") % {"count": len(lines) - _MAX_NAMED} if len(lines) > _MAX_NAMED else ""
-        raise OverlayError(_("边界几何有误：%(lines)s%(more)s") % {"lines": "；".join(lines[:_MAX_NAMED]), "more": more})
+        more = _("（另有 %(count)s 个）") % {"count": len(lines) - MAX_NAMED} if len(lines) > MAX_NAMED else ""
+        raise OverlayError(_("边界几何有误：%(lines)s%(more)s") % {"lines": "；".join(lines[:MAX_NAMED]), "more": more})
     geoms = np.asarray(data.geometries, dtype=object)
     not_polygon = np.flatnonzero(~np.isin(shapely.get_type_id(geoms), (_POLYGON, _MULTIPOLYGON)))
     if len(not_polygon):
@@ -254,27 +270,39 @@ def boundaries_from_geojson(data: Any) -> Boundaries:
 
 
 def choose_layers(scope: RegionScope, *, slugs: Sequence[str] | None = None,
-                  boundaries: np.ndarray | None = None) -> tuple[LayerVersion, list[LayerVersion]]:
-    """The DLTB version and control versions to analyse against: the current versions of the layers named
-    by slug, or by default every current layer visible to the scope whose extent meets the boundaries.
-    Exactly one DLTB is needed (OverlayError otherwise, listing the candidates)."""
+                  boundaries: np.ndarray | None = None) -> tuple[DltbChoice, list[LayerVersion]]:
+    """The DLTB and control versions to analyse against (current versions visible to the scope).
+
+    Named by slug: those layers (they may span counties, one DLTB per county). By default, for boundaries:
+    the official layers (官方图层) of every county they really overlap (counties.overlapped) — one DLTB
+    version when that is one county, else one per county — or, where no county outline is known, the
+    layers whose extent meets them. Without boundaries: the one DLTB visible. OverlayError otherwise,
+    naming the county and its layers."""
     versions = list(selectors.overlay_versions(scope, slugs=list(slugs) if slugs is not None else None))
     if slugs is not None:
         missing = sorted(set(slugs) - {v.layer.slug for v in versions})
         if missing:
             raise OverlayError(_("没有这些图层（或不在您的数据范围内）：%(slugs)s") % {"slugs": "、".join(missing)})
     elif boundaries is not None and len(boundaries):
+        found = counties.overlapped(scope, boundaries)
+        if found:
+            dltbs, controls = counties.official_layers(found, versions)
+            return (dltbs[0] if len(dltbs) == 1 else tuple(dltbs)), controls
         box = shapely.box(*shapely.total_bounds(boundaries))
         reached = [v for v in versions if v.extent is None or shapely.intersects(box, shapely.box(*v.extent.extent))]
         if any(v.layer.kind == LayerKind.DLTB for v in versions) and not any(v.layer.kind == LayerKind.DLTB for v in reached):
             raise OverlayError(_("边界不在任何地类图斑图层的范围内"))
         versions = reached
     dltbs = [v for v in versions if v.layer.kind == LayerKind.DLTB]
+    controls = [v for v in versions if v.layer.kind != LayerKind.DLTB]
+    if slugs is not None and len(dltbs) > 1:
+        counties.county_codes(dltbs)  # one per county, each of a county
+        return tuple(dltbs), controls
     if len(dltbs) != 1:
         if not dltbs:
             raise OverlayError(_("没有可用的地类图斑图层：请先导入地类图斑，或指定图层"))
         raise OverlayError(_("有多个地类图斑图层，请指定其中一个：%(slugs)s") % {"slugs": "、".join(v.layer.slug for v in dltbs)})
-    return dltbs[0], [v for v in versions if v.layer.kind != LayerKind.DLTB]
+    return dltbs[0], controls
 
 
 # --- checks ---------------------------------------------------------------------------------------------
@@ -304,9 +332,10 @@ def _boundary_problem(geom: Any) -> str:
     return _("坐标不是经纬度（应为 CGCS2000 EPSG:4490）")
 
 
-def _checked(scope: RegionScope, boundaries: Any, dltb: LayerVersion, controls: Sequence[LayerVersion]) -> np.ndarray:
-    if dltb.layer.kind != LayerKind.DLTB:
-        raise OverlayError(_("图层“%(name)s”不是地类图斑图层") % {"name": dltb.layer.name})
+def _checked(scope: RegionScope, boundaries: Any, dltbs: Sequence[LayerVersion], controls: Sequence[LayerVersion]) -> np.ndarray:
+    not_dltb = [v.layer.name for v in dltbs if v.layer.kind != LayerKind.DLTB]
+    if not_dltb or not dltbs:
+        raise OverlayError(_("图层“%(name)s”不是地类图斑图层") % {"name": "、".join(not_dltb)})
     not_control = [v.layer.name for v in controls if v.layer.control_kind is None]
     if not_control:
         raise OverlayError(_("图层“%(names)s”不是管控图层") % {"names": "、".join(not_control)})

@@ -60,9 +60,13 @@ def overlay_page(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 def _analyse(request: HttpRequest, scope: RegionScope, form: OverlayForm) -> dict[str, Any]:
     data = form.cleaned_data
     boundaries: services.Boundaries = data["boundaries"]
-    dltb: LayerVersion = data["dltb_version"]
+    dltb: services.DltbChoice | None = data["dltb_version"]
     controls: list[LayerVersion] = data["control_versions"]
     try:
+        if dltb is None:  # 自动: each county's official layers, of the control kinds ticked
+            geometries = services.check_boundaries(scope, boundaries.geometries)
+            dltb, chosen = services.choose_layers(scope, boundaries=geometries)
+            controls = [v for v in chosen if v.layer.kind in {c.layer.kind for c in controls}]
         results = services.overlay_boundaries(scope=scope, boundaries=boundaries.geometries, dltb=dltb, controls=controls)
     except services.OverlayError as exc:
         form.add_error(None, exc.describe(boundaries.labels))
@@ -78,10 +82,11 @@ def _analyse(request: HttpRequest, scope: RegionScope, form: OverlayForm) -> dic
     }
 
 
-def _sign(request: HttpRequest, boundaries: services.Boundaries, dltb: LayerVersion, controls: list[LayerVersion],
+def _sign(request: HttpRequest, boundaries: services.Boundaries, dltb: services.DltbChoice, controls: list[LayerVersion],
           source: str) -> str:
     return signing.dumps({"user": request.user.pk, "wkb": [base64.b64encode(w).decode() for w in shapely.to_wkb(boundaries.geometries)],
-                          "labels": boundaries.labels, "dltb": dltb.pk, "controls": [v.pk for v in controls], "source": source},
+                          "labels": boundaries.labels,
+                          "dltb": [v.pk for v in services.dltb_versions(dltb)], "controls": [v.pk for v in controls], "source": source},
                          salt=TOKEN_SALT, compress=True)
 
 
@@ -95,7 +100,8 @@ def _signed_report(request: HttpRequest, scope: RegionScope) -> reports.OverlayR
     if saved.get("user") != request.user.pk:
         return None
     geoms = shapely.from_wkb([base64.b64decode(w) for w in saved["wkb"]])
-    dltb = layer_selectors.get_version(scope, saved["dltb"])  # 404 if no longer visible
+    dltbs = [layer_selectors.get_version(scope, pk) for pk in saved["dltb"]]  # 404 if no longer visible
+    dltb = dltbs[0] if len(dltbs) == 1 else tuple(dltbs)
     controls = [layer_selectors.get_version(scope, pk) for pk in saved["controls"]]
     results = services.overlay_boundaries(scope=scope, boundaries=geoms, dltb=dltb, controls=controls)
     return reports.OverlayReport(saved["labels"], results, dltb, controls, scope_label(scope), saved["source"])

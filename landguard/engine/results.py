@@ -154,6 +154,9 @@ class OverlayResult:
     not_evaluated: tuple[Verdict, ...]  # verdicts whose control layer was not given
     pieces: OverlayPieces
     warnings: tuple[str, ...]
+    # A boundary crossing county lines: the part in each county, analysed against that county's layers
+    # (engine.combine); every figure above is their sum. Empty for a boundary analysed in one piece.
+    subtotals: tuple[Subtotal, ...] = ()
 
     @property
     def net_m2(self) -> float:
@@ -208,5 +211,17 @@ class OverlayResult:
                           "layers": list(f.layers)} for f in self.verdicts],
             "not_evaluated": [{"verdict": v.value, "label": str(v.label)} for v in self.not_evaluated],
             "warnings": list(self.warnings),
+            "subtotals": [{"code": p.code, "name": p.name, **{k: v for k, v in p.result.to_dict().items()
+                                                           if k not in ("boundary_index", "subtotals")}}
+                          for p in self.subtotals],
         }
+
+
+@dataclass(frozen=True)
+class Subtotal:
+    """The part of a boundary inside one county (code, name), analysed against that county's layers."""
+
+    code: str
+    name: str
+    result: OverlayResult
 

@@ -57,7 +57,7 @@ class LayerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Layer
-        fields = ["slug", "name", "kind", "kind_display", "region_code", "description", "current_version", "links"]
+        fields = ["slug", "name", "kind", "kind_display", "region_code", "is_official", "description", "current_version", "links"]
 
     @extend_schema_field(LayerVersionSerializer(allow_null=True))
     def get_current_version(self, layer: Layer) -> dict | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.db.models.functions import Left
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +51,16 @@ CONTROL_KIND: dict[str, ControlKind | None] = {
 }
 
 
+# A county's code is six digits (371525); a layer owned by a county, a township or a village belongs to the
+# county its code begins with. Layers of a city or a province are never official (they span counties).
+COUNTY_CODE_LENGTH = 6
+
+
+def county_of(region_code: str) -> str | None:
+    """The county code a region code lies in, or None above county level."""
+    return region_code[:COUNTY_CODE_LENGTH] if len(region_code) >= COUNTY_CODE_LENGTH else None
+
+
 class GeometryKind(models.TextChoices):
     POLYGON = "polygon", _("面")
     LINE = "line", _("线")
@@ -67,12 +78,19 @@ class Layer(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
                                    verbose_name=_("创建人"))
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    # 官方图层: the layer of its kind the overlay uses for its county by default (services.designate_official).
+    # One per (county, kind): the county is the first six digits of the owning region's code.
+    is_official = models.BooleanField(_("官方图层"), default=False)
 
     class Meta:
         ordering = ["region_code", "kind", "name"]
         verbose_name = _("图层")
         verbose_name_plural = _("图层")
-        constraints = [models.UniqueConstraint(fields=["region_code", "kind", "name"], name="layer_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["region_code", "kind", "name"], name="layer_unique_name"),
+            models.UniqueConstraint(Left("region_code", COUNTY_CODE_LENGTH), "kind", condition=Q(is_official=True),
+                                    name="layer_one_official_per_county"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -37,7 +37,7 @@ from landguard.core.scope import RegionScope
 from landguard.formats.base import LayerData, LayerReadError, python_value
 from landguard.engine.checks import KcxsUnit, LayerDataError
 from landguard.engine.layers import ControlLayer, DltbLayer
-from landguard.layers.models import CONTROL_KIND, Feature, GeometryKind, Layer, LayerKind, LayerVersion
+from landguard.layers.models import CONTROL_KIND, Feature, GeometryKind, Layer, LayerKind, LayerVersion, county_of
 from landguard.layers.schema import CODE_FIELD, ID_FIELD, FieldMappingError, area_field, resolve_mapping
 from landguard.regions.locate import holding_regions
 from landguard.regions.models import Level, Region
@@ -335,8 +335,12 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
         if layer is None:
             layer = Layer.objects.filter(region_code=region.code, kind=kind, name=name).first()
         if layer is None:
+            # A county's first layer of a kind becomes its official one (官方图层): the overlay needs one.
+            county = county_of(region.code)
+            official = county is not None and not Layer.objects.filter(
+                region_code__startswith=county, kind=kind, is_official=True).exists()
             layer = Layer.objects.create(kind=kind, name=name, slug=slug_for(region.code, kind, name), region=region,
-                                         region_code=region.code, created_by=actor)
+                                         region_code=region.code, created_by=actor, is_official=official)
         else:
             layer = Layer.objects.select_for_update().get(pk=layer.pk)
             if layer.kind != kind:
@@ -537,3 +541,33 @@ def set_current(*, version: LayerVersion, actor=None, scope: RegionScope | None 
 def publish(*, version: LayerVersion, actor=None, scope: RegionScope | None = None) -> LayerVersion:
     """Publish a draft version: it becomes current, the previous current version history."""
     return set_current(version=version, actor=actor, scope=scope, drafts_only=True)
+
+
+def designate_official(*, actor, layer: Layer, scope: RegionScope | None = None) -> Layer:
+    """Make a layer the official one (官方图层) of its kind for its county, the previous one no longer: the
+    layer the overlay uses there unless told otherwise. Layers of a city or a province cannot be official."""
+    county = county_of(layer.region_code)
+    if county is None:
+        raise LayerImportError(_("“%(name)s”属于县级以上行政区，不能设为官方图层") % {"name": layer.name})
+    with transaction.atomic():
+        # Every layer of the kind in the county is locked, so two designations at once cannot both succeed
+        # (the conditional unique constraint would refuse the second anyway).
+        rows = list(Layer.objects.select_for_update().filter(region_code__startswith=county, kind=layer.kind)
+                    .order_by("pk"))
+        target = next((row for row in rows if row.pk == layer.pk), None)
+        if target is None or (scope is not None and not scope.contains(target.region_code)):
+            raise LayerImportError(_("%(name)s 不在您的数据范围内") % {"name": layer.name})
+        previous = next((row for row in rows if row.is_official), None)
+        if previous is not None and previous.pk == target.pk:
+            return target
+        if previous is not None:
+            Layer.objects.filter(pk=previous.pk).update(is_official=False)
+            record(actor=actor, action=AuditEntry.Action.UPDATE, target=previous, region_code=previous.region_code,
+                   changes={"is_official": [True, False]},
+                   note=_("不再是官方图层：由“%(name)s”取代") % {"name": target.name})
+        Layer.objects.filter(pk=target.pk).update(is_official=True)
+        record(actor=actor, action=AuditEntry.Action.UPDATE, target=target, region_code=target.region_code,
+               changes={"is_official": [False, True]},
+               note=_("设为官方图层") + (_("（取代“%(name)s”）") % {"name": previous.name} if previous else ""))
+    target.refresh_from_db()
+    return target

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<slug:slug>/features/", views.feature_list, name="features"),
     path("<slug:slug>/features.xlsx", views.feature_export, name="features-export"),
     path("<slug:slug>/exchange.txt", views.exchange_export, name="exchange-export"),
+    path("<slug:slug>/official/", views.designate_official, name="designate-official"),
     path("<slug:slug>/versions/<int:number>/current/", views.set_current, name="set-current"),
 ]

@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -78,6 +78,7 @@ LAYERS = Listing(
     columns=(
         Column(_("名称"), lambda l: l.name, link=_detail_url),
         Column(_("类型"), lambda l: l.get_kind_display()),
+        Column(_("官方图层"), lambda l: _("官方图层") if l.is_official else None),
         Column(_("所属行政区"), lambda l: l.region.name),
         Column(_("现行版本"), lambda l: f"v{_current(l).number}" if _current(l) else None),
         Column(_("数据年份"), _of_current("year")),
@@ -298,6 +299,20 @@ def set_current(request: HttpRequest, scope: RegionScope, slug: str, number: int
     version = selectors.get_owned_version(scope, layer, number)
     try:
         services.set_current(version=version, actor=request.user, scope=scope)
+    except services.LayerImportError as exc:
+        raise ValidationError(str(exc)) from None
+    return redirect("layers:detail", slug=layer.slug)
+
+
+@require_POST
+@scoped(manage=True)
+def designate_official(request: HttpRequest, scope: RegionScope, slug: str) -> HttpResponse:
+    """Make the layer its county's 官方图层 of its kind (managers of a scope holding the layer only)."""
+    layer = selectors.get_layer(scope, slug)
+    if not selectors.owns(scope, layer):
+        raise Http404
+    try:
+        services.designate_official(actor=request.user, layer=layer, scope=scope)
     except services.LayerImportError as exc:
         raise ValidationError(str(exc)) from None
     return redirect("layers:detail", slug=layer.slug)

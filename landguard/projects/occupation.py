@@ -53,8 +53,9 @@ class Occupation:
 
 
 def _covering(versions: list[LayerVersion], code: str) -> list[LayerVersion]:
-    """Versions whose layer's region holds `code`, most local first."""
-    return sorted((v for v in versions if code.startswith(v.layer.region_code)), key=lambda v: -len(v.layer.region_code))
+    """Versions whose layer's region holds `code`, most local first, official (官方图层) first among equals."""
+    return sorted((v for v in versions if code.startswith(v.layer.region_code)),
+                  key=lambda v: (-len(v.layer.region_code), not v.layer.is_official))
 
 
 def occupation(scope: RegionScope, project: Project) -> Occupation | None:

@@ -439,12 +439,13 @@ class Enrichment:
 
 
 def current_layers(county_code: str) -> dict[str, object]:
-    """The current version of each layer kind the enrichment reads, the most local one where several reach."""
+    """The current version of each layer kind the enrichment reads, the most local one where several reach,
+    the official one (官方图层) among layers of one region."""
     scope = RegionScope(prefixes=(county_code,), root_code=county_code)
     kinds = [LayerKind.DLTB, LayerKind.BASIC_FARMLAND, LayerKind.ECO_REDLINE, LayerKind.APPROVED, LayerKind.SUPPLIED]
     chosen: dict[str, object] = {}
-    for version in layer_selectors.current_versions(scope, kinds=kinds).order_by("layer__region_code"):
-        chosen[version.layer.kind] = version  # ordered by code length ascending: the county's own wins
+    for version in layer_selectors.current_versions(scope, kinds=kinds).order_by("layer__region_code", "layer__is_official"):
+        chosen[version.layer.kind] = version  # ordered by code length ascending, then official last: the county's own wins
     return chosen
 
 

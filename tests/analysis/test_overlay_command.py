@@ -74,5 +74,7 @@ def test_bad_file_and_ambiguous_layers_are_command_errors(boundary_file, tmp_pat
     bad.write_text("{oops", encoding="utf-8")
     with pytest.raises(CommandError, match="坏.geojson"):
         run(str(bad))
-    with pytest.raises(CommandError, match="有多个地类图斑图层"):
-        run(boundary_file(POLYGON, SHENXIAN))
+    # Boundaries in two counties were refused (“有多个地类图斑图层”) until issue 10: now each county's
+    # official layers analyse its boundary (tests/analysis/test_overlay_counties.py).
+    body = json.loads(run(boundary_file(POLYGON, SHENXIAN), "--json"))
+    assert {u["slug"] for u in body["layers"] if u["kind"] == "dltb"} == {"371525-dltb", "371522-dltb"}

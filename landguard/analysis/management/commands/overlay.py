@@ -1,8 +1,9 @@
 """manage.py overlay FILE [--layers SLUG,SLUG] [--region CODE] [--crs epsg:4527] [--json]
 
 Overlay the boundaries of a file (any format landguard.formats reads) on the current DLTB and control
-layers — of the region given (which the boundaries must then lie in), else of all regions whose layers
-the boundaries reach — and print the figures as a readable table or as JSON (the API's shape)."""
+layers — the official layers (官方图层) of each county the boundaries overlap, within the region given
+(which the boundaries must then lie in), with a subtotal per county for a boundary crossing county lines;
+`--layers` names them instead — and print the figures as a readable table or as JSON (the API's shape)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="boundary file: GeoJSON, shapefile (zip), KML/KMZ, GeoPackage, 坐标交换文件, CSV/XLSX")
         parser.add_argument("--layers", default="", help="layer slugs, comma-separated: one DLTB and any control layers "
-                                                         "(default: every current layer the boundaries reach)")
+                                                         "(default: the official layers of each county the boundaries overlap)")
         parser.add_argument("--region", help="region code: use its layers and check the boundaries lie in it")
         parser.add_argument("--crs", help="source CRS when the file's declaration is missing or wrong: epsg:4527, gcj02 …")
         parser.add_argument("--json", action="store_true", help="print JSON (as POST /api/overlay/ answers)")
@@ -66,6 +67,10 @@ class Command(BaseCommand):
             out(self.style.MIGRATE_HEADING(s.label))
             self._table([_("项目"), _("平方米"), _("公顷"), _("亩")],
                         [[name, f"{v:,.2f}", f"{hectares(v):,.4f}", f"{mu(v):,.2f}"] for name, v in s.summary])
+            if len(s.subtotals) > 1:
+                out(_("分县小计"))
+                headers, rows = reports.subtotal_table(s)
+                self._table(headers, [reports.shown_row(row) for row in rows])
             for title, rows in ((_("三大类"), s.big), (_("一级类"), s.level1), (_("二级类"), s.codes)):
                 out(title)
                 self._table([_("地类"), _("毛面积（公顷）"), _("毛面积（亩）"), _("净面积（公顷）"), _("净面积（亩）")], _class_rows(rows))
