@@ -33,7 +33,8 @@ def run_layer_import(job: Job, progress: Progress) -> list[str]:
         # The page's own words for the repair and the outside features (its checkboxes), never the command's flags.
         hint = _("。几何无效的要素可检查数据后，在上传页勾选“自动修复无效几何”重新上传") if exc.repairable else ""
         if exc.outside:
-            hint = _("。请核对所属行政区和坐标系；确属本图层的，在上传页勾选“允许导入区域外的要素”（接口字段 allow_outside）重新上传")
+            hint = _("。请核对所属行政区和坐标系；确属本图层的，"
+                     "在上传页勾选“允许导入区域外的要素”（接口字段 allow_outside）重新上传")
         raise JobFailed(str(exc) + hint) from None
     Job.objects.filter(pk=job.pk).update(result_url=reverse("layers:detail", args=[report.layer.slug]))
     return report.lines()

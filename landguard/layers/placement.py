@@ -102,7 +102,8 @@ def describe(points: np.ndarray, distances_m: np.ndarray, against: Region) -> li
                .select_related("parent__parent__parent__parent")}
     out = []
     for point, code, metres in zip(points, codes, distances_m):
-        values = {"lon": f"{point.x:.2f}", "lat": f"{point.y:.2f}", "region": against.name, "distance": _distance_text(metres)}
+        values = {"lon": f"{point.x:.2f}", "lat": f"{point.y:.2f}", "region": against.name,
+                  "distance": _distance_text(metres)}
         if code in regions:
             out.append(_("位于%(place)s（东经%(lon)s°，北纬%(lat)s°），距%(region)s边界%(distance)s")
                        % {**values, "place": _region_path(regions[code])})

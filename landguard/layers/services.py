@@ -207,7 +207,8 @@ def _texts(values: np.ndarray | None, n: int) -> list[str]:
 def import_layer(path: str | Path, *, kind: str, name: str, region: Region, year: int | None = None, source: str = "",
                  layer: Layer | None = None, encoding: str | None = None, sublayer: str | None = None, crs: str | None = None,
                  field_map: Mapping[str, str] | None = None, kcxs_unit: KcxsUnit = "auto", repair: bool = False,
-                 allow_outside: bool = False, original_name: str | None = None, actor=None, scope: RegionScope | None = None,
+                 allow_outside: bool = False, original_name: str | None = None, actor=None,
+                 scope: RegionScope | None = None,
                  progress: Progress = None, publish: bool = False) -> LayerImportReport:
     """Import a file as a new version of a layer (created when `layer` is None). One transaction.
 
@@ -218,8 +219,8 @@ def import_layer(path: str | Path, *, kind: str, name: str, region: Region, year
     try:
         return _import_layer(path, kind=kind, name=name, region=region, year=year, source=source, layer=layer,
                              encoding=encoding, sublayer=sublayer, crs=crs, field_map=field_map, kcxs_unit=kcxs_unit,
-                             repair=repair, allow_outside=allow_outside, original_name=original_name or path.name, actor=actor, scope=scope,
-                             progress=progress, publish=publish)
+                             repair=repair, allow_outside=allow_outside, original_name=original_name or path.name,
+                             actor=actor, scope=scope, progress=progress, publish=publish)
     except LayerImportError as exc:
         if original_name and original_name != path.name and path.name in str(exc):
             raise LayerImportError(str(exc).replace(path.name, original_name), repairable=exc.repairable,
@@ -229,8 +230,8 @@ def import_layer(path: str | Path, *, kind: str, name: str, region: Region, year
 
 def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int | None, source: str, layer: Layer | None,
                   encoding: str | None, sublayer: str | None, crs: str | None, field_map: Mapping[str, str] | None,
-                  kcxs_unit: KcxsUnit, repair: bool, allow_outside: bool, original_name: str, actor, scope: RegionScope | None,
-                  progress: Progress, publish: bool) -> LayerImportReport:
+                  kcxs_unit: KcxsUnit, repair: bool, allow_outside: bool, original_name: str, actor,
+                  scope: RegionScope | None, progress: Progress, publish: bool) -> LayerImportReport:
     # Steps 1–6 read and check, opening no transaction and taking no lock: reading a county's DLTB takes
     # minutes, and nothing is written until every check has passed, so a refused file leaves nothing behind
     # and blocks no one. Step 7 writes everything in one transaction.
@@ -395,10 +396,10 @@ def _far_outside(points: np.ndarray, region: Region, labels: Any, *, allow: bool
               "detail": "；".join(f"{labels[int(i)]}{where}" for i, where in zip(shown, places)),
               "more": _("（另有 %(count)s 个）") % {"count": len(far) - MAX_NAMED} if len(far) > MAX_NAMED else ""}
     if not allow:
-        raise LayerImportError(_("%(count)s 个要素位于%(region)s边界外 %(km)s 公里以上，不能导入：%(detail)s%(more)s") % values,
-                               outside=True)
-    warnings.append(_("%(count)s 个要素位于%(region)s边界外 %(km)s 公里以上，已按“允许导入区域外的要素”导入：%(detail)s%(more)s")
-                    % values)
+        raise LayerImportError(_("%(count)s 个要素位于%(region)s边界外 %(km)s 公里以上，不能导入："
+                                 "%(detail)s%(more)s") % values, outside=True)
+    warnings.append(_("%(count)s 个要素位于%(region)s边界外 %(km)s 公里以上，"
+                      "已按“允许导入区域外的要素”导入：%(detail)s%(more)s") % values)
     return far
 
 
