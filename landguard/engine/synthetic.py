@@ -319,6 +319,36 @@ def synthetic_dltb(n: int, seed: int = 0, bbox: tuple[float, float, float, float
     return _with_attributes(rng, geometry, codes.astype(str), name=f"合成地类图斑 n={n} seed={seed}")
 
 
+def clip_dltb(dltb: DltbLayer, outline: shapely.Geometry) -> DltbLayer:
+    """The DLTB cut to ``outline`` (lon/lat): every parcel lies inside it, touching at most its line, and
+    together they tile it as a real 三调 DLTB tiles its county. The parcels whose representative point lies
+    inside come first, in their order (so their BSM, given by position, do not depend on the cut), then the
+    inside parts of the parcels across the line; parts without area are dropped. TBMJ, KCMJ and TBDLMJ
+    follow the cut; every other attribute is kept."""
+    shapely.prepare(outline)
+    inside = shapely.contains(outline, shapely.point_on_surface(dltb.geometry))
+    meets = shapely.intersects(outline, dltb.geometry)
+    order = np.concatenate([np.flatnonzero(inside), np.flatnonzero(meets & ~inside)])
+    geometry = dltb.geometry[order].copy()
+    cut = np.flatnonzero(~shapely.covered_by(geometry, outline))
+    if len(cut):
+        parts = shapely.intersection(geometry[cut], outline)
+        for k, part in zip(cut, parts):  # a cut along the line may leave lines or points beside the polygon
+            if shapely.get_type_id(part) == 7:
+                part = shapely.union_all([p for p in shapely.get_parts(part) if shapely.get_type_id(p) in (3, 6)])
+            geometry[k] = part
+    keep = np.flatnonzero(~shapely.is_empty(geometry) & (shapely.area(geometry) > 0))
+    order, geometry = order[keep], geometry[keep]
+    attributes = {key: np.asarray(values)[order] for key, values in dltb.attributes.items()}
+    layer = DltbLayer(geometry, dltb.dlbm[order], kcxs=dltb.kcxs[order], kcxs_unit="fraction", attributes=attributes,
+                      name=dltb.name)
+    if "TBMJ" in attributes:
+        tbmj = np.round(layer.area_m2, 2)
+        kcmj = np.round(tbmj * layer.kcxs, 2)
+        layer.attributes.update({"TBMJ": tbmj, "KCMJ": kcmj, "TBDLMJ": np.round(tbmj - kcmj, 2)})
+    return layer
+
+
 def _with_attributes(rng: np.random.Generator, geometry: np.ndarray, dlbm: np.ndarray, name: str) -> DltbLayer:
     n = len(geometry)
     farmland = np.char.startswith(dlbm.astype(str), "01")

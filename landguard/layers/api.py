@@ -85,6 +85,8 @@ class LayerImportSerializer(serializers.Serializer):
     field_map = serializers.CharField(required=False, help_text=_("如 DLBM=地类编码,KCXS=TKXS"))
     kcxs_unit = serializers.CharField(required=False)
     repair = serializers.BooleanField(required=False)
+    allow_outside = serializers.BooleanField(required=False, help_text=_(
+        "导入位于所属行政区边界外 2 公里以上的要素（默认拒绝整个文件）；这些要素在导入报告中逐一列出"))
     publish = serializers.BooleanField(required=False, help_text=_(
         "更新已有图层时：导入后直接成为现行版本。默认导入为草稿，经 …/versions/<版本号>/publish/ 发布"))
 

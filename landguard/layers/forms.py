@@ -45,6 +45,9 @@ class LayerImportForm(forms.Form):
     kcxs_unit = forms.ChoiceField(label=_("扣除地类系数写法"), choices=KCXS_UNITS, initial="auto", required=False)
     repair = forms.BooleanField(label=_("自动修复无效几何"), required=False,
                                 help_text=_("不勾选时，任何无效几何都会使整个文件被拒绝；勾选后修复并在报告中逐条列出"))
+    allow_outside = forms.BooleanField(label=_("允许导入区域外的要素"), required=False, help_text=_(
+        "警告：位于所属行政区边界外 2 公里以上的要素通常说明选错了行政区、混入了其他地区的数据或坐标系有误。"
+        "不勾选时这样的要素会使整个文件被拒绝；仅在确认它们属于本图层时勾选，导入报告会逐一列出"))
 
     def __init__(self, *args: Any, scope: RegionScope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,5 +90,6 @@ class LayerImportForm(forms.Form):
             "region_code": d["region"].code, "year": d.get("year"), "source": d.get("source") or "",
             "encoding": d.get("encoding") or "", "crs": crs, "sublayer": d.get("sublayer") or "",
             "field_map": d.get("field_map") or {}, "kcxs_unit": d.get("kcxs_unit") or "auto", "repair": bool(d.get("repair")),
+            "allow_outside": bool(d.get("allow_outside")),
         }
 

@@ -25,12 +25,16 @@ def run_layer_import(job: Job, progress: Progress) -> list[str]:
         report = import_layer(job.file.path, kind=o["kind"], name=o["name"], region=region, year=o.get("year"),
                               source=o.get("source") or "", layer=layer, encoding=o.get("encoding") or None,
                               sublayer=o.get("sublayer") or None, crs=o.get("crs") or None, field_map=o.get("field_map") or None,
-                              kcxs_unit=o.get("kcxs_unit") or "auto", repair=bool(o.get("repair")), original_name=job.original_name,
+                              kcxs_unit=o.get("kcxs_unit") or "auto", repair=bool(o.get("repair")),
+                              allow_outside=bool(o.get("allow_outside")), original_name=job.original_name,
                               actor=job.created_by, scope=scope_for(job.created_by), progress=progress,
                               publish=bool(o.get("publish")))
     except LayerImportError as exc:
-        # The page's own words for the repair (its checkbox), never the command's flag.
+        # The page's own words for the repair and the outside features (its checkboxes), never the command's flags.
         hint = _("。几何无效的要素可检查数据后，在上传页勾选“自动修复无效几何”重新上传") if exc.repairable else ""
+        if exc.outside:
+            hint = _("。请核对所属行政区和坐标系；确属本图层的，"
+                     "在上传页勾选“允许导入区域外的要素”（接口字段 allow_outside）重新上传")
         raise JobFailed(str(exc) + hint) from None
     Job.objects.filter(pk=job.pk).update(result_url=reverse("layers:detail", args=[report.layer.slug]))
     return report.lines()

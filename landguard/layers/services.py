@@ -38,6 +38,7 @@ from landguard.formats.base import LayerData, LayerReadError, python_value
 from landguard.engine.checks import KcxsUnit, LayerDataError
 from landguard.engine.layers import ControlLayer, DltbLayer
 from landguard.layers.models import CONTROL_KIND, Feature, GeometryKind, Layer, LayerKind, LayerVersion, county_of
+from landguard.layers.placement import OUTSIDE_TOLERANCE_M, describe, place
 from landguard.layers.schema import CODE_FIELD, ID_FIELD, FieldMappingError, area_field, resolve_mapping
 from landguard.regions.locate import holding_regions
 from landguard.regions.models import Level, Region
@@ -54,12 +55,14 @@ _INSERT_BATCH = 5000
 class LayerImportError(Exception):
     """The file cannot be imported; the message names the feature, row or field. Nothing was written.
 
-    `repairable`: the file would import with repair=True (invalid geometries only). The caller adds the hint
-    in its own terms (the upload page's checkbox, the command's --repair)."""
+    `repairable`: the file would import with repair=True (invalid geometries only); `outside`: refused for
+    features far outside the layer's region, which allow_outside=True would import. The caller adds the hint
+    in its own terms (the upload page's checkbox, the command's --repair / --allow-outside)."""
 
-    def __init__(self, message: str, *, repairable: bool = False) -> None:
+    def __init__(self, message: str, *, repairable: bool = False, outside: bool = False) -> None:
         super().__init__(message)
         self.repairable = repairable
+        self.outside = outside
 
 
 @dataclass
@@ -204,7 +207,8 @@ def _texts(values: np.ndarray | None, n: int) -> list[str]:
 def import_layer(path: str | Path, *, kind: str, name: str, region: Region, year: int | None = None, source: str = "",
                  layer: Layer | None = None, encoding: str | None = None, sublayer: str | None = None, crs: str | None = None,
                  field_map: Mapping[str, str] | None = None, kcxs_unit: KcxsUnit = "auto", repair: bool = False,
-                 original_name: str | None = None, actor=None, scope: RegionScope | None = None,
+                 allow_outside: bool = False, original_name: str | None = None, actor=None,
+                 scope: RegionScope | None = None,
                  progress: Progress = None, publish: bool = False) -> LayerImportReport:
     """Import a file as a new version of a layer (created when `layer` is None). One transaction.
 
@@ -215,18 +219,19 @@ def import_layer(path: str | Path, *, kind: str, name: str, region: Region, year
     try:
         return _import_layer(path, kind=kind, name=name, region=region, year=year, source=source, layer=layer,
                              encoding=encoding, sublayer=sublayer, crs=crs, field_map=field_map, kcxs_unit=kcxs_unit,
-                             repair=repair, original_name=original_name or path.name, actor=actor, scope=scope,
-                             progress=progress, publish=publish)
+                             repair=repair, allow_outside=allow_outside, original_name=original_name or path.name,
+                             actor=actor, scope=scope, progress=progress, publish=publish)
     except LayerImportError as exc:
         if original_name and original_name != path.name and path.name in str(exc):
-            raise LayerImportError(str(exc).replace(path.name, original_name), repairable=exc.repairable) from None
+            raise LayerImportError(str(exc).replace(path.name, original_name), repairable=exc.repairable,
+                                   outside=exc.outside) from None
         raise
 
 
 def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int | None, source: str, layer: Layer | None,
                   encoding: str | None, sublayer: str | None, crs: str | None, field_map: Mapping[str, str] | None,
-                  kcxs_unit: KcxsUnit, repair: bool, original_name: str, actor, scope: RegionScope | None,
-                  progress: Progress, publish: bool) -> LayerImportReport:
+                  kcxs_unit: KcxsUnit, repair: bool, allow_outside: bool, original_name: str, actor,
+                  scope: RegionScope | None, progress: Progress, publish: bool) -> LayerImportReport:
     # Steps 1–6 read and check, opening no transaction and taking no lock: reading a county's DLTB takes
     # minutes, and nothing is written until every check has passed, so a refused file leaves nothing behind
     # and blocks no one. Step 7 writes everything in one transaction.
@@ -308,14 +313,17 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
 
     # 6. The region of each feature, its scope key (landguard.regions.locate: the village, else the township,
     #    whose outline covers its representative point; the layer's own region where none does). A feature
-    #    outside the actor's scope refuses the file.
-    feature_regions = holding_regions(geoms, under=region.code)  # village, else township, by representative point
+    #    outside the actor's scope refuses the file; so does one far outside the layer's region unless allowed.
+    points = shapely.point_on_surface(geoms)
+    feature_regions = holding_regions(points, under=region.code)  # village, else township, by representative point
     feature_regions[feature_regions == ""] = region.code  # in no lower region: the layer's own
     if scope is not None:
         outside = np.flatnonzero([not scope.contains(c) for c in feature_regions])
         if len(outside):
             raise LayerImportError(_("%(features)s 不在您的数据范围内") % {"features": _named(labels, outside)})
+    far = _far_outside(points, region, labels, allow=allow_outside, warnings=warnings)
     outside_region = np.flatnonzero(feature_regions == region.code) if region.level < Level.TOWNSHIP else np.zeros(0, dtype=int)
+    outside_region = np.setdiff1d(outside_region, far)  # the far ones have a line of their own
     if len(outside_region) and Region.objects.filter(parent=region, geom__isnull=False).exists():
         warnings.append(_("%(count)s 个要素不在任何下级行政区边界内（如 %(features)s），归属 %(region)s")
                         % {"count": len(outside_region), "features": _named(labels, outside_region[:3]), "region": region.name})
@@ -371,6 +379,32 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
                changes={"version": [number - 1 or None, number], "features": [None, n], "draft": [None, draft]},
                note=(_("导入图层草稿：%(file)s") if draft else _("导入图层：%(file)s")) % {"file": version.original_name})
     return report
+
+
+def _far_outside(points: np.ndarray, region: Region, labels: Any, *, allow: bool, warnings: list[str]) -> np.ndarray:
+    """The features far outside the layer's region (landguard.layers.placement): refused naming each and where
+    it lies, or with `allow` listed in the report. Returns their indices; adds the report's notes."""
+    placement = place(points, region)
+    if placement.region is None:
+        warnings.append(_("%(region)s及其上级行政区均没有边界，未能核对要素是否位于区域内") % {"region": region.name})
+        return placement.far
+    if placement.region.pk != region.pk:
+        warnings.append(_("%(region)s没有边界，按%(outline)s的边界核对要素是否位于区域内")
+                        % {"region": region.name, "outline": placement.region.name})
+    far = placement.far
+    if not len(far):
+        return far
+    shown = far[:MAX_NAMED]
+    places = describe(points[shown], placement.distances_m[:MAX_NAMED], placement.region)
+    values = {"count": len(far), "region": placement.region.name, "km": f"{OUTSIDE_TOLERANCE_M / 1000:g}",
+              "detail": "；".join(f"{labels[int(i)]}{where}" for i, where in zip(shown, places)),
+              "more": _("（另有 %(count)s 个）") % {"count": len(far) - MAX_NAMED} if len(far) > MAX_NAMED else ""}
+    if not allow:
+        raise LayerImportError(_("%(count)s 个要素位于%(region)s边界外 %(km)s 公里以上，不能导入："
+                                 "%(detail)s%(more)s") % values, outside=True)
+    warnings.append(_("%(count)s 个要素位于%(region)s边界外 %(km)s 公里以上，"
+                      "已按“允许导入区域外的要素”导入：%(detail)s%(more)s") % values)
+    return far
 
 
 def _properties(data: LayerData, skip: tuple[str, ...]) -> list[str]:

@@ -172,7 +172,9 @@ if spec.get("big"):
         features.append({"type": "Feature", "properties": {"BH": f"T{i}"}, "geometry": {"type": "Polygon", "coordinates": [ring]}})
     (folder / "big_x7Kq.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     job = Job.objects.create(kind="layer", file="jobs/test/big_x7Kq.geojson", original_name="大文件.geojson", scope_code="371525",
-                             created_by=admin, options={"kind": "custom", "name": "回收测试图层", "region_code": "371525"})
+                             created_by=admin, options={"kind": "custom", "name": "回收测试图层", "region_code": "371525",
+                                                        # a grid over the county's box: its corners lie outside the outline
+                                                        "allow_outside": True})
     run_job.enqueue(job.pk)
     out["big"] = job.pk
 machine = worker_identity().rsplit("|", 2)[0]

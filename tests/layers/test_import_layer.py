@@ -99,10 +99,13 @@ def test_an_exchange_files_area_in_hectares_is_stored_in_square_metres_and_not_w
     assert len([w for w in warned if "地块面积" in w and "公顷" in w]) == 1, warned  # said once, in 公顷, by the reader
 
 
-def test_domain_rectangle_in_epsg_4527_imports_with_the_test_vector_area(tmp_path, county):
+def test_domain_rectangle_in_epsg_4527_imports_with_the_test_vector_area(tmp_path):
     rect = shapely.Polygon(gk_rect(E0, N0, 100, 200))  # domain.md §2.1: 19 999.80197 m²
     shp = write_shp(tmp_path / "rect.shp", [rect], {"BSM": ["R1"]}, crs_text="EPSG:4527")
-    report = import_layer(shp, kind=LayerKind.CUSTOM, name="测试矩形", region=county)
+    # The test vector lies near 117.2°E, 130 km east of 冠县: imported into 山东省, which holds it (a layer of
+    # 冠县 would refuse it as far outside its region).
+    shandong = Region.objects.get(code="37", retired_in__isnull=True)
+    report = import_layer(shp, kind=LayerKind.CUSTOM, name="测试矩形", region=shandong)
     assert report.version.features.get().area_m2 == pytest.approx(19999.80197, abs=0.01)
 
 

@@ -1,6 +1,6 @@
 """manage.py import_layer PATH --kind dltb (--region 371525 [--name …] | --layer SLUG) [--year 2023] [--source …]
 [--encoding GBK] [--sublayer NAME] [--crs epsg:4527] [--map DLBM=地类编码,KCXS=TKXS]
-[--kcxs-unit auto|fraction|percent|per_value] [--repair] [--publish]
+[--kcxs-unit auto|fraction|percent|per_value] [--repair] [--allow-outside] [--publish]
 
 A new version of an existing layer is a draft until published (its page's button, or --publish here)."""
 
@@ -35,6 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("--kcxs-unit", default="auto", choices=["auto", "fraction", "percent", "per_value"])
         parser.add_argument("--repair", action="store_true",
                             help="make invalid geometries valid (each repair is reported) instead of rejecting the file")
+        parser.add_argument("--allow-outside", action="store_true",
+                            help="import features lying more than 2 km outside the region (each is reported) "
+                                 "instead of rejecting the file")
         parser.add_argument("--publish", action="store_true",
                             help="make a new version of an existing layer current at once (otherwise it is a draft)")
 
@@ -62,10 +65,13 @@ class Command(BaseCommand):
         try:
             report = import_layer(o["path"], kind=o["kind"], name=name, region=region, year=o["year"], source=o["source"],
                                   encoding=o["encoding"], sublayer=o["sublayer"], crs=o["crs"], field_map=parse_mapping(o["map"]),
-                                  kcxs_unit=o["kcxs_unit"], repair=o["repair"], progress=progress, layer=layer,
+                                  kcxs_unit=o["kcxs_unit"], repair=o["repair"], allow_outside=o["allow_outside"],
+                                  progress=progress, layer=layer,
                                   publish=o["publish"])
         except LayerImportError as exc:
             hint = _("（几何无效的要素可检查数据后加 --repair 自动修复）") if exc.repairable else ""
+            if exc.outside:
+                hint = _("（请核对所属行政区和坐标系；确属本图层的，加 --allow-outside 导入）")
             raise CommandError(_("导入失败：%(error)s") % {"error": f"{exc}{hint}"}) from None
         except FieldMappingError as exc:
             raise CommandError(_("导入失败：%(error)s") % {"error": exc}) from None
