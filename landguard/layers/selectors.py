@@ -15,7 +15,8 @@ from operator import or_
 import numpy as np
 from django.contrib.gis.geos import Polygon
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (BooleanField, Case, Count, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum,
+                              Value, When)
 from django.db.models.functions import Coalesce
 from django.db.models.expressions import RawSQL
 from django.http import Http404
