@@ -177,13 +177,17 @@ def _pg_versions(url: str) -> dict:
             "work_mem": row[4]}
 
 
-def backend(name: str, env: dict) -> dict:
+def backend(name: str, env: dict, *, tiles_export_only: bool = False) -> dict:
     out = {}
     out["import"] = run_phase("bench.db_phases", ["import"], env, f"{name}-import")
     if not out["import"].get("ok"):
         return out
-    out["overlay"] = run_phase("bench.db_phases", ["overlay"], env, f"{name}-overlay")
-    out["classify"] = run_phase("bench.db_phases", ["classify"], env, f"{name}-classify")
+    if not tiles_export_only:
+        out["overlay"] = run_phase("bench.db_phases", ["overlay"], env, f"{name}-overlay")
+        out["classify"] = run_phase("bench.db_phases", ["classify"], env, f"{name}-classify")
+    # Issue 10: the densest tile per zoom and the whole-layer export, each in its own process.
+    out["tiles"] = run_phase("bench.tiles_export", ["tiles"], env, f"{name}-tiles")
+    out["export"] = run_phase("bench.tiles_export", ["export"], env, f"{name}-export")
     return out
 
 
@@ -305,6 +309,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--postgis-url", default=os.environ.get("BENCH_POSTGIS_URL", ""))
     parser.add_argument("--skip-postgis", action="store_true")
     parser.add_argument("--keep-db", action="store_true", help="keep var/bench/spatialite and the landguard_bench database")
+    parser.add_argument("--tiles-export-only", action="store_true",
+                        help="issue 10's phase alone: import the (cached) layer, then tiles z6–z14 and the whole-layer export")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -321,16 +327,19 @@ def main(argv: list[str]) -> int:
         result["generate"] = gen
         return _finish(result, started)
 
-    result["baseline_geopandas"] = run_phase("bench.baseline_geopandas", [], env, "baseline-geopandas")
+    if not args.tiles_export_only:
+        result["baseline_geopandas"] = run_phase("bench.baseline_geopandas", [], env, "baseline-geopandas")
 
     sl_dir = OUT_DIR / "spatialite"
     shutil.rmtree(sl_dir, ignore_errors=True)
     sl_dir.mkdir(parents=True)
-    result["spatialite"] = backend("spatialite", {**env, "LANDGUARD_VAR_DIR": str(sl_dir)})
+    result["spatialite"] = backend("spatialite", {**env, "LANDGUARD_VAR_DIR": str(sl_dir)},
+                                   tiles_export_only=args.tiles_export_only)
     alarm_dir = OUT_DIR / "spatialite-alarms"
     shutil.rmtree(alarm_dir, ignore_errors=True)
     alarm_dir.mkdir(parents=True)
-    result["spatialite"]["alarms"] = alarms("spatialite", {**env, "LANDGUARD_VAR_DIR": str(alarm_dir)})
+    if not args.tiles_export_only:
+        result["spatialite"]["alarms"] = alarms("spatialite", {**env, "LANDGUARD_VAR_DIR": str(alarm_dir)})
     if not args.keep_db:
         shutil.rmtree(sl_dir, ignore_errors=True)
         shutil.rmtree(alarm_dir, ignore_errors=True)
@@ -346,7 +355,9 @@ def main(argv: list[str]) -> int:
                 _pg_admin(server, ["CREATE EXTENSION IF NOT EXISTS postgis"], database=BENCH_DB)
                 result["postgis_server"] = _pg_versions(bench_url)
                 pg_env = {**env, "DATABASE_URL": bench_url, "LANDGUARD_VAR_DIR": str(OUT_DIR / "postgis")}
-                result["postgis"] = backend("postgis", pg_env)
+                result["postgis"] = backend("postgis", pg_env, tiles_export_only=args.tiles_export_only)
+                if args.tiles_export_only:
+                    return _finish(result, started)
                 alarm_db = f"{BENCH_DB}_alarms"
                 _pg_admin(server, [f'DROP DATABASE IF EXISTS "{alarm_db}" WITH (FORCE)', f'CREATE DATABASE "{alarm_db}"'])
                 _pg_admin(server, ["CREATE EXTENSION IF NOT EXISTS postgis"], database=alarm_db)

@@ -150,6 +150,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 JOB_LEASE_SECONDS = env_int("LANDGUARD_JOB_LEASE_SECONDS", 300, minimum=2, maximum=86400)
 JOB_MAX_ATTEMPTS = env_int("LANDGUARD_JOB_MAX_ATTEMPTS", 3, minimum=1, maximum=20)
 JOB_UPLOAD_RETENTION_DAYS = env_int("LANDGUARD_JOB_UPLOAD_RETENTION_DAYS", 30, minimum=1, maximum=3650)
+# Exports (layers/exports.py): a selection of more rows than this is written by a background job (with a
+# download link on the job's page) instead of during the request; xlsx stops at Excel's 1,048,574 data rows.
+EXPORT_SYNC_ROWS = env_int("LANDGUARD_EXPORT_SYNC_ROWS", 50_000, minimum=1, maximum=1_048_574)
 
 # Base map: a 天地图 key, or an on-premise XYZ tile URL template; with neither the map still works offline
 # (region overlays on a plain background).

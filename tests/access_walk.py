@@ -146,6 +146,7 @@ SAMPLES: dict[str, Sample] = {
     "people:fieldchief-edit": lambda place: {"pk": place.field_chief.pk},
     # landguard.jobs
     "jobs:detail": lambda place: {"pk": place.job.pk},
+    "jobs:result": lambda place: {"pk": place.job.pk},
     # landguard.supervision
     **{f"api:supervision-{kind}-detail": (lambda kind: lambda place: {"pk": getattr(place, kind).pk})(kind)
        for kind in ("clue", "task", "case", "camera")},

@@ -2,6 +2,8 @@
 (Asia/Shanghai), a bold header row, the rows, column widths that fit Chinese text, frozen headers.
 
 Callers pass rows already read through a selector with the user's scope; this module never queries.
+`build_workbook` holds the sheet in memory (list pages); `write_workbook` streams the same layout to a file
+(openpyxl write-only) for exports too large for that, which background jobs write (layers/exports.py).
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,10 +22,13 @@ from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_MAX_DATA_ROWS = 1_048_576 - 2  # Excel's sheet limit, less the title and header rows
 MAX_WIDTH = 60
 MIN_WIDTH = 6
 
@@ -58,32 +64,46 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def build_workbook(*, title: str, scope_label: str, columns: Sequence[ExportColumn], rows: Iterable[Sequence[Any]]) -> bytes:
+def _with_serial(columns: Sequence[ExportColumn], rows: Iterable[Sequence[Any]]
+                 ) -> tuple[Sequence[ExportColumn], Iterable[Sequence[Any]]]:
     """Every export counts its rows in a first 序号 column, as ledgers do — unless the caller's first column is
     already a 序号 (a layer's features keep their position in the source file)."""
     serial = str(_("序号"))
     if not columns or str(columns[0].header) != serial:
         columns = [ExportColumn(serial, COUNT), *columns]
         rows = ([number, *row] for number, row in enumerate(rows, start=1))
+    return columns, rows
+
+
+def _heading(title: str, scope_label: str) -> str:
+    exported = timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M")
+    return _("%(title)s　数据范围：%(scope)s　导出时间：%(time)s（北京时间）") % {
+        "title": title, "scope": scope_label, "time": exported}
+
+
+_TITLE_FONT = Font(bold=True, size=13)
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
+_HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
+
+
+def build_workbook(*, title: str, scope_label: str, columns: Sequence[ExportColumn], rows: Iterable[Sequence[Any]]) -> bytes:
+    columns, rows = _with_serial(columns, rows)
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]  # Excel's sheet-name limit
-    exported = timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M")
-    heading = _("%(title)s　数据范围：%(scope)s　导出时间：%(time)s（北京时间）") % {
-        "title": title, "scope": scope_label, "time": exported}
-    ws.append([heading])
-    ws.cell(row=1, column=1).font = Font(bold=True, size=13)
+    ws.append([_heading(title, scope_label)])
+    ws.cell(row=1, column=1).font = _TITLE_FONT
     if len(columns) > 1:
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
     ws.row_dimensions[1].height = 24
 
     ws.append([str(c.header) for c in columns])
-    header_fill = PatternFill("solid", fgColor="DDE7F0")
     for index in range(1, len(columns) + 1):
         cell = ws.cell(row=2, column=index)
-        cell.font = Font(bold=True)
-        cell.fill = header_fill
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cell.alignment = _HEADER_ALIGNMENT
 
     widths = [display_width(str(c.header)) for c in columns]
     for row in rows:
@@ -103,10 +123,62 @@ def build_workbook(*, title: str, scope_label: str, columns: Sequence[ExportColu
     return buffer.getvalue()
 
 
+def write_workbook(path: Path, *, title: str, scope_label: str, columns: Sequence[ExportColumn],
+                   rows: Iterable[Sequence[Any]], widths: Sequence[int] | None = None) -> int:
+    """`build_workbook`'s layout (title row, bold header, 序号, number formats, frozen headers) written row by
+    row with openpyxl's write-only mode, so memory stays flat whatever the number of rows. Column widths must
+    be set before the first row: the header's width or the caller's `widths` (display units, one per column
+    after any added 序号), whichever is larger. Returns the number of data rows; refuses more than Excel holds."""
+    columns, rows = _with_serial(columns, rows)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    for index, column in enumerate(columns):
+        wanted = max(display_width(str(column.header)), widths[index] if widths and index < len(widths) else 0)
+        ws.column_dimensions[get_column_letter(index + 1)].width = min(MAX_WIDTH, max(MIN_WIDTH, wanted + 2))
+    ws.freeze_panes = "A3"
+    if len(columns) > 1:
+        ws.merged_cells.add(CellRange(min_col=1, min_row=1, max_col=len(columns), max_row=1))
+    heading = WriteOnlyCell(ws, value=_heading(title, scope_label))
+    heading.font = _TITLE_FONT
+    ws.append([heading])
+    ws.append([_header_cell(ws, column) for column in columns])
+    formats = [column.number_format for column in columns]
+    count = 0
+    for count, row in enumerate(_formatted(ws, rows, formats), start=1):
+        if count > XLSX_MAX_DATA_ROWS:
+            raise ValueError(f"more than {XLSX_MAX_DATA_ROWS} rows: too many for one sheet")
+        ws.append(row)
+    wb.save(path)
+    return count
+
+
+def _header_cell(ws: Any, column: ExportColumn) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=str(column.header))
+    cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGNMENT
+    return cell
+
+
+def _formatted(ws: Any, rows: Iterable[Sequence[Any]], formats: Sequence[str | None]) -> Iterator[list[Any]]:
+    for row in rows:
+        values: list[Any] = []
+        for value, number_format in zip(row, formats):
+            value = _cell(value)
+            if number_format and value is not None:
+                value = WriteOnlyCell(ws, value=value)
+                value.number_format = number_format
+            values.append(value)
+        yield values
+
+
 def xlsx_response(*, title: str, scope_label: str, columns: Sequence[ExportColumn], rows: Iterable[Sequence[Any]],
                   filename: str) -> HttpResponse:
     """An attachment named `<filename>-<YYYYmmdd-HHMM>.xlsx` (Chinese file names are RFC 5987-encoded)."""
-    content = build_workbook(title=title, scope_label=scope_label, columns=columns, rows=rows)
+    return xlsx_file_response(build_workbook(title=title, scope_label=scope_label, columns=columns, rows=rows),
+                              filename=filename)
+
+
+def xlsx_file_response(content: bytes, *, filename: str) -> HttpResponse:
+    """A written workbook as that attachment."""
     stamp = timezone.localtime(timezone.now()).strftime("%Y%m%d-%H%M")
     response = HttpResponse(content, content_type=XLSX_MIME)
     response["Content-Disposition"] = content_disposition_header(True, f"{filename}-{stamp}.xlsx")

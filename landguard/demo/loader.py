@@ -23,6 +23,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 
 from landguard.audit.models import AuditEntry
+from landguard.core.dbstats import analyze
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.demo import personas, synth
 from landguard.demo.layers import load_demo_layers
@@ -81,6 +82,7 @@ def load_demo() -> DemoSummary:
         load_demo_layers()
         load_demo_supervision()
         load_demo_projects()
+    analyze()  # the whole demo was one transaction: statistics for every table it filled
     return DemoSummary(
         loaded=True,
         regions=Region.objects.count(),

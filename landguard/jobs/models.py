@@ -14,10 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Job(models.Model):
+    # An export job (LAYER_EXPORT) has no upload: `file` is its result, downloaded by the submitter only.
     class Kind(models.TextChoices):
         BOUNDARIES = "boundaries", _("行政区边界导入")
         LAYER = "layer", _("图层导入")
         PATCH_BATCH = "patch_batch", _("卫片批次导入")
+        LAYER_EXPORT = "layer_export", _("要素导出")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")

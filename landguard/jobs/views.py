@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -73,3 +73,16 @@ def job_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespons
     context = {"job": job, "nav": "jobs", "progress": progress, "percent": percent}
     template = "jobs/_status.html" if is_htmx(request) else "jobs/detail.html"
     return render(request, template, context)
+
+
+@scoped
+def job_result(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    """The file an export job wrote, for its submitter only (inside the scope, like the job itself)."""
+    job = selectors.get_job(scope, pk)
+    if job.kind != Job.Kind.LAYER_EXPORT or job.status != Job.Status.DONE or not job.file:
+        raise Http404
+    if job.created_by_id != request.user.pk:
+        raise Http404
+    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.original_name)
+    response["Cache-Control"] = "private, no-store"
+    return response

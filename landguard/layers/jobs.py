@@ -1,8 +1,12 @@
 """Layer import as a background job: the upload page submits it, the worker imports it with the submitter's
-scope, and the job page shows progress and the import report."""
+scope, and the job page shows progress and the import report. A large features export runs as a job too
+(layers/exports.py): the file is written under MEDIA_ROOT and downloaded from the job's page."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -10,9 +14,11 @@ from landguard.core.scope import scope_for
 from landguard.formats.uploads import WEB_UPLOAD_SUFFIXES
 from landguard.jobs.models import Job
 from landguard.jobs.services import JobFailed, Progress, handler
+from landguard.layers import exports, selectors
 from landguard.layers.models import Layer
 from landguard.layers.services import LayerImportError, import_layer
 from landguard.regions.models import Region
+from landguard.web.shell import scope_label
 
 @handler(Job.Kind.LAYER, suffixes=WEB_UPLOAD_SUFFIXES)
 def run_layer_import(job: Job, progress: Progress) -> list[str]:
@@ -38,3 +44,23 @@ def run_layer_import(job: Job, progress: Progress) -> list[str]:
         raise JobFailed(str(exc) + hint) from None
     Job.objects.filter(pk=job.pk).update(result_url=reverse("layers:detail", args=[report.layer.slug]))
     return report.lines()
+
+
+@handler(Job.Kind.LAYER_EXPORT, suffixes=())
+def run_layer_export(job: Job, progress: Progress) -> list[str]:
+    """Write the export with the submitter's scope as it is now (a narrowed scope exports less)."""
+    o = job.options
+    scope = scope_for(job.created_by)
+    version = selectors.versions(scope).filter(layer_id=o["layer_id"], number=o["number"]).first()
+    if version is None:
+        raise JobFailed(_("要导出的图层版本已不存在，或不在您的数据范围内"))
+    features = exports.select(scope, version, **o.get("filters", {}))
+    if exports.xlsx_refused(features.count(), o["format"]):
+        raise JobFailed(_("要素超过 Excel 单表上限（1,048,574 行），请导出 GeoPackage 或 CSV"))
+    relative = f"{exports.EXPORT_DIR}/{job.pk}/{job.original_name}"
+    path = Path(settings.MEDIA_ROOT) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = exports.write(path, o["format"], features, title=f"{version.layer.name} v{version.number}",
+                          scope_label=scope_label(scope), progress=progress)
+    Job.objects.filter(pk=job.pk).update(file=relative, result_url=reverse("jobs:result", args=[job.pk]))
+    return [_("已导出 %(count)s 个要素") % {"count": count}]

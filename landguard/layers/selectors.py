@@ -14,7 +14,8 @@ from operator import or_
 
 import numpy as np
 from django.db import connection
-from django.db.models import Case, Count, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (BooleanField, Case, Count, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum,
+                              Value, When)
 from django.db.models.functions import Coalesce
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -134,10 +135,13 @@ def get_owned_version(scope: RegionScope, of: Layer, number: int) -> LayerVersio
     return one_or_404(versions(scope, of), number=number)
 
 
-def features(scope: RegionScope, of: LayerVersion, *, bbox: tuple[float, float, float, float] | None = None) -> QuerySet[Feature]:
+def features(scope: RegionScope, of: LayerVersion, *, bbox: tuple[float, float, float, float] | None = None,
+             min_size: tuple[float, float] | None = None) -> QuerySet[Feature]:
     """The version's features inside the scope; with `bbox` (lon/lat, EPSG:4490), those whose bounding box
     meets it — the spatial index's test; callers that need the geometry itself to meet it filter on.
-    A bbox whose west edge lies east of its east edge crosses the 180° meridian (OGC API allows it)."""
+    A bbox whose west edge lies east of its east edge crosses the 180° meridian (OGC API allows it).
+    `min_size` (degrees of longitude, latitude; with a bbox): only features whose bounding box is at least
+    that wide or that high — what a generalised vector tile keeps."""
     qs = scope.filter(Feature.objects.filter(version=of), "region_code")
     if bbox is None:
         return qs
@@ -148,9 +152,15 @@ def features(scope: RegionScope, of: LayerVersion, *, bbox: tuple[float, float, 
         # GeoDjango's bbox lookups on SpatiaLite are MbrOverlaps/MbrWithin… (false when the feature's box
         # contains the query box: a tile inside a large 生态保护红线 polygon would miss it) and never use
         # the R*Tree; ask the R*Tree directly.
-        sql, params = rtree_ids_sql(np.array(parts, dtype=float))
+        sql, params = rtree_ids_sql(np.array(parts, dtype=float), min_size=min_size)
         return qs.filter(pk__in=RawSQL(sql, params))
-    return qs.filter(reduce(or_, (Q(geom__bboverlaps=box(part)) for part in parts)))  # PostGIS &&: GiST
+    qs = qs.filter(reduce(or_, (Q(geom__bboverlaps=box(part)) for part in parts)))  # PostGIS &&: GiST
+    if min_size is not None:
+        column = f'"{Feature._meta.db_table}"."{Feature._meta.get_field("geom").column}"'
+        qs = qs.filter(RawSQL(f"(ST_XMax({column}::box2d) - ST_XMin({column}::box2d) >= %s "
+                              f"OR ST_YMax({column}::box2d) - ST_YMin({column}::box2d) >= %s)", list(min_size),
+                              output_field=BooleanField()))
+    return qs
 
 
 def bbox_parts(bbox: tuple[float, float, float, float]) -> list[tuple[float, float, float, float]]:
@@ -164,14 +174,19 @@ def bbox_parts(bbox: tuple[float, float, float, float]) -> list[tuple[float, flo
     return [(west, south, 180.0, north), (-180.0, south, east, north)]
 
 
-def rtree_ids_sql(boxes: np.ndarray) -> tuple[str, list[float]]:
+def rtree_ids_sql(boxes: np.ndarray, *, min_size: tuple[float, float] | None = None) -> tuple[str, list[float]]:
     """SpatiaLite: SQL for the ids of features whose box meets any of `boxes` (k × 4: minx, miny, maxx, maxy),
-    from the R*Tree of the feature geometries joined to the boxes as a VALUES list (columns column1…4)."""
+    from the R*Tree of the feature geometries joined to the boxes as a VALUES list (columns column1…4);
+    with `min_size`, only boxes at least that wide or high (read from the R*Tree, no geometry decoded)."""
     table = f"idx_{Feature._meta.db_table}_{Feature._meta.get_field('geom').column}"
     rows = ", ".join(["(%s, %s, %s, %s)"] * len(boxes))
     sql = (f'SELECT r.pkid FROM (VALUES {rows}) AS e JOIN "{table}" AS r ON r.xmin <= e.column3 AND r.xmax >= e.column1 '
            "AND r.ymin <= e.column4 AND r.ymax >= e.column2")
-    return sql, np.asarray(boxes, dtype=float).ravel().tolist()
+    params = np.asarray(boxes, dtype=float).ravel().tolist()
+    if min_size is not None:
+        sql += " AND (r.xmax - r.xmin >= %s OR r.ymax - r.ymin >= %s)"
+        params += list(min_size)
+    return sql, params
 
 
 def get_feature(scope: RegionScope, of: LayerVersion, pk: int) -> Feature:

@@ -32,6 +32,7 @@ from landguard import formats
 from landguard.audit.models import AuditEntry
 from landguard.audit.services import record
 from landguard.core import crs as crsmod
+from landguard.core.dbstats import analyze_on_commit
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.core.scope import RegionScope
 from landguard.formats.base import LayerData, LayerReadError, python_value
@@ -378,6 +379,7 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
         record(actor=actor, action=AuditEntry.Action.IMPORT, target=layer, region_code=layer.region_code,
                changes={"version": [number - 1 or None, number], "features": [None, n], "draft": [None, draft]},
                note=(_("导入图层草稿：%(file)s") if draft else _("导入图层：%(file)s")) % {"file": version.original_name})
+        analyze_on_commit(Feature, LayerVersion)  # fresh planner statistics for the next tile, page or overlay
     return report
 
 

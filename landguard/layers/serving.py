@@ -3,7 +3,7 @@ both they and the OGC API (landguard.layers.ogc) share.
 
 Every read goes through landguard.layers.selectors with the caller's RegionScope, so a township officer
 gets the parcels of their township only, whichever way they ask. Geometry leaves the database as WKB
-(one query, no GEOS object per row) and is turned into GeoJSON text or tile bytes by shapely, vectorised;
+(one query, no GEOS object per row) and is turned into GeoJSON text by shapely, vectorised;
 the feature JSON is assembled as text, so a 10 000-feature page never becomes a tree of Python dicts.
 
 Areas: only the stored official CGCS2000 ellipsoidal area (Feature.area_m2) is served — in m² (2 dp),
@@ -21,6 +21,7 @@ from operator import or_
 import numpy as np
 import shapely
 from django.contrib.gis.db.models.functions import AsWKB
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
@@ -29,13 +30,16 @@ from landguard.core.boxes import box
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
 from landguard.engine.landclass import lookup as land_class_of
-from landguard.layers import mvt, selectors
+from landguard.layers import selectors
 from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
 
 GEOJSON = "application/geo+json"
 MVT = "application/vnd.mapbox-vector-tile"
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10_000
+# A bbox query counts its matches up to this many for numberMatched; beyond, the member is omitted.
+MATCH_COUNT_LIMIT = 10_000
+MATCHED_CACHE_SECONDS = 24 * 3600
 COORDINATE_DECIMALS = 9  # 1e-9° ≈ 0.1 mm: finer than any survey, and a third shorter than full doubles
 
 BBox = tuple[float, float, float, float]
@@ -109,10 +113,11 @@ def version_of(scope: RegionScope, layer: Layer, number: str | None) -> LayerVer
 
 @dataclass(frozen=True)
 class FeaturePage:
-    matched: int  # features in scope (and bbox) in the whole version
+    matched: int | None  # features in scope (and bbox) in the whole version; None: not counted (see _matched)
     offset: int
     limit: int
     features: list[str]  # GeoJSON Feature objects as JSON text, in source order
+    more: bool  # a next page exists
 
     @property
     def returned(self) -> int:
@@ -121,11 +126,33 @@ class FeaturePage:
 
 def feature_page(scope: RegionScope, version: LayerVersion, *, bbox: BBox | None, limit: int, offset: int,
                  lat_lon: bool = False) -> FeaturePage:
-    """One page of the version's features inside the scope whose geometry meets `bbox`, in source order."""
+    """One page of the version's features inside the scope whose geometry meets `bbox`, in source order.
+    One row more than the page is read, so "next" needs no count."""
     qs = _features(scope, version, bbox)
-    rows = list(_rows(qs.order_by("index"))[offset:offset + limit])
-    return FeaturePage(matched=qs.count(), offset=offset, limit=limit,
+    rows = list(_rows(qs.order_by("index"))[offset:offset + limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    matched = offset + len(rows) if not more and (rows or offset == 0) else _matched(scope, version, qs, bbox)
+    return FeaturePage(matched=matched, offset=offset, limit=limit, more=more,
                        features=_feature_texts(rows, version.layer.kind, lat_lon=lat_lon))
+
+
+def _matched(scope: RegionScope, version: LayerVersion, qs: QuerySet[Feature], bbox: BBox | None) -> int | None:
+    """numberMatched without counting a whole layer per request. Without bbox: the version's stored count
+    where the scope holds the layer, else the scope's count, remembered per version and scope (a version's
+    features never change). With bbox: counted up to MATCH_COUNT_LIMIT, else omitted — OGC API – Features
+    makes numberMatched optional, and GDAL and QGIS page by the "next" link."""
+    if bbox is not None:
+        counted = qs[:MATCH_COUNT_LIMIT + 1].count()
+        return counted if counted <= MATCH_COUNT_LIMIT else None
+    # imported_at tells a version from one that reused its id (a rolled-back test, another database)
+    scope_key = "*" if scope.unrestricted else ",".join(sorted(scope.prefixes))
+    key = f"layers:matched:{version.pk}:{version.imported_at.timestamp()}:{scope_key}"
+    matched = cache.get(key)
+    if matched is None:
+        matched = selectors.version_totals(scope, [version])[version.pk][0]
+        cache.set(key, matched, MATCHED_CACHE_SECONDS)
+    return matched
 
 
 def feature_text(scope: RegionScope, version: LayerVersion, pk: int, *, lat_lon: bool = False,
@@ -142,8 +169,8 @@ def feature_text(scope: RegionScope, version: LayerVersion, pk: int, *, lat_lon:
 
 def collection_text(page: FeaturePage, *, links: list[dict], members: dict | None = None) -> str:
     """A GeoJSON FeatureCollection of the page, with its links, counts and any extra top-level members."""
-    head = {"type": "FeatureCollection", **(members or {}), "numberMatched": page.matched,
-            "numberReturned": page.returned, "links": links}
+    counts = {"numberMatched": page.matched} if page.matched is not None else {}
+    head = {"type": "FeatureCollection", **(members or {}), **counts, "numberReturned": page.returned, "links": links}
     return _dumps(head)[:-1] + ',"features":[' + ",".join(page.features) + "]}"
 
 
@@ -158,7 +185,7 @@ def page_links(url: str, query: QueryDict, page: FeaturePage, media_type: str) -
 
     links = [{"href": f"{url}?{query.urlencode()}" if query else url, "rel": "self", "type": media_type,
               "title": _("本页")}]
-    if page.offset + page.returned < page.matched:
+    if page.more:
         links.append({"href": at(page.offset + page.limit), "rel": "next", "type": media_type, "title": _("下一页")})
     if page.offset > 0:
         links.append({"href": at(max(page.offset - page.limit, 0)), "rel": "prev", "type": media_type,
@@ -205,20 +232,3 @@ def _properties(fid: str, code: str, area_m2: float, region_code: str, source: d
 
 def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-# --- vector tiles ----------------------------------------------------------------------------------------
-
-
-def tile(scope: RegionScope, version: LayerVersion, z: int, x: int, y: int) -> bytes:
-    """Tile z/x/y of the version's features inside the scope (b"" when none shows); layer name = the slug.
-    Attributes: feature_no, code, area_m2 (official ellipsoidal m², 2 dp)."""
-    bbox = mvt.tile_bounds(z, x, y, buffer=mvt.BUFFER)
-    rows = list(selectors.features(scope, version, bbox=bbox).order_by("index").annotate(wkb=AsWKB("geom"))
-                .values_list("pk", "fid", "code", "area_m2", "wkb"))
-    if not rows:
-        return b""
-    pks, fids, codes, areas, wkbs = zip(*rows)
-    return mvt.encode_tile(version.layer.slug, z, x, y, ids=pks, geoms=shapely.from_wkb([bytes(w) for w in wkbs]),
-                           attributes={"feature_no": fids, "code": codes, "area_m2": [round(a, 2) for a in areas]})
-

@@ -30,7 +30,7 @@ from landguard.core import login_throttle
 from landguard.core.access import SCOPED
 from landguard.core.client import client_ip
 from landguard.core.scope import RegionScope, scope_for
-from landguard.layers import mvt, selectors, serving, tile_keys
+from landguard.layers import mvt, selectors, serving, tile_keys, tiles
 
 # A verified Basic credential is remembered (under an HMAC of it, keyed with SECRET_KEY) for a few minutes:
 # QGIS sends it with every page and tile, and each password check costs a deliberately slow hash.
@@ -162,6 +162,6 @@ def tile(request: HttpRequest, scope: RegionScope, slug: str, z: int, x: int, y:
         raise serving.BadParameter(_("瓦片 %(z)s/%(x)s/%(y)s 不存在：z 应为 0～%(max)s，x 和 y 应小于 2 的 z 次方")
                                    % {"z": z, "x": x, "y": y, "max": mvt.MAX_ZOOM})
     version = serving.version_of(scope, layer, request.GET.get("v"))
-    response = HttpResponse(serving.tile(scope, version, z, x, y), content_type=serving.MVT)
+    response = HttpResponse(tiles.tile(scope, version, z, x, y), content_type=serving.MVT)
     patch_cache_control(response, max_age=DATA_CACHE_SECONDS)
     return response

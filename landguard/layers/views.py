@@ -4,10 +4,13 @@ exports of features (xlsx, 坐标交换文件)."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,8 +26,8 @@ import shapely
 
 from landguard.audit import selectors as audit_selectors
 from landguard.core.access import scoped
-from landguard.core.exports import COUNT, HECTARES, MU, SQUARE_METRES, ExportColumn, xlsx_response
 from landguard.core.crs import describe_source
+from landguard.core.exports import xlsx_file_response
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
 from landguard.formats.exchange import ExchangeParcel, ExchangeWriteError, write_exchange
@@ -32,12 +35,11 @@ from landguard.engine.landclass import LEVEL1_NAMES, BigClass, UnknownLandClassE
 from landguard.jobs import selectors as job_selectors
 from landguard.jobs import services as job_services
 from landguard.jobs.models import Job
-from landguard.layers import selectors, services, tile_keys
+from landguard.layers import exports, selectors, services, tile_keys
 from landguard.layers.forms import LayerImportForm
 from landguard.layers.maps import data_layer
 from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
 from landguard.layers.serving import version_of
-from landguard.regions import selectors as region_selectors
 from landguard.shell.listing import Column, Listing, ScopedFilterForm, list_views, text_filter
 from landguard.shell.pages import paginate, run_service, scope_label
 
@@ -195,15 +197,15 @@ class FeatureFilterForm(forms.Form):
     code = forms.CharField(label=_("地类编码"), required=False, max_length=10)
 
 
-def _features(request: HttpRequest, scope: RegionScope, version: LayerVersion) -> QuerySet[Feature]:
+def _filters(request: HttpRequest) -> dict[str, str]:
     form = FeatureFilterForm(request.GET or None)
-    qs = selectors.features(scope, version).defer("geom")
-    if form.is_valid():
-        if q := form.cleaned_data.get("q"):
-            qs = qs.filter(fid__startswith=q)
-        if code := form.cleaned_data.get("code"):
-            qs = qs.filter(code__startswith=code)
-    return qs.order_by("index")
+    if not form.is_valid():
+        return {}
+    return {k: form.cleaned_data[k] for k in ("q", "code") if form.cleaned_data.get(k)}
+
+
+def _features(request: HttpRequest, scope: RegionScope, version: LayerVersion) -> QuerySet[Feature]:
+    return exports.select(scope, version, **_filters(request))
 
 
 @scoped
@@ -221,21 +223,32 @@ def _version_param(request: HttpRequest, scope: RegionScope, layer: Layer) -> La
     return version_of(scope, layer, number if number and number.isdigit() else None)
 
 
-FEATURE_COLUMNS = [ExportColumn(h, f) for h, f in (
-    (_("序号"), COUNT), (_("要素编号"), None), (_("地类编码"), None), (_("坐落行政区代码"), None), (_("坐落行政区"), None),
-    (_("椭球面积（平方米）"), SQUARE_METRES), (_("面积（公顷）"), HECTARES), (_("面积（亩）"), MU),
-    (_("扣除地类系数"), "0.0000"), (_("原图斑面积（平方米）"), SQUARE_METRES))]
-
-
 @scoped
 def feature_export(request: HttpRequest, scope: RegionScope, slug: str) -> HttpResponse:
+    """xlsx at once up to EXPORT_SYNC_ROWS features; beyond, and for `?format=csv|gpkg`, a background job whose
+    page shows progress and then the download; xlsx beyond Excel's row limit is refused, offering the others."""
     layer = selectors.get_layer(scope, slug)
     version = _version_param(request, scope, layer)
-    features = region_selectors.with_region_name(_features(request, scope, version))
-    rows = ((f.index + 1, f.fid, f.code, f.region_code, f.region_name, round(f.area_m2, 2), hectares(f.area_m2), mu(f.area_m2),
-             f.kcxs, f.stored_area_m2) for f in features.iterator(chunk_size=2000))
-    return xlsx_response(title=f"{layer.name} v{version.number}", scope_label=scope_label(scope), columns=FEATURE_COLUMNS,
-                         rows=rows, filename=layer.name)
+    fmt = request.GET.get("format", "xlsx")
+    fmt = fmt if fmt in exports.FORMATS else "xlsx"
+    features = _features(request, scope, version)
+    count = features.count()
+    if exports.xlsx_refused(count, fmt):
+        query = request.GET.copy()
+        links = {}
+        for other in ("gpkg", "csv"):
+            query["format"] = other
+            links[other] = f"{request.path}?{query.urlencode()}"
+        return render(request, "layers/export_too_large.html", {"layer": layer, "version": version, "count": count,
+                                                                "links": links, "nav": "layers"})
+    if exports.needs_job(count, fmt):
+        job = exports.submit(actor=request.user, scope=scope, version=version, fmt=fmt, filters=_filters(request))
+        messages.info(request, gettext_now("导出较大，正在后台生成…完成后可在本页下载。"))
+        return redirect("jobs:detail", job.pk)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "export.xlsx"
+        exports.write(path, "xlsx", features, title=f"{layer.name} v{version.number}", scope_label=scope_label(scope))
+        return xlsx_file_response(path.read_bytes(), filename=layer.name)
 
 
 def _exchange_zone(layer: Layer, geoms: Any) -> int:

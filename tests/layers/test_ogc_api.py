@@ -23,6 +23,7 @@ from django.core.cache import cache
 from drf_spectacular.validation import validate_schema
 from rest_framework.authtoken.models import Token
 
+from landguard.layers import serving
 from landguard.layers.models import Feature
 
 pytestmark = pytest.mark.django_db
@@ -285,7 +286,13 @@ def test_a_bbox_crossing_the_180th_meridian_is_valid_and_wraps_round(county_admi
     assert none.status_code == 200 and none.json()["numberMatched"] == 0
     wrapped = client.get(items, {"bbox": "100,35,-170,37", "limit": 1}).json()  # from 100°E round to 170°W
     plain = client.get(items, {"bbox": "100,35,180,37", "limit": 1}).json()
-    assert wrapped["numberMatched"] == plain["numberMatched"] == current_features().count()
+    # Changed with issue 10 (bounded cost): a bbox matching more than MATCH_COUNT_LIMIT features is not counted
+    # (numberMatched is optional); both boxes hold the whole county, which the stored count states.
+    assert current_features().count() > serving.MATCH_COUNT_LIMIT
+    assert "numberMatched" not in wrapped and "numberMatched" not in plain
+    assert wrapped["features"] == plain["features"] and {"next"} <= {link["rel"] for link in wrapped["links"]}
+    whole = client.get(items, {"limit": 1}).json()
+    assert whole["numberMatched"] == current_features().count()
 
 
 def test_query_parameters_are_declared_with_explode_false(county_admin, client_for):

@@ -62,6 +62,8 @@ def _fields(buf: bytes):
             value, i = _varint(buf, i)
         elif wire == 1:
             value, i = buf[i:i + 8], i + 8
+        elif wire == 5:
+            value, i = buf[i:i + 4], i + 4
         elif wire == 2:
             size, i = _varint(buf, i)
             value, i = buf[i:i + size], i + size
@@ -84,7 +86,9 @@ def _unzigzag(n: int) -> int:
 
 def _value(buf: bytes):
     ((number, _wire, raw),) = list(_fields(buf))
-    return {1: lambda: raw.decode(), 3: lambda: struct.unpack("<d", raw)[0], 5: lambda: raw, 7: lambda: bool(raw)}[number]()
+    return {1: lambda: raw.decode(), 2: lambda: struct.unpack("<f", raw)[0], 3: lambda: struct.unpack("<d", raw)[0],
+            4: lambda: raw - (1 << 64) * (raw >> 63), 5: lambda: raw, 6: lambda: _unzigzag(raw),
+            7: lambda: bool(raw)}[number]()
 
 
 def _paths(commands: list[int]) -> list[tuple[list[tuple[int, int]], bool]]:
