@@ -543,7 +543,7 @@ def write_exchange(parcels: Iterable[ExchangeParcel], *, zone: int | str, width:
             rings_ll = _rings_for_writing(geom, keep_order=False)
             if names is not None:
                 kept = _rings_for_writing(geom, keep_order=True)
-                if len(kept) == len(names) and all(len(r) == len(n) for r, n in zip(kept, names)):
+                if len(kept) == len(names) and all(len(r) == len(n) for r, n in zip(kept, names, strict=True)):
                     rings_ll = kept
                 else:
                     names = None
@@ -564,7 +564,7 @@ def write_exchange(parcels: Iterable[ExchangeParcel], *, zone: int | str, width:
                 raise ExchangeWriteError(_("%(parcel)s：无法投影到 %(epsg)s") % {"parcel": label, "epsg": f"EPSG:{gk.epsg}"})
             ring_names = names[ring_no - 1] if names is not None else None
             first_name = ""
-            for k, (e, n) in enumerate(zip(east, north)):
+            for k, (e, n) in enumerate(zip(east, north, strict=True)):
                 if ring_names is not None:
                     point_name = _text(ring_names[k])
                 else:

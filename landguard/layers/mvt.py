@@ -93,7 +93,7 @@ def encode_tile(name: str, z: int, x: int, y: int, *, ids: Sequence[int], geoms:
     for family in (POINT, LINESTRING, POLYGON):
         members = np.flatnonzero(families == family)
         if len(members):
-            for i, stream in zip(members.tolist(), _geometry_streams(local[members], family, z)):
+            for i, stream in zip(members.tolist(), _geometry_streams(local[members], family, z), strict=True):
                 streams[i] = stream
     keys = list(attributes)
     columns = [attributes[k] for k in keys]
@@ -157,7 +157,7 @@ def _geometry_streams(local: np.ndarray, family: int, z: int) -> list[bytes | No
     encoded, byte_start = _varints(values)
     owners, first = np.unique(path_owner, return_index=True)
     last_path = np.r_[first[1:], len(path_owner)] - 1
-    for feature, start, end in zip(owners.tolist(), path_value_start[first].tolist(), path_value_end[last_path].tolist()):
+    for feature, start, end in zip(owners.tolist(), path_value_start[first].tolist(), path_value_end[last_path].tolist(), strict=True):
         result[feature] = encoded[byte_start[start]:byte_start[end]]
     return result
 

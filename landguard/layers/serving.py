@@ -188,7 +188,7 @@ def _feature_texts(rows: list[tuple], kind: str, *, lat_lon: bool) -> list[str]:
     dltb = kind == LayerKind.DLTB
     return [f'{{"type":"Feature","id":{pk},"geometry":{geometry},"properties":'
             f'{_dumps(_properties(fid, code, area, region, source, dltb))}}}'
-            for (pk, fid, code, area, region, source, _wkb), geometry in zip(rows, texts)]
+            for (pk, fid, code, area, region, source, _wkb), geometry in zip(rows, texts, strict=True)]
 
 
 def _properties(fid: str, code: str, area_m2: float, region_code: str, source: dict, dltb: bool) -> dict:
@@ -217,7 +217,7 @@ def tile(scope: RegionScope, version: LayerVersion, z: int, x: int, y: int) -> b
                 .values_list("pk", "fid", "code", "area_m2", "wkb"))
     if not rows:
         return b""
-    pks, fids, codes, areas, wkbs = zip(*rows)
+    pks, fids, codes, areas, wkbs = zip(*rows, strict=True)
     return mvt.encode_tile(version.layer.slug, z, x, y, ids=pks, geoms=shapely.from_wkb([bytes(w) for w in wkbs]),
                            attributes={"feature_no": fids, "code": codes, "area_m2": [round(a, 2) for a in areas]})
 

@@ -50,7 +50,7 @@ def region_features(regions: Iterable[Region], tolerance: float) -> list[dict[st
         "geometry": geometry,
         "properties": {"code": r.code, "name": r.name, "level": r.get_level_display(), "synthetic": r.is_synthetic,
                        "url": reverse("regions:detail", args=[r.code]), **_area(r.area_m2)},
-    } for r, geometry in zip(rows, geometries)]
+    } for r, geometry in zip(rows, geometries, strict=True)]
 
 
 def grid_features(scope: RegionScope, within: str | None) -> list[dict[str, Any]]:
@@ -64,7 +64,7 @@ def grid_features(scope: RegionScope, within: str | None) -> list[dict[str, Any]
         "geometry": geometry,
         "properties": {"code": g.code, "name": g.name, "level": gettext("网格"), "synthetic": g.is_synthetic,
                        "url": reverse("regions:detail", args=[g.village.code]), **_area(g.area_m2)},
-    } for g, geometry in zip(rows, geometries)]
+    } for g, geometry in zip(rows, geometries, strict=True)]
 
 
 def level_features(scope: RegionScope, level: str, within: str | None = None) -> list[dict[str, Any]]:

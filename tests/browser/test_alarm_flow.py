@@ -96,7 +96,7 @@ def test_one_alarm_from_the_api_to_closure(open_tab, server_url, api_key):
     login_through_form(p, server_url, f"chief_{clue['region_code']}")
     p.goto("/supervision/field/")
     with p.expect_navigation():
-        p.locator(f"[data-task]").first.click()
+        p.locator("[data-task]").first.click()
     p.click("#report-button")
     p.wait_for_selector("[data-status=reported]")
     with p.expect_navigation():

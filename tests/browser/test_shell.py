@@ -68,7 +68,7 @@ def test_chinese_text_renders_with_a_cjk_font_not_tofu(open_tab, artifacts):
         return sum(bitmaps[name]["bits"])
 
     def distance(a, b):
-        return sum(x != y for x, y in zip(bitmaps[a]["bits"], bitmaps[b]["bits"]))
+        return sum(x != y for x, y in zip(bitmaps[a]["bits"], bitmaps[b]["bits"], strict=True))
 
     for name in ("guan", "xian", "tian"):
         assert ink(name) > 150, f"{name} drew almost nothing ({ink(name)} px)"

@@ -112,7 +112,7 @@ def test_domain_rectangle_in_epsg_4527_imports_with_the_test_vector_area(tmp_pat
 def _dltb_file(tmp_path, county, codes, kcxs, tbmj=None, name="dltb.geojson"):
     base = _county_parcel(county, 400)
     cells = [shapely.intersection(base, shapely.box(*b)) for b in _split_bounds(shapely.bounds(base), len(codes))]
-    props = [{"BSM": f"B{i + 1}", "DLBM": c, "KCXS": k, **({"TBMJ": tbmj[i]} if tbmj else {})} for i, (c, k) in enumerate(zip(codes, kcxs))]
+    props = [{"BSM": f"B{i + 1}", "DLBM": c, "KCXS": k, **({"TBMJ": tbmj[i]} if tbmj else {})} for i, (c, k) in enumerate(zip(codes, kcxs, strict=True))]
     return _geojson(tmp_path / name, cells, props), cells
 
 
