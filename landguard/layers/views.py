@@ -26,7 +26,8 @@ from landguard.core.access import scoped
 from landguard.core.exports import COUNT, HECTARES, MU, SQUARE_METRES, ExportColumn, xlsx_response
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
-from landguard.formats.exchange import ExchangeParcel, ExchangeWriteError, write_exchange
+from landguard.formats.exchange import ExchangeParcel, ExchangeWriteError
+from landguard.formats.exchange_write import write_exchange
 from landguard.engine.landclass import LEVEL1_NAMES, BigClass, UnknownLandClassError, classify
 from landguard.jobs import selectors as job_selectors
 from landguard.jobs import services as job_services

@@ -19,7 +19,8 @@ from django.core.management import CommandError, call_command
 from landguard.audit.models import AuditEntry
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.core.scope import scope_for
-from landguard.formats.exchange import ExchangeParcel, write_exchange
+from landguard.formats.exchange import ExchangeParcel
+from landguard.formats.exchange_write import write_exchange
 from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
 from landguard.layers.services import LayerImportError, import_layer, set_current
 from landguard.regions.models import Region
