@@ -45,7 +45,8 @@ GUANXIAN_SEAT = (115.445, 36.485)
 def refdata_dir() -> Path:
     path = Path(settings.REFDATA_DIR)
     if not path.is_dir():
-        raise FileNotFoundError(f"参考数据目录不存在：{path}（LANDGUARD_REFDATA_DIR 应指向含 SOURCE 说明的参考数据目录，默认 data/refdata）")
+        raise FileNotFoundError(f"参考数据目录不存在：{path}"
+                                "（LANDGUARD_REFDATA_DIR 应指向含 SOURCE 说明的参考数据目录，默认 data/refdata）")
     return path
 
 

@@ -161,6 +161,7 @@ def test_a_burst_of_1000_alarms_loses_none_on_saturated_cpus(server_url, api_key
     seconds = time.monotonic() - started
     assert statuses.count(201) == 1000, {s: statuses.count(s) for s in set(statuses)}
     with sqlite3.connect(DB_PATH) as db:
-        stored = db.execute("select count(*), count(distinct event_id) from supervision_detection where event_id like 'BURST-%'").fetchone()
+        stored = db.execute("select count(*), count(distinct event_id) from supervision_detection"
+                            " where event_id like 'BURST-%'").fetchone()
     assert stored == (1000, 1000)
     print(f"\n1000 alarms in {seconds:.1f} s ({1000 / seconds:.0f}/s) against runserver + SpatiaLite, CPUs saturated")

@@ -169,18 +169,20 @@ if spec.get("big"):
     for i in range(spec["big"]):
         x, y = x0 + (i % side) * step, y0 + (i // side) * step
         ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
-        features.append({"type": "Feature", "properties": {"BH": f"T{i}"}, "geometry": {"type": "Polygon", "coordinates": [ring]}})
+        features.append({"type": "Feature", "properties": {"BH": f"T{i}"},
+                         "geometry": {"type": "Polygon", "coordinates": [ring]}})
     (folder / "big_x7Kq.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    job = Job.objects.create(kind="layer", file="jobs/test/big_x7Kq.geojson", original_name="大文件.geojson", scope_code="371525",
-                             created_by=admin, options={"kind": "custom", "name": "回收测试图层", "region_code": "371525"})
+    job = Job.objects.create(kind="layer", file="jobs/test/big_x7Kq.geojson", original_name="大文件.geojson",
+                             scope_code="371525", created_by=admin,
+                             options={"kind": "custom", "name": "回收测试图层", "region_code": "371525"})
     run_job.enqueue(job.pk)
     out["big"] = job.pk
 machine = worker_identity().rsplit("|", 2)[0]
 for i in range(spec.get("small", 0)):
     (folder / f"empty_{i}_a5H0van.geojson").write_text('{"type": "FeatureCollection", "features": []}')
     for group in ("queued", "dead"):
-        job = Job.objects.create(kind="layer", file=f"jobs/test/empty_{i}_a5H0van.geojson", original_name=f"空图层{i}.geojson",
-                                 scope_code="371525", created_by=admin,
+        job = Job.objects.create(kind="layer", file=f"jobs/test/empty_{i}_a5H0van.geojson",
+                                 original_name=f"空图层{i}.geojson", scope_code="371525", created_by=admin,
                                  options={"kind": "custom", "name": f"空 {group} {i}", "region_code": "371525"})
         result = run_job.enqueue(job.pk)
         if group == "dead":  # as a worker leaves it when killed mid-run

@@ -34,7 +34,8 @@ class Command(BaseCommand):
         parser.add_argument("--map", default="", help="field mapping STANDARD=COLUMN[,…], e.g. DLBM=地类编码,KCXS=TKXS")
         parser.add_argument("--kcxs-unit", default="auto", choices=["auto", "fraction", "percent", "per_value"])
         parser.add_argument("--repair", action="store_true",
-                            help="make invalid geometries valid (each repair is reported) instead of rejecting the file")
+                            help="make invalid geometries valid (each repair is reported) "
+                                 "instead of rejecting the file")
         parser.add_argument("--publish", action="store_true",
                             help="make a new version of an existing layer current at once (otherwise it is a draft)")
 
