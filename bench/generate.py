@@ -92,7 +92,7 @@ def write_gpkg(path: Path, geoms: np.ndarray, attributes: dict[str, np.ndarray])
 
 def read_geometries(path: Path) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     meta, _fids, wkb, values = pyogrio.raw.read(str(path))[:4]
-    return shapely.from_wkb(wkb), dict(zip(meta["fields"], values))
+    return shapely.from_wkb(wkb), dict(zip(meta["fields"], values, strict=True))
 
 
 # --- boundaries and patches -------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ def ensure_data(data_dir: Path = DATA_DIR, force: bool = False) -> dict:
     area = dltb.area_m2
     level1 = np.array([c.level1_code for c in dltb.classes], dtype=object)[dltb.class_index]
     codes, inverse = np.unique(level1.astype(str), return_inverse=True)
-    mix = {str(c): round(float(s) / float(area.sum()), 4) for c, s in zip(codes, np.bincount(inverse, weights=area))}
+    mix = {str(c): round(float(s) / float(area.sum()), 4) for c, s in zip(codes, np.bincount(inverse, weights=area), strict=True)}
     from landguard.core.geodesy import ellipsoidal_area_m2
     manifest = {
         "params": params,

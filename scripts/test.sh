@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# `make test`: every test on SpatiaLite and on PostGIS (the two suites side by side, one per core), then the
-# browser tests. Non-zero on any failure.
+# `make test`: the static checks (scripts/lint.sh), then every test on SpatiaLite and on PostGIS (the two suites side
+# by side, one per core), then the browser tests. Non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
 PY=.venv/bin/python
 status=0
 step() { echo; echo "==== $1"; }
+
+step "static checks (scripts/lint.sh: ruff, import contracts, mypy baseline)"
+# First, and not a gate: a lint failure fails `make test` but every suite still runs, so one push shows both.
+bash scripts/lint.sh || status=1
 
 step "migrations are up to date"
 $PY manage.py makemigrations --check --dry-run >/dev/null || { echo "models changed without a migration"; status=1; }

@@ -148,9 +148,9 @@ SAMPLES: dict[str, Sample] = {
     "jobs:detail": lambda place: {"pk": place.job.pk},
     "jobs:result": lambda place: {"pk": place.job.pk},
     # landguard.supervision
-    **{f"api:supervision-{kind}-detail": (lambda kind: lambda place: {"pk": getattr(place, kind).pk})(kind)
+    **{f"api:supervision-{kind}-detail": (lambda attr: lambda place: {"pk": getattr(place, attr).pk})(kind)
        for kind in ("clue", "task", "case", "camera")},
-    **{f"supervision:{name}": (lambda kind: lambda place: {"pk": getattr(place, kind).pk})(kind) for name, kind in (
+    **{f"supervision:{name}": (lambda attr: lambda place: {"pk": getattr(place, attr).pk})(kind) for name, kind in (
         ("clue-detail", "clue"), ("clue-triage", "clue"), ("clue-case", "clue"), ("task-detail", "task"), ("task-close", "task"),
         ("field-task", "task"), ("field-report", "task"), ("field-checkin", "task"), ("field-outcome", "task"),
         ("field-restore", "task"), ("photo-start", "task"), ("patrol", "patrol"), ("patrol-track", "patrol"),
@@ -172,7 +172,7 @@ SAMPLES: dict[str, Sample] = {
     "api:layer-versions": lambda place: {"slug": place.layer.slug},
     "api:layer-publish": lambda place: {"slug": place.layer.slug, "number": 1},
     # landguard.projects (battle map)
-    **{f"projects:{name}": (lambda kind: lambda place: {"pk": getattr(place, kind).pk})(kind) for name, kind in (
+    **{f"projects:{name}": (lambda attr: lambda place: {"pk": getattr(place, attr).pk})(kind) for name, kind in (
         ("detail", "project"), ("edit", "project"), ("boundary", "project"), ("geojson", "project"),
         ("step-start", "step"), ("step-complete", "step"), ("step-reopen", "step"), ("step-edit", "step"),
         ("item-add", "step"), ("item-clear", "deferred_item"), ("problem-detail", "problem"),
@@ -453,7 +453,7 @@ def _admin_kwargs(route: Route) -> Iterator[dict[str, str]]:
     choices = {"app_label": [config.label for config in apps.get_app_configs()], "url": ["no-such-page/"]}
     names = route.params
     for combo in itertools.product(*(choices.get(name, ["1"]) for name in names)):
-        yield dict(zip(names, combo))
+        yield dict(zip(names, combo, strict=True))
 
 
 # --- the walk --------------------------------------------------------------------------------------------

@@ -144,13 +144,13 @@ class OverlayReport:
         return timezone.localtime(self.created).strftime("%Y-%m-%d %H:%M")
 
     def sections(self) -> list[Section]:
-        return [section(i, label, r) for i, (label, r) in enumerate(zip(self.labels, self.results))]
+        return [section(i, label, r) for i, (label, r) in enumerate(zip(self.labels, self.results, strict=True))]
 
     def as_dict(self) -> dict[str, Any]:
         """The API's and the command's JSON: layers used and, per boundary, OverlayResult.to_dict()."""
         return {"created": timezone.localtime(self.created).isoformat(), "source": self.source,
                 "layers": [layer.as_dict() for layer in self.layers],
-                "results": [{"label": label, **r.to_dict()} for label, r in zip(self.labels, self.results)]}
+                "results": [{"label": label, **r.to_dict()} for label, r in zip(self.labels, self.results, strict=True)]}
 
 
 def section(index: int, label: str, r: OverlayResult) -> Section:
@@ -199,10 +199,10 @@ def map_data(report: OverlayReport, boundaries: np.ndarray, fids: dict[int, str]
     each control layer and the parts outside coverage layers (城镇开发边界外, 未批 …)."""
     bounds = shapely.total_bounds(boundaries) if len(boundaries) else None
     outlines, pieces, controls, outside = [], [], [], []
-    for i, (label, r) in enumerate(zip(report.labels, report.results)):
+    for i, (label, r) in enumerate(zip(report.labels, report.results, strict=True)):
         outlines.append(_feature(boundaries[i], {"index": i, "label": label}))
         p = r.pieces
-        for geom, pk, code, kcxs, gross, net in zip(p.geometry, p.dltb_index, p.dlbm, p.kcxs, p.gross_m2, p.net_m2):
+        for geom, pk, code, kcxs, gross, net in zip(p.geometry, p.dltb_index, p.dlbm, p.kcxs, p.gross_m2, p.net_m2, strict=True):
             land = LAND_CLASSES[code]
             pieces.append(_feature(geom, {
                 "boundary": i, "code": code, "name": str(land.label), "level1": land.level1_code,
@@ -268,7 +268,7 @@ class _Sheet:
             empty = False
             self.ws.append(list(row))
             r = self.ws.max_row
-            for col, (value, fmt) in enumerate(zip(row, formats), start=1):
+            for col, (value, fmt) in enumerate(zip(row, formats, strict=False), start=1):
                 if fmt:
                     self.ws.cell(row=r, column=col).number_format = fmt
                 shown = f"{value:,.4f}" if isinstance(value, float) else value
@@ -414,12 +414,12 @@ def shown_row(row: Sequence[Any]) -> list[str]:
 def _docx_table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headers):
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
         cell.text = text
         cell.paragraphs[0].runs[0].font.bold = True
     for row in rows:
         cells = table.add_row().cells
-        for col, (cell, text) in enumerate(zip(cells, row)):
+        for col, (cell, text) in enumerate(zip(cells, row, strict=False)):
             cell.text = str(text)
             if col and str(text).replace(",", "").replace(".", "", 1).isdigit():  # figures align right
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT

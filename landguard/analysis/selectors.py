@@ -126,7 +126,7 @@ def _columns(rows: list[tuple]) -> Candidates:
         return Candidates(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object), np.zeros(0, dtype=object),
                           np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool))
     rows.sort()  # by pk: the same boundary gives the same pieces, in the same order, every time
-    pk, wkb, code, kcxs, area, overlaps = zip(*rows)
+    pk, wkb, code, kcxs, area, overlaps = zip(*rows, strict=True)
     wkb_array = np.empty(len(wkb), dtype=object)
     wkb_array[:] = [bytes(w) for w in wkb]  # memoryview on some drivers
     code_array = np.empty(len(code), dtype=object)

@@ -71,7 +71,7 @@ def ellipsoidal_area_m2(geoms) -> np.ndarray:
         return result
     exteriors = shapely.get_exterior_ring(polys)
     n_holes = shapely.get_num_interior_rings(polys)
-    hole_list = [shapely.get_interior_ring(p, i) for p, n in zip(polys, n_holes) for i in range(n)]
+    hole_list = [shapely.get_interior_ring(p, i) for p, n in zip(polys, n_holes, strict=True) for i in range(n)]
     hole_owner = np.repeat(np.arange(len(polys)), n_holes)
     rings = np.concatenate([exteriors, np.array(hole_list, dtype=object)]) if hole_list else exteriors
     ring_poly = np.concatenate([np.arange(len(polys)), hole_owner]) if hole_list else np.arange(len(polys))

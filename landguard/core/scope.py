@@ -15,16 +15,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-if TYPE_CHECKING:
-    from landguard.people.models import User
-    from landguard.regions.models import Region
-
 M = TypeVar("M", bound=Model)
+
+
+# core sits below every domain app (docs/architecture.md, "What CI checks"), so it names the region and the user
+# by what it reads of them: regions.models.Region and people.models.User satisfy these.
+class ScopeRegion(Protocol):
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def predecessors(self) -> Any: ...  # a related manager of regions
+
+    def current(self) -> Any: ...
+
+
+class ScopeUser(Protocol):
+    @property
+    def is_authenticated(self) -> bool: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def is_superuser(self) -> bool: ...
+    @property
+    def scope_region_id(self) -> int | None: ...
+    @property
+    def scope_region(self) -> Any: ...  # a ScopeRegion whenever scope_region_id is set
 
 
 @dataclass(frozen=True)
@@ -62,7 +84,7 @@ NOTHING = RegionScope(prefixes=())
 EVERYTHING = RegionScope(prefixes=(), unrestricted=True)
 
 
-def scope_codes(region: Region) -> tuple[str, ...]:
+def scope_codes(region: ScopeRegion) -> tuple[str, ...]:
     """The code prefixes that stand for `region` today: its current successor and every predecessor."""
     current = region.current()
     codes: list[str] = []
@@ -84,7 +106,7 @@ def scope_codes(region: Region) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def scope_for(user: User) -> RegionScope:
+def scope_for(user: ScopeUser) -> RegionScope:
     if not user.is_authenticated or not user.is_active:
         return NOTHING
     if user.is_superuser:

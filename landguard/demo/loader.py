@@ -46,7 +46,8 @@ GUANXIAN_SEAT = (115.445, 36.485)
 def refdata_dir() -> Path:
     path = Path(settings.REFDATA_DIR)
     if not path.is_dir():
-        raise FileNotFoundError(f"参考数据目录不存在：{path}（LANDGUARD_REFDATA_DIR 应指向含 SOURCE 说明的参考数据目录，默认 data/refdata）")
+        raise FileNotFoundError(f"参考数据目录不存在：{path}"
+                                "（LANDGUARD_REFDATA_DIR 应指向含 SOURCE 说明的参考数据目录，默认 data/refdata）")
     return path
 
 
@@ -144,7 +145,7 @@ class _Builder:
 
     def _set_boundaries(self, regions: list[Region], cells: list) -> None:
         areas = ellipsoidal_area_m2(cells)
-        for region, cell, area in zip(regions, cells, areas):
+        for region, cell, area in zip(regions, cells, areas, strict=True):
             region.geom = GEOSGeometry(cell.wkt, srid=4490)
             region.area_m2 = float(area)
             region.boundary_source = SYNTHETIC_SOURCE
@@ -164,7 +165,7 @@ class _Builder:
             cells = synth.partition(outline, count, f"{SEED}-{township.code}")
             names = synth.village_names(count, self.rng, taken)
             is_subdistrict = township.code[6] == "0"
-            for i, (cell, name) in enumerate(zip(cells, names)):
+            for i, (cell, name) in enumerate(zip(cells, names, strict=True)):
                 # NBS village codes: 001–199 residents' committees (社区), 200–399 villagers' committees (村).
                 community = is_subdistrict and i < count // 3
                 code = f"{township.code}{(i + 1) if community else 200 + i:03d}"
@@ -173,7 +174,7 @@ class _Builder:
                                        parent=township, boundary_source=SYNTHETIC_SOURCE, is_synthetic=True))
                 shapes.append(cell)
         areas = ellipsoidal_area_m2(shapes)
-        for village, cell, area in zip(villages, shapes, areas):
+        for village, cell, area in zip(villages, shapes, areas, strict=True):
             village.geom = GEOSGeometry(cell.wkt, srid=4490)
             village.area_m2 = float(area)
         Region.objects.bulk_create(villages, batch_size=200)
@@ -185,12 +186,12 @@ class _Builder:
     def _grids(self, villages: list[Region], shapes: list) -> None:
         grids: list[Grid] = []
         grid_shapes: list = []
-        for village, shape in zip(villages, shapes):
+        for village, shape in zip(villages, shapes, strict=True):
             count = self.rng.choice((2, 3, 3, 4))
             for i, cell in enumerate(synth.partition(shape, count, f"{SEED}-{village.code}", relax=1)):
                 grids.append(Grid(code=f"{village.code}{i + 1:02d}", name=f"{village.name}第{i + 1}网格", village=village, is_synthetic=True))
                 grid_shapes.append(cell)
-        for grid, cell, area in zip(grids, grid_shapes, ellipsoidal_area_m2(grid_shapes)):
+        for grid, cell, area in zip(grids, grid_shapes, ellipsoidal_area_m2(grid_shapes), strict=True):
             grid.geom = GEOSGeometry(cell.wkt, srid=4490)
             grid.area_m2 = float(area)
         Grid.objects.bulk_create(grids, batch_size=500)

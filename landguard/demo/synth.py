@@ -74,7 +74,7 @@ def partition(outline: BaseGeometry, n: int, seed: str, *, fixed: list[Point] | 
         diagram = shapely.voronoi_polygons(shapely.MultiPoint(points), extend_to=iso.envelope.buffer(iso.length), ordered=True)
         cells = [cell.intersection(iso) for cell in shapely.get_parts(diagram)]
         if iteration < relax:  # Lloyd relaxation: move free seeds to their cell centroids for even cells
-            points = fixed_iso + [c.centroid if not c.is_empty else p for c, p in zip(cells[len(fixed_iso):], free)]
+            points = fixed_iso + [c.centroid if not c.is_empty else p for c, p in zip(cells[len(fixed_iso):], free, strict=False)]
             free = points[len(fixed_iso):]
     return [_polygonal(_from_iso(cell, k)) for cell in cells]
 

@@ -79,7 +79,7 @@ class OverlayPieces:
 
     def __iter__(self) -> Iterator[Piece]:
         for row in zip(self.geometry, self.dltb_index, self.dlbm, self.kcxs, self.raw_m2, self.gross_m2,
-                       self.net_m2, self.whole):
+                       self.net_m2, self.whole, strict=True):
             yield Piece(row[0], int(row[1]), str(row[2]), float(row[3]), float(row[4]), float(row[5]),
                         float(row[6]), bool(row[7]))
 

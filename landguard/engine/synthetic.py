@@ -219,7 +219,7 @@ def synthetic_dltb(n: int, seed: int = 0, bbox: tuple[float, float, float, float
         # Keep every other point out of a band around the lines, so the strips are not broken.
         band = shapely.union_all(shapely.buffer(np.array(lines, dtype=object), widths * 1.5 + 0.3 * spacing_bg))
         shapely.prepare(band)
-        river = [ln for ln, kind in zip(lines, line_kind) if kind == _RIVER]
+        river = [ln for ln, kind in zip(lines, line_kind, strict=True) if kind == _RIVER]
         riverside = shapely.buffer(shapely.union_all(river), 400.0) if river else shapely.Polygon()
         shapely.prepare(riverside)
     else:

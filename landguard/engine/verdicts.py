@@ -48,8 +48,8 @@ def judge(i: int, controls: dict[str, ControlResult], pairs: dict[str, ControlPa
         else:
             # Several layers of one kind (e.g. 已批 from two ledgers): judge on their union.
             slices = [pairs[n].of(i) for n in names]
-            merged = np.concatenate([pairs[n].pieces[sl] for n, sl in zip(names, slices)])
-            merged_area = np.concatenate([pairs[n].area[sl] for n, sl in zip(names, slices)])
+            merged = np.concatenate([pairs[n].pieces[sl] for n, sl in zip(names, slices, strict=True)])
+            merged_area = np.concatenate([pairs[n].area[sl] for n, sl in zip(names, slices, strict=True)])
             inside = union_area(merged, merged_area, np.ones(len(merged), dtype=bool), tolerance_m2)
             value = (inside if which == "inside" else uncovered_area(boundary_m2, inside, noise_m2)) * adjustment
         if value:

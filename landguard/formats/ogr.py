@@ -57,7 +57,7 @@ def read_layers(path: Path, names: Sequence[str], fmt: str, *, fixed_crs: str | 
             raise LayerReadError(_("无法读取 %(name)s 的图层“%(layer)s”：%(error)s")
                                  % {"name": path.name, "layer": name, "error": exc}) from None
         fields = [str(f) for f in meta["fields"]]
-        parts.append((wkb, dict(zip(fields, columns)), fields))
+        parts.append((wkb, dict(zip(fields, columns, strict=True)), fields))
         if fixed_crs is None and meta.get("crs"):
             layer_crs = crsmod.crs_from_wkt(str(meta["crs"]))
             if layer_crs is None:

@@ -109,6 +109,6 @@ def read_shapefile(path: Path, encoding: str | None) -> RawLayer:
         if declared is None:
             warnings.append(_("%(name)s 的 .prj 无法识别，按坐标值判断坐标系") % {"name": path.name})
     fields = [str(f) for f in meta["fields"]]
-    cols = dict(zip(fields, columns))
+    cols = dict(zip(fields, columns, strict=True))
     return RawLayer(geoms, cols, fields, feature_labels(len(geoms), cols, fields), declared, used, warnings, problems,
                     "shapefile", path.stem)

@@ -229,8 +229,8 @@ def _task_rows(job_id: int):
 
 
 def _worker_lost_message(job: Job) -> str:
-    return _("后台处理进程中断，已尝试 %(n)s 次仍未完成。请稍后重新提交，如仍失败请联系系统管理员（任务编号 %(id)s）") % {
-        "n": job.attempts, "id": job.pk}
+    return _("后台处理进程中断，已尝试 %(n)s 次仍未完成。"
+             "请稍后重新提交，如仍失败请联系系统管理员（任务编号 %(id)s）") % {"n": job.attempts, "id": job.pk}
 
 
 def reclaim(*, now: dt.datetime | None = None) -> list[tuple[int, str]]:

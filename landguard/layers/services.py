@@ -129,7 +129,7 @@ def _geometry_checks(data: LayerData, *, repair: bool, polygons_only: bool) -> t
         fixed = shapely.make_valid(geoms[rows])
         ok = shapely.is_valid(fixed) & ~shapely.is_empty(fixed) & crsmod.in_china(fixed)
         ok &= np.array([np.isfinite(shapely.get_coordinates(g)).all() for g in fixed], dtype=bool)
-        for i, g, good in zip(rows, fixed, ok):
+        for i, g, good in zip(rows, fixed, ok, strict=True):
             if good:
                 geoms[i] = g
                 repaired.append(_("%(feature)s：%(reason)s，已自动修复") % {"feature": labels[int(i)], "reason": reasons.pop(int(i), "")})

@@ -30,7 +30,8 @@ from landguard.core.crs import describe_source
 from landguard.core.exports import xlsx_file_response
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
-from landguard.formats.exchange import ExchangeParcel, ExchangeWriteError, write_exchange
+from landguard.formats.exchange import ExchangeParcel, ExchangeWriteError
+from landguard.formats.exchange_write import write_exchange
 from landguard.engine.landclass import LEVEL1_NAMES, BigClass, UnknownLandClassError, classify
 from landguard.jobs import selectors as job_selectors
 from landguard.jobs import services as job_services
@@ -276,7 +277,7 @@ def exchange_export(request: HttpRequest, scope: RegionScope, slug: str) -> Http
         return HttpResponse(gettext_now("没有可导出的要素"), status=400, content_type="text/plain; charset=utf-8")
     geoms = shapely.from_wkb([bytes(g.wkb) for *_r, g in rows])
     parcels = [ExchangeParcel(geometry=g, number=fid, name=layer.name if len(rows) == 1 else "", land_class=code,
-                              area_ha=area / 10_000) for (fid, code, area, _g), g in zip(rows, geoms)]
+                              area_ha=area / 10_000) for (fid, code, area, _g), g in zip(rows, geoms, strict=True)]
     try:
         text = write_exchange(parcels, zone=_exchange_zone(layer, geoms), producer=str(layer.region.name),
                               produced=timezone.localdate())

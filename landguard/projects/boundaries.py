@@ -79,7 +79,7 @@ def _split(boundary: shapely.Geometry, level: int) -> list[Part]:
     regions, shapes = outlines(level=level, near=boundary)
     shapely.prepare(boundary)
     parts = []
-    for region, outline in zip(regions, shapes):
+    for region, outline in zip(regions, shapes, strict=True):
         if not shapely.intersects(boundary, outline):
             continue
         piece = shapely.intersection(boundary, outline)

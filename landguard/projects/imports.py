@@ -255,7 +255,7 @@ def import_target_list(path: str | Path, *, actor: User | None, name: str, regio
     stated_total: tuple[int, dict[str, _Figure]] | None = None
     seen: dict[str, int] = {}
     for number, cells, formats in rows[start:]:
-        def cell(key: str) -> Any:
+        def cell(key: str, cells: Sequence[Any] = cells) -> Any:  # the row's cells, bound now (not late)
             col = columns.get(key)
             return cells[col] if col is not None and col < len(cells) else None
 
@@ -489,14 +489,14 @@ def _ledger_entries(rows: list[tuple[int, list[Any]]], columns: dict[str, int], 
         by_name.setdefault(r.name, []).append(r)
     names_seen: dict[tuple[str, str], int] = {}
     for number, cells in rows:
-        def cell(key: str) -> Any:
+        def cell(key: str, cells: Sequence[Any] = cells) -> Any:  # the row's cells, bound now (not late)
             col = columns.get(key)
             return cells[col] if col is not None and col < len(cells) else None
 
         where = _("第 %(row)s 行") % {"row": number}
         before = len(report.problems)
 
-        def fail(message: str) -> None:
+        def fail(message: str, where: str = where) -> None:
             report.problems.append(f"{where}：{message}")
 
         name = str(cell("name") or "").strip()

@@ -276,7 +276,7 @@ def import_boundaries(path, *, crs: str | None = None, code_field: str | None = 
     with transaction.atomic():
         pks = [features[ix[0]].region.pk for ix in order]  # type: ignore[union-attr]
         locked = {r.pk: r for r in Region.objects.select_for_update().filter(pk__in=pks).order_by("pk")}
-        for done, (pk, geom, area) in enumerate(zip(pks, merged, areas), start=1):
+        for done, (pk, geom, area) in enumerate(zip(pks, merged, areas, strict=True), start=1):
             region = locked[pk]
             if set_boundary(region, geom, source=source, synthetic=synthetic, area_m2=float(area), actor=actor,
                             note=_("导入边界：%(file)s") % {"file": path.name}):

@@ -45,7 +45,7 @@ def circle(lon: float, lat: float, radius_m: float, vertices: int = CIRCLE_VERTI
     """A geodesic disc (as a polygon of `vertices` points) of `radius_m` around a point."""
     azimuths = np.linspace(0.0, 360.0, vertices, endpoint=False)
     lons, lats, _back = GEOD.fwd(np.full(vertices, lon), np.full(vertices, lat), azimuths, np.full(vertices, radius_m))
-    ring = list(zip(lons.tolist(), lats.tolist()))
+    ring = list(zip(lons.tolist(), lats.tolist(), strict=True))
     ring.append(ring[0])
     return Polygon(ring, srid=4490)
 
@@ -86,7 +86,7 @@ def locate_many(geometries: Sequence[shapely.Geometry] | np.ndarray, county: Reg
     township_of = {code: code[:LEVEL_CODE_LENGTH[Level.TOWNSHIP]] for code in set(codes.tolist()) if code}
     names = dict(Region.objects.filter(code__in={*township_of, *township_of.values()}, retired_in__isnull=True)
                  .values_list("code", "name"))
-    for i, code in zip(inside.tolist(), codes.tolist()):
+    for i, code in zip(inside.tolist(), codes.tolist(), strict=True):
         township = township_of[code] if code and township_of[code] in names else None
         village = code if code and code != township else None
         place = [names[c] for c in (township, village) if c is not None]

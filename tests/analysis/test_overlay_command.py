@@ -46,7 +46,7 @@ def test_json_output_is_the_services_figures(boundary_file):
     assert body["layers"][0]["slug"] == "371525-dltb" and all(layer["slug"].startswith("371525-") for layer in body["layers"])
     dltb, controls = services.choose_layers(EVERYTHING, slugs=[layer["slug"] for layer in body["layers"]])
     want = services.overlay_boundaries(scope=EVERYTHING, boundaries=boundaries.geometries, dltb=dltb, controls=controls)
-    for got, r in zip(body["results"], want):
+    for got, r in zip(body["results"], want, strict=True):
         assert got["gross"] == json.loads(json.dumps(r.to_dict()["gross"]))
         assert got["by_code"] == json.loads(json.dumps(r.to_dict()["by_code"]))
 

@@ -41,7 +41,7 @@ def whole(version: LayerVersion, region_prefix: str = "") -> tuple[np.ndarray, n
     """Every feature of a version (optionally of one region), straight from the table: pk, geometry, code, kcxs."""
     rows = list(Feature.objects.filter(version=version, region_code__startswith=region_prefix).order_by("pk")
                 .values_list("pk", "geom", "code", "kcxs"))
-    pk, geom, code, kcxs = zip(*rows) if rows else ((), (), (), ())
+    pk, geom, code, kcxs = zip(*rows, strict=True) if rows else ((), (), (), ())
     geometry = np.empty(len(geom), dtype=object)
     geometry[:] = [shapely.from_wkb(bytes(g.wkb)) for g in geom]
     return np.array(pk, dtype=np.int64), geometry, np.array(code, dtype=object), np.array(kcxs, dtype=float)
@@ -86,7 +86,7 @@ def test_service_gives_the_engines_figures_on_the_whole_layer(county_scope):
     got = services.overlay_boundaries(scope=county_scope, boundaries=boundaries, dltb=dltb, controls=controls)
     want, dltb_pk, control_pks = engine_on_whole_layers(boundaries, dltb, controls)
     assert len(got) == len(want) == len(boundaries)
-    for g, w in zip(got, want):
+    for g, w in zip(got, want, strict=True):
         assert g.boundary_index == w.boundary_index
         for attr in ("gross_m2", "dltb_m2", "farmland_gross_m2", "farmland_net_m2", "tiankan_m2", "uncovered_m2", "sliver_m2"):
             assert getattr(g, attr) == pytest.approx(getattr(w, attr), abs=1e-6), attr
@@ -114,7 +114,7 @@ def test_service_gives_the_engines_figures_on_the_whole_layer(county_scope):
 def test_official_areas_add_up(county_scope):
     dltb, controls = layers(county_scope)
     boundaries = [b for b in boundaries_for_comparison() if not b.is_empty]
-    for b, r in zip(boundaries, services.overlay_boundaries(scope=county_scope, boundaries=boundaries, dltb=dltb, controls=controls)):
+    for b, r in zip(boundaries, services.overlay_boundaries(scope=county_scope, boundaries=boundaries, dltb=dltb, controls=controls), strict=True):
         assert r.gross_m2 == pytest.approx(float(ellipsoidal_area_m2(b)[0]), abs=1e-6)
         covered = r.gross_m2 - r.uncovered_m2 - r.sliver_m2
         for table in (r.by_code, r.by_level1, r.by_big_class):
@@ -240,7 +240,7 @@ def test_classify_patches_gives_the_overlay_figures_per_patch(county_scope):
     rng = np.random.default_rng(11)
     county = outline("371525")
     points = shapely.points(rng.uniform(115.30, 115.75, 900), rng.uniform(36.38, 36.68, 900))
-    patches = np.array([square(p.x, p.y, h) for p, h in zip(points, rng.uniform(15, 80, len(points)))], dtype=object)
+    patches = np.array([square(p.x, p.y, h) for p, h in zip(points, rng.uniform(15, 80, len(points)), strict=True)], dtype=object)
     patches = patches[shapely.within(patches, county)][:300]
     got = services.classify_patches(scope=county_scope, patches=patches, dltb=dltb, basic_farmland=basic, approved=approved)
     want = services.overlay_boundaries(scope=county_scope, boundaries=patches, dltb=dltb, controls=[basic, approved])
@@ -302,7 +302,7 @@ def test_overlay_areas_gives_overlays_figures():
     rng = np.random.default_rng(5)
     x0, y0, x1, y1 = shapely.total_bounds(dltb.geometry)
     patches = [square(x, y, h) for x, y, h in zip(rng.uniform(x0 + 0.01, x1 - 0.01, 200), rng.uniform(y0 + 0.01, y1 - 0.01, 200),
-                                                  rng.uniform(10, 150, 200))]
+                                                  rng.uniform(10, 150, 200), strict=True)]
     summary = overlay_areas(patches, dltb, controls)
     for i, r in enumerate(overlay(patches, dltb, controls)):
         assert summary.gross_m2[i] == r.gross_m2

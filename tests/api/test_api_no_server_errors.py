@@ -57,7 +57,8 @@ def test_numeric_ids_still_reach_the_custom_routes(county_admin):
     assert client.get(f"/api/problems/{problem.pk}/").status_code == 200
     assert _post(client, f"/api/problems/{problem.pk}/escalate/", {"note": "提请协调"}).json()["status"] == "escalated"
     assert client.patch(f"/api/projects/{project.pk}/", {"leader": "张三"}, format="json").json()["leader"] == "张三"
-    assert client.get(f"/api/service-requests/{ServiceRequest.objects.filter(region_code__startswith='371525').first().pk}/").status_code == 200
+    request_pk = ServiceRequest.objects.filter(region_code__startswith="371525").first().pk
+    assert client.get(f"/api/service-requests/{request_pk}/").status_code == 200
 
 
 @pytest.mark.parametrize("param, value", [("superior", "3.402823466e+38"), ("user", "1.5"), ("superior", "0"),
@@ -100,7 +101,8 @@ def test_layer_versions_are_documented_as_the_bare_array_they_are(county_admin, 
     body = api(county_admin).get("/api/layers/").json()
     versions = api(county_admin).get(f"/api/layers/{body['results'][0]['slug']}/versions/").json()
     assert isinstance(versions, list) and versions
-    documented = schema["paths"]["/api/layers/{slug}/versions/"]["get"]["responses"]["200"]["content"]["application/json"]
+    operation = schema["paths"]["/api/layers/{slug}/versions/"]["get"]
+    documented = operation["responses"]["200"]["content"]["application/json"]
     assert documented["schema"]["type"] == "array"
 
 

@@ -77,7 +77,8 @@ def ink_fraction(page, png: bytes, backgrounds: list[tuple[int, int, int]], tole
         const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
         let ink = 0;
         for (let i = 0; i < d.length; i += 4) {
-            const near = backgrounds.some(([r, g, b]) => Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) <= tolerance);
+            const near = backgrounds.some(
+                ([r, g, b]) => Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) <= tolerance);
             if (!near) ink++;
         }
         return ink / (d.length / 4);
@@ -91,7 +92,10 @@ PAGE_BACKGROUND = (0xF3, 0xF5, 0xF4)  # app.css --bg
 def map_geometry(page) -> dict:
     """Boxes of the map frame, the MapLibre container and its canvas, in CSS pixels."""
     return page.evaluate("""() => {
-        const box = (el) => { const b = el.getBoundingClientRect(); return { x: b.x, y: b.y, width: b.width, height: b.height }; };
+        const box = (el) => {
+            const b = el.getBoundingClientRect();
+            return { x: b.x, y: b.y, width: b.width, height: b.height };
+        };
         const wrap = document.querySelector('.map-wrap'), map = document.getElementById('map');
         const canvas = map.querySelector('canvas.maplibregl-canvas');
         return { wrap: box(wrap), map: box(map), canvas: box(canvas), position: getComputedStyle(map).position };

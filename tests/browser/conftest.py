@@ -197,7 +197,8 @@ KNOWN_VIOLATIONS = ("https://cdn.redoc.ly/redoc/logo-mini.svg",)
 
 CSP_LISTENER = """
 document.addEventListener('securitypolicyviolation', (e) => {
-  window.__landguardCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
+  window.__landguardCspViolation(
+    `${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
 });
 """
 

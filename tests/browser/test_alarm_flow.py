@@ -96,7 +96,7 @@ def test_one_alarm_from_the_api_to_closure(open_tab, server_url, api_key):
     login_through_form(p, server_url, f"chief_{clue['region_code']}")
     p.goto("/supervision/field/")
     with p.expect_navigation():
-        p.locator(f"[data-task]").first.click()
+        p.locator("[data-task]").first.click()
     p.click("#report-button")
     p.wait_for_selector("[data-status=reported]")
     with p.expect_navigation():
@@ -161,6 +161,7 @@ def test_a_burst_of_1000_alarms_loses_none_on_saturated_cpus(server_url, api_key
     seconds = time.monotonic() - started
     assert statuses.count(201) == 1000, {s: statuses.count(s) for s in set(statuses)}
     with sqlite3.connect(DB_PATH) as db:
-        stored = db.execute("select count(*), count(distinct event_id) from supervision_detection where event_id like 'BURST-%'").fetchone()
+        stored = db.execute("select count(*), count(distinct event_id) from supervision_detection"
+                            " where event_id like 'BURST-%'").fetchone()
     assert stored == (1000, 1000)
     print(f"\n1000 alarms in {seconds:.1f} s ({1000 / seconds:.0f}/s) against runserver + SpatiaLite, CPUs saturated")

@@ -17,7 +17,8 @@ from openpyxl import Workbook, load_workbook
 
 from landguard.demo.loader import GUANXIAN_SEAT
 from landguard.demo.personas import COUNTY_ADMIN
-from landguard.formats.exchange import ExchangeParcel, write_exchange
+from landguard.formats.exchange import ExchangeParcel
+from landguard.formats.exchange_write import write_exchange
 
 pytestmark = pytest.mark.browser
 NAME = "浏览器测试产业园项目"

@@ -34,7 +34,7 @@ def test_gdal_oapif_lists_the_layers_and_reads_a_box_of_features_with_their_offi
     west, south, east, north = shapely.from_wkb(first[0]).bounds
     box = (west - 0.002, south - 0.002, east + 0.002, north + 0.002)  # around a feature the officer may see
     meta, _fids, geometry, fields = pyogrio.raw.read(source, layer=SLUG, bbox=box, max_features=500, PAGE_SIZE=10000)
-    columns = dict(zip(meta["fields"], fields))
+    columns = dict(zip(meta["fields"], fields, strict=True))
     assert len(geometry) > 0 and "feature_no" in columns and "fid" not in columns
     shapes = shapely.from_wkb(geometry)
     assert all(shapely.intersects(shapes, shapely.box(*box)))  # the driver sent the box; the server honoured it

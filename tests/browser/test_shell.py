@@ -68,7 +68,7 @@ def test_chinese_text_renders_with_a_cjk_font_not_tofu(open_tab, artifacts):
         return sum(bitmaps[name]["bits"])
 
     def distance(a, b):
-        return sum(x != y for x, y in zip(bitmaps[a]["bits"], bitmaps[b]["bits"]))
+        return sum(x != y for x, y in zip(bitmaps[a]["bits"], bitmaps[b]["bits"], strict=True))
 
     for name in ("guan", "xian", "tian"):
         assert ink(name) > 150, f"{name} drew almost nothing ({ink(name)} px)"
@@ -114,9 +114,13 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 def _overflow(page) -> dict:
     return page.evaluate("""() => ({
         scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
-        wide: [...document.body.querySelectorAll('*')].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1
-              && getComputedStyle(el).position !== 'fixed' && el.closest('.table-wrap, .maplibregl-map') === null)
-              .slice(0, 5).map((el) => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : '')),
+        wide: [...document.body.querySelectorAll('*')]
+              .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1
+                      && getComputedStyle(el).position !== 'fixed'
+                      && el.closest('.table-wrap, .maplibregl-map') === null)
+              .slice(0, 5)
+              .map((el) => el.tagName.toLowerCase()
+                           + (el.className ? '.' + String(el.className).split(' ').join('.') : '')),
         // Text drawn past the edge of its summary card (over the neighbouring card), which no scrollWidth shows.
         spills: [...document.querySelectorAll('.card')].flatMap((card) => {
             const edge = card.getBoundingClientRect().right;
@@ -124,7 +128,10 @@ def _overflow(page) -> dict:
                 const range = document.createRange();
                 range.selectNodeContents(el);
                 const right = range.getBoundingClientRect().right;
-                return right > edge + 1 ? [`${el.className} "${el.innerText.trim().replace(/\\s+/g, ' ')}" ends at ${Math.round(right)}px, its card at ${Math.round(edge)}px`] : [];
+                const text = el.innerText.trim().replace(/\\s+/g, ' ');
+                return right > edge + 1
+                    ? [`${el.className} "${text}" ends at ${Math.round(right)}px, `
+                       + `its card at ${Math.round(edge)}px`] : [];
             });
         }),
     })""")

@@ -43,7 +43,7 @@ def rel(a: float, b: float) -> float:
 
 
 def dltb(parcels: list[tuple[Polygon, str, float]], **kwargs) -> DltbLayer:
-    geoms, codes, kcxs = zip(*parcels)
+    geoms, codes, kcxs = zip(*parcels, strict=True)
     return DltbLayer(list(geoms), list(codes), kcxs=list(kcxs), **kwargs)
 
 
@@ -177,7 +177,7 @@ def test_figures_agree_with_an_independent_computation(county):
     assert abs(result.area_adjustment - 1) < 1e-8
     series: dict[str, float] = {}
     geodesic: dict[str, float] = {}
-    for geom, code in zip(county.geometry, county.dlbm):
+    for geom, code in zip(county.geometry, county.dlbm, strict=True):
         if geom.intersects(boundary):
             piece = boundary.intersection(geom)
             if piece.area > 0:
@@ -206,7 +206,7 @@ def test_net_farmland_is_gross_minus_each_parcels_kcxs(county):
 def test_many_boundaries_at_once_equal_one_at_a_time(county):
     boundaries = _random_boundaries(4, seed=4)
     together = overlay(boundaries, county)
-    for boundary, joint in zip(boundaries, together):
+    for boundary, joint in zip(boundaries, together, strict=True):
         (alone,) = overlay(boundary, county)
         assert {**alone.to_dict(), "boundary_index": None} == {**joint.to_dict(), "boundary_index": None}
 

@@ -21,12 +21,12 @@ GEOD = pyproj.Geod(ellps="GRS80")
 
 def gk_to_lonlat(coords, epsg: int = 4527) -> list[tuple[float, float]]:
     x, y = pyproj.Transformer.from_crs(epsg, 4490, always_xy=True).transform(*np.asarray(coords, dtype=float).T)
-    return list(zip(np.atleast_1d(x).tolist(), np.atleast_1d(y).tolist()))
+    return list(zip(np.atleast_1d(x).tolist(), np.atleast_1d(y).tolist(), strict=True))
 
 
 def lonlat_to_gk(coords, epsg: int = 4527) -> list[tuple[float, float]]:
     x, y = pyproj.Transformer.from_crs(4490, epsg, always_xy=True).transform(*np.asarray(coords, dtype=float).T)
-    return list(zip(np.atleast_1d(x).tolist(), np.atleast_1d(y).tolist()))
+    return list(zip(np.atleast_1d(x).tolist(), np.atleast_1d(y).tolist(), strict=True))
 
 
 def gk_rect(e: float, n: float, width: float, height: float) -> list[tuple[float, float]]:

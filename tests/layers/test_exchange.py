@@ -27,8 +27,8 @@ from landguard.formats.exchange import (
     parse_exchange,
     parse_exchange_bytes,
     read_exchange,
-    write_exchange,
 )
+from landguard.formats.exchange_write import write_exchange
 
 HEADER = """[属性描述]
 格式版本号=1.01

@@ -19,7 +19,8 @@ from django.core.management import CommandError, call_command
 from landguard.audit.models import AuditEntry
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.core.scope import scope_for
-from landguard.formats.exchange import ExchangeParcel, write_exchange
+from landguard.formats.exchange import ExchangeParcel
+from landguard.formats.exchange_write import write_exchange
 from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
 from landguard.layers.services import LayerImportError, import_layer, set_current
 from landguard.regions.models import Region
@@ -115,7 +116,7 @@ def test_domain_rectangle_in_epsg_4527_imports_with_the_test_vector_area(tmp_pat
 def _dltb_file(tmp_path, county, codes, kcxs, tbmj=None, name="dltb.geojson"):
     base = _county_parcel(county, 400)
     cells = [shapely.intersection(base, shapely.box(*b)) for b in _split_bounds(shapely.bounds(base), len(codes))]
-    props = [{"BSM": f"B{i + 1}", "DLBM": c, "KCXS": k, **({"TBMJ": tbmj[i]} if tbmj else {})} for i, (c, k) in enumerate(zip(codes, kcxs))]
+    props = [{"BSM": f"B{i + 1}", "DLBM": c, "KCXS": k, **({"TBMJ": tbmj[i]} if tbmj else {})} for i, (c, k) in enumerate(zip(codes, kcxs, strict=True))]
     return _geojson(tmp_path / name, cells, props), cells
 
 

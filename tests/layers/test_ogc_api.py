@@ -273,7 +273,7 @@ def test_items_bbox_selects_exactly_the_features_whose_geometry_meets_it(county_
     # intersects the box — recomputed here with shapely over the whole layer.
     rows = list(current_features().values_list("pk", "geom"))
     hits = shapely.intersects(shapely.from_wkb([bytes(g.wkb) for _pk, g in rows]), shapely.box(*box))
-    expected = {pk for (pk, _g), hit in zip(rows, hits) if hit}
+    expected = {pk for (pk, _g), hit in zip(rows, hits, strict=True) if hit}
     assert anchor.pk in expected
     assert {f["id"] for f in body["features"]} == expected and body["numberMatched"] == len(expected)
 

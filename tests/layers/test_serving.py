@@ -91,6 +91,11 @@ def _value(buf: bytes):
             7: lambda: bool(raw)}[number]()
 
 
+# Feature fields of the vector tile spec: 1 id, 2 tags (packed), 3 geometry type, 4 geometry (packed).
+_FEATURE_FIELDS = {1: lambda value: {"id": value}, 2: lambda value: {"tags": _packed(value)},
+                   3: lambda value: {"type": value}, 4: lambda value: {"geometry": _packed(value)}}
+
+
 def _paths(commands: list[int]) -> list[tuple[list[tuple[int, int]], bool]]:
     """Geometry commands → [(points, closed)], checking the spec's rules on the way."""
     paths: list[tuple[list[tuple[int, int]], bool]] = []
@@ -137,18 +142,17 @@ def decode(body: bytes) -> dict[str, dict]:
         for raw in layer["raw"]:
             f = {"tags": [], "geometry": []}
             for field, _w, value in _fields(raw):
-                f.update({1: lambda: {"id": value}, 2: lambda: {"tags": _packed(value)}, 3: lambda: {"type": value},
-                          4: lambda: {"geometry": _packed(value)}}[field]())
+                f.update(_FEATURE_FIELDS[field](value))
             tags = f["tags"]
             features[f["id"]] = {"type": f["type"], "paths": _paths(f["geometry"]),
-                                 "properties": {layer["keys"][k]: layer["values"][v] for k, v in zip(tags[::2], tags[1::2])}}
+                                 "properties": {layer["keys"][k]: layer["values"][v] for k, v in zip(tags[::2], tags[1::2], strict=True)}}
         layers[layer["name"]] = {"version": layer["version"], "extent": layer["extent"], "features": features}
     return layers
 
 
 def _ring_area(points: list[tuple[int, int]]) -> float:
     """The spec's surveyor's formula in tile coordinates (positive: exterior ring)."""
-    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(points, points[1:] + points[:1])) / 2
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(points, points[1:] + points[:1], strict=True)) / 2
 
 
 # Web Mercator from pyproj (EPSG:3857), not from the code under test.
@@ -224,7 +228,7 @@ def test_geojson_bbox_selects_exactly_the_features_whose_geometry_meets_it(count
     body = geojson(client_for(county_admin), bbox=",".join(map(str, box)), limit=10000).json()
     rows = list(current_features().values_list("pk", "geom"))
     geoms = shapely.from_wkb([bytes(g.wkb) for _pk, g in rows])
-    expected = {pk for (pk, _g), hit in zip(rows, shapely.intersects(geoms, shapely.box(*box))) if hit}
+    expected = {pk for (pk, _g), hit in zip(rows, shapely.intersects(geoms, shapely.box(*box)), strict=True) if hit}
     assert anchor.pk in expected
     assert {f["id"] for f in body["features"]} == expected and body["numberMatched"] == len(expected)
 
@@ -438,7 +442,7 @@ def test_encoder_writes_lines_and_point_sets_as_the_spec_says():
     assert len(features[1]["paths"][0][0]) == 3
     assert features[2]["type"] == 1 and len(features[2]["paths"]) == 1  # one MoveTo for both points
     expected = [pixel(lon, lat, z, x, y) for lon, lat in shapely.get_coordinates(points)]
-    for (qx, qy), (px, py) in zip(features[2]["paths"][0][0], expected):
+    for (qx, qy), (px, py) in zip(features[2]["paths"][0][0], expected, strict=True):
         assert abs(qx - px) <= 0.5 and abs(qy - py) <= 0.5
     assert features[2]["properties"] == {"n": 1}
 

@@ -14,7 +14,8 @@ from landguard.audit.models import AuditEntry
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.core.scope import scope_for
 from landguard.demo.projects import _across, _square
-from landguard.formats.exchange import ExchangeParcel, write_exchange
+from landguard.formats.exchange import ExchangeParcel
+from landguard.formats.exchange_write import write_exchange
 from landguard.projects import boundaries, services
 from landguard.projects.models import Project, Step
 from landguard.projects.occupation import occupation

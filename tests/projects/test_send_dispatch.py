@@ -173,8 +173,10 @@ def _env(database_url: str, var_dir: Path) -> dict[str, str]:
 COPY_SETUP = """
 from landguard.regions.models import Level, Region
 from landguard.people.models import OrgUnit, Role, User
-for region in Region.objects.filter(level=Level.TOWNSHIP, code__startswith="371525", retired_in__isnull=True).order_by("code")[:8]:
-    group = OrgUnit.objects.create(name=f"{region.code}领导小组（测试）", kind=OrgUnit.Kind.LEADERSHIP_GROUP, region=region)
+townships = Region.objects.filter(level=Level.TOWNSHIP, code__startswith="371525", retired_in__isnull=True)
+for region in townships.order_by("code")[:8]:
+    group = OrgUnit.objects.create(name=f"{region.code}领导小组（测试）", kind=OrgUnit.Kind.LEADERSHIP_GROUP,
+                                   region=region)
     User.objects.create(username=f"leader_{region.code}", role=Role.LEADER, org_unit=group, scope_region=region)
 """
 

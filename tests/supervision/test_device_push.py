@@ -41,10 +41,12 @@ def push(client, device, body: bytes, content_type: str = "application/xml", aut
 def multipart(xml: bytes, picture: bytes, picture_type: str = "image/pjpeg") -> tuple[bytes, str]:
     """The device's multipart form: the XML part, then the picture part named Picture_Name, no file name."""
     boundary = "MIME_boundary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"fielddetection\"\r\n"
-            f"Content-Type: application/xml; charset=\"UTF-8\"\r\nContent-Length: {len(xml)}\r\n\r\n").encode() + xml + (
-        f"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"Picture_Name\"\r\nContent-Type: {picture_type}\r\n"
-        f"Content-Length: {len(picture)}\r\nContent-ID: image_ID\r\n\r\n").encode() + picture + f"\r\n--{boundary}--\r\n".encode()
+    xml_head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"fielddetection\"\r\n"
+                f"Content-Type: application/xml; charset=\"UTF-8\"\r\nContent-Length: {len(xml)}\r\n\r\n")
+    picture_head = (f"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"Picture_Name\"\r\n"
+                    f"Content-Type: {picture_type}\r\n"
+                    f"Content-Length: {len(picture)}\r\nContent-ID: image_ID\r\n\r\n")
+    body = xml_head.encode() + xml + picture_head.encode() + picture + f"\r\n--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
 
 

@@ -177,7 +177,8 @@ ids = json.loads(sys.stdin.read())
 clue_ids = list(Task.objects.filter(pk__in=ids).values_list("clue_id", flat=True))
 Message.objects.filter(subject_type="supervision.task", subject_id__in=ids).delete()
 for model, lookup in ((Escalation, "deadline__task_id__in"), (Delivery, "task_id__in"),
-                      (Deadline, "task_id__in"), (Recipient, "task_id__in"), (TaskEvent, "task_id__in"), (Task, "pk__in")):
+                      (Deadline, "task_id__in"), (Recipient, "task_id__in"), (TaskEvent, "task_id__in"),
+                      (Task, "pk__in")):
     model.objects.filter(**{lookup: ids}).delete()
 Detection.objects.filter(clue_id__in=clue_ids).delete()
 Clue.objects.filter(pk__in=clue_ids).delete()

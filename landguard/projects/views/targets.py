@@ -93,7 +93,7 @@ def target_detail_export(request: HttpRequest, scope: RegionScope, pk: int) -> H
     target_list = selectors.get_target_list(scope, pk)
     rows = [_target_cells(p) for p in selectors.target_progress(scope, target_list)]
     formats = [None, None, None, None, WAN_MU, None, WAN_MU, None, WAN_MU, None, WAN_MU, PERCENT, WAN_MU]
-    columns = [ExportColumn(str(h), f) for h, f in zip(TARGET_HEADERS, formats)]
+    columns = [ExportColumn(str(h), f) for h, f in zip(TARGET_HEADERS, formats, strict=True)]
     return xlsx_response(title=target_list.name, scope_label=scope_label(scope), columns=columns, rows=rows,
                          filename=target_list.name)
 

@@ -93,7 +93,7 @@ class Command(BaseCommand):
         def line(cells: Sequence[str]) -> str:
             # First column left-aligned (names), figures right-aligned; padding counts CJK characters double.
             return "  " + "  ".join(c + " " * (w - display_width(c)) if i == 0 else " " * (w - display_width(c)) + c
-                                    for i, (c, w) in enumerate(zip(cells, widths)))
+                                    for i, (c, w) in enumerate(zip(cells, widths, strict=False)))
 
         self.stdout.write(line(headers))
         for row in rows:

@@ -23,7 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--encoding",
                             help="attribute text encoding (default: .cpg, else GBK; GeoJSON: UTF-8, else GB18030)")
         parser.add_argument("--repair", action="store_true",
-                            help="make invalid geometries valid (each repair is reported) instead of rejecting the file")
+                            help="make invalid geometries valid (each repair is reported) "
+                                 "instead of rejecting the file")
         parser.add_argument("--synthetic", action="store_true", help="mark the boundaries as synthetic demo data")
 
     def handle(self, *args, **options) -> None:
