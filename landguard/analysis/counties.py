@@ -49,7 +49,7 @@ def overlapped(scope: RegionScope, geoms: np.ndarray) -> list[County] | None:
     if not regions:
         return None
     found = []
-    for region, shape in zip(regions, shapes):
+    for region, shape in zip(regions, shapes, strict=True):
         shapely.prepare(shape)
         meets = shapely.intersects(shape, geoms)
         if not meets.any():
@@ -110,7 +110,7 @@ def split(geoms: np.ndarray, codes: Sequence[str]) -> tuple[list[County], np.nda
     sources overlap along the line), and what lies in no outline (gaps between them, or beyond the last
     county) goes to the county holding the largest part, so every square metre is analysed once."""
     regions, shapes = outlines(level=Level.COUNTY, near=geoms)
-    by_code = {r.code: (r, s) for r, s in zip(regions, shapes)}
+    by_code = {r.code: (r, s) for r, s in zip(regions, shapes, strict=True)}
     missing = [c for c in codes if c not in by_code]
     if missing:
         raise OverlayError(_("县 %(codes)s 没有行政区边界，无法按县分开分析") % {"codes": "、".join(missing)})

@@ -108,7 +108,7 @@ def _overlay_counties(scope: RegionScope, geoms: np.ndarray, dltbs: list[LayerVe
         raise OverlayError(_("管控图层“%(names)s”所在的县没有选用地类图斑图层") % {"names": "、".join(stray)})
     found, parts = counties.split(geoms, codes)
     per_county: list[dict[int, OverlayResult]] = []
-    for k, (county, dltb) in enumerate(zip(found, dltbs)):
+    for k, (county, dltb) in enumerate(zip(found, dltbs, strict=True)):
         rows = np.flatnonzero(parts[:, k] != None)  # noqa: E711  # an object array: None marks no part
         mine = [v for v in controls if county_of(v.layer.region_code) in (county.code, None)]
         results = _overlay_all(scope, parts[rows, k], dltb, mine, names) if len(rows) else []

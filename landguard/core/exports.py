@@ -161,7 +161,7 @@ def _header_cell(ws: Any, column: ExportColumn) -> WriteOnlyCell:
 def _formatted(ws: Any, rows: Iterable[Sequence[Any]], formats: Sequence[str | None]) -> Iterator[list[Any]]:
     for row in rows:
         values: list[Any] = []
-        for value, number_format in zip(row, formats):
+        for value, number_format in zip(row, formats, strict=True):
             value = _cell(value)
             if number_format and value is not None:
                 value = WriteOnlyCell(ws, value=value)

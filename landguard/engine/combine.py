@@ -9,6 +9,7 @@ counts nothing twice. Pure: no database, like the rest of the engine.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import shapely
@@ -58,7 +59,7 @@ def combine(boundary_index: int, parts: Sequence[Subtotal]) -> OverlayResult:
 def _classes(tables: list[dict[str, ClassArea]], order) -> dict[str, ClassArea]:
     gross: dict[str, float] = {}
     net: dict[str, float] = {}
-    labels = {}
+    labels: dict[str, Any] = {}
     for table in tables:
         for key, row in table.items():
             gross[key] = gross.get(key, 0.0) + row.gross_m2

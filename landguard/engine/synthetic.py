@@ -333,7 +333,7 @@ def clip_dltb(dltb: DltbLayer, outline: shapely.Geometry) -> DltbLayer:
     cut = np.flatnonzero(~shapely.covered_by(geometry, outline))
     if len(cut):
         parts = shapely.intersection(geometry[cut], outline)
-        for k, part in zip(cut, parts):  # a cut along the line may leave lines or points beside the polygon
+        for k, part in zip(cut, parts, strict=True):  # a cut along the line may leave lines or points beside the polygon
             if shapely.get_type_id(part) == 7:
                 part = shapely.union_all([p for p in shapely.get_parts(part) if shapely.get_type_id(p) in (3, 6)])
             geometry[k] = part

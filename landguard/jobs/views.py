@@ -76,7 +76,7 @@ def job_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespons
 
 
 @scoped
-def job_result(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+def job_result(request: HttpRequest, scope: RegionScope, pk: int) -> FileResponse:
     """The file an export job wrote, for its submitter only (inside the scope, like the job itself)."""
     job = selectors.get_job(scope, pk)
     if job.kind != Job.Kind.LAYER_EXPORT or job.status != Job.Status.DONE or not job.file:

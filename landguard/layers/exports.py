@@ -4,7 +4,7 @@ xlsx, CSV or GeoPackage under MEDIA_ROOT/jobs/exports/ for the submitter to down
 
 Every format streams from the database in chunks (`iterator(chunk_size=…)`, PostgreSQL's server-side cursor)
 into a file: xlsx through openpyxl's write-only mode (core.exports.write_workbook), CSV row by row, GeoPackage
-a chunk at a time through pyogrio. So a 500 000-parcel layer costs the same memory as a small one. An xlsx
+a chunk at a time through `formats.geopackage`. So a 500 000-parcel layer costs the same memory as a small one. An xlsx
 sheet holds at most 1,048,574 data rows; above that only CSV and GeoPackage are offered.
 """
 
@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyogrio.raw
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsWKB
 from django.db import transaction
@@ -29,6 +28,7 @@ from landguard.core.exports import (COUNT, HECTARES, MU, SQUARE_METRES, XLSX_MAX
                                     write_workbook)
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
+from landguard.formats.geopackage import append_geopackage
 from landguard.jobs.models import Job
 from landguard.layers import selectors
 from landguard.layers.models import Feature, LayerVersion
@@ -110,16 +110,14 @@ def _write_geopackage(path: Path, features: QuerySet[Feature], *, title: str, pr
     source = _values(features).annotate(wkb=AsWKB("geom")).values_list(*_VALUES, "wkb").iterator(chunk_size=CHUNK_ROWS)
     written = 0
     while chunk := list(islice(source, CHUNK_ROWS)):
-        index, fid, code, region, name, area, kcxs, stored, wkb = zip(*chunk)
+        index, fid, code, region, name, area, kcxs, stored, wkb = zip(*chunk, strict=True)
         area_m2 = np.round(np.array(area, dtype=float), 2)
         fields = [np.array(index, dtype=np.int64) + 1, np.array(fid, dtype=object), np.array(code, dtype=object),
                   np.array(region, dtype=object), np.array(name, dtype=object), area_m2,
                   np.array([hectares(a) for a in area]), np.array([mu(a) for a in area]),
                   np.array([np.nan if k is None else k for k in kcxs], dtype=float),
                   np.array([np.nan if s is None else s for s in stored], dtype=float)]
-        pyogrio.raw.write(path, np.array([bytes(w) for w in wkb], dtype=object), fields, fields=list(GPKG_FIELDS),
-                          layer=title[:60], driver="GPKG", geometry_type="Unknown", crs="EPSG:4490",
-                          append=written > 0, encoding="UTF-8")
+        append_geopackage(path, wkb, fields, fields=list(GPKG_FIELDS), layer=title[:60], first=written == 0)
         written += len(chunk)
         if progress:
             progress(written, total)

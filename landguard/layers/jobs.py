@@ -18,7 +18,7 @@ from landguard.layers import exports, selectors
 from landguard.layers.models import Layer
 from landguard.layers.services import LayerImportError, import_layer
 from landguard.regions.models import Region
-from landguard.web.shell import scope_label
+from landguard.shell.pages import scope_label
 
 @handler(Job.Kind.LAYER, suffixes=WEB_UPLOAD_SUFFIXES)
 def run_layer_import(job: Job, progress: Progress) -> list[str]:

@@ -60,7 +60,7 @@ def _projection(outline: shapely.Geometry) -> pyproj.Transformer:
 def place(points: np.ndarray, region: Region) -> Placement:
     """Which of the representative `points` (EPSG:4490) lie more than OUTSIDE_TOLERANCE_M outside `region`."""
     holder = outline_region(region)
-    if holder is None or not len(points):
+    if holder is None or holder.geom is None or not len(points):
         return Placement(holder, np.zeros(0, dtype=int), np.zeros(0))
     outline = shapely.from_wkb(bytes(holder.geom.wkb))
     shapely.prepare(outline)
@@ -101,7 +101,7 @@ def describe(points: np.ndarray, distances_m: np.ndarray, against: Region) -> li
     regions = {r.code: r for r in Region.objects.filter(code__in={c for c in codes if c}, retired_in__isnull=True)
                .select_related("parent__parent__parent__parent")}
     out = []
-    for point, code, metres in zip(points, codes, distances_m):
+    for point, code, metres in zip(points, codes, distances_m, strict=True):
         values = {"lon": f"{point.x:.2f}", "lat": f"{point.y:.2f}", "region": against.name,
                   "distance": _distance_text(metres)}
         if code in regions:

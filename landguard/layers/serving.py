@@ -216,7 +216,7 @@ def _feature_texts(rows: list[tuple], kind: str, *, lat_lon: bool) -> list[str]:
     dltb = kind == LayerKind.DLTB
     return [f'{{"type":"Feature","id":{pk},"geometry":{geometry},"properties":'
             f'{_dumps(_properties(fid, code, area, region, source, dltb))}}}'
-            for (pk, fid, code, area, region, source, _wkb), geometry in zip(rows, texts)]
+            for (pk, fid, code, area, region, source, _wkb), geometry in zip(rows, texts, strict=True)]
 
 
 def _properties(fid: str, code: str, area_m2: float, region_code: str, source: dict, dltb: bool) -> dict:

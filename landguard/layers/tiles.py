@@ -59,7 +59,7 @@ def _spatialite(rows: QuerySet[Feature], name: str, z: int, x: int, y: int, tole
     found = list(rows.annotate(wkb=AsWKB("geom")).values_list(*_COLUMNS, "wkb"))
     if not found:
         return b""
-    pks, fids, codes, areas, wkbs = zip(*found)
+    pks, fids, codes, areas, wkbs = zip(*found, strict=True)
     return mvt.encode_tile(name, z, x, y, ids=pks, geoms=shapely.from_wkb([bytes(w) for w in wkbs]),
                            attributes={"feature_no": fids, "code": codes, "area_m2": [round(a, 2) for a in areas]},
                            tolerance=tolerance)

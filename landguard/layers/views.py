@@ -89,7 +89,7 @@ LAYERS = Listing(
         Column(_("要素数"), lambda l: l.visible_count if _current(l) else None, digits=0, numeric=True),
         Column(_("面积（公顷）"), lambda l: hectares(l.visible_area) if _current(l) else None, digits=4, numeric=True),
         Column(_("面积（亩）"), lambda l: mu(l.visible_area) if _current(l) else None, digits=2, numeric=True),
-        Column(_("原坐标系"), lambda l: describe_source(_current(l).source_crs) if _current(l) else None),
+        Column(_("原坐标系"), lambda l: describe_source(_of_current("source_crs")(l) or "")),
         Column(_("数据来源"), _of_current("source"), html=False),
         Column(_("导入时间"), lambda l: timezone.localtime(_current(l).imported_at).strftime("%Y-%m-%d %H:%M") if _current(l) else None),
     ),

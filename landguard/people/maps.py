@@ -24,4 +24,4 @@ def grid_features(scope: RegionScope, within: str | None) -> list[dict[str, Any]
         "geometry": geometry,
         "properties": {"code": g.code, "name": g.name, "level": gettext("网格"), "synthetic": g.is_synthetic,
                        "url": reverse("regions:detail", args=[g.village.code]), **area_properties(g.area_m2)},
-    } for g, geometry in zip(rows, geometries)]
+    } for g, geometry in zip(rows, geometries, strict=True)]

@@ -214,18 +214,18 @@ def _docx(title: str, scope_label: str, start: dt.date, end: dt.date, tables: li
         "scope": scope_label, "start": start.isoformat(), "end": end.isoformat(),
         "now": timezone.localtime().strftime("%Y-%m-%d %H:%M")})
     numbers = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五"]
-    for number, table in zip(numbers, tables):
+    for number, table in zip(numbers, tables, strict=False):
         document.add_heading(f"{number}、{table.title}", level=1)
         if not table.rows:
             document.add_paragraph(_("无。"))
             continue
         grid = document.add_table(rows=1, cols=len(table.headers))
         grid.style = "Table Grid"
-        for cell, header in zip(grid.rows[0].cells, table.headers):
+        for cell, header in zip(grid.rows[0].cells, table.headers, strict=True):
             cell.text = str(header)
             cell.paragraphs[0].runs[0].bold = True
         for row in table.rows:
-            for cell, value in zip(grid.add_row().cells, row):
+            for cell, value in zip(grid.add_row().cells, row, strict=False):
                 cell.text = _text(value)
     buffer = io.BytesIO()
     document.save(buffer)

@@ -48,7 +48,7 @@ def region_features(regions: Iterable[Region], tolerance: float) -> list[dict[st
         "geometry": geometry,
         "properties": {"code": r.code, "name": r.name, "level": r.get_level_display(), "synthetic": r.is_synthetic,
                        "url": reverse("regions:detail", args=[r.code]), **area_properties(r.area_m2)},
-    } for r, geometry in zip(rows, geometries)]
+    } for r, geometry in zip(rows, geometries, strict=True)]
 
 
 def level_features(scope: RegionScope, level: str, within: str | None = None) -> list[dict[str, Any]]:

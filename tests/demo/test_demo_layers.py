@@ -78,7 +78,7 @@ def test_the_exported_demo_dltb_passes_overlay_with_the_county_region(client_for
     analysis.check_boundaries(scope, geoms)  # the whole export lies in the county (raised OverlayError before)
     # The command on the parcels along the county line, the ones that used to stick out.
     line = shapely.boundary(_outline("371525"))
-    border = [f for f, g in zip(features, geoms) if shapely.intersects(line, g)]
+    border = [f for f, g in zip(features, geoms, strict=True) if shapely.intersects(line, g)]
     assert len(border) > 100
     path = tmp_path / "冠县地类图斑边缘.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": border}, ensure_ascii=False), encoding="utf-8")

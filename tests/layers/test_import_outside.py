@@ -49,7 +49,7 @@ def _inside_parcel(county: Region) -> shapely.Polygon:
 
 def _geojson_bytes(geoms, bsms) -> bytes:
     features = [{"type": "Feature", "properties": {"BSM": b}, "geometry": json.loads(shapely.to_geojson(g))}
-                for g, b in zip(geoms, bsms)]
+                for g, b in zip(geoms, bsms, strict=True)]
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
 
 

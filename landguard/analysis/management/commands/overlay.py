@@ -69,8 +69,8 @@ class Command(BaseCommand):
                         [[name, f"{v:,.2f}", f"{hectares(v):,.4f}", f"{mu(v):,.2f}"] for name, v in s.summary])
             if len(s.subtotals) > 1:
                 out(_("分县小计"))
-                headers, rows = reports.subtotal_table(s)
-                self._table(headers, [reports.shown_row(row) for row in rows])
+                headers, subtotal_rows = reports.subtotal_table(s)
+                self._table(headers, [reports.shown_row(row) for row in subtotal_rows])
             for title, rows in ((_("三大类"), s.big), (_("一级类"), s.level1), (_("二级类"), s.codes)):
                 out(title)
                 self._table([_("地类"), _("毛面积（公顷）"), _("毛面积（亩）"), _("净面积（公顷）"), _("净面积（亩）")], _class_rows(rows))
