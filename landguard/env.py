@@ -60,7 +60,8 @@ def env_url(name: str, *, schemes: tuple[str, ...], default: str = "") -> str:
         return ""
     parsed = urlparse(raw)
     if parsed.scheme not in schemes or not (parsed.netloc or parsed.path):
-        raise ImproperlyConfigured(f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)}, got {raw!r}.")
+        raise ImproperlyConfigured(
+            f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)}, got {raw!r}.")
     return raw
 
 
@@ -79,7 +80,8 @@ def database_config(url: str, sqlite_path: str) -> dict:
     }
     if scheme not in engines:
         raise ImproperlyConfigured(
-            f"DATABASE_URL must start with postgis:// (PostgreSQL + PostGIS) or spatialite:///path, got scheme {scheme!r}."
+            "DATABASE_URL must start with postgis:// (PostgreSQL + PostGIS) or spatialite:///path, got scheme "
+            f"{scheme!r}."
         )
     if scheme == "spatialite":
         path = urlparse(url).path
@@ -97,6 +99,7 @@ def env_networks(name: str) -> list[IPv4Network | IPv6Network]:
             networks.append(ip_network(item, strict=False))
         except ValueError:
             raise ImproperlyConfigured(
-                f"{name} must list IP addresses or CIDR blocks separated by commas (10.0.0.5,10.1.0.0/16), got {item!r}."
+                f"{name} must list IP addresses or CIDR blocks separated by commas (10.0.0.5,10.1.0.0/16), got "
+                f"{item!r}."
             ) from None
     return networks

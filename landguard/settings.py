@@ -159,7 +159,8 @@ EXPORT_SYNC_ROWS = env_int("LANDGUARD_EXPORT_SYNC_ROWS", 50_000, minimum=1, maxi
 TIANDITU_KEY = env_str("LANDGUARD_TIANDITU_KEY")
 BASEMAP_TILE_URL = env_url("LANDGUARD_BASEMAP_TILE_URL", schemes=("http", "https"))
 if BASEMAP_TILE_URL and not all(part in BASEMAP_TILE_URL for part in ("{z}", "{x}", "{y}")):
-    raise ImproperlyConfigured(f"LANDGUARD_BASEMAP_TILE_URL must contain {{z}}, {{x}} and {{y}}, got {BASEMAP_TILE_URL!r}.")
+    raise ImproperlyConfigured(
+        f"LANDGUARD_BASEMAP_TILE_URL must contain {{z}}, {{x}} and {{y}}, got {BASEMAP_TILE_URL!r}.")
 BASEMAP_ATTRIBUTION = env_str("LANDGUARD_BASEMAP_ATTRIBUTION")
 
 REST_FRAMEWORK = {
@@ -196,7 +197,8 @@ SPECTACULAR_SETTINGS = {
 if REDIS_URL := env_url("LANDGUARD_REDIS_URL", schemes=("redis", "rediss")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
 
 # Background work with no extra server: tasks are rows in the database, run by `manage.py db_worker`
 # (started by `make run`). Production option: see docs/architecture.md.

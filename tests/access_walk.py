@@ -26,7 +26,8 @@ that takes a `Place` and returns the URL kwargs for an object located there::
 The walk calls it for three places — 清泉街道 371525001 ("township", inside the township officer's scope), 万善镇
 371525113 ("other_township", another 冠县 township) and a 莘县 township ("other_county") — and expects 404/403
 wherever the place is outside the persona's scope. A Place offers `region` (the township), `village`,
-`org_unit`, `user`, `grid`, `field_chief`, `audit_entry`, `code_change`, `retired_region`, `job`, `layer` (a layer owned by
+`org_unit`, `user`, `grid`, `field_chief`, `audit_entry`, `code_change`, `retired_region`, `job`, `layer` (a layer owned
+by
 the township, with one `feature` inside it), the supervision and project objects of tests/*/walk_places.py (a
 `message` among them: an inbox message about the township's task sent to all three personas) and `code`; an
 object a place does not have (莘县 has no grids) raises NoSample and that place is skipped. Kwargs that do not
@@ -95,8 +96,10 @@ class NoSample(Exception):
 class Place:
     """Demo objects located in one township. Attribute access to a missing kind raises NoSample."""
 
-    KINDS = ("region", "village", "org_unit", "user", "grid", "field_chief", "audit_entry", "code_change", "retired_region",
-             "job", "layer", "feature", "camera", "clue", "task", "photo", "case", "patch", "patrol", "source", "channel", "policy",
+    KINDS = ("region", "village", "org_unit", "user", "grid", "field_chief", "audit_entry", "code_change",
+             "retired_region",
+             "job", "layer", "feature", "camera", "clue", "task", "photo", "case", "patch", "patrol", "source",
+             "channel", "policy",
              "project", "step", "deferred_item", "problem", "target_list", "service_request", "procedure_template",
              "dispatch", "message")
 
@@ -151,12 +154,15 @@ SAMPLES: dict[str, Sample] = {
     **{f"api:supervision-{kind}-detail": (lambda attr: lambda place: {"pk": getattr(place, attr).pk})(kind)
        for kind in ("clue", "task", "case", "camera")},
     **{f"supervision:{name}": (lambda attr: lambda place: {"pk": getattr(place, attr).pk})(kind) for name, kind in (
-        ("clue-detail", "clue"), ("clue-triage", "clue"), ("clue-case", "clue"), ("task-detail", "task"), ("task-close", "task"),
+        ("clue-detail", "clue"), ("clue-triage", "clue"), ("clue-case", "clue"), ("task-detail", "task"),
+        ("task-close", "task"),
         ("field-task", "task"), ("field-report", "task"), ("field-checkin", "task"), ("field-outcome", "task"),
         ("field-restore", "task"), ("photo-start", "task"), ("patrol", "patrol"), ("patrol-track", "patrol"),
         ("patrol-finish", "patrol"), ("camera-detail", "camera"), ("patch-detail", "patch"), ("patch-judge", "patch"),
-        ("case-detail", "case"), ("case-step", "case"), ("case-pause", "case"), ("case-resume", "case"), ("camera-edit", "camera"), ("source-rotate", "source"), ("source-device", "source"),
-        ("channel-edit", "channel"), ("channel-test", "channel"), ("policy-edit", "policy"), ("policy-delete", "policy"))},
+        ("case-detail", "case"), ("case-step", "case"), ("case-pause", "case"), ("case-resume", "case"),
+        ("camera-edit", "camera"), ("source-rotate", "source"), ("source-device", "source"),
+        ("channel-edit", "channel"), ("channel-test", "channel"), ("policy-edit", "policy"),
+        ("policy-delete", "policy"))},
     "supervision:photo-chunk": lambda place: {"pk": place.photo.task_id, "photo": place.photo.pk},
     "api:job-detail": lambda place: {"pk": place.job.pk},
     # landguard.inbox (a message about the place's task, in each persona's inbox)
@@ -183,9 +189,11 @@ SAMPLES: dict[str, Sample] = {
     "projects:template-edit": lambda place: {"pk": place.procedure_template.pk},
     "projects:dispatch-file": lambda place: {"pk": place.dispatch.pk, "fmt": "xlsx"},
     "api:project-boundary": lambda place: {"pk": place.project.pk},
-    **{f"api:project-step-{name}": lambda place: {"step_pk": place.step.pk} for name in ("start", "complete", "reopen", "items")},
+    **{f"api:project-step-{name}": lambda place: {"step_pk": place.step.pk}
+       for name in ("start", "complete", "reopen", "items")},
     "api:project-item-clear": lambda place: {"item_pk": place.deferred_item.pk},
-    **{f"api:problem-{name}": lambda place: {"pk": place.problem.pk} for name in ("escalate", "resolve", "close", "reopen")},
+    **{f"api:problem-{name}": lambda place: {"pk": place.problem.pk}
+       for name in ("escalate", "resolve", "close", "reopen")},
     "api:servicerequest-resolve": lambda place: {"pk": place.service_request.pk},
     "projects:calendar-edit": unbound(lambda place: {"pk": CalendarDay.objects.order_by("date").first().pk}),
     "api:project-detail": lambda place: {"pk": place.project.pk},
@@ -230,7 +238,8 @@ def _place(key: str, code: str) -> Place:
         "user": User.objects.filter(scope_region__code__startswith=code).exclude(username__in=PERSONAS.values())
         .order_by("username").first(),
         "grid": Grid.objects.filter(village__code__startswith=code).order_by("code").first(),
-        "field_chief": FieldChief.objects.filter(region__code__startswith=code).order_by("level", "region__code").first(),
+        "field_chief": FieldChief.objects.filter(region__code__startswith=code).order_by("level",
+            "region__code").first(),
         "audit_entry": AuditEntry.objects.filter(**under).order_by("id").first(),
         "code_change": CodeChange.objects.filter(**under).order_by("id").first(),
         "retired_region": Region.objects.filter(successor=region).order_by("code").first(),
@@ -255,7 +264,8 @@ def _township_layer(region: Region) -> tuple[Layer, Feature]:
                                  region=region, region_code=region.code)
     version = LayerVersion.objects.create(layer=layer, number=1, feature_count=1, area_m2=1.0,
                                           extent=GEOSGeometry(shapely.box(*parcel.bounds).wkt, srid=4490))
-    feature = Feature.objects.create(version=version, index=0, region_code=region.code, fid=f"{region.name}地块", code="0702",
+    feature = Feature.objects.create(version=version, index=0, region_code=region.code, fid=f"{region.name}地块",
+                                     code="0702",
                                      area_m2=1.0, properties={"名称": f"{region.name}地块"},
                                      geom=GEOSGeometry(parcel.wkt, srid=4490))
     return layer, feature
@@ -296,7 +306,9 @@ class Sentinels:
 
 
 def _demo_regions() -> list[Region]:
-    return list(Region.objects.filter(Q(code__startswith=DEMO_COUNTIES[0]) | Q(code__startswith=DEMO_COUNTIES[1])).only("code", "name"))
+    return list(
+        Region.objects.filter(Q(code__startswith=DEMO_COUNTIES[0]) | Q(code__startswith=DEMO_COUNTIES[1])).only("code",
+            "name"))
 
 
 def _demo_grid_codes() -> list[tuple[str, str]]:
@@ -324,7 +336,8 @@ def sentinels_for(user: User) -> Sentinels:
     own += [name for pair in people_selectors.users(scope).values_list("full_name", "username") for name in pair]
     own_text = "\n".join(own)
     names = frozenset(r.name for r in hidden if len(r.name) >= 2 and r.name not in own_text)
-    codes = frozenset([r.code for r in hidden] + [g for g, village in _demo_grid_codes() if not scope.contains(village)])
+    codes = frozenset([r.code for r in hidden]
+                      + [g for g, village in _demo_grid_codes() if not scope.contains(village)])
     return Sentinels(names=names, codes=codes)
 
 
@@ -332,7 +345,8 @@ def all_data_sentinels() -> Sentinels:
     """Every township and village name and code of the demo: a page a non-staff user gets from the admin site
     with a 200 (its login form) must contain none."""
     regions = [r for r in _demo_regions() if len(r.code) >= 9]
-    return Sentinels(names=frozenset(r.name for r in regions if len(r.name) >= 2), codes=frozenset(r.code for r in regions))
+    return Sentinels(names=frozenset(r.name for r in regions if len(r.name) >= 2),
+                     codes=frozenset(r.code for r in regions))
 
 
 # --- decoding --------------------------------------------------------------------------------------------
@@ -366,7 +380,8 @@ def response_text(response: Any) -> str:
 
 def _xlsx_text(body: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
-        parts = [name for name in archive.namelist() if name == "xl/sharedStrings.xml" or name.startswith("xl/worksheets/")]
+        parts = [name for name in archive.namelist() if name == "xl/sharedStrings.xml"
+                 or name.startswith("xl/worksheets/")]
         return "\n".join(html.unescape(archive.read(name).decode("utf-8", errors="ignore")) for name in parts)
 
 
@@ -436,7 +451,8 @@ def build_path(route: Route, kwargs: Mapping[str, Any], urlconf: str | ModuleTyp
         if not candidates:
             raise BadSample(f"cannot build a URL from {part}")
         converters = getattr(part, "converters", {})
-        values = {name: converters[name].to_url(kwargs[name]) if name in converters else str(kwargs[name]) for name in own}
+        values = {name: converters[name].to_url(kwargs[name]) if name in converters else str(kwargs[name])
+                  for name in own}
         parts.append(candidates[0] % values)
     path = iri_to_uri("/" + "".join(parts))
     try:
@@ -514,7 +530,8 @@ class _Walker:
             self.clients[key] = Client(raise_request_exception=True)
             self.clients[key].force_login(user)
 
-    def fail(self, kind: str, route: Route, detail: str, persona: str = "", place: str = "", hits: list[str] | None = None) -> None:
+    def fail(self, kind: str, route: Route, detail: str, persona: str = "", place: str = "",
+             hits: list[str] | None = None) -> None:
         self.report.failures.append(Failure(kind, str(route), detail, persona, place, tuple(hits or ())))
 
     def run(self) -> WalkReport:
@@ -563,7 +580,8 @@ class _Walker:
             return None
         sample = self.samples.get(route.key)
         if sample is None:
-            self.fail("missing-sample", route, f"add a sample for route {route.key!r} to SAMPLES in tests/access_walk.py")
+            self.fail("missing-sample", route,
+                      f"add a sample for route {route.key!r} to SAMPLES in tests/access_walk.py")
             return None
         self.report.used_samples.add(route.key)
         targets = []
@@ -605,7 +623,8 @@ class _Walker:
     def check_admin(self, route: Route, persona: str, client: Client, target: Target) -> None:
         """Nobody here is staff: a 200 is fine only without data (the admin login form)."""
         response = self.get(client, route, target.path, persona, "")
-        if response is not None and response.status_code == 200 and (hits := self.all_data.find(response_text(response), target.echo)):
+        if response is not None and response.status_code == 200 and (
+            hits := self.all_data.find(response_text(response), target.echo)):
             self.fail("admin-data", route, f"GET {target.path} → 200 with data: {_short(hits)}", persona, hits=hits)
 
     def check_persona(self, route: Route, persona: str, client: Client, target: Target) -> None:
@@ -634,9 +653,11 @@ class _Walker:
             for url, headers, note in extra:
                 more = self.get(client, route, url, persona, place, **headers)
                 if more is not None and (hits := self.sentinels[persona].find(response_text(more), target.echo)):
-                    self.fail("leak", route, f"GET {url}{note} → {more.status_code} shows {_short(hits)}", persona, place, hits)
+                    self.fail("leak", route, f"GET {url}{note} → {more.status_code} shows {_short(hits)}", persona,
+                              place, hits)
         if place and not self.scopes[persona].contains(self.world[place].code) and status not in OUT_OF_SCOPE_OK:
-            self.fail("not-404", route, f"GET {path} → {status} for an object outside the scope (want 404)", persona, place)
+            self.fail("not-404", route, f"GET {path} → {status} for an object outside the scope (want 404)", persona,
+                      place)
 
     def get(self, client: Client, route: Route, path: str, persona: str, place: str, **headers: Any) -> Any:
         # A savepoint per request: on PostgreSQL a failed query would otherwise poison the test transaction.

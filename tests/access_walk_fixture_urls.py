@@ -22,7 +22,8 @@ def login(request: HttpRequest) -> HttpResponse:
 @scoped
 def leaky_regions(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     # The bug the walk exists for: marked scoped, but the query ignores `scope` and skips the selector.
-    return HttpResponse("\n".join(Region.objects.values_list("name", flat=True)), content_type="text/plain; charset=utf-8")
+    return HttpResponse("\n".join(Region.objects.values_list("name", flat=True)),
+                        content_type="text/plain; charset=utf-8")
 
 
 def unmarked(request: HttpRequest) -> HttpResponse:

@@ -94,7 +94,8 @@ class _Result(serializers.Serializer):
     verdicts = serializers.ListField(child=serializers.DictField())
     not_evaluated = serializers.ListField(child=serializers.DictField())
     warnings = serializers.ListField(child=serializers.CharField())
-    subtotals = _Subtotal(many=True, help_text=gettext_lazy("边界跨县时每县一项（该县部分用该县官方图层分析），合计即上列各数"))
+    subtotals = _Subtotal(many=True,
+                          help_text=gettext_lazy("边界跨县时每县一项（该县部分用该县官方图层分析），合计即上列各数"))
 
 
 class _Layer(serializers.Serializer):
@@ -111,7 +112,8 @@ class OverlayResponseSerializer(serializers.Serializer):
     source = serializers.CharField()
     layers = _Layer(many=True)
     results = _Result(many=True)
-    map = serializers.JSONField(required=False, help_text=gettext_lazy("pieces=true 时：边界、图斑碎片、管控图层碎片、区外部分的 GeoJSON"))
+    map = serializers.JSONField(required=False,
+        help_text=gettext_lazy("pieces=true 时：边界、图斑碎片、管控图层碎片、区外部分的 GeoJSON"))
 
 
 _EXAMPLE = {"geometry": {"type": "Polygon", "coordinates": [[[115.44, 36.51], [115.46, 36.51], [115.46, 36.525],
@@ -129,7 +131,8 @@ class OverlayView(APIView):
         description=gettext_lazy(
             "一个或多个边界与地类图斑、管控图层叠加：按三大类、一级类、二级类统计毛面积与扣除田坎后的净面积，"
             "各管控图层区内（及开发边界、已批用地等的区外）面积，以及占用永久基本农田、涉及生态保护红线、"
-            "位于城镇开发边界外、未被已批用地覆盖、占用耕地等判定。面积为 CGCS2000 椭球面积。边界须在调用者的数据范围内。"),
+            "位于城镇开发边界外、未被已批用地覆盖、占用耕地等判定。面积为 CGCS2000 椭球面积。"
+            "边界须在调用者的数据范围内。"),
         request={"application/json": OverlayRequestSerializer, "multipart/form-data": OverlayRequestSerializer},
         responses={200: OverlayResponseSerializer, 400: OpenApiTypes.OBJECT},
         examples=[OpenApiExample(gettext_lazy("绘制的多边形"), value=_EXAMPLE, request_only=True)],
@@ -150,7 +153,8 @@ class OverlayView(APIView):
                 raise services.OverlayError(_("一次最多分析 %(max)s 个边界") % {"max": MAX_API_BOUNDARIES})
             geometries = services.check_boundaries(scope, boundaries.geometries)
             dltb, controls = services.choose_layers(scope, slugs=data.get("layers"), boundaries=geometries)
-            results = services.overlay_boundaries(scope=scope, boundaries=boundaries.geometries, dltb=dltb, controls=controls)
+            results = services.overlay_boundaries(scope=scope, boundaries=boundaries.geometries, dltb=dltb,
+                                                  controls=controls)
         except services.OverlayError as exc:
             # Only the analysis names boundaries by index; reading errors name the file's features themselves.
             labels = boundaries.labels if exc.boundary_indices else None

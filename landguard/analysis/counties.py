@@ -96,7 +96,8 @@ def county_codes(dltbs: Sequence[LayerVersion]) -> list[str]:
     for v in dltbs:
         code = county_of(v.layer.region_code)
         if code is None:
-            raise OverlayError(_("地类图斑图层“%(name)s”不属于某一个县，不能与其他县的图层一起分析") % {"name": v.layer.name})
+            raise OverlayError(_("地类图斑图层“%(name)s”不属于某一个县，不能与其他县的图层一起分析")
+                               % {"name": v.layer.name})
         if code in codes:
             raise OverlayError(_("同一个县（%(code)s）只能使用一个地类图斑图层") % {"code": code})
         codes.append(code)

@@ -29,7 +29,8 @@ class OverlayForm(forms.Form):
         help_text=gettext_lazy("GeoJSON、Shapefile（zip）、KML/KMZ、GeoPackage、坐标交换文件（txt）、CSV/XLSX 坐标表；"
                                "上传后以文件为准，不再使用地图上绘制的边界"))
     dltb = forms.ChoiceField(label=gettext_lazy("地类图斑"), widget=forms.RadioSelect)
-    controls = forms.MultipleChoiceField(label=gettext_lazy("管控图层"), required=False, widget=forms.CheckboxSelectMultiple)
+    controls = forms.MultipleChoiceField(label=gettext_lazy("管控图层"), required=False,
+                                         widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, versions: list[LayerVersion], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,7 +63,8 @@ class OverlayForm(forms.Form):
             raise forms.ValidationError(exc.messages) from None
         if len(boundaries.geometries) > MAX_PAGE_BOUNDARIES:
             raise forms.ValidationError(
-                _("文件有 %(count)s 个边界，本页面一次最多分析 %(max)s 个；更多请使用接口 /api/overlay/ 或命令 manage.py overlay")
+                _("文件有 %(count)s 个边界，本页面一次最多分析 %(max)s 个；更多请使用接口 /api/overlay/ 或命令 "
+                  "manage.py overlay")
                 % {"count": len(boundaries.geometries), "max": MAX_PAGE_BOUNDARIES})
         data["boundaries"] = boundaries
         if data.get("dltb"):
@@ -77,4 +79,5 @@ def _read_drawn(text: str) -> services.Boundaries:
     except json.JSONDecodeError:
         raise services.OverlayError(_("绘制的边界无法识别，请重新绘制")) from None
     boundaries = services.boundaries_from_geojson(geometry)
-    return services.Boundaries(boundaries.geometries, [_("地图绘制的边界")] * len(boundaries.geometries), boundaries.warnings)
+    return services.Boundaries(boundaries.geometries, [_("地图绘制的边界")] * len(boundaries.geometries),
+                               boundaries.warnings)

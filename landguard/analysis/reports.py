@@ -63,7 +63,8 @@ class LayerUsed:
 
     @classmethod
     def of(cls, v: LayerVersion) -> LayerUsed:
-        return cls(v.layer.name, v.layer.slug, v.layer.kind, str(v.layer.get_kind_display()), v.number, v.year, v.source,
+        return cls(v.layer.name, v.layer.slug, v.layer.kind, str(v.layer.get_kind_display()), v.number, v.year,
+                   v.source,
                    v.imported_at)
 
     def as_dict(self) -> dict[str, Any]:
@@ -150,7 +151,8 @@ class OverlayReport:
         """The API's and the command's JSON: layers used and, per boundary, OverlayResult.to_dict()."""
         return {"created": timezone.localtime(self.created).isoformat(), "source": self.source,
                 "layers": [layer.as_dict() for layer in self.layers],
-                "results": [{"label": label, **r.to_dict()} for label, r in zip(self.labels, self.results, strict=True)]}
+                "results": [{"label": label, **r.to_dict()} for label,
+                            r in zip(self.labels, self.results, strict=True)]}
 
 
 def section(index: int, label: str, r: OverlayResult) -> Section:
@@ -162,7 +164,8 @@ def section(index: int, label: str, r: OverlayResult) -> Section:
     controls = [ControlRow(c.name, str(c.kind.label), c.inside_m2, c.outside_m2) for c in r.controls.values()]
     flags = [FlagRow(str(f.label), SEVERITY[f.verdict], f.area_m2, "、".join(f.layers)) for f in r.verdicts]
     subtotals = [SubtotalRow(p.code, p.name, p.result, list(p.result.by_big_class.values()),
-                             [ControlRow(c.name, str(c.kind.label), c.inside_m2, c.outside_m2) for c in p.result.controls.values()],
+                             [ControlRow(c.name, str(c.kind.label), c.inside_m2, c.outside_m2)
+                              for c in p.result.controls.values()],
                              "、".join(str(f.label) for f in p.result.verdicts) or _("无"))
                  for p in r.subtotals]
     return Section(index, label, r, summary, list(r.by_big_class.values()), list(r.by_level1.values()),
@@ -174,7 +177,8 @@ def subtotal_table(s: Section) -> tuple[list[str], list[list[Any]]]:
     """The 分县小计 table of a boundary crossing county lines (headers, rows with figures as numbers), its last
     row the total: area, the three big classes gross, 耕地 net, each control layer's area inside (亩)."""
     big = _BIG_LABELS
-    headers = [_("县（市、区）"), _("面积（公顷）"), _("面积（亩）"), *[_("%(cls)s（亩）") % {"cls": label} for _k, label in big],
+    headers = [_("县（市、区）"), _("面积（公顷）"), _("面积（亩）"),
+               *[_("%(cls)s（亩）") % {"cls": label} for _k, label in big],
                _("耕地净面积（亩）"), _("管控图层区内（亩）"), _("判定")]
 
     def row(name: str, r: OverlayResult, controls: list[ControlRow], flags: str) -> list[Any]:
@@ -202,7 +206,8 @@ def map_data(report: OverlayReport, boundaries: np.ndarray, fids: dict[int, str]
     for i, (label, r) in enumerate(zip(report.labels, report.results, strict=True)):
         outlines.append(_feature(boundaries[i], {"index": i, "label": label}))
         p = r.pieces
-        for geom, pk, code, kcxs, gross, net in zip(p.geometry, p.dltb_index, p.dlbm, p.kcxs, p.gross_m2, p.net_m2, strict=True):
+        for geom, pk, code, kcxs, gross, net in zip(p.geometry, p.dltb_index, p.dlbm, p.kcxs, p.gross_m2, p.net_m2,
+                                                    strict=True):
             land = LAND_CLASSES[code]
             pieces.append(_feature(geom, {
                 "boundary": i, "code": code, "name": str(land.label), "level1": land.level1_code,
@@ -254,7 +259,8 @@ class _Sheet:
             if col > 1 or len(values) > 1:
                 self.widths[col] = max(self.widths.get(col, 0), display_width(value))
 
-    def table(self, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], formats: Sequence[str | None]) -> None:
+    def table(self, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+              formats: Sequence[str | None]) -> None:
         self.line(title, bold=True)
         self.ws.append(list(headers))
         head = self.ws.max_row
@@ -283,7 +289,8 @@ class _Sheet:
 
 
 def _class_rows(rows: list[ClassArea], *, with_code: bool) -> list[list[Any]]:
-    return [[*([r.key] if with_code else []), str(r.label), hectares(r.gross_m2), mu(r.gross_m2), hectares(r.net_m2), mu(r.net_m2)]
+    return [[*([r.key] if with_code else []), str(r.label), hectares(r.gross_m2), mu(r.gross_m2), hectares(r.net_m2),
+             mu(r.net_m2)]
             for r in rows]
 
 
@@ -299,10 +306,13 @@ def build_xlsx(report: OverlayReport) -> bytes:
     summary.line(_("边界来源"), report.source)
     summary.line(_("说明"), str(AREA_NOTE))
     summary.ws.append([])
-    summary.table(_("分析图层"), [_("图层"), _("类型"), _("版本"), _("数据年份"), _("数据来源"), _("导入时间（北京时间）")],
-                  ([u.name, u.kind_label, u.version, u.year, u.source, timezone.localtime(u.imported_at).strftime("%Y-%m-%d %H:%M")]
+    summary.table(_("分析图层"),
+                  [_("图层"), _("类型"), _("版本"), _("数据年份"), _("数据来源"), _("导入时间（北京时间）")],
+                  ([u.name, u.kind_label, u.version, u.year, u.source,
+                    timezone.localtime(u.imported_at).strftime("%Y-%m-%d %H:%M")]
                    for u in report.layers), [None] * 6)
-    summary.table(_("各边界汇总"), [_("边界"), _("面积（平方米）"), _("面积（公顷）"), _("面积（亩）"), _("耕地净面积（亩）"), _("判定")],
+    summary.table(_("各边界汇总"),
+        [_("边界"), _("面积（平方米）"), _("面积（公顷）"), _("面积（亩）"), _("耕地净面积（亩）"), _("判定")],
                   ([s.label, round(s.result.gross_m2, 2), hectares(s.result.gross_m2), mu(s.result.gross_m2),
                     mu(s.result.farmland_net_m2), flags_text(s)] for s in sections), [None, _M2, _HA, _MU, _MU, None])
     summary.finish()
@@ -316,14 +326,17 @@ def build_xlsx(report: OverlayReport) -> bytes:
         if len(s.subtotals) > 1:
             headers, rows = subtotal_table(s)
             sheet.table(_("分县小计"), headers, rows, [None, _HA, *[_MU] * (len(headers) - 4), None, None])
-        sheet.table(_("三大类"), [_("地类"), *area_heads], _class_rows(s.big, with_code=False), [None, _HA, _MU, _HA, _MU])
+        sheet.table(_("三大类"), [_("地类"), *area_heads], _class_rows(s.big, with_code=False),
+                    [None, _HA, _MU, _HA, _MU])
         sheet.table(_("一级类"), [_("编码"), _("地类"), *area_heads], _class_rows(s.level1, with_code=True),
                     [None, None, _HA, _MU, _HA, _MU])
         sheet.table(_("二级类"), [_("编码"), _("地类"), *area_heads], _class_rows(s.codes, with_code=True),
                     [None, None, _HA, _MU, _HA, _MU])
-        sheet.table(_("管控图层"), [_("图层"), _("类型"), _("区内（公顷）"), _("区内（亩）"), _("区外（公顷）"), _("区外（亩）")],
+        sheet.table(_("管控图层"),
+                    [_("图层"), _("类型"), _("区内（公顷）"), _("区内（亩）"), _("区外（公顷）"), _("区外（亩）")],
                     ([c.name, c.kind_label, hectares(c.inside_m2), mu(c.inside_m2),
-                      None if c.outside_m2 is None else hectares(c.outside_m2), None if c.outside_m2 is None else mu(c.outside_m2)]
+                      None if c.outside_m2 is None else hectares(c.outside_m2),
+                      None if c.outside_m2 is None else mu(c.outside_m2)]
                      for c in s.controls), [None, None, _HA, _MU, _HA, _MU])
         sheet.table(_("判定"), [_("判定"), _("面积（公顷）"), _("面积（亩）"), _("依据图层")],
                     ([f.label, hectares(f.area_m2), mu(f.area_m2), f.layers] for f in s.flags), [None, _HA, _MU, None])
@@ -367,7 +380,8 @@ def build_docx(report: OverlayReport) -> bytes:
     area_heads = [_("毛面积（公顷）"), _("毛面积（亩）"), _("净面积（公顷）"), _("净面积（亩）")]
 
     def class_rows(rows: list[ClassArea], with_code: bool) -> list[list[str]]:
-        return [[*([r.key] if with_code else []), str(r.label), f"{hectares(r.gross_m2):,.4f}", f"{mu(r.gross_m2):,.2f}",
+        return [[*([r.key] if with_code else []), str(r.label), f"{hectares(r.gross_m2):,.4f}",
+                 f"{mu(r.gross_m2):,.2f}",
                  f"{hectares(r.net_m2):,.4f}", f"{mu(r.net_m2):,.2f}"] for r in rows]
 
     for s in sections:
@@ -396,7 +410,8 @@ def build_docx(report: OverlayReport) -> bytes:
         if s.flags:
             doc.add_heading(_("判定"), level=2)
             _docx_table(doc, [_("判定"), _("面积（公顷）"), _("面积（亩）"), _("依据图层")],
-                        [[f.label, f"{hectares(f.area_m2):,.4f}", f"{mu(f.area_m2):,.2f}", f.layers or "—"] for f in s.flags])
+                        [[f.label, f"{hectares(f.area_m2):,.4f}", f"{mu(f.area_m2):,.2f}", f.layers or "—"]
+                         for f in s.flags])
         for warning in s.warnings:
             doc.add_paragraph(_("提示：%(warning)s") % {"warning": warning})
     note = doc.add_paragraph(str(AREA_NOTE))

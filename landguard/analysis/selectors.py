@@ -94,7 +94,9 @@ def candidates(scope: RegionScope, versions: Sequence[LayerVersion], boxes: np.n
                 ids[version_id].append(pk)
             # One array parameter rather than pk__in: the ORM would prepare thousands of ids one by one.
             member = f'"{Feature._meta.db_table}"."{Feature._meta.pk.column}" = ANY(%s)'
-            querysets = [layer_selectors.features(scope, v, bbox=union).filter(RawSQL(member, [ids[v.pk]], output_field=BooleanField()))
+            querysets = [
+                layer_selectors.features(scope, v,
+                                         bbox=union).filter(RawSQL(member, [ids[v.pk]], output_field=BooleanField()))
                          for v in versions if ids[v.pk]]
         if querysets:
             # order_by(): the model's default ordering joins the layer tables and sorts, and on SQLite it
@@ -145,7 +147,8 @@ def _gist_ids(boxes: np.ndarray, version_ids: list[int]) -> tuple[str, list[Any]
     return sql, [*(boxes[:, k].tolist() for k in range(4)), version_ids]
 
 
-def feature_ids(scope: RegionScope, version: LayerVersion | Sequence[LayerVersion], pks: Sequence[int]) -> dict[int, str]:
+def feature_ids(scope: RegionScope, version: LayerVersion | Sequence[LayerVersion],
+                pks: Sequence[int]) -> dict[int, str]:
     """The file identifier (BSM, TBBH …) of some features of a version (or of the DLTB versions of several
     counties), for map popups; in batches, as SQLite takes at most 32 766 parameters a statement."""
     versions = [version] if isinstance(version, LayerVersion) else list(version)

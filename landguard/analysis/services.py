@@ -100,7 +100,8 @@ def _overlay_all(scope: RegionScope, geoms: np.ndarray, dltb: LayerVersion, cont
     return results  # type: ignore[return-value]  # every slot filled: the chunks partition the boundaries
 
 
-def _overlay_counties(scope: RegionScope, geoms: np.ndarray, dltbs: list[LayerVersion], controls: Sequence[LayerVersion],
+def _overlay_counties(scope: RegionScope, geoms: np.ndarray, dltbs: list[LayerVersion],
+                      controls: Sequence[LayerVersion],
                       names: dict[int, str]) -> list[OverlayResult]:
     codes = counties.county_codes(dltbs)
     stray = [v.layer.name for v in controls if county_of(v.layer.region_code) not in (*codes, None)]
@@ -160,16 +161,19 @@ class PatchClassification:
         return None if self.unapproved_m2 is None else self.unapproved_m2 > 0
 
 
-def classify_patches(*, scope: RegionScope, patches: Any, dltb: LayerVersion, basic_farmland: LayerVersion | None = None,
+def classify_patches(*, scope: RegionScope, patches: Any, dltb: LayerVersion,
+                     basic_farmland: LayerVersion | None = None,
                      approved: LayerVersion | None = None) -> PatchClassification:
     """Classify change patches (卫片图斑, typically 10⁴ across a county) against the DLTB, 永久基本农田 and
     已批用地: what land each one touches and whether an approval covers it. The engine's figures
     (overlay_areas: the same clipping and thresholds as overlay_boundaries, without per-patch tables),
     chunk by chunk, so memory stays bounded by the parcels near one chunk of patches."""
-    given = {kind: v for kind, v in ((LayerKind.BASIC_FARMLAND, basic_farmland), (LayerKind.APPROVED, approved)) if v is not None}
+    given = {kind: v for kind,
+             v in ((LayerKind.BASIC_FARMLAND, basic_farmland), (LayerKind.APPROVED, approved)) if v is not None}
     for kind, version in given.items():
         if version.layer.kind != kind:
-            raise OverlayError(_("图层“%(name)s”不是%(kind)s图层") % {"name": version.layer.name, "kind": LayerKind(kind).label})
+            raise OverlayError(_("图层“%(name)s”不是%(kind)s图层")
+                               % {"name": version.layer.name, "kind": LayerKind(kind).label})
     controls = list(given.values())
     geoms = _checked(scope, patches, [dltb], controls)
     names = control_names(controls)
@@ -188,7 +192,8 @@ def classify_patches(*, scope: RegionScope, patches: Any, dltb: LayerVersion, ba
             columns["approved"][rows] = summary.control_inside_m2[names[approved.pk]]
             columns["unapproved"][rows] = summary.control_outside_m2[names[approved.pk]]
     return PatchClassification(
-        area_m2=columns["area"], dltb_m2=columns["dltb"], farmland_gross_m2=columns["gross"], farmland_net_m2=columns["net"],
+        area_m2=columns["area"], dltb_m2=columns["dltb"], farmland_gross_m2=columns["gross"],
+        farmland_net_m2=columns["net"],
         main_code=main_code,
         basic_farmland_m2=columns["basic"] if basic_farmland is not None else None,
         approved_m2=columns["approved"] if approved is not None else None,
@@ -290,7 +295,8 @@ def choose_layers(scope: RegionScope, *, slugs: Sequence[str] | None = None,
             return (dltbs[0] if len(dltbs) == 1 else tuple(dltbs)), controls
         box = shapely.box(*shapely.total_bounds(boundaries))
         reached = [v for v in versions if v.extent is None or shapely.intersects(box, shapely.box(*v.extent.extent))]
-        if any(v.layer.kind == LayerKind.DLTB for v in versions) and not any(v.layer.kind == LayerKind.DLTB for v in reached):
+        if any(v.layer.kind == LayerKind.DLTB for v in versions) and not any(v.layer.kind == LayerKind.DLTB
+            for v in reached):
             raise OverlayError(_("边界不在任何地类图斑图层的范围内"))
         versions = reached
     dltbs = [v for v in versions if v.layer.kind == LayerKind.DLTB]
@@ -301,7 +307,8 @@ def choose_layers(scope: RegionScope, *, slugs: Sequence[str] | None = None,
     if len(dltbs) != 1:
         if not dltbs:
             raise OverlayError(_("没有可用的地类图斑图层：请先导入地类图斑，或指定图层"))
-        raise OverlayError(_("有多个地类图斑图层，请指定其中一个：%(slugs)s") % {"slugs": "、".join(v.layer.slug for v in dltbs)})
+        raise OverlayError(_("有多个地类图斑图层，请指定其中一个：%(slugs)s")
+                           % {"slugs": "、".join(v.layer.slug for v in dltbs)})
     return dltbs[0], controls
 
 
@@ -316,7 +323,8 @@ def check_boundaries(scope: RegionScope, boundaries: Any) -> np.ndarray:
         geoms = boundary_array(boundaries)
     except LayerDataError as exc:
         given = np.asarray([boundaries] if isinstance(boundaries, shapely.Geometry) else list(boundaries), dtype=object)
-        raise OverlayError(_boundary_problem(given[exc.feature_indices[0]]), boundary_indices=exc.feature_indices) from None
+        raise OverlayError(_boundary_problem(given[exc.feature_indices[0]]),
+                           boundary_indices=exc.feature_indices) from None
     _check_scope(scope, geoms)
     return geoms
 
@@ -332,7 +340,8 @@ def _boundary_problem(geom: Any) -> str:
     return _("坐标不是经纬度（应为 CGCS2000 EPSG:4490）")
 
 
-def _checked(scope: RegionScope, boundaries: Any, dltbs: Sequence[LayerVersion], controls: Sequence[LayerVersion]) -> np.ndarray:
+def _checked(scope: RegionScope, boundaries: Any, dltbs: Sequence[LayerVersion],
+             controls: Sequence[LayerVersion]) -> np.ndarray:
     not_dltb = [v.layer.name for v in dltbs if v.layer.kind != LayerKind.DLTB]
     if not_dltb or not dltbs:
         raise OverlayError(_("图层“%(name)s”不是地类图斑图层") % {"name": "、".join(not_dltb)})
@@ -375,7 +384,8 @@ def _scope_area(scope: RegionScope) -> tuple[shapely.Geometry | None, str]:
         region = shapely.from_wkb(bytes(root.geom.wkb))  # type: ignore[union-attr]  # the row above has one
         scale = np.array([np.cos(np.radians(shapely.centroid(region).y)), 1.0])
         local = shapely.transform(region, lambda xy: xy * scale)
-        grown = shapely.transform(shapely.buffer(local, SCOPE_TOLERANCE_M / _METRES_PER_DEGREE_LAT), lambda xy: xy / scale)
+        grown = shapely.transform(shapely.buffer(local, SCOPE_TOLERANCE_M / _METRES_PER_DEGREE_LAT),
+                                  lambda xy: xy / scale)
         shapely.prepare(grown)
         if len(_SCOPE_AREAS) > 64:
             _SCOPE_AREAS.clear()
@@ -419,7 +429,8 @@ def _chunk_layers(scope: RegionScope, geoms: np.ndarray, dltb: LayerVersion, con
     for version in controls:
         name, features = names[version.pk], found[version.pk]
         chunk.controls[name] = ControlLayer(ControlKind(version.layer.control_kind), features.geometry, name=name,
-                                            area_m2=features.area_m2, overlapping=features.overlaps_other, validate=False)
+                                            area_m2=features.area_m2, overlapping=features.overlaps_other,
+                                            validate=False)
         chunk.control_pk[name] = features.pk
     return chunk
 
@@ -430,5 +441,6 @@ def _overlay_chunk(scope: RegionScope, geoms: np.ndarray, dltb: LayerVersion, co
     return [replace(
         r,
         pieces=replace(r.pieces, dltb_index=chunk.dltb_pk[r.pieces.dltb_index]),
-        controls={name: replace(c, feature_index=chunk.control_pk[name][c.feature_index]) for name, c in r.controls.items()},
+        controls={name: replace(c, feature_index=chunk.control_pk[name][c.feature_index]) for name,
+                  c in r.controls.items()},
     ) for r in overlay(geoms, chunk.dltb, chunk.controls)]

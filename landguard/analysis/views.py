@@ -46,7 +46,8 @@ def overlay_page(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     if is_htmx(request):
         return render(request, "analysis/_results.html", context)
     extent = region_maps.scope_extent(scope)
-    context["map_config"] = map_config(scope, levels=region_maps.map_levels(scope), visible={"county", "township"}, extent=extent)
+    context["map_config"] = map_config(scope, levels=region_maps.map_levels(scope), visible={"county", "township"},
+                                       extent=extent)
     context["overlay_i18n"] = {
         "idle": _("在地图上绘制边界，或上传边界文件。"), "drawing": _("正在绘制：已添加 %(count)s 个顶点"),
         "drawn": _("已绘制边界（%(count)s 个顶点），可以开始分析"), "needThree": _("至少需要 3 个顶点"),
@@ -67,7 +68,8 @@ def _analyse(request: HttpRequest, scope: RegionScope, form: OverlayForm) -> dic
             geometries = services.check_boundaries(scope, boundaries.geometries)
             dltb, chosen = services.choose_layers(scope, boundaries=geometries)
             controls = [v for v in chosen if v.layer.kind in {c.layer.kind for c in controls}]
-        results = services.overlay_boundaries(scope=scope, boundaries=boundaries.geometries, dltb=dltb, controls=controls)
+        results = services.overlay_boundaries(scope=scope, boundaries=boundaries.geometries, dltb=dltb,
+                                              controls=controls)
     except services.OverlayError as exc:
         form.add_error(None, exc.describe(boundaries.labels))
         return {}
@@ -82,11 +84,14 @@ def _analyse(request: HttpRequest, scope: RegionScope, form: OverlayForm) -> dic
     }
 
 
-def _sign(request: HttpRequest, boundaries: services.Boundaries, dltb: services.DltbChoice, controls: list[LayerVersion],
+def _sign(request: HttpRequest, boundaries: services.Boundaries, dltb: services.DltbChoice,
+          controls: list[LayerVersion],
           source: str) -> str:
-    return signing.dumps({"user": request.user.pk, "wkb": [base64.b64encode(w).decode() for w in shapely.to_wkb(boundaries.geometries)],
+    return signing.dumps(
+        {"user": request.user.pk, "wkb": [base64.b64encode(w).decode() for w in shapely.to_wkb(boundaries.geometries)],
                           "labels": boundaries.labels,
-                          "dltb": [v.pk for v in services.dltb_versions(dltb)], "controls": [v.pk for v in controls], "source": source},
+                          "dltb": [v.pk for v in services.dltb_versions(dltb)], "controls": [v.pk for v in controls],
+                          "source": source},
                          salt=TOKEN_SALT, compress=True)
 
 
@@ -112,7 +117,8 @@ def _download(request: HttpRequest, scope: RegionScope, suffix: str) -> HttpResp
     if report is None:
         messages.error(request, _("分析结果已过期，请重新分析后再下载"))
         return redirect("analysis:overlay")
-    content, mime = (reports.build_xlsx(report), XLSX_MIME) if suffix == "xlsx" else (reports.build_docx(report), DOCX_MIME)
+    content, mime = (reports.build_xlsx(report), XLSX_MIME) if suffix == "xlsx" else (reports.build_docx(report),
+        DOCX_MIME)
     stamp = timezone.localtime(report.created).strftime("%Y%m%d-%H%M")
     response = HttpResponse(content, content_type=mime)
     response["Content-Disposition"] = content_disposition_header(True, f"{reports.TITLE}-{stamp}.{suffix}")

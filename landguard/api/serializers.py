@@ -99,7 +99,8 @@ class CodeChangeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CodeChange
-        fields = ["id", "edition", "published", "kind", "kind_display", "old_code", "old_name", "new_code", "new_name", "region_code"]
+        fields = ["id", "edition", "published", "kind", "kind_display", "old_code", "old_name", "new_code", "new_name",
+                  "region_code"]
         read_only_fields = fields
 
 
@@ -115,7 +116,8 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrgUnit
-        fields = ["id", "name", "kind", "kind_display", "region", "region_name", "parent", "parent_name", "phone", "is_synthetic"]
+        fields = ["id", "name", "kind", "kind_display", "region", "region_name", "parent", "parent_name", "phone",
+                  "is_synthetic"]
         read_only_fields = ["is_synthetic"]
 
     def get_parent_name(self, obj: OrgUnit) -> str | None:
@@ -136,7 +138,8 @@ class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "password", "full_name", "email", "phone", "role", "role_display", "org_unit",
-                  "org_unit_name", "scope_region", "scope_region_name", "is_active", "is_synthetic", "date_joined", "last_login"]
+                  "org_unit_name", "scope_region", "scope_region_name", "is_active", "is_synthetic", "date_joined",
+                  "last_login"]
         read_only_fields = ["is_synthetic", "date_joined", "last_login"]
 
     def get_org_unit_name(self, obj: User) -> str | None:

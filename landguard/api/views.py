@@ -82,8 +82,10 @@ class GeoJSONListMixin:
 
 @extend_schema_view(
     list=extend_schema(summary=_("行政区列表"), description=_("数据范围内的行政区；默认只含现行区划。")),
-    retrieve=extend_schema(summary=_("行政区详情"), description=_("按区划代码查询；已停用的代码返回停用记录及其承继区划。")),
-    geojson=extend_schema(summary=_("行政区边界（GeoJSON）"), responses=api_serializers.RegionFeatureSerializer(many=True),
+    retrieve=extend_schema(summary=_("行政区详情"),
+                           description=_("按区划代码查询；已停用的代码返回停用记录及其承继区划。")),
+    geojson=extend_schema(summary=_("行政区边界（GeoJSON）"),
+                          responses=api_serializers.RegionFeatureSerializer(many=True),
                           description=_("分页的 GeoJSON FeatureCollection，坐标为 CGCS2000 经纬度；支持 bbox 过滤。")),
 )
 class RegionViewSet(ScopedViewSetMixin, GeoJSONListMixin, viewsets.ReadOnlyModelViewSet):
@@ -149,8 +151,10 @@ class ScopedWriteViewSet(ScopedViewSetMixin, ServiceWriteMixin, mixins.ListModel
 
 @extend_schema_view(
     list=extend_schema(summary=_("组织机构列表")), retrieve=extend_schema(summary=_("组织机构详情")),
-    create=extend_schema(summary=_("新建组织机构"), description=_("仅管理员；所在行政区须在其数据范围内。写入操作记录。")),
-    update=extend_schema(summary=_("修改组织机构")), partial_update=extend_schema(summary=_("修改组织机构（部分字段）")),
+    create=extend_schema(summary=_("新建组织机构"),
+                         description=_("仅管理员；所在行政区须在其数据范围内。写入操作记录。")),
+    update=extend_schema(summary=_("修改组织机构")),
+    partial_update=extend_schema(summary=_("修改组织机构（部分字段）")),
 )
 class OrgUnitViewSet(ScopedWriteViewSet):
     serializer_class = api_serializers.OrgUnitSerializer
@@ -252,7 +256,8 @@ class JobSerializer(serializers.ModelSerializer):
         return progress(job)
 
 
-@extend_schema_view(list=extend_schema(summary=_("后台任务列表")), retrieve=extend_schema(summary=_("后台任务状态、进度和报告")))
+@extend_schema_view(list=extend_schema(summary=_("后台任务列表")),
+                    retrieve=extend_schema(summary=_("后台任务状态、进度和报告")))
 class JobViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = JobSerializer
 
@@ -289,7 +294,8 @@ class TokenView(ObtainAuthToken):
 
     @extend_schema(
         summary=_("获取访问令牌"),
-        description=_("用用户名和密码换取令牌。令牌有效期内再次获取得到同一个令牌，过期后获取新令牌。之后在请求头中携带 "
+        description=_(
+            "用用户名和密码换取令牌。令牌有效期内再次获取得到同一个令牌，过期后获取新令牌。之后在请求头中携带 "
                       "`Authorization: Token <令牌>` 调用接口；浏览器中已登录的会话也可直接调用。连续多次密码错误后，"
                       "该账号和该地址会被暂停登录一段时间（429）。"),
         request=AuthTokenSerializer,
@@ -313,7 +319,8 @@ class TokenView(ObtainAuthToken):
         return Response({"token": token.key, "expires_at": expires_at(token)})
 
     @extend_schema(summary=_("吊销自己的访问令牌"), request=None,
-                   responses={204: None, 401: inline_serializer("TokenRevokeError", {"detail": serializers.CharField()})})
+                   responses={204: None,
+                              401: inline_serializer("TokenRevokeError", {"detail": serializers.CharField()})})
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not request.user.is_authenticated:
             raise NotAuthenticated()
@@ -348,6 +355,7 @@ class RedocView(SpectacularRedocView):
         response = super().get(request, *args, **kwargs)
         # Redoc (styled-components) writes its styles into <style> elements it creates: this page alone
         # allows them. It shows the schema only, no data, and its scripts are still this server's.
-        response["Content-Security-Policy"] = policy().replace("style-src-elem 'self'", "style-src-elem 'self' 'unsafe-inline'")
+        response["Content-Security-Policy"] = policy().replace("style-src-elem 'self'",
+                                                               "style-src-elem 'self' 'unsafe-inline'")
         return response
 

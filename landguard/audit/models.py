@@ -19,8 +19,10 @@ class AuditEntry(models.Model):
         DELETE = "delete", _("删除")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False)
-    actor_name = models.CharField(_("操作人"), max_length=80, help_text="snapshot: stays readable if the user is renamed")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+                              db_constraint=False)
+    actor_name = models.CharField(_("操作人"), max_length=80,
+                                  help_text="snapshot: stays readable if the user is renamed")
     action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
     target_type = models.CharField(_("对象类型"), max_length=60, db_index=True)
     target_id = models.CharField(_("对象编号"), max_length=40, db_index=True)

@@ -26,5 +26,6 @@ def entries_per_day(scope: RegionScope, days: int) -> list[tuple[dt.date, int]]:
     start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
     day = TruncDate("at", tzinfo=timezone.get_current_timezone())
     counts = {row["day"]: row["n"]
-              for row in entries(scope).filter(at__gte=start).order_by().annotate(day=day).values("day").annotate(n=Count("pk"))}
+              for row in entries(scope).filter(at__gte=start).order_by().annotate(day=day).values("day").annotate(
+                  n=Count("pk"))}
     return [(first + dt.timedelta(days=i), counts.get(first + dt.timedelta(days=i), 0)) for i in range(days)]

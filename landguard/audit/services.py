@@ -73,8 +73,10 @@ def record_create(*, actor, target: Model, region_code: str, note: str = "") -> 
                   changes={k: [None, v] for k, v in after.items() if v not in (None, "")}, note=note)
 
 
-def record_update(*, actor, target: Model, before: dict[str, Any], region_code: str, note: str = "") -> AuditEntry | None:
+def record_update(*, actor, target: Model, before: dict[str, Any], region_code: str,
+                  note: str = "") -> AuditEntry | None:
     changes = diff(before, snapshot(target, list(before)))
     if not changes:
         return None
-    return record(actor=actor, action=AuditEntry.Action.UPDATE, target=target, region_code=region_code, changes=changes, note=note)
+    return record(actor=actor, action=AuditEntry.Action.UPDATE, target=target, region_code=region_code, changes=changes,
+                  note=note)

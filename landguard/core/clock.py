@@ -46,7 +46,8 @@ def _pinned() -> dt.datetime | None:
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ImproperlyConfigured(f"LANDGUARD_CLOCK_FILE {path} must hold an ISO date or date-time, got {text!r}.") from None
+        raise ImproperlyConfigured(
+            f"LANDGUARD_CLOCK_FILE {path} must hold an ISO date or date-time, got {text!r}.") from None
     return _aware(value, text)
 
 

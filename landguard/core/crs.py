@@ -277,16 +277,20 @@ def detect_from_coordinates(x, y, *, central_meridian: float | None = None, hint
         zone = gk_zone_from_prefix(zone_number)
         if zone is None:
             raise CrsError(_("横坐标带号 %(zone)s 不在中国范围内的 CGCS2000 投影带中") % {"zone": zone_number})
-        return CrsGuess(f"epsg:{zone.epsg}", swap, _("8 位横坐标，带号 %(zone)s%(swap)s") % {"zone": zone_number, "swap": swap_note})
+        return CrsGuess(f"epsg:{zone.epsg}", swap,
+                        _("8 位横坐标，带号 %(zone)s%(swap)s") % {"zone": zone_number, "swap": swap_note})
     if not _is_plain_easting(east):
-        raise CrsError(_("横坐标既不是 6 位也不是带带号的 8 位数（%(x)s）") % {"x": f"{east.min():.0f}–{east.max():.0f}"})
+        raise CrsError(_("横坐标既不是 6 位也不是带带号的 8 位数（%(x)s）")
+                       % {"x": f"{east.min():.0f}–{east.max():.0f}"})
 
     widths = (zone_width,) if zone_width else (3, 6)
     if central_meridian is not None:
         zone = gk_zone(central_meridian=central_meridian, width=widths[0], prefix=False)
-        return CrsGuess(f"epsg:{zone.epsg}", swap, _("6 位横坐标，中央经线 %(cm)s°E（指定）%(swap)s") % {"cm": zone.central_meridian, "swap": swap_note})
+        return CrsGuess(f"epsg:{zone.epsg}", swap,
+            _("6 位横坐标，中央经线 %(cm)s°E（指定）%(swap)s") % {"cm": zone.central_meridian, "swap": swap_note})
     if hint_lon is None:
-        raise CrsError(_("6 位横坐标（不带带号）无法确定中央经线：请指定坐标系，例如 epsg:4549（CGCS2000 3° 带 120°E）"))
+        raise CrsError(
+            _("6 位横坐标（不带带号）无法确定中央经线：请指定坐标系，例如 epsg:4549（CGCS2000 3° 带 120°E）"))
     # Try the 3° and the 6° zone that would contain the hint; keep the one that puts the data nearest to it.
     candidates = []
     for width in widths:
@@ -322,7 +326,8 @@ def _plausible(x: np.ndarray, y: np.ndarray, source: str, hint_lon: float | None
     return hint_lon is None or float(lon.min()) - 3.0 < hint_lon < float(lon.max()) + 3.0
 
 
-def resolve_crs(x, y, *, declared: str | None = None, explicit: str | None = None, central_meridian: float | None = None,
+def resolve_crs(x, y, *, declared: str | None = None, explicit: str | None = None,
+                central_meridian: float | None = None,
                 hint_lon: float | None = None) -> tuple[CrsGuess, list[str]]:
     """Decide the source CRS of coordinates: explicit argument > declared (.prj) if the values agree > detection.
 
@@ -376,7 +381,8 @@ def resolve_crs(x, y, *, declared: str | None = None, explicit: str | None = Non
     if detected is None:
         raise CrsError(detect_error)
     if detected.source.startswith("epsg:") or swap:
-        warnings.append(_("文件未声明坐标系，按坐标值判断为 %(source)s（%(reason)s）") % {"source": detected.source, "reason": detected.reason})
+        warnings.append(_("文件未声明坐标系，按坐标值判断为 %(source)s（%(reason)s）")
+                        % {"source": detected.source, "reason": detected.reason})
     return detected, warnings
 
 
@@ -420,4 +426,5 @@ def to_cgcs2000(geoms, source: str, *, swap_xy: bool = False) -> np.ndarray:
 def in_china(geoms) -> np.ndarray:
     """True where a geometry's bounding box lies inside lon 73–136, lat 3–54."""
     b = shapely.bounds(np.asarray(geoms, dtype=object)).reshape(-1, 4)
-    return ((b[:, 0] >= CHINA_LON[0]) & (b[:, 2] <= CHINA_LON[1]) & (b[:, 1] >= CHINA_LAT[0]) & (b[:, 3] <= CHINA_LAT[1]))
+    return ((b[:, 0] >= CHINA_LON[0]) & (b[:, 2] <= CHINA_LON[1]) & (b[:, 1] >= CHINA_LAT[0])
+            & (b[:, 3] <= CHINA_LAT[1]))

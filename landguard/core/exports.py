@@ -87,7 +87,8 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
 _HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
 
 
-def build_workbook(*, title: str, scope_label: str, columns: Sequence[ExportColumn], rows: Iterable[Sequence[Any]]) -> bytes:
+def build_workbook(*, title: str, scope_label: str, columns: Sequence[ExportColumn],
+                   rows: Iterable[Sequence[Any]]) -> bytes:
     columns, rows = _with_serial(columns, rows)
     wb = Workbook()
     ws = wb.active

@@ -54,7 +54,8 @@ def load_demo_layers(actor=None) -> int:
             attrs["ZLDWDM"] = np.full(len(parcels.geometry), code)
             path = Path(tmp) / f"{code}-dltb.gpkg"
             _write_gpkg(path, parcels.geometry, attrs)
-            import_layer(path, kind=LayerKind.DLTB, name=f"{county.name}地类图斑（演示）", region=county, year=DEMO_YEAR,
+            import_layer(path, kind=LayerKind.DLTB, name=f"{county.name}地类图斑（演示）", region=county,
+                         year=DEMO_YEAR,
                          source=DEMO_SOURCE, actor=actor)
             imported += 1
             controls = synthetic_controls(dltb, seed=int(code))
@@ -64,8 +65,10 @@ def load_demo_layers(actor=None) -> int:
                 geoms = geoms[~shapely.is_empty(geoms) & (shapely.get_type_id(geoms) != 7)]
                 geoms = geoms[shapely.area(geoms) > 0]
                 path = Path(tmp) / f"{code}-{kind}.gpkg"
-                _write_gpkg(path, geoms, {"BSM": np.array([f"{kind[:2].upper()}{i:05d}" for i in range(1, len(geoms) + 1)])})
-                import_layer(path, kind=kind, name=f"{county.name}{name}", region=county, year=DEMO_YEAR, source=DEMO_SOURCE,
+                _write_gpkg(path, geoms,
+                            {"BSM": np.array([f"{kind[:2].upper()}{i:05d}" for i in range(1, len(geoms) + 1)])})
+                import_layer(path, kind=kind, name=f"{county.name}{name}", region=county, year=DEMO_YEAR,
+                             source=DEMO_SOURCE,
                              actor=actor)
                 imported += 1
     return imported

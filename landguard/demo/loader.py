@@ -103,7 +103,8 @@ def _load_codes_and_outlines(ref: Path) -> None:
     people.create_user(actor=None, username="wanshan_officer", password=personas.DEMO_PASSWORD,
                        full_name="万善乡自然资源所（示例）", role=Role.STAFF,
                        scope_region=Region.objects.get(code="371525209"), is_synthetic=True)
-    import_code_table(ref / "mca-xzqh-20251231" / "region.csv", edition="mca-xzqh-20251231", published=dt.date(2025, 12, 31),
+    import_code_table(ref / "mca-xzqh-20251231" / "region.csv", edition="mca-xzqh-20251231",
+                      published=dt.date(2025, 12, 31),
                       source="民政部 行政区划代码 2025-12-31", fmt="mca", prefix="3715")
     # The web-map outlines carry self-intersections (山东's coastline in the country file): repaired, as an
     # operator would after reading the import report (by default an invalid geometry rejects the file).
@@ -127,7 +128,9 @@ class _Builder:
         self._townships(guanxian, seat=GUANXIAN_SEAT)
         self._townships(shenxian, seat=None)
         self._villages(guanxian, total=GUANXIAN_VILLAGES, with_grids=True)
-        self._villages(shenxian, total=SHENXIAN_VILLAGES_PER_TOWNSHIP * shenxian.children.filter(retired_in__isnull=True).count(), with_grids=False)
+        self._villages(shenxian,
+            total=SHENXIAN_VILLAGES_PER_TOWNSHIP * shenxian.children.filter(retired_in__isnull=True).count(),
+            with_grids=False)
         self._organisation()
         AuditEntry.objects.bulk_create(self.audit, batch_size=500)
 
@@ -139,7 +142,8 @@ class _Builder:
         if seat:  # 街道 (codes 0xx) sit around the county seat, as they do in reality
             subdistricts = [t for t in townships if t.code[6] == "0"]
             townships = subdistricts + [t for t in townships if t.code[6] != "0"]
-            fixed = [shapely.Point(seat[0] + dx, seat[1] + dy) for dx, dy in ((-0.02, 0.005), (0.02, 0.01), (0.0, -0.02))][: len(subdistricts)]
+            fixed = [shapely.Point(seat[0] + dx, seat[1] + dy) for dx,
+                     dy in ((-0.02, 0.005), (0.02, 0.01), (0.0, -0.02))][: len(subdistricts)]
         cells = synth.partition(outline, len(townships), f"{SEED}-{county.code}", fixed=fixed, relax=1)
         self._set_boundaries(townships, cells)
 
@@ -159,7 +163,8 @@ class _Builder:
         villages: list[Region] = []
         shapes: list = []
         for index, township in enumerate(townships):
-            share = total - sum(max(3, round(total * t.area_m2 / county_area)) for t in townships[:-1]) if index == len(townships) - 1 else None
+            share = total - sum(max(3, round(total * t.area_m2 / county_area)) for t in townships[:-1]) if index == len(
+                townships) - 1 else None
             count = share if share is not None else max(3, round(total * township.area_m2 / county_area))
             outline = shapely.from_wkb(bytes(township.geom.wkb))
             cells = synth.partition(outline, count, f"{SEED}-{township.code}")
@@ -189,7 +194,9 @@ class _Builder:
         for village, shape in zip(villages, shapes, strict=True):
             count = self.rng.choice((2, 3, 3, 4))
             for i, cell in enumerate(synth.partition(shape, count, f"{SEED}-{village.code}", relax=1)):
-                grids.append(Grid(code=f"{village.code}{i + 1:02d}", name=f"{village.name}第{i + 1}网格", village=village, is_synthetic=True))
+                grids.append(
+                    Grid(code=f"{village.code}{i + 1:02d}", name=f"{village.name}第{i + 1}网格", village=village,
+                         is_synthetic=True))
                 grid_shapes.append(cell)
         for grid, cell, area in zip(grids, grid_shapes, ellipsoidal_area_m2(grid_shapes), strict=True):
             grid.geom = GEOSGeometry(cell.wkt, srid=4490)
@@ -232,9 +239,11 @@ class _Builder:
         for county, bureau_unit in ((guanxian, bureau), (shenxian, other_bureau)):
             for township in county.children.filter(retired_in__isnull=True).order_by("code"):
                 office = self._unit(f"{township.name}自然资源所（示例）", K.TOWNSHIP_OFFICE, township, bureau_unit)
-                gov_name = f"{township.name}办事处（示例）" if township.kind == "街道" else f"{township.name}人民政府（示例）"
+                gov_name = f"{township.name}办事处（示例）" if township.kind == "街道" else (f"{township.name}"
+                                                                                             "人民政府（示例）")
                 self._unit(gov_name, K.TOWNSHIP_GOVERNMENT, township)
-                username = personas.TOWNSHIP_OFFICER if township.code == personas.DEMO_TOWNSHIP_CODE else f"officer_{township.code}"
+                username = (personas.TOWNSHIP_OFFICER if township.code == personas.DEMO_TOWNSHIP_CODE
+                            else f"officer_{township.code}")
                 self._user(username, f"{township.name}自然资源所（示例）", Role.STAFF, township, office)
                 if township.code == "371525113":
                     User.objects.filter(username="wanshan_officer").update(org_unit=office)
@@ -249,10 +258,13 @@ class _Builder:
         townships = list(county.children.filter(retired_in__isnull=True).order_by("code"))
         township_chiefs: dict[int, FieldChief] = {}
         for township in townships:
-            user = self._user(f"chief_{township.code}", f"{synth.person_name(rng)}（示例）", Role.FIELD_CHIEF, township, None)
+            user = self._user(f"chief_{township.code}", f"{synth.person_name(rng)}（示例）", Role.FIELD_CHIEF, township,
+                              None)
             title = "街道办事处主任" if township.kind == "街道" else ("乡长" if township.kind == "乡" else "镇长")
-            township_chiefs[township.pk] = people.appoint_field_chief(actor=None, user=user, level=FieldChief.Level.TOWNSHIP,
-                                                                      region=township, superior=county_chief, title=title, is_synthetic=True)
+            township_chiefs[township.pk] = people.appoint_field_chief(actor=None, user=user,
+                                                                      level=FieldChief.Level.TOWNSHIP,
+                                                                      region=township, superior=county_chief,
+                                                                      title=title, is_synthetic=True)
         villages = list(Region.objects.filter(parent__in=townships, level=Level.VILLAGE).order_by("code"))
         grids_by_village: dict[int, list[Grid]] = {}
         for grid in Grid.objects.filter(village__in=villages).order_by("code"):
@@ -260,31 +272,38 @@ class _Builder:
 
         users = [User(username=f"chief_{v.code}", full_name=f"{synth.person_name(rng)}（示例）", role=Role.FIELD_CHIEF,
                       scope_region=v, password=self.password, is_synthetic=True) for v in villages]
-        grid_users = [User(username=f"chief_{g.code}", full_name=f"{synth.person_name(rng)}（示例）", role=Role.FIELD_CHIEF,
+        grid_users = [
+            User(username=f"chief_{g.code}", full_name=f"{synth.person_name(rng)}（示例）", role=Role.FIELD_CHIEF,
                            scope_region=v, password=self.password, is_synthetic=True)
                       for v in villages for g in grids_by_village.get(v.pk, [])]
         User.objects.bulk_create(users + grid_users, batch_size=500)
         by_name = {u.username: u for u in User.objects.filter(username__in=[u.username for u in users + grid_users])}
         village_chiefs = [FieldChief(user=by_name[f"chief_{v.code}"], level=FieldChief.Level.VILLAGE, region=v,
-                                     superior=township_chiefs[v.parent_id], title="村党支部书记", is_synthetic=True) for v in villages]
+                                     superior=township_chiefs[v.parent_id], title="村党支部书记", is_synthetic=True)
+                                         for v in villages]
         FieldChief.objects.bulk_create(village_chiefs, batch_size=500)
-        chief_of_village = {c.region_id: c for c in FieldChief.objects.filter(level=FieldChief.Level.VILLAGE, region__in=villages)}
+        chief_of_village = {c.region_id: c
+                            for c in FieldChief.objects.filter(level=FieldChief.Level.VILLAGE, region__in=villages)}
         grid_chiefs = [FieldChief(user=by_name[f"chief_{g.code}"], level=FieldChief.Level.GRID, region=v,
                                   superior=chief_of_village[v.pk], title="村民小组组长", is_synthetic=True)
                        for v in villages for g in grids_by_village.get(v.pk, [])]
         FieldChief.objects.bulk_create(grid_chiefs, batch_size=500)
         through = FieldChief.grids.through
-        saved = {c.user.username: c for c in FieldChief.objects.filter(level=FieldChief.Level.GRID, region__in=villages).select_related("user")}
+        saved = {c.user.username: c
+            for c in FieldChief.objects.filter(level=FieldChief.Level.GRID, region__in=villages).select_related("user")}
         through.objects.bulk_create([through(fieldchief_id=saved[f"chief_{g.code}"].pk, grid_id=g.pk)
                                      for v in villages for g in grids_by_village.get(v.pk, [])], batch_size=1000)
         for user in User.objects.filter(username__in=by_name).select_related("scope_region", "org_unit"):
             self._audit_create(user, user.scope_region.code, "合成演示田长账号")
-        for chief in FieldChief.objects.filter(level__in=(FieldChief.Level.VILLAGE, FieldChief.Level.GRID), region__in=villages).select_related("user", "region", "superior__user"):
+        for chief in FieldChief.objects.filter(level__in=(FieldChief.Level.VILLAGE, FieldChief.Level.GRID),
+                                               region__in=villages).select_related("user", "region", "superior__user"):
             self._audit_create(chief, chief.region.code, "合成演示田长")
 
     def _audit_create(self, obj, region_code: str, note: str) -> None:
         from landguard.audit.services import snapshot
 
-        self.audit.append(AuditEntry(actor_name="系统", action=AuditEntry.Action.CREATE, target_type=obj._meta.label_lower,
+        self.audit.append(
+            AuditEntry(actor_name="系统", action=AuditEntry.Action.CREATE, target_type=obj._meta.label_lower,
                                      target_id=str(obj.pk), target_repr=str(obj)[:200], region_code=region_code,
-                                     changes={k: [None, v] for k, v in snapshot(obj).items() if v not in (None, "")}, note=note))
+                                     changes={k: [None, v] for k, v in snapshot(obj).items() if v not in (None, "")},
+                                     note=note))

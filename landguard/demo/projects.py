@@ -37,8 +37,10 @@ def _square(region: Region, size_deg: float, shift: tuple[float, float] = (0.0, 
 
 def _across(a: Region, b: Region) -> shapely.Geometry:
     """A rectangle around a point of the line two neighbouring townships share: part in each."""
-    edge = shapely.intersection(shapely.from_wkb(bytes(a.geom.wkb)).boundary, shapely.from_wkb(bytes(b.geom.wkb)).boundary)
-    point = shapely.line_interpolate_point(shapely.line_merge(edge), 0.5, normalized=True) if edge.length else edge.centroid
+    edge = shapely.intersection(shapely.from_wkb(bytes(a.geom.wkb)).boundary,
+                                shapely.from_wkb(bytes(b.geom.wkb)).boundary)
+    point = shapely.line_interpolate_point(shapely.line_merge(edge), 0.5,
+                                           normalized=True) if edge.length else edge.centroid
     return shapely.box(point.x - 0.004, point.y - 0.003, point.x + 0.004, point.y + 0.003)
 
 
@@ -60,23 +62,30 @@ def load_demo_projects() -> int:
     if county is None or Project.objects.filter(region_code__startswith=DEMO_COUNTY).exists():
         return 0
     today = clock.today()
-    townships = list(county.children.filter(retired_in__isnull=True, level=Level.TOWNSHIP, geom__isnull=False).order_by("code"))
+    townships = list(
+        county.children.filter(retired_in__isnull=True, level=Level.TOWNSHIP, geom__isnull=False).order_by("code"))
     team = OrgUnit.objects.filter(region=county, kind=OrgUnit.Kind.SERVICE_TEAM).first()
     groups = [services.create_service_group(actor=None, region=county, name=name, headquarters=hq, leader=leader,
-                                            liaison="", org_unit=team, is_synthetic=True) for name, hq, leader in GROUPS]
+                                            liaison="", org_unit=team, is_synthetic=True) for name, hq,
+                                            leader in GROUPS]
     commissioner = User.objects.filter(username="guanxian_staff").first()
     made: list[Project] = []
 
-    def project(name: str, level: str, group: ServiceGroup, boundary: shapely.Geometry, days_ago: int, **values: Any) -> Project:
+    def project(name: str, level: str, group: ServiceGroup, boundary: shapely.Geometry, days_ago: int,
+                **values: Any) -> Project:
         p = services.create_project(actor=None, name=name, level=level, service_group=group, boundary=boundary,
-                                    boundary_source=Project.BoundarySource.EXCHANGE, start_on=today - dt.timedelta(days=days_ago),
+                                    boundary_source=Project.BoundarySource.EXCHANGE,
+                                    start_on=today - dt.timedelta(days=days_ago),
                                     is_synthetic=True, **values)
         made.append(p)
         return p
 
-    done = project("冠县高端装备制造产业园一期项目（演示）", Project.Level.PROVINCIAL, groups[0], _square(townships[0], 0.006), 200,
-                   owner="冠县产业投资有限公司（示例）", investment_wan=Decimal("150000"), land_demand_ha=Decimal("12.0000"),
-                   planned_start=today - dt.timedelta(days=20), leader="县委常委（示例）", plan="一个项目、一名领导、一个专班、一套方案。")
+    done = project("冠县高端装备制造产业园一期项目（演示）", Project.Level.PROVINCIAL, groups[0],
+                   _square(townships[0], 0.006), 200,
+                   owner="冠县产业投资有限公司（示例）", investment_wan=Decimal("150000"),
+                   land_demand_ha=Decimal("12.0000"),
+                   planned_start=today - dt.timedelta(days=20), leader="县委常委（示例）",
+                   plan="一个项目、一名领导、一个专班、一套方案。")
     _run(done, 8, today=today)
     running = project("冠县新材料产业园配套道路项目（演示）", Project.Level.MUNICIPAL, groups[1],
                       _across(townships[0], townships[1]) if len(townships) > 1 else _square(townships[0], 0.004), 40,
@@ -86,28 +95,36 @@ def load_demo_projects() -> int:
     services.start_step(actor=None, step=running.steps.get(order=2), on=today - dt.timedelta(days=3))
     third = running.steps.get(order=3)
     services.start_step(actor=None, step=third, on=today - dt.timedelta(days=5))
-    services.add_deferred_item(actor=None, step=third, material="社会稳定风险评估报告", promised_on=today + dt.timedelta(days=10),
+    services.add_deferred_item(actor=None, step=third, material="社会稳定风险评估报告",
+                               promised_on=today + dt.timedelta(days=10),
                                owner="冠县交通运输局（示例）")
-    late = project("冠县第二中学新校区建设项目（演示）", Project.Level.COUNTY, groups[2], _square(townships[2 % len(townships)], 0.004), 60,
+    late = project("冠县第二中学新校区建设项目（演示）", Project.Level.COUNTY, groups[2],
+                   _square(townships[2 % len(townships)], 0.004), 60,
                    owner="冠县教育和体育局（示例）", investment_wan=Decimal("18000"), land_demand_ha=Decimal("6.6667"),
                    planned_start=today + dt.timedelta(days=30))
     first = late.steps.get(order=1)
     services.start_step(actor=None, step=first, on=today - dt.timedelta(days=60))
-    soon = project("冠县城乡供水一体化工程（演示）", Project.Level.COUNTY, groups[1], _square(townships[3 % len(townships)], 0.003), 0,
+    soon = project("冠县城乡供水一体化工程（演示）", Project.Level.COUNTY, groups[1],
+                   _square(townships[3 % len(townships)], 0.003), 0,
                    owner="冠县水务集团（示例）", investment_wan=Decimal("9000"), land_demand_ha=Decimal("2.0000"),
                    planned_start=today + dt.timedelta(days=200))
-    services.start_step(actor=None, step=soon.steps.get(order=1), on=today - dt.timedelta(days=27))  # 20 working days: due soon
+    # 20 working days: due soon
+    services.start_step(actor=None, step=soon.steps.get(order=1), on=today - dt.timedelta(days=27))
     services.start_step(actor=None, step=soon.steps.get(order=2), on=today - dt.timedelta(days=2))
     services.raise_problem(actor=None, project=late, category=Problem.Category.QUOTA, division="耕地保护科",
-                           description="新增建设用地计划指标不足，需申请市级统筹。", deadline=today - dt.timedelta(days=3))
-    escalated = services.raise_problem(actor=None, project=running, category=Problem.Category.COMPENSATION, division="征地服务中心",
+                           description="新增建设用地计划指标不足，需申请市级统筹。",
+                           deadline=today - dt.timedelta(days=3))
+    escalated = services.raise_problem(actor=None, project=running, category=Problem.Category.COMPENSATION,
+                                       division="征地服务中心",
                                        description="两户征地补偿标准存在分歧。", deadline=today + dt.timedelta(days=10))
     services.escalate_problem(actor=None, problem=escalated, note="提请领导小组协调补偿标准。")
     if commissioner is not None:
         request = services.create_service_request(
-            actor=None, enterprise="冠县产业投资有限公司（示例）", kind=ServiceRequest.Kind.TRANSFER, commissioner=commissioner,
+            actor=None, enterprise="冠县产业投资有限公司（示例）", kind=ServiceRequest.Kind.TRANSFER,
+            commissioner=commissioner,
             request="希望出让合同与不动产权证同步办理。", received_on=today - dt.timedelta(days=150), project=done)
-        services.resolve_service_request(actor=None, item=request, outcome="出让合同签订当日办结不动产权证。", days_saved=25,
+        services.resolve_service_request(actor=None, item=request, outcome="出让合同签订当日办结不动产权证。",
+                                         days_saved=25,
                                          steps=list(done.steps.filter(order__in=(5, 8))))
     _responsibility_list(county, townships, today)
     return len(made)
@@ -116,7 +133,8 @@ def load_demo_projects() -> int:
 def _responsibility_list(county: Region, townships: list[Region], today: dt.date) -> None:
     wb = Workbook()
     ws = wb.active
-    ws.append(["地区", "责任领导", "责任处室", "用地任务件数", "用地任务面积（万亩）", "省重点项目件数", "省重点项目面积（万亩）",
+    ws.append(["地区", "责任领导", "责任处室", "用地任务件数", "用地任务面积（万亩）", "省重点项目件数",
+               "省重点项目面积（万亩）",
                "合计件数", "合计面积（万亩）"])
     total = [0, Decimal(0), 0, Decimal(0)]
     for index, township in enumerate(townships):
@@ -125,13 +143,16 @@ def _responsibility_list(county: Region, townships: list[Region], today: dt.date
         ws.append([township.name, "分管副县长（示例）", "耕地保护科", cases, float(area), key_cases, float(key_area),
                    cases + key_cases, float(area + key_area)])
         total = [total[0] + cases, total[1] + area, total[2] + key_cases, total[3] + key_area]
-    ws.append(["合计", "", "", total[0], float(total[1]), total[2], float(total[3]), total[0] + total[2], float(total[1] + total[3])])
+    ws.append(["合计", "", "", total[0], float(total[1]), total[2], float(total[3]), total[0] + total[2],
+               float(total[1] + total[3])])
     with tempfile.TemporaryDirectory(prefix="landguard-demo-") as tmp:
         path = Path(tmp) / "责任清单.xlsx"
         wb.save(path)
         start = today.replace(month=1, day=1)
-        imports.import_target_list(path, actor=None, name=f"冠县{today.year}年度用地保障责任清单（演示）", region=county,
+        imports.import_target_list(path, actor=None, name=f"冠县{today.year}年度用地保障责任清单（演示）",
+                                   region=county,
                                    period_start=start, period_end=start.replace(month=12, day=31),
-                                   floor_wan_mu=Decimal("0.3500"), stretch_wan_mu=Decimal("0.4000"), source_name=path.name,
+                                   floor_wan_mu=Decimal("0.3500"), stretch_wan_mu=Decimal("0.4000"),
+                                   source_name=path.name,
                                    is_synthetic=True)
 

@@ -80,14 +80,17 @@ def _clues_and_tasks(county: Region, cameras: list[Camera], rng: random.Random) 
             continue
         with clock.frozen(at):
             result = intake.ingest_alarm(source=camera.source, alarm=intake.Alarm(
-                event_id=f"DEMO-{i:04d}", camera_code=camera.code, observed_at=at, bearing_deg=bearing, distance_m=distance,
+                event_id=f"DEMO-{i:04d}", camera_code=camera.code, observed_at=at, bearing_deg=bearing,
+                distance_m=distance,
                 confidence=round(rng.uniform(0.6, 0.99), 2), note=f"{rng.choice(notes)}（演示）"))
         made.append((result.clue, at))
     with clock.frozen(now - dt.timedelta(days=3)):
-        township = Region.objects.filter(parent=county, level=Level.TOWNSHIP, retired_in__isnull=True).order_by("code").first()
+        township = Region.objects.filter(parent=county, level=Level.TOWNSHIP,
+                                         retired_in__isnull=True).order_by("code").first()
         centre = shapely.point_on_surface(shapely.from_wkb(bytes(township.geom.wkb)))
         report = intake.report_clue(actor=admin, kind=SourceKind.HOTLINE, lon=centre.x, lat=centre.y,
-                                    title="12345转办：村东头耕地被挖（演示）", description="市民来电反映（演示数据）", is_synthetic=True)
+                                    title="12345转办：村东头耕地被挖（演示）", description="市民来电反映（演示数据）",
+                                    is_synthetic=True)
     made.append((report, now - dt.timedelta(days=3)))
     from landguard.supervision.models import Clue
 
@@ -117,7 +120,8 @@ def _work(task, clue, at: dt.datetime, stage: int, admin: User) -> None:
         _demo_photo(task, admin, Photo.Kind.SITE)
     outcome = verification.Task.Outcome.ILLEGAL if stage in (1, 2) else verification.Task.Outcome.LEGAL
     with clock.frozen(at + dt.timedelta(minutes=100 if stage != 1 else 210)):
-        verification.submit_outcome(actor=admin, task=task, outcome=outcome, reason="" if outcome == "illegal" else "设施农用地已备案（演示）",
+        verification.submit_outcome(actor=admin, task=task, outcome=outcome,
+                                    reason="" if outcome == "illegal" else "设施农用地已备案（演示）",
                              illegal_area_m2=round(clue.farmland_m2 or 600.0, 1), stopped=outcome == "illegal")
     if stage == 2:
         with clock.frozen(at + dt.timedelta(hours=20)):
@@ -176,19 +180,23 @@ def _patch_batch(county: Region, outline, rng: random.Random) -> None:
             continue
         n = len(features) + 1
         features.append({"type": "Feature", "geometry": mapping(square), "properties": {
-            "JCBH": f"3715252025{n:04d}", "TBLX": rng.choice(["20", "YH", "DT", "TD"]), "QSX": "2025-03", "HSX": "2025-04",
+            "JCBH": f"3715252025{n:04d}", "TBLX": rng.choice(["20", "YH", "DT", "TD"]), "QSX": "2025-03",
+            "HSX": "2025-04",
             "DLBM": rng.choice(["0101", "0103", "0102", "0204"]), "SFYN": rng.choice(["是", "否", "否"]), "SFHX": "否",
             "MJ": round(float(np.round((2 * half * 111_000) ** 2 * 0.8, 1)), 1)}})
     with tempfile.TemporaryDirectory(prefix="landguard-demo-") as tmp:
         path = Path(tmp) / "2025年4月卫片图斑（演示）.geojson"
-        path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8")
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+                        encoding="utf-8")
         today = clock.today()
-        batch = patches.import_batch(path, actor=None, county=county, name="月度卫片图斑（演示）", month=today.replace(day=1),
+        batch = patches.import_batch(path, actor=None, county=county, name="月度卫片图斑（演示）",
+                                     month=today.replace(day=1),
                                      original_name=path.name, is_synthetic=True)
     for i, patch in enumerate(batch.patches.order_by("jcbh")):
         if i % 3 == 0:
             patches.judge(actor=admin, patch=patch, judgement="illegal", reason="unapproved",
-                          rectification="done" if i % 2 == 0 else "in_progress", rectification_kind="restored" if i % 2 == 0 else "",
+                          rectification="done" if i % 2 == 0 else "in_progress",
+                          rectification_kind="restored" if i % 2 == 0 else "",
                           evidence="现场照片、询问笔录（演示）")
         elif i % 3 == 1:
             patches.judge(actor=admin, patch=patch, judgement="legal", reason="approved", evidence="批准文号（演示）")

@@ -19,7 +19,8 @@ SURNAMES = list(
     "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
     "钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔向汤"
 )
-VILLAGE_PATTERNS = ["{s}庄", "{s}屯", "{s}楼", "{s}店", "{s}寨", "{s}集", "东{s}", "西{s}", "南{s}", "北{s}", "{s}堂", "{s}洼", "{s}官屯", "前{s}", "后{s}"]
+VILLAGE_PATTERNS = ["{s}庄", "{s}屯", "{s}楼", "{s}店", "{s}寨", "{s}集", "东{s}", "西{s}", "南{s}", "北{s}", "{s}堂",
+                    "{s}洼", "{s}官屯", "前{s}", "后{s}"]
 GIVEN = list("建国伟芳秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰春梅海燕志强红梅")
 
 
@@ -60,7 +61,8 @@ def _sample_points(area: BaseGeometry, n: int, rng: random.Random, min_dist: flo
     return points
 
 
-def partition(outline: BaseGeometry, n: int, seed: str, *, fixed: list[Point] | None = None, relax: int = 2) -> list[MultiPolygon]:
+def partition(outline: BaseGeometry, n: int, seed: str, *, fixed: list[Point] | None = None,
+              relax: int = 2) -> list[MultiPolygon]:
     """Split `outline` (lon/lat) into n cells. `fixed` seed points (lon/lat) come first and are not relaxed."""
     rng = random.Random(seed)
     k = _frame(outline.centroid.y)
@@ -71,10 +73,12 @@ def partition(outline: BaseGeometry, n: int, seed: str, *, fixed: list[Point] | 
     points = fixed_iso + free
     cells: list[BaseGeometry] = []
     for iteration in range(relax + 1):
-        diagram = shapely.voronoi_polygons(shapely.MultiPoint(points), extend_to=iso.envelope.buffer(iso.length), ordered=True)
+        diagram = shapely.voronoi_polygons(shapely.MultiPoint(points), extend_to=iso.envelope.buffer(iso.length),
+                                           ordered=True)
         cells = [cell.intersection(iso) for cell in shapely.get_parts(diagram)]
         if iteration < relax:  # Lloyd relaxation: move free seeds to their cell centroids for even cells
-            points = fixed_iso + [c.centroid if not c.is_empty else p for c, p in zip(cells[len(fixed_iso):], free, strict=False)]
+            points = fixed_iso + [c.centroid if not c.is_empty else p for c,
+                                  p in zip(cells[len(fixed_iso):], free, strict=False)]
             free = points[len(fixed_iso):]
     return [_polygonal(_from_iso(cell, k)) for cell in cells]
 

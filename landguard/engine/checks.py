@@ -74,7 +74,9 @@ def check_polygonal(geoms: np.ndarray, layer: str, ids: np.ndarray | None = None
     b = shapely.bounds(geoms)
     not_lonlat = (b[:, 0] < -180) | (b[:, 2] > 180) | (b[:, 1] < -90) | (b[:, 3] > 90)
     if not_lonlat.any():
-        raise LayerDataError(gettext("%(layer)s：坐标不是经纬度（应为 CGCS2000 EPSG:4490，是否未转换投影坐标或 X/Y 颠倒？）（%(features)s）")
+        raise LayerDataError(
+            gettext("%(layer)s：坐标不是经纬度（应为 CGCS2000 EPSG:4490，是否未转换投影坐标或 X/Y 颠倒？）"
+                    "（%(features)s）")
                              % {"layer": layer, "features": name_features(np.flatnonzero(not_lonlat), ids)},
                              layer=layer, feature_indices=np.flatnonzero(not_lonlat))
     invalid = np.flatnonzero(~shapely.is_valid(geoms))
@@ -143,7 +145,8 @@ def normalize_kcxs(
     bad = np.flatnonzero(~((fraction >= 0) & (fraction < 1)))  # also catches ±inf
     if len(bad):
         raise LayerDataError(
-            gettext("%(layer)s：扣除地类系数 KCXS 超出范围（换算为小数后应满足 0 ≤ KCXS < 1）：%(features)s，值 %(values)s")
+            gettext("%(layer)s：扣除地类系数 KCXS 超出范围（换算为小数后应满足 0 ≤ KCXS < 1）：%(features)s，值 "
+                    "%(values)s")
             % {"layer": layer, "features": name_features(bad, ids),
                "values": "、".join(f"{v[i]:g}" for i in bad[:MAX_NAMED])},
             layer=layer, feature_indices=bad, field="KCXS")

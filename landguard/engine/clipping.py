@@ -95,7 +95,8 @@ def query_sorted(tree: shapely.STRtree, geoms: np.ndarray) -> tuple[np.ndarray, 
     return b[order], f[order]
 
 
-def clip(boundaries: np.ndarray, boundary_area: np.ndarray, b: np.ndarray, features: np.ndarray, feature_area: np.ndarray,
+def clip(boundaries: np.ndarray, boundary_area: np.ndarray, b: np.ndarray, features: np.ndarray,
+         feature_area: np.ndarray,
           tolerance_m2: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Clip features[k] to boundaries[b[k]], vectorised over all pairs.
 

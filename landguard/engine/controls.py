@@ -54,9 +54,11 @@ class ControlPairs:
         return slice(self.bounds[i], self.bounds[i + 1])
 
 
-def control_pairs(boundaries: np.ndarray, boundary_area: np.ndarray, layer: ControlLayer, tolerance_m2: float) -> ControlPairs:
+def control_pairs(boundaries: np.ndarray, boundary_area: np.ndarray, layer: ControlLayer,
+                  tolerance_m2: float) -> ControlPairs:
     b, f = query_sorted(layer.tree, boundaries)
-    pieces, area, _whole, _dropped = clip(boundaries, boundary_area, b, layer.geometry[f], layer.area_m2[f], tolerance_m2)
+    pieces, area, _whole, _dropped = clip(boundaries, boundary_area, b, layer.geometry[f], layer.area_m2[f],
+                                          tolerance_m2)
     keep = area > 0
     b, f, pieces, area = b[keep], f[keep], pieces[keep], area[keep]
     overlapping = layer.overlapping[f] if len(f) else np.zeros(0, dtype=bool)

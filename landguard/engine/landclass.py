@@ -240,7 +240,8 @@ def normalize_code(code: object) -> str:
     """
     if not isinstance(code, str):
         raise UnknownLandClassError(
-            code, gettext("地类编码必须是文本，收到 %(type)s %(value)s") % {"type": type(code).__name__, "value": repr(code)}
+            code, gettext("地类编码必须是文本，收到 %(type)s %(value)s")
+                % {"type": type(code).__name__, "value": repr(code)}
         )
     return code.strip().upper()
 
@@ -256,12 +257,14 @@ def classify(code: object) -> LandClass:
     if canonical in CHANGE_SURVEY_CODES:
         raise UnknownLandClassError(
             code,
-            gettext("地类编码 %(code)s（%(name)s）是变更调查专用编码，不是地类，没有三大类归属；请先换成实地的三调地类再做分析")
+            gettext("地类编码 %(code)s（%(name)s）是变更调查专用编码，不是地类，没有三大类归属；"
+                    "请先换成实地的三调地类再做分析")
             % {"code": canonical, "name": gettext(CHANGE_SURVEY_CODES[canonical])},
         )
     if canonical.endswith("K") and canonical[:-1] in LAND_CLASSES:
         raise UnknownLandClassError(
-            code, gettext("地类编码 %(code)s：%(parent)s 没有可调整（K）地类") % {"code": canonical, "parent": canonical[:-1]}
+            code, gettext("地类编码 %(code)s：%(parent)s 没有可调整（K）地类")
+                % {"code": canonical, "parent": canonical[:-1]}
         )
     raise UnknownLandClassError(
         code, gettext("未知的地类编码 %(code)s（不在三调工作分类 / GB/T 21010-2017 中）") % {"code": repr(code)}

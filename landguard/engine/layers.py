@@ -104,7 +104,8 @@ def _aligned(values: Any, dtype: type, n: int, layer: str, name: str) -> np.ndar
     return arr
 
 
-def _classify_all(dlbm: np.ndarray, layer: str, ids: np.ndarray | None) -> tuple[np.ndarray, list[LandClass], np.ndarray]:
+def _classify_all(dlbm: np.ndarray, layer: str,
+                  ids: np.ndarray | None) -> tuple[np.ndarray, list[LandClass], np.ndarray]:
     """Canonical codes, the distinct land classes, and each parcel's index into them. Classifies each
     distinct spelling once (a county has ~50 codes and 10⁵ parcels); unknown codes are reported together."""
     n = len(dlbm)

@@ -145,9 +145,11 @@ def overlay(
         # Uncovered area is measured on the densified boundary, where pieces add up exactly.
         uncovered = (dense_area[i] - raw_total[i] - sliver[i]) * k_i
         if uncovered > noise:
-            warnings.append(gettext("地类图斑未覆盖边界内 %(area).2f 平方米（图层有缝隙或边界超出调查范围）") % {"area": uncovered})
+            warnings.append(gettext("地类图斑未覆盖边界内 %(area).2f 平方米（图层有缝隙或边界超出调查范围）")
+                            % {"area": uncovered})
         elif -uncovered > noise:
-            warnings.append(gettext("地类图斑面积之和比边界面积多 %(area).2f 平方米：地类图斑有重叠") % {"area": -uncovered})
+            warnings.append(gettext("地类图斑面积之和比边界面积多 %(area).2f 平方米：地类图斑有重叠")
+                            % {"area": -uncovered})
 
         results.append(OverlayResult(
             boundary_index=i,
@@ -230,7 +232,8 @@ def overlay_areas(
         raw_inside = np.bincount(owner[clean], weights=layer_pairs.area[clean], minlength=nb)
         for i in np.flatnonzero(overlapped >= 2):
             s = layer_pairs.of(i)
-            raw_inside[i] = union_area(layer_pairs.pieces[s], layer_pairs.area[s], layer_pairs.overlapping[s], sliver_tolerance_m2)
+            raw_inside[i] = union_area(layer_pairs.pieces[s], layer_pairs.area[s], layer_pairs.overlapping[s],
+                                       sliver_tolerance_m2)
         inside[name] = raw_inside * adjust
         if layer.kind in COVERAGE_KINDS:
             rest = dense_area - raw_inside

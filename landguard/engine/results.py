@@ -204,7 +204,8 @@ class OverlayResult:
             "by_big_class": table(self.by_big_class),
             "by_level1": table(self.by_level1),
             "by_code": table(self.by_code),
-            "controls": {name: {"kind": c.kind.value, "kind_label": str(c.kind.label), "inside": area_units(c.inside_m2),
+            "controls": {
+                name: {"kind": c.kind.value, "kind_label": str(c.kind.label), "inside": area_units(c.inside_m2),
                                 "outside": None if c.outside_m2 is None else area_units(c.outside_m2)}
                          for name, c in self.controls.items()},
             "verdicts": [{"verdict": f.verdict.value, "label": str(f.label), "area": area_units(f.area_m2),

@@ -141,7 +141,8 @@ def _crossing_line(rng: np.random.Generator, w: float, h: float, vertices: int, 
                                               else [np.clip(x, -0.05 * w, 1.05 * w), y]))
 
 
-def _line_points(lines: list[shapely.LineString], widths: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _line_points(lines: list[shapely.LineString], widths: np.ndarray,
+                 spacing: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Three rows of points along each line (centre and ±width): returns (xy, line id, is centre)."""
     arr = np.array(lines, dtype=object)
     lengths = shapely.length(arr)
@@ -162,7 +163,8 @@ def _line_points(lines: list[shapely.LineString], widths: np.ndarray, spacing: f
     return xy, ids, centre
 
 
-def _disc(rng: np.random.Generator, centres: np.ndarray, radii: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _disc(rng: np.random.Generator, centres: np.ndarray, radii: np.ndarray,
+          counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Uniform points in discs; returns (xy, relative distance from the centre 0..1)."""
     owner = np.repeat(np.arange(len(centres)), counts)
     rel = np.sqrt(rng.random(len(owner)))
@@ -247,7 +249,8 @@ def synthetic_dltb(n: int, seed: int = 0, bbox: tuple[float, float, float, float
     village_centres = rng.random((n_villages, 2)) * [w, h]
     village_radii = np.clip(rng.lognormal(np.log(320), 0.35, n_villages), 120, 800)  # inner 0.7 r ≈ 16 ha
 
-    def settlement_points(want: int, centres: np.ndarray, radii: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def settlement_points(want: int, centres: np.ndarray, radii: np.ndarray,
+                          weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         got_xy, got_rel = [np.zeros((0, 2))], [np.zeros(0)]
         have = 0
         rounds = 0
@@ -300,7 +303,8 @@ def synthetic_dltb(n: int, seed: int = 0, bbox: tuple[float, float, float, float
     orchard = _smooth_field(rng, fxy, w, h, 2500.0)
     wood = _smooth_field(rng, fxy, w, h, 1800.0)
     is_orchard = orchard >= np.quantile(orchard, 1 - _ORCHARD_SHARE)
-    is_wood = ~is_orchard & (wood >= np.quantile(wood[~is_orchard], 1 - _WOOD_SHARE)) if (~is_orchard).any() else is_orchard
+    is_wood = ~is_orchard & (wood >= np.quantile(wood[~is_orchard], 1 - _WOOD_SHARE)) if (
+        ~is_orchard).any() else is_orchard
     open_codes[is_orchard] = "0201"
     open_codes[is_wood] = "0301"
     if not riverside.is_empty:
@@ -333,7 +337,8 @@ def clip_dltb(dltb: DltbLayer, outline: shapely.Geometry) -> DltbLayer:
     cut = np.flatnonzero(~shapely.covered_by(geometry, outline))
     if len(cut):
         parts = shapely.intersection(geometry[cut], outline)
-        for k, part in zip(cut, parts, strict=True):  # a cut along the line may leave lines or points beside the polygon
+        # a cut along the line may leave lines or points beside the polygon
+        for k, part in zip(cut, parts, strict=True):
             if shapely.get_type_id(part) == 7:
                 part = shapely.union_all([p for p in shapely.get_parts(part) if shapely.get_type_id(p) in (3, 6)])
             geometry[k] = part
@@ -422,7 +427,8 @@ def synthetic_controls(dltb: DltbLayer, seed: int = 0) -> dict[str, ControlLayer
     approved_parcels = dltb.geometry[built | village]
     urban = np.flatnonzero(np.isin(codes, _URBAN))
     n_patches = max(1, round(40 * frame.width * frame.height / 1e9))
-    anchors = cxy[urban[rng.integers(0, len(urban), n_patches)]] if len(urban) else rng.random((n_patches, 2)) * [frame.width, frame.height]
+    anchors = cxy[urban[rng.integers(0, len(urban), n_patches)]] if len(urban) else rng.random((n_patches, 2)) * [
+        frame.width, frame.height]
     centre = anchors + rng.normal(0, 700, (n_patches, 2))
     side = np.sqrt(rng.uniform(1e4, 15e4, n_patches))  # 1–15 ha
     aspect = rng.uniform(0.5, 2.0, n_patches)

@@ -67,7 +67,8 @@ from landguard.formats.base import (
 from landguard.formats.geometry import finish_layer, polygon_from_rings
 from landguard.formats.uploads import check_upload_size, upload_limit_bytes
 
-HEADER_KEYS = ("格式版本号", "数据产生单位", "数据产生日期", "坐标系", "几度分带", "投影类型", "计量单位", "带号", "精度", "转换参数")
+HEADER_KEYS = ("格式版本号", "数据产生单位", "数据产生日期", "坐标系", "几度分带", "投影类型", "计量单位", "带号",
+               "精度", "转换参数")
 PARCEL_FIELDS = ("界址点数", "地块面积", "地块编号", "地块名称", "记录图形属性", "图幅号", "地块用途", "地类编码")
 DEFAULT_AREA_TOLERANCE = 0.005  # relative; covers GK planar vs ellipsoidal areas even at the edge of a 6° zone (≈0.3 %)
 MIN_AREA_TOLERANCE_HA = 0.0001  # 1 m²: the 4-decimal 公顷 rounding of report figures
@@ -140,7 +141,8 @@ def read_exchange(path: PathLike, *, encoding: str | None = None, crs: str | Non
                                 area_tolerance=area_tolerance)
 
 
-def parse_exchange_bytes(data: bytes, *, name: str = "坐标文件.txt", encoding: str | None = None, crs: str | None = None,
+def parse_exchange_bytes(data: bytes, *, name: str = "坐标文件.txt", encoding: str | None = None,
+                         crs: str | None = None,
                          hint_lon: float | None = None, area_tolerance: float = DEFAULT_AREA_TOLERANCE) -> ExchangeData:
     """Parse the bytes of an exchange file (an upload kept in memory, or a file's content)."""
     text, used, warnings = decode_text(data, name, encoding)
@@ -192,9 +194,11 @@ def _parse_float(text: str, where: str, label: str) -> float:
     try:
         value = float(text.strip())
     except ValueError:
-        raise LayerReadError(_("%(where)s：%(label)s不是数字（“%(value)s”）") % {"where": where, "label": label, "value": text.strip()}) from None
+        raise LayerReadError(_("%(where)s：%(label)s不是数字（“%(value)s”）")
+                             % {"where": where, "label": label, "value": text.strip()}) from None
     if not math.isfinite(value):
-        raise LayerReadError(_("%(where)s：%(label)s不是有限数值（“%(value)s”）") % {"where": where, "label": label, "value": text.strip()})
+        raise LayerReadError(_("%(where)s：%(label)s不是有限数值（“%(value)s”）")
+                             % {"where": where, "label": label, "value": text.strip()})
     return value
 
 
@@ -215,7 +219,8 @@ def _parcel_line(body: str, line_no: int, name: str) -> _ParsedParcel:
                             sheet=fields[5], use=fields[6], land_class=fields[7], extra=fields[len(PARCEL_FIELDS):],
                             point_count=point_count, line=line_no)
     if parcel.shape not in ("点", "线", "面"):
-        raise LayerReadError(_("%(where)s：记录图形属性“%(value)s”应为 点、线 或 面") % {"where": where, "value": parcel.shape})
+        raise LayerReadError(_("%(where)s：记录图形属性“%(value)s”应为 点、线 或 面")
+                             % {"where": where, "value": parcel.shape})
     return _ParsedParcel(parcel, area_decimals=decimals)
 
 
@@ -223,10 +228,12 @@ def _point_line(line: str, line_no: int, name: str) -> _Point:
     where = _where(name, line_no)
     parts = [p.strip() for p in line.split(",")]
     if len(parts) < 4:
-        raise LayerReadError(_("%(where)s：界址点行应为“点号,圈号,X,Y”，实际为“%(line)s”") % {"where": where, "line": line})
+        raise LayerReadError(_("%(where)s：界址点行应为“点号,圈号,X,Y”，实际为“%(line)s”")
+                             % {"where": where, "line": line})
     if not parts[1].isdigit():
         hint = _("（地块行必须以 @ 结尾）") if len(parts) >= len(PARCEL_FIELDS) else ""
-        raise LayerReadError(_("%(where)s：圈号“%(value)s”不是正整数%(hint)s") % {"where": where, "value": parts[1], "hint": hint})
+        raise LayerReadError(_("%(where)s：圈号“%(value)s”不是正整数%(hint)s")
+                             % {"where": where, "value": parts[1], "hint": hint})
     north = _parse_float(parts[2], where, _("X 坐标"))
     east = _parse_float(parts[3], where, _("Y 坐标"))
     return _Point(parts[0], int(parts[1]), north, east, line_no)
@@ -260,7 +267,8 @@ def parse_exchange(text: str, *, name: str = "坐标文件.txt", crs: str | None
         if section == "属性描述":
             key, sep, value = line.replace("＝", "=").partition("=")
             if not sep:
-                raise LayerReadError(_("%(where)s：[属性描述] 中的行应为“名称=值”，实际为“%(line)s”") % {"where": _where(name, line_no), "line": line})
+                raise LayerReadError(_("%(where)s：[属性描述] 中的行应为“名称=值”，实际为“%(line)s”")
+                                     % {"where": _where(name, line_no), "line": line})
             header[key.strip()] = value.strip()
         elif section == "地块坐标":
             if line.endswith("@"):
@@ -272,7 +280,8 @@ def parse_exchange(text: str, *, name: str = "坐标文件.txt", crs: str | None
                 if not parsed:
                     if line.count(",") >= len(PARCEL_FIELDS) - 1:
                         raise LayerReadError(_("%(where)s：地块行必须以 @ 结尾") % {"where": _where(name, line_no)})
-                    raise LayerReadError(_("%(where)s：界址点行之前没有地块行（以 @ 结尾）") % {"where": _where(name, line_no)})
+                    raise LayerReadError(_("%(where)s：界址点行之前没有地块行（以 @ 结尾）")
+                                         % {"where": _where(name, line_no)})
                 parsed[-1].points.append(_point_line(line, line_no, name))
         # Other sections ([扩展信息] …) and text before the first section carry nothing this reader needs.
     if not seen_coordinates:
@@ -293,7 +302,8 @@ def parse_exchange(text: str, *, name: str = "坐标文件.txt", crs: str | None
         declared_count = item.parcel.point_count
         if declared_count is not None and declared_count != len(item.points):
             warnings.append(_("%(where)s：界址点数为 %(declared)s，实际有 %(count)s 个界址点行")
-                            % {"where": _where(name, item.parcel.line), "declared": declared_count, "count": len(item.points)})
+                            % {"where": _where(name, item.parcel.line), "declared": declared_count,
+                               "count": len(item.points)})
 
     parcels = [item.parcel for item in parsed]
     extra_count = max((len(p.extra) for p in parcels), default=0)
@@ -316,14 +326,16 @@ def parse_exchange(text: str, *, name: str = "坐标文件.txt", crs: str | None
                            fallback=_("第 %(index)s 个地块（第 %(line)s 行）"),
                            fallback_columns={"index": range(1, count + 1), "line": [p.line for p in parcels]})
     raw = RawLayer(object_array(geoms), columns, list(PARCEL_FIELDS) + extra_fields, labels, declared_crs=declared,
-                   encoding=encoding_used, warnings=[], problems=problems, source_format="exchange", layer_name=Path(name).stem,
+                   encoding=encoding_used, warnings=[], problems=problems, source_format="exchange",
+                   layer_name=Path(name).stem,
                    central_meridian=zone.central_meridian if zone and not zone.prefix else None,
                    area_units={"地块面积": SQM_PER_HECTARE})
     layer = finish_layer(raw, name=name, explicit=explicit, hint_lon=hint_lon)
 
     # Declared 地块面积 against the ellipsoidal area of what was read.
     bad = layer.invalid_indices
-    areas = ellipsoidal_area_m2(np.array([g if g is not None else shapely.Polygon() for g in layer.geometries], dtype=object))
+    areas = ellipsoidal_area_m2(
+        np.array([g if g is not None else shapely.Polygon() for g in layer.geometries], dtype=object))
     for index, item in enumerate(parsed):
         parcel = item.parcel
         parcel.geometry = layer.geometries[index]
@@ -336,12 +348,15 @@ def parse_exchange(text: str, *, name: str = "坐标文件.txt", crs: str | None
         rounding = 0.5 * 10 ** -item.area_decimals
         tolerance = max(area_tolerance * computed, MIN_AREA_TOLERANCE_HA, rounding)
         if abs(parcel.area_ha - computed) > tolerance:
-            warnings.append(_("%(parcel)s：地块面积 %(declared)s 公顷与按坐标计算的椭球面积 %(computed)s 公顷相差 %(diff)s 公顷（%(pct)s%%）")
+            warnings.append(
+                _("%(parcel)s：地块面积 %(declared)s 公顷与按坐标计算的椭球面积 %(computed)s 公顷相差 %(diff)s "
+                  "公顷（%(pct)s%%）")
                             % {"parcel": layer.feature_labels[index], "declared": f"{parcel.area_ha:g}",
                                "computed": f"{computed:.4f}", "diff": f"{parcel.area_ha - computed:+.4f}",
                                "pct": f"{(parcel.area_ha - computed) / computed * 100:+.2f}" if computed else "∞"})
     layer.warnings = warnings
-    return ExchangeData(header=header, parcels=parcels, layer=layer, zone=zone, warnings=warnings, encoding_used=encoding_used, name=name)
+    return ExchangeData(header=header, parcels=parcels, layer=layer, zone=zone, warnings=warnings,
+                        encoding_used=encoding_used, name=name)
 
 
 def _zone_number(text: str) -> int | None:
@@ -357,15 +372,20 @@ def _declared_crs(header: dict[str, str], parsed: Sequence[_ParsedParcel], name:
     unit = header.get("计量单位", "").strip()
     if explicit is None:
         if re.search(r"西安|80|1980", datum) and "2000" not in datum:
-            raise LayerReadError(_("%(file)s 的坐标系为“%(datum)s”：本系统只转换 2000 国家大地坐标系。请先用省级转换参数转换为 CGCS2000，"
+            raise LayerReadError(
+                _("%(file)s 的坐标系为“%(datum)s”：本系统只转换 2000 国家大地坐标系。请先用省级转换参数转换为 "
+                  "CGCS2000，"
                                    "或明确指定坐标系") % {"file": name, "datum": header.get("坐标系", "")})
         if re.search(r"北京|54|1954", datum) and "2000" not in datum:
-            raise LayerReadError(_("%(file)s 的坐标系为“%(datum)s”：本系统只转换 2000 国家大地坐标系。请先用省级转换参数转换为 CGCS2000，"
+            raise LayerReadError(
+                _("%(file)s 的坐标系为“%(datum)s”：本系统只转换 2000 国家大地坐标系。请先用省级转换参数转换为 "
+                  "CGCS2000，"
                                    "或明确指定坐标系") % {"file": name, "datum": header.get("坐标系", "")})
         if not datum:
             warnings.append(_("%(file)s 未填写坐标系，按 2000 国家大地坐标系读取") % {"file": name})
         elif not re.search(r"2000|CGCS", datum, re.IGNORECASE):
-            warnings.append(_("%(file)s 的坐标系“%(datum)s”无法识别，按 2000 国家大地坐标系读取") % {"file": name, "datum": header.get("坐标系", "")})
+            warnings.append(_("%(file)s 的坐标系“%(datum)s”无法识别，按 2000 国家大地坐标系读取")
+                            % {"file": name, "datum": header.get("坐标系", "")})
     if unit in ("度", "°", "degree", "度分秒"):
         return "cgcs2000", None, warnings
     if unit and unit not in ("米", "m", "M", "meter", "metre"):
@@ -374,11 +394,13 @@ def _declared_crs(header: dict[str, str], parsed: Sequence[_ParsedParcel], name:
     easting = np.array([p.east for item in parsed for p in item.points], dtype=float)
     northing = np.array([p.north for item in parsed for p in item.points], dtype=float)
     # Which column carries a zone prefix (8-digit values) decides prefix vs plain central-meridian EPSG codes.
-    prefix = bool(easting.size) and max(float(np.median(np.abs(easting))), float(np.median(np.abs(northing)))) >= 10_000_000
+    prefix = bool(easting.size) and max(float(np.median(np.abs(easting))),
+                                        float(np.median(np.abs(northing)))) >= 10_000_000
     width_number = _zone_number(header.get("几度分带", ""))
     width = width_number if width_number in (3, 6) else None
     if width_number is not None and width is None:
-        warnings.append(_("%(file)s 的几度分带“%(value)s”应为 3 或 6") % {"file": name, "value": header.get("几度分带", "")})
+        warnings.append(_("%(file)s 的几度分带“%(value)s”应为 3 或 6")
+                        % {"file": name, "value": header.get("几度分带", "")})
     number = _zone_number(header.get("带号", ""))
     zone: crsmod.GKZone | None = None
     if number is not None:
@@ -389,7 +411,8 @@ def _declared_crs(header: dict[str, str], parsed: Sequence[_ParsedParcel], name:
                 zone = crsmod.gk_zone(central_meridian=6 * number - 3, width=6, prefix=prefix)
             elif 75 <= number <= 135:  # some producers write the central meridian into 带号
                 zone = crsmod.gk_zone(central_meridian=number, width=width or 3, prefix=prefix)
-                warnings.append(_("%(file)s 的带号 %(number)s 按中央经线 %(number)s°E 理解") % {"file": name, "number": number})
+                warnings.append(_("%(file)s 的带号 %(number)s 按中央经线 %(number)s°E 理解")
+                                % {"file": name, "number": number})
         except crsmod.CrsError:
             zone = None
         if zone is None:
@@ -412,7 +435,8 @@ def _build_geometry(item: _ParsedParcel, name: str) -> tuple[Any, list[str], lis
             current = []
         current.append(point)
         first = current[0]
-        if len(current) >= 4 and ((point.north, point.east) == (first.north, first.east) or (point.name and point.name == first.name)):
+        if len(current) >= 4 and ((point.north, point.east) == (first.north, first.east)
+                                  or (point.name and point.name == first.name)):
             if (point.north, point.east) != (first.north, first.east):
                 gap = math.hypot(point.north - first.north, point.east - first.east)
                 warnings.append(_("%(where)s：闭合点 %(point)s 与起点坐标相差 %(gap)s 米，按所列坐标保留")
@@ -422,7 +446,8 @@ def _build_geometry(item: _ParsedParcel, name: str) -> tuple[Any, list[str], lis
     if current:
         rings.append(current)
     coords = [np.array([(p.east, p.north) for p in ring], dtype=float) for ring in rings]
-    item.parcel.point_names = [[p.name for p in ring[:-1]] if len(ring) > 1 and _closes(ring) else [p.name for p in ring] for ring in rings]
+    item.parcel.point_names = [[p.name for p in ring[:-1]] if len(ring) > 1 and _closes(ring)
+                               else [p.name for p in ring] for ring in rings]
     shape = item.parcel.shape
     if shape == "点":
         return shapely.MultiPoint(np.concatenate(coords)), [], warnings

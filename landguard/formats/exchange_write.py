@@ -47,7 +47,8 @@ def resolve_zone(zone: int | str, *, width: int = 3, prefix: bool = True) -> crs
 
 def _text(value: Any) -> str:
     # A comma or "@" inside a name would split the line; full-width forms keep the meaning and the layout.
-    return str(value if value is not None else "").replace(",", "，").replace("@", "＠").replace("\r", " ").replace("\n", " ").strip()
+    return str(value if value is not None else "").replace(",", "，").replace("@", "＠").replace("\r",
+        " ").replace("\n", " ").strip()
 
 
 def _rotate_to_northwest(coords: np.ndarray) -> np.ndarray:
@@ -135,7 +136,8 @@ def write_exchange(parcels: Iterable[ExchangeParcel], *, zone: int | str, width:
         for ring_no, ring in enumerate(rings_ll, start=1):
             east, north = transformer.transform(ring[:, 0], ring[:, 1])
             if not (np.all(np.isfinite(east)) and np.all(np.isfinite(north))):
-                raise ExchangeWriteError(_("%(parcel)s：无法投影到 %(epsg)s") % {"parcel": label, "epsg": f"EPSG:{gk.epsg}"})
+                raise ExchangeWriteError(_("%(parcel)s：无法投影到 %(epsg)s")
+                                         % {"parcel": label, "epsg": f"EPSG:{gk.epsg}"})
             ring_names = names[ring_no - 1] if names is not None else None
             first_name = ""
             for k, (e, n) in enumerate(zip(east, north, strict=True)):
@@ -151,7 +153,8 @@ def write_exchange(parcels: Iterable[ExchangeParcel], *, zone: int | str, width:
         area = parcel.area_ha
         if area is None and shape == "面":
             area = float(ellipsoidal_area_m2(geom)[0]) / SQM_PER_HECTARE
-        fields = [str(len(point_lines)), f"{area:.4f}" if area is not None else "", _text(parcel.number), _text(parcel.name), shape,
+        fields = [str(len(point_lines)), f"{area:.4f}" if area is not None else "", _text(parcel.number),
+                  _text(parcel.name), shape,
                   _text(parcel.sheet), _text(parcel.use), _text(parcel.land_class), *(_text(v) for v in parcel.extra)]
         lines.append(",".join(fields) + ",@")
         lines.extend(point_lines)

@@ -40,11 +40,13 @@ class Job(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     report = models.JSONField(_("报告"), default=list, blank=True, help_text="lines shown to the user")
     error = models.TextField(_("错误"), blank=True)
-    result_url = models.CharField(_("结果页面"), max_length=300, blank=True, help_text="where the imported data can be seen")
+    result_url = models.CharField(_("结果页面"), max_length=300, blank=True,
+                                  help_text="where the imported data can be seen")
     # The lease (services.run / services.reclaim): who runs it, how many runs began, the last sign of life.
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     worker = models.CharField(_("处理进程"), max_length=200, blank=True,
-                              help_text="host|pid namespace|pid|process start of the worker running it (services.worker_identity)")
+                              help_text="host|pid namespace|pid|process start of the worker running it "
+                              "(services.worker_identity)")
     heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
     upload_deleted_at = models.DateTimeField(_("上传文件删除时间"), null=True, blank=True,
                                              help_text="the stored upload was deleted after the retention period")

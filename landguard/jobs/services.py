@@ -199,14 +199,16 @@ def run(job_id: int) -> Job | None:
         outcome = {"status": Job.Status.FAILED, "error": _as_uploaded(str(exc), job)}
     except Exception:  # a bug, not bad input: keep the traceback in the log, tell the user plainly
         log.exception("job %s failed", job_id)
-        outcome = {"status": Job.Status.FAILED, "error": _("内部错误，请联系系统管理员（任务编号 %(id)s）") % {"id": job_id}}
+        outcome = {"status": Job.Status.FAILED,
+                   "error": _("内部错误，请联系系统管理员（任务编号 %(id)s）") % {"id": job_id}}
     finally:
         heartbeat.stop()
         cache.delete(key)
     outcome["finished_at"] = timezone.now()
     # Only while the lease is still ours: a run taken back as dead (it was stuck past the lease) must not
     # overwrite the outcome of the run that replaced it.
-    if not Job.objects.filter(pk=job_id, status=Job.Status.RUNNING, attempts=job.attempts, worker=worker).update(**outcome):
+    if not Job.objects.filter(pk=job_id, status=Job.Status.RUNNING, attempts=job.attempts,
+                              worker=worker).update(**outcome):
         log.warning("job %s: lease lost while running (attempt %s); outcome dropped", job_id, job.attempts)
     job.refresh_from_db()
     return job
@@ -216,7 +218,8 @@ def _as_uploaded(text: str, job: Job) -> str:
     """The user's own file name where an importer named the stored copy (storage may rename it, e.g.
     empty_a5H0van.geojson for a second empty.geojson)."""
     stored = Path(job.file.name or "").name
-    return text.replace(stored, job.original_name) if stored and job.original_name and stored != job.original_name else text
+    return text.replace(stored,
+                        job.original_name) if stored and job.original_name and stored != job.original_name else text
 
 
 def _task_rows(job_id: int):
@@ -241,7 +244,8 @@ def reclaim(*, now: dt.datetime | None = None) -> list[tuple[int, str]]:
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=settings.JOB_LEASE_SECONDS)
     taken: list[tuple[int, str]] = []
-    for job in Job.objects.filter(status=Job.Status.RUNNING).only("pk", "attempts", "worker", "heartbeat_at", "started_at"):
+    for job in Job.objects.filter(status=Job.Status.RUNNING).only("pk", "attempts", "worker", "heartbeat_at",
+                                                                  "started_at"):
         alive = _alive(job.worker) if job.worker else None
         last_sign = job.heartbeat_at or job.started_at
         if alive or (alive is None and last_sign is not None and last_sign >= cutoff):
@@ -264,21 +268,25 @@ def reclaim(*, now: dt.datetime | None = None) -> list[tuple[int, str]]:
                 if not mine.update(status=Job.Status.FAILED, finished_at=now, error=message):
                     continue
                 _task_rows(job.pk).filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).update(
-                    status=TaskResultStatus.FAILED, finished_at=now, exception_class_path="landguard.jobs.services.WorkerLost",
+                    status=TaskResultStatus.FAILED, finished_at=now,
+                    exception_class_path="landguard.jobs.services.WorkerLost",
                     traceback=message)
                 taken.append((job.pk, "failed"))
-        log.warning("reclaimed job %s (attempt %s, worker %s): %s", job.pk, job.attempts, job.worker or "?", taken[-1][1])
+        log.warning("reclaimed job %s (attempt %s, worker %s): %s", job.pk, job.attempts, job.worker or "?",
+                    taken[-1][1])
     # A worker that died between taking the task row and claiming the job leaves the job queued and the row
     # running: put the row back (the claim above would have moved the job on within milliseconds).
     from django_tasks_db.models import DBTaskResult
 
     from landguard.jobs.tasks import run_job
 
-    stale = DBTaskResult.objects.filter(task_path=run_job.module_path, status=TaskResultStatus.RUNNING, started_at__lt=cutoff)
+    stale = DBTaskResult.objects.filter(task_path=run_job.module_path, status=TaskResultStatus.RUNNING,
+                                        started_at__lt=cutoff)
     for row in stale.only("pk", "args_kwargs"):
         job_id = (row.args_kwargs.get("args") or [None])[0]
         if Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).exists():
-            if DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(status=TaskResultStatus.READY,
+            if DBTaskResult.objects.filter(pk=row.pk,
+                                           status=TaskResultStatus.RUNNING).update(status=TaskResultStatus.READY,
                                                                                                started_at=None):
                 log.warning("task of job %s put back in the queue (its worker died before starting it)", job_id)
     return taken
@@ -310,7 +318,8 @@ def purge_uploads(*, now: dt.datetime | None = None) -> int:
                 log.warning("could not delete upload %s of job %s: %s", name, job.pk, exc)
     root = Path(settings.MEDIA_ROOT) / UPLOAD_DIR
     if root.is_dir():
-        old = [p for p in root.rglob("*") if p.is_file() and dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC) < cutoff]
+        old = [p for p in root.rglob("*") if p.is_file()
+               and dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC) < cutoff]
         if old:
             referenced = set(Job.objects.exclude(file="").values_list("file", flat=True))
             for path in old:

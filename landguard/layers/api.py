@@ -37,7 +37,8 @@ class LayerVersionSerializer(AreaMixin, serializers.ModelSerializer):
     class Meta:
         model = LayerVersion
         fields = ["number", "is_current", "is_draft", "year", "source", "original_name", "source_format", "source_crs",
-                  "encoding", "field_mapping", "geometry_kind", "feature_count", "area_m2", "area_ha", "area_mu", "report",
+                  "encoding", "field_mapping", "geometry_kind", "feature_count", "area_m2", "area_ha", "area_mu",
+                  "report",
                   "imported_by", "imported_at"]
 
     def to_representation(self, instance: LayerVersion) -> dict:
@@ -57,7 +58,8 @@ class LayerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Layer
-        fields = ["slug", "name", "kind", "kind_display", "region_code", "is_official", "description", "current_version", "links"]
+        fields = ["slug", "name", "kind", "kind_display", "region_code", "is_official", "description",
+                  "current_version", "links"]
 
     @extend_schema_field(LayerVersionSerializer(allow_null=True))
     def get_current_version(self, layer: Layer) -> dict | None:
@@ -91,7 +93,8 @@ class LayerImportSerializer(serializers.Serializer):
         "更新已有图层时：导入后直接成为现行版本。默认导入为草稿，经 …/versions/<版本号>/publish/ 发布"))
 
 
-@extend_schema_view(list=extend_schema(summary=_("图层列表")), retrieve=extend_schema(summary=_("图层详情（含现行版本）")))
+@extend_schema_view(list=extend_schema(summary=_("图层列表")),
+                    retrieve=extend_schema(summary=_("图层详情（含现行版本）")))
 class LayerViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = LayerSerializer
     lookup_field = "slug"
@@ -106,7 +109,9 @@ class LayerViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, pagination_class=None)
     def versions(self, request: Request, slug: str) -> Response:
         layer = selectors.get_layer(self.scope, slug)
-        return Response(LayerVersionSerializer(selectors.versions(self.scope, layer), many=True, context={"scope": self.scope}).data)
+        return Response(
+            LayerVersionSerializer(selectors.versions(self.scope, layer), many=True,
+                                   context={"scope": self.scope}).data)
 
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "scope": self.scope}
@@ -133,7 +138,8 @@ class LayerViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         data = QueryDict(mutable=True)
         for key in request.data:
             if key not in request.FILES:
-                data.setlist(key, request.data.getlist(key) if hasattr(request.data, "getlist") else [request.data[key]])
+                data.setlist(key,
+                             request.data.getlist(key) if hasattr(request.data, "getlist") else [request.data[key]])
         publish = serializers.BooleanField().to_internal_value(data.pop("publish", ["false"])[-1] or "false")
         if slug := data.get("layer"):
             layer = selectors.get_layer(self.scope, slug)

@@ -57,7 +57,8 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
         return np.argsort(d, kind="stable")
 
     n = len(geoms)
-    columns = "version_id, \"index\", region_code, fid, code, kcxs, area_m2, stored_area_m2, overlaps_other, properties, geom"
+    columns = ("version_id, \"index\", region_code, fid, code, kcxs, area_m2, stored_area_m2, overlaps_other, "
+               "properties, geom")
     order = hilbert_order(shapely.bounds(geoms)).tolist() if n > 1 else list(range(n))
     if connection.vendor == "postgresql":
         wkb = shapely.to_wkb(shapely.set_srid(geoms, 4490), include_srid=True)  # EWKB, sent as is (binary COPY)
@@ -111,7 +112,8 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
                 copy.set_types(["int8", "int4", "varchar", "varchar", "varchar", "float8", "float8", "float8", "bool",
                                 jsonb_oid, geometry_oid])
                 for done, i in enumerate(order, start=1):
-                    copy.write_row((version_id, i, region_py[i], fid_py[i], code_py[i], kcxs_py[i], area_py[i], stored_py[i],
+                    copy.write_row(
+                        (version_id, i, region_py[i], fid_py[i], code_py[i], kcxs_py[i], area_py[i], stored_py[i],
                                     over_py[i], properties[i], wkb[i]))
                     if progress and done % 50_000 == 0:
                         progress(done, n)
@@ -124,20 +126,25 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
             has_rtree = cursor.fetchone()[0] == 1 and any(name.lower().startswith("gii_") for name, _sql in dropped)
             for name, _sql in dropped:
                 cursor.execute(f'DROP TRIGGER "{name}"')
-            sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, GeomFromWKB(%s, 4490))"
+            sql = (f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                   "GeomFromWKB(%s, 4490))")
             for start in range(0, n, _INSERT_BATCH):
                 stop = min(start + _INSERT_BATCH, n)
-                cursor.executemany(sql, [(version_id, i, region_py[i], fid_py[i], code_py[i], kcxs_py[i], area_py[i], stored_py[i],
+                cursor.executemany(sql,
+                    [(version_id, i, region_py[i], fid_py[i], code_py[i], kcxs_py[i], area_py[i], stored_py[i],
                                           over_py[i], properties[i], wkb[i]) for i in order[start:stop]])
                 if progress:
                     progress(stop, n)
             if has_rtree:
                 cursor.execute(f'INSERT INTO "{rtree}" (pkid, xmin, xmax, ymin, ymax) '
                                f'SELECT ROWID, MbrMinX({geom_column}), MbrMaxX({geom_column}), MbrMinY({geom_column}), '
-                               f'MbrMaxY({geom_column}) FROM {table} WHERE version_id = %s ORDER BY ROWID', [version_id])
+                               f'MbrMaxY({geom_column}) FROM {table} WHERE version_id = %s ORDER BY ROWID',
+                               [version_id])
             if any(name.lower().startswith("tmi_") for name, _sql in dropped):
-                cursor.execute("UPDATE geometry_columns_time SET last_insert = strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now') "
-                               "WHERE Lower(f_table_name) = Lower(%s) AND Lower(f_geometry_column) = Lower(%s)", [table, geom_column])
+                cursor.execute(
+                    "UPDATE geometry_columns_time SET last_insert = strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now') "
+                               "WHERE Lower(f_table_name) = Lower(%s) AND Lower(f_geometry_column) = Lower(%s)",
+                               [table, geom_column])
             for _name, trigger_sql in dropped:
                 cursor.execute(trigger_sql)
     if progress:

@@ -39,7 +39,8 @@ CHUNK_ROWS = 2_000
 EXPORT_DIR = "jobs/exports"  # under MEDIA_ROOT/jobs: never served directly; the upload retention purges it too
 
 FEATURE_COLUMNS = [ExportColumn(h, f) for h, f in (
-    (_("序号"), COUNT), (_("要素编号"), None), (_("地类编码"), None), (_("坐落行政区代码"), None), (_("坐落行政区"), None),
+    (_("序号"), COUNT), (_("要素编号"), None), (_("地类编码"), None), (_("坐落行政区代码"), None),
+    (_("坐落行政区"), None),
     (_("椭球面积（平方米）"), SQUARE_METRES), (_("面积（公顷）"), HECTARES), (_("面积（亩）"), MU),
     (_("扣除地类系数"), "0.0000"), (_("原图斑面积（平方米）"), SQUARE_METRES))]
 # Column widths set before the first row of a streamed sheet (display units; the header's width if larger).

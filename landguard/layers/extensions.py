@@ -10,4 +10,5 @@ from landguard.shell import search
 
 search.register(search.listing_provider(
     "layers.layers", LAYERS, label=lambda layer: layer.name,
-    url=lambda layer: reverse("layers:detail", args=[layer.slug]), detail=lambda layer: layer.get_kind_display(), order=30))
+    url=lambda layer: reverse("layers:detail", args=[layer.slug]), detail=lambda layer: layer.get_kind_display(),
+    order=30))

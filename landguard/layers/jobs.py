@@ -30,7 +30,8 @@ def run_layer_import(job: Job, progress: Progress) -> list[str]:
     try:
         report = import_layer(job.file.path, kind=o["kind"], name=o["name"], region=region, year=o.get("year"),
                               source=o.get("source") or "", layer=layer, encoding=o.get("encoding") or None,
-                              sublayer=o.get("sublayer") or None, crs=o.get("crs") or None, field_map=o.get("field_map") or None,
+                              sublayer=o.get("sublayer") or None, crs=o.get("crs") or None,
+                              field_map=o.get("field_map") or None,
                               kcxs_unit=o.get("kcxs_unit") or "auto", repair=bool(o.get("repair")),
                               allow_outside=bool(o.get("allow_outside")), original_name=job.original_name,
                               actor=job.created_by, scope=scope_for(job.created_by), progress=progress,

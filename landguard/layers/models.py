@@ -73,7 +73,8 @@ class Layer(models.Model):
     slug = models.SlugField(_("标识"), max_length=60, unique=True,
                             help_text=_("用于网址和 OGC API 集合名：区划代码-图层类型，如 370000-dltb"))
     region = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("所属行政区"))
-    region_code = models.CharField(_("行政区代码"), max_length=12, db_index=True, help_text="scope key: the owning region's code")
+    region_code = models.CharField(_("行政区代码"), max_length=12, db_index=True,
+                                   help_text="scope key: the owning region's code")
     description = models.TextField(_("说明"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
                                    verbose_name=_("创建人"))
@@ -111,10 +112,12 @@ class LayerVersion(models.Model):
     source = models.CharField(_("数据来源"), max_length=200, blank=True, help_text=_("如：2023年度国土变更调查"))
     original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
     source_format = models.CharField(_("文件格式"), max_length=20, blank=True)
-    source_crs = models.CharField(_("原坐标系"), max_length=30, blank=True, help_text=_("如 epsg:4527、cgcs2000、gcj02"))
+    source_crs = models.CharField(_("原坐标系"), max_length=30, blank=True,
+                                  help_text=_("如 epsg:4527、cgcs2000、gcj02"))
     encoding = models.CharField(_("文本编码"), max_length=20, blank=True)
     field_mapping = models.JSONField(_("字段对应"), default=dict, blank=True, help_text="standard field → source field")
-    geometry_kind = models.CharField(_("几何类型"), max_length=10, choices=GeometryKind.choices, default=GeometryKind.POLYGON)
+    geometry_kind = models.CharField(_("几何类型"), max_length=10, choices=GeometryKind.choices,
+                                     default=GeometryKind.POLYGON)
     feature_count = models.PositiveIntegerField(_("要素数"), default=0)
     area_m2 = models.FloatField(_("椭球面积合计（平方米）"), default=0)
     extent = models.PolygonField(_("范围"), srid=4490, null=True, blank=True)
@@ -139,16 +142,20 @@ class LayerVersion(models.Model):
 class Feature(models.Model):
     # No index of its own: the (version, index) index serves every lookup by version (and each index costs
     # ~0.4 s per 500 000 rows on import).
-    version = models.ForeignKey(LayerVersion, models.CASCADE, related_name="features", verbose_name=_("图层版本"), db_index=False)
+    version = models.ForeignKey(LayerVersion, models.CASCADE, related_name="features", verbose_name=_("图层版本"),
+                                db_index=False)
     index = models.PositiveIntegerField(_("序号"), help_text="0-based position in the source file")
     region_code = models.CharField(_("坐落行政区代码"), max_length=12, db_index=True,
-                                   help_text="scope key: the village or township the feature lies in, else the layer's region")
+                                   help_text="scope key: the village or township the feature lies in, else the "
+                                   "layer's region")
     fid = models.CharField(_("要素编号"), max_length=60, blank=True, help_text=_("BSM、TBBH、地块编号等"))
     code = models.CharField(_("地类编码"), max_length=10, blank=True, db_index=True)
     kcxs = models.FloatField(_("扣除地类系数"), default=0, help_text=_("田坎系数，已换算为小数"))
     area_m2 = models.FloatField(_("椭球面积（平方米）"), default=0)
-    stored_area_m2 = models.FloatField(_("原图斑面积（平方米）"), null=True, blank=True, help_text=_("文件中的 TBMJ 等"))
-    overlaps_other = models.BooleanField(default=False, help_text="its interior meets another feature's of the same version")
+    stored_area_m2 = models.FloatField(_("原图斑面积（平方米）"), null=True, blank=True,
+                                       help_text=_("文件中的 TBMJ 等"))
+    overlaps_other = models.BooleanField(default=False,
+                                         help_text="its interior meets another feature's of the same version")
     properties = models.JSONField(_("属性"), default=dict, blank=True)
     geom = models.GeometryField(_("几何"), srid=4490)
 

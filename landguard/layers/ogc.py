@@ -104,7 +104,8 @@ def items(request: HttpRequest, scope: RegionScope, collection_id: str) -> HttpR
     layer, version = _current(scope, collection_id)
     crs, bbox_crs = _crs(request, "crs"), _crs(request, "bbox-crs")
     _check_datetime(request.GET.get("datetime"))
-    page = serving.feature_page(scope, version, bbox=serving.parse_bbox(request.GET.get("bbox"), lat_lon=bbox_crs == CGCS2000),
+    page = serving.feature_page(scope, version,
+                                bbox=serving.parse_bbox(request.GET.get("bbox"), lat_lon=bbox_crs == CGCS2000),
                                 limit=serving.parse_limit(request.GET.get("limit")),
                                 offset=serving.parse_offset(request.GET.get("offset")), lat_lon=crs == CGCS2000)
     links = serving.page_links(request.build_absolute_uri(request.path), request.GET, page, serving.GEOJSON)
@@ -132,7 +133,8 @@ def _collection(request: HttpRequest, layer: Layer, version: LayerVersion) -> di
     """/req/core/fc-md-items-links (an `items` link per encoding), /req/core/fc-md-extent (CRS84 bbox),
     /req/crs/fc-md-crs-list and storageCrs (Part 2)."""
     description = layer.description or _("%(kind)s，现行第 %(number)s 版%(source)s") % {
-        "kind": layer.get_kind_display(), "number": version.number, "source": f"（{version.source}）" if version.source else ""}
+        "kind": layer.get_kind_display(), "number": version.number,
+        "source": f"（{version.source}）" if version.source else ""}
     doc: dict[str, Any] = {
         "id": layer.slug,
         "title": layer.name,
@@ -160,7 +162,8 @@ def openapi(server: str) -> dict[str, Any]:
     def ok(description: str, media_type: str, body: dict) -> dict[str, Any]:
         errors = {"400": _("参数无效"), "401": _("未登录或凭据无效"), "404": _("不存在或不在数据范围内")}
         return {"200": {"description": description, "content": {media_type: {"schema": body}}},
-                **{code: {"description": text, "content": {JSON: {"schema": schema("exception")}}} for code, text in errors.items()}}
+                **{code: {"description": text, "content": {JSON: {"schema": schema("exception")}}} for code,
+                   text in errors.items()}}
 
     # explode: false throughout, as the OGC API – Features building blocks declare limit, bbox, bbox-crs, crs and
     # datetime (one value each; bbox a comma-separated list): validators and client generators read it literally.
@@ -179,7 +182,8 @@ def openapi(server: str) -> dict[str, Any]:
         collection_id,
         query("limit", _("每页要素数"), {"type": "integer", "minimum": 1, "maximum": serving.MAX_LIMIT,
                                          "default": serving.DEFAULT_LIMIT}),
-        query("offset", _("跳过的要素数（分页，配合 next/prev 链接）"), {"type": "integer", "minimum": 0, "default": 0}),
+        query("offset", _("跳过的要素数（分页，配合 next/prev 链接）"),
+              {"type": "integer", "minimum": 0, "default": 0}),
         query("bbox", _("范围：最小经度,最小纬度,最大经度,最大纬度（bbox-crs 为 EPSG:4490 时纬度在前）"),
               {"type": "array", "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}],
                "items": {"type": "number"}}),
@@ -192,7 +196,8 @@ def openapi(server: str) -> dict[str, Any]:
     return {
         "openapi": "3.0.3",
         "info": {"title": _("LandGuard 图层服务（OGC API – Features）"), "version": "1.0.0",
-                 "description": _("本单位数据范围内的图层及其要素。需要登录：HTTP Basic（用户名和密码，请务必使用 HTTPS）、"
+                 "description": _(
+                     "本单位数据范围内的图层及其要素。需要登录：HTTP Basic（用户名和密码，请务必使用 HTTPS）、"
                                   "令牌（请求头 Authorization: Token <令牌>）或浏览器会话。")},
         "servers": [{"url": server}],
         "security": [{"basicAuth": []}, {"tokenAuth": []}, {"sessionAuth": []}],
@@ -206,7 +211,8 @@ def openapi(server: str) -> dict[str, Any]:
             "/": {"get": {"operationId": "getLandingPage", "summary": _("首页"), "parameters": [f],
                           "responses": ok(_("首页"), JSON, schema("landingPage"))}},
             "/conformance": {"get": {"operationId": "getConformanceDeclaration", "summary": _("符合的标准类别"),
-                                     "parameters": [f], "responses": ok(_("符合的标准类别"), JSON, schema("confClasses"))}},
+                                     "parameters": [f],
+                                     "responses": ok(_("符合的标准类别"), JSON, schema("confClasses"))}},
             "/api": {"get": {"operationId": "getAPIDefinition", "summary": _("接口定义"), "parameters": [f],
                              "responses": ok(_("接口定义"), OPENAPI_JSON, {"type": "object"})}},
             "/collections": {"get": {"operationId": "getCollections", "summary": _("图层列表"), "parameters": [f],
@@ -248,7 +254,8 @@ def _check_params(request: HttpRequest, allowed: set[str]) -> None:
 def _crs(request: HttpRequest, name: str) -> str:
     value = request.GET.get(name, CRS84)
     if value not in SUPPORTED_CRS:
-        raise serving.BadParameter(_("参数 %(name)s 只支持 %(supported)s") % {"name": name, "supported": "、".join(SUPPORTED_CRS)})
+        raise serving.BadParameter(_("参数 %(name)s 只支持 %(supported)s")
+                                   % {"name": name, "supported": "、".join(SUPPORTED_CRS)})
     return value
 
 
@@ -260,7 +267,8 @@ def _check_datetime(value: str | None) -> None:
     parts = value.split("/")
     ends_ok = len(parts) == 2 and parts != ["..", ".."] and all(p in ("", "..") or _is_rfc3339(p) for p in parts)
     if not (ends_ok or (len(parts) == 1 and _is_rfc3339(value))):
-        raise serving.BadParameter(_("参数 datetime 应为 RFC 3339 时间（如 2024-01-01T00:00:00Z）或时段（开始/结束，开放一端写 ..）"))
+        raise serving.BadParameter(
+            _("参数 datetime 应为 RFC 3339 时间（如 2024-01-01T00:00:00Z）或时段（开始/结束，开放一端写 ..）"))
 
 
 def _is_rfc3339(text: str) -> bool:

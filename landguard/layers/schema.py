@@ -80,7 +80,8 @@ def resolve_mapping(kind: str, source_fields: Sequence[str], given: Mapping[str,
                                     % {"field": name, "fields": "、".join(std)})
         found = by_upper.get(column.strip().upper())
         if found is None:
-            raise FieldMappingError(_("字段对应 %(field)s=%(column)s：文件中没有字段“%(column)s”（文件字段：%(fields)s）")
+            raise FieldMappingError(
+                _("字段对应 %(field)s=%(column)s：文件中没有字段“%(column)s”（文件字段：%(fields)s）")
                                     % {"field": key, "column": column, "fields": "、".join(source_fields) or "—"})
         mapping[key] = found
     for f in std.values():
@@ -92,8 +93,10 @@ def resolve_mapping(kind: str, source_fields: Sequence[str], given: Mapping[str,
                 break
     for name in REQUIRED.get(kind, ()):
         if name not in mapping:
-            raise FieldMappingError(_("缺少必需字段 %(field)s（%(label)s）；文件字段：%(fields)s。可用字段对应指定，如 %(field)s=地类代码")
-                                    % {"field": name, "label": std[name].label, "fields": "、".join(source_fields) or "—"})
+            raise FieldMappingError(
+                _("缺少必需字段 %(field)s（%(label)s）；文件字段：%(fields)s。可用字段对应指定，如 %(field)s=地类代码")
+                                    % {"field": name, "label": std[name].label,
+                                       "fields": "、".join(source_fields) or "—"})
     return mapping
 
 
@@ -104,7 +107,8 @@ def parse_mapping(text: str) -> dict[str, str]:
         if not item.strip():
             continue
         if "=" not in item:
-            raise FieldMappingError(_("字段对应“%(item)s”应写成 标准字段=文件字段，如 DLBM=地类编码") % {"item": item.strip()})
+            raise FieldMappingError(_("字段对应“%(item)s”应写成 标准字段=文件字段，如 DLBM=地类编码")
+                                    % {"item": item.strip()})
         std, column = item.split("=", 1)
         mapping[std.strip().upper()] = column.strip()
     return mapping

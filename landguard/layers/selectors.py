@@ -46,10 +46,13 @@ def layers_with_totals(scope: RegionScope) -> QuerySet[Layer]:
     qs = layers(scope)
     if scope.unrestricted:
         return qs.annotate(visible_count=stored_n, visible_area=stored_a)
-    inside = scope.filter(Feature.objects.filter(version__layer=OuterRef("pk"), version__is_current=True), "region_code")
+    inside = scope.filter(Feature.objects.filter(version__layer=OuterRef("pk"), version__is_current=True),
+                          "region_code")
     inside = inside.order_by().values("version__layer")
-    counted_n = Coalesce(Subquery(inside.annotate(c=Count("id")).values("c")[:1], output_field=IntegerField()), Value(0))
-    counted_a = Coalesce(Subquery(inside.annotate(a=Sum("area_m2")).values("a")[:1], output_field=FloatField()), Value(0.0))
+    counted_n = Coalesce(Subquery(inside.annotate(c=Count("id")).values("c")[:1], output_field=IntegerField()),
+                         Value(0))
+    counted_a = Coalesce(Subquery(inside.annotate(a=Sum("area_m2")).values("a")[:1], output_field=FloatField()),
+                         Value(0.0))
     owned = scope.q("region_code")
     return qs.annotate(visible_count=Case(When(owned, then=stored_n), default=counted_n, output_field=IntegerField()),
                        visible_area=Case(When(owned, then=stored_a), default=counted_a, output_field=FloatField()))
@@ -180,7 +183,8 @@ def rtree_ids_sql(boxes: np.ndarray, *, min_size: tuple[float, float] | None = N
     with `min_size`, only boxes at least that wide or high (read from the R*Tree, no geometry decoded)."""
     table = f"idx_{Feature._meta.db_table}_{Feature._meta.get_field('geom').column}"
     rows = ", ".join(["(%s, %s, %s, %s)"] * len(boxes))
-    sql = (f'SELECT r.pkid FROM (VALUES {rows}) AS e JOIN "{table}" AS r ON r.xmin <= e.column3 AND r.xmax >= e.column1 '
+    sql = (f'SELECT r.pkid FROM (VALUES {rows}) AS e JOIN "{table}" AS r ON r.xmin <= e.column3 AND r.xmax >= '
+           'e.column1 '
            "AND r.ymin <= e.column4 AND r.ymax >= e.column2")
     params = np.asarray(boxes, dtype=float).ravel().tolist()
     if min_size is not None:

@@ -49,7 +49,8 @@ Progress = Callable[[int, int], None] | None
 
 MAX_NAMED = 10  # features named in one message
 TBMJ_TOLERANCE_M2 = 0.01  # TBMJ is stored to 2 decimals (domain.md §2.3)
-_FAMILY = {0: GeometryKind.POINT, 4: GeometryKind.POINT, 1: GeometryKind.LINE, 2: GeometryKind.LINE, 5: GeometryKind.LINE,
+_FAMILY = {0: GeometryKind.POINT, 4: GeometryKind.POINT, 1: GeometryKind.LINE, 2: GeometryKind.LINE,
+           5: GeometryKind.LINE,
            3: GeometryKind.POLYGON, 6: GeometryKind.POLYGON}
 
 
@@ -77,15 +78,18 @@ class LayerImportReport:
 
     def lines(self) -> list[str]:
         v = self.version
-        head = (_("图层：%(name)s，第 %(number)s 版（现行）") if v.is_current else _("图层：%(name)s，第 %(number)s 版（草稿，发布后成为现行版本）"))
+        head = (_("图层：%(name)s，第 %(number)s 版（现行）") if v.is_current
+                else _("图层：%(name)s，第 %(number)s 版（草稿，发布后成为现行版本）"))
         out = [head % {"name": self.layer.name, "number": v.number},
                _("要素：%(count)s 个，椭球面积合计 %(ha).4f 公顷（%(mu).2f 亩）")
                % {"count": self.features, "ha": self.area_m2 / 10_000, "mu": self.area_m2 * 3 / 2000},
-               _("原坐标系：%(crs)s；文件格式：%(format)s") % {"crs": crsmod.describe_source(v.source_crs), "format": v.source_format}]
+               _("原坐标系：%(crs)s；文件格式：%(format)s")
+                   % {"crs": crsmod.describe_source(v.source_crs), "format": v.source_format}]
         if v.encoding:
             out.append(_("文本编码：%(encoding)s") % {"encoding": v.encoding})
         if v.field_mapping:
-            out.append(_("字段对应：%(mapping)s") % {"mapping": "，".join(f"{k}={c}" for k, c in v.field_mapping.items())})
+            out.append(_("字段对应：%(mapping)s")
+                       % {"mapping": "，".join(f"{k}={c}" for k, c in v.field_mapping.items())})
         out += [_("注意：%(warning)s") % {"warning": w} for w in self.warnings]
         out += [_("几何修复：%(item)s") % {"item": item} for item in self.repaired]
         return out
@@ -132,15 +136,18 @@ def _geometry_checks(data: LayerData, *, repair: bool, polygons_only: bool) -> t
         for i, g, good in zip(rows, fixed, ok, strict=True):
             if good:
                 geoms[i] = g
-                repaired.append(_("%(feature)s：%(reason)s，已自动修复") % {"feature": labels[int(i)], "reason": reasons.pop(int(i), "")})
+                repaired.append(_("%(feature)s：%(reason)s，已自动修复")
+                                % {"feature": labels[int(i)], "reason": reasons.pop(int(i), "")})
         invalid_geos[rows[ok]] = False
     if reasons:
         bad = sorted(reasons)
-        detail = "；".join(_("%(feature)s：%(reason)s") % {"feature": labels[i], "reason": reasons[i]} for i in bad[:MAX_NAMED])
+        detail = "；".join(_("%(feature)s：%(reason)s") % {"feature": labels[i], "reason": reasons[i]}
+                           for i in bad[:MAX_NAMED])
         more = _("（另有 %(count)s 个要素有问题）") % {"count": len(bad) - MAX_NAMED} if len(bad) > MAX_NAMED else ""
         raise LayerImportError(_("%(count)s 个要素不能导入：%(detail)s%(more)s")
                                % {"count": len(bad), "detail": detail, "more": more},
-                               repairable=bool(invalid_geos.any() and not repair) and len(bad) == int(invalid_geos.sum()))
+                               repairable=bool(invalid_geos.any() and not repair) and len(bad)
+                                   == int(invalid_geos.sum()))
 
     # One geometry family per layer; polygons for every kind the overlay uses.
     types = shapely.get_type_id(geoms)
@@ -162,12 +169,14 @@ def _geometry_checks(data: LayerData, *, repair: bool, polygons_only: bool) -> t
         major = kinds[np.argmax(counts)]
         minority = np.flatnonzero(family.astype(str) != major)
         names = {GeometryKind.POINT: _("点"), GeometryKind.LINE: _("线"), GeometryKind.POLYGON: _("面")}
-        raise LayerImportError(_("几何类型混杂：多数为%(major)s，而 %(features)s 为%(other)s。一个图层只能有一种几何类型")
+        raise LayerImportError(
+            _("几何类型混杂：多数为%(major)s，而 %(features)s 为%(other)s。一个图层只能有一种几何类型")
                                % {"major": names[major], "features": _named(labels, minority),
                                   "other": "、".join(sorted({names[family[i]] for i in minority}))})
     kind = str(kinds[0])
     if polygons_only and kind != GeometryKind.POLYGON:
-        raise LayerImportError(_("此类图层需要面要素，文件中是%(kind)s要素") % {"kind": {"point": _("点"), "line": _("线")}[kind]})
+        raise LayerImportError(_("此类图层需要面要素，文件中是%(kind)s要素")
+                               % {"kind": {"point": _("点"), "line": _("线")}[kind]})
     multi = {GeometryKind.POLYGON: (3, shapely.multipolygons), GeometryKind.LINE: (1, shapely.multilinestrings),
              GeometryKind.POINT: (0, shapely.multipoints)}[kind]
     single = np.flatnonzero(types == multi[0]) if kind != GeometryKind.LINE else np.flatnonzero(np.isin(types, (1, 2)))
@@ -192,7 +201,8 @@ def _numbers(values: np.ndarray, labels: Any, field_label: str) -> np.ndarray:
         except (TypeError, ValueError):
             bad.append(i)
     if bad:
-        raise LayerImportError(_("字段 %(field)s 不是数值：%(features)s") % {"field": field_label, "features": _named(labels, bad)})
+        raise LayerImportError(_("字段 %(field)s 不是数值：%(features)s")
+                               % {"field": field_label, "features": _named(labels, bad)})
     return out
 
 
@@ -206,7 +216,8 @@ def _texts(values: np.ndarray | None, n: int) -> list[str]:
 
 
 def import_layer(path: str | Path, *, kind: str, name: str, region: Region, year: int | None = None, source: str = "",
-                 layer: Layer | None = None, encoding: str | None = None, sublayer: str | None = None, crs: str | None = None,
+                 layer: Layer | None = None, encoding: str | None = None, sublayer: str | None = None,
+                 crs: str | None = None,
                  field_map: Mapping[str, str] | None = None, kcxs_unit: KcxsUnit = "auto", repair: bool = False,
                  allow_outside: bool = False, original_name: str | None = None, actor=None,
                  scope: RegionScope | None = None,
@@ -229,7 +240,8 @@ def import_layer(path: str | Path, *, kind: str, name: str, region: Region, year
         raise
 
 
-def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int | None, source: str, layer: Layer | None,
+def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int | None, source: str,
+                  layer: Layer | None,
                   encoding: str | None, sublayer: str | None, crs: str | None, field_map: Mapping[str, str] | None,
                   kcxs_unit: KcxsUnit, repair: bool, allow_outside: bool, original_name: str, actor,
                   scope: RegionScope | None, progress: Progress, publish: bool) -> LayerImportReport:
@@ -239,7 +251,8 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
 
     # 1. What needs no file: the kind exists and the layer's region lies inside the actor's scope.
     if kind not in LayerKind.values:
-        raise LayerImportError(_("未知的图层类型“%(kind)s”（可用：%(kinds)s）") % {"kind": kind, "kinds": "、".join(LayerKind.values)})
+        raise LayerImportError(_("未知的图层类型“%(kind)s”（可用：%(kinds)s）")
+                               % {"kind": kind, "kinds": "、".join(LayerKind.values)})
     if scope is not None and not scope.contains(region.code):
         raise LayerImportError(_("%(region)s 不在您的数据范围内") % {"region": region})
 
@@ -285,7 +298,8 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
     if kind == LayerKind.DLTB:
         kcxs_col = _column(data, mapping.get("KCXS"))
         try:
-            dltb = DltbLayer(geoms, code_col, kcxs=_numbers(kcxs_col, labels, mapping["KCXS"]) if kcxs_col is not None else None,
+            dltb = DltbLayer(geoms, code_col,
+                             kcxs=_numbers(kcxs_col, labels, mapping["KCXS"]) if kcxs_col is not None else None,
                              attributes={"BSM": np.array([ids[i] or labels[i] for i in range(n)], dtype=object)},
                              kcxs_unit=kcxs_unit, name=name, validate=False)
         except LayerDataError as exc:
@@ -300,14 +314,18 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
         if CONTROL_KIND[kind] is not None and geometry_kind == GeometryKind.POLYGON:
             overlaps = ControlLayer(CONTROL_KIND[kind], geoms, name=name, validate=False).overlapping
             if overlaps.any():
-                warnings.append(_("%(count)s 个要素与同图层其他要素重叠（如 %(features)s）；分析时按并集计算面积，不重复计")
-                                % {"count": int(overlaps.sum()), "features": _named(labels, np.flatnonzero(overlaps)[:3])})
+                warnings.append(
+                    _("%(count)s 个要素与同图层其他要素重叠（如 %(features)s）；分析时按并集计算面积，不重复计")
+                                % {"count": int(overlaps.sum()),
+                                   "features": _named(labels, np.flatnonzero(overlaps)[:3])})
     has_stored = ~np.isnan(stored)
     if has_stored.any() and not stored_checked:
         diff = np.abs(stored - area)
         off = np.flatnonzero(has_stored & (diff > TBMJ_TOLERANCE_M2))
         if len(off):
-            warnings.append(_("%(count)s 个要素的%(field)s与 CGCS2000 椭球面积相差超过 %(tol)s 平方米（最大 %(max).2f 平方米，如 %(features)s）；"
+            warnings.append(
+                _("%(count)s 个要素的%(field)s与 CGCS2000 椭球面积相差超过 %(tol)s 平方米（最大 %(max).2f 平方米，如 "
+                  "%(features)s）；"
                               "本平台统计一律使用椭球面积")
                             % {"count": len(off), "field": stored_field, "tol": TBMJ_TOLERANCE_M2,
                                "max": float(diff[off].max()), "features": _named(labels, off[:3])})
@@ -323,11 +341,13 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
         if len(outside):
             raise LayerImportError(_("%(features)s 不在您的数据范围内") % {"features": _named(labels, outside)})
     far = _far_outside(points, region, labels, allow=allow_outside, warnings=warnings)
-    outside_region = np.flatnonzero(feature_regions == region.code) if region.level < Level.TOWNSHIP else np.zeros(0, dtype=int)
+    outside_region = np.flatnonzero(feature_regions == region.code) if region.level < Level.TOWNSHIP else np.zeros(0,
+        dtype=int)
     outside_region = np.setdiff1d(outside_region, far)  # the far ones have a line of their own
     if len(outside_region) and Region.objects.filter(parent=region, geom__isnull=False).exists():
         warnings.append(_("%(count)s 个要素不在任何下级行政区边界内（如 %(features)s），归属 %(region)s")
-                        % {"count": len(outside_region), "features": _named(labels, outside_region[:3]), "region": region.name})
+                        % {"count": len(outside_region), "features": _named(labels, outside_region[:3]),
+                           "region": region.name})
 
     properties = _properties(data, skip=())
 
@@ -353,7 +373,8 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
         else:
             layer = Layer.objects.select_for_update().get(pk=layer.pk)
             if layer.kind != kind:
-                raise LayerImportError(_("图层“%(name)s”的类型是%(kind)s") % {"name": layer.name, "kind": layer.get_kind_display()})
+                raise LayerImportError(_("图层“%(name)s”的类型是%(kind)s")
+                                       % {"name": layer.name, "kind": layer.get_kind_display()})
         # 7b. The version, under that lock: current at once for a layer's first version (or when asked to
         #     publish), else a draft beside the current version until a manager publishes it.
         number = (layer.versions.aggregate(m=Max("number"))["m"] or 0) + 1
@@ -378,7 +399,8 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
         version.save(update_fields=["report"])
         record(actor=actor, action=AuditEntry.Action.IMPORT, target=layer, region_code=layer.region_code,
                changes={"version": [number - 1 or None, number], "features": [None, n], "draft": [None, draft]},
-               note=(_("导入图层草稿：%(file)s") if draft else _("导入图层：%(file)s")) % {"file": version.original_name})
+               note=(_("导入图层草稿：%(file)s") if draft else _("导入图层：%(file)s"))
+                   % {"file": version.original_name})
         analyze_on_commit(Feature, LayerVersion)  # fresh planner statistics for the next tile, page or overlay
     return report
 
@@ -428,7 +450,8 @@ def _properties(data: LayerData, skip: tuple[str, ...]) -> list[str]:
     return [dumps({name: col[i] for name, col in columns}) for i in range(len(data))]
 
 
-def set_current(*, version: LayerVersion, actor=None, scope: RegionScope | None = None, drafts_only: bool = False) -> LayerVersion:
+def set_current(*, version: LayerVersion, actor=None, scope: RegionScope | None = None,
+                drafts_only: bool = False) -> LayerVersion:
     """Make a version current: an older one again (a wrong import rolled back without deleting it), or a
     draft (publishing it)."""
     with transaction.atomic():

@@ -203,7 +203,8 @@ def _features(scope: RegionScope, version: LayerVersion, bbox: BBox | None) -> Q
 
 
 def _rows(qs: QuerySet[Feature]) -> QuerySet:
-    return qs.annotate(wkb=AsWKB("geom")).values_list("pk", "fid", "code", "area_m2", "region_code", "properties", "wkb")
+    return qs.annotate(wkb=AsWKB("geom")).values_list("pk", "fid", "code", "area_m2", "region_code", "properties",
+                                                      "wkb")
 
 
 def _feature_texts(rows: list[tuple], kind: str, *, lat_lon: bool) -> list[str]:

@@ -43,7 +43,8 @@ DATA_CACHE_SECONDS = 300
 
 def error_response(status: int, code: str, description: str) -> JsonResponse:
     """The OGC API exception body ({code, description}), used by every data endpoint."""
-    return JsonResponse({"code": code, "description": description}, status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse({"code": code, "description": description}, status=status,
+                        json_dumps_params={"ensure_ascii": False})
 
 
 def data_view(view: Callable | None = None, *, tile_key: bool = False) -> Callable:
@@ -60,8 +61,10 @@ def data_view(view: Callable | None = None, *, tile_key: bool = False) -> Callab
             if user is None and tile_key and (key := request.GET.get(tile_keys.PARAM)):
                 user = tile_keys.user_for(key, kwargs.get("slug", ""))
             if user is None:
-                response = error_response(401, "Unauthorized", _("需要登录：请使用已登录的浏览器会话、HTTP Basic 用户名和密码，"
-                                                                  "或在请求头中携带 Authorization: Token <令牌>（令牌由 "
+                response = error_response(401, "Unauthorized",
+                                          _("需要登录：请使用已登录的浏览器会话、HTTP Basic 用户名和密码，"
+                                                                  "或在请求头中携带 Authorization: Token "
+                                                                  "<令牌>（令牌由 "
                                                                   "/api/auth/token/ 获取）"))
                 response["WWW-Authenticate"] = _challenge(request)
                 return response

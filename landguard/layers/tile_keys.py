@@ -2,7 +2,8 @@
 token header nor HTTP Basic with each tile (a tile template pasted into a web map, an older QGIS style URL).
 
 A key opens the tiles of ONE layer for ONE user, and nothing else (not the GeoJSON, not the OGC API, not
-the pages); it expires (TILE_KEY_DAYS, env LANDGUARD_TILE_KEY_DAYS) and dies with a password change or deactivation, since it
+the pages); it expires (TILE_KEY_DAYS, env LANDGUARD_TILE_KEY_DAYS) and dies with a password change or deactivation,
+since it
 carries a fingerprint of the password hash. Nothing is stored: the key is signed with SECRET_KEY. It travels
 in the query string (`?key=`), so every log LandGuard writes redacts it (core.logredact) and docs/serving.md
 says how to keep it out of gunicorn's and nginx's access logs.

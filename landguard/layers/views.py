@@ -91,7 +91,8 @@ LAYERS = Listing(
         Column(_("面积（亩）"), lambda l: mu(l.visible_area) if _current(l) else None, digits=2, numeric=True),
         Column(_("原坐标系"), lambda l: describe_source(_of_current("source_crs")(l) or "")),
         Column(_("数据来源"), _of_current("source"), html=False),
-        Column(_("导入时间"), lambda l: timezone.localtime(_current(l).imported_at).strftime("%Y-%m-%d %H:%M") if _current(l) else None),
+        Column(_("导入时间"),
+            lambda l: timezone.localtime(_current(l).imported_at).strftime("%Y-%m-%d %H:%M") if _current(l) else None),
     ),
     form_class=LayerFilterForm,
     rows=_rows,
@@ -128,7 +129,8 @@ def class_summary(scope: RegionScope, version: LayerVersion) -> dict[str, list[d
             continue
         entry["label"] = f"{land_class.code} {land_class.label}"
         for table, key, label in ((big, land_class.big_class.value, land_class.big_class.label),
-                                  (level1, land_class.level1_code, f"{land_class.level1_code} {_(LEVEL1_NAMES[land_class.level1_code])}")):
+                                  (level1, land_class.level1_code,
+                                   f"{land_class.level1_code} {_(LEVEL1_NAMES[land_class.level1_code])}")):
             agg = table.setdefault(key, {"key": key, "label": label, "count": 0, "gross": 0.0, "net": 0.0})
             for k in ("count", "gross", "net"):
                 agg[k] += entry[k]
@@ -194,7 +196,8 @@ def _map_config(layer: Layer, extent: tuple[float, float, float, float], visible
 
 class FeatureFilterForm(forms.Form):
     q = forms.CharField(label=_("编号"), required=False, max_length=60,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("要素编号"), "autocomplete": "off"}))
+                        widget=forms.TextInput(
+                            attrs={"type": "search", "placeholder": _("要素编号"), "autocomplete": "off"}))
     code = forms.CharField(label=_("地类编码"), required=False, max_length=10)
 
 
@@ -270,8 +273,10 @@ def exchange_export(request: HttpRequest, scope: RegionScope, slug: str) -> Http
     qs = _features(request, scope, version)
     count = qs.count()
     if count > EXCHANGE_MAX_FEATURES:
-        return HttpResponse(gettext_now("要素过多（%(count)s 个）：坐标交换文件最多导出 %(max)s 个地块，请先按编号或地类筛选")
-                            % {"count": count, "max": EXCHANGE_MAX_FEATURES}, status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            gettext_now("要素过多（%(count)s 个）：坐标交换文件最多导出 %(max)s 个地块，请先按编号或地类筛选")
+                            % {"count": count, "max": EXCHANGE_MAX_FEATURES}, status=400,
+                            content_type="text/plain; charset=utf-8")
     rows = list(qs.values_list("fid", "code", "area_m2", "geom"))
     if not rows:
         return HttpResponse(gettext_now("没有可导出的要素"), status=400, content_type="text/plain; charset=utf-8")
@@ -294,7 +299,8 @@ def exchange_export(request: HttpRequest, scope: RegionScope, slug: str) -> Http
 
 @scoped(manage=True)
 def layer_import(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    form = LayerImportForm(request.POST or None, request.FILES or None, scope=scope, initial={"kind": request.GET.get("kind")})
+    form = LayerImportForm(request.POST or None, request.FILES or None, scope=scope,
+                           initial={"kind": request.GET.get("kind")})
     if request.method == "POST" and form.is_valid():
         job = run_service(form, job_services.submit, actor=request.user, kind=Job.Kind.LAYER,
                           upload=form.cleaned_data["file"], options=form.job_options(), scope=scope)

@@ -56,9 +56,11 @@ class OrgUnitForm(ScopedModelForm):
 
 
 class UserCreateForm(ScopedModelForm):
-    password1 = forms.CharField(label=_("初始密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    password1 = forms.CharField(label=_("初始密码"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                 help_text=_("至少 8 位，不能是常见密码。"))
-    password2 = forms.CharField(label=_("确认密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("确认密码"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     class Meta:
         model = User
@@ -135,7 +137,8 @@ class FieldChiefForm(ScopedModelForm):
         grids = selectors.grids(self.scope)
         self.fields["grids"].queryset = grids.filter(village__code__startswith=region.code) if region else grids.none()
         self.fields["grids"].required = False
-        self.fields["grids"].help_text = (_("责任区域内的网格。") if region else _("请先选择责任区域并保存，再编辑以指定网格。"))
+        self.fields["grids"].help_text = (_("责任区域内的网格。") if region
+                                          else _("请先选择责任区域并保存，再编辑以指定网格。"))
 
     def _chosen_region(self) -> Region | None:
         if self.is_bound:

@@ -25,7 +25,8 @@ class OrgUnit(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=30, choices=Kind.choices)
     region = models.ForeignKey(Region, models.PROTECT, related_name="org_units", verbose_name=_("所在行政区"))
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级单位"))
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name=_("上级单位"))
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
 
@@ -53,8 +54,10 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.VIEWER)
-    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("所属单位"))
-    scope_region = models.ForeignKey(Region, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("数据范围"))
+    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="members",
+                                 verbose_name=_("所属单位"))
+    scope_region = models.ForeignKey(Region, models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("数据范围"))
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
 
     class Meta:
@@ -101,7 +104,8 @@ class FieldChief(models.Model):
     level = models.PositiveSmallIntegerField(_("田长级别"), choices=Level.choices)
     region = models.ForeignKey(Region, models.PROTECT, related_name="field_chiefs", verbose_name=_("责任区域"))
     grids = models.ManyToManyField(Grid, blank=True, related_name="chiefs", verbose_name=_("责任网格"))
-    superior = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="subordinates", verbose_name=_("上级田长"))
+    superior = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="subordinates",
+                                 verbose_name=_("上级田长"))
     title = models.CharField(_("职务"), max_length=60, blank=True, help_text=_("如：县长、镇长、村党支部书记"))
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
 

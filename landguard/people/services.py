@@ -83,7 +83,8 @@ def update_user(*, actor: User | None, user: User, **values: Any) -> User:
 
 @transaction.atomic
 def appoint_field_chief(*, actor: User | None, user: User, level: int, region: Region,
-                        superior: FieldChief | None = None, title: str = "", grids=(), is_synthetic: bool = False) -> FieldChief:
+                        superior: FieldChief | None = None, title: str = "", grids=(),
+                        is_synthetic: bool = False) -> FieldChief:
     _require_in_scope(actor, region)
     chief = FieldChief(user=user, level=level, region=region, superior=superior, title=title, is_synthetic=is_synthetic)
     chief.full_clean()

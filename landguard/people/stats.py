@@ -45,18 +45,21 @@ class TownshipRow:
 def _by_township(queryset: QuerySet, code_path: str, level_path: str) -> Counter:
     """Count rows per township code (the 9-digit prefix of their region code)."""
     rows = (queryset.order_by().filter(**{f"{level_path}__gte": Level.TOWNSHIP})
-            .annotate(township=Substr(code_path, 1, TOWNSHIP_CODE_LENGTH)).values("township").annotate(n=Count("pk", distinct=True)))
+            .annotate(township=Substr(code_path, 1, TOWNSHIP_CODE_LENGTH)).values("township").annotate(
+                n=Count("pk", distinct=True)))
     return Counter({row["township"]: row["n"] for row in rows})
 
 
 def _retired_townships(scope: RegionScope) -> dict[str, str]:
     """Retired township code → today's code, so records filed under 万善乡 371525209 count for 万善镇 371525113."""
-    retired = region_selectors.regions(scope, include_retired=True).filter(level=Level.TOWNSHIP, retired_in__isnull=False)
+    retired = region_selectors.regions(scope, include_retired=True).filter(level=Level.TOWNSHIP,
+        retired_in__isnull=False)
     return {r.code: r.current().code for r in retired}
 
 
 def township_table(scope: RegionScope) -> list[TownshipRow]:
-    townships = region_selectors.regions(scope).filter(level=Level.TOWNSHIP).select_related(None).only("code", "name", "area_m2", "is_synthetic")
+    townships = region_selectors.regions(scope).filter(level=Level.TOWNSHIP).select_related(None).only("code", "name",
+        "area_m2", "is_synthetic")
     rows = {t.code: TownshipRow(t.code, t.name, t.area_m2, t.is_synthetic) for t in townships}
     retired = _retired_townships(scope)
 
@@ -75,7 +78,8 @@ def township_table(scope: RegionScope) -> list[TownshipRow]:
     add(_by_township(people_selectors.grids(scope), "village__code", "village__level"), "grids")
     add(_by_township(people_selectors.org_units(scope), "region__code", "region__level"), "org_units")
     add(_by_township(people_selectors.users(scope), "scope_region__code", "scope_region__level"), "users")
-    add(_by_township(people_selectors.field_chiefs(scope).prefetch_related(None), "region__code", "region__level"), "field_chiefs")
+    add(_by_township(people_selectors.field_chiefs(scope).prefetch_related(None), "region__code", "region__level"),
+        "field_chiefs")
     return list(rows.values())
 
 

@@ -31,7 +31,8 @@ from landguard.shell.pages import paginate, run_service, scope_label
 
 
 class OrgUnitFilterForm(ScopedFilterForm):
-    kind = forms.ChoiceField(label=gettext_lazy("类型"), required=False, choices=[("", gettext_lazy("全部类型")), *OrgUnit.Kind.choices])
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), required=False,
+                             choices=[("", gettext_lazy("全部类型")), *OrgUnit.Kind.choices])
 
 
 def _org_unit_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[OrgUnit]:
@@ -108,16 +109,19 @@ def orgunit_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespo
 
 def _form_page(request: HttpRequest, form: forms.Form, title: str, nav: str, cancel_url: str) -> HttpResponse:
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "web/form.html", {"form": form, "title": title, "nav": nav, "cancel_url": cancel_url}, status=status)
+    return render(request, "web/form.html", {"form": form, "title": title, "nav": nav, "cancel_url": cancel_url},
+                  status=status)
 
 
 # --- users -----------------------------------------------------------------------------------------------
 
 
 class UserFilterForm(ScopedFilterForm):
-    role = forms.ChoiceField(label=gettext_lazy("角色"), required=False, choices=[("", gettext_lazy("全部角色")), *Role.choices])
+    role = forms.ChoiceField(label=gettext_lazy("角色"), required=False,
+                             choices=[("", gettext_lazy("全部角色")), *Role.choices])
     active = forms.ChoiceField(label=gettext_lazy("状态"), required=False,
-                               choices=[("", gettext_lazy("全部状态")), ("1", gettext_lazy("启用")), ("0", gettext_lazy("停用"))])
+                               choices=[("", gettext_lazy("全部状态")), ("1", gettext_lazy("启用")),
+                                        ("0", gettext_lazy("停用"))])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -278,7 +282,8 @@ def fieldchief_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRe
     chief = selectors.get_field_chief(scope, pk)
     form = FieldChiefForm(request.POST or None, instance=chief, scope=scope)
     if request.method == "POST" and form.is_valid():
-        if run_service(form, services.update_field_chief, actor=request.user, chief=chief, **form.service_values()) is not None:
+        if run_service(form, services.update_field_chief, actor=request.user, chief=chief,
+                       **form.service_values()) is not None:
             messages.success(request, _("已保存修改。"))
             return redirect("people:fieldchief-detail", pk=chief.pk)
     return _form_page(request, form, _("编辑田长：%(chief)s") % {"chief": chief}, "fieldchiefs", _chief_url(chief))
@@ -293,7 +298,8 @@ def _token_facts(token: Any) -> dict[str, Any] | None:
     if token is None:
         return None
     # Only the first characters: enough to recognise it in a script, not enough to use it.
-    return {"created": token.created, "expires": expires_at(token), "expired": is_expired(token), "prefix": token.key[:6]}
+    return {"created": token.created, "expires": expires_at(token), "expired": is_expired(token),
+            "prefix": token.key[:6]}
 
 
 @scoped
@@ -326,7 +332,8 @@ def user_revoke_token(request: HttpRequest, scope: RegionScope, pk: int) -> Http
 
 TOWNSHIP_COLUMNS = (
     (gettext_lazy("区划代码"), None), (gettext_lazy("乡镇（街道）"), None), (gettext_lazy("村（社区）数"), COUNT),
-    (gettext_lazy("有村级田长的村数"), COUNT), (gettext_lazy("村级田长覆盖率（%）"), PERCENT), (gettext_lazy("网格数"), COUNT),
+    (gettext_lazy("有村级田长的村数"), COUNT), (gettext_lazy("村级田长覆盖率（%）"), PERCENT),
+    (gettext_lazy("网格数"), COUNT),
     (gettext_lazy("组织机构数"), COUNT), (gettext_lazy("用户数"), COUNT), (gettext_lazy("田长数"), COUNT),
     (gettext_lazy("面积（公顷）"), HECTARES), (gettext_lazy("合成演示数据"), None),
 )

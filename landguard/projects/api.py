@@ -124,7 +124,8 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ServiceRequest
-        fields = ["id", "enterprise", "kind", "request", "project", "commissioner", "region_code", "received_on", "status",
+        fields = ["id", "enterprise", "kind", "request", "project", "commissioner", "region_code", "received_on",
+                  "status",
                   "outcome", "days_saved", "steps", "resolved_on"]
 
 
@@ -146,7 +147,8 @@ class ScopedInput(serializers.Serializer):
 
 def _region_field(required: bool) -> serializers.SlugRelatedField:
     # Field querysets match nothing until scoped_fields replaces them with the caller's scope.
-    return serializers.SlugRelatedField(slug_field="code", queryset=region_selectors.regions(NOTHING), required=required,
+    return serializers.SlugRelatedField(slug_field="code", queryset=region_selectors.regions(NOTHING),
+                                        required=required,
                                         allow_null=not required)
 
 
@@ -168,9 +170,11 @@ class ProjectFieldsInput(ScopedInput):
                                                        allow_null=True)
     service_team = serializers.CharField(max_length=80, required=False, allow_blank=True)
     owner = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    investment_wan = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True)
+    investment_wan = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
+                                              allow_null=True)
     planned_start = serializers.DateField(required=False, allow_null=True)
-    land_demand_ha = serializers.DecimalField(max_digits=12, decimal_places=4, min_value=0, required=False, allow_null=True)
+    land_demand_ha = serializers.DecimalField(max_digits=12, decimal_places=4, min_value=0, required=False,
+                                              allow_null=True)
     leader = serializers.CharField(max_length=50, required=False, allow_blank=True)
     plan = serializers.CharField(required=False, allow_blank=True)
 
@@ -278,7 +282,9 @@ ITEM_ID = OpenApiParameter("item_pk", OpenApiTypes.INT, OpenApiParameter.PATH, d
 @extend_schema_view(
     list=extend_schema(summary=_("重点项目列表")), retrieve=extend_schema(summary=_("重点项目详情（含办理环节）")),
     create=extend_schema(summary=_("登记重点项目"), request=ProjectCreateInput, responses={201: ProjectSerializer},
-                         description=_("按模板（默认流程）生成环节并排期；给出 boundary 时按乡镇分区并计算椭球面积，行政区由范围确定。")),
+                         description=_(
+                             "按模板（默认流程）生成环节并排期；给出 boundary 时按乡镇分区并计算椭球面积，"
+                             "行政区由范围确定。")),
     partial_update=extend_schema(summary=_("修改项目信息"), request=ProjectFieldsInput, responses=ProjectSerializer),
 )
 class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -292,7 +298,8 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
                 .defer("boundary", "region__geom").order_by("region_code", "name"))
 
     def _project(self, project: Project) -> Response:
-        return Response(ProjectSerializer(self.get_queryset().get(pk=project.pk), context=self.get_serializer_context()).data)
+        return Response(
+            ProjectSerializer(self.get_queryset().get(pk=project.pk), context=self.get_serializer_context()).data)
 
     def create(self, request: Request) -> Response:
         values = _valid(ProjectCreateInput, request)
@@ -311,7 +318,8 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     def boundary(self, request: Request, pk: str) -> Response:
         project = selectors.get_project(self.scope, int(pk))
         values = _valid(BoundaryInput, request)
-        return self._project(_call(services.set_boundary, request, project=project, source=Project.BoundarySource.UPLOAD,
+        return self._project(
+            _call(services.set_boundary, request, project=project, source=Project.BoundarySource.UPLOAD,
                                    **values))
 
     def _step_response(self, step: Step) -> Response:
@@ -330,7 +338,8 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     @action(detail=False, methods=["post"], url_path=r"steps/(?P<step_pk>[0-9]+)/complete", url_name="step-complete")
     def step_complete(self, request: Request, step_pk: str) -> Response:
         step = selectors.get_step(self.scope, int(step_pk))
-        return self._step_response(_call(services.complete_step, request, step=step, **_valid(StepActionInput, request)))
+        return self._step_response(
+            _call(services.complete_step, request, step=step, **_valid(StepActionInput, request)))
 
     @extend_schema(summary=_("重新办理环节"), parameters=[STEP_ID], request=ReopenInput, responses=StepSerializer)
     @action(detail=False, methods=["post"], url_path=r"steps/(?P<step_pk>[0-9]+)/reopen", url_name="step-reopen")
@@ -338,7 +347,8 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         step = selectors.get_step(self.scope, int(step_pk))
         return self._step_response(_call(services.reopen_step, request, step=step, **_valid(ReopenInput, request)))
 
-    @extend_schema(summary=_("登记容缺材料"), parameters=[STEP_ID], request=DeferredItemInput, responses={201: StepSerializer})
+    @extend_schema(summary=_("登记容缺材料"), parameters=[STEP_ID], request=DeferredItemInput,
+                   responses={201: StepSerializer})
     @action(detail=False, methods=["post"], url_path=r"steps/(?P<step_pk>[0-9]+)/items", url_name="step-items")
     def step_items(self, request: Request, step_pk: str) -> Response:
         step = selectors.get_step(self.scope, int(step_pk))
@@ -355,7 +365,8 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         return self._step_response(item.step)
 
 
-PROBLEM_ACTIONS = {
+# Each action: its service (called with the problem and the input's one field) and the input it reads.
+PROBLEM_ACTIONS: dict[str, tuple[Callable[..., Problem], type[serializers.Serializer]]] = {
     "escalate": (services.escalate_problem, NoteInput),
     "resolve": (services.resolve_problem, ResolutionInput),
     "close": (services.close_problem, NoteInput),
@@ -382,7 +393,8 @@ class ProblemViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     def _move(self, request: Request, pk: str, action_name: str) -> Response:
         service, input_class = PROBLEM_ACTIONS[action_name]
         problem = selectors.get_problem(self.scope, int(pk))
-        return Response(ProblemSerializer(_call(service, request, problem=problem, **_valid(input_class, request))).data)
+        return Response(
+            ProblemSerializer(_call(service, request, problem=problem, **_valid(input_class, request))).data)
 
     @extend_schema(summary=_("提请领导小组协调"), request=NoteInput, responses=ProblemSerializer)
     @action(detail=True, methods=["post"])
@@ -407,9 +419,11 @@ class ProblemViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
 
 @extend_schema_view(
     list=extend_schema(summary=_("企业服务诉求")), retrieve=extend_schema(summary=_("企业服务诉求详情")),
-    create=extend_schema(summary=_("登记企业服务诉求"), request=ServiceRequestInput, responses={201: ServiceRequestSerializer}),
+    create=extend_schema(summary=_("登记企业服务诉求"), request=ServiceRequestInput,
+                         responses={201: ServiceRequestSerializer}),
 )
-class ServiceRequestViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ServiceRequestViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                            viewsets.GenericViewSet):
     serializer_class = ServiceRequestSerializer
     permission_classes = [ProjectWorkers]
 

@@ -36,12 +36,14 @@ def read_boundary(path: str | Path, *, hint_lon: float | None = None) -> tuple[s
     except LayerReadError as exc:
         raise ValidationError(str(exc)) from None
     if data.invalid:
-        raise ValidationError(_("文件中有无效的图形：%(details)s") % {"details": "；".join(data.invalid_messages()[:10])})
+        raise ValidationError(_("文件中有无效的图形：%(details)s")
+                              % {"details": "；".join(data.invalid_messages()[:10])})
     polygons = [g for g in data.geometries if g is not None and shapely.get_type_id(g) in (3, 6)]
     if not polygons:
         raise ValidationError(_("文件中没有面（多边形）图形，无法作为用地范围"))
     boundary = checked_boundary(shapely.union_all(polygons))
-    return boundary, ("exchange" if data.source_format == "exchange" else "upload"), list(data.crs_warnings) + list(data.warnings)
+    return boundary, ("exchange" if data.source_format == "exchange" else "upload"), list(data.crs_warnings) + list(
+        data.warnings)
 
 
 def checked_boundary(geometry: shapely.Geometry) -> shapely.Geometry:

@@ -55,7 +55,8 @@ def _style(form: forms.Form) -> None:
 
 
 def _region_field(scope: RegionScope, *, required: bool, label: Any, help_text: Any = "") -> RegionChoiceField:
-    return RegionChoiceField(queryset=region_selectors.regions(scope).filter(level__lte=Level.TOWNSHIP).defer("geom").order_by("code"),
+    return RegionChoiceField(
+        queryset=region_selectors.regions(scope).filter(level__lte=Level.TOWNSHIP).defer("geom").order_by("code"),
                              required=required, label=label, help_text=help_text, empty_label=_("请选择行政区"))
 
 
@@ -72,12 +73,16 @@ def stored_upload(upload: Any) -> Path:
 class ProjectForm(forms.Form):
     name = forms.CharField(label=_("项目名称"), max_length=120)
     level = forms.ChoiceField(label=_("项目级别"), choices=Project.Level.choices)
-    service_group = forms.ModelChoiceField(label=_("服务组"), queryset=None, required=False, empty_label=_("（未编入服务组）"))
-    service_team = forms.CharField(label=_("服务专班"), max_length=80, required=False, help_text=_("未编入服务组时填写"))
+    service_group = forms.ModelChoiceField(label=_("服务组"), queryset=None, required=False,
+                                           empty_label=_("（未编入服务组）"))
+    service_team = forms.CharField(label=_("服务专班"), max_length=80, required=False,
+                                   help_text=_("未编入服务组时填写"))
     owner = forms.CharField(label=_("建设单位"), max_length=120, required=False)
-    investment_wan = forms.DecimalField(label=_("总投资（万元）"), max_digits=14, decimal_places=2, min_value=0, required=False)
+    investment_wan = forms.DecimalField(label=_("总投资（万元）"), max_digits=14, decimal_places=2, min_value=0,
+                                        required=False)
     planned_start = forms.DateField(label=_("计划开工日期"), required=False, widget=DateInput())
-    land_demand_mu = forms.DecimalField(label=_("用地需求（亩）"), max_digits=14, decimal_places=2, min_value=0, required=False,
+    land_demand_mu = forms.DecimalField(label=_("用地需求（亩）"), max_digits=14, decimal_places=2, min_value=0,
+                                        required=False,
                                         help_text=_("1 公顷 = 15 亩；按公顷保存（4 位小数）"))
     leader = forms.CharField(label=_("包保领导"), max_length=50, required=False)
     plan = forms.CharField(label=_("服务方案"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -92,7 +97,8 @@ class ProjectForm(forms.Form):
         data = dict(self.cleaned_data)
         data["land_demand_ha"] = hectares_from_mu(data.pop("land_demand_mu", None))
         return {k: v for k, v in data.items() if k in ("name", "level", "service_group", "service_team", "owner",
-                                                       "investment_wan", "planned_start", "land_demand_ha", "leader", "plan")}
+                                                       "investment_wan", "planned_start", "land_demand_ha", "leader",
+                                                       "plan")}
 
 
 BOUNDARY_HELP = _("坐标交换文件（.txt）、Shapefile（.zip）、GeoJSON、KML、GeoPackage 或坐标表（.xlsx/.csv），CGCS2000")
@@ -172,7 +178,8 @@ DRAW_HELP = _("点“绘制范围”后在地图上依次点击（手机上轻�
 class ProjectCreateForm(BoundaryUploadMixin, ProjectForm):
     region = forms.Field(required=False)  # replaced in __init__
     boundary_file = forms.FileField(label=_("用地范围文件"), required=False, help_text=BOUNDARY_HELP)
-    boundary_drawn = forms.CharField(label=_("在地图上绘制"), required=False, widget=DrawnBoundaryWidget, help_text=DRAW_HELP)
+    boundary_drawn = forms.CharField(label=_("在地图上绘制"), required=False, widget=DrawnBoundaryWidget,
+                                     help_text=DRAW_HELP)
     template = forms.ModelChoiceField(label=_("审批流程模板"), queryset=None, required=False, empty_label=_("默认流程"))
     start_on = forms.DateField(label=_("登记日期"), required=False, widget=DateInput(),
                                help_text=_("各环节计划自此日起排期；默认今天"))
@@ -202,7 +209,8 @@ class ProjectCreateForm(BoundaryUploadMixin, ProjectForm):
 
 class BoundaryForm(BoundaryUploadMixin, forms.Form):
     boundary_file = forms.FileField(label=_("用地范围文件"), required=False, help_text=BOUNDARY_HELP)
-    boundary_drawn = forms.CharField(label=_("在地图上绘制"), required=False, widget=DrawnBoundaryWidget, help_text=DRAW_HELP)
+    boundary_drawn = forms.CharField(label=_("在地图上绘制"), required=False, widget=DrawnBoundaryWidget,
+                                     help_text=DRAW_HELP)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -251,7 +259,8 @@ class DeferredItemForm(forms.ModelForm):
 
 
 class ProblemForm(forms.Form):
-    project = forms.ModelChoiceField(label=_("项目"), queryset=None, required=False, empty_label=_("（不针对具体项目）"))
+    project = forms.ModelChoiceField(label=_("项目"), queryset=None, required=False,
+                                     empty_label=_("（不针对具体项目）"))
     category = forms.ChoiceField(label=_("问题类别"), choices=Problem.Category.choices)
     description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}))
     division = forms.CharField(label=_("责任科室"), max_length=60)
@@ -260,7 +269,8 @@ class ProblemForm(forms.Form):
     def __init__(self, *args: Any, scope: RegionScope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = selectors.projects(scope).defer("boundary")
-        self.fields["region"] = _region_field(scope, required=False, label=_("行政区"), help_text=_("不针对具体项目时必填"))
+        self.fields["region"] = _region_field(scope, required=False, label=_("行政区"),
+                                              help_text=_("不针对具体项目时必填"))
         _style(self)
 
     def clean(self) -> dict[str, Any]:
@@ -334,8 +344,10 @@ class TargetImportForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=120)
     period_start = forms.DateField(label=_("起始日期"), widget=DateInput())
     period_end = forms.DateField(label=_("截止日期"), widget=DateInput())
-    floor_wan_mu = forms.DecimalField(label=_("保底目标（万亩）"), max_digits=10, decimal_places=4, min_value=Decimal(0), required=False)
-    stretch_wan_mu = forms.DecimalField(label=_("力争目标（万亩）"), max_digits=10, decimal_places=4, min_value=Decimal(0), required=False)
+    floor_wan_mu = forms.DecimalField(label=_("保底目标（万亩）"), max_digits=10, decimal_places=4,
+                                      min_value=Decimal(0), required=False)
+    stretch_wan_mu = forms.DecimalField(label=_("力争目标（万亩）"), max_digits=10, decimal_places=4,
+                                        min_value=Decimal(0), required=False)
 
     def __init__(self, *args: Any, scope: RegionScope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -352,7 +364,8 @@ class TargetImportForm(forms.Form):
 
 
 class LedgerImportForm(forms.Form):
-    file = forms.FileField(label=_("项目台账（.xlsx）"), help_text=_("第一行为表头；列名与下列字段一致时自动对应，不一致时在下方填写原表列名"))
+    file = forms.FileField(label=_("项目台账（.xlsx）"),
+                           help_text=_("第一行为表头；列名与下列字段一致时自动对应，不一致时在下方填写原表列名"))
     dry_run = forms.BooleanField(label=_("仅校验，不导入"), required=False, initial=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -439,9 +452,11 @@ class CalendarDayForm(forms.ModelForm):
 
 
 class ProjectFilterForm(ScopedFilterForm):
-    level = forms.ChoiceField(label=_("项目级别"), required=False, choices=[("", _("全部级别")), *Project.Level.choices])
+    level = forms.ChoiceField(label=_("项目级别"), required=False,
+                              choices=[("", _("全部级别")), *Project.Level.choices])
     headquarters = forms.ChoiceField(label=_("作战指挥部"), required=False)
-    service_group = forms.ModelChoiceField(label=_("服务组"), queryset=None, required=False, empty_label=_("全部服务组"))
+    service_group = forms.ModelChoiceField(label=_("服务组"), queryset=None, required=False,
+                                           empty_label=_("全部服务组"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -454,7 +469,8 @@ class ProjectFilterForm(ScopedFilterForm):
 
 class ProblemFilterForm(ScopedFilterForm):
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *Problem.Status.choices])
-    category = forms.ChoiceField(label=_("问题类别"), required=False, choices=[("", _("全部类别")), *Problem.Category.choices])
+    category = forms.ChoiceField(label=_("问题类别"), required=False,
+                                 choices=[("", _("全部类别")), *Problem.Category.choices])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -462,8 +478,10 @@ class ProblemFilterForm(ScopedFilterForm):
 
 
 class RequestFilterForm(ScopedFilterForm):
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *ServiceRequest.Status.choices])
-    kind = forms.ChoiceField(label=_("诉求类型"), required=False, choices=[("", _("全部类型")), *ServiceRequest.Kind.choices])
+    status = forms.ChoiceField(label=_("状态"), required=False,
+                               choices=[("", _("全部状态")), *ServiceRequest.Status.choices])
+    kind = forms.ChoiceField(label=_("诉求类型"), required=False,
+                             choices=[("", _("全部类型")), *ServiceRequest.Kind.choices])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -112,7 +112,8 @@ def _decimal(value: Any) -> Decimal:
 
 
 def _region_matcher(scope: RegionScope, under: Region) -> Any:
-    regions = list(region_selectors.regions(scope).filter(code__startswith=under.code).exclude(pk=under.pk).defer("geom"))
+    regions = list(
+        region_selectors.regions(scope).filter(code__startswith=under.code).exclude(pk=under.pk).defer("geom"))
     by_code = {r.code: r for r in regions}
     # Printed names (official, short, 自治 forms) of current regions; a retired one only where no current one has it.
     by_name: dict[str, list[Region]] = {}
@@ -198,7 +199,8 @@ def _target_header(rows: list[tuple[int, list[Any], list[str]]]) -> tuple[int, d
             if key and key.endswith(("cases", "wan_mu")):
                 figure_group = key.split("_")[0]
         return index + (2 if two_rows else 1), columns
-    raise SheetImportError([_("找不到表头：第一列应为“地区”（或“市州”“县市区”），其后为责任领导、责任处室、件数与面积（万亩）")])
+    raise SheetImportError(
+        [_("找不到表头：第一列应为“地区”（或“市州”“县市区”），其后为责任领导、责任处室、件数与面积（万亩）")])
 
 
 @dataclass
@@ -214,7 +216,8 @@ class _Figure:
     places: int  # decimals the sheet prints
 
 
-def _adds_up(where: str, column: str, printed: _Figure, computed: Any, terms: int, what: str, warnings: list[str]) -> bool:
+def _adds_up(where: str, column: str, printed: _Figure, computed: Any, terms: int, what: str,
+             warnings: list[str]) -> bool:
     """Whether a printed total agrees with the sum of its `terms` parts. Counts must agree exactly. Areas may differ
     by rounding (see rounding_tolerance): then a warning shows both figures and the computed sum is what is kept."""
     if printed.value == computed:
@@ -271,14 +274,17 @@ def import_target_list(path: str | Path, *, actor: User | None, name: str, regio
             try:
                 value = _decimal(raw)
             except (InvalidOperation, ValueError):
-                problems.append(_("%(where)s：%(column)s“%(value)s”不是数字") % {"where": where, "column": _TARGET_LABELS[key], "value": raw})
+                problems.append(_("%(where)s：%(column)s“%(value)s”不是数字")
+                                % {"where": where, "column": _TARGET_LABELS[key], "value": raw})
                 bad = True
                 continue
             if value < 0:
-                problems.append(_("%(where)s：%(column)s不能为负数（%(value)s）") % {"where": where, "column": _TARGET_LABELS[key], "value": raw})
+                problems.append(_("%(where)s：%(column)s不能为负数（%(value)s）")
+                                % {"where": where, "column": _TARGET_LABELS[key], "value": raw})
                 bad = True
             elif key.endswith("cases") and value != value.to_integral_value():
-                problems.append(_("%(where)s：%(column)s必须是整数（%(value)s）") % {"where": where, "column": _TARGET_LABELS[key], "value": raw})
+                problems.append(_("%(where)s：%(column)s必须是整数（%(value)s）")
+                                % {"where": where, "column": _TARGET_LABELS[key], "value": raw})
                 bad = True
             col = columns.get(key)
             places = printed_places(raw, formats[col] if col is not None and col < len(formats) else "General")
@@ -302,7 +308,8 @@ def import_target_list(path: str | Path, *, actor: User | None, name: str, regio
             problems.append(f"{where}：{found}")
             continue
         if found.code in seen:
-            problems.append(_("%(where)s：地区“%(name)s”与第 %(other)s 行重复") % {"where": where, "name": label, "other": seen[found.code]})
+            problems.append(_("%(where)s：地区“%(name)s”与第 %(other)s 行重复")
+                            % {"where": where, "name": label, "other": seen[found.code]})
             continue
         seen[found.code] = number
         parsed.append(_TargetRow(number, found, {
@@ -315,7 +322,8 @@ def import_target_list(path: str | Path, *, actor: User | None, name: str, regio
         number, stated = stated_total
         where = _("第 %(row)s 行（合计）") % {"row": number}
         for key, figure in stated.items():
-            if key in columns and not _adds_up(where, str(_TARGET_LABELS[key]), figure, sums[key], len(parsed), _("各行"),
+            if key in columns and not _adds_up(where, str(_TARGET_LABELS[key]), figure, sums[key], len(parsed),
+                                               _("各行"),
                                                warnings):
                 problems.append(_("第 %(row)s 行（合计）：%(column)s %(stated)s 与各行之和 %(sum)s 不符") % {
                     "row": number, "column": _TARGET_LABELS[key], "stated": figure.value, "sum": sums[key]})
@@ -333,7 +341,8 @@ def issuing_region(path: str | Path) -> Region:
     rows = _sheet(path)
     start, columns = _target_header(rows) if rows else (0, {})
     labels = {_norm(values[columns["region"]]) for _n, values, _f in rows[start:]
-              if "region" in columns and columns["region"] < len(values) and values[columns["region"]] not in (None, "")}
+              if "region" in columns and columns["region"] < len(values)
+                  and values[columns["region"]] not in (None, "")}
     labels -= set(_TOTAL_LABELS)
     by_key: dict[str, set[str]] = {}
     for code, name in Region.objects.filter(retired_in__isnull=True).values_list("code", "name"):
@@ -352,9 +361,11 @@ def issuing_region(path: str | Path) -> Region:
 def _save_target_list(actor: User | None, *, rows: list[_TargetRow], sums: dict[str, Any], **values: Any) -> TargetList:
     region = values["region"]
     target_list = TargetList.objects.create(region_code=region.code, total_cases=sums["total_cases"],
-                                            total_wan_mu=sums["total_wan_mu"], imported_by=actor if getattr(actor, "pk", None) else None,
+                                            total_wan_mu=sums["total_wan_mu"],
+                                            imported_by=actor if getattr(actor, "pk", None) else None,
                                             **values)
-    Target.objects.bulk_create([Target(target_list=target_list, row=r.number, region=r.region, region_code=r.region.code,
+    Target.objects.bulk_create(
+        [Target(target_list=target_list, row=r.number, region=r.region, region_code=r.region.code,
                                        **{k: r.values[k] for k in _TARGET_COLUMNS if k != "region"}) for r in rows])
     audit.record(actor=actor, action=AuditEntry.Action.IMPORT, target=target_list, region_code=region.code,
                  note=_("导入 %(count)s 个地区，合计 %(cases)s 件、%(area)s 万亩") % {
@@ -481,7 +492,8 @@ def import_ledger(path: str | Path, *, actor: User | None, mapping: Mapping[str,
     return report
 
 
-def _ledger_entries(rows: list[tuple[int, list[Any]]], columns: dict[str, int], scope: RegionScope, regions: list[Region],
+def _ledger_entries(rows: list[tuple[int, list[Any]]], columns: dict[str, int], scope: RegionScope,
+                    regions: list[Region],
                     groups: list[ServiceGroup], root: Region | None, report: LedgerReport) -> Iterator[dict[str, Any]]:
     by_code = {r.code: r for r in regions}
     by_name: dict[str, list[Region]] = {}
@@ -517,9 +529,12 @@ def _ledger_entries(rows: list[tuple[int, list[Any]]], columns: dict[str, int], 
         group_text = str(cell("service_group") or "").strip()
         hq_text = str(cell("headquarters") or "").strip()
         if group_text or hq_text:
-            group = next((g for g in groups if (group_text and g.name == group_text) or (not group_text and g.headquarters == hq_text)), None)
+            group = next(
+                (g for g in groups if (group_text and g.name == group_text)
+                 or (not group_text and g.headquarters == hq_text)), None)
             if group is None:
-                fail(_("服务组“%(group)s”（指挥部“%(hq)s”）不存在") % {"group": group_text or "—", "hq": hq_text or "—"})
+                fail(_("服务组“%(group)s”（指挥部“%(hq)s”）不存在")
+                     % {"group": group_text or "—", "hq": hq_text or "—"})
             values["service_group"] = group
         for key in ("service_team", "owner", "leader", "plan"):
             if key in columns:

@@ -22,7 +22,8 @@ def _files(values: dict[str, Any], subject_id: int | None) -> list[Link]:
 
 
 DAILY_DIGEST = register(MessageType(
-    code="projects.daily_digest", kind="report", title=_("用地要素保障每日动态（%(day)s）"), body=_("变更 %(count)s 条"),
+    code="projects.daily_digest", kind="report", title=_("用地要素保障每日动态（%(day)s）"),
+    body=_("变更 %(count)s 条"),
     links=_files))
 WEEKLY_REPORT = register(MessageType(
     code="projects.weekly_report", kind="report", title=_("用地要素保障周报（%(day)s）"),

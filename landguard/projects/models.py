@@ -105,8 +105,10 @@ class TemplateStep(models.Model):
     name = models.CharField(_("环节"), max_length=60)
     responsible_unit = models.CharField(_("责任单位"), max_length=80, blank=True)
     limit_days = models.PositiveSmallIntegerField(_("办理时限"))
-    limit_unit = models.CharField(_("时限单位"), max_length=10, choices=LimitUnitChoices.choices, default=LimitUnit.WORKING)
-    depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="+", verbose_name=_("前置环节"))
+    limit_unit = models.CharField(_("时限单位"), max_length=10, choices=LimitUnitChoices.choices,
+                                  default=LimitUnit.WORKING)
+    depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="+",
+                                        verbose_name=_("前置环节"))
     counts_for_targets = models.BooleanField(_("计入用地保障任务"), default=False,
                                              help_text=_("此环节办结即计为完成一件用地保障任务（责任清单进度）"))
 
@@ -154,7 +156,8 @@ class Project(models.Model):
     region = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("所在行政区"))
     region_code = models.CharField(_("行政区代码"), max_length=12, db_index=True)
     boundary = models.MultiPolygonField(_("用地范围"), srid=4490, null=True, blank=True)
-    boundary_source = models.CharField(_("范围来源"), max_length=10, choices=BoundarySource.choices, blank=True, default="")
+    boundary_source = models.CharField(_("范围来源"), max_length=10, choices=BoundarySource.choices, blank=True,
+                                       default="")
     area_m2 = models.FloatField(_("椭球面积（平方米）"), null=True, blank=True)
     template = models.ForeignKey(ProcedureTemplate, models.PROTECT, null=True, blank=True, related_name="+",
                                  verbose_name=_("审批流程模板"))
@@ -224,7 +227,8 @@ class Step(models.Model):
     name = models.CharField(_("环节"), max_length=60)
     responsible_unit = models.CharField(_("责任单位"), max_length=80, blank=True)
     limit_days = models.PositiveSmallIntegerField(_("办理时限"))
-    limit_unit = models.CharField(_("时限单位"), max_length=10, choices=LimitUnitChoices.choices, default=LimitUnit.WORKING)
+    limit_unit = models.CharField(_("时限单位"), max_length=10, choices=LimitUnitChoices.choices,
+                                  default=LimitUnit.WORKING)
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependents",
                                         verbose_name=_("前置环节"))
     counts_for_targets = models.BooleanField(_("计入用地保障任务"), default=False)
@@ -438,7 +442,8 @@ class ServiceRequest(models.Model):
     project = models.ForeignKey(Project, models.PROTECT, null=True, blank=True, related_name="service_requests",
                                 verbose_name=_("关联项目"))
     steps = models.ManyToManyField(Step, blank=True, related_name="service_requests", verbose_name=_("关联环节"))
-    commissioner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("土地服务专员"))
+    commissioner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                     verbose_name=_("土地服务专员"))
     region = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("行政区"))
     region_code = models.CharField(_("行政区代码"), max_length=12, db_index=True)
     received_on = models.DateField(_("受理日期"))

@@ -90,13 +90,15 @@ def plan(now: dt.datetime) -> int:
 
 
 def due_ids(now: dt.datetime, limit: int = 200) -> list[int]:
-    waiting = Q(status=Dispatch.Status.DUE, due_at__lte=now) | Q(status=Dispatch.Status.SENDING, claimed_at__lt=now - STALE_AFTER)
+    waiting = Q(status=Dispatch.Status.DUE, due_at__lte=now) | Q(status=Dispatch.Status.SENDING,
+                                                                 claimed_at__lt=now - STALE_AFTER)
     return list(Dispatch.objects.filter(waiting).order_by("due_at", "pk").values_list("pk", flat=True)[:limit])
 
 
 def claim(pk: int, *, now: dt.datetime, worker: str) -> bool:
     """The conditional UPDATE: True when this worker now owns the row."""
-    waiting = Q(status=Dispatch.Status.DUE, due_at__lte=now) | Q(status=Dispatch.Status.SENDING, claimed_at__lt=now - STALE_AFTER)
+    waiting = Q(status=Dispatch.Status.DUE, due_at__lte=now) | Q(status=Dispatch.Status.SENDING,
+                                                                 claimed_at__lt=now - STALE_AFTER)
     return bool(Dispatch.objects.filter(waiting, pk=pk).update(
         status=Dispatch.Status.SENDING, claimed_at=now, worker=worker[:60], attempts=F("attempts") + 1))
 

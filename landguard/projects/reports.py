@@ -74,7 +74,8 @@ def _problems(scope: RegionScope, day: dt.date, week_start: dt.date) -> Table:
             .filter(~Q(status=Problem.Status.CLOSED) | Q(closed_on__range=(week_start, day)))
             .order_by("deadline", "id"))
     body = [[i, p.project.name if p.project else p.region.name, p.get_category_display(), p.description, p.division,
-             p.deadline, p.get_status_display(), _("是") if p.status != Problem.Status.CLOSED and p.deadline < day else _("否")]
+             p.deadline, p.get_status_display(),
+             _("是") if p.status != Problem.Status.CLOSED and p.deadline < day else _("否")]
             for i, p in enumerate(rows, start=1)]
     return Table(_("问题清单"), [_("序号"), _("项目/地区"), _("问题类别"), _("问题描述"), _("责任科室"), _("解决时限"),
                                 _("状态"), _("是否超期")], body)
@@ -98,7 +99,8 @@ def _tasks(scope: RegionScope, day: dt.date, calendar: WorkCalendar) -> Table:
     """Steps being handled or due within a week after the report day, and open 容缺 items, earliest first."""
     horizon = day + dt.timedelta(days=7)
     open_steps = (selectors.steps(scope).exclude(status=Step.Status.DONE)
-                  .filter(Q(status=Step.Status.IN_PROGRESS) | Q(due_on__lte=horizon)).order_by("due_on", "project__name", "order"))
+                  .filter(Q(status=Step.Status.IN_PROGRESS) | Q(due_on__lte=horizon)).order_by("due_on",
+                      "project__name", "order"))
     items = (selectors.deferred_items(scope).filter(status=DeferredItem.Status.OPEN, promised_on__lte=horizon)
              .order_by("promised_on"))
     entries: list[tuple[dt.date | None, list[Any]]] = []
@@ -112,7 +114,8 @@ def _tasks(scope: RegionScope, day: dt.date, calendar: WorkCalendar) -> Table:
             _health_label(Health.OVERDUE if late else Health.ON_TRACK)]))
     entries.sort(key=lambda e: (e[0] or dt.date.max, e[1][0]))
     body = [[i, *row] for i, (_due, row) in enumerate(entries, start=1)]
-    return Table(_("任务清单"), [_("序号"), _("项目"), _("任务"), _("责任单位/责任人"), _("状态"), _("期限"), _("进度")], body)
+    return Table(_("任务清单"),
+                 [_("序号"), _("项目"), _("任务"), _("责任单位/责任人"), _("状态"), _("期限"), _("进度")], body)
 
 
 def _progress(scope: RegionScope, day: dt.date, week_start: dt.date, calendar: WorkCalendar) -> list[Table]:
@@ -144,14 +147,16 @@ def weekly_report(scope: RegionScope, *, day: dt.date, scope_label: str, calenda
 # --- the daily digest -----------------------------------------------------------------------------------
 
 # What the digest follows: the battle map's own records (the audit trail holds every app's).
-DIGEST_TYPES = ("projects.project", "projects.step", "projects.deferreditem", "projects.problem", "projects.servicerequest",
+DIGEST_TYPES = ("projects.project", "projects.step", "projects.deferreditem", "projects.problem",
+                "projects.servicerequest",
                 "projects.targetlist", "projects.proceduretemplate")
 
 
 def digest_entries(scope: RegionScope, day: dt.date) -> QuerySet[AuditEntry]:
     """The audit entries of the battle map's records written on `day` (Beijing time), newest first."""
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
-    return (audit_selectors.entries(scope).filter(target_type__in=DIGEST_TYPES, at__gte=start, at__lt=start + dt.timedelta(days=1))
+    return (audit_selectors.entries(scope).filter(target_type__in=DIGEST_TYPES, at__gte=start,
+                                                  at__lt=start + dt.timedelta(days=1))
             .order_by("-at", "-id"))
 
 
@@ -174,7 +179,8 @@ class DailyDigest:
 def daily_digest(scope: RegionScope, *, day: dt.date, scope_label: str) -> DailyDigest:
     rows = [[timezone.localtime(e.at).strftime("%H:%M:%S"), e.actor_name, e.get_action_display(), e.target_repr,
              digest_change(e), e.note] for e in digest_entries(scope, day)]
-    return DailyDigest(day, scope_label, Table(_("变更记录"), [_("时间"), _("操作人"), _("操作"), _("对象"), _("变更内容"),
+    return DailyDigest(day, scope_label,
+                       Table(_("变更记录"), [_("时间"), _("操作人"), _("操作"), _("对象"), _("变更内容"),
                                                              _("说明")], rows))
 
 
@@ -258,7 +264,8 @@ def digest_xlsx(digest: DailyDigest) -> bytes:
 
 def _sheet(wb: Workbook, title: str, report: WeeklyReport | DailyDigest, blocks: list[Table]) -> None:
     ws = wb.create_sheet(title[:31])
-    ws.append([_("%(title)s　%(report)s　数据范围：%(scope)s") % {"title": title, "report": report.title, "scope": report.scope_label}])
+    ws.append([_("%(title)s　%(report)s　数据范围：%(scope)s")
+               % {"title": title, "report": report.title, "scope": report.scope_label}])
     ws.cell(row=1, column=1).font = Font(bold=True, size=13)
     widths: dict[int, int] = {}
     fill = PatternFill("solid", fgColor="DDE7F0")
@@ -299,9 +306,12 @@ def ranking(scope: RegionScope, month: dt.date) -> QuerySet[ServiceGroup]:
                projects__in=visible)
     return (selectors.service_groups(scope)
             .annotate(closed=Count("projects__steps", filter=closed),
-                      ahead=Count("projects__steps", filter=closed & Q(projects__steps__timeliness=Step.Timeliness.AHEAD)),
-                      on_time=Count("projects__steps", filter=closed & Q(projects__steps__timeliness=Step.Timeliness.ON_TIME)),
-                      late=Count("projects__steps", filter=closed & Q(projects__steps__timeliness=Step.Timeliness.LATE)))
+                      ahead=Count("projects__steps",
+                                  filter=closed & Q(projects__steps__timeliness=Step.Timeliness.AHEAD)),
+                      on_time=Count("projects__steps",
+                                    filter=closed & Q(projects__steps__timeliness=Step.Timeliness.ON_TIME)),
+                      late=Count("projects__steps",
+                                 filter=closed & Q(projects__steps__timeliness=Step.Timeliness.LATE)))
             .annotate(rate=Coalesce(Cast(F("ahead") + F("on_time"), FloatField()) * Value(100.0)
                                     / Cast(NullIf(F("closed"), 0), FloatField()), Value(-1.0)))
             .order_by("-rate", "-ahead", "-closed", "name"))

@@ -85,7 +85,8 @@ def parts(scope: RegionScope, of: Project) -> QuerySet[ProjectPart]:
 
 
 def steps(scope: RegionScope) -> QuerySet[Step]:
-    return Step.objects.filter(project__in=projects(scope).values("pk")).select_related("project", "project__service_group")
+    return Step.objects.filter(project__in=projects(scope).values("pk")).select_related("project",
+        "project__service_group")
 
 
 def get_step(scope: RegionScope, pk: int) -> Step:
@@ -234,7 +235,8 @@ def _completions(of: TargetList) -> list[tuple[Project, list[ProjectPart]]]:
     """Projects whose counted step (counts_for_targets) closed inside the list's period, with their parts."""
     done = Step.objects.filter(counts_for_targets=True, status=Step.Status.DONE,
                                actual_finish__range=(of.period_start, of.period_end)).values("project_id")
-    qs = Project.objects.filter(pk__in=done).prefetch_related(Prefetch("parts", queryset=ProjectPart.objects.defer("geom")))
+    qs = Project.objects.filter(pk__in=done).prefetch_related(
+        Prefetch("parts", queryset=ProjectPart.objects.defer("geom")))
     return [(p, list(p.parts.all())) for p in qs]
 
 
@@ -282,5 +284,6 @@ def list_totals(of: TargetList, progress: list[TargetProgress]) -> ListTotals:
     def gap(goal: Decimal | None) -> float | None:
         return None if goal is None else round(max(0.0, float(goal) - done), 4)
 
-    return ListTotals(sum(p.target.total_cases for p in progress), sum((p.target.total_wan_mu for p in progress), Decimal(0)),
+    return ListTotals(sum(p.target.total_cases for p in progress),
+                      sum((p.target.total_wan_mu for p in progress), Decimal(0)),
                       sum(p.total_cases for p in progress), done, gap(of.floor_wan_mu), gap(of.stretch_wan_mu))

@@ -93,7 +93,8 @@ NBS_FILES = {  # file → (level, parent column)
 MCA_COLUMNS = {"code", "name", "level", "parent_code"}
 LEVEL_LENGTH = {level: length for length, level in CODE_LENGTH_LEVEL.items()}
 
-_ETHNIC = ("蒙古|回|藏|维吾尔|苗|彝|壮|布依|朝鲜|满|侗|瑶|白|土家|哈尼|哈萨克|傣|黎|傈僳|佤|畲|高山|拉祜|水|东乡|纳西|景颇|"
+_ETHNIC = ("蒙古|回|藏|维吾尔|苗|彝|壮|布依|朝鲜|满|侗|瑶|白|土家|哈尼|哈萨克|傣|黎|傈僳|佤|畲|高山|拉祜|水|东"
+           "乡|纳西|景颇|"
            "柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒|乌孜别克|俄罗斯|鄂温克|德昂|保安|裕固|京|"
            "塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺")
 _STEM = re.compile(
@@ -129,8 +130,10 @@ def _kind_from_name(name: str, level: int) -> str:
         Level.COUNTY: (("自治县", "自治县"), ("自治旗", "自治旗"), ("林区", "林区"), ("特区", "特区"), ("区", "市辖区"),
                        ("县", "县"), ("旗", "旗"), ("市", "县级市")),
         Level.TOWNSHIP: (("街道办事处", "街道"), ("街道", "街道"), ("民族乡", "民族乡"), ("族乡", "民族乡"),
-                         ("民族苏木", "民族苏木"), ("苏木", "苏木"), ("镇", "镇"), ("乡", "乡"), ("农场", "农场"), ("区公所", "区公所")),
-        Level.VILLAGE: (("社区居委会", "社区居委会"), ("居委会", "社区居委会"), ("社区", "社区居委会"), ("村委会", "村委会"), ("村", "村委会")),
+                         ("民族苏木", "民族苏木"), ("苏木", "苏木"), ("镇", "镇"), ("乡", "乡"), ("农场", "农场"),
+                         ("区公所", "区公所")),
+        Level.VILLAGE: (("社区居委会", "社区居委会"), ("居委会", "社区居委会"), ("社区", "社区居委会"),
+                        ("村委会", "村委会"), ("村", "村委会")),
     }
     return next((kind for suffix, kind in table.get(level, ()) if name.endswith(suffix)), "")
 
@@ -159,14 +162,16 @@ def _detect_format(path: Path) -> str:
     if not path.is_file():
         raise RegionImportError(_("文件不存在：%(path)s") % {"path": path})
     if path.suffix.lower() != ".csv":
-        raise RegionImportError(_("不支持的代码表文件类型 %(suffix)s：应为民政部 region.csv 或统计局 provinces/cities/areas/streets.csv")
+        raise RegionImportError(
+            _("不支持的代码表文件类型 %(suffix)s：应为民政部 region.csv 或统计局 provinces/cities/areas/streets.csv")
                                 % {"suffix": path.suffix or path.name})
     header, _rows = _read_csv(path)
     if MCA_COLUMNS <= set(header):
         return "mca"
     if path.name in NBS_FILES and header[:2] == ["code", "name"]:
         return "nbs"
-    raise RegionImportError(_("无法识别代码表格式（表头：%(header)s）：应为民政部 region.csv 或统计局 provinces/cities/areas/streets.csv")
+    raise RegionImportError(
+        _("无法识别代码表格式（表头：%(header)s）：应为民政部 region.csv 或统计局 provinces/cities/areas/streets.csv")
                             % {"header": ",".join(header)})
 
 
@@ -202,11 +207,13 @@ def _nbs_code(code: str, level: int) -> str:
 def _parse_nbs(path: Path) -> list[_Row]:
     files = [path / name for name in NBS_FILES if (path / name).is_file()] if path.is_dir() else [path]
     if not files:
-        raise RegionImportError(_("目录 %(path)s 中没有统计局代码表（provinces/cities/areas/streets.csv）") % {"path": path})
+        raise RegionImportError(_("目录 %(path)s 中没有统计局代码表（provinces/cities/areas/streets.csv）")
+                                % {"path": path})
     out = []
     for file in files:
         if file.name not in NBS_FILES:
-            raise RegionImportError(_("%(file)s 不是统计局代码表（应为 provinces/cities/areas/streets.csv）") % {"file": file.name})
+            raise RegionImportError(_("%(file)s 不是统计局代码表（应为 provinces/cities/areas/streets.csv）")
+                                    % {"file": file.name})
         level, parent_column = NBS_FILES[file.name]
         header, rows = _read_csv(file)
         _require_columns(header, {"code", "name"} | ({parent_column} if parent_column else set()), file.name)
@@ -214,7 +221,8 @@ def _parse_nbs(path: Path) -> list[_Row]:
             _check_code(row["code"], file.name, line, "code")
             code = _nbs_code(row["code"], level)
             if len(code) != LEVEL_LENGTH[level]:
-                raise RegionImportError(_("%(where)s：区划代码 %(code)s 的位数与 %(file)s 的级别不符") % {"where": _where(file.name, line), "code": code, "file": file.name})
+                raise RegionImportError(_("%(where)s：区划代码 %(code)s 的位数与 %(file)s 的级别不符")
+                                        % {"where": _where(file.name, line), "code": code, "file": file.name})
             parent = row.get(parent_column, "") if parent_column else ""
             if parent:
                 _check_code(parent, file.name, line, "parent")
@@ -230,7 +238,8 @@ def _where(file: str, line: int) -> str:
 def _check_code(code: str, file: str, line: int, field: str) -> None:
     if not (code.isascii() and code.isdigit() and len(code) in CODE_LENGTH_LEVEL):
         raise RegionImportError(_("%(where)s：%(field)s“%(code)s”格式错误（应为 2、4、6、9 或 12 位数字）")
-                                % {"where": _where(file, line), "field": _("上级代码") if field == "parent" else _("区划代码"), "code": code})
+                                % {"where": _where(file, line),
+                                   "field": _("上级代码") if field == "parent" else _("区划代码"), "code": code})
 
 
 def _validate(rows: list[_Row], wanted: Callable[[str], bool]) -> None:
@@ -244,11 +253,13 @@ def _validate(rows: list[_Row], wanted: Callable[[str], bool]) -> None:
         if not row.name:
             raise RegionImportError(_("%(where)s：名称为空") % {"where": row.where})
         if row.code in seen:
-            raise RegionImportError(_("%(where)s：区划代码 %(code)s 重复（%(first)s 已出现）") % {"where": row.where, "code": row.code, "first": seen[row.code].where})
+            raise RegionImportError(_("%(where)s：区划代码 %(code)s 重复（%(first)s 已出现）")
+                                    % {"where": row.where, "code": row.code, "first": seen[row.code].where})
         seen[row.code] = row
         if row.level == Level.PROVINCE:
             if row.parent:
-                raise RegionImportError(_("%(where)s：省级区划 %(code)s 不应有上级代码") % {"where": row.where, "code": row.code})
+                raise RegionImportError(_("%(where)s：省级区划 %(code)s 不应有上级代码")
+                                        % {"where": row.where, "code": row.code})
             continue
         if not row.parent:
             raise RegionImportError(_("%(where)s：上级代码为空") % {"where": row.where})
@@ -263,14 +274,16 @@ def _validate(rows: list[_Row], wanted: Callable[[str], bool]) -> None:
         found = set(_current_by_code(set(missing_parents)))
         for parent, row in missing_parents.items():
             if parent not in found:
-                raise RegionImportError(_("%(where)s：上级代码 %(parent)s 不存在") % {"where": row.where, "parent": parent})
+                raise RegionImportError(_("%(where)s：上级代码 %(parent)s 不存在")
+                                        % {"where": row.where, "parent": parent})
 
 
 def _current_by_code(codes: set[str], batch: int = 500) -> dict[str, Region]:
     ordered = sorted(codes)
     found: dict[str, Region] = {}
     for start in range(0, len(ordered), batch):
-        found.update((r.code, r) for r in Region.objects.filter(retired_in__isnull=True, code__in=ordered[start:start + batch]))
+        found.update((r.code, r)
+                     for r in Region.objects.filter(retired_in__isnull=True, code__in=ordered[start:start + batch]))
     return found
 
 
@@ -287,8 +300,10 @@ def _check_chronology(name: str, published: dt.date | None, prefix: str) -> None
         for cover in later.report.get("coverage", []):
             other = cover.get("prefix", "")
             if other.startswith(prefix) or prefix.startswith(other):
-                raise RegionImportError(_("版本 %(name)s（%(date)s）早于已导入的 %(later)s（%(later_date)s）：请按发布时间顺序导入")
-                                        % {"name": name, "date": published, "later": later.name, "later_date": later.published})
+                raise RegionImportError(
+                    _("版本 %(name)s（%(date)s）早于已导入的 %(later)s（%(later_date)s）：请按发布时间顺序导入")
+                                        % {"name": name, "date": published, "later": later.name,
+                                           "later_date": later.published})
 
 
 def import_code_table(path, *, edition: str, published: dt.date | None = None, source: str = "", fmt: str | None = None,
@@ -321,7 +336,8 @@ def import_code_table(path, *, edition: str, published: dt.date | None = None, s
 class _EditionImport:
     """Compare an edition's rows with the current regions it covers, level by level, and write the changes."""
 
-    def __init__(self, rows: list[_Row], name: str, published: dt.date | None, source: str, prefix: str, actor, progress: Progress):
+    def __init__(self, rows: list[_Row], name: str, published: dt.date | None, source: str, prefix: str, actor,
+                 progress: Progress):
         self.rows, self.prefix, self.actor, self.progress = rows, prefix, actor, progress
         self.name, self.published, self.source = name, published, source
         self.report = ImportReport(edition=name)
@@ -333,7 +349,8 @@ class _EditionImport:
         self.edition, created = Edition.objects.get_or_create(
             name=self.name, defaults={"published": self.published, "source": self.source[:200]})
         if not created and self.published and self.edition.published and self.edition.published != self.published:
-            raise RegionImportError(_("版本 %(name)s 已存在，发布日期为 %(date)s") % {"name": self.name, "date": self.edition.published})
+            raise RegionImportError(_("版本 %(name)s 已存在，发布日期为 %(date)s")
+                                    % {"name": self.name, "date": self.edition.published})
         levels_in_file = sorted({row.level for row in self.rows})
         file_codes = {row.code for row in self.rows}
         parent_codes = {row.parent for row in self.rows if row.parent and row.parent not in file_codes}
@@ -341,7 +358,8 @@ class _EditionImport:
         # national table has 42,000 codes, more than SQLite allows as parameters of one IN).
         under = Region.objects.filter(retired_in__isnull=True, code__startswith=self.prefix, level__in=levels_in_file)
         self.current: dict[str, Region] = {r.code: r for r in under}
-        outside = {code for code in file_codes | parent_codes if not code.startswith(self.prefix) or code in parent_codes}
+        outside = {code for code in file_codes | parent_codes if not code.startswith(self.prefix)
+                   or code in parent_codes}
         self.current.update(_current_by_code(outside - set(self.current)))
         self.successor_of: dict[int, Region] = {}
         by_level: dict[int, list[_Row]] = defaultdict(list)
@@ -365,7 +383,8 @@ class _EditionImport:
         county differently, so the same code can stand for another township (东昌府区 002/003 are swapped).
         """
         covered = level in self.levels
-        olds = {code: r for code, r in self.current.items() if covered and r.level == level and code.startswith(self.prefix)}
+        olds = {code: r for code,
+                r in self.current.items() if covered and r.level == level and code.startswith(self.prefix)}
         # Parents that already had current children at this level: a region new under them is a real 新设.
         known_parents = {r.parent_id for r in olds.values()}
         parent_of = {row.code: self.current.get(row.parent) if row.parent else None for row in rows}
@@ -389,7 +408,8 @@ class _EditionImport:
             pools[(parent.pk if parent else None, name_stem(row.name))].append(row)
         for old in sorted(olds.values(), key=lambda r: r.code):
             pool = pools.get((parent_now(old), name_stem(old.name)), [])
-            match = (next((r for r in pool if r.code == old.code), None) or next((r for r in pool if r.name == old.name), None)
+            match = (next((r for r in pool if r.code == old.code), None)
+                     or next((r for r in pool if r.name == old.name), None)
                      or (pool[0] if len(pool) == 1 else None))
             if match is None:
                 continue
@@ -411,7 +431,8 @@ class _EditionImport:
             old.save(update_fields=["retired_in"])
             del self.current[old.code]
         self.report.retired += len(recode) + len(abolished)
-        new = {code: Region(code=code, name=row.name, level=level, kind=row.kind[:30], parent=parent_of[code], first_edition=self.edition)
+        new = {code: Region(code=code, name=row.name, level=level, kind=row.kind[:30], parent=parent_of[code],
+                            first_edition=self.edition)
                for code, row in [(row.code, row) for _old, row in recode] + list(pending.items())}
         Region.objects.bulk_create(new.values(), batch_size=500)
         self.current.update(new)
@@ -448,7 +469,8 @@ class _EditionImport:
         self.report.recoded.append((old.code, old.name, successor.code, successor.name))
         if inherit_boundary(successor, old):
             self.report.warnings.append(_("%(new)s（%(new_code)s）沿用原 %(old)s（%(old_code)s）的边界")
-                                        % {"new": successor.name, "new_code": successor.code, "old": old.name, "old_code": old.code})
+                                        % {"new": successor.name, "new_code": successor.code, "old": old.name,
+                                           "old_code": old.code})
         # Children the edition does not list (e.g. villages under a township) follow their township.
         Region.objects.filter(parent=old, retired_in__isnull=True).update(parent=successor)
         for region in self.current.values():  # keep the loaded rows in step with the UPDATE above
@@ -473,10 +495,12 @@ class _EditionImport:
                note=_("%(edition)s：%(kind)s") % {"edition": self.edition.name, "kind": change.get_kind_display()})
 
     def _finish(self, created: bool) -> None:
-        orphans = (Region.objects.filter(retired_in__isnull=True, parent__retired_in=self.edition, parent__successor__isnull=True)
+        orphans = (Region.objects.filter(retired_in__isnull=True, parent__retired_in=self.edition,
+                                         parent__successor__isnull=True)
                    .values_list("parent__code", "parent__name").distinct())
         for code, name in orphans:
-            self.report.warnings.append(_("%(name)s（%(code)s）已撤销，但仍有下级区划未在本版本中出现，请核对") % {"name": name, "code": code})
+            self.report.warnings.append(_("%(name)s（%(code)s）已撤销，但仍有下级区划未在本版本中出现，请核对")
+                                        % {"name": name, "code": code})
         report = dict(self.edition.report or {})
         coverage = report.setdefault("coverage", [])
         cover = {"prefix": self.prefix, "levels": self.levels}

@@ -38,7 +38,8 @@ def outlines(*, level: int, near: Any = None, under: str = "") -> tuple[list[Reg
     if near is not None:
         minx, miny, maxx, maxy = shapely.total_bounds(near)
         queryset = queryset.filter(geom__intersects=box((minx - _BOX_MARGIN_DEGREES, miny - _BOX_MARGIN_DEGREES,
-                                                                maxx + _BOX_MARGIN_DEGREES, maxy + _BOX_MARGIN_DEGREES)))
+                                                                maxx + _BOX_MARGIN_DEGREES,
+                                                                maxy + _BOX_MARGIN_DEGREES)))
     regions = list(queryset.order_by("code"))
     shapes = shapely.from_wkb([bytes(r.geom.wkb) for r in regions]) if regions else np.empty(0, dtype=object)
     return regions, shapes

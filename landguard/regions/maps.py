@@ -22,7 +22,8 @@ LEVEL_KEYS: dict[str, int] = {"province": Level.PROVINCE, "city": Level.CITY, "c
                               "township": Level.TOWNSHIP, "village": Level.VILLAGE}
 GRID = "grid"
 # Simplification tolerance in degrees (1e-4° ≈ 10 m at 36°N).
-TOLERANCE: dict[str, float] = {"province": 2e-3, "city": 1e-3, "county": 3e-4, "township": 2e-4, "village": 5e-5, GRID: 2e-5}
+TOLERANCE: dict[str, float] = {"province": 2e-3, "city": 1e-3, "county": 3e-4, "township": 2e-4, "village": 5e-5,
+                               GRID: 2e-5}
 
 
 def shapes(geoms: Sequence[Any], tolerance: float) -> list[dict[str, Any]]:

@@ -55,13 +55,17 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     level = models.PositiveSmallIntegerField(_("级别"), choices=Level.choices, db_index=True)
     kind = models.CharField(_("类型"), max_length=30, blank=True, help_text=_("街道、镇、乡、市辖区、县…"))
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级"))
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name=_("上级"))
     geom = models.MultiPolygonField(_("边界"), srid=4490, null=True, blank=True)
     area_m2 = models.FloatField(_("椭球面积（平方米）"), null=True, blank=True)
     boundary_source = models.CharField(_("边界来源"), max_length=200, blank=True)
-    first_edition = models.ForeignKey(Edition, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("始见版本"))
-    retired_in = models.ForeignKey(Edition, models.PROTECT, null=True, blank=True, related_name="retired_regions", verbose_name=_("停用版本"))
-    successor = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="predecessors", verbose_name=_("承继区划"))
+    first_edition = models.ForeignKey(Edition, models.PROTECT, null=True, blank=True, related_name="+",
+                                      verbose_name=_("始见版本"))
+    retired_in = models.ForeignKey(Edition, models.PROTECT, null=True, blank=True, related_name="retired_regions",
+                                   verbose_name=_("停用版本"))
+    successor = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="predecessors",
+                                  verbose_name=_("承继区划"))
     is_synthetic = models.BooleanField(_("合成数据"), default=False, help_text=_("演示用的合成边界或名称，非官方数据"))
 
     class Meta:
@@ -69,7 +73,8 @@ class Region(models.Model):
         verbose_name = _("行政区")
         verbose_name_plural = _("行政区")
         constraints = [
-            models.UniqueConstraint(fields=["code"], condition=Q(retired_in__isnull=True), name="region_current_code_unique"),
+            models.UniqueConstraint(fields=["code"], condition=Q(retired_in__isnull=True),
+                                    name="region_current_code_unique"),
         ]
 
     def __str__(self) -> str:

@@ -49,7 +49,8 @@ def set_boundary(region: Region, geom: Any, *, source: str, synthetic: bool = Fa
     region.is_synthetic = synthetic
     region.save(update_fields=BOUNDARY_FIELDS)
     changes = diff(before, snapshot(region, BOUNDARY_FIELDS))
-    record(actor=actor, action=AuditEntry.Action.IMPORT, target=region, region_code=region.code, changes=changes, note=note)
+    record(actor=actor, action=AuditEntry.Action.IMPORT, target=region, region_code=region.code, changes=changes,
+           note=note)
     return True
 
 

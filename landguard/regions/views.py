@@ -110,7 +110,8 @@ def region_detail(request: HttpRequest, scope: RegionScope, code: str) -> HttpRe
     region = selectors.get_region(scope, code)
     lineage_pks = lineage(region)
     changes = (selectors.code_changes(scope).filter(Q(old_region_id__in=lineage_pks) | Q(new_region_id__in=lineage_pks))
-               .select_related("old_region", "new_region").order_by(F("edition__published").asc(nulls_first=True), "edition__imported_at", "id"))
+               .select_related("old_region", "new_region").order_by(F("edition__published").asc(nulls_first=True),
+                                                                    "edition__imported_at", "id"))
     children = selectors.regions(scope).filter(parent=region).defer("geom")
     successor = region.current() if not region.is_current else None
     context = {
@@ -131,13 +132,15 @@ def region_detail(request: HttpRequest, scope: RegionScope, code: str) -> HttpRe
 
 
 class BoundaryImportForm(forms.Form):
-    file = forms.FileField(label=_("边界文件"), help_text=_("GeoJSON（.geojson/.json）或压缩的 Shapefile（.zip，含 .shp/.dbf/.shx/.prj/.cpg）"))
+    file = forms.FileField(label=_("边界文件"),
+        help_text=_("GeoJSON（.geojson/.json）或压缩的 Shapefile（.zip，含 .shp/.dbf/.shx/.prj/.cpg）"))
     crs = forms.ChoiceField(label=_("坐标系"), required=False, choices=[
         ("", _("自动识别（按 .prj 或坐标数值）")), ("cgcs2000", _("CGCS2000 经纬度")), ("wgs84", _("WGS84 经纬度")),
         ("gcj02", _("GCJ-02（高德、腾讯、DataV 等网络地图）"))])
     code_field = forms.CharField(label=_("区划代码字段"), required=False, max_length=30,
                                  help_text=_("留空时自动识别 adcode、code、XZQDM 等字段"))
-    source = forms.CharField(label=_("边界来源"), required=False, max_length=100, help_text=_("显示给用户，例如“县自然资源局 2024 年勘界成果”"))
+    source = forms.CharField(label=_("边界来源"), required=False, max_length=100,
+                             help_text=_("显示给用户，例如“县自然资源局 2024 年勘界成果”"))
     encoding = forms.ChoiceField(label=_("属性文本编码"), choices=ENCODING_CHOICES, required=False)
     repair = forms.BooleanField(label=_("自动修复无效几何"), required=False,
                                 help_text=_("不勾选时，任何无效几何都会使整个文件被拒绝；勾选后修复并在报告中逐条列出"))

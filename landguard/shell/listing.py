@@ -57,7 +57,8 @@ class ScopedFilterForm(forms.Form):
     """Base of the list filters: free text and a township picker limited to the user's scope."""
 
     q = forms.CharField(label=_("搜索"), required=False, max_length=50,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("名称或代码"), "autocomplete": "off"}))
+                        widget=forms.TextInput(
+                            attrs={"type": "search", "placeholder": _("名称或代码"), "autocomplete": "off"}))
     township = forms.ModelChoiceField(label=_("乡镇（街道）"), queryset=None, required=False, to_field_name="code",
                                       empty_label=_("全部乡镇"))
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy
 from landguard.core.scope import RegionScope
 
 LAYER_LABELS = {"province": gettext_lazy("省界"), "city": gettext_lazy("市界"), "county": gettext_lazy("县界"),
-                "township": gettext_lazy("乡镇（街道）"), "village": gettext_lazy("村（社区）"), "grid": gettext_lazy("网格")}
+                "township": gettext_lazy("乡镇（街道）"), "village": gettext_lazy("村（社区）"),
+                "grid": gettext_lazy("网格")}
 DEFAULT_VISIBLE = {"province", "city", "county", "township", "village"}
 
 

@@ -50,7 +50,8 @@ class BadField(Exception):
 
 
 def _error(status: int, message: str, field: str = "") -> JsonResponse:
-    response = JsonResponse({"error": message, "field": field}, status=status, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse({"error": message, "field": field}, status=status,
+                            json_dumps_params={"ensure_ascii": False})
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="landguard-alarms"'
     return response
@@ -77,7 +78,8 @@ def _text(data: dict, name: str, *, required: bool = True, limit: int = 100) -> 
     return text
 
 
-def _number(data: dict, name: str, low: float, high: float, *, required: bool = False, label: str | None = None) -> float | None:
+def _number(data: dict, name: str, low: float, high: float, *, required: bool = False,
+            label: str | None = None) -> float | None:
     value = data.get(name)
     label = label or name
     if value is None:
@@ -87,7 +89,8 @@ def _number(data: dict, name: str, low: float, high: float, *, required: bool = 
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise BadField(label, _("字段 %(field)s 应为数字") % {"field": label})
     if not low <= value <= high:
-        raise BadField(label, _("字段 %(field)s 应在 %(low)s 到 %(high)s 之间") % {"field": label, "low": low, "high": high})
+        raise BadField(label,
+                       _("字段 %(field)s 应在 %(low)s 到 %(high)s 之间") % {"field": label, "low": low, "high": high})
     return float(value)
 
 
@@ -224,7 +227,8 @@ def device_alarm_intake(request: HttpRequest) -> HttpResponse:
     camera = Camera.objects.filter(source=source, code__in=codes).values_list("code", flat=True)
     found = next((code for code in codes if code in set(camera)), None)
     if found is None:
-        return _error(422, _("未登记的设备：请以 %(codes)s 之一登记该摄像机") % {"codes": "、".join(codes) or "—"}, "camera_id")
+        return _error(422, _("未登记的设备：请以 %(codes)s 之一登记该摄像机") % {"codes": "、".join(codes) or "—"},
+                      "camera_id")
     try:
         result = intake.ingest_alarm(source=source, alarm=event.alarm(found))
     except intake.Rejected as exc:
@@ -250,7 +254,8 @@ class ClueSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Clue
-        fields = ["id", "number", "kind", "status", "severity", "title", "location", "region_code", "township_code", "place_name",
+        fields = ["id", "number", "kind", "status", "severity", "title", "location", "region_code", "township_code",
+                  "place_name",
                   "first_seen", "last_seen", "detection_count", "touches_farmland", "touches_basic_farmland",
                   "touches_eco_redline", "explained_by_approval", "farmland_m2", "main_land_code", "triage_reason"]
 
@@ -260,15 +265,19 @@ class TaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Task
-        fields = ["id", "number", "clue", "status", "severity", "region_code", "township_code", "dispatched_at", "reported_at",
-                  "on_site_at", "outcome", "outcome_reason", "illegal_area_m2", "stopped_at", "verified_at", "restored_at", "closed_at"]
+        fields = ["id", "number", "clue", "status", "severity", "region_code", "township_code", "dispatched_at",
+                  "reported_at",
+                  "on_site_at", "outcome", "outcome_reason", "illegal_area_m2", "stopped_at", "verified_at",
+                  "restored_at", "closed_at"]
 
 
 class CaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
-        fields = ["id", "number", "clue", "party", "status", "region_code", "township_code", "filed_at", "due_at", "paused_at",
-                  "decided_at", "served_at", "illegal_area_m2", "farmland_m2", "confiscated_m2", "demolished_m2", "fine_yuan", "restored_m2", "referrals", "closed_at"]
+        fields = ["id", "number", "clue", "party", "status", "region_code", "township_code", "filed_at", "due_at",
+                  "paused_at",
+                  "decided_at", "served_at", "illegal_area_m2", "farmland_m2", "confiscated_m2", "demolished_m2",
+                  "fine_yuan", "restored_m2", "referrals", "closed_at"]
 
 
 class CameraSerializer(serializers.ModelSerializer):
@@ -276,7 +285,8 @@ class CameraSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Camera
-        fields = ["id", "code", "name", "device_type", "position", "height_m", "radius_m", "region_code", "is_active", "is_synthetic"]
+        fields = ["id", "code", "name", "device_type", "position", "height_m", "radius_m", "region_code", "is_active",
+                  "is_synthetic"]
 
 
 class ClueViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -44,7 +44,8 @@ def _require(actor, code: str) -> None:
 
 
 @transaction.atomic
-def open_case(*, actor, clue: Clue, number: str, party: str, illegal_area_m2: float = 0.0, farmland_m2: float | None = None,
+def open_case(*, actor, clue: Clue, number: str, party: str, illegal_area_m2: float = 0.0,
+              farmland_m2: float | None = None,
               note: str = "") -> Case:
     """立案 from a clue judged valid (the clock starts now)."""
     clue = Clue.objects.select_for_update().get(pk=clue.pk)
@@ -58,8 +59,10 @@ def open_case(*, actor, clue: Clue, number: str, party: str, illegal_area_m2: fl
         with transaction.atomic():
             case = Case.objects.create(
                 clue=clue, number=number.strip(), party=party.strip(), region_code=clue.region_code,
-                township_code=clue.township_code, filed_at=now, due_at=now + dt.timedelta(days=int(tunables.get("SUPERVISION_CASE_DAYS"))),
-                illegal_area_m2=illegal_area_m2, farmland_m2=(clue.farmland_m2 or 0.0) if farmland_m2 is None else farmland_m2,
+                township_code=clue.township_code, filed_at=now,
+                due_at=now + dt.timedelta(days=int(tunables.get("SUPERVISION_CASE_DAYS"))),
+                illegal_area_m2=illegal_area_m2,
+                farmland_m2=(clue.farmland_m2 or 0.0) if farmland_m2 is None else farmland_m2,
                 created_by=actor, is_synthetic=clue.is_synthetic)
     except IntegrityError:
         raise ValidationError({"number": _("立案号已存在，或该线索已立案")}) from None
@@ -98,8 +101,10 @@ def advance(*, actor, case: Case, to: str, note: str = "", **values) -> Case:
     elif to == Case.Status.DECIDED:
         window_end = case.notice_served_at + dt.timedelta(days=int(tunables.get("SUPERVISION_NOTICE_DAYS")))
         if now < window_end:
-            raise ValidationError(_("陈述申辩、听证申请期限（送达后 %(days)s 日）至 %(end)s 届满，届满后方可作出决定") % {
-                "days": tunables.get("SUPERVISION_NOTICE_DAYS"), "end": timezone.localtime(window_end).strftime("%Y-%m-%d %H:%M")})
+            raise ValidationError(_("陈述申辩、听证申请期限（送达后 %(days)s 日）至 %(end)s 届满，届满后方可作出决定")
+                                  % {
+                "days": tunables.get("SUPERVISION_NOTICE_DAYS"),
+                "end": timezone.localtime(window_end).strftime("%Y-%m-%d %H:%M")})
         case.hearing_requested = bool(values.get("hearing_requested", case.hearing_requested))
         case.confiscated_m2 = _number(values, "confiscated_m2")
         case.demolished_m2 = _number(values, "demolished_m2")
@@ -140,7 +145,8 @@ def pause(*, actor, case: Case, kind: str, reason: str) -> CasePause:
     snapshot = audit.snapshot(case, ["paused_at"])
     case.paused_at = clock.now()
     case.save(update_fields=["paused_at"])
-    period = CasePause.objects.create(case=case, kind=kind, reason=reason.strip()[:300], started_at=case.paused_at, started_by=actor)
+    period = CasePause.objects.create(case=case, kind=kind, reason=reason.strip()[:300], started_at=case.paused_at,
+                                      started_by=actor)
     note = f"{period.get_kind_display()}：{period.reason}"
     _event(case, actor, case.status, note, action=CaseEvent.Action.PAUSE)
     audit.record_update(actor=actor, target=case, before=snapshot, region_code=case.region_code, note=note)
@@ -162,7 +168,8 @@ def resume(*, actor, case: Case, note: str = "") -> CasePause:
     case.save(update_fields=["paused_at", "due_at"])
     period.ended_at, period.ended_by, period.end_note = now, actor, note.strip()[:300]
     period.save(update_fields=["ended_at", "ended_by", "end_note"])
-    text = _("%(kind)s结束，期限顺延 %(days).1f 日") % {"kind": period.get_kind_display(), "days": (now - period.started_at) / dt.timedelta(days=1)}
+    text = _("%(kind)s结束，期限顺延 %(days).1f 日") % {"kind": period.get_kind_display(),
+                                                        "days": (now - period.started_at) / dt.timedelta(days=1)}
     text = f"{text}：{period.end_note}" if period.end_note else text
     _event(case, actor, case.status, text, action=CaseEvent.Action.RESUME)
     audit.record_update(actor=actor, target=case, before=snapshot, region_code=case.region_code, note=text)
@@ -187,7 +194,8 @@ def clock_of(case: Case, now: dt.datetime | None = None) -> CaseClock:
     now = now or clock.now()
     end = case.decided_at or case.closed_at or now
     running = (now - case.paused_at) if case.paused_at is not None else dt.timedelta(0)
-    excluded = sum(((p.ended_at - p.started_at) for p in case.pauses.all() if p.ended_at is not None), dt.timedelta(0)) + running
+    excluded = sum(((p.ended_at - p.started_at) for p in case.pauses.all() if p.ended_at is not None),
+                   dt.timedelta(0)) + running
     due = case.due_at + running
     day = dt.timedelta(days=1)
     return CaseClock(due_at=due, used_days=max(0, int((end - case.filed_at - excluded) / day)),

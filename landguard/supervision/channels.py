@@ -60,7 +60,8 @@ def build_request(channel: Channel, title: str, text: str, *, now_ms: int | None
         url = channel.url
         if channel.secret:
             timestamp = str(now_ms if now_ms is not None else int(time.time() * 1000))
-            digest = hmac.new(channel.secret.encode(), f"{timestamp}\n{channel.secret}".encode(), hashlib.sha256).digest()
+            digest = hmac.new(channel.secret.encode(), f"{timestamp}\n{channel.secret}".encode(),
+                              hashlib.sha256).digest()
             sign = urllib.parse.quote_plus(base64.b64encode(digest).decode())
             url += ("&" if "?" in url else "?") + f"timestamp={timestamp}&sign={sign}"
     else:
@@ -82,7 +83,8 @@ def send(channel: Channel, title: str, text: str) -> Outcome:
     request = build_request(channel, title, text)
     http = urllib.request.Request(request.url, data=request.body, headers=request.headers, method="POST")
     try:
-        with urllib.request.urlopen(http, timeout=float(tunables.get("SUPERVISION_DELIVERY_TIMEOUT_SECONDS"))) as response:
+        with urllib.request.urlopen(http,
+                                    timeout=float(tunables.get("SUPERVISION_DELIVERY_TIMEOUT_SECONDS"))) as response:
             status, body = response.status, response.read(65536)
     except urllib.error.HTTPError as exc:
         return Outcome(False, exc.code, f"HTTP {exc.code}")
@@ -124,7 +126,8 @@ def deliver_due(*, limit: int = 100) -> int:
             Delivery.objects.filter(pk=pk).update(status=Delivery.Status.FAILED, response_status=outcome.status,
                                                   last_error=outcome.error)
         else:
-            pause = dt.timedelta(seconds=float(tunables.get("SUPERVISION_DELIVERY_RETRY_SECONDS")) * 2 ** (delivery.attempts - 1))
+            pause = dt.timedelta(
+                seconds=float(tunables.get("SUPERVISION_DELIVERY_RETRY_SECONDS")) * 2 ** (delivery.attempts - 1))
             Delivery.objects.filter(pk=pk).update(status=Delivery.Status.PENDING, next_attempt_at=clock.now() + pause,
                                                   response_status=outcome.status, last_error=outcome.error)
     return sent

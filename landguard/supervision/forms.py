@@ -31,7 +31,8 @@ class ClueFilterForm(ScopedFilterForm):
 
 class TaskFilterForm(ScopedFilterForm):
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *Task.Status.choices])
-    outcome = forms.ChoiceField(label=_("核查结论"), required=False, choices=[("", _("全部结论")), *Task.Outcome.choices])
+    outcome = forms.ChoiceField(label=_("核查结论"), required=False,
+                                choices=[("", _("全部结论")), *Task.Outcome.choices])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,10 +76,12 @@ class PlainFilterForm(ScopedFilterForm):
 
 
 class ClueEntryForm(forms.Form):
-    kind = forms.ChoiceField(label=_("来源"), choices=[(SourceKind.REPORT, SourceKind.REPORT.label), (SourceKind.HOTLINE, SourceKind.HOTLINE.label),
+    kind = forms.ChoiceField(label=_("来源"),
+        choices=[(SourceKind.REPORT, SourceKind.REPORT.label), (SourceKind.HOTLINE, SourceKind.HOTLINE.label),
                                                       (SourceKind.PATROL, SourceKind.PATROL.label)])
     title = forms.CharField(label=_("标题"), max_length=200)
-    description = forms.CharField(label=_("情况描述"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+    description = forms.CharField(label=_("情况描述"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                  max_length=2000)
     lon = forms.FloatField(label=_("经度"), min_value=73, max_value=136, help_text=COORD_HELP)
     lat = forms.FloatField(label=_("纬度"), min_value=3, max_value=54)
     reporter_name = forms.CharField(label=_("举报人"), max_length=50, required=False)
@@ -96,7 +99,8 @@ class PublicReportForm(forms.Form):
 
 
 class TriageForm(forms.Form):
-    decision = forms.ChoiceField(label=_("研判结论"), choices=[("valid", _("有效，派发核查")), ("false_alarm", _("误报"))],
+    decision = forms.ChoiceField(label=_("研判结论"),
+                                 choices=[("valid", _("有效，派发核查")), ("false_alarm", _("误报"))],
                                  widget=forms.RadioSelect)
     reason = forms.CharField(label=_("研判意见"), max_length=300, required=False,
                              help_text=_("误报须写明原因，如“农机正常耕作”“大棚维修”"))
@@ -133,7 +137,8 @@ class CaseResumeForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("核查结论"), choices=Task.Outcome.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("说明"), max_length=300, required=False, help_text=_("合法须写明依据（如批准文号），误报须写明原因"))
+    reason = forms.CharField(label=_("说明"), max_length=300, required=False,
+                             help_text=_("合法须写明依据（如批准文号），误报须写明原因"))
     illegal_area_m2 = forms.FloatField(label=_("违法占地面积（平方米）"), min_value=0, required=False)
     stopped = forms.BooleanField(label=_("已当场制止"), required=False)
 
@@ -157,17 +162,23 @@ class PhotoStartForm(forms.Form):
 class JudgeForm(forms.Form):
     judgement = forms.ChoiceField(label=_("判定"), choices=Judgement.choices)
     judgement_reason = forms.ChoiceField(label=_("判定依据"),
-                                         choices=[(str(Judgement(j).label), [(k, v) for k, v in reasons]) for j, reasons in JUDGEMENT_REASONS.items()])
-    rectification = forms.ChoiceField(label=_("整改状态"), choices=[("", "—"), *Patch.Rectification.choices], required=False)
-    rectification_kind = forms.ChoiceField(label=_("整改方式"), choices=[("", "—"), *Patch.RectificationKind.choices], required=False)
-    evidence = forms.CharField(label=_("举证材料说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+                                         choices=[(str(Judgement(j).label), [(k, v) for k, v in reasons]) for j,
+                                                  reasons in JUDGEMENT_REASONS.items()])
+    rectification = forms.ChoiceField(label=_("整改状态"), choices=[("", "—"), *Patch.Rectification.choices],
+                                      required=False)
+    rectification_kind = forms.ChoiceField(label=_("整改方式"), choices=[("", "—"), *Patch.RectificationKind.choices],
+                                           required=False)
+    evidence = forms.CharField(label=_("举证材料说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                               max_length=2000)
 
 
 class PatchImportForm(forms.Form):
-    file = forms.FileField(label=_("图斑文件"), help_text=_("压缩的 Shapefile（.zip）、GeoPackage 或 GeoJSON；字段 JCBH、TBLX、QSX、HSX、DLBM、SFYN、SFHX、MJ。"
+    file = forms.FileField(label=_("图斑文件"),
+        help_text=_("压缩的 Shapefile（.zip）、GeoPackage 或 GeoJSON；字段 JCBH、TBLX、QSX、HSX、DLBM、SFYN、SFHX、MJ。"
                                                           "提交后在后台导入，可在任务页查看进度和导入报告"))
     name = forms.CharField(label=_("批次名称"), max_length=100, help_text=_("如“2025年5月卫片图斑”"))
-    month = forms.DateField(label=_("月份"), widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m", "%Y-%m-%d"])
+    month = forms.DateField(label=_("月份"), widget=forms.DateInput(attrs={"type": "month"}),
+                            input_formats=["%Y-%m", "%Y-%m-%d"])
     county = forms.ModelChoiceField(label=_("所属县（区）"), queryset=None, to_field_name="code", empty_label=None)
     encoding = forms.ChoiceField(label=_("属性文本编码"), required=False, choices=ENCODING_CHOICES)
 
@@ -182,7 +193,8 @@ class PatchImportForm(forms.Form):
 
 def _regions_field(scope, *, label, help_text: str = "") -> forms.ModelChoiceField:
     """The county or a township inside the admin's scope: where a channel or a deadline rule applies."""
-    field = forms.ModelChoiceField(label=label, queryset=region_selectors.regions(scope).filter(level__in=(Level.COUNTY, Level.TOWNSHIP))
+    field = forms.ModelChoiceField(label=label,
+        queryset=region_selectors.regions(scope).filter(level__in=(Level.COUNTY, Level.TOWNSHIP))
                                    .order_by("code"), to_field_name="code", empty_label=None, help_text=help_text)
     field.label_from_instance = lambda r: f"{r.code} {r.name}"
     return field
@@ -194,10 +206,12 @@ class CameraForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100)
     device_type = forms.TypedChoiceField(label=_("设备类型"), coerce=int, choices=Camera.DeviceType.choices,
                                          initial=Camera.DeviceType.TOWER)
-    lon = forms.FloatField(label=_("经度"), min_value=73, max_value=136, help_text=_("在地图上点击选取，或直接填写") + "；" + str(COORD_HELP))
+    lon = forms.FloatField(label=_("经度"), min_value=73, max_value=136,
+                           help_text=_("在地图上点击选取，或直接填写") + "；" + str(COORD_HELP))
     lat = forms.FloatField(label=_("纬度"), min_value=3, max_value=54)
     height_m = forms.FloatField(label=_("架设高度（米）"), min_value=1, max_value=500)
-    radius_m = forms.FloatField(label=_("监控半径（米）"), min_value=50, max_value=20_000, help_text=_("保存后按此半径重新计算覆盖范围"))
+    radius_m = forms.FloatField(label=_("监控半径（米）"), min_value=50, max_value=20_000,
+                                help_text=_("保存后按此半径重新计算覆盖范围"))
     is_active = forms.BooleanField(label=_("在线"), required=False, initial=True)
 
     def __init__(self, *args: Any, scope, editing: bool = False, **kwargs: Any) -> None:
@@ -224,10 +238,12 @@ class ChannelForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100)
     url = forms.URLField(label=_("接口地址"), max_length=500, assume_scheme="https",
                          help_text=_("企业微信：https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…；钉钉：https://oapi.dingtalk.com/robot/send?access_token=…"))
-    secret = forms.CharField(label=_("签名密钥或令牌"), max_length=200, required=False, widget=forms.PasswordInput(render_value=False),
+    secret = forms.CharField(label=_("签名密钥或令牌"), max_length=200, required=False,
+                             widget=forms.PasswordInput(render_value=False),
                              help_text=_("钉钉“加签”密钥；短信网关的 Bearer 令牌。修改时留空则保留原值"))
     clear_secret = forms.BooleanField(label=_("清除已保存的密钥"), required=False)
-    phones = forms.CharField(label=_("手机号"), max_length=500, required=False, help_text=_("短信接收人或群内 @ 的手机号，逗号分隔"))
+    phones = forms.CharField(label=_("手机号"), max_length=500, required=False,
+                             help_text=_("短信接收人或群内 @ 的手机号，逗号分隔"))
     is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
     def __init__(self, *args: Any, scope, editing: bool = False, **kwargs: Any) -> None:
@@ -249,7 +265,8 @@ class PolicyForm(forms.Form):
     report_minutes = forms.IntegerField(label=_("上报时限（分钟）"), min_value=1, max_value=7 * 24 * 60, initial=60)
     onsite_minutes = forms.IntegerField(label=_("到场制止时限（分钟）"), min_value=1, max_value=7 * 24 * 60, initial=60,
                                         help_text=_("自签收上报起算"))
-    restore_minutes = forms.IntegerField(label=_("恢复原状时限（分钟）"), min_value=1, max_value=90 * 24 * 60, initial=24 * 60)
+    restore_minutes = forms.IntegerField(label=_("恢复原状时限（分钟）"), min_value=1, max_value=90 * 24 * 60,
+                                         initial=24 * 60)
 
     def __init__(self, *args: Any, scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -29,4 +29,5 @@ TASK_DISPATCHED = register(MessageType(
     body=_("%(title)s。请于 %(due)s 前签收上报，1 小时内到场制止。"), links=_task))
 DEADLINE_ESCALATED = register(MessageType(
     code="supervision.deadline_escalated", kind="alert", title=_("超时督办：%(task)s %(step)s"),
-    body=_("%(place)s 的核查任务 %(task)s 未在 %(due)s 前完成“%(step)s”，请督促办理。"), display=_step_label, links=_task))
+    body=_("%(place)s 的核查任务 %(task)s 未在 %(due)s 前完成“%(step)s”，请督促办理。"), display=_step_label,
+    links=_task))

@@ -189,7 +189,8 @@ def check_time(observed_at: dt.datetime) -> None:
         raise Rejected(422, _("告警时间 %(time)s 晚于当前时间超过 %(minutes)s 分钟：请校准设备时钟")
                        % {"time": shown, "minutes": int(ahead.total_seconds() // 60)}, "time")
     if observed_at < now - behind:
-        raise Rejected(422, _("告警时间 %(time)s 早于 %(days)s 天前，不再受理") % {"time": shown, "days": behind.days}, "time")
+        raise Rejected(422, _("告警时间 %(time)s 早于 %(days)s 天前，不再受理") % {"time": shown, "days": behind.days},
+                       "time")
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,8 @@ def ingest_alarm(*, source: AlarmSource, alarm: Alarm) -> Intake:
         raise Rejected(422, _("未登记的设备编号 %(code)s") % {"code": alarm.camera_code}, "camera_id")
     check_time(alarm.observed_at)
     if alarm.image is not None and len(alarm.image) > tunables.get("SUPERVISION_ALARM_IMAGE_MAX_BYTES"):
-        raise Rejected(413, _("图片超过 %(mb)s MB 上限") % {"mb": tunables.get("SUPERVISION_ALARM_IMAGE_MAX_BYTES") / 1048576}, "image")
+        raise Rejected(413,
+            _("图片超过 %(mb)s MB 上限") % {"mb": tunables.get("SUPERVISION_ALARM_IMAGE_MAX_BYTES") / 1048576}, "image")
     if alarm.image is not None and not is_image(alarm.image):
         raise Rejected(415, _("图片不是 JPEG、PNG、GIF、WebP 或 BMP 格式"), "image")
     # 2. Place the target: the alarm's own point, else the camera's position moved along the bearing, else the
@@ -222,7 +224,8 @@ def ingest_alarm(*, source: AlarmSource, alarm: Alarm) -> Intake:
     elif alarm.lon is not None and alarm.lat is not None:
         lon, lat = alarm.lon, alarm.lat
     else:
-        lon, lat = geo.destination(camera.position.x, camera.position.y, alarm.bearing_deg or 0.0, alarm.distance_m or 0.0)
+        lon, lat = geo.destination(camera.position.x, camera.position.y, alarm.bearing_deg or 0.0,
+                                   alarm.distance_m or 0.0)
     target = geo.point(lon, lat)
     located = geo.locate(target, source.region)
     if located is None:
@@ -246,11 +249,13 @@ def ingest_alarm(*, source: AlarmSource, alarm: Alarm) -> Intake:
             #    deletes it (storage is outside the transaction).
             detection = Detection(kind=SourceKind.CAMERA, source=source, event_id=alarm.event_id, camera=camera,
                                   observed_at=alarm.observed_at, received_at=clock.now(), location=target,
-                                  bearing_deg=alarm.bearing_deg, distance_m=alarm.distance_m, confidence=alarm.confidence,
+                                  bearing_deg=alarm.bearing_deg, distance_m=alarm.distance_m,
+                                  confidence=alarm.confidence,
                                   note=alarm.note[:2000], payload=alarm.payload or {}, position_pending=alarm.at_camera)
             if alarm.image is not None:
                 detection.image_sha256 = hashlib.sha256(alarm.image).hexdigest()
-                detection.image.save(alarm.image_name or f"{detection.image_sha256[:16]}.jpg", ContentFile(alarm.image), save=False)
+                detection.image.save(alarm.image_name or f"{detection.image_sha256[:16]}.jpg", ContentFile(alarm.image),
+                                     save=False)
                 saved_image = detection.image.name
             # 6. Into a clue (open_clue): joined to an open one — whose row `join` locks, since a patrol or a
             #    卫片 import may be adding to the same clue — or a new clue, enriched and audited.
@@ -394,12 +399,14 @@ def nearest_open_clue(lon: float, lat: float, at: dt.datetime, *, exclude_kinds=
     window = tunables.minutes("SUPERVISION_FUSION_WINDOW_MINUTES")
     # A 位置待核 clue stands at its camera, not at the event: distance says nothing about it.
     candidates = list(Clue.objects.filter(status__in=(Clue.Status.NEW, Clue.Status.VALID), last_seen__gte=at - window,
-                                          first_seen__lte=at + window, location__intersects=geo.box_around(lon, lat, distance),
+                                          first_seen__lte=at + window,
+                                          location__intersects=geo.box_around(lon, lat, distance),
                                           position_pending=False)
                       .exclude(kind__in=exclude_kinds).only("id", "location"))
     if not candidates:
         return None
-    dist = geo.distance_m(lon, lat, np.array([c.location.x for c in candidates]), np.array([c.location.y for c in candidates]))
+    dist = geo.distance_m(lon, lat, np.array([c.location.x for c in candidates]),
+                          np.array([c.location.y for c in candidates]))
     best = int(np.argmin(dist))
     return candidates[best] if dist[best] <= distance else None
 
@@ -444,8 +451,10 @@ def current_layers(county_code: str) -> dict[str, object]:
     scope = RegionScope(prefixes=(county_code,), root_code=county_code)
     kinds = [LayerKind.DLTB, LayerKind.BASIC_FARMLAND, LayerKind.ECO_REDLINE, LayerKind.APPROVED, LayerKind.SUPPLIED]
     chosen: dict[str, object] = {}
-    for version in layer_selectors.current_versions(scope, kinds=kinds).order_by("layer__region_code", "layer__is_official"):
-        chosen[version.layer.kind] = version  # ordered by code length ascending, then official last: the county's own wins
+    for version in layer_selectors.current_versions(scope, kinds=kinds).order_by("layer__region_code",
+        "layer__is_official"):
+        # ordered by code length ascending, then official last: the county's own wins
+        chosen[version.layer.kind] = version
     return chosen
 
 
@@ -456,7 +465,8 @@ def enrich_point(lon: float, lat: float, county: Region) -> Enrichment:
     dltb = layers.get(LayerKind.DLTB)
     if dltb is None:
         return Enrichment(details={"note": _("无现行地类图斑图层，未做空间分析")})
-    controls = [layers[k] for k in (LayerKind.BASIC_FARMLAND, LayerKind.ECO_REDLINE, LayerKind.APPROVED, LayerKind.SUPPLIED)
+    controls = [layers[k]
+                for k in (LayerKind.BASIC_FARMLAND, LayerKind.ECO_REDLINE, LayerKind.APPROVED, LayerKind.SUPPLIED)
                 if k in layers]
     disc = geo.shapely_of(geo.circle(lon, lat, float(tunables.get("SUPERVISION_ENRICH_RADIUS_M")), vertices=36))
     scope = RegionScope(prefixes=(county.code,), root_code=county.code)
@@ -470,14 +480,17 @@ def enrich_point(lon: float, lat: float, county: Region) -> Enrichment:
     main = max(result.by_code.values(), key=lambda c: c.gross_m2).key if result.by_code else ""
     return Enrichment(
         touches_farmland=result.farmland_gross_m2 > 0,
-        touches_basic_farmland=result.has(Verdict.OCCUPIES_BASIC_FARMLAND) if LayerKind.BASIC_FARMLAND in given else None,
+        touches_basic_farmland=result.has(Verdict.OCCUPIES_BASIC_FARMLAND) if LayerKind.BASIC_FARMLAND in given
+            else None,
         touches_eco_redline=result.has(Verdict.TOUCHES_ECO_REDLINE) if LayerKind.ECO_REDLINE in given else None,
         # Explained when approvals or supplies cover most of the disc (a camera's target point is approximate).
-        explained_by_approval=(covered >= 0.5 * result.gross_m2) if given & {LayerKind.APPROVED, LayerKind.SUPPLIED} else None,
+        explained_by_approval=(covered >= 0.5 * result.gross_m2) if given & {LayerKind.APPROVED, LayerKind.SUPPLIED}
+            else None,
         farmland_m2=round(result.farmland_net_m2, 2),
         main_land_code=main,
         details={"radius_m": float(tunables.get("SUPERVISION_ENRICH_RADIUS_M")), "disc_m2": round(result.gross_m2, 2),
-                 "farmland_gross_m2": round(result.farmland_gross_m2, 2), "farmland_net_m2": round(result.farmland_net_m2, 2),
+                 "farmland_gross_m2": round(result.farmland_gross_m2, 2),
+                 "farmland_net_m2": round(result.farmland_net_m2, 2),
                  "controls": {name: round(c.inside_m2, 2) for name, c in result.controls.items()},
                  "layers": {str(v.layer.kind): f"{v.layer.name} v{v.number}" for v in [dltb, *controls]}},
     )
@@ -490,7 +503,8 @@ def place_clue(clue: Clue, lon: float, lat: float) -> None:
     pt = geo.point(lon, lat)
     located = geo.locate(pt, county)
     if located is not None:
-        clue.region_code, clue.township_code, clue.place_name = located.region_code, located.township_code, located.place_name
+        clue.region_code, clue.township_code, clue.place_name = (located.region_code, located.township_code,
+                                                                 located.place_name)
     clue.location, clue.position_pending, clue.position_uncertainty_m = pt, False, None
     severity = clue.severity
     apply_enrichment(clue, enrich_point(lon, lat, county))

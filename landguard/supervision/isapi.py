@@ -146,7 +146,8 @@ def _document(xml: bytes) -> etree._Element:
         except etree.XMLSyntaxError as error:
             raise IsapiError(_("XML 格式错误：%(detail)s") % {"detail": error}) from None
     if etree.QName(root).localname != "EventNotificationAlert":
-        raise IsapiError(_("不是 EventNotificationAlert 报文（根元素为 %(name)s）") % {"name": etree.QName(root).localname})
+        raise IsapiError(_("不是 EventNotificationAlert 报文（根元素为 %(name)s）")
+                         % {"name": etree.QName(root).localname})
     return root
 
 
@@ -171,7 +172,8 @@ def _event(root: etree._Element, image: bytes | None) -> Event:
     if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90) or (lon == 0 and lat == 0):
         lon = lat = None
     return Event(event_type=event_type, state=fields.get("eventState", "active"), device=device,
-                 channel=fields.get("channelID") or fields.get("dynChannelID", ""), channel_name=fields.get("channelName", ""),
+                 channel=fields.get("channelID") or fields.get("dynChannelID", ""),
+                 channel_name=fields.get("channelName", ""),
                  observed_at=observed_at, count=fields.get("activePostCount", ""), fields=fields, lon=lon, lat=lat,
                  image=image)
 

@@ -39,11 +39,15 @@ def run_patch_import(job: Job, progress: Progress) -> list[str]:
 def report(batch) -> list[str]:
     figures = batch.patches.aggregate(area=Sum("area_m2"), farmland=Sum("farmland_m2"),
                                       touching=Count("id", filter=Q(farmland_m2__gt=0)),
-                                      basic=Count("id", filter=Q(basic_farmland_m2__gt=0) | Q(basic_farmland_m2__isnull=True, sfyn=True)))
+                                      basic=Count("id",
+                                          filter=Q(basic_farmland_m2__gt=0)
+                                              | Q(basic_farmland_m2__isnull=True, sfyn=True)))
     return [
         _("批次“%(name)s”（%(month)s）：%(n)s 个图斑，合计 %(mu).2f 亩") % {
-            "name": batch.name, "month": batch.month.strftime("%Y-%m"), "n": batch.patch_count, "mu": mu(figures["area"] or 0.0)},
-        _("涉及耕地 %(n)s 个，占用耕地 %(mu).2f 亩（扣除田坎）") % {"n": figures["touching"], "mu": mu(figures["farmland"] or 0.0)},
+            "name": batch.name, "month": batch.month.strftime("%Y-%m"), "n": batch.patch_count,
+            "mu": mu(figures["area"] or 0.0)},
+        _("涉及耕地 %(n)s 个，占用耕地 %(mu).2f 亩（扣除田坎）")
+            % {"n": figures["touching"], "mu": mu(figures["farmland"] or 0.0)},
         _("涉及永久基本农田 %(n)s 个") % {"n": figures["basic"]},
         _("每个图斑已登记为待研判线索"),
     ]

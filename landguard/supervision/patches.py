@@ -90,7 +90,8 @@ def import_batch(path: str | Path, *, actor, county: Region, name: str, month: d
         raise PatchImportError(_("文件中没有图斑"))
     columns = {f.upper(): f for f in data.fields}
     if "JCBH" not in columns:
-        raise PatchImportError(_("缺少字段 JCBH（图斑编号）；文件字段：%(fields)s") % {"fields": "、".join(data.fields)})
+        raise PatchImportError(_("缺少字段 JCBH（图斑编号）；文件字段：%(fields)s")
+                               % {"fields": "、".join(data.fields)})
     labels = data.feature_labels
     rows = list(data.rows())
     value = lambda row, field: row.get(columns[field]) if field in columns else None  # noqa: E731
@@ -103,7 +104,8 @@ def import_batch(path: str | Path, *, actor, county: Region, name: str, month: d
     seen: dict[str, int] = {}
     for i, v in enumerate(jcbh):
         if v and v in seen:
-            problems.append(_("%(row)s：JCBH %(jcbh)s 与%(first)s重复") % {"row": labels[i], "jcbh": v, "first": labels[seen[v]]})
+            problems.append(_("%(row)s：JCBH %(jcbh)s 与%(first)s重复")
+                            % {"row": labels[i], "jcbh": v, "first": labels[seen[v]]})
         seen.setdefault(v, i)
     geoms = np.asarray(data.geometries)
     if bad := [i for i, g in enumerate(geoms) if g is None or shapely.get_type_id(g) not in (3, 6)]:
@@ -130,7 +132,8 @@ def import_batch(path: str | Path, *, actor, county: Region, name: str, month: d
     if LayerKind.DLTB in layers:
         try:
             classified = classify_patches(scope=scope, patches=multi, dltb=layers[LayerKind.DLTB],
-                                          basic_farmland=layers.get(LayerKind.BASIC_FARMLAND), approved=layers.get(LayerKind.APPROVED))
+                                          basic_farmland=layers.get(LayerKind.BASIC_FARMLAND),
+                                          approved=layers.get(LayerKind.APPROVED))
         except OverlayError as exc:
             raise PatchImportError(f"{boundary_names(exc.boundary_indices, labels)}：{exc.reason}") from None
         except LayerDataError as exc:
@@ -138,7 +141,8 @@ def import_batch(path: str | Path, *, actor, county: Region, name: str, month: d
     areas = ellipsoidal_area_m2(multi)
     located = geo.locate_many(multi, county)
     if outside := [i for i, loc in enumerate(located) if loc is None]:
-        raise PatchImportError(_("%(rows)s：不在%(county)s范围内") % {"rows": _named(labels, outside), "county": county.name})
+        raise PatchImportError(_("%(rows)s：不在%(county)s范围内")
+                               % {"rows": _named(labels, outside), "county": county.name})
 
     # 5. Write, in one transaction, so a failure leaves nothing behind. Steps 1–4 only read, so they run before
     #    it: on SQLite a transaction holds the database's write lock from its first statement (BEGIN IMMEDIATE,
@@ -256,10 +260,12 @@ class Ratio:
         return "warn" if self.ratio >= self.threshold * float(tunables.get("SUPERVISION_RATIO_WARNING_SHARE")) else "ok"
 
 
-def ratios(patches, *, year: int, townships: dict[str, str], county: tuple[str, str] | None) -> tuple[list[Ratio], Ratio | None]:
+def ratios(patches, *, year: int, townships: dict[str, str],
+           county: tuple[str, str] | None) -> tuple[list[Ratio], Ratio | None]:
     """Per township (local threshold) and for the county (national threshold), from the scoped patches."""
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for code, judgement, farmland in patches.filter(year=year, judgement__in=(Judgement.LEGAL, Judgement.ILLEGAL)).values_list(
+    for code, judgement, farmland in patches.filter(year=year,
+                                                    judgement__in=(Judgement.LEGAL, Judgement.ILLEGAL)).values_list(
             "township_code", "judgement", "farmland_m2"):
         sums[code][1] += farmland or 0.0
         if judgement == Judgement.ILLEGAL:
@@ -268,5 +274,6 @@ def ratios(patches, *, year: int, townships: dict[str, str], county: tuple[str, 
     rows = [Ratio(code, name, *sums.get(code, [0.0, 0.0]), threshold=local) for code, name in townships.items()]
     whole = None
     if county is not None:
-        whole = Ratio(county[0], county[1], sum(s[0] for s in sums.values()), sum(s[1] for s in sums.values()), threshold=national)
+        whole = Ratio(county[0], county[1], sum(s[0] for s in sums.values()), sum(s[1] for s in sums.values()),
+                      threshold=national)
     return rows, whole

@@ -33,7 +33,8 @@ def start(*, actor, lon: float, lat: float) -> Patrol:
     """签到: where and when the patrol began."""
     located = _place(actor, lon, lat)
     now = clock.now()
-    patrol = Patrol.objects.create(user=actor, field_chief=FieldChief.objects.filter(user=actor).first(), org_unit=actor.org_unit,
+    patrol = Patrol.objects.create(user=actor, field_chief=FieldChief.objects.filter(user=actor).first(),
+                                   org_unit=actor.org_unit,
                                    region_code=located.region_code, township_code=located.township_code, started_at=now,
                                    track=[[lon, lat, now.isoformat()]])
     audit.record_create(actor=actor, target=patrol, region_code=patrol.region_code)
@@ -46,7 +47,8 @@ def _clean_points(points) -> list[list]:
         try:
             lon, lat, at = float(p[0]), float(p[1]), str(p[2])
         except (TypeError, ValueError, IndexError):
-            raise ValidationError({"track": _("第 %(n)s 个轨迹点格式错误，应为 [经度, 纬度, 时间]") % {"n": i + 1}}) from None
+            raise ValidationError(
+                {"track": _("第 %(n)s 个轨迹点格式错误，应为 [经度, 纬度, 时间]") % {"n": i + 1}}) from None
         if not (73 <= lon <= 136 and 3 <= lat <= 54) or parse_datetime(at) is None:
             raise ValidationError({"track": _("第 %(n)s 个轨迹点超出范围或时间无效") % {"n": i + 1}})
         cleaned.append([lon, lat, at])
@@ -93,7 +95,8 @@ def finish(*, actor, patrol: Patrol, findings: str = "", finding_at: tuple[float
         if not patrol.findings:
             raise ValidationError({"findings": _("请描述发现的问题")})
         patrol.clue = intake.report_clue(actor=actor, kind=SourceKind.PATROL, lon=finding_at[0], lat=finding_at[1],
-                                         title=_("巡田发现：%(text)s") % {"text": patrol.findings[:60]}, description=patrol.findings)
+                                         title=_("巡田发现：%(text)s") % {"text": patrol.findings[:60]},
+                                         description=patrol.findings)
     patrol.save()
     audit.record_update(actor=actor, target=patrol, before=before, region_code=patrol.region_code, note=_("巡田结束"))
     return patrol

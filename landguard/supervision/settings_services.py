@@ -36,7 +36,8 @@ def require_manager(actor, code: str) -> None:
 
 
 @transaction.atomic
-def update_camera(*, actor, camera: Camera, code: str, name: str, device_type: int, lon: float, lat: float, height_m: float,
+def update_camera(*, actor, camera: Camera, code: str, name: str, device_type: int, lon: float, lat: float,
+                  height_m: float,
                   radius_m: float, is_active: bool) -> Camera:
     """Edit a camera; a new position or radius redraws its coverage disc and relocates it to its township."""
     camera = Camera.objects.select_for_update().select_related("source__region").get(pk=camera.pk)
@@ -52,7 +53,8 @@ def update_camera(*, actor, camera: Camera, code: str, name: str, device_type: i
     camera.region_code = located.township_code
     camera.full_clean()
     camera.save()
-    audit.record_update(actor=actor, target=camera, before=before, region_code=camera.region_code, note=_("修改监控点位"))
+    audit.record_update(actor=actor, target=camera, before=before, region_code=camera.region_code,
+                        note=_("修改监控点位"))
     return camera
 
 
@@ -78,7 +80,8 @@ def _channel_audit(channel: Channel, before: dict, *, actor, secret_changed: boo
     if secret_changed:
         changes["secret"] = ["******" if before else None, "******"]  # that it changed, never the value
     if changes:
-        audit.record(actor=actor, action="update" if before else "create", target=channel, region_code=channel.region_code,
+        audit.record(actor=actor, action="update" if before else "create", target=channel,
+                     region_code=channel.region_code,
                      changes=changes, note=note)
 
 
@@ -111,9 +114,11 @@ def send_test(*, actor, channel: Channel) -> channels.Outcome:
     """Send a test message through the channel's adapter now (not through the queue: the admin waits for the
     answer) and audit the attempt with its outcome."""
     require_manager(actor, channel.region_code)
-    outcome = channels.send(channel, _("LandGuard 测试消息"), _("这是一条测试消息，由 %(user)s 发送，用于检验推送渠道配置。") % {"user": actor})
+    outcome = channels.send(channel, _("LandGuard 测试消息"),
+                            _("这是一条测试消息，由 %(user)s 发送，用于检验推送渠道配置。") % {"user": actor})
     audit.record(actor=actor, action="update", target=channel, region_code=channel.region_code,
-                 changes={"test": [None, _("成功") if outcome.ok else outcome.error or f"HTTP {outcome.status}"]}, note=_("发送测试消息"))
+                 changes={"test": [None, _("成功") if outcome.ok else outcome.error or f"HTTP {outcome.status}"]},
+                 note=_("发送测试消息"))
     return outcome
 
 
@@ -121,7 +126,8 @@ def send_test(*, actor, channel: Channel) -> channels.Outcome:
 
 
 @transaction.atomic
-def save_policy(*, actor, policy: DeadlinePolicy | None, region_code: str, kind: str, severity: str, report_minutes: int,
+def save_policy(*, actor, policy: DeadlinePolicy | None, region_code: str, kind: str, severity: str,
+                report_minutes: int,
                 onsite_minutes: int, restore_minutes: int) -> DeadlinePolicy:
     """Create or edit a 三个一 rule. It applies to tasks dispatched from then on; running deadlines keep theirs."""
     require_manager(actor, region_code)
@@ -132,7 +138,8 @@ def save_policy(*, actor, policy: DeadlinePolicy | None, region_code: str, kind:
     else:
         policy, before = DeadlinePolicy(), None
     policy.region_code, policy.kind, policy.severity = region_code, kind, severity
-    policy.report_minutes, policy.onsite_minutes, policy.restore_minutes = report_minutes, onsite_minutes, restore_minutes
+    policy.report_minutes, policy.onsite_minutes, policy.restore_minutes = (report_minutes, onsite_minutes,
+        restore_minutes)
     try:
         with transaction.atomic():
             policy.save()
@@ -150,5 +157,6 @@ def delete_policy(*, actor, policy: DeadlinePolicy) -> None:
     policy = DeadlinePolicy.objects.select_for_update().get(pk=policy.pk)
     require_manager(actor, policy.region_code)
     audit.record(actor=actor, action="delete", target=policy, region_code=policy.region_code,
-                 changes={k: [v, None] for k, v in audit.snapshot(policy, POLICY_FIELDS).items()}, note=_("删除时限规则"))
+                 changes={k: [v, None] for k, v in audit.snapshot(policy, POLICY_FIELDS).items()},
+                 note=_("删除时限规则"))
     policy.delete()

@@ -26,7 +26,8 @@ DEFINITIONS = {
     "filed": _("立案数：立案查处的案件数"),
     "closed": _("结案数：已结案的案件数"),
     "compliance": _("时限达标率：已到期或已完成的“三个一”环节中按时完成的比例（无需办理的环节不计）"),
-    "unit_compliance": _("分接收单位：每个核查任务同时推送四方，其“三个一”环节计入每个接收单位（执法中队、乡镇所、乡镇政府、田长）"),
+    "unit_compliance": _(
+        "分接收单位：每个核查任务同时推送四方，其“三个一”环节计入每个接收单位（执法中队、乡镇所、乡镇政府、田长）"),
     "filing_rate": _("立案率 = 立案数 ÷ 核实违法数"),
     "closing_rate": _("结案率 = 结案数 ÷ 立案数"),
     "handling_rate": _("查处率 = （立案数 + 未立案但已恢复原状的违法任务数）÷ 核实违法数"),
@@ -49,7 +50,8 @@ def new_illegal_m2(scope: RegionScope, year: int) -> float:
     start, end = _year_range(year)
     tasks = selectors.tasks(scope).filter(outcome=Task.Outcome.ILLEGAL, verified_at__gte=start, verified_at__lt=end)
     patches = selectors.patches(scope).filter(judgement=Judgement.ILLEGAL, year=year)
-    return float((tasks.aggregate(s=Sum("illegal_area_m2"))["s"] or 0.0) + (patches.aggregate(s=Sum("farmland_m2"))["s"] or 0.0))
+    return float((tasks.aggregate(s=Sum("illegal_area_m2"))["s"] or 0.0)
+                 + (patches.aggregate(s=Sum("farmland_m2"))["s"] or 0.0))
 
 
 @dataclass
@@ -81,7 +83,8 @@ def compliance(scope: RegionScope, *, since: dt.datetime | None = None) -> tuple
         escalated=Count("id", filter=Q(escalation_level__gt=0)))
     for f in figures:
         row = rows.setdefault(f["township_code"], Compliance(f["township_code"], f["township_code"]))
-        row.decided, row.on_time, row.running, row.breached, row.escalated = f["decided"], f["on_time"], f["running"], f["breached"], f["escalated"]
+        row.decided, row.on_time, row.running, row.breached, row.escalated = (f["decided"], f["on_time"], f["running"],
+            f["breached"], f["escalated"])
     total = Compliance("", str(_("合计")))
     for row in rows.values():
         total.decided += row.decided
@@ -108,16 +111,23 @@ def unit_compliance(scope: RegionScope, *, since: dt.datetime | None = None) -> 
     live = Q(task__deadlines__waived=False)
     figures = qs.values("kind", "org_unit", "field_chief").annotate(
         label=Max("label"),
-        decided=Count("task__deadlines", filter=live & (Q(task__deadlines__met_at__isnull=False) | Q(task__deadlines__breached_at__isnull=False))),
-        on_time=Count("task__deadlines", filter=live & Q(task__deadlines__met_at__isnull=False, task__deadlines__met_at__lte=F("task__deadlines__due_at"))),
-        running=Count("task__deadlines", filter=live & Q(task__deadlines__met_at__isnull=True, task__deadlines__breached_at__isnull=True)),
+        decided=Count("task__deadlines",
+            filter=live & (Q(task__deadlines__met_at__isnull=False) | Q(task__deadlines__breached_at__isnull=False))),
+        on_time=Count("task__deadlines",
+            filter=live & Q(task__deadlines__met_at__isnull=False,
+                            task__deadlines__met_at__lte=F("task__deadlines__due_at"))),
+        running=Count("task__deadlines",
+                      filter=live & Q(task__deadlines__met_at__isnull=True, task__deadlines__breached_at__isnull=True)),
         breached=Count("task__deadlines", filter=live & Q(task__deadlines__breached_at__isnull=False)),
         escalated=Count("task__deadlines", filter=live & Q(task__deadlines__escalation_level__gt=0)))
     kinds = dict(Recipient.Kind.choices)
-    rows = [UnitCompliance(str(f["org_unit"] or f["field_chief"]), f["label"], f["decided"], f["on_time"], f["running"], f["breached"],
-                           f["escalated"], kind=f["kind"], kind_label=str(kinds.get(f["kind"], f["kind"]))) for f in figures]
+    rows = [UnitCompliance(str(f["org_unit"] or f["field_chief"]), f["label"], f["decided"], f["on_time"], f["running"],
+                           f["breached"],
+                           f["escalated"], kind=f["kind"], kind_label=str(kinds.get(f["kind"], f["kind"])))
+                               for f in figures]
     order = list(kinds)
-    rows.sort(key=lambda r: (order.index(r.kind) if r.kind in order else len(order), -1 if r.rate is None else r.rate, r.name))
+    rows.sort(key=lambda r: (order.index(r.kind) if r.kind in order else len(order), -1 if r.rate is None else r.rate,
+                             r.name))
     return rows
 
 
@@ -154,7 +164,8 @@ def case_stats(scope: RegionScope, *, year: int | None = None) -> CaseStats:
     patches = selectors.patches(scope).filter(judgement=Judgement.ILLEGAL)
     if year is not None:
         start, end = _year_range(year)
-        cases, tasks, patches = cases.filter(filed_at__gte=start, filed_at__lt=end), tasks.filter(verified_at__gte=start, verified_at__lt=end), patches.filter(year=year)
+        cases, tasks, patches = cases.filter(filed_at__gte=start,
+            filed_at__lt=end), tasks.filter(verified_at__gte=start, verified_at__lt=end), patches.filter(year=year)
     s = CaseStats()
     s.illegal = tasks.count() + patches.count()
     s.filed = cases.count()
@@ -163,15 +174,20 @@ def case_stats(scope: RegionScope, *, year: int | None = None) -> CaseStats:
     s.handled = s.filed + restored_without_case
     now = clock.now()
     # While paused the deadline moves with the clock: a paused case is late only if it was already when paused.
-    undecided = Q(decided_at__isnull=True, closed_at__isnull=True) & (Q(paused_at__isnull=True, due_at__lt=now) | Q(paused_at__gt=F("due_at")))
-    s.late = cases.filter(undecided | Q(decided_at__gt=F("due_at")) | Q(decided_at__isnull=True, closed_at__gt=F("due_at"))).count()
-    sums = cases.aggregate(c=Sum("confiscated_m2"), d=Sum("demolished_m2"), f=Sum("fine_yuan"), r=Sum("restored_m2"), p=Sum("referrals"))
+    undecided = Q(decided_at__isnull=True,
+                  closed_at__isnull=True) & (Q(paused_at__isnull=True, due_at__lt=now) | Q(paused_at__gt=F("due_at")))
+    s.late = cases.filter(undecided | Q(decided_at__gt=F("due_at"))
+                          | Q(decided_at__isnull=True, closed_at__gt=F("due_at"))).count()
+    sums = cases.aggregate(c=Sum("confiscated_m2"), d=Sum("demolished_m2"), f=Sum("fine_yuan"), r=Sum("restored_m2"),
+                           p=Sum("referrals"))
     s.confiscated_m2, s.demolished_m2 = sums["c"] or 0.0, sums["d"] or 0.0
     s.fine_yuan, s.restored_m2, s.referrals = float(sums["f"] or 0), sums["r"] or 0.0, sums["p"] or 0
     s.illegal_patch_m2 = patches.aggregate(a=Sum("area_m2"))["a"] or 0.0
-    s.rectified_patch_m2 = patches.filter(rectification=Patch.Rectification.DONE).aggregate(a=Sum("area_m2"))["a"] or 0.0
+    s.rectified_patch_m2 = patches.filter(rectification=Patch.Rectification.DONE).aggregate(
+        a=Sum("area_m2"))["a"] or 0.0
     s.rates = {"filing_rate": _rate(s.filed, s.illegal), "closing_rate": _rate(s.closed, s.filed),
-               "handling_rate": _rate(s.handled, s.illegal), "rectification_rate": _rate(s.rectified_patch_m2, s.illegal_patch_m2)}
+               "handling_rate": _rate(s.handled, s.illegal),
+               "rectification_rate": _rate(s.rectified_patch_m2, s.illegal_patch_m2)}
     return s
 
 
@@ -205,7 +221,8 @@ def township_table(scope: RegionScope, *, year: int) -> list[TownshipRow]:
     add(selectors.tasks(scope).filter(outcome=Task.Outcome.ILLEGAL), "illegal")
     add(selectors.cases(scope), "filed")
     add(selectors.cases(scope).filter(status=Case.Status.CLOSED), "closed")
-    for code, n in selectors.patches(scope).filter(judgement=Judgement.ILLEGAL).values_list("township_code").annotate(n=Count("id")):
+    for code, n in selectors.patches(scope).filter(judgement=Judgement.ILLEGAL).values_list("township_code").annotate(
+        n=Count("id")):
         if code in rows:
             rows[code].illegal += n
     compliance_rows, _total = compliance(scope)
@@ -213,7 +230,8 @@ def township_table(scope: RegionScope, *, year: int) -> list[TownshipRow]:
         if c.code in rows:
             rows[c.code].compliance = c.rate
     start, end = _year_range(year)
-    for code, area in (selectors.tasks(scope).filter(outcome=Task.Outcome.ILLEGAL, verified_at__gte=start, verified_at__lt=end)
+    for code, area in (
+        selectors.tasks(scope).filter(outcome=Task.Outcome.ILLEGAL, verified_at__gte=start, verified_at__lt=end)
                        .values_list("township_code").annotate(a=Sum("illegal_area_m2"))):
         if code in rows:
             rows[code].new_illegal_m2 += area or 0.0
@@ -244,7 +262,8 @@ def dashboard(scope: RegionScope) -> dict:
             "clues": selectors.clues(scope).count(),
             "pending": selectors.clues(scope).filter(status=Clue.Status.NEW).count(),
             "pushed": tasks.count(),
-            "illegal": tasks.filter(outcome=Task.Outcome.ILLEGAL).count() + selectors.patches(scope).filter(judgement=Judgement.ILLEGAL).count(),
+            "illegal": tasks.filter(outcome=Task.Outcome.ILLEGAL).count()
+                + selectors.patches(scope).filter(judgement=Judgement.ILLEGAL).count(),
             "filed": cases.count(),
             "closed": cases.filter(status=Case.Status.CLOSED).count(),
             "tasks_closed": tasks.filter(status=Task.Status.CLOSED).count(),
@@ -304,7 +323,8 @@ def patrol_compliance(scope: RegionScope, *, year: int, month: int) -> tuple[lis
     weeks_needed = month_weeks(year, month, min(clock.today(), (end - dt.timedelta(days=1)).date()))
     per_week = int(tunables.get("SUPERVISION_VILLAGE_PATROLS_PER_WEEK"))
     counts: dict[int, Counter] = defaultdict(Counter)
-    for chief_id, started in patrols.filter(field_chief__level=FieldChief.Level.VILLAGE).values_list("field_chief", "started_at"):
+    for chief_id, started in patrols.filter(field_chief__level=FieldChief.Level.VILLAGE).values_list("field_chief",
+        "started_at"):
         counts[chief_id][timezone.localtime(started).date().isocalendar()[:2]] += 1
     chief_rows = []
     for chief in people_selectors.field_chiefs(scope).filter(level=FieldChief.Level.VILLAGE).order_by("region__code"):

@@ -84,17 +84,21 @@ def _step(pk: int, *, worker: str) -> bool:
 def breach_period(deadline: Deadline) -> dt.timedelta:
     """How long each further level waits: the step's own duration under the task's deadline rule."""
     d = verification.durations(deadline.task.clue.kind, deadline.task.severity, deadline.task.region_code)
-    return {Deadline.Step.REPORT: d.report, Deadline.Step.ON_SITE: d.onsite, Deadline.Step.RESTORE: d.restore}[deadline.step]
+    return {Deadline.Step.REPORT: d.report, Deadline.Step.ON_SITE: d.onsite,
+            Deadline.Step.RESTORE: d.restore}[deadline.step]
 
 
 def ladder(task) -> list[FieldChief]:
     """The chiefs a breach climbs through, nearest first: the superiors of the highest-ranking field chief the
     task was pushed to (village → township → county); without chief recipients, the township's chief and up."""
-    chiefs = [r.field_chief for r in Recipient.objects.filter(task=task, field_chief__isnull=False).select_related("field_chief")]
+    chiefs = [r.field_chief
+              for r in Recipient.objects.filter(task=task, field_chief__isnull=False).select_related("field_chief")]
     if chiefs:
-        nxt = FieldChief.objects.select_related("user").filter(pk=min(chiefs, key=lambda c: c.level).superior_id).first()
+        nxt = FieldChief.objects.select_related("user").filter(
+            pk=min(chiefs, key=lambda c: c.level).superior_id).first()
     else:
-        nxt = FieldChief.objects.select_related("user").filter(level=FieldChief.Level.TOWNSHIP, region__code=task.township_code).first()
+        nxt = FieldChief.objects.select_related("user").filter(level=FieldChief.Level.TOWNSHIP,
+                                                               region__code=task.township_code).first()
     chain: list[FieldChief] = []
     while nxt is not None and nxt not in chain:  # `not in`: a miskeyed org chart must not loop
         chain.append(nxt)
@@ -104,12 +108,14 @@ def ladder(task) -> list[FieldChief]:
 
 def escalate(deadline: Deadline, *, level: int, chief: FieldChief | None, at, worker: str = "") -> Escalation:
     task = deadline.task
-    bureau = OrgUnit.objects.filter(kind=OrgUnit.Kind.COUNTY_BUREAU, region__code=task.township_code[:6]).order_by("id").first()
+    bureau = OrgUnit.objects.filter(kind=OrgUnit.Kind.COUNTY_BUREAU,
+                                    region__code=task.township_code[:6]).order_by("id").first()
     escalation = Escalation.objects.create(deadline=deadline, level=level, at=at, field_chief=chief, org_unit=bureau,
                                            worker=worker[:60])
     names = "、".join(str(x) for x in (chief, bureau) if x is not None) or "—"
     words = {"step": deadline.get_step_display(), "names": names, "level": level}
-    TaskEvent.objects.create(task=task, at=at, actor=None, actor_name="系统", action="escalate", from_status=task.status,
+    TaskEvent.objects.create(task=task, at=at, actor=None, actor_name="系统", action="escalate",
+                             from_status=task.status,
                              to_status=task.status, note=_("%(step)s超时，第 %(level)s 次升级至 %(names)s") % words)
     audit.record(actor=None, action="state", target=deadline, region_code=task.region_code,
                  changes={"escalation_level": [level - 1, level]}, note=_("超时升级：%(names)s") % words)

@@ -62,7 +62,8 @@ def mark_false_alarm(*, actor, clue: Clue, reason: str) -> Clue:
         raise ValidationError({"reason": _("请填写误报原因")})
     workflow.check(workflow.CLUE_TRANSITIONS, Clue.Status, clue.status, Clue.Status.FALSE_ALARM)
     before = audit.snapshot(clue, ["status", "triage_reason"])
-    clue.status, clue.triage_reason, clue.triaged_by, clue.triaged_at = Clue.Status.FALSE_ALARM, reason.strip(), actor, clock.now()
+    clue.status, clue.triage_reason, clue.triaged_by, clue.triaged_at = (Clue.Status.FALSE_ALARM, reason.strip(), actor,
+        clock.now())
     clue.save()
     audit.record_update(actor=actor, target=clue, before=before, region_code=clue.region_code, note=_("研判为误报"))
     return clue
@@ -79,7 +80,8 @@ def durations(kind: str, severity: str, region_code: str = "") -> Durations:
     """The 三个一 durations for a clue: the most specific DeadlinePolicy row (most local region, then kind,
     then severity), else the configured defaults."""
     rows = DeadlinePolicy.objects.filter(Q(kind=kind) | Q(kind=""), Q(severity=severity) | Q(severity=""),
-                                         region_code__in=["", *notify.region_prefixes(region_code)] if region_code else [""])
+                                         region_code__in=["", *notify.region_prefixes(region_code)] if region_code
+                                             else [""])
     best = max(rows, key=lambda p: (len(p.region_code), bool(p.kind), bool(p.severity)), default=None)
     if best is not None:
         return Durations(dt.timedelta(minutes=best.report_minutes), dt.timedelta(minutes=best.onsite_minutes),
@@ -108,13 +110,16 @@ def choose_recipients(clue: Clue) -> list[Chosen]:
         unit = OrgUnit.objects.filter(kind=unit_kind, region__code=code).order_by("id").first()
         if unit is not None:
             chosen.append(Chosen(kind, unit.name, org_unit=unit))
-    chiefs = list(FieldChief.objects.filter(level=FieldChief.Level.VILLAGE, region__code=clue.region_code).select_related("user"))
+    chiefs = list(
+        FieldChief.objects.filter(level=FieldChief.Level.VILLAGE, region__code=clue.region_code).select_related("user"))
     grids = Grid.objects.filter(village__code=clue.region_code, geom__intersects=clue.location)
     chiefs += FieldChief.objects.filter(level=FieldChief.Level.GRID, grids__in=grids).select_related("user").distinct()
     if not chiefs:  # not inside a village with chiefs: the township's chief
-        chiefs = list(FieldChief.objects.filter(level=FieldChief.Level.TOWNSHIP, region__code=township).select_related("user"))
+        chiefs = list(
+            FieldChief.objects.filter(level=FieldChief.Level.TOWNSHIP, region__code=township).select_related("user"))
     for chief in chiefs:
-        chosen.append(Chosen(Recipient.Kind.FIELD_CHIEF, f"{chief.get_level_display()} {chief.user}", field_chief=chief))
+        chosen.append(
+            Chosen(Recipient.Kind.FIELD_CHIEF, f"{chief.get_level_display()} {chief.user}", field_chief=chief))
     return chosen
 
 
@@ -143,7 +148,9 @@ def dispatch(*, actor, clue: Clue, reason: str = "") -> Task:
     task = Task.objects.create(clue=clue, severity=clue.severity, region_code=clue.region_code,
                                township_code=clue.township_code, dispatched_at=now, dispatched_by=actor,
                                is_synthetic=clue.is_synthetic)
-    recipients = [Recipient.objects.create(task=task, kind=c.kind, org_unit=c.org_unit, field_chief=c.field_chief, label=c.label[:120])
+    recipients = [
+        Recipient.objects.create(task=task, kind=c.kind, org_unit=c.org_unit, field_chief=c.field_chief,
+                                 label=c.label[:120])
                   for c in choose_recipients(clue)]
     d = durations(clue.kind, clue.severity, clue.region_code)
     Deadline.objects.bulk_create([
@@ -202,7 +209,9 @@ def check_in(*, actor, task: Task, lon: float, lat: float, accuracy_m: float | N
         limit += clue.position_uncertainty_m or 0.0
     away = float(geo.distance_m(lon, lat, clue.location.x, clue.location.y))
     if away > limit:
-        raise ValidationError({"location": _("定位距线索位置 %(away).0f 米，超过 %(limit).0f 米，不能签到") % {"away": away, "limit": limit}})
+        raise ValidationError(
+            {"location": _("定位距线索位置 %(away).0f 米，超过 %(limit).0f 米，不能签到")
+             % {"away": away, "limit": limit}})
     before = _move(task, Task.Status.ON_SITE)
     now = clock.now()
     task.on_site_at, task.checkin_location, task.checkin_accuracy_m = now, geo.point(lon, lat), accuracy_m
@@ -215,7 +224,8 @@ def check_in(*, actor, task: Task, lon: float, lat: float, accuracy_m: float | N
     _meet(task, Deadline.Step.ON_SITE, now)
     _event(task, actor, "check_in", before, _("距线索 %(away).0f 米，精度 %(acc)s 米") % {
         "away": away, "acc": "—" if accuracy_m is None else f"{accuracy_m:.0f}"})
-    audit.record(actor=actor, action="state", target=task, region_code=task.region_code, changes={"status": [before, task.status]})
+    audit.record(actor=actor, action="state", target=task, region_code=task.region_code,
+                 changes={"status": [before, task.status]})
     return task
 
 
@@ -239,7 +249,8 @@ def submit_outcome(*, actor, task: Task, outcome: str, reason: str = "", illegal
     task.stopped_at = now if outcome == Task.Outcome.ILLEGAL else None
     task.save()
     if outcome != Task.Outcome.ILLEGAL:  # nothing to restore
-        Deadline.objects.filter(task=task, step=Deadline.Step.RESTORE, met_at__isnull=True, breached_at__isnull=True).update(waived=True)
+        Deadline.objects.filter(task=task, step=Deadline.Step.RESTORE, met_at__isnull=True,
+                                breached_at__isnull=True).update(waived=True)
     _event(task, actor, "outcome", before, f"{task.get_outcome_display()} {task.outcome_reason}".strip())
     audit.record(actor=actor, action="state", target=task, region_code=task.region_code,
                  changes={"status": [before, task.status], "outcome": [None, task.get_outcome_display()]})
@@ -251,7 +262,8 @@ def mark_restored(*, actor, task: Task, note: str = "") -> Task:
     """恢复原状, proved by acknowledged before-and-after photos."""
     task = _locked(task, actor)
     acked = task.photos.filter(acknowledged_at__isnull=False)
-    if not acked.filter(kind=Photo.Kind.AFTER).exists() or not acked.filter(kind__in=(Photo.Kind.BEFORE, Photo.Kind.SITE)).exists():
+    if not acked.filter(kind=Photo.Kind.AFTER).exists() or not acked.filter(
+        kind__in=(Photo.Kind.BEFORE, Photo.Kind.SITE)).exists():
         raise ValidationError({"photos": _("恢复原状须有经确认的整改前（或现场）和恢复后照片")})
     before = _move(task, Task.Status.RESTORED)
     now = clock.now()
@@ -259,7 +271,8 @@ def mark_restored(*, actor, task: Task, note: str = "") -> Task:
     task.save()
     _meet(task, Deadline.Step.RESTORE, now)
     _event(task, actor, "restored", before, note)
-    audit.record(actor=actor, action="state", target=task, region_code=task.region_code, changes={"status": [before, task.status]})
+    audit.record(actor=actor, action="state", target=task, region_code=task.region_code,
+                 changes={"status": [before, task.status]})
     return task
 
 
@@ -278,7 +291,8 @@ def close(*, actor, task: Task, note: str = "") -> Task:
     clue.status = Clue.Status.CLOSED
     clue.save(update_fields=["status"])
     _event(task, actor, "close", before, note)
-    audit.record(actor=actor, action="state", target=task, region_code=task.region_code, changes={"status": [before, task.status]}, note=note)
+    audit.record(actor=actor, action="state", target=task, region_code=task.region_code,
+                 changes={"status": [before, task.status]}, note=note)
     return task
 
 
@@ -311,7 +325,8 @@ def start_photo(*, actor, task: Task, kind: str, name: str, sha256: str, size: i
     existing = Photo.objects.filter(task=task, sha256=sha256).first()
     if existing is not None:
         return existing
-    photo = Photo.objects.create(task=task, kind=kind, name=name[:200] or f"{sha256[:12]}.jpg", sha256=sha256, size=size,
+    photo = Photo.objects.create(task=task, kind=kind, name=name[:200] or f"{sha256[:12]}.jpg", sha256=sha256,
+                                 size=size,
                                  location=geo.point(lon, lat) if lon is not None and lat is not None else None,
                                  taken_at=taken_at, uploaded_by=actor, created_at=clock.now())
     _event(task, actor, "photo_start", task.status, f"{photo.get_kind_display()} {photo.name}")
@@ -358,7 +373,8 @@ def append_chunk(*, actor, photo: Photo, offset: int, data: bytes) -> Chunk:
         return Chunk(photo, mismatch=digest.hexdigest())
     photo.acknowledged_at = clock.now()
     photo.save(update_fields=["received", "file", "acknowledged_at"])
-    _event(photo.task, actor, "photo_ack", photo.task.status, f"{photo.get_kind_display()} SHA-256 {photo.sha256[:16]}…")
+    _event(photo.task, actor, "photo_ack", photo.task.status,
+           f"{photo.get_kind_display()} SHA-256 {photo.sha256[:16]}…")
     audit.record(actor=actor, action="create", target=photo, region_code=photo.task.region_code,
                  changes={"sha256": [None, photo.sha256], "size": [None, photo.size]}, note=_("照片已确认"))
     return Chunk(photo)

@@ -14,9 +14,11 @@ from landguard.core.scope import EVERYTHING
 
 pytestmark = pytest.mark.django_db
 
-POLYGON = {"type": "Polygon", "coordinates": [[[115.44, 36.51], [115.4594, 36.5115], [115.4604, 36.5256], [115.4412, 36.5251],
+POLYGON = {"type": "Polygon",
+           "coordinates": [[[115.44, 36.51], [115.4594, 36.5115], [115.4604, 36.5256], [115.4412, 36.5251],
                                                [115.44, 36.51]]]}
-SHENXIAN = {"type": "Polygon", "coordinates": [[[115.56, 36.09], [115.57, 36.09], [115.57, 36.10], [115.56, 36.10], [115.56, 36.09]]]}
+SHENXIAN = {"type": "Polygon",
+            "coordinates": [[[115.56, 36.09], [115.57, 36.09], [115.57, 36.10], [115.56, 36.10], [115.56, 36.09]]]}
 
 
 @pytest.fixture
@@ -24,7 +26,8 @@ def boundary_file(tmp_path):
     def write(*geometries: dict) -> str:
         path = tmp_path / "边界.geojson"
         path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"name": f"项目{i + 1}"}, "geometry": g} for i, g in enumerate(geometries)]},
+            {"type": "Feature", "properties": {"name": f"项目{i + 1}"}, "geometry": g} for i,
+            g in enumerate(geometries)]},
             ensure_ascii=False), encoding="utf-8")
         return str(path)
 
@@ -43,7 +46,8 @@ def test_json_output_is_the_services_figures(boundary_file):
     boundaries = services.read_boundaries(path)
     assert [r["label"] for r in body["results"]] == boundaries.labels
     # Default layers: the current layers the boundary reaches (冠县's, not 莘县's).
-    assert body["layers"][0]["slug"] == "371525-dltb" and all(layer["slug"].startswith("371525-") for layer in body["layers"])
+    assert body["layers"][0]["slug"] == "371525-dltb" and all(layer["slug"].startswith("371525-")
+                                                              for layer in body["layers"])
     dltb, controls = services.choose_layers(EVERYTHING, slugs=[layer["slug"] for layer in body["layers"]])
     want = services.overlay_boundaries(scope=EVERYTHING, boundaries=boundaries.geometries, dltb=dltb, controls=controls)
     for got, r in zip(body["results"], want, strict=True):
@@ -62,9 +66,11 @@ def test_region_picks_its_layers_and_checks_the_boundaries(boundary_file):
 
 def test_layers_option_and_readable_table(boundary_file):
     text = run(boundary_file(POLYGON), "--layers", "371525-dltb,371525-basic_farmland")
-    (result,) = services.overlay_boundaries(scope=EVERYTHING, boundaries=services.read_boundaries(boundary_file(POLYGON)).geometries,
+    (result,) = services.overlay_boundaries(scope=EVERYTHING,
+                                            boundaries=services.read_boundaries(boundary_file(POLYGON)).geometries,
                                             dltb=services.choose_layers(EVERYTHING, slugs=["371525-dltb"])[0])
-    assert "第 1 个要素（name 项目1）" in text and "三大类" in text and "二级类" in text and "冠县永久基本农田（演示）" in text
+    assert ("第 1 个要素（name 项目1）" in text and "三大类" in text and "二级类" in text
+            and "冠县永久基本农田（演示）" in text)
     assert f"{hectares(result.gross_m2):,.4f}" in text and f"{mu(result.farmland_net_m2):,.2f}" in text
     assert "判定：" in text and "CGCS2000 椭球面积" in text
 

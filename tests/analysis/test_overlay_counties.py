@@ -96,9 +96,11 @@ def _second_dltb(tmp_path) -> Layer:
     parcel = shapely.box(p.x - 0.001, p.y - 0.003, p.x + 0.001, p.y - 0.001)
     path = tmp_path / "莘县补充调查.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"DLBM": "0301", "BSM": "X1"}, "geometry": shapely.geometry.mapping(parcel)}]}),
+        {"type": "Feature", "properties": {"DLBM": "0301", "BSM": "X1"},
+         "geometry": shapely.geometry.mapping(parcel)}]}),
         encoding="utf-8")
-    layer_services.import_layer(path, kind=LayerKind.DLTB, name="莘县补充调查", region=Region.objects.get(code="371522"))
+    layer_services.import_layer(path, kind=LayerKind.DLTB, name="莘县补充调查",
+                                region=Region.objects.get(code="371522"))
     return Layer.objects.get(name="莘县补充调查")
 
 

@@ -24,13 +24,15 @@ pytestmark = pytest.mark.django_db
 URL = "/analysis/"
 RING = [[115.44, 36.51], [115.4594, 36.5115], [115.4604, 36.5256], [115.4412, 36.5251], [115.44, 36.51]]
 POLYGON = {"type": "Polygon", "coordinates": [RING]}
-SMALL = {"type": "Polygon", "coordinates": [[[115.52, 36.45], [115.526, 36.45], [115.526, 36.455], [115.52, 36.455], [115.52, 36.45]]]}
+SMALL = {"type": "Polygon",
+         "coordinates": [[[115.52, 36.45], [115.526, 36.45], [115.526, 36.455], [115.52, 36.455], [115.52, 36.45]]]}
 
 
 def geojson_file(*geometries: dict, name: str = "边界.geojson") -> SimpleUploadedFile:
     collection = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"name": f"项目{i + 1}"}, "geometry": g} for i, g in enumerate(geometries)]}
-    return SimpleUploadedFile(name, json.dumps(collection, ensure_ascii=False).encode(), content_type="application/geo+json")
+    return SimpleUploadedFile(name, json.dumps(collection, ensure_ascii=False).encode(),
+                              content_type="application/geo+json")
 
 
 def county_layers(user):
@@ -86,7 +88,8 @@ def test_uploaded_geojson_gives_the_tables_and_the_map_data(client_for, county_a
     assert "农用地" in text and "耕地净面积（扣除田坎）" in text and f"{mu(result.farmland_net_m2):,.2f}" in text
     for flag in result.verdicts:
         assert str(flag.label) in text
-    data = json.loads(re.search(r'<script id="overlay-map-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    data = json.loads(
+        re.search(r'<script id="overlay-map-data" type="application/json">(.*?)</script>', html, re.S).group(1))
     assert len(data["pieces"]["features"]) == len(result.pieces)
     assert data["boundaries"]["features"][0]["properties"]["label"].startswith("第 1 个要素")
 
@@ -120,7 +123,8 @@ def test_downloads_rerun_the_same_analysis(client_for, county_admin):
     assert word.status_code == 200 and word["Content-Type"].startswith("application/vnd.openxmlformats")
     document = docx.Document(io.BytesIO(word.content))
     cells = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
-    assert ["分析面积", f"{results[1].gross_m2:,.2f}", f"{hectares(results[1].gross_m2):,.4f}", f"{mu(results[1].gross_m2):,.2f}"] in cells
+    assert ["分析面积", f"{results[1].gross_m2:,.2f}", f"{hectares(results[1].gross_m2):,.4f}",
+            f"{mu(results[1].gross_m2):,.2f}"] in cells
     assert "叠加分析报告" in "\n".join(p.text for p in document.paragraphs)
 
 
@@ -129,7 +133,8 @@ def test_a_download_needs_this_users_untampered_token(client_for, county_admin, 
     assert client.get("/analysis/report.xlsx").status_code == 405
     response = client.post("/analysis/report.xlsx", {"analysis": "forged"})
     assert response.status_code == 302 and response["Location"] == URL
-    token = signed_token(client.post(URL, form_data(county_admin, boundary=json.dumps(POLYGON)), HTTP_HX_REQUEST="true"))
+    token = signed_token(
+        client.post(URL, form_data(county_admin, boundary=json.dumps(POLYGON)), HTTP_HX_REQUEST="true"))
     assert client.post("/analysis/report.docx", {"analysis": token}).status_code == 200
     assert client.post("/analysis/report.docx", {"analysis": token[:-2] + "xx"}).status_code == 302
     assert client_for(township_officer).post("/analysis/report.docx", {"analysis": token}).status_code == 302
@@ -140,7 +145,8 @@ def test_a_download_needs_this_users_untampered_token(client_for, county_admin, 
     (SimpleUploadedFile("坏.geojson", b"{not json", content_type="application/json"), "坏.geojson"),
     (SimpleUploadedFile("说明.pdf", b"%PDF-1.4", content_type="application/pdf"), ".pdf"),
     (geojson_file({"type": "LineString", "coordinates": [[115.44, 36.51], [115.45, 36.52]]}), "不是面"),
-    (geojson_file({"type": "Polygon", "coordinates": [[[115.44, 36.51], [115.45, 36.52], [115.45, 36.51], [115.44, 36.52],
+    (geojson_file(
+        {"type": "Polygon", "coordinates": [[[115.44, 36.51], [115.45, 36.52], [115.45, 36.51], [115.44, 36.52],
                                                        [115.44, 36.51]]]}), "第 1 个要素"),
 ])
 def test_bad_input_gets_a_clear_message(client_for, county_admin, upload, message):
@@ -156,7 +162,8 @@ def test_a_boundary_outside_the_scope_names_the_feature(client_for, township_off
     client = client_for(township_officer)
     page = client.get(URL).content.decode()
     dltb = re.search(r'name="dltb" value="(\d+)"', page).group(1)
-    response = client.post(URL, {"dltb": dltb, "file": geojson_file(POLYGON, name="项目.geojson")}, HTTP_HX_REQUEST="true")
+    response = client.post(URL, {"dltb": dltb, "file": geojson_file(POLYGON, name="项目.geojson")},
+                           HTTP_HX_REQUEST="true")
     errors = re.search(r'<div class="form-error" role="alert">(.*?)</div>', response.content.decode(), re.S).group(1)
     assert "第 1 个要素（name 项目1）：超出您的数据范围（清泉街道）" in errors
 
@@ -204,17 +211,20 @@ def test_api_overlay_with_chosen_layers_a_collection_and_pieces(client_for, coun
     collection = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"name": "甲"}, "geometry": POLYGON},
         {"type": "Feature", "properties": {"name": "乙"}, "geometry": SMALL}]}
-    body = client_for(county_admin).post("/api/overlay/", {"geometry": collection, "layers": ["371525-dltb", "371525-basic_farmland"],
+    body = client_for(county_admin).post("/api/overlay/",
+                                         {"geometry": collection, "layers": ["371525-dltb", "371525-basic_farmland"],
                                                            "pieces": True}, content_type="application/json").json()
     assert [layer["slug"] for layer in body["layers"]] == ["371525-dltb", "371525-basic_farmland"]
     assert [r["label"] for r in body["results"]] == ["第 1 个要素（name 甲）", "第 2 个要素（name 乙）"]
     assert list(body["results"][0]["controls"]) == ["冠县永久基本农田（演示）"]
-    assert {v["verdict"] for v in body["results"][0]["not_evaluated"]} >= {"touches_eco_redline", "outside_dev_boundary"}
+    assert {v["verdict"] for v in body["results"][0]["not_evaluated"]} >= {"touches_eco_redline",
+        "outside_dev_boundary"}
     assert body["map"]["pieces"]["features"]
 
 
 def test_api_overlay_with_a_file(client_for, county_admin):
-    response = client_for(county_admin).post("/api/overlay/", {"file": geojson_file(POLYGON), "layers": ["371525-dltb"]})
+    response = client_for(county_admin).post("/api/overlay/",
+                                             {"file": geojson_file(POLYGON), "layers": ["371525-dltb"]})
     assert response.status_code == 200, response.content
     (result,) = expected(county_admin, POLYGON)
     assert response.json()["results"][0]["gross"]["m2"] == round(result.gross_m2, 2)
@@ -223,11 +233,13 @@ def test_api_overlay_with_a_file(client_for, county_admin):
 def test_api_overlay_errors(client_for, county_admin, township_officer, client):
     api = client_for(county_admin)
     assert api.post("/api/overlay/", {}, content_type="application/json").status_code == 400
-    unknown = api.post("/api/overlay/", {"geometry": POLYGON, "layers": ["371522-dltb"]}, content_type="application/json")
+    unknown = api.post("/api/overlay/", {"geometry": POLYGON, "layers": ["371522-dltb"]},
+                       content_type="application/json")
     assert unknown.status_code == 400 and "371522-dltb" in unknown.json()["detail"]
     outside = client_for(township_officer).post("/api/overlay/", {"geometry": POLYGON}, content_type="application/json")
     assert outside.status_code == 400 and "超出您的数据范围" in outside.json()["detail"]
-    assert client.post("/api/overlay/", {"geometry": POLYGON}, content_type="application/json").status_code in (401, 403)
+    assert client.post("/api/overlay/", {"geometry": POLYGON}, content_type="application/json").status_code in (401,
+        403)
 
 
 def test_api_overlay_takes_a_token_and_is_documented(client, client_for, county_admin):

@@ -83,7 +83,8 @@ def test_map_data_has_the_pieces_by_class_and_the_controls(report):
     assert len(data["pieces"]["features"]) == sum(len(r.pieces) for r in report.results)
     piece = data["pieces"]["features"][0]["properties"]
     assert set(piece) >= {"code", "name", "level1", "level1_name", "gross_ha", "gross_mu", "net_mu", "kcxs", "bsm"}
-    assert {f["properties"]["kind"] for f in data["controls"]["features"]} <= {"basic_farmland", "eco_redline", "dev_boundary", "approved"}
+    assert {f["properties"]["kind"] for f in data["controls"]["features"]} <= {"basic_farmland", "eco_redline",
+        "dev_boundary", "approved"}
     x0, y0, x1, y1 = data["bounds"]
     assert x0 == pytest.approx(115.44) and y1 == pytest.approx(36.5256)
 

@@ -88,7 +88,8 @@ def test_service_gives_the_engines_figures_on_the_whole_layer(county_scope):
     assert len(got) == len(want) == len(boundaries)
     for g, w in zip(got, want, strict=True):
         assert g.boundary_index == w.boundary_index
-        for attr in ("gross_m2", "dltb_m2", "farmland_gross_m2", "farmland_net_m2", "tiankan_m2", "uncovered_m2", "sliver_m2"):
+        for attr in ("gross_m2", "dltb_m2", "farmland_gross_m2", "farmland_net_m2", "tiankan_m2", "uncovered_m2",
+                     "sliver_m2"):
             assert getattr(g, attr) == pytest.approx(getattr(w, attr), abs=1e-6), attr
         for table in ("by_code", "by_level1", "by_big_class"):
             gt, wt = getattr(g, table), getattr(w, table)
@@ -105,7 +106,8 @@ def test_service_gives_the_engines_figures_on_the_whole_layer(county_scope):
             if c.outside_m2 is not None:
                 assert c.outside_m2 == pytest.approx(w.controls[name].outside_m2, abs=1e-6)
             assert sorted(c.feature_index) == sorted(control_pks[name][w.controls[name].feature_index])
-        assert [(f.verdict, round(f.area_m2, 6)) for f in g.verdicts] == [(f.verdict, round(f.area_m2, 6)) for f in w.verdicts]
+        assert [(f.verdict, round(f.area_m2, 6)) for f in g.verdicts] == [(f.verdict, round(f.area_m2, 6))
+            for f in w.verdicts]
     # The boundary inside the red line's bounding box meets the red line (a bbox lookup that misses features
     # whose box contains the query box would lose it).
     assert got[2].has(Verdict.TOUCHES_ECO_REDLINE)
@@ -114,7 +116,9 @@ def test_service_gives_the_engines_figures_on_the_whole_layer(county_scope):
 def test_official_areas_add_up(county_scope):
     dltb, controls = layers(county_scope)
     boundaries = [b for b in boundaries_for_comparison() if not b.is_empty]
-    for b, r in zip(boundaries, services.overlay_boundaries(scope=county_scope, boundaries=boundaries, dltb=dltb, controls=controls), strict=True):
+    for b, r in zip(boundaries,
+        services.overlay_boundaries(scope=county_scope, boundaries=boundaries, dltb=dltb, controls=controls),
+        strict=True):
         assert r.gross_m2 == pytest.approx(float(ellipsoidal_area_m2(b)[0]), abs=1e-6)
         covered = r.gross_m2 - r.uncovered_m2 - r.sliver_m2
         for table in (r.by_code, r.by_level1, r.by_big_class):
@@ -140,7 +144,8 @@ def test_results_keep_the_order_of_boundaries_spread_over_chunks(county_scope):
     assert len(services._chunks(np.array(boundaries, dtype=object))) > 3  # several spatial chunks
     together = services.overlay_boundaries(scope=county_scope, boundaries=boundaries, dltb=dltb, controls=controls)
     for i in (0, 17, 59):
-        alone = services.overlay_boundaries(scope=county_scope, boundaries=[boundaries[i]], dltb=dltb, controls=controls)[0]
+        alone = services.overlay_boundaries(scope=county_scope, boundaries=[boundaries[i]], dltb=dltb,
+                                            controls=controls)[0]
         assert together[i].boundary_index == i
         assert together[i].gross_m2 == pytest.approx(alone.gross_m2, abs=1e-9)
         assert together[i].farmland_net_m2 == pytest.approx(alone.farmland_net_m2, abs=1e-6)
@@ -171,7 +176,8 @@ def test_the_scope_check_allows_about_50_m_over_the_line(township_officer, count
     x0, y0, x1, y1 = shapely.bounds(qingquan)
     # A strip along the township's east edge, reaching 30 m (then 80 m) beyond its easternmost point.
     east = shapely.get_coordinates(qingquan)[np.argmax(shapely.get_coordinates(qingquan)[:, 0])]
-    strip = lambda metres: box(east[0] - 200 * 1.25 * M, east[1] - 20 * M, east[0] + metres * 1.25 * M, east[1] + 20 * M)  # noqa: E731
+    strip = lambda metres: box(east[0] - 200 * 1.25 * M, east[1] - 20 * M, east[0] + metres * 1.25 * M,
+                               east[1] + 20 * M)  # noqa: E731
     assert services.overlay_boundaries(scope=officer, boundaries=[strip(30)], dltb=dltb)[0].gross_m2 > 0
     with pytest.raises(services.OverlayError):
         services.overlay_boundaries(scope=officer, boundaries=[strip(80)], dltb=dltb)
@@ -201,7 +207,8 @@ def test_bad_boundaries_and_layers_are_refused_with_a_clear_message(county_scope
     with pytest.raises(services.OverlayError, match="不是地类图斑图层"):
         services.overlay_boundaries(scope=county_scope, boundaries=[square(115.45, 36.52, 50)], dltb=controls[0])
     with pytest.raises(services.OverlayError, match="不是管控图层"):
-        services.overlay_boundaries(scope=county_scope, boundaries=[square(115.45, 36.52, 50)], dltb=dltb, controls=[dltb])
+        services.overlay_boundaries(scope=county_scope, boundaries=[square(115.45, 36.52, 50)], dltb=dltb,
+                                    controls=[dltb])
 
 
 def test_choose_layers_defaults_to_the_layers_the_boundaries_reach(county_scope, county_admin):
@@ -221,7 +228,8 @@ def test_choose_layers_defaults_to_the_layers_the_boundaries_reach(county_scope,
 
 
 def test_boundaries_from_geojson_accept_geometry_feature_and_collection():
-    geometry = {"type": "Polygon", "coordinates": [[[115.44, 36.51], [115.45, 36.51], [115.45, 36.52], [115.44, 36.51]]]}
+    geometry = {"type": "Polygon",
+                "coordinates": [[[115.44, 36.51], [115.45, 36.51], [115.45, 36.52], [115.44, 36.51]]]}
     assert len(services.boundaries_from_geojson(geometry).geometries) == 1
     feature = {"type": "Feature", "properties": {"BSM": "A1"}, "geometry": geometry}
     collection = {"type": "FeatureCollection", "features": [feature, {**feature, "properties": {"BSM": "A2"}}]}
@@ -240,9 +248,11 @@ def test_classify_patches_gives_the_overlay_figures_per_patch(county_scope):
     rng = np.random.default_rng(11)
     county = outline("371525")
     points = shapely.points(rng.uniform(115.30, 115.75, 900), rng.uniform(36.38, 36.68, 900))
-    patches = np.array([square(p.x, p.y, h) for p, h in zip(points, rng.uniform(15, 80, len(points)), strict=True)], dtype=object)
+    patches = np.array([square(p.x, p.y, h) for p, h in zip(points, rng.uniform(15, 80, len(points)), strict=True)],
+                       dtype=object)
     patches = patches[shapely.within(patches, county)][:300]
-    got = services.classify_patches(scope=county_scope, patches=patches, dltb=dltb, basic_farmland=basic, approved=approved)
+    got = services.classify_patches(scope=county_scope, patches=patches, dltb=dltb, basic_farmland=basic,
+                                    approved=approved)
     want = services.overlay_boundaries(scope=county_scope, boundaries=patches, dltb=dltb, controls=[basic, approved])
     names = services.control_names([basic, approved])
     assert len(got) == len(patches)
@@ -265,7 +275,8 @@ def test_classify_patches_without_control_layers(county_scope):
     assert got.basic_farmland_m2 is None and got.occupies_basic_farmland is None and got.not_covered_by_approval is None
     assert got.dltb_m2[0] == pytest.approx(got.area_m2[0], abs=0.01)
     with pytest.raises(services.OverlayError, match="不是永久基本农田图层"):
-        services.classify_patches(scope=county_scope, patches=[square(115.45, 36.52, 40)], dltb=dltb, basic_farmland=dltb)
+        services.classify_patches(scope=county_scope, patches=[square(115.45, 36.52, 40)], dltb=dltb,
+                                  basic_farmland=dltb)
 
 
 # --- the engine additions the service relies on (no database) ----------------------------------------------
@@ -298,10 +309,12 @@ def test_overlay_areas_gives_overlays_figures():
     from landguard.engine.synthetic import synthetic_controls, synthetic_dltb
 
     dltb = synthetic_dltb(3000, seed=5)
-    controls = {kind: layer for kind, layer in synthetic_controls(dltb, seed=5).items() if kind in ("basic_farmland", "approved")}
+    controls = {kind: layer for kind,
+                layer in synthetic_controls(dltb, seed=5).items() if kind in ("basic_farmland", "approved")}
     rng = np.random.default_rng(5)
     x0, y0, x1, y1 = shapely.total_bounds(dltb.geometry)
-    patches = [square(x, y, h) for x, y, h in zip(rng.uniform(x0 + 0.01, x1 - 0.01, 200), rng.uniform(y0 + 0.01, y1 - 0.01, 200),
+    patches = [square(x, y, h) for x, y,
+               h in zip(rng.uniform(x0 + 0.01, x1 - 0.01, 200), rng.uniform(y0 + 0.01, y1 - 0.01, 200),
                                                   rng.uniform(10, 150, 200), strict=True)]
     summary = overlay_areas(patches, dltb, controls)
     for i, r in enumerate(overlay(patches, dltb, controls)):

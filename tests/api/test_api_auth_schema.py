@@ -26,7 +26,8 @@ def test_token_for_username_and_password_opens_the_api():
 
 
 def test_token_refused_for_a_wrong_password():
-    response = APIClient().post("/api/auth/token/", {"username": COUNTY_ADMIN, "password": "not-the-password"}, format="json")
+    response = APIClient().post("/api/auth/token/", {"username": COUNTY_ADMIN, "password": "not-the-password"},
+                                format="json")
     assert response.status_code == 400
     assert "token" not in response.json()
 
@@ -69,7 +70,8 @@ def test_token_endpoint_is_throttled(monkeypatch):
     monkeypatch.setattr(TokenThrottle, "rate", "2/min")
     cache.clear()
     client = APIClient()
-    statuses = [client.post("/api/auth/token/", {"username": COUNTY_ADMIN, "password": "guess"}, format="json").status_code
+    statuses = [
+        client.post("/api/auth/token/", {"username": COUNTY_ADMIN, "password": "guess"}, format="json").status_code
                 for _ in range(3)]
     cache.clear()
     assert statuses == [400, 400, 429]

@@ -35,7 +35,8 @@ def test_custom_routes_answer_404_for_an_id_that_is_not_a_number(county_admin, b
     for url in (f"/api/problems/{bad}/close/", f"/api/problems/{bad}/escalate/", f"/api/problems/{bad}/resolve/",
                 f"/api/problems/{bad}/reopen/", f"/api/service-requests/{bad}/resolve/",
                 f"/api/projects/{bad}/boundary/"):
-        assert _post(client, url, {"note": "x", "resolution": "x", "outcome": "x", "boundary": {}}).status_code == 404, url
+        assert _post(client, url,
+                     {"note": "x", "resolution": "x", "outcome": "x", "boundary": {}}).status_code == 404, url
     assert client.patch(f"/api/projects/{bad}/", {"name": "x"}, format="json").status_code == 404
     for url in (f"/api/users/{bad}/", f"/api/supervision/clues/{bad}/", f"/api/jobs/{bad}/"):
         assert client.get(url).status_code == 404, url
@@ -69,7 +70,8 @@ def test_id_filters_refuse_values_no_row_can_have_naming_the_parameter(county_ad
 
 
 @pytest.mark.parametrize("param", ["since", "until"])
-@pytest.mark.parametrize("value", ["2025-01-01T00:00:00+19:47", "2025-01-01T00:00:00-15:00", "0001-01-01T00:00:00+08:00",
+@pytest.mark.parametrize("value",
+                         ["2025-01-01T00:00:00+19:47", "2025-01-01T00:00:00-15:00", "0001-01-01T00:00:00+08:00",
                                    "9999-12-31T23:59:59-08:00", "not-a-date"])
 def test_datetime_filters_refuse_offsets_and_instants_a_database_cannot_store(county_admin, param, value):
     # PostgreSQL answered "time zone displacement out of range" (a 500) for …+19:47; both databases now say 400.

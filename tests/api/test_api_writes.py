@@ -34,7 +34,8 @@ def test_viewer_and_staff_cannot_write(viewer, township_officer):
         assert client.get(f"/api/org-units/{unit.pk}/").status_code == 200
         assert client.post("/api/org-units/", {**NEW_UNIT, "region": "371525001"}, format="json").status_code == 403
         assert client.patch(f"/api/org-units/{unit.pk}/", {"phone": "0635-1"}, format="json").status_code == 403
-        assert client.post("/api/users/", {"username": "x1", "role": "viewer", "scope_region": "371525001"}, format="json").status_code == 403
+        assert client.post("/api/users/", {"username": "x1", "role": "viewer", "scope_region": "371525001"},
+                           format="json").status_code == 403
     assert not OrgUnit.objects.filter(name=NEW_UNIT["name"]).exists()
 
 
@@ -51,11 +52,13 @@ def test_out_of_scope_region_is_refused(county_admin, other_county_user):
     shenxian_township = Region.objects.filter(parent__code="371522", retired_in__isnull=True).first()
     response = api(county_admin).post("/api/org-units/", {**NEW_UNIT, "region": shenxian_township.code}, format="json")
     assert response.status_code == 400 and "region" in response.json()
-    response = api(county_admin).post("/api/users/", {"username": "spy", "role": "staff", "scope_region": shenxian_township.code}, format="json")
+    response = api(county_admin).post("/api/users/",
+        {"username": "spy", "role": "staff", "scope_region": shenxian_township.code}, format="json")
     assert response.status_code == 400 and "scope_region" in response.json()
     # Moving an in-scope record out of the scope is refused the same way.
     unit = OrgUnit.objects.get(name="冠县自然资源执法中队（示例）")
-    assert api(county_admin).patch(f"/api/org-units/{unit.pk}/", {"region": shenxian_township.code}, format="json").status_code == 400
+    assert api(county_admin).patch(f"/api/org-units/{unit.pk}/", {"region": shenxian_township.code},
+                                   format="json").status_code == 400
     # And another county's admin cannot even see the record.
     assert api(other_county_user).patch(f"/api/org-units/{unit.pk}/", {"phone": "1"}, format="json").status_code == 404
     assert OrgUnit.objects.get(pk=unit.pk).region.code == "371525"
@@ -65,7 +68,8 @@ def test_out_of_scope_region_is_refused(county_admin, other_county_user):
 def test_update_through_the_api_appears_in_the_audit_entries(county_admin):
     client = api(county_admin)
     user = User.objects.get(username="officer_371525102")
-    response = client.patch(f"/api/users/{user.pk}/", {"full_name": "桑阿镇所长（改）", "phone": "13800000000"}, format="json")
+    response = client.patch(f"/api/users/{user.pk}/", {"full_name": "桑阿镇所长（改）", "phone": "13800000000"},
+                            format="json")
     assert response.status_code == 200, response.content
     assert response.json()["full_name"] == "桑阿镇所长（改）"
     history = client.get("/api/audit-entries/", {"target_type": "people.user", "target_id": user.pk}).json()["results"]
@@ -84,5 +88,6 @@ def test_admin_creates_a_user_whose_password_works_and_is_never_shown(county_adm
     created = User.objects.get(username="sanga_new")
     assert created.check_password("a-long-enough-password")
     assert "password" not in AuditEntry.objects.get(target_type="people.user", target_id=str(created.pk)).changes
-    assert client.patch(f"/api/users/{created.pk}/", {"password": "another-long-password"}, format="json").status_code == 400
+    assert client.patch(f"/api/users/{created.pk}/", {"password": "another-long-password"},
+                        format="json").status_code == 400
     assert client.post("/api/users/", {**data, "username": "weak", "password": "123"}, format="json").status_code == 400

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _own_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "token-tests"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "token-tests"}}
     yield
     cache.clear()
 
@@ -64,7 +65,8 @@ def test_the_owner_revokes_their_token_through_the_api_and_it_stops_working_at_o
     assert APIClient().delete("/api/auth/token/").status_code == 401
 
 
-def test_an_admin_revokes_a_user_token_inside_the_scope_but_not_outside(county_admin, township_officer, other_county_user):
+def test_an_admin_revokes_a_user_token_inside_the_scope_but_not_outside(county_admin, township_officer,
+    other_county_user):
     officer_key, outsider_key = _token(township_officer), _token(other_county_user)
     admin = APIClient()
     admin.force_authenticate(county_admin)

@@ -113,6 +113,7 @@ def assert_map_visible(page, label: str) -> None:
     # Pixels right of the layer panel and left of the zoom buttons: region lines, fills and labels.
     panel = page.locator(".layer-panel").bounding_box()
     left = panel["x"] + panel["width"] + 8
-    clip = {"x": left, "y": wrap["y"] + 4, "width": wrap["x"] + wrap["width"] - 56 - left, "height": wrap["height"] - 40}
+    clip = {"x": left, "y": wrap["y"] + 4, "width": wrap["x"] + wrap["width"] - 56 - left,
+            "height": wrap["height"] - 40}
     ink = ink_fraction(page, page.screenshot(clip=clip), [MAP_BACKGROUND, PAGE_BACKGROUND])
     assert ink > 0.01, f"{label}: only {ink:.2%} of the map area differs from the background: no regions drawn"

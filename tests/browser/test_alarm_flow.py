@@ -30,7 +30,8 @@ REPO = Path(__file__).resolve().parents[2]
 DB_PATH = REPO / "var" / "browser-test.sqlite3"  # the browser session's server database (tests/browser/conftest.py)
 SOURCE = "冠县铁塔视频监控平台（演示）"
 PHONE = {"width": 390, "height": 844}
-JPEG = base64.b64decode("/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHR8eHR0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==")
+JPEG = base64.b64decode(
+    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHR8eHR0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==")
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,8 @@ def api_key(server_url: str) -> str:
 
 
 def post_alarm(server_url: str, key: str, body: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(f"{server_url}/api/supervision/alarms/", data=json.dumps(body).encode(), method="POST",
+    request = urllib.request.Request(f"{server_url}/api/supervision/alarms/", data=json.dumps(body).encode(),
+                                     method="POST",
                                      headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
@@ -90,7 +92,8 @@ def test_one_alarm_from_the_api_to_closure(open_tab, server_url, api_key):
     clue = page.request.get(f"/api/supervision/clues/{body['clue']}/").json()
 
     # The village's field chief on a phone: report, GPS check-in, photos hashed and uploaded, outcome, restored.
-    phone = open_tab(None, viewport=PHONE, is_mobile=True, has_touch=True, geolocation={"longitude": lon, "latitude": lat},
+    phone = open_tab(None, viewport=PHONE, is_mobile=True, has_touch=True,
+                     geolocation={"longitude": lon, "latitude": lat},
                      permissions=["geolocation"])
     p = phone.page
     login_through_form(p, server_url, f"chief_{clue['region_code']}")
@@ -116,7 +119,8 @@ def test_one_alarm_from_the_api_to_closure(open_tab, server_url, api_key):
     with p.expect_navigation():
         p.click("#restore-button")
     p.wait_for_selector("[data-status=restored]")
-    assert p.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, "the field page overflows a phone screen"
+    assert p.evaluate(
+        "document.documentElement.scrollWidth") <= PHONE["width"] + 1, "the field page overflows a phone screen"
     phone.assert_no_js_errors()
 
     # The bureau closes it; the overview's counts have moved.

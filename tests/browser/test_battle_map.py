@@ -36,7 +36,8 @@ def _exchange_file(tmp_path):
 
 def _target_file(tmp_path):
     wb = Workbook()
-    wb.active.append(["地区", "责任领导", "责任处室", "用地任务件数", "用地任务面积（万亩）", "合计件数", "合计面积（万亩）"])
+    wb.active.append(
+        ["地区", "责任领导", "责任处室", "用地任务件数", "用地任务面积（万亩）", "合计件数", "合计面积（万亩）"])
     wb.active.append(["清泉街道", "王副县长", "耕地保护科", 2, 0.03, 2, 0.03])
     path = tmp_path / "责任清单.xlsx"
     wb.save(path)
@@ -127,7 +128,8 @@ def test_a_project_from_an_exchange_file_runs_parallel_steps_turns_overdue_and_r
     workbook = load_workbook(io.BytesIO(download.value.path().read_bytes()))  # the saved download has no suffix
     assert workbook.sheetnames[:3] == ["问题清单", "责任清单", "任务清单"]
     sheet_text = {name: "\n".join(" ".join(str(c) for c in row if c is not None)
-                                  for row in workbook[name].iter_rows(values_only=True)) for name in workbook.sheetnames}
+                                  for row in workbook[name].iter_rows(values_only=True))
+                                      for name in workbook.sheetnames}
     assert "新增建设用地计划指标待市级统筹" in sheet_text["问题清单"]
     assert "清泉街道 王副县长 耕地保护科" in sheet_text["责任清单"]
     tasks = [row for row in workbook["任务清单"].iter_rows(min_row=3, values_only=True) if row[1] == NAME]
@@ -153,7 +155,8 @@ def _drawing_page(open_tab, options: dict, url: str):
     tab = open_tab(COUNTY_ADMIN, **options)
     page = tab.page
     page.goto(url)
-    wait_until(page, "window.landguardMapReady === true && document.querySelector('.draw-map').dataset.drawReady === 'true'",
+    wait_until(page,
+               "window.landguardMapReady === true && document.querySelector('.draw-map').dataset.drawReady === 'true'",
                            timeout=MAP_READY_TIMEOUT)
     page.evaluate("(centre) => window.landguardMap.jumpTo({center: centre, zoom: 16})", list(CENTRE))
     wait_until(page, "() => window.landguardMap.loaded() && !window.landguardMap.isMoving()")
@@ -164,7 +167,8 @@ def _drawing_page(open_tab, options: dict, url: str):
 def _corners(page, half: float) -> list[tuple[float, float]]:
     box = page.locator(".draw-map").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + 15  # below the toolbar
-    return [(cx - half, cy - half * 0.7), (cx + half, cy - half * 0.7), (cx + half * 0.8, cy + half * 0.7), (cx - half, cy + half * 0.7)]
+    return [(cx - half, cy - half * 0.7), (cx + half, cy - half * 0.7), (cx + half * 0.8, cy + half * 0.7),
+            (cx - half, cy + half * 0.7)]
 
 
 def test_a_project_boundary_is_drawn_by_clicks_on_a_desktop(open_tab, artifacts):

@@ -19,7 +19,8 @@ SLUG = "371525-dltb"
 
 @pytest.fixture
 def gdal_basic_auth():
-    pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": "BASIC", "GDAL_HTTP_USERPWD": f"{TOWNSHIP_OFFICER}:{DEMO_PASSWORD}"})
+    pyogrio.set_gdal_config_options(
+        {"GDAL_HTTP_AUTH": "BASIC", "GDAL_HTTP_USERPWD": f"{TOWNSHIP_OFFICER}:{DEMO_PASSWORD}"})
     try:
         yield
     finally:

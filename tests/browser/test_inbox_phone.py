@@ -50,7 +50,8 @@ def test_inbox_page_and_badge_on_a_phone(open_tab, artifacts, server_shell):
     assert unread >= 3, f"the demo's task and the two pushed ({unread})"
     toggle = page.locator(".nav-toggle").bounding_box()
     box = link.bounding_box()
-    beside = box["x"] + box["width"] <= toggle["x"] and abs(box["y"] - toggle["y"]) < 30  # on the toggle's line, left of it
+    # on the toggle's line, left of it
+    beside = box["x"] + box["width"] <= toggle["x"] and abs(box["y"] - toggle["y"]) < 30
     assert beside, (box, toggle)
     _no_sideways_scroll(page)
     page.locator(".topbar").screenshot(path=str(artifacts / "phone-inbox-badge.png"))

@@ -53,7 +53,8 @@ def test_user_list_filters_through_htmx_and_exports_the_filtered_rows(open_tab, 
     in_township = _count(page)
     assert 0 < in_township < everyone
     assert page.evaluate("window.__sameDocument") == "still here", "the filter reloaded the whole page"
-    assert parse_qs(urlparse(page.url).query).get("township") == [DEMO_TOWNSHIP_CODE], "hx-push-url keeps the filter in the URL"
+    assert parse_qs(urlparse(page.url).query).get("township") == [
+        DEMO_TOWNSHIP_CODE], "hx-push-url keeps the filter in the URL"
     scopes = page.locator("#results tbody td:nth-child(5)").all_inner_texts()
     assert scopes and all(CODE_IN_LABEL.search(s).group(1).startswith(DEMO_TOWNSHIP_CODE) for s in scopes), scopes
 
@@ -82,7 +83,8 @@ def test_user_list_filters_through_htmx_and_exports_the_filtered_rows(open_tab, 
     rows = list(sheet.iter_rows(values_only=True))
     assert "数据范围" in rows[0][0] and "冠县" in rows[0][0], rows[0][0]  # title row names the scope
     header = list(rows[1])
-    assert header[:4] == ["序号", "用户名", "姓名", "角色"] and "数据范围" in header and header[-1] == "合成演示数据", header
+    assert header[:4] == ["序号", "用户名", "姓名",
+                          "角色"] and "数据范围" in header and header[-1] == "合成演示数据", header
     data = [row for row in rows[2:] if any(value is not None for value in row)]
     assert len(data) == chiefs, f"the export has {len(data)} rows, the page said {chiefs}"
     scope_column = header.index("数据范围")

@@ -37,7 +37,8 @@ def test_map_without_base_map_requests_nothing_but_the_landguard_server(open_tab
         map.once('idle', done);
         map.jumpTo({ center: map.getCenter(), zoom: 14.5 });
     })""")
-    labels = page.evaluate("window.landguardMap.queryRenderedFeatures({ layers: ['grid-label', 'village-label'] }).length")
+    labels = page.evaluate(
+        "window.landguardMap.queryRenderedFeatures({ layers: ['grid-label', 'village-label'] }).length")
     assert labels > 0, "no village or grid labels at zoom 14.5"
     page.screenshot(path=str(artifacts / "map-offline-zoomed.png"))
 

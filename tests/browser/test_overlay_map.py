@@ -33,7 +33,8 @@ def _open(open_tab, options: dict):
 def _vertices(page, half: int = 110) -> list[tuple[float, float]]:
     box = page.locator("#map").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    return [(cx - half, cy - half * 0.8), (cx + half, cy - half), (cx + half * 0.9, cy + half * 0.9), (cx - half, cy + half)]
+    return [(cx - half, cy - half * 0.8), (cx + half, cy - half), (cx + half * 0.9, cy + half * 0.9),
+            (cx - half, cy + half)]
 
 
 def _run_and_check(tab, artifacts, name: str) -> None:

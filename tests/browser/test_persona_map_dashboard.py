@@ -109,10 +109,12 @@ def test_map_loads_only_the_personas_regions(open_tab, artifacts, username):
     assert drawn, "MapLibre rendered no region polygons"
     assert all(code.startswith(expect.prefix) for code in drawn)
     config = tab.page.evaluate("JSON.parse(document.getElementById('map-config').textContent)")
-    assert tab.page.locator("[data-layer-list] input[type=checkbox]").count() == len(config["layers"]) + len(config["dataLayers"])
+    assert tab.page.locator("[data-layer-list] input[type=checkbox]").count() == len(config["layers"]) + len(
+        config["dataLayers"])
     # The data layers offered are the persona's county's (a township officer opens the county's layers,
     # whose tiles then hold his township's parcels only).
-    assert config["dataLayers"] and all(layer["source_layer"].startswith(expect.prefix[:6]) for layer in config["dataLayers"])
+    assert config["dataLayers"] and all(layer["source_layer"].startswith(expect.prefix[:6])
+                                        for layer in config["dataLayers"])
     tab.page.screenshot(path=str(artifacts / f"map-{username}.png"))
     tab.assert_no_js_errors()
     tab.assert_no_failed_requests()

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.browser
 
 def _first_link(page, list_path: str, pattern: str) -> str:
     page.goto(list_path)
-    href = next(h for h in (a.get_attribute("href") for a in page.locator("a[href]").all()) if h and re.fullmatch(pattern, h))
+    href = next(h for h in (a.get_attribute("href") for a in page.locator("a[href]").all()) if h
+                and re.fullmatch(pattern, h))
     return href
 
 
@@ -67,7 +68,8 @@ def test_an_expired_session_keeps_the_queued_photo_and_form_and_resumes_after_lo
     task = page.url.rstrip("/").rsplit("/", 1)[1]
     clue = page.request.get(f"/api/supervision/clues/{body['clue']}/").json()
 
-    phone = open_tab(None, viewport=PHONE, is_mobile=True, has_touch=True, geolocation={"longitude": lon, "latitude": lat},
+    phone = open_tab(None, viewport=PHONE, is_mobile=True, has_touch=True,
+                     geolocation={"longitude": lon, "latitude": lat},
                      permissions=["geolocation"])
     p = phone.page
     login_through_form(p, server_url, f"chief_{clue['region_code']}")

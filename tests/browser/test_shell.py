@@ -156,7 +156,8 @@ def test_phone_layout_has_a_working_menu_and_no_sideways_scroll(open_tab, artifa
     assert page.locator("#lang-select").is_visible() and page.locator(".logout-form button").is_visible()
     page.screenshot(path=str(artifacts / "phone-menu-open.png"))
     overflow = _overflow(page)
-    assert overflow["scrollWidth"] <= overflow["innerWidth"] + 1, f"home with the menu open scrolls sideways: {overflow}"
+    assert overflow["scrollWidth"] <= overflow["innerWidth"] + 1, ("home with the menu open scrolls sideways: "
+                                                                   f"{overflow}")
 
     with page.expect_navigation():
         page.locator(".nav-links a[href='/map/']").tap()

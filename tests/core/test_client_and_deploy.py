@@ -73,7 +73,8 @@ def test_https_switch_sets_cookies_hsts_redirect_and_proxy_header():
             "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_PROXY_SSL_HEADER)")
     on = subprocess.run([sys.executable, "manage.py", "shell", "-c", show], cwd=ROOT, capture_output=True, text=True,
                         env=dict(os.environ, LANDGUARD_HTTPS="true"), timeout=120)
-    assert on.stdout.strip().splitlines()[-1] == "True True True 31536000 ('HTTP_X_FORWARDED_PROTO', 'https')", on.stderr
+    assert (on.stdout.strip().splitlines()[-1]
+            == "True True True 31536000 ('HTTP_X_FORWARDED_PROTO', 'https')"), on.stderr
     off = subprocess.run([sys.executable, "manage.py", "shell", "-c", show], cwd=ROOT, capture_output=True, text=True,
                          env={k: v for k, v in os.environ.items() if k != "LANDGUARD_HTTPS"}, timeout=120)
     assert off.stdout.strip().splitlines()[-1] == "False False False 0 None", off.stderr

@@ -53,7 +53,8 @@ def test_process_refuses_to_start_with_a_bad_setting():
 def test_redis_url_switches_the_progress_cache_and_a_wrong_scheme_is_refused():
     base = {**os.environ, "DJANGO_SETTINGS_MODULE": "landguard.settings"}
     show = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
-    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", show], cwd=ROOT, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", show], cwd=ROOT, capture_output=True,
+                            text=True,
                             env={**base, "LANDGUARD_REDIS_URL": "redis://127.0.0.1:6379/3"})
     assert result.stdout.strip().splitlines()[-1] == "django.core.cache.backends.redis.RedisCache", result.stderr
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True,

@@ -22,7 +22,9 @@ def test_township_officer_scope_excludes_sibling_townships(township_officer):
 
 
 def test_filter_applies_prefixes_to_a_queryset(township_officer):
-    codes = set(scope_for(township_officer).filter(Region.objects.filter(retired_in__isnull=True), "code").values_list("code", flat=True))
+    codes = set(
+        scope_for(township_officer).filter(Region.objects.filter(retired_in__isnull=True), "code").values_list("code",
+            flat=True))
     assert "371525001" in codes
     assert all(code.startswith("371525001") for code in codes)
 

@@ -74,7 +74,8 @@ def test_subdistricts_start_with_residents_committees():
 def _fingerprint() -> str:
     import hashlib
 
-    rows = Region.objects.filter(code__startswith="371525", level__gte=Level.TOWNSHIP, retired_in__isnull=True).order_by("code")
+    rows = Region.objects.filter(code__startswith="371525", level__gte=Level.TOWNSHIP,
+                                 retired_in__isnull=True).order_by("code")
     text = "|".join(f"{code},{name},{area:.0f}" for code, name, area in rows.values_list("code", "name", "area_m2"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

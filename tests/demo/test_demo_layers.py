@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("code", ["371525", "371522"])
 def test_each_demo_county_has_a_dltb_and_four_control_layers(code):
     kinds = set(Layer.objects.filter(region_code=code, versions__source=DEMO_SOURCE).values_list("kind", flat=True))
-    assert kinds == {LayerKind.DLTB, LayerKind.BASIC_FARMLAND, LayerKind.ECO_REDLINE, LayerKind.DEV_BOUNDARY, LayerKind.APPROVED}
+    assert kinds == {LayerKind.DLTB, LayerKind.BASIC_FARMLAND, LayerKind.ECO_REDLINE, LayerKind.DEV_BOUNDARY,
+                     LayerKind.APPROVED}
 
 
 def test_demo_dltb_covers_guanxian_and_is_filed_under_its_villages():

@@ -112,7 +112,8 @@ def test_parcels_wholly_inside_keep_their_own_area_and_match_clipping():
     whole = result.pieces.whole
     assert whole.tolist() == [True, False]
     assert result.pieces.raw_m2[0] == area(inner)
-    assert result.pieces.raw_m2[0] == pytest.approx(area(shapely.intersection(cell(0.5, 0.5, 2.5, 2.5), inner)), abs=1e-6)
+    assert result.pieces.raw_m2[0] == pytest.approx(area(shapely.intersection(cell(0.5, 0.5, 2.5, 2.5), inner)),
+                                                    abs=1e-6)
 
 
 def test_class_areas_add_up_to_a_long_edged_boundary_after_adjustment():
@@ -436,7 +437,8 @@ def test_multipart_boundary_with_a_hole():
     boundary = shapely.MultiPolygon([holed, cell(3, 0, 4, 1)])
     bf = control(ControlKind.BASIC_FARMLAND, cell(0, 0, 1, 2), cell(3.5, 0, 4, 2))
     result = overlay(boundary, layer, {"bf": bf})[0]
-    assert result.gross_m2 == pytest.approx(area(cell(0, 0, 2, 2)) - area(cell(0.5, 0.5, 1.5, 1.5)) + area(cell(3, 0, 4, 1)), rel=1e-9)
+    assert result.gross_m2 == pytest.approx(area(cell(0, 0, 2, 2)) - area(cell(0.5, 0.5, 1.5, 1.5))
+                                            + area(cell(3, 0, 4, 1)), rel=1e-9)
     assert result.by_code["0102"].gross_m2 == pytest.approx(area(holed), rel=1e-9)
     assert result.by_code["0702"].gross_m2 == pytest.approx(area(cell(3, 0, 4, 1)), rel=1e-9)
     expected_bf = area(cell(0, 0, 1, 2)) - area(cell(0.5, 0.5, 1, 1.5)) + area(cell(3.5, 0, 4, 1))

@@ -60,14 +60,16 @@ def test_exactly_n_valid_parcels_that_tile_the_bbox(small):
 def test_other_bboxes_work():
     layer = synthetic_dltb(500, seed=1, bbox=(120.0, 30.0, 120.05, 30.04))
     assert len(layer) == 500
-    assert layer.area_m2.sum() == pytest.approx(ellipsoidal_area_m2(shapely.box(120.0, 30.0, 120.05, 30.04))[0], rel=1e-6)
+    assert layer.area_m2.sum() == pytest.approx(ellipsoidal_area_m2(shapely.box(120.0, 30.0, 120.05, 30.04))[0],
+                                                rel=1e-6)
 
 
 def _shares(layer) -> dict[str, float]:
     total = layer.area_m2.sum()
     by_level1: dict[str, float] = {}
     for k, c in enumerate(layer.classes):
-        by_level1[c.level1_code] = by_level1.get(c.level1_code, 0.0) + layer.area_m2[layer.class_index == k].sum() / total
+        by_level1[c.level1_code] = by_level1.get(c.level1_code,
+                                                 0.0) + layer.area_m2[layer.class_index == k].sum() / total
     return by_level1
 
 

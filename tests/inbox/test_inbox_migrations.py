@@ -26,8 +26,10 @@ NEW = [("projects", "0006_delete_notification"), ("supervision", "0006_delete_no
 
 
 @pytest.mark.parametrize("code, values", [
-    (TASK_DISPATCHED.code, {"task": "RW000012", "place": "清泉街道 石堂村", "title": "举报：耕地上堆土。又一句", "due": "09:05"}),
-    (DEADLINE_ESCALATED.code, {"task": "RW000012", "step": "on_site", "place": "清泉街道 石堂村", "due": "06-01 09:05"}),
+    (TASK_DISPATCHED.code,
+     {"task": "RW000012", "place": "清泉街道 石堂村", "title": "举报：耕地上堆土。又一句", "due": "09:05"}),
+    (DEADLINE_ESCALATED.code,
+     {"task": "RW000012", "step": "on_site", "place": "清泉街道 石堂村", "due": "06-01 09:05"}),
 ])
 def test_supervision_words_as_the_code_wrote_them_read_back_as_code_and_values(code, values):
     with translation.override("zh-hans"):
@@ -71,7 +73,8 @@ def test_the_migrations_move_old_rows_into_the_inbox(county_admin, township_offi
                                      title="用地要素保障周报（2025-06-19）", docx="r.docx", xlsx="r.xlsx")
     at = dt.datetime(2025, 6, 19, 10, tzinfo=dt.timezone.utc)
     old.get_model("projects", "Notification").objects.create(
-        user_id=county_admin.pk, dispatch=report, title=report.title, body="问题 1 条，责任 2 条，任务 3 条", created_at=at,
+        user_id=county_admin.pk, dispatch=report, title=report.title, body="问题 1 条，责任 2 条，任务 3 条",
+        created_at=at,
         read_at=at)
     task = Task.objects.order_by("pk").first()
     old.get_model("supervision", "Notification").objects.create(

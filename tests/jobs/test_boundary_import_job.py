@@ -44,7 +44,8 @@ def _work() -> None:
     run_ready_tasks()
 
 
-def test_uploaded_boundary_is_imported_by_the_worker_and_reported(client_for, county_admin, django_capture_on_commit_callbacks):
+def test_uploaded_boundary_is_imported_by_the_worker_and_reported(client_for, county_admin,
+                                                                  django_capture_on_commit_callbacks):
     client = client_for(county_admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = _submit(client, _upload((TOWNSHIP, _square(115.44, 36.48))), source="勘界成果 2026")
@@ -81,10 +82,12 @@ def test_a_gbk_boundary_file_is_read_with_the_encoding_chosen_on_the_form(client
     assert job.options["encoding"] == "GBK" and not any("GBK" in line for line in job.report)
 
 
-def test_invalid_geometry_fails_the_job_naming_the_feature_and_writes_nothing(client_for, county_admin, django_capture_on_commit_callbacks):
+def test_invalid_geometry_fails_the_job_naming_the_feature_and_writes_nothing(client_for, county_admin,
+    django_capture_on_commit_callbacks):
     before = Region.objects.get(code=TOWNSHIP).geom.wkt
     audit = AuditEntry.objects.count()
-    bowtie = {"type": "Polygon", "coordinates": [[[115.40, 36.40], [115.42, 36.42], [115.42, 36.40], [115.40, 36.42], [115.40, 36.40]]]}
+    bowtie = {"type": "Polygon",
+              "coordinates": [[[115.40, 36.40], [115.42, 36.42], [115.42, 36.40], [115.40, 36.42], [115.40, 36.40]]]}
     with django_capture_on_commit_callbacks(execute=True):
         _submit(client_for(county_admin), _upload(("371525002", _square(115.5, 36.5)), (TOWNSHIP, bowtie)))
     _work()
@@ -96,7 +99,8 @@ def test_invalid_geometry_fails_the_job_naming_the_feature_and_writes_nothing(cl
     assert "第 2 个要素（代码 371525001）" in page and "未导入任何数据" in page
 
 
-def test_a_feature_outside_the_submitters_scope_rejects_the_file(client_for, other_county_user, django_capture_on_commit_callbacks):
+def test_a_feature_outside_the_submitters_scope_rejects_the_file(client_for, other_county_user,
+                                                                 django_capture_on_commit_callbacks):
     assert other_county_user.can_manage
     before = Region.objects.get(code=TOWNSHIP).geom.wkt
     with django_capture_on_commit_callbacks(execute=True):
@@ -142,7 +146,8 @@ def test_job_list_is_scoped_and_exports(client_for, county_admin, other_county_u
     assert client_for(county_admin).get(reverse("jobs:export")).status_code == 200
 
 
-def test_a_failure_names_the_users_file_not_the_stored_copy(client_for, county_admin, django_capture_on_commit_callbacks):
+def test_a_failure_names_the_users_file_not_the_stored_copy(client_for, county_admin,
+                                                            django_capture_on_commit_callbacks):
     client = client_for(county_admin)
     for _ in range(2):  # the second copy of the same name is stored under another name
         with django_capture_on_commit_callbacks(execute=True):

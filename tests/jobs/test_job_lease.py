@@ -37,7 +37,8 @@ def _machine() -> str:
 
 def _running_job(county_admin, *, worker: str, heartbeat_age_s: float, attempts: int = 1) -> tuple[Job, DBTaskResult]:
     """A job as a worker leaves it when it dies mid-run: the job running, its task row running."""
-    job = Job.objects.create(kind=Job.Kind.LAYER, file="jobs/x.geojson", original_name="图斑.geojson", scope_code="371525",
+    job = Job.objects.create(kind=Job.Kind.LAYER, file="jobs/x.geojson", original_name="图斑.geojson",
+                             scope_code="371525",
                              created_by=county_admin, status=Job.Status.RUNNING, attempts=attempts, worker=worker,
                              started_at=timezone.now() - dt.timedelta(seconds=heartbeat_age_s),
                              heartbeat_at=timezone.now() - dt.timedelta(seconds=heartbeat_age_s))
@@ -119,7 +120,8 @@ def test_uploads_of_jobs_finished_before_the_retention_period_are_deleted(county
         (folder / name).write_bytes(b"PK\x03\x04" + b"\0" * 100)  # e.g. a refused zip bomb
         os.utime(folder / name, (old_time, old_time))
         finished = now - dt.timedelta(days=finished_days_ago) if finished_days_ago is not None else None
-        return Job.objects.create(kind=Job.Kind.LAYER, file=f"jobs/202601/{name}", original_name=name, scope_code="371525",
+        return Job.objects.create(kind=Job.Kind.LAYER, file=f"jobs/202601/{name}", original_name=name,
+                                  scope_code="371525",
                                   created_by=county_admin, status=status, finished_at=finished)
 
     failed_old = job("bomb.zip", Job.Status.FAILED, 31)
@@ -169,19 +171,22 @@ if spec.get("big"):
     for i in range(spec["big"]):
         x, y = x0 + (i % side) * step, y0 + (i // side) * step
         ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
-        features.append({"type": "Feature", "properties": {"BH": f"T{i}"}, "geometry": {"type": "Polygon", "coordinates": [ring]}})
+        features.append({"type": "Feature", "properties": {"BH": f"T{i}"},
+                         "geometry": {"type": "Polygon", "coordinates": [ring]}})
     (folder / "big_x7Kq.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    job = Job.objects.create(kind="layer", file="jobs/test/big_x7Kq.geojson", original_name="大文件.geojson", scope_code="371525",
-                             created_by=admin, options={"kind": "custom", "name": "回收测试图层", "region_code": "371525",
-                                                        # a grid over the county's box: its corners lie outside the outline
-                                                        "allow_outside": True})
+    # a grid over the county's box: its corners lie outside the outline, so the import allows outside features
+    job = Job.objects.create(kind="layer", file="jobs/test/big_x7Kq.geojson", original_name="大文件.geojson",
+                             scope_code="371525", created_by=admin,
+                             options={"kind": "custom", "name": "回收测试图层", "region_code": "371525",
+                                      "allow_outside": True})
     run_job.enqueue(job.pk)
     out["big"] = job.pk
 machine = worker_identity().rsplit("|", 2)[0]
 for i in range(spec.get("small", 0)):
     (folder / f"empty_{i}_a5H0van.geojson").write_text('{"type": "FeatureCollection", "features": []}')
     for group in ("queued", "dead"):
-        job = Job.objects.create(kind="layer", file=f"jobs/test/empty_{i}_a5H0van.geojson", original_name=f"空图层{i}.geojson",
+        job = Job.objects.create(kind="layer", file=f"jobs/test/empty_{i}_a5H0van.geojson",
+                                 original_name=f"空图层{i}.geojson",
                                  scope_code="371525", created_by=admin,
                                  options={"kind": "custom", "name": f"空 {group} {i}", "region_code": "371525"})
         result = run_job.enqueue(job.pk)
@@ -223,7 +228,8 @@ class Database:
             self.url = f"spatialite://{self.path}"
 
     def env(self, **extra: str) -> dict[str, str]:
-        env = dict(os.environ, DATABASE_URL=self.url, LANDGUARD_VAR_DIR=str(self.var), LANDGUARD_LOG_LEVEL="WARNING", **extra)
+        env = dict(os.environ, DATABASE_URL=self.url, LANDGUARD_VAR_DIR=str(self.var), LANDGUARD_LOG_LEVEL="WARNING",
+                   **extra)
         env.pop("DJANGO_SETTINGS_MODULE", None)
         return env
 
@@ -256,7 +262,8 @@ def _manage(env: dict[str, str], *args: str, stdin: str = "") -> str:
 
 
 def _worker(env: dict[str, str], *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload", "--interval", "0.2",
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload", "--interval", "0.2",
                              *extra], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -296,7 +303,9 @@ def test_a_worker_killed_mid_job_leaves_a_job_the_next_worker_reclaims_and_finis
         assert f"reclaimed job {job_id} (attempt 1" in err
         ((task_status, workers),) = db.task_rows(job_id)  # the same task row, reset and run again
         assert task_status == "SUCCESSFUL" and len(workers) == 2 and workers[0] != workers[1]
-        layers = db.query("select v.feature_count, v.original_name from layers_layerversion v join layers_layer l on l.id = v.layer_id "
+        layers = db.query(
+            "select v.feature_count, v.original_name from layers_layerversion v join layers_layer l on l.id = "
+            "v.layer_id "
                           "where l.name = ?", ["回收测试图层"])
         assert layers == [(40_000, "大文件.geojson")]  # imported once, under the user's file name
     finally:

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ])
 def test_a_bad_job_setting_stops_the_worker_naming_the_variable(variable, value, message):
     env = {**os.environ, variable: value, "DJANGO_SETTINGS_MODULE": "landguard.settings"}
-    result = subprocess.run([sys.executable, "manage.py", "db_worker", "--batch"], cwd=ROOT, env=env, capture_output=True,
+    result = subprocess.run([sys.executable, "manage.py", "db_worker", "--batch"], cwd=ROOT, env=env,
+                            capture_output=True,
                             text=True, timeout=120)
     assert result.returncode != 0 and message in result.stderr

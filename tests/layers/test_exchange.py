@@ -48,7 +48,8 @@ HEADER = """[属性描述]
 def _points(ring, ring_no, start=1, prefix="J", close=True, north_first=True):
     lines = []
     for k, (e, n) in enumerate(ring, start=start):
-        lines.append(f"{prefix}{k},{ring_no},{n:.3f},{e:.3f}" if north_first else f"{prefix}{k},{ring_no},{e:.3f},{n:.3f}")
+        lines.append(f"{prefix}{k},{ring_no},{n:.3f},{e:.3f}" if north_first
+                     else f"{prefix}{k},{ring_no},{e:.3f},{n:.3f}")
     if close:
         lines.append(lines[0].split(",", 1)[0] + "," + lines[0].split(",", 1)[1])
     return lines
@@ -74,9 +75,11 @@ def test_gbk_exchange_file_is_read_with_the_declared_zone(tmp_path):
     assert data.encoding_used == "GB18030" and data.source_crs == "epsg:4527" and data.zone.epsg == 4527
     assert data.header["数据产生单位"] == "冠县自然资源和规划局" and data.header["带号"] == "39"
     (parcel,) = data.parcels
-    assert (parcel.number, parcel.name, parcel.use, parcel.land_class, parcel.sheet) == ("1", "一号地块", "建设用地", "0702", "J50E001001")
+    assert (parcel.number, parcel.name, parcel.use, parcel.land_class, parcel.sheet) == ("1", "一号地块", "建设用地",
+        "0702", "J50E001001")
     assert parcel.point_count == 10 and parcel.point_names == [["J1", "J2", "J3", "J4"], ["J5", "J6", "J7", "J8"]]
-    assert len(parcel.geometry.interiors) == 1 and data.invalid == [] and data.warnings == [] and data.crs_warnings == []
+    assert (len(parcel.geometry.interiors) == 1 and data.invalid == [] and data.warnings == [] and data.crs_warnings
+            == [])
     assert max_vertex_distance_m(parcel.geometry, _parcel_ll()) < 1e-3
     assert parcel.computed_area_ha == pytest.approx(ellipsoidal_area_m2(_parcel_ll())[0] / 10_000, abs=1e-6)
 
@@ -98,7 +101,8 @@ def test_round_trip_with_a_hole_within_a_millimetre():
     header_line = lines[lines.index("[地块坐标]") + 1]
     assert header_line.startswith("10,2.9100,1,一号地块,面,,建设用地,0702") and header_line.endswith(",@")
     first_point = lines[lines.index("[地块坐标]") + 2].split(",")
-    assert first_point[:2] == ["J1", "1"] and first_point[2].startswith("40401") and first_point[3].startswith("3952")  # X north, Y east with prefix
+    # X north, Y east with prefix
+    assert first_point[:2] == ["J1", "1"] and first_point[2].startswith("40401") and first_point[3].startswith("3952")
     assert len(first_point[2].split(".")[1]) == 4
 
     back = parse_exchange_bytes(text.encode("gbk"), name="rt.txt")
@@ -107,9 +111,11 @@ def test_round_trip_with_a_hole_within_a_millimetre():
     assert max_vertex_distance_m(read_parcel.geometry, parcel.geometry) < 1e-3
     assert max_vertex_distance_m(parcel.geometry, read_parcel.geometry) < 1e-3
     assert len(read_parcel.geometry.interiors) == 1
-    assert ellipsoidal_area_m2(read_parcel.geometry)[0] == pytest.approx(ellipsoidal_area_m2(parcel.geometry)[0], abs=0.01)
+    assert ellipsoidal_area_m2(read_parcel.geometry)[0] == pytest.approx(ellipsoidal_area_m2(parcel.geometry)[0],
+        abs=0.01)
     # Written again from what was read, 点号 and vertex order survive unchanged.
-    assert write_exchange(back.parcels, zone=39, producer="测试局", produced=dt.date(2026, 1, 5)).split("[地块坐标]")[1] == \
+    assert write_exchange(back.parcels, zone=39, producer="测试局",
+                          produced=dt.date(2026, 1, 5)).split("[地块坐标]")[1] == \
         text.split("[地块坐标]")[1]
 
 
@@ -161,7 +167,8 @@ def test_malformed_point_line_names_its_line_number():
     with pytest.raises(LayerReadError, match=r"第 13 行：地块行必须以 @ 结尾"):
         parse_exchange("\n".join(text))
     second = _exchange_text().splitlines()
-    second += [second[12].replace(",1,一号地块,", ",2,二号地块,").removesuffix(",@"), *second[13:]]  # line 24: a 2nd parcel, no "@"
+    # line 24: a 2nd parcel, no "@"
+    second += [second[12].replace(",1,一号地块,", ",2,二号地块,").removesuffix(",@"), *second[13:]]
     with pytest.raises(LayerReadError, match=r"第 24 行：圈号“2.9100”不是正整数（地块行必须以 @ 结尾）"):
         parse_exchange("\n".join(second))
 
@@ -222,14 +229,16 @@ def test_self_intersecting_parcel_is_reported_not_repaired():
 
 def test_one_parcel_as_exchange_file_shapefile_4527_and_geojson_4490_has_one_area(tmp_path):
     """Issue 3 "done when": the three forms of one parcel agree on the official area to 0.01 m²."""
-    gk = shapely.Polygon(gk_rect(39_512_345.6, 4_051_234.5, 137.2, 88.9), [gk_rect(39_512_360.0, 4_051_250.0, 20.5, 10.25)])
+    gk = shapely.Polygon(gk_rect(39_512_345.6, 4_051_234.5, 137.2, 88.9),
+                         [gk_rect(39_512_360.0, 4_051_250.0, 20.5, 10.25)])
     ll = to_lonlat(gk)
     exchange = parse_exchange(write_exchange([ExchangeParcel(ll, number="1")], zone=39))
     shp = read_layer(write_shp(tmp_path / "p.shp", [gk], {"DKBH": ["1"]}, crs_text="EPSG:4527"))
     geojson = tmp_path / "p.geojson"
     geojson.write_text(json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"DKBH": "1"}, "geometry": shapely.geometry.mapping(ll)}]}), encoding="utf-8")
-    areas = [ellipsoidal_area_m2(g)[0] for g in (exchange.parcels[0].geometry, shp.geometries[0], read_layer(geojson).geometries[0])]
+    areas = [ellipsoidal_area_m2(g)[0]
+             for g in (exchange.parcels[0].geometry, shp.geometries[0], read_layer(geojson).geometries[0])]
     assert max(areas) - min(areas) < 0.01
     assert shp.source_crs == "epsg:4527"
     assert shapely.normalize(to_gk(shp.geometries[0])).equals_exact(shapely.normalize(gk), 1e-6)

@@ -39,7 +39,8 @@ def _counts() -> tuple[int, int, int]:
 
 
 def _county_parcel(county: Region, size_m: float = 120.0) -> shapely.Polygon:
-    """A GK-zone-39 rectangle with a hole, placed inside 冠县 (zone 38 actually covers 冠县; 4527 is zone 39 — use 4526)."""
+    """A GK-zone-39 rectangle with a hole, placed inside 冠县 (zone 38 actually covers 冠县; 4527 is zone 39 — use
+    4526)."""
     centre = shapely.centroid(shapely.from_wkb(bytes(county.geom.wkb)))
     e, n = to_gk(centre, 4526).coords[0]
     outer = gk_rect(e, n, size_m, size_m * 0.75)
@@ -48,9 +49,12 @@ def _county_parcel(county: Region, size_m: float = 120.0) -> shapely.Polygon:
 
 
 def _geojson(path, geoms, props: list[dict] | None = None):
-    features = [{"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)), "properties": (props or [{}] * len(geoms))[i]}
+    features = [
+        {"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)),
+         "properties": (props or [{}] * len(geoms))[i]}
                 for i, g in enumerate(geoms)]
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+                    encoding="utf-8")
     return path
 
 
@@ -62,7 +66,9 @@ def test_one_parcel_has_the_same_official_area_from_exchange_file_shapefile_4527
     expected = float(ellipsoidal_area_m2(np.array([lonlat], dtype=object))[0])
 
     txt = tmp_path / "parcel.txt"
-    txt.write_bytes(write_exchange([ExchangeParcel(lonlat, number="D1", name="试验地块", land_class="0102")], zone=38).encode("gbk"))
+    txt.write_bytes(
+        write_exchange([ExchangeParcel(lonlat, number="D1", name="试验地块", land_class="0102")],
+                       zone=38).encode("gbk"))
     # EPSG:4527 (zone 39, CM 117°E) as the issue asks, although 冠县 lies in zone 38: survey files are often
     # delivered in the neighbouring zone, and the area must not depend on it.
     shp = write_shp(tmp_path / "parcel.shp", [to_gk(lonlat, 4527)], {"BSM": ["D1"], "DLBM": ["0102"]},
@@ -87,14 +93,17 @@ def test_an_exchange_files_area_in_hectares_is_stored_in_square_metres_and_not_w
     expected = float(ellipsoidal_area_m2(np.array([lonlat], dtype=object))[0])
     txt = tmp_path / "parcel.txt"
     # Written as LandGuard's own export writes it: 地块面积 in 公顷 to 4 places.
-    txt.write_bytes(write_exchange([ExchangeParcel(lonlat, number="D1", name="试验地块", land_class="0102")], zone=38).encode("gbk"))
+    txt.write_bytes(
+        write_exchange([ExchangeParcel(lonlat, number="D1", name="试验地块", land_class="0102")],
+                       zone=38).encode("gbk"))
     report = import_layer(txt, kind=LayerKind.PROJECT, name="交换文件面积", region=county)
     feature = report.version.features.get()
     assert feature.stored_area_m2 == pytest.approx(expected, abs=0.5)  # 公顷 × 10 000, to the 4th decimal's rounding
     assert not [w for w in report.warnings if "面积" in w], report.warnings
 
     wrong = tmp_path / "wrong.txt"
-    wrong.write_bytes(write_exchange([ExchangeParcel(lonlat, number="D2", area_ha=expected / 10_000 * 1.5, land_class="0102")],
+    wrong.write_bytes(
+        write_exchange([ExchangeParcel(lonlat, number="D2", area_ha=expected / 10_000 * 1.5, land_class="0102")],
                                      zone=38).encode("gbk"))
     warned = import_layer(wrong, kind=LayerKind.PROJECT, name="交换文件面积不符", region=county).warnings
     assert len([w for w in warned if "地块面积" in w and "公顷" in w]) == 1, warned  # said once, in 公顷, by the reader
@@ -116,7 +125,8 @@ def test_domain_rectangle_in_epsg_4527_imports_with_the_test_vector_area(tmp_pat
 def _dltb_file(tmp_path, county, codes, kcxs, tbmj=None, name="dltb.geojson"):
     base = _county_parcel(county, 400)
     cells = [shapely.intersection(base, shapely.box(*b)) for b in _split_bounds(shapely.bounds(base), len(codes))]
-    props = [{"BSM": f"B{i + 1}", "DLBM": c, "KCXS": k, **({"TBMJ": tbmj[i]} if tbmj else {})} for i, (c, k) in enumerate(zip(codes, kcxs, strict=True))]
+    props = [{"BSM": f"B{i + 1}", "DLBM": c, "KCXS": k, **({"TBMJ": tbmj[i]} if tbmj else {})} for i,
+             (c, k) in enumerate(zip(codes, kcxs, strict=True))]
     return _geojson(tmp_path / name, cells, props), cells
 
 
@@ -169,7 +179,8 @@ def test_tbmj_differing_from_the_ellipsoidal_area_is_reported(tmp_path, county):
     base, _ = _dltb_file(tmp_path, county, ["0102", "0102"], [0.05, 0.05])
     cells = [shapely.from_geojson(json.dumps(f["geometry"])) for f in json.loads(base.read_text())["features"]]
     true = ellipsoidal_area_m2(np.array(cells, dtype=object))
-    path, _ = _dltb_file(tmp_path, county, ["0102", "0102"], [0.05, 0.05], tbmj=[round(true[0], 2), round(true[1] * 1.001, 2)],
+    path, _ = _dltb_file(tmp_path, county, ["0102", "0102"], [0.05, 0.05],
+                         tbmj=[round(true[0], 2), round(true[1] * 1.001, 2)],
                          name="tbmj.geojson")
     report = import_layer(path, kind=LayerKind.DLTB, name="面积核对", region=county)
     text = "\n".join(report.lines())
@@ -182,7 +193,8 @@ def test_missing_dlbm_field_is_named_and_a_field_mapping_fixes_it(tmp_path, coun
     path = _geojson(tmp_path / "m.geojson", [lonlat], [{"编号": "X1", "地类代码": "0102", "TKXS": 0.05}])
     with pytest.raises(LayerImportError, match="DLBM"):
         import_layer(path, kind=LayerKind.DLTB, name="映射", region=county)
-    report = import_layer(path, kind=LayerKind.DLTB, name="映射", region=county, field_map={"DLBM": "地类代码", "BSM": "编号"})
+    report = import_layer(path, kind=LayerKind.DLTB, name="映射", region=county,
+                          field_map={"DLBM": "地类代码", "BSM": "编号"})
     f = report.version.features.get()
     assert (f.fid, f.code, f.kcxs) == ("X1", "0102", pytest.approx(0.05))  # TKXS recognised as the 二调 alias of KCXS
     with pytest.raises(LayerImportError, match="不存在|没有字段"):
@@ -261,7 +273,8 @@ def test_empty_and_out_of_china_geometries_are_named(tmp_path, county):
     text = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": json.loads(shapely.to_geojson(lonlat)), "properties": {"BSM": "OK"}},
         {"type": "Feature", "geometry": None, "properties": {"BSM": "EMPTY"}},
-        {"type": "Feature", "geometry": json.loads(shapely.to_geojson(shapely.box(2.0, 48.0, 2.01, 48.01))), "properties": {"BSM": "PARIS"}},
+        {"type": "Feature", "geometry": json.loads(shapely.to_geojson(shapely.box(2.0, 48.0, 2.01, 48.01))),
+         "properties": {"BSM": "PARIS"}},
     ]}
     path = tmp_path / "bad.geojson"
     path.write_text(json.dumps(text), encoding="utf-8")
@@ -305,8 +318,10 @@ def test_self_intersection_is_refused_unless_repair_and_then_reported(tmp_path, 
 
 def test_a_second_import_is_a_new_current_version_and_the_old_one_can_be_restored(tmp_path, county, county_admin):
     path = _geojson(tmp_path / "v.geojson", [_county_parcel(county)], [{"BSM": "V1"}])
-    first = import_layer(path, kind=LayerKind.APPROVED, name="已批（测试）", region=county, year=2023, actor=county_admin)
-    second = import_layer(path, kind=LayerKind.APPROVED, name="已批（测试）", region=county, year=2024, actor=county_admin,
+    first = import_layer(path, kind=LayerKind.APPROVED, name="已批（测试）", region=county, year=2023,
+                         actor=county_admin)
+    second = import_layer(path, kind=LayerKind.APPROVED, name="已批（测试）", region=county, year=2024,
+                          actor=county_admin,
                           publish=True)
     assert second.layer == first.layer and (first.version.number, second.version.number) == (1, 2)
     assert list(first.layer.versions.filter(is_current=True).values_list("number", flat=True)) == [2]
@@ -324,7 +339,8 @@ def test_import_outside_the_scope_is_refused(tmp_path, county, township_officer)
 
 def test_import_layer_command_reports_and_fails_with_a_message(tmp_path, county, capsys):
     path = _geojson(tmp_path / "c.geojson", [_county_parcel(county)], [{"BSM": "C1", "DLBM": "0102", "KCXS": 0.05}])
-    call_command("import_layer", str(path), "--kind", "dltb", "--region", "371525", "--name", "命令导入", "--year", "2024")
+    call_command("import_layer", str(path), "--kind", "dltb", "--region", "371525", "--name", "命令导入", "--year",
+                 "2024")
     out = capsys.readouterr().out
     assert "命令导入" in out and "公顷" in out
     with pytest.raises(CommandError, match="DLBM"):

@@ -134,7 +134,8 @@ def test_a_region_without_outline_is_checked_against_its_nearest_ancestor(tmp_pa
 def test_with_no_outline_up_the_chain_nothing_is_refused_and_the_report_says_it_was_not_checked(tmp_path, county):
     Region.objects.filter(code__in=["37", "3715", "371525"], retired_in__isnull=True).update(geom=None)
     county = Region.objects.get(pk=county.pk)
-    report = import_layer(_file(tmp_path, [HANGZHOU], ["330106001"]), kind=LayerKind.APPROVED, name="无从核对", region=county)
+    report = import_layer(_file(tmp_path, [HANGZHOU], ["330106001"]), kind=LayerKind.APPROVED, name="无从核对",
+                          region=county)
     assert report.features == 1
     assert any("冠县及其上级行政区均没有边界，未能核对" in line for line in report.lines())
 

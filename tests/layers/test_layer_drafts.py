@@ -39,7 +39,8 @@ def dltb() -> Layer:
 
 def _geojson(*features: tuple[dict, shapely.Geometry]) -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": props, "geometry": json.loads(shapely.to_geojson(geom))} for props, geom in features]},
+        {"type": "Feature", "properties": props, "geometry": json.loads(shapely.to_geojson(geom))} for props,
+        geom in features]},
         ensure_ascii=False).encode()
 
 
@@ -48,14 +49,16 @@ ONE_PARCEL = _geojson(({"BSM": "ONE-1", "DLBM": "0102", "KCXS": 0.05}, shapely.b
 
 def _submit(client, body: bytes, filename: str, callbacks, **fields):
     with callbacks(execute=True):
-        return client.post(reverse("layers:import"), {"file": SimpleUploadedFile(filename, body), "kcxs_unit": "auto", **fields})
+        return client.post(reverse("layers:import"),
+                           {"file": SimpleUploadedFile(filename, body), "kcxs_unit": "auto", **fields})
 
 
 def test_a_one_feature_file_into_the_county_dltb_is_a_draft_shown_with_its_diff_until_published(
         client_for, county_admin, township_officer, dltb, django_capture_on_commit_callbacks):
     current = dltb.versions.get(is_current=True)
     client = client_for(county_admin)
-    response = _submit(client, ONE_PARCEL, "一个图斑.geojson", django_capture_on_commit_callbacks, kind="dltb", layer=dltb.pk)
+    response = _submit(client, ONE_PARCEL, "一个图斑.geojson", django_capture_on_commit_callbacks, kind="dltb",
+                       layer=dltb.pk)
     assert response.status_code == 302, response.content.decode()[:2000]  # no region chosen: the layer's own
     _work()
     job = Job.objects.get(kind=Job.Kind.LAYER)
@@ -65,22 +68,26 @@ def test_a_one_feature_file_into_the_county_dltb_is_a_draft_shown_with_its_diff_
     assert draft.is_draft and not draft.is_current and draft.original_name == "一个图斑.geojson"
     assert dltb.versions.get(is_current=True) == current  # still what everything serves
     assert list(selectors.current_versions(scope_for(county_admin), kinds=["dltb"]).filter(layer=dltb)) == [current]
-    assert client.get(reverse("layerdata:features", args=[dltb.slug]) + "?limit=1").json()["numberMatched"] == current.feature_count
+    assert client.get(reverse("layerdata:features", args=[dltb.slug])
+                      + "?limit=1").json()["numberMatched"] == current.feature_count
 
     page = client.get(reverse("layers:detail", args=[dltb.slug]))
     (shown,) = page.context["drafts"]
     diff = shown["diff"]
-    assert (diff["count_before"], diff["count"], diff["count_change"]) == (current.feature_count, 1, 1 - current.feature_count)
+    assert (diff["count_before"], diff["count"], diff["count_change"]) == (current.feature_count, 1,
+        1 - current.feature_count)
     assert diff["area_change"] == pytest.approx(draft.area_m2 - current.area_m2)
     farmland = next(c for c in diff["classes"] if c["code"] == "01")
     assert farmland["new"] == pytest.approx(draft.area_m2) and farmland["old"] > farmland["new"]
     html = page.content.decode()
     assert "发布为现行版本" in html and f"{1 - current.feature_count}" in html
 
-    officer_draft = client_for(township_officer).get(reverse("layers:detail", args=[dltb.slug])).context["drafts"][0]["diff"]
+    officer_draft = client_for(township_officer).get(
+        reverse("layers:detail", args=[dltb.slug])).context["drafts"][0]["diff"]
     own = Feature.objects.filter(version=current, region_code__startswith=TOWNSHIP).count()
     assert officer_draft["count_before"] == own < current.feature_count  # the township's share, not the county's
-    assert client_for(township_officer).post(reverse("layers:set-current", args=[dltb.slug, draft.number])).status_code in (403, 404)
+    assert client_for(township_officer).post(
+        reverse("layers:set-current", args=[dltb.slug, draft.number])).status_code in (403, 404)
     assert client.post(reverse("layers:set-current", args=[dltb.slug, draft.number])).status_code == 302
     draft.refresh_from_db()
     assert draft.is_current and not draft.is_draft
@@ -88,7 +95,8 @@ def test_a_one_feature_file_into_the_county_dltb_is_a_draft_shown_with_its_diff_
     assert entry.actor == county_admin and f"v{draft.number}" in entry.note and "发布" in entry.note
 
 
-def test_a_first_import_into_a_new_layer_is_current_at_once(client_for, county_admin, django_capture_on_commit_callbacks):
+def test_a_first_import_into_a_new_layer_is_current_at_once(client_for, county_admin,
+                                                            django_capture_on_commit_callbacks):
     _submit(client_for(county_admin), ONE_PARCEL, "新图层.geojson", django_capture_on_commit_callbacks, kind="dltb",
             name="新图层（测试）", region="371525")
     _work()
@@ -97,7 +105,8 @@ def test_a_first_import_into_a_new_layer_is_current_at_once(client_for, county_a
 
 
 def test_a_new_layer_still_needs_a_region(client_for, county_admin):
-    response = client_for(county_admin).post(reverse("layers:import"), {"file": SimpleUploadedFile("a.geojson", ONE_PARCEL),
+    response = client_for(county_admin).post(reverse("layers:import"),
+                                             {"file": SimpleUploadedFile("a.geojson", ONE_PARCEL),
                                                                          "kind": "dltb", "name": "无区划"})
     assert response.status_code == 400 and "新建图层时请选择所属行政区" in response.content.decode()
 
@@ -105,7 +114,8 @@ def test_a_new_layer_still_needs_a_region(client_for, county_admin):
 def test_web_messages_name_the_users_file_and_offer_the_repair_checkbox_not_a_flag(
         client_for, county_admin, dltb, django_capture_on_commit_callbacks):
     client = client_for(county_admin)
-    _submit(client, b'{"type": "FeatureCollection", "features": []}', "empty.geojson", django_capture_on_commit_callbacks,
+    _submit(client, b'{"type": "FeatureCollection", "features": []}', "empty.geojson",
+            django_capture_on_commit_callbacks,
             kind="custom", name="空文件（测试）", region="371525")
     bowtie = shapely.Polygon([(115.40, 36.40), (115.42, 36.42), (115.42, 36.40), (115.40, 36.42)])
     _submit(client, _geojson(({"BSM": "BOWTIE"}, bowtie)), "自相交.geojson", django_capture_on_commit_callbacks,
@@ -124,7 +134,8 @@ def test_messages_name_the_original_file_even_when_storage_renamed_the_copy(
     # A second upload of the same name is stored as empty_<random>.geojson: the message keeps the user's name.
     client = client_for(county_admin)
     for _ in range(2):
-        _submit(client, b'{"type": "FeatureCollection", "features": []}', "empty.geojson", django_capture_on_commit_callbacks,
+        _submit(client, b'{"type": "FeatureCollection", "features": []}', "empty.geojson",
+                django_capture_on_commit_callbacks,
                 kind="custom", name="空文件（测试）", region="371525")
     _work()
     second = Job.objects.filter(kind=Job.Kind.LAYER).order_by("pk").last()
@@ -160,7 +171,8 @@ def test_api_import_over_the_memory_threshold_of_an_existing_layer_is_a_draft_th
     body = ONE_PARCEL.replace(b'"ONE-1"', b'"ONE-1", "NOTE": "' + b"x" * 4096 + b'"')
     client = client_for(county_admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/api/layers/import/", {"file": SimpleUploadedFile("大.geojson", body), "layer": dltb.slug})
+        response = client.post("/api/layers/import/",
+                               {"file": SimpleUploadedFile("大.geojson", body), "layer": dltb.slug})
     assert response.status_code == 202, response.content
     _work()
     draft = dltb.versions.order_by("-number").first()
@@ -173,14 +185,16 @@ def test_api_import_over_the_memory_threshold_of_an_existing_layer_is_a_draft_th
     assert again.status_code == 400 and "不是草稿" in again.json()["detail"]
 
     with django_capture_on_commit_callbacks(execute=True):
-        direct = client.post("/api/layers/import/", {"file": SimpleUploadedFile("直接.geojson", ONE_PARCEL), "layer": dltb.slug,
+        direct = client.post("/api/layers/import/",
+                             {"file": SimpleUploadedFile("直接.geojson", ONE_PARCEL), "layer": dltb.slug,
                                                      "publish": "true"})
     assert direct.status_code == 202
     _work()
     assert dltb.versions.order_by("-number").first().is_current
 
 
-def test_a_township_officer_sees_township_totals_and_no_layer_wide_report(client_for, county_admin, township_officer, dltb):
+def test_a_township_officer_sees_township_totals_and_no_layer_wide_report(client_for, county_admin, township_officer,
+    dltb):
     version = dltb.versions.get(is_current=True)
     own = Feature.objects.filter(version=version, region_code__startswith=TOWNSHIP)
     own_count = own.count()

@@ -34,11 +34,13 @@ def dltb() -> Layer:
     return Layer.objects.get(region_code="371525", kind=LayerKind.DLTB)
 
 
-def test_layer_list_shows_the_county_layers_to_its_users_only(client_for, county_admin, township_officer, other_county_user):
+def test_layer_list_shows_the_county_layers_to_its_users_only(client_for, county_admin, township_officer,
+                                                              other_county_user):
     page = client_for(county_admin).get(reverse("layers:list")).content.decode()
     assert "冠县地类图斑（演示）" in page and "莘县" not in page
     assert "冠县永久基本农田（演示）" in client_for(township_officer).get(reverse("layers:list")).content.decode()
-    assert "冠县" not in client_for(other_county_user).get(reverse("layers:list")).content.decode().replace("冠县自然", "")
+    assert "冠县" not in client_for(other_county_user).get(reverse("layers:list")).content.decode().replace("冠县自然",
+        "")
 
 
 def test_layer_export_is_an_xlsx_of_the_listed_layers_counted_by_a_serial_number(client_for, county_admin):
@@ -51,7 +53,8 @@ def test_layer_export_is_an_xlsx_of_the_listed_layers_counted_by_a_serial_number
     assert "冠县地类图斑（演示）" in names and not any("莘县" in (n or "") for n in names)
 
 
-def test_dltb_page_sums_land_classes_over_the_features_the_user_may_see(client_for, county_admin, township_officer, dltb):
+def test_dltb_page_sums_land_classes_over_the_features_the_user_may_see(client_for, county_admin, township_officer,
+    dltb):
     version = dltb.versions.get(is_current=True)
     county_page = client_for(county_admin).get(reverse("layers:detail", args=[dltb.slug]))
     assert county_page.status_code == 200
@@ -118,10 +121,12 @@ def _upload(name: str = "已批.geojson", bsm: str = "PZ-1") -> SimpleUploadedFi
     return SimpleUploadedFile(name, json.dumps(body, ensure_ascii=False).encode(), content_type="application/geo+json")
 
 
-def test_upload_page_imports_in_the_background_and_reports(client_for, county_admin, django_capture_on_commit_callbacks):
+def test_upload_page_imports_in_the_background_and_reports(client_for, county_admin,
+                                                           django_capture_on_commit_callbacks):
     client = client_for(county_admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("layers:import"), {"file": _upload(), "kind": "approved", "name": "2026年已批（测试）",
+        response = client.post(reverse("layers:import"),
+                               {"file": _upload(), "kind": "approved", "name": "2026年已批（测试）",
                                                           "region": "371525", "year": 2026, "kcxs_unit": "auto"})
     assert response.status_code == 302
     job = Job.objects.get(kind=Job.Kind.LAYER)
@@ -165,7 +170,8 @@ def test_set_current_switches_versions_for_managers_only(client_for, county_admi
     with tempfile.NamedTemporaryFile("wb", suffix=".geojson") as f:
         f.write(_upload().read())
         f.flush()
-        import_layer(f.name, kind=LayerKind.APPROVED, name=layer.name, region=Region.objects.get(code="371525", retired_in__isnull=True),
+        import_layer(f.name, kind=LayerKind.APPROVED, name=layer.name,
+                     region=Region.objects.get(code="371525", retired_in__isnull=True),
                      publish=True)
     url = reverse("layers:set-current", args=[layer.slug, 1])
     assert client_for(township_officer).post(url).status_code in (403, 404)
@@ -185,7 +191,8 @@ def test_api_lists_layers_and_versions_in_scope(client_for, county_admin, other_
 def test_api_import_answers_202_with_the_job(client_for, county_admin, django_capture_on_commit_callbacks):
     client = client_for(county_admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/api/layers/import/", {"file": _upload(bsm="API-1"), "kind": "approved", "name": "API 导入",
+        response = client.post("/api/layers/import/",
+                               {"file": _upload(bsm="API-1"), "kind": "approved", "name": "API 导入",
                                                        "region": "371525"})
     assert response.status_code == 202, response.content
     job_id = response.json()["job"]
@@ -217,7 +224,8 @@ def test_bbox_selector_finds_a_polygon_whose_box_contains_the_query_box(county_a
 def test_feature_export_headers_follow_the_readers_language(client_for, county_admin, dltb):
     client = client_for(county_admin)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    sheet = openpyxl.load_workbook(io.BytesIO(client.get(reverse("layers:features-export", args=[dltb.slug])).content)).active
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("layers:features-export", args=[dltb.slug])).content)).active
     headers = [c.value for c in sheet[2]]
     assert headers[0] == "No." and "Location region code" in headers and headers.count("No.") == 1
 

@@ -75,9 +75,11 @@ DEFS: dict[str, Any] = {
     "polygonGeoJSON": {"type": "object", "required": ["type", "coordinates"], "properties": {
         "type": {"enum": ["Polygon"]}, "coordinates": {"type": "array", "items": _RING}}},
     "multipolygonGeoJSON": {"type": "object", "required": ["type", "coordinates"], "properties": {
-        "type": {"enum": ["MultiPolygon"]}, "coordinates": {"type": "array", "items": {"type": "array", "items": _RING}}}},
+        "type": {"enum": ["MultiPolygon"]},
+        "coordinates": {"type": "array", "items": {"type": "array", "items": _RING}}}},
     "geometrycollectionGeoJSON": {"type": "object", "required": ["type", "geometries"], "properties": {
-        "type": {"enum": ["GeometryCollection"]}, "geometries": {"type": "array", "items": {"$ref": "#/$defs/geometryGeoJSON"}}}},
+        "type": {"enum": ["GeometryCollection"]},
+        "geometries": {"type": "array", "items": {"$ref": "#/$defs/geometryGeoJSON"}}}},
     "geometryGeoJSON": {"oneOf": [{"$ref": f"#/$defs/{name}GeoJSON"} for name in (
         "point", "multipoint", "linestring", "multilinestring", "polygon", "multipolygon", "geometrycollection")]},
     "featureGeoJSON": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {
@@ -85,7 +87,8 @@ DEFS: dict[str, Any] = {
         "properties": {"type": ["object", "null"]}, "id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
         "links": {"$ref": "#/$defs/links"}}},
     "featureCollectionGeoJSON": {"type": "object", "required": ["type", "features"], "properties": {
-        "type": {"enum": ["FeatureCollection"]}, "features": {"type": "array", "items": {"$ref": "#/$defs/featureGeoJSON"}},
+        "type": {"enum": ["FeatureCollection"]},
+        "features": {"type": "array", "items": {"$ref": "#/$defs/featureGeoJSON"}},
         "links": {"$ref": "#/$defs/links"}, "timeStamp": {"type": "string", "format": "date-time"},
         "numberMatched": {"type": "integer", "minimum": 0}, "numberReturned": {"type": "integer", "minimum": 0}}},
     "exception": {"type": "object", "required": ["code"], "properties": {
@@ -164,7 +167,8 @@ def test_api_definition_is_valid_openapi_30_and_every_path_answers(county_admin,
     for template in api["paths"]:
         path = template.replace("{collectionId}", SLUG).replace("{featureId}", str(feature.pk))
         assert client.get(api["servers"][0]["url"] + path).status_code == 200, template
-    limit = next(p for p in api["paths"]["/collections/{collectionId}/items"]["get"]["parameters"] if p["name"] == "limit")
+    limit = next(p for p in api["paths"]["/collections/{collectionId}/items"]["get"]["parameters"] if p["name"]
+                 == "limit")
     assert limit["schema"] == {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1000}  # QGIS reads it
 
 
@@ -206,8 +210,10 @@ def test_collection_extent_holds_every_feature_and_matches_the_list(county_admin
 def test_other_countys_collection_and_features_are_404(county_admin, other_county_user, client_for):
     theirs = current_features(OTHER_SLUG).order_by("index").first()
     ours = current_features().order_by("index").first()
-    for client, slug, feature in ((client_for(county_admin), OTHER_SLUG, theirs), (client_for(other_county_user), SLUG, ours)):
-        for url in (f"/ogc/collections/{slug}", f"/ogc/collections/{slug}/items", f"/ogc/collections/{slug}/items/{feature.pk}"):
+    for client, slug, feature in ((client_for(county_admin), OTHER_SLUG, theirs),
+                                  (client_for(other_county_user), SLUG, ours)):
+        for url in (f"/ogc/collections/{slug}", f"/ogc/collections/{slug}/items",
+                    f"/ogc/collections/{slug}/items/{feature.pk}"):
             response = client.get(url)
             assert response.status_code == 404, url
             assert_valid(response.json(), "exception")
@@ -339,7 +345,8 @@ def test_unknown_parameter_answers_400(county_admin, client_for):
         assert response.status_code == 400 and "format" in response.json()["description"]
 
 
-@pytest.mark.parametrize("value", ["2024-05-01T00:00:00Z", "2024-05-01", "2020-01-01T00:00:00Z/..", "../2024-12-31T23:59:59Z"])
+@pytest.mark.parametrize("value",
+                         ["2024-05-01T00:00:00Z", "2024-05-01", "2020-01-01T00:00:00Z/..", "../2024-12-31T23:59:59Z"])
 def test_datetime_is_accepted_and_selects_every_feature_without_time(county_admin, client_for, value):
     # Req 24 /req/core/fc-time-definition, Req 25 /req/core/fc-time-response: features without a time match.
     body = client_for(county_admin).get(f"/ogc/collections/{SLUG}/items", {"datetime": value, "limit": 1}).json()
@@ -373,7 +380,8 @@ def test_anonymous_gets_401_json_with_a_basic_challenge_not_a_redirect(client):
 
 def test_token_in_the_authorization_header_is_accepted(county_admin, client):
     token = Token.objects.create(user=county_admin)
-    response = client.get(f"/ogc/collections/{SLUG}/items", {"limit": 1}, headers={"Authorization": f"Token {token.key}"})
+    response = client.get(f"/ogc/collections/{SLUG}/items", {"limit": 1},
+                          headers={"Authorization": f"Token {token.key}"})
     assert response.status_code == 200
 
 

@@ -1,4 +1,5 @@
-"""The format readers (landguard.formats): real files written in tmp_path (GDAL via pyogrio, openpyxl, by hand) and the public refdata.
+"""The format readers (landguard.formats): real files written in tmp_path (GDAL via pyogrio, openpyxl, by hand) and the
+public refdata.
 
 No test here touches the database.
 """
@@ -60,21 +61,24 @@ def test_gbk_shapefile_without_cpg_decodes_chinese_attributes(tmp_path):
 
 
 def test_encoding_can_be_chosen_when_there_is_no_cpg(tmp_path):
-    path = write_shp(tmp_path / "big5.shp", _three_parcels_lonlat()[:1], {"MC": ["臺灣"]}, crs_text="EPSG:4490", encoding="BIG5")
+    path = write_shp(tmp_path / "big5.shp", _three_parcels_lonlat()[:1], {"MC": ["臺灣"]}, crs_text="EPSG:4490",
+                     encoding="BIG5")
     (tmp_path / "big5.cpg").unlink()
     layer = read_layer(path, encoding="BIG5")
     assert layer.attributes["MC"][0] == "臺灣" and layer.encoding_used == "BIG5" and not layer.warnings
 
 
 def test_shapefile_with_utf8_cpg_is_read_as_utf8(tmp_path):
-    path = write_shp(tmp_path / "u.shp", _three_parcels_lonlat(), {"DLMC": DLMC}, crs_text="EPSG:4490", encoding="UTF-8")
+    path = write_shp(tmp_path / "u.shp", _three_parcels_lonlat(), {"DLMC": DLMC}, crs_text="EPSG:4490",
+                     encoding="UTF-8")
     assert (tmp_path / "u.cpg").read_text().strip().upper() in ("UTF-8", "65001")
     layer = read_layer(path)
     assert list(layer.attributes["DLMC"]) == DLMC and layer.encoding_used == "UTF-8" and not layer.warnings
 
 
 def test_utf8_cpg_over_gbk_bytes_falls_back_to_gbk_with_a_warning(tmp_path):
-    path = write_shp(tmp_path / "mixed.shp", _three_parcels_lonlat(), {"DLMC": DLMC}, crs_text="EPSG:4490", encoding="GBK")
+    path = write_shp(tmp_path / "mixed.shp", _three_parcels_lonlat(), {"DLMC": DLMC}, crs_text="EPSG:4490",
+                     encoding="GBK")
     (tmp_path / "mixed.cpg").write_text("UTF-8")  # ArcGIS's default .cpg over a GBK DBF
     layer = read_layer(path)
     assert list(layer.attributes["DLMC"]) == DLMC and layer.encoding_used == "GBK"
@@ -82,7 +86,8 @@ def test_utf8_cpg_over_gbk_bytes_falls_back_to_gbk_with_a_warning(tmp_path):
 
 
 def test_unrecognised_cpg_is_treated_as_missing(tmp_path):
-    path = write_shp(tmp_path / "ansi.shp", _three_parcels_lonlat(), {"DLMC": DLMC}, crs_text="EPSG:4490", encoding="GBK")
+    path = write_shp(tmp_path / "ansi.shp", _three_parcels_lonlat(), {"DLMC": DLMC}, crs_text="EPSG:4490",
+                     encoding="GBK")
     (tmp_path / "ansi.cpg").write_text("ANSI")
     layer = read_layer(path)
     assert list(layer.attributes["DLMC"]) == DLMC and any("（ANSI）不是可识别的编码" in w for w in layer.warnings)
@@ -148,7 +153,8 @@ def test_swapped_x_y_are_detected(tmp_path):
 
 
 def test_explicit_crs_wins_over_a_wrong_prj(tmp_path):
-    path = write_shp(tmp_path / "w.shp", [shapely.Polygon(gk_rect(E0, N0, 100, 100))], {"BSM": ["1"]}, crs_text="EPSG:4326")
+    path = write_shp(tmp_path / "w.shp", [shapely.Polygon(gk_rect(E0, N0, 100, 100))], {"BSM": ["1"]},
+                     crs_text="EPSG:4326")
     layer = read_layer(path, crs="epsg:4527")
     assert layer.source_crs == "epsg:4527" and any("不一致" in w for w in layer.crs_warnings)
     _rejected(path, "未知的坐标系", crs="mars")
@@ -173,11 +179,15 @@ def test_invalid_geometry_is_reported_not_repaired(tmp_path):
 
 
 def test_outside_china_and_empty_geometries_are_reported(tmp_path):
-    features = [{"type": "Feature", "properties": {"name": "巴黎"}, "geometry": shapely.geometry.mapping(shapely.box(2.3, 48.8, 2.4, 48.9))},
+    features = [
+        {"type": "Feature", "properties": {"name": "巴黎"},
+         "geometry": shapely.geometry.mapping(shapely.box(2.3, 48.8, 2.4, 48.9))},
                 {"type": "Feature", "properties": {"name": "空"}, "geometry": None},
-                {"type": "Feature", "properties": {"name": "冠县"}, "geometry": shapely.geometry.mapping(shapely.box(115.4, 36.4, 115.5, 36.5))}]
+                {"type": "Feature", "properties": {"name": "冠县"},
+                 "geometry": shapely.geometry.mapping(shapely.box(115.4, 36.4, 115.5, 36.5))}]
     path = tmp_path / "mixed.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+                    encoding="utf-8")
     layer = read_layer(path, crs="cgcs2000")
     reasons = dict(layer.invalid)
     assert set(reasons) == {0, 1} and "不在中国范围内" in reasons[0] and reasons[1] == "几何为空"
@@ -272,7 +282,8 @@ def test_unreadable_files_are_reported(tmp_path):
 
 # --- GeoPackage -----------------------------------------------------------------------------------------
 def _gpkg_layer(path, name, geoms, props, crs_text, geometry_type="Polygon"):
-    pyogrio.raw.write(str(path), shapely.to_wkb(np.asarray(geoms, dtype=object)), [np.asarray(v, dtype=object) for v in props.values()],
+    pyogrio.raw.write(str(path), shapely.to_wkb(np.asarray(geoms, dtype=object)),
+                      [np.asarray(v, dtype=object) for v in props.values()],
                       list(props), driver="GPKG", geometry_type=geometry_type, crs=crs_text, layer=name)
 
 
@@ -324,7 +335,8 @@ def test_geojson_with_a_declared_projected_crs(tmp_path):
 
 def test_gbk_geojson_is_read_with_a_warning(tmp_path):
     data = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"DLMC": "水田"},
-                                                       "geometry": shapely.geometry.mapping(_three_parcels_lonlat()[0])}]}
+                                                       "geometry": shapely.geometry.mapping(
+                                                           _three_parcels_lonlat()[0])}]}
     path = tmp_path / "gbk.geojson"
     path.write_bytes(json.dumps(data, ensure_ascii=False).encode("gbk"))
     layer = read_layer(path)
@@ -352,7 +364,8 @@ def test_kml_polygons_with_a_hole_are_read_as_wgs84(tmp_path):
     parcel = to_lonlat(parcel_with_hole_gk())
     second = shapely.Polygon(gk_to_lonlat(gk_rect(E0 + 400, N0, 100, 100)))
     path = tmp_path / "红线.kml"
-    path.write_text(KML.format(outer=_kml_coords(parcel.exterior.coords[:-1]), hole=_kml_coords(parcel.interiors[0].coords[:-1]),
+    path.write_text(
+        KML.format(outer=_kml_coords(parcel.exterior.coords[:-1]), hole=_kml_coords(parcel.interiors[0].coords[:-1]),
                                second=_kml_coords(second.exterior.coords[:-1])), encoding="utf-8")
     layer = read_layer(path)
     assert layer.source_crs == "wgs84" and layer.source_format == "kml" and len(layer) == 2
@@ -385,7 +398,8 @@ def _table_rows_with_hole():
 
 
 def test_csv_coordinate_table_with_a_hole(tmp_path):
-    lines = ["地块编号,圈号,点号,X坐标(m),Y坐标(m),用途"] + [",".join(str(v) for v in row) for row in _table_rows_with_hole()]
+    lines = ["地块编号,圈号,点号,X坐标(m),Y坐标(m),用途"] + [",".join(str(v) for v in row)
+                                                             for row in _table_rows_with_hole()]
     path = tmp_path / "界址点.csv"
     path.write_bytes("\r\n".join(lines).encode("gbk"))  # Excel "CSV" on Chinese Windows is GBK
     layer = read_layer(path)
@@ -406,7 +420,8 @@ def test_csv_table_without_parcel_or_ring_columns_splits_rings_on_closure(tmp_pa
     path = tmp_path / "pts.csv"
     path.write_text("\n".join(lines), encoding="utf-8")
     layer = read_layer(path)
-    assert len(layer) == 1 and len(layer.geometries[0].interiors) == 1 and layer.swap_xy  # x/y read in survey order, then swapped back
+    # x/y read in survey order, then swapped back
+    assert len(layer) == 1 and len(layer.geometries[0].interiors) == 1 and layer.swap_xy
     assert max_vertex_distance_m(layer.geometries[0], to_lonlat(parcel_with_hole_gk())) < 1e-3
 
 
@@ -459,7 +474,8 @@ def test_xlsx_bad_x_on_row_12_is_named(tmp_path):
 
 def test_xlsx_table_with_a_title_row_is_read(tmp_path):
     rows = [[r[0], r[1], r[2], float(r[3]), float(r[4])] for r in _table_rows_with_hole()]
-    path = _xlsx(tmp_path / "t.xlsx", ["地块编号", "圈号", "点号", "X", "Y"], rows, title_rows=[["某项目界址点坐标成果表"]])
+    path = _xlsx(tmp_path / "t.xlsx", ["地块编号", "圈号", "点号", "X", "Y"], rows,
+                 title_rows=[["某项目界址点坐标成果表"]])
     layer = read_layer(path)
     assert len(layer) == 2 and layer.source_format == "xlsx" and layer.layer_name == "界址点坐标"
     assert layer.feature_labels[0] == "地块 A（第 3 行起）"  # Excel row numbers, the title row counted
@@ -468,7 +484,8 @@ def test_xlsx_table_with_a_title_row_is_read(tmp_path):
 
 def test_table_ring_with_too_few_points_is_reported(tmp_path):
     path = tmp_path / "short.csv"
-    rows = ["地块编号,X,Y", f"A,{N0},{E0}", f"A,{N0},{E0 + 10}", f"B,{N0},{E0 + 100}", f"B,{N0},{E0 + 200}", f"B,{N0 + 50},{E0 + 150}"]
+    rows = ["地块编号,X,Y", f"A,{N0},{E0}", f"A,{N0},{E0 + 10}", f"B,{N0},{E0 + 100}", f"B,{N0},{E0 + 200}",
+            f"B,{N0 + 50},{E0 + 150}"]
     path.write_text("\n".join(rows), encoding="utf-8")
     layer = read_layer(path)
     assert layer.geometries[0] is None and "只有 2 个不同的点" in dict(layer.invalid)[0]

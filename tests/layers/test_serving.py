@@ -145,7 +145,8 @@ def decode(body: bytes) -> dict[str, dict]:
                 f.update(_FEATURE_FIELDS[field](value))
             tags = f["tags"]
             features[f["id"]] = {"type": f["type"], "paths": _paths(f["geometry"]),
-                                 "properties": {layer["keys"][k]: layer["values"][v] for k, v in zip(tags[::2], tags[1::2], strict=True)}}
+                                 "properties": {layer["keys"][k]: layer["values"][v] for k,
+                                                v in zip(tags[::2], tags[1::2], strict=True)}}
         layers[layer["name"]] = {"version": layer["version"], "extent": layer["extent"], "features": features}
     return layers
 
@@ -212,7 +213,8 @@ def test_geojson_properties_carry_the_official_area_in_three_units_and_the_land_
     (served,) = body["features"]
     props = served["properties"]
     assert served["id"] == feature.pk and body["layer"] == SLUG and body["version"] == 1
-    assert props["feature_no"] == feature.fid and "fid" not in props and props["code"] == feature.code and props["region_code"] == feature.region_code
+    assert (props["feature_no"] == feature.fid and "fid" not in props and props["code"] == feature.code
+            and props["region_code"] == feature.region_code)
     assert props["area_m2"] == round(feature.area_m2, 2)
     assert props["area_ha"] == hectares(feature.area_m2) and props["area_mu"] == mu(feature.area_m2)
     assert props["land_class"] == classify(feature.code).name
@@ -361,7 +363,8 @@ def test_tile_puts_a_known_parcel_on_its_pixels_with_its_attributes(county_admin
     assert layer["version"] == 2 and layer["extent"] == 4096
     served = layer["features"][feature.pk]
     assert served["type"] == 3  # POLYGON
-    assert served["properties"] == {"feature_no": feature.fid, "code": feature.code, "area_m2": round(feature.area_m2, 2)}
+    assert served["properties"] == {"feature_no": feature.fid, "code": feature.code,
+                                    "area_m2": round(feature.area_m2, 2)}
     polygon = shapely.from_wkb(bytes(feature.geom.wkb))
     (exterior, closed), *holes = served["paths"]
     assert closed and not holes

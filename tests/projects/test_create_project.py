@@ -42,16 +42,21 @@ def test_a_project_from_an_exchange_file_lies_in_its_township(tmp_path, qingquan
     assert part.region_code == qingquan.code
     assert part.area_m2 == pytest.approx(float(ellipsoidal_area_m2(square)[0]), rel=1e-6)
     assert project.steps.count() == 8 and project.steps.filter(status=Step.Status.PENDING).count() == 8
-    assert AuditEntry.objects.filter(target_type="projects.project", target_id=str(project.pk), action="create").exists()
+    assert AuditEntry.objects.filter(target_type="projects.project", target_id=str(project.pk),
+                                     action="create").exists()
 
 
 def test_a_project_across_two_townships_is_split_and_filed_under_the_county(qingquan, county_admin, township_officer):
-    neighbour = next(t for t in Region.objects.filter(parent=qingquan.parent, level=4, retired_in__isnull=True).exclude(pk=qingquan.pk)
-                     if shapely.intersects(shapely.from_wkb(bytes(t.geom.wkb)), shapely.from_wkb(bytes(qingquan.geom.wkb))))
+    neighbour = next(t
+        for t in Region.objects.filter(parent=qingquan.parent, level=4, retired_in__isnull=True).exclude(pk=qingquan.pk)
+                     if shapely.intersects(shapely.from_wkb(bytes(t.geom.wkb)),
+                                           shapely.from_wkb(bytes(qingquan.geom.wkb))))
     boundary = _across(qingquan, neighbour)
     with pytest.raises(PermissionDenied):  # the township officer cannot register a project that leaves the township
-        services.create_project(actor=township_officer, name="跨界项目", level=Project.Level.MUNICIPAL, boundary=boundary)
-    project = services.create_project(actor=county_admin, name="跨界项目", level=Project.Level.MUNICIPAL, boundary=boundary)
+        services.create_project(actor=township_officer, name="跨界项目", level=Project.Level.MUNICIPAL,
+                                boundary=boundary)
+    project = services.create_project(actor=county_admin, name="跨界项目", level=Project.Level.MUNICIPAL,
+                                      boundary=boundary)
     parts = {p.region_code: p.area_m2 for p in project.parts.all()}
     assert set(parts) == {qingquan.code, neighbour.code}
     assert project.region_code == "371525"

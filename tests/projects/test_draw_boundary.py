@@ -18,7 +18,8 @@ X, Y = GUANXIAN_SEAT[0] - 0.02, GUANXIAN_SEAT[1] + 0.005
 
 
 def _ring(half: float = 0.001, x: float = X, y: float = Y) -> str:
-    ring = [[x - half, y - half], [x + half, y - half], [x + half, y + half], [x - half, y + half], [x - half, y - half]]
+    ring = [[x - half, y - half], [x + half, y - half], [x + half, y + half], [x - half, y + half],
+            [x - half, y - half]]
     return json.dumps({"type": "Polygon", "coordinates": [ring]})
 
 
@@ -51,7 +52,8 @@ def test_a_drawing_across_a_township_line_is_split_into_parts(client_for, county
 
 
 @pytest.mark.parametrize(("drawn", "message"), [
-    (json.dumps({"type": "Polygon", "coordinates": [[[X, Y], [X + 0.001, Y + 0.001], [X + 0.001, Y], [X, Y + 0.001], [X, Y]]]}),
+    (json.dumps(
+        {"type": "Polygon", "coordinates": [[[X, Y], [X + 0.001, Y + 0.001], [X + 0.001, Y], [X, Y + 0.001], [X, Y]]]}),
      "用地范围不是有效的面"),
     (_ring(x=10.0, y=50.0), "不在我国境内"),
     (json.dumps({"type": "LineString", "coordinates": [[X, Y], [X + 0.001, Y]]}), "必须是面"),
@@ -84,4 +86,5 @@ def test_the_boundary_page_replaces_a_boundary_with_a_drawing(client_for, county
     response = client.post(f"/projects/{project.pk}/boundary/", {"boundary_drawn": _ring(half=0.002)})
     assert response.status_code == 302
     project.refresh_from_db()
-    assert project.area_m2 == pytest.approx(float(ellipsoidal_area_m2(shapely.from_geojson(_ring(half=0.002)))[0]), rel=1e-6)
+    assert project.area_m2 == pytest.approx(float(ellipsoidal_area_m2(shapely.from_geojson(_ring(half=0.002)))[0]),
+                                            rel=1e-6)

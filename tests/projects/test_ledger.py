@@ -27,7 +27,8 @@ def sheet(tmp_path, rows, name="台账.xlsx"):
 
 
 BUREAU = [["项目", "类别", "乡镇", "指挥部", "业主单位", "投资额（万元）", "开工时间", "用地面积（亩）", "责任领导"],
-          ["冠县光伏储能项目", "市重点", "清泉街道", "工业项目作战指挥部（演示）", "某能源公司", 52000, "2025/7/1", 45, "李副县长"],
+          ["冠县光伏储能项目", "市重点", "清泉街道", "工业项目作战指挥部（演示）", "某能源公司", 52000, "2025/7/1", 45,
+           "李副县长"],
           ["冠县物流园项目", "县级", "371525001", "", "某物流公司", "8000", dt.datetime(2025, 9, 1), "30.5", ""]]
 
 
@@ -66,7 +67,8 @@ def test_columns_with_other_names_are_mapped_by_the_user(tmp_path, county_admin)
     rows = [["名", "等级", "位置"], ["映射项目", "县重点", "清泉街道"]]
     missing = import_ledger(sheet(tmp_path, rows), actor=county_admin)
     assert "缺少必填列“项目名称”：请在列对应中指定" in missing.problems
-    report = import_ledger(sheet(tmp_path, rows), actor=county_admin, mapping={"name": "名", "level": "等级", "region": "位置"})
+    report = import_ledger(sheet(tmp_path, rows), actor=county_admin,
+                           mapping={"name": "名", "level": "等级", "region": "位置"})
     assert report.created == ["映射项目"]
 
 
@@ -108,7 +110,8 @@ def test_a_spreadsheet_is_opened_only_after_the_archive_checks(tmp_path, county_
         zf.writestr("xl/worksheets/sheet1.xml", b" " * 1_500_000)
     with pytest.raises(SheetImportError) as exc:
         import_ledger(bomb, actor=county_admin)
-    assert exc.value.problems[0] == "无法读取文件：请上传 Excel（.xlsx）文件" and "解压后超过 1 MB 上限" in exc.value.problems[1]
+    assert (exc.value.problems[0] == "无法读取文件：请上传 Excel（.xlsx）文件"
+            and "解压后超过 1 MB 上限" in exc.value.problems[1])
     not_xlsx = tmp_path / "notes.xlsx"
     not_xlsx.write_text("项目,类别", encoding="utf-8")
     with pytest.raises(SheetImportError) as exc:

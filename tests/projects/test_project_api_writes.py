@@ -33,7 +33,8 @@ def _post(client: APIClient, url: str, data: dict | None = None):
 
 
 def _project(client: APIClient) -> dict:
-    response = _post(client, "/api/projects/", {"name": "接口测试项目", "level": "county", "boundary": SQUARE, "owner": "某公司"})
+    response = _post(client, "/api/projects/",
+                     {"name": "接口测试项目", "level": "county", "boundary": SQUARE, "owner": "某公司"})
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -49,7 +50,8 @@ def test_a_project_from_geojson_runs_parallel_steps_and_a_deferred_item_blocks_c
     later = next(s["id"] for s in project["steps"] if s["depends_on"])
     refused = _post(api, f"/api/projects/steps/{later}/start/")
     assert refused.status_code == 400 and "前置环节尚未办结" in refused.json()[0]
-    step = _post(api, f"/api/projects/steps/{first}/items/", {"material": "土地权属来源证明", "promised_on": "2025-06-10",
+    step = _post(api, f"/api/projects/steps/{first}/items/",
+                 {"material": "土地权属来源证明", "promised_on": "2025-06-10",
                                                               "owner": "建设单位"})
     assert step.status_code == 201
     (item,) = step.json()["deferred_items"]
@@ -77,7 +79,8 @@ def test_reopening_a_step_never_started_answers_400_and_completing_it_stays_refu
 
 def test_the_problem_ledger_escalates_resolves_and_closes_through_the_api(county_admin, guanxian):
     api = _api(county_admin)
-    created = _post(api, "/api/problems/", {"region": guanxian.code, "category": "quota", "description": "接口测试：指标不足",
+    created = _post(api, "/api/problems/",
+                    {"region": guanxian.code, "category": "quota", "description": "接口测试：指标不足",
                                             "division": "耕地保护科", "deadline": "2030-01-01"})
     assert created.status_code == 201
     pk = created.json()["id"]
@@ -85,7 +88,8 @@ def test_the_problem_ledger_escalates_resolves_and_closes_through_the_api(county
     assert _post(api, f"/api/problems/{pk}/resolve/", {}).status_code == 400  # the resolution is required
     assert _post(api, f"/api/problems/{pk}/resolve/", {"resolution": "市级统筹解决"}).json()["status"] == "resolved"
     assert _post(api, f"/api/problems/{pk}/close/").json()["status"] == "closed"
-    assert [c.to_status for c in Problem.objects.get(pk=pk).history.all()] == ["open", "escalated", "resolved", "closed"]
+    assert [c.to_status for c in Problem.objects.get(pk=pk).history.all()] == ["open", "escalated", "resolved",
+        "closed"]
 
 
 def test_staff_may_not_close_a_problem_and_viewers_write_nothing(county_admin, guanxian):
@@ -96,7 +100,8 @@ def test_staff_may_not_close_a_problem_and_viewers_write_nothing(county_admin, g
     _post(_api(staff), f"/api/problems/{pk}/resolve/", {"resolution": "已解决"})
     refused = _post(_api(staff), f"/api/problems/{pk}/close/")
     assert refused.status_code == 403 and "只有管理员或领导可以销号" in refused.json()["detail"]
-    assert _post(_api(viewer), "/api/projects/", {"name": "x", "level": "county", "region": guanxian.code}).status_code == 403
+    assert _post(_api(viewer), "/api/projects/",
+                 {"name": "x", "level": "county", "region": guanxian.code}).status_code == 403
     assert _api(viewer).get("/api/problems/").status_code == 200
 
 
@@ -106,7 +111,8 @@ def test_objects_outside_the_scope_are_absent_for_writes(county_admin, other_cou
     assert _post(_api(other_county_user), f"/api/projects/steps/{step}/start/").status_code == 404
     # A region outside the caller's scope is "does not exist" to the input, not a write elsewhere.
     response = _post(_api(township_officer), "/api/problems/", {"region": guanxian.code, "category": "other",
-                                                               "description": "越界", "division": "科室", "deadline": "2030-01-01"})
+                                                               "description": "越界", "division": "科室",
+                                                               "deadline": "2030-01-01"})
     assert response.status_code == 400 and "region" in response.json()
     assert not Step.objects.get(pk=step).history.exists()
 
@@ -119,7 +125,8 @@ def test_a_service_request_is_resolved_with_its_steps_and_days_saved(county_admi
                                                     "received_on": dt.date.today().isoformat()})
     assert created.status_code == 201, created.content
     steps = [s["id"] for s in project["steps"][:2]]
-    resolved = _post(api, f"/api/service-requests/{created.json()['id']}/resolve/", {"outcome": "已协调", "days_saved": 12,
+    resolved = _post(api, f"/api/service-requests/{created.json()['id']}/resolve/",
+                     {"outcome": "已协调", "days_saved": 12,
                                                                                     "steps": steps})
     assert resolved.status_code == 200 and resolved.json()["steps"] == steps
     item = ServiceRequest.objects.get(pk=created.json()["id"])
@@ -128,9 +135,13 @@ def test_a_service_request_is_resolved_with_its_steps_and_days_saved(county_admi
 
 def test_every_write_is_in_the_openapi_schema(county_admin):
     schema = _api(county_admin).get("/api/schema/", {"format": "json"}).json()["paths"]
-    for path, method in [("/api/projects/", "post"), ("/api/projects/{id}/", "patch"), ("/api/projects/{id}/boundary/", "post"),
-                         ("/api/projects/steps/{step_pk}/start/", "post"), ("/api/projects/steps/{step_pk}/complete/", "post"),
-                         ("/api/projects/steps/{step_pk}/items/", "post"), ("/api/projects/items/{item_pk}/clear/", "post"),
-                         ("/api/problems/", "post"), ("/api/problems/{id}/escalate/", "post"), ("/api/problems/{id}/close/", "post"),
+    for path, method in [("/api/projects/", "post"), ("/api/projects/{id}/", "patch"),
+                         ("/api/projects/{id}/boundary/", "post"),
+                         ("/api/projects/steps/{step_pk}/start/", "post"),
+                         ("/api/projects/steps/{step_pk}/complete/", "post"),
+                         ("/api/projects/steps/{step_pk}/items/", "post"),
+                         ("/api/projects/items/{item_pk}/clear/", "post"),
+                         ("/api/problems/", "post"), ("/api/problems/{id}/escalate/", "post"),
+                         ("/api/problems/{id}/close/", "post"),
                          ("/api/service-requests/", "post"), ("/api/service-requests/{id}/resolve/", "post")]:
         assert method in schema[path], (path, method)

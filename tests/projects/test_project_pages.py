@@ -78,13 +78,15 @@ def test_step_actions_post_through_the_services(client_for, county_admin, sample
     second = sample["project"].steps.get(order=2)
     client.post(reverse("projects:step-start", args=[second.pk]))
     promised = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-    client.post(reverse("projects:item-add", args=[second.pk]), {"material": "规划设计方案", "promised_on": promised, "owner": "甲"})
+    client.post(reverse("projects:item-add", args=[second.pk]),
+                {"material": "规划设计方案", "promised_on": promised, "owner": "甲"})
     assert second.deferred_items.get().material == "规划设计方案"
     assert client.get(reverse("projects:step-start", args=[second.pk])).status_code == 405
 
 
 def test_viewers_and_other_counties_cannot_act(client_for, other_county_user, sample):
-    response = client_for(other_county_user).post(reverse("projects:step-start", args=[sample["project"].steps.get(order=2).pk]))
+    response = client_for(other_county_user).post(
+        reverse("projects:step-start", args=[sample["project"].steps.get(order=2).pk]))
     assert response.status_code == 404
     assert Step.objects.get(pk=sample["project"].steps.get(order=2).pk).status == "pending"
 
@@ -131,13 +133,15 @@ def test_a_service_request_is_resolved_with_its_outcome_linked_steps_and_days_sa
     item = sample["service_request"]
     step = sample["project"].steps.get(order=1)
     response = client_for(county_admin).post(reverse("projects:request-detail", args=[item.pk]),
-                                             {"outcome": "容缺受理，当日出具意见", "days_saved": "12", "steps": [step.pk]})
+                                             {"outcome": "容缺受理，当日出具意见", "days_saved": "12",
+                                              "steps": [step.pk]})
     assert response.status_code == 302
     item.refresh_from_db()
     assert (item.status, item.days_saved, list(item.steps.all())) == ("resolved", 12, [step])
 
 
-def test_the_api_lists_projects_with_their_status_inside_the_scope(client_for, township_officer, other_county_user, sample):
+def test_the_api_lists_projects_with_their_status_inside_the_scope(client_for, township_officer, other_county_user,
+                                                                   sample):
     body = client_for(township_officer).get("/api/projects/").json()
     names = {p["name"] for p in body["results"]}
     assert "清泉街道示例项目（演示）" in names

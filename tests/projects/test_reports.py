@@ -38,7 +38,8 @@ def week(at, county_admin, qingquan):
     first, second = project.steps.get(order=1), project.steps.get(order=2)
     services.start_step(actor=county_admin, step=first)
     services.start_step(actor=county_admin, step=second)
-    services.add_deferred_item(actor=county_admin, step=first, material="权属证明", promised_on=D(2025, 6, 10), owner="业主")
+    services.add_deferred_item(actor=county_admin, step=first, material="权属证明", promised_on=D(2025, 6, 10),
+                               owner="业主")
     services.raise_problem(actor=county_admin, project=project, category="quota", description="指标不足",
                            division="耕保科", deadline=D(2025, 6, 12))
     at(D(2025, 6, 20))
@@ -46,7 +47,8 @@ def week(at, county_admin, qingquan):
 
 
 def test_the_three_lists_hold_the_weeks_rows(week, county_admin):
-    report = reports.weekly_report(scope_for(county_admin), day=D(2025, 6, 20), scope_label="冠县", calendar=work_calendar())
+    report = reports.weekly_report(scope_for(county_admin), day=D(2025, 6, 20), scope_label="冠县",
+                                   calendar=work_calendar())
     assert (report.report_day, report.week_start) == (D(2025, 6, 19), D(2025, 6, 13))
     problem = next(r for r in report.problems.rows if r[1] == "周报项目")
     assert problem[2:] == ["指标", "指标不足", "耕保科", D(2025, 6, 12), "待解决", "是"]
@@ -57,8 +59,10 @@ def test_the_three_lists_hold_the_weeks_rows(week, county_admin):
 
 
 def test_a_township_officer_gets_the_report_of_the_township(week, township_officer, county_admin):
-    officer = reports.weekly_report(scope_for(township_officer), day=D(2025, 6, 20), scope_label="", calendar=work_calendar())
-    county = reports.weekly_report(scope_for(county_admin), day=D(2025, 6, 20), scope_label="", calendar=work_calendar())
+    officer = reports.weekly_report(scope_for(township_officer), day=D(2025, 6, 20), scope_label="",
+                                    calendar=work_calendar())
+    county = reports.weekly_report(scope_for(county_admin), day=D(2025, 6, 20), scope_label="",
+                                   calendar=work_calendar())
     assert {r[1] for r in officer.tasks.rows} <= {r[1] for r in county.tasks.rows}
     assert any(r[1] == "周报项目" for r in officer.tasks.rows)
 
@@ -67,7 +71,8 @@ def test_the_docx_and_xlsx_carry_the_same_lists(week, client_for, county_admin):
     client = client_for(county_admin)
     xlsx = load_workbook(io.BytesIO(client.get(reverse("projects:weekly-xlsx") + "?date=2025-06-19").content))
     assert xlsx.sheetnames == ["问题清单", "责任清单", "任务清单", "推进情况"]
-    assert any(row[1] == "周报项目" and row[2] == "规划条件" for row in xlsx["任务清单"].iter_rows(min_row=3, values_only=True))
+    assert any(row[1] == "周报项目" and row[2] == "规划条件"
+               for row in xlsx["任务清单"].iter_rows(min_row=3, values_only=True))
     response = client.get(reverse("projects:weekly-docx") + "?date=2025-06-19")
     assert response["Content-Type"] == reports.DOCX_MIME
     document = Document(io.BytesIO(response.content))
@@ -103,19 +108,22 @@ def test_the_ranking_orders_groups_by_on_time_rate_then_early_completions(at, co
         at(finish)
         services.complete_step(actor=county_admin, step=step)
     ranked = [g for g in reports.ranking(scope_for(county_admin), D(2025, 3, 1)) if g.name in ("快组", "慢组")]
-    assert [(g.name, g.closed, g.ahead, g.late, g.rate) for g in ranked] == [("快组", 1, 1, 0, 100.0), ("慢组", 1, 0, 1, 0.0)]
+    assert [(g.name, g.closed, g.ahead, g.late, g.rate) for g in ranked] == [("快组", 1, 1, 0, 100.0),
+        ("慢组", 1, 0, 1, 0.0)]
     page = client_for(county_admin).get(reverse("projects:ranking") + "?month=2025-03").content.decode()
     assert "本月流动红旗：快组" in page
     assert ServiceGroup.objects.filter(name="快组").exists()
 
 
 def test_the_weekly_xlsx_writes_wan_mu_and_rates_with_number_formats_not_general(week, county_admin):
-    report = reports.weekly_report(scope_for(county_admin), day=D(2025, 6, 20), scope_label="冠县", calendar=work_calendar())
+    report = reports.weekly_report(scope_for(county_admin), day=D(2025, 6, 20), scope_label="冠县",
+                                   calendar=work_calendar())
     table = report.responsibilities
     row = [1, "责任清单", "冠县", "领导", "处室", 3, 1.2345, 1, 0.5, 40.5, 0.7345]
     book = load_workbook(io.BytesIO(reports.weekly_xlsx(dataclasses.replace(report, responsibilities=reports.Table(
         table.title, table.headers, [row], table.formats)))))
     sheet = book["责任清单"]
-    formats = {sheet.cell(row=2, column=c).value: sheet.cell(row=3, column=c).number_format for c in range(1, len(row) + 1)}
+    formats = {sheet.cell(row=2, column=c).value: sheet.cell(row=3, column=c).number_format
+               for c in range(1, len(row) + 1)}
     assert formats["目标面积（万亩）"] == formats["完成面积（万亩）"] == formats["差距（万亩）"] == "#,##0.0000"
     assert formats["面积完成率（%）"] == "0.0" and formats["目标件数"] == "#,##0"

@@ -74,10 +74,12 @@ def test_one_pass_delivers_both_reports_once_stores_them_and_fills_the_inbox(med
     assert (weekly.period, daily.period) == (tomorrow, today)
     assert weekly.status == daily.status == Dispatch.Status.SENT and weekly.attempts == 1
     document = Document(weekly.docx.open("rb"))
-    assert [p.text for p in document.paragraphs if p.style.name.startswith("Heading")][:3] == ["一、问题清单", "二、责任清单", "三、任务清单"]
+    assert [p.text for p in document.paragraphs if p.style.name.startswith("Heading")][:3] == ["一、问题清单",
+        "二、责任清单", "三、任务清单"]
     assert any("调度测试问题" in c.text for t in document.tables for r in t.rows for c in r.cells)
     digest = load_workbook(io.BytesIO(daily.xlsx.open("rb").read()))
-    assert "调度测试问题" in " ".join(str(c) for row in digest["变更记录"].iter_rows(values_only=True) for c in row if c)
+    assert "调度测试问题" in " ".join(str(c) for row in digest["变更记录"].iter_rows(values_only=True) for c in row
+                                      if c)
     leader = User.objects.get(username="guanxian_leader")
     assert set(_announced([weekly.pk]).values_list("recipient__username", flat=True)) == {
         u.username for u in User.objects.filter(org_unit=_group(), is_active=True)} >= {"guanxian_leader"}
@@ -101,7 +103,8 @@ def test_past_reports_are_listed_and_downloaded_inside_the_scope_only(media, cou
     listing = _client(county_admin).get("/projects/reports/dispatches/").content.decode()
     assert weekly.title in listing and f"/projects/reports/dispatches/{weekly.pk}.docx" in listing
     response = _client(county_admin).get(f"/projects/reports/dispatches/{weekly.pk}.xlsx")
-    assert response.status_code == 200 and load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames[0] == "问题清单"
+    assert response.status_code == 200 and load_workbook(
+        io.BytesIO(b"".join(response.streaming_content))).sheetnames[0] == "问题清单"
     # The county's report holds the whole county: a township officer does not get it.
     assert _client(township_officer).get(f"/projects/reports/dispatches/{weekly.pk}.xlsx").status_code == 404
     assert weekly.title not in _client(township_officer).get("/projects/reports/dispatches/").content.decode()
@@ -132,8 +135,10 @@ def test_a_failed_report_is_retried_later_and_a_dead_workers_claim_is_taken_over
 def _groups(township_codes: list[str]) -> None:
     """A leadership group with one leader in each township: many reports for two loops to compete for."""
     for code in township_codes:
-        group = OrgUnit.objects.create(name=f"{code}领导小组（测试）", kind=OrgUnit.Kind.LEADERSHIP_GROUP, region_id=_region(code))
-        User.objects.create(username=f"leader_{code}", role=Role.LEADER, org_unit=group, scope_region_id=group.region_id)
+        group = OrgUnit.objects.create(name=f"{code}领导小组（测试）", kind=OrgUnit.Kind.LEADERSHIP_GROUP,
+                                       region_id=_region(code))
+        User.objects.create(username=f"leader_{code}", role=Role.LEADER, org_unit=group,
+                            scope_region_id=group.region_id)
 
 
 def _region(code: str) -> int:
@@ -187,7 +192,8 @@ def test_two_dispatch_loops_send_each_report_exactly_once_spatialite(sqlite_copy
     # The test database lives in memory; the two processes share a copy of it in a file.
     path = sqlite_copy
     env = _env(f"spatialite://{path}", tmp_path / "var")
-    subprocess.run([sys.executable, "manage.py", "shell", "-c", COPY_SETUP], cwd=REPO, env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "manage.py", "shell", "-c", COPY_SETUP], cwd=REPO, env=env, check=True,
+                   capture_output=True)
     counts = _send_twice_at_once(env)
     with sqlite3.connect(path) as db:
         groups = db.execute("select count(*) from people_orgunit where kind = 'leadership_group' and id in "

@@ -31,7 +31,8 @@ def step(project: Project, order: int) -> Step:
 
 def test_the_default_chain_is_planned_with_its_parallel_branches(project):
     steps = {s.order: s for s in project.steps.all()}
-    assert [s.name for s in project.steps.order_by("order")][:3] == ["用地预审与选址意见书", "规划条件", "农转用/征收组卷报批"]
+    assert [s.name for s in project.steps.order_by("order")][:3] == ["用地预审与选址意见书", "规划条件",
+                                                                     "农转用/征收组卷报批"]
     # 预审 and 规划条件 have no predecessor: both planned from the first day.
     assert steps[1].planned_start == steps[2].planned_start == D(2025, 3, 3)
     assert steps[1].planned_finish == D(2025, 3, 31)  # 20 working days
@@ -56,7 +57,8 @@ def test_a_step_waits_for_its_predecessors(project, county_admin):
 
 def test_an_open_deferred_item_blocks_closing_until_cleared(project, county_admin, at):
     first = services.start_step(actor=county_admin, step=step(project, 1))
-    item = services.add_deferred_item(actor=county_admin, step=first, material="土地权属证明", promised_on=D(2025, 3, 10),
+    item = services.add_deferred_item(actor=county_admin, step=first, material="土地权属证明",
+                                      promised_on=D(2025, 3, 10),
                                       owner="建设单位")
     with pytest.raises(ValidationError, match="尚有 1 项容缺材料未补齐（土地权属证明）"):
         services.complete_step(actor=county_admin, step=first)
@@ -107,7 +109,8 @@ def test_every_status_change_is_kept_in_history_and_audit(project, county_admin)
     services.complete_step(actor=county_admin, step=first)
     services.reopen_step(actor=county_admin, step=first, note="批复文号有误")
     changes = list(first.history.values_list("from_status", "to_status", "note"))
-    assert changes == [("pending", "in_progress", ""), ("in_progress", "done", ""), ("done", "in_progress", "批复文号有误")]
+    assert changes == [("pending", "in_progress", ""), ("in_progress", "done", ""),
+                       ("done", "in_progress", "批复文号有误")]
     assert AuditEntry.objects.filter(target_type="projects.step", target_id=str(first.pk), action="state").count() == 3
     with pytest.raises(ValidationError):
         services.reopen_step(actor=county_admin, step=first, note=" ")

@@ -20,7 +20,8 @@ from landguard.projects.imports import SheetImportError, import_target_list
 from landguard.projects.models import Project, Target, TargetList
 
 pytestmark = pytest.mark.django_db
-HEADER = ["地区", "责任领导", "责任处室", "用地任务件数", "用地任务面积（万亩）", "省重点项目件数", "省重点项目面积（万亩）", "合计件数",
+HEADER = ["地区", "责任领导", "责任处室", "用地任务件数", "用地任务面积（万亩）", "省重点项目件数",
+          "省重点项目面积（万亩）", "合计件数",
           "合计面积（万亩）"]
 START, END = dt.date(2025, 11, 1), dt.date(2025, 12, 31)
 
@@ -40,7 +41,8 @@ def xlsx(tmp_path: Path, rows: list[list], header: list | None = None, extra_hea
 
 
 def do_import(path: Path, actor, region, **kwargs) -> TargetList:
-    return import_target_list(path, actor=actor, name="测试清单", region=region, period_start=START, period_end=END, **kwargs)
+    return import_target_list(path, actor=actor, name="测试清单", region=region, period_start=START, period_end=END,
+                              **kwargs)
 
 
 GOOD = [["清泉街道", "张三", "耕保科", 2, 0.05, 1, 0.02, 3, 0.07],
@@ -123,7 +125,8 @@ def test_a_total_printed_to_fewer_decimals_than_its_parts_is_a_warning_and_the_s
 def test_a_total_row_that_differs_from_the_rows_is_rejected(tmp_path, county_admin, guanxian):
     rows = [*GOOD[:2], ["合计", "", "", 4, 0.0625, 1, 0.02, 5, 0.0825]]
     problems = _rejected(tmp_path, rows, county_admin, guanxian)
-    assert problems == ["第 5 行（合计）：用地任务件数 4 与各行之和 3 不符", "第 5 行（合计）：合计件数 5 与各行之和 4 不符"]
+    assert problems == ["第 5 行（合计）：用地任务件数 4 与各行之和 3 不符",
+                        "第 5 行（合计）：合计件数 5 与各行之和 4 不符"]
 
 
 def test_text_where_a_number_belongs_and_a_duplicate_region_are_rejected(tmp_path, county_admin, guanxian):
@@ -139,8 +142,10 @@ def test_only_managers_import_and_only_inside_their_scope(tmp_path, township_off
         do_import(xlsx(tmp_path, GOOD[:1]), other_county_user, guanxian)
 
 
-def test_progress_counts_the_part_of_each_project_whose_counted_step_closed_in_the_period(tmp_path, county_admin, guanxian,
-                                                                                         qingquan, township_officer, at):
+def test_progress_counts_the_part_of_each_project_whose_counted_step_closed_in_the_period(tmp_path, county_admin,
+    guanxian,
+                                                                                         qingquan, township_officer,
+                                                                                         at):
     at(dt.date(2025, 11, 3))
     target_list = do_import(xlsx(tmp_path, GOOD[:2]), county_admin, guanxian, floor_wan_mu=Decimal("0.05"),
                             stretch_wan_mu=Decimal("0.2"))
@@ -167,7 +172,8 @@ def test_progress_counts_the_part_of_each_project_whose_counted_step_closed_in_t
 # prefecture; 仙桃市, 潜江市, 天门市 and 神农架林区 directly under the province), 宗数 for cases, an area column
 # headed only 拟用地面积（万亩） after each count, a period total 11-12月用地总量（万亩） printed to 2 decimals while
 # its parts carry 3–4, and a 合计 row.
-PUBLISHED_HEADER = ["序号", "市州", "包联厅领导", "责任处室", "市州报送用地任务宗数", "拟用地面积（万亩）", "省级重点项目宗数",
+PUBLISHED_HEADER = ["序号", "市州", "包联厅领导", "责任处室", "市州报送用地任务宗数", "拟用地面积（万亩）",
+                    "省级重点项目宗数",
                     "拟用地面积（万亩）", "11-12月用地总量（万亩）"]
 PUBLISHED_UNITS = ["武汉市", "黄石市", "十堰市", "宜昌市", "襄阳市", "鄂州市", "荆门市", "孝感市", "荆州市", "黄冈市",
                    "咸宁市", "随州市", "恩施州", "仙桃市", "潜江市", "天门市", "神农架林区"]
@@ -205,7 +211,8 @@ def published_list(tmp_path: Path, *, extra_rows: list[list] = (), total_shift: 
         ws.cell(ws.max_row, 9).number_format = "0.00"
     for row in extra_rows:
         ws.append(row)
-    ws.append(["", "合计", "", "", sums[0], float(sums[1]), sums[2], float(sums[3]), round(float(exact), 2) + total_shift])
+    ws.append(["", "合计", "", "", sums[0], float(sums[1]), sums[2], float(sums[3]),
+               round(float(exact), 2) + total_shift])
     ws.cell(ws.max_row, 9).number_format = "0.00"
     path = tmp_path / "包联责任清单.xlsx"
     wb.save(path)
@@ -214,11 +221,13 @@ def published_list(tmp_path: Path, *, extra_rows: list[list] = (), total_shift: 
 
 def test_the_published_provincial_list_imports_as_printed_with_rounding_warnings(tmp_path, hubei):
     path, exact = published_list(tmp_path)
-    target_list = import_target_list(path, actor=None, name="包联责任清单", region=hubei, period_start=START, period_end=END)
+    target_list = import_target_list(path, actor=None, name="包联责任清单", region=hubei, period_start=START,
+                                     period_end=END)
     targets = {t.region.name: t for t in target_list.targets.select_related("region")}
     assert len(targets) == 17
     assert targets["恩施土家族苗族自治州"].region.code == "4228"
-    assert {targets[n].region.code for n in ("仙桃市", "潜江市", "天门市", "神农架林区")} == {"429004", "429005", "429006", "429021"}
+    assert {targets[n].region.code for n in ("仙桃市", "潜江市", "天门市", "神农架林区")} == {"429004", "429005",
+        "429006", "429021"}
     assert targets["武汉市"].leader == "厅领导1" and targets["武汉市"].task_cases == 4
     assert target_list.total_wan_mu == exact.quantize(Decimal("0.0001"))  # the computed sums are stored
     assert target_list.import_warnings, "a 2-decimal total over 4-decimal parts is rounding, and it is said so"
@@ -269,5 +278,6 @@ def test_the_web_import_says_a_rounding_difference_and_the_list_page_shows_it_to
     page = response.content.decode()
     assert "已按计算值保存" in page and "合计面积印为 0.07" in page
     target_list = TargetList.objects.get(name="网页导入清单")
-    officer_page = client_for(township_officer).get(reverse("projects:target-detail", args=[target_list.pk])).content.decode()
+    officer_page = client_for(township_officer).get(
+        reverse("projects:target-detail", args=[target_list.pk])).content.decode()
     assert "清泉街道" in officer_page and "合计面积印为" not in officer_page

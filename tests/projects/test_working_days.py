@@ -100,7 +100,8 @@ def test_a_calendar_day_limit_ending_on_a_weekend_moves_to_the_next_working_day(
 
 def test_a_calendar_day_limit_ending_in_a_holiday_moves_to_the_day_after_it():
     assert due_date(D(2025, 9, 25), 7, LimitUnit.CALENDAR, CAL_2025) == D(2025, 10, 9)  # Thu 2 Oct → Thu 9 Oct
-    assert due_date(D(2025, 1, 25), 1, LimitUnit.CALENDAR, CAL_2025) == D(2025, 1, 26)  # Sunday but adjusted working day
+    # Sunday but adjusted working day
+    assert due_date(D(2025, 1, 25), 1, LimitUnit.CALENDAR, CAL_2025) == D(2025, 1, 26)
 
 
 def test_next_working_day_keeps_a_working_day():

@@ -28,13 +28,16 @@ def project_objects(township: Region) -> dict[str, Any]:
                                       boundary_source=Project.BoundarySource.UPLOAD, start_on=today, is_synthetic=True)
     step = project.steps.get(order=1)
     services.start_step(actor=None, step=step, on=today)
-    item = services.add_deferred_item(actor=None, step=step, material=f"{township.name}权属证明", promised_on=today, owner="示例")
+    item = services.add_deferred_item(actor=None, step=step, material=f"{township.name}权属证明", promised_on=today,
+                                      owner="示例")
     problem = services.raise_problem(actor=None, project=project, category=Problem.Category.OTHER, division="示例科室",
                                      description=f"{township.name}示例问题", deadline=today)
     # A county-level commissioner: a township account's name would show a township outside the scope.
     commissioner = User.objects.filter(scope_region__code=township.code[:6]).order_by("username").first()
-    request = services.create_service_request(actor=None, enterprise=f"{township.name}示例企业", kind=ServiceRequest.Kind.OTHER,
-                                              request="示例诉求", commissioner=commissioner, received_on=today, project=project)
+    request = services.create_service_request(actor=None, enterprise=f"{township.name}示例企业",
+                                              kind=ServiceRequest.Kind.OTHER,
+                                              request="示例诉求", commissioner=commissioner, received_on=today,
+                                              project=project)
     village = township.children.filter(retired_in__isnull=True).order_by("code").first()
     target_list = None
     if village is not None:
@@ -44,12 +47,14 @@ def project_objects(township: Region) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="landguard-sample-") as tmp:
             path = Path(tmp) / "list.xlsx"
             wb.save(path)
-            target_list = imports.import_target_list(path, actor=None, name=f"{township.name}责任清单（演示）", region=township,
+            target_list = imports.import_target_list(path, actor=None, name=f"{township.name}责任清单（演示）",
+                                                     region=township,
                                                      period_start=today, period_end=today, is_synthetic=True)
     template = services.save_template(actor=None, name=f"{township.name}审批流程（演示）", region=township, steps=[
         services.StepSpec(order=1, name=f"{township.name}选址会审", limit_days=5),
         services.StepSpec(order=2, name="规划条件", limit_days=10, depends_on=(1,), counts_for_targets=True)])
-    leaders = OrgUnit.objects.create(name=f"{township.name}用地保障领导小组（演示）", kind=OrgUnit.Kind.LEADERSHIP_GROUP,
+    leaders = OrgUnit.objects.create(name=f"{township.name}用地保障领导小组（演示）",
+                                     kind=OrgUnit.Kind.LEADERSHIP_GROUP,
                                      region=township, is_synthetic=True)
     report = Dispatch.objects.create(kind=Dispatch.Kind.WEEKLY, period=today, group=leaders, region_code=township.code,
                                      due_at=clock.now())

@@ -26,7 +26,8 @@ def test_province_nbs(tmp_path) -> Path:
     write_csv(folder / "cities.csv", ["code", "name", "provinceCode"], [["9915", "测试市", "99"]])
     write_csv(folder / "areas.csv", ["code", "name", "cityCode", "provinceCode"], [["991525", "冠县", "9915", "99"]])
     with open(NBS_DIR / "streets.csv", encoding="utf-8") as fh:
-        streets = [[_reroot(r["code"]), r["name"], "991525", "99", "9915"] for r in csv.DictReader(fh) if r["areaCode"] == "371525"]
+        streets = [[_reroot(r["code"]), r["name"], "991525", "99", "9915"] for r in csv.DictReader(fh) if r["areaCode"]
+                   == "371525"]
     write_csv(folder / "streets.csv", ["code", "name", "areaCode", "provinceCode", "cityCode"], streets)
     return folder
 
@@ -39,4 +40,5 @@ def test_province_mca(tmp_path) -> Path:
     with open(MCA_CSV, encoding="utf-8") as fh:
         rows += [["T", _reroot(r["code"]), r["name"], r["level"], r["type"], "991525", r["sort_order"]]
                  for r in csv.DictReader(fh) if r["parent_code"] == "371525"]
-    return write_csv(tmp_path / "mca" / "region.csv", ["version", "code", "name", "level", "type", "parent_code", "sort_order"], rows)
+    return write_csv(tmp_path / "mca" / "region.csv",
+                     ["version", "code", "name", "level", "type", "parent_code", "sort_order"], rows)

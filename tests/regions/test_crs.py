@@ -31,8 +31,10 @@ def test_gcj02_offset_is_hundreds_of_metres_in_china_and_zero_abroad():
 
 
 def test_gk_zone_codes_match_the_proj_definitions():
-    for zone in [crs.gk_zone(central_meridian=cm, width=3, prefix=p) for cm in range(75, 136, 3) for p in (True, False)] + \
-                [crs.gk_zone(central_meridian=cm, width=6, prefix=p) for cm in range(75, 136, 6) for p in (True, False)]:
+    for zone in [crs.gk_zone(central_meridian=cm, width=3, prefix=p) for cm in range(75, 136, 3)
+                 for p in (True, False)] + \
+                [crs.gk_zone(central_meridian=cm, width=6, prefix=p) for cm in range(75, 136, 6)
+                 for p in (True, False)]:
         params = {p.name: p.value for p in pyproj.CRS.from_epsg(zone.epsg).coordinate_operation.params}
         assert params["Longitude of natural origin"] == zone.central_meridian
         assert params["False easting"] == (zone.zone * 1_000_000 + 500_000 if zone.prefix else 500_000)
@@ -67,7 +69,8 @@ def test_6_digit_easting_in_a_6_degree_zone_is_told_apart_by_the_hint():
 
 def test_swapped_northing_and_easting_detected():
     x, y = _project(4527, [116.9, 117.3], [36.1, 36.5])
-    assert crs.detect_from_coordinates(y, x) == crs.CrsGuess("epsg:4527", True, crs.detect_from_coordinates(y, x).reason)
+    assert crs.detect_from_coordinates(y, x) == crs.CrsGuess("epsg:4527", True,
+                                                             crs.detect_from_coordinates(y, x).reason)
     x6, y6 = _project(4548, [116.9, 117.3], [36.1, 36.5])
     assert crs.detect_from_coordinates(y6, x6, hint_lon=117).swap_xy
     assert crs.detect_from_coordinates([36.1, 36.5], [115.2, 115.8]).swap_xy  # lat/lon order

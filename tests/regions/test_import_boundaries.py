@@ -48,20 +48,24 @@ def _region(code: str) -> Region:
 
 def _feature(code, geometry, **props) -> dict:
     return {"type": "Feature", "properties": {"code": code, **props},
-            "geometry": shapely.geometry.mapping(geometry) if not isinstance(geometry, dict) and geometry is not None else geometry}
+            "geometry": shapely.geometry.mapping(geometry) if not isinstance(geometry, dict) and geometry is not None
+                else geometry}
 
 
 def _geojson(tmp_path, features, name="b.geojson", **top) -> str:
     path = tmp_path / name
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features, **top}, ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features, **top}, ensure_ascii=False),
+                    encoding="utf-8")
     return str(path)
 
 
 def _write_shp(path, geoms, props: dict, crs_text=None, encoding="UTF-8") -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "crs was not provided": deliberate, for the no-.prj cases
-        pyogrio.raw.write(str(path), shapely.to_wkb(np.asarray(geoms, dtype=object)), [np.asarray(v, dtype=object) for v in props.values()],
-                          list(props), driver="ESRI Shapefile", geometry_type="Polygon", crs=crs_text, encoding=encoding)
+        pyogrio.raw.write(str(path), shapely.to_wkb(np.asarray(geoms, dtype=object)),
+                          [np.asarray(v, dtype=object) for v in props.values()],
+                          list(props), driver="ESRI Shapefile", geometry_type="Polygon", crs=crs_text,
+                          encoding=encoding)
     return str(path)
 
 
@@ -99,12 +103,14 @@ def test_bom_country_file_imports_only_the_requested_province(guanxian):
     with pytest.raises(RegionImportError, match="第 15 个要素（代码 370000）：几何无效"):
         import_boundaries(path, crs="gcj02", only_codes={"37"})  # the real file has a self-intersection
     report = import_boundaries(path, crs="gcj02", only_codes={"37"}, repair=True)
-    assert report.boundaries == 1 and all("代码 370000" in line for line in report.repaired)  # 370000 (level "province") is stored on region 37
+    # 370000 (level "province") is stored on region 37
+    assert report.boundaries == 1 and all("代码 370000" in line for line in report.repaired)
     assert _region("37").area_m2 == pytest.approx(157_900e6, rel=0.03)  # 山东 ≈ 158,000 km²
 
 
 def test_city_adcode_is_normalised_using_the_level_property(guanxian):
-    import_boundaries(REFDATA / "datav-geoatlas-2021" / "370000_full.json", crs="gcj02", only_codes={"371500"}, repair=True)
+    import_boundaries(REFDATA / "datav-geoatlas-2021" / "370000_full.json", crs="gcj02", only_codes={"371500"},
+                      repair=True)
     assert _region("3715").area_m2 == pytest.approx(8_628e6, rel=0.03)  # 聊城 ≈ 8,628 km²
 
 
@@ -148,14 +154,17 @@ def test_bare_geometry_is_one_feature_without_attributes(guanxian, tmp_path):
 
 
 def test_an_unrecognised_declared_crs_is_a_warning_as_for_layers(guanxian, tmp_path):
-    path = _geojson(tmp_path, [_feature(JIA, _square(115.5, 36.5))], crs={"type": "name", "properties": {"name": "火星坐标"}})
+    path = _geojson(tmp_path, [_feature(JIA, _square(115.5, 36.5))],
+                    crs={"type": "name", "properties": {"name": "火星坐标"}})
     report = import_boundaries(path)
     assert any("声明的坐标系“火星坐标”无法识别" in w for w in report.warnings)
     assert _stored(JIA).equals_exact(shapely.MultiPolygon([_square(115.5, 36.5)]), 1e-9)
 
 
 def test_six_digit_city_code_without_level_matches_the_existing_region(guanxian, tmp_path):
-    path = _geojson(tmp_path, [{"type": "Feature", "properties": {"adcode": 371500}, "geometry": shapely.geometry.mapping(_square(115.8, 36.4, 0.2))}])
+    path = _geojson(tmp_path,
+        [{"type": "Feature", "properties": {"adcode": 371500},
+          "geometry": shapely.geometry.mapping(_square(115.8, 36.4, 0.2))}])
     import_boundaries(path, crs="cgcs2000")
     assert _region("3715").boundary_source == ""
     assert _stored("3715").equals_exact(shapely.MultiPolygon([_square(115.8, 36.4, 0.2)]), 1e-9)
@@ -199,7 +208,8 @@ def test_projected_values_under_a_geographic_prj_and_swapped_axes_are_detected(g
 
 
 def test_shapefile_without_cpg_is_read_as_gbk(guanxian, tmp_path):
-    path = _write_shp(tmp_path / "gbk.shp", [_square(115.5, 36.5)], {"code": [JIA], "name": ["贾镇"]}, crs_text="EPSG:4490", encoding="GBK")
+    path = _write_shp(tmp_path / "gbk.shp", [_square(115.5, 36.5)], {"code": [JIA], "name": ["贾镇"]},
+                      crs_text="EPSG:4490", encoding="GBK")
     (tmp_path / "gbk.cpg").unlink()
     report = import_boundaries(path, name_field="name")
     assert not any("名称" in w for w in report.warnings)  # 贾镇 decoded correctly, matching the code table
@@ -255,7 +265,8 @@ def test_feature_without_code_is_rejected_unless_filtered_out(guanxian, tmp_path
 
 
 def test_empty_and_unrepairable_geometries_are_rejected(guanxian, tmp_path):
-    _assert_rejected(_geojson(tmp_path, [_feature(JIA, None)]), "第 1 个要素（代码 371525101）：几何为空", crs="cgcs2000")
+    _assert_rejected(_geojson(tmp_path, [_feature(JIA, None)]), "第 1 个要素（代码 371525101）：几何为空",
+                     crs="cgcs2000")
     flat = {"type": "Polygon", "coordinates": [[[115.5, 36.5], [115.6, 36.5], [115.7, 36.5], [115.5, 36.5]]]}
     _assert_rejected(_geojson(tmp_path, [_feature(JIA, flat)]), "几何无效且无法修复", crs="cgcs2000", repair=True)
     line = {"type": "LineString", "coordinates": [[115.5, 36.5], [115.6, 36.6]]}

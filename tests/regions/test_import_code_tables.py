@@ -46,7 +46,8 @@ def test_nbs_folder_subset_imports_every_level_with_derived_types(db):
     assert report.created > 150
     assert _current("4201").name == "武汉市"
     assert _current("420102").parent.code == "4201"
-    assert {r.kind for r in Region.objects.filter(code__startswith="4201", level=Level.TOWNSHIP)} <= {"街道", "镇", "乡", "民族乡", ""}
+    assert {r.kind for r in Region.objects.filter(code__startswith="4201", level=Level.TOWNSHIP)} <= {"街道", "镇",
+        "乡", "民族乡", ""}
 
 
 def test_nbs_single_file_uses_parents_from_the_database(db, tmp_path):
@@ -64,7 +65,8 @@ def test_wanshan_recode_keeps_old_records_resolvable_and_in_scope(db, test_provi
     set_boundary(wanshan_xiang, shapely.box(115.60, 36.50, 115.66, 36.55), source="测试边界")
     # Records filed under the 2023 code, before the 2025 edition recodes the township.
     officer = User.objects.create(username="wanshan_test", role="staff", scope_region=wanshan_xiang)
-    office = OrgUnit.objects.create(name="万善乡自然资源所（测试）", kind=OrgUnit.Kind.TOWNSHIP_OFFICE, region=wanshan_xiang)
+    office = OrgUnit.objects.create(name="万善乡自然资源所（测试）", kind=OrgUnit.Kind.TOWNSHIP_OFFICE,
+                                    region=wanshan_xiang)
     village = Region.objects.create(code="991525209201", name="测试村", level=Level.VILLAGE, parent=wanshan_xiang)
 
     report = import_code_table(test_province_mca, edition="t-mca-20251231", published=MCA_2025, prefix="99")
@@ -98,7 +100,8 @@ def test_reimporting_the_same_edition_changes_nothing(db, test_province_nbs, tes
     counts = (Region.objects.count(), CodeChange.objects.count(), AuditEntry.objects.count(), Edition.objects.count())
     report = import_code_table(test_province_mca, edition="t-mca-20251231", published=MCA_2025, prefix="99")
     assert (report.created, report.updated, report.retired, report.recoded) == (0, 0, 0, [])
-    assert (Region.objects.count(), CodeChange.objects.count(), AuditEntry.objects.count(), Edition.objects.count()) == counts
+    assert (Region.objects.count(), CodeChange.objects.count(), AuditEntry.objects.count(),
+            Edition.objects.count()) == counts
     assert "没有变化" in report.warnings[0]
 
 
@@ -114,7 +117,8 @@ def test_renamed_created_and_abolished_changes(db, tmp_path):
     first = write_csv(tmp_path / "a" / "region.csv", MCA_HEADER, base)
     import_code_table(first, edition="t-1", published=NBS_2023, prefix="99")
     second = write_csv(tmp_path / "b" / "region.csv", MCA_HEADER,
-                       base[:2] + [["T", "990101", "丙县", "3", "县", "9901", "0"], ["T", "990103", "丁县", "3", "县", "9901", "0"]])
+                       base[:2] + [["T", "990101", "丙县", "3", "县", "9901", "0"],
+                                   ["T", "990103", "丁县", "3", "县", "9901", "0"]])
     report = import_code_table(second, edition="t-2", published=MCA_2025, prefix="99")
     kinds = {(c.kind, c.old_code, c.new_code) for c in CodeChange.objects.filter(edition__name="t-2")}
     assert kinds == {("renamed", "990101", "990101"), ("created", "", "990103"), ("abolished", "990102", "")}
@@ -139,9 +143,11 @@ def test_name_stem_ignores_type_suffixes():
         ([["T", "990201", "甲县", "3", "县", "9902", "0"]], "第 3 行：上级代码 9902 不存在"),
         ([["T", "990101001", "甲镇", "4", "镇", "99", "0"]], "第 3 行：上级代码 99 不是区划代码 990101001 的上一级"),
         ([["T", "9901", "甲市", "3", "地级市", "99", "0"]], "第 3 行：级别“3”与区划代码 9901 的位数不符"),
-        ([["T", "9901", "甲市", "2", "地级市", "99", "0"], ["T", "9901", "乙市", "2", "地级市", "99", "0"]], "第 4 行：区划代码 9901 重复"),
+        ([["T", "9901", "甲市", "2", "地级市", "99", "0"], ["T", "9901", "乙市", "2", "地级市", "99", "0"]],
+         "第 4 行：区划代码 9901 重复"),
     ],
-    ids=["non-digit", "bad-length", "empty-name", "unknown-parent", "parent-two-levels-up", "level-mismatch", "duplicate"],
+    ids=["non-digit", "bad-length", "empty-name", "unknown-parent", "parent-two-levels-up", "level-mismatch",
+         "duplicate"],
 )
 def test_bad_row_is_rejected_with_its_row_and_field_and_nothing_is_written(db, tmp_path, rows, message):
     path = write_csv(tmp_path / "region.csv", MCA_HEADER, [["T", "99", "测试省", "1", "省", "", "0"]] + rows)
@@ -153,7 +159,8 @@ def test_bad_row_is_rejected_with_its_row_and_field_and_nothing_is_written(db, t
 
 
 def test_a_row_failing_late_rolls_back_the_whole_edition(db, tmp_path, monkeypatch):
-    path = write_csv(tmp_path / "region.csv", MCA_HEADER, [["T", "99", "测试省", "1", "省", "", "0"], ["T", "9901", "甲市", "2", "地级市", "99", "0"]])
+    path = write_csv(tmp_path / "region.csv", MCA_HEADER,
+                     [["T", "99", "测试省", "1", "省", "", "0"], ["T", "9901", "甲市", "2", "地级市", "99", "0"]])
     from landguard.regions import importers
 
     def explode(*args, **kwargs):

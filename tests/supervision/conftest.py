@@ -21,7 +21,8 @@ def county(db) -> Region:
 @pytest.fixture
 def village(db) -> Region:
     """A village of 清泉街道 that has a village chief and grids."""
-    return Region.objects.filter(parent__code=DEMO_TOWNSHIP_CODE, level=Level.VILLAGE, field_chiefs__level=3).order_by("code").first()
+    return Region.objects.filter(parent__code=DEMO_TOWNSHIP_CODE, level=Level.VILLAGE,
+                                 field_chiefs__level=3).order_by("code").first()
 
 
 @pytest.fixture

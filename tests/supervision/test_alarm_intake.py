@@ -41,7 +41,8 @@ def test_the_same_alarm_posted_100_times_makes_one_clue(post_alarm, alarm):
 
 def test_close_alarms_fuse_far_or_late_ones_do_not(post_alarm, alarm, spot):
     first = post_alarm(alarm("E-A")).json()["clue"]
-    near = post_alarm(alarm("E-B", target={"lon": spot[0] + 0.001, "lat": spot[1]}, time="2025-06-01T11:00:00+08:00")).json()["clue"]
+    near = post_alarm(
+        alarm("E-B", target={"lon": spot[0] + 0.001, "lat": spot[1]}, time="2025-06-01T11:00:00+08:00")).json()["clue"]
     late = post_alarm(alarm("E-C", time="2025-06-02T10:15:00+08:00")).json()["clue"]
     far = post_alarm(alarm("E-D", target={"lon": spot[0] + 0.01, "lat": spot[1]})).json()["clue"]
     assert near == first and late != first and far != first
@@ -70,7 +71,8 @@ def test_multipart_alarm_with_an_image_file(client, source_key, camera, alarm):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     _source, key = source_key
-    response = client.post("/api/supervision/alarms/", {"data": json.dumps(alarm("E-MP")), "image": SimpleUploadedFile("a.jpg", b"\xff\xd8\xffjpegbytes")},
+    response = client.post("/api/supervision/alarms/",
+        {"data": json.dumps(alarm("E-MP")), "image": SimpleUploadedFile("a.jpg", b"\xff\xd8\xffjpegbytes")},
                            HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 201, response.content
     assert Detection.objects.get(pk=response.json()["detection"]).image.read() == b"\xff\xd8\xffjpegbytes"

@@ -28,7 +28,8 @@ def case(spot, county, county_admin) -> Case:
     clue = intake.report_clue(actor=None, kind="report", lon=spot[0], lat=spot[1], title="举报：建房", county=county)
     verification.dispatch(actor=county_admin, clue=clue)
     with clock.frozen(START):
-        return cases.open_case(actor=county_admin, clue=Clue.objects.get(pk=clue.pk), number="冠自然资立〔2025〕9号", party="赵某")
+        return cases.open_case(actor=county_admin, clue=Clue.objects.get(pk=clue.pk), number="冠自然资立〔2025〕9号",
+                               party="赵某")
 
 
 def _clock(case: Case) -> cases.CaseClock:
@@ -47,7 +48,8 @@ def test_a_pause_moves_the_deadline_by_the_paused_time(case, county_admin):
         period = cases.resume(actor=county_admin, case=case, note="鉴定报告已出具")
     case.refresh_from_db()
     assert case.due_at == START + 90 * DAY + 7.5 * DAY and case.paused_at is None
-    assert (period.kind, period.reason, period.end_note, period.ended_by) == ("appraisal", "委托测绘机构鉴定占地面积", "鉴定报告已出具", county_admin)
+    assert (period.kind, period.reason, period.end_note, period.ended_by) == ("appraisal", "委托测绘机构鉴定占地面积",
+        "鉴定报告已出具", county_admin)
     with clock.frozen(START + 30 * DAY):
         c = _clock(case)
     assert (c.used_days, c.left_days, c.paused_days, c.overdue) == (22, 67, 7.5, False)
@@ -62,7 +64,8 @@ def test_every_pause_and_resumption_is_history_and_audited(case, county_admin):
     assert events == [("transition", "", "filed"), ("pause", "filed", "filed"), ("resume", "filed", "filed")]
     assert "邮递：告知书邮寄送达" in CaseEvent.objects.get(case=case, action="pause").note
     assert "顺延 3.0 日" in CaseEvent.objects.get(case=case, action="resume").note
-    changed = AuditEntry.objects.filter(target_type="supervision.case", target_id=str(case.pk), action="update").values_list("changes", flat=True)
+    changed = AuditEntry.objects.filter(target_type="supervision.case", target_id=str(case.pk),
+                                        action="update").values_list("changes", flat=True)
     assert any("due_at" in c for c in changed) and sum("paused_at" in c for c in changed) == 2
 
 
@@ -123,7 +126,8 @@ def test_only_staff_who_handle_cases_pause_them(case, other_county_user):
 
 
 def _walk_to(case: Case, actor, target: str) -> None:
-    steps = [(Case.Status.INVESTIGATING, {}), (Case.Status.REVIEW, {}), (Case.Status.NOTICE, {"review_opinion": "同意"}),
+    steps = [(Case.Status.INVESTIGATING, {}), (Case.Status.REVIEW, {}),
+             (Case.Status.NOTICE, {"review_opinion": "同意"}),
              (Case.Status.DECIDED, {"fine_yuan": "1000"}), (Case.Status.SERVED, {})]
     for to, values in steps:
         with clock.frozen(START + (11 if to in (Case.Status.DECIDED, Case.Status.SERVED) else 1) * DAY):
@@ -158,7 +162,8 @@ def test_the_case_page_shows_the_clock_and_pauses_and_resumes_it(case, client_fo
     response = client.post(f"{url}pause/", {"kind": "appraisal", "reason": "委托鉴定"})
     assert response.status_code == 302 and response["Location"] == url
     page = client.get(url).content.decode()
-    assert 'data-paused="1"' in page and "计时已中止（鉴定" in page and 'id="case-resume"' in page and 'id="case-step"' not in page
+    assert ('data-paused="1"' in page and "计时已中止（鉴定" in page and 'id="case-resume"' in page
+            and 'id="case-step"' not in page)
     client.post(f"{url}resume/", {"note": "鉴定完成"})
     case.refresh_from_db()
     assert case.paused_at is None and case.pauses.get().end_note == "鉴定完成"

@@ -28,7 +28,8 @@ def valid_clue(spot, county, county_admin):
 def test_a_case_walks_the_table_with_its_rules(valid_clue, county_admin):
     start = dt.datetime(2025, 3, 1, 1, 0, tzinfo=dt.timezone.utc)
     with clock.frozen(start):
-        case = cases.open_case(actor=county_admin, clue=valid_clue, number="冠自然资立〔2025〕1号", party="张某", illegal_area_m2=800)
+        case = cases.open_case(actor=county_admin, clue=valid_clue, number="冠自然资立〔2025〕1号", party="张某",
+                               illegal_area_m2=800)
     assert case.due_at == start + dt.timedelta(days=90)
     with pytest.raises(ValidationError):
         cases.advance(actor=county_admin, case=case, to=Case.Status.DECIDED)  # skipping steps
@@ -41,14 +42,17 @@ def test_a_case_walks_the_table_with_its_rules(valid_clue, county_admin):
     with clock.frozen(start + dt.timedelta(days=8)), pytest.raises(ValidationError):
         cases.advance(actor=county_admin, case=case, to=Case.Status.DECIDED)  # inside the 5-day window
     with clock.frozen(start + dt.timedelta(days=11)):
-        cases.advance(actor=county_admin, case=case, to=Case.Status.DECIDED, confiscated_m2=120, demolished_m2=300, fine_yuan="16000")
+        cases.advance(actor=county_admin, case=case, to=Case.Status.DECIDED, confiscated_m2=120, demolished_m2=300,
+                      fine_yuan="16000")
         with pytest.raises(ValidationError):
             cases.advance(actor=county_admin, case=case, to=Case.Status.EXECUTING)  # the decision is not served yet
         cases.advance(actor=county_admin, case=case, to=Case.Status.SERVED)
         cases.advance(actor=county_admin, case=case, to=Case.Status.EXECUTING)
-        cases.advance(actor=county_admin, case=case, to=Case.Status.CLOSED, restored_m2=800, referrals=1, referral_note="村干部")
+        cases.advance(actor=county_admin, case=case, to=Case.Status.CLOSED, restored_m2=800, referrals=1,
+                      referral_note="村干部")
     case.refresh_from_db()
-    assert (case.status, case.confiscated_m2, case.demolished_m2, str(case.fine_yuan), case.restored_m2) == ("closed", 120, 300, "16000.00", 800)
+    assert (case.status, case.confiscated_m2, case.demolished_m2, str(case.fine_yuan), case.restored_m2) == ("closed",
+        120, 300, "16000.00", 800)
     assert case.served_at == start + dt.timedelta(days=11)
     assert list(CaseEvent.objects.filter(case=case).values_list("to_status", flat=True)) == [
         "filed", "investigating", "review", "notice", "decided", "served", "executing", "closed"]
@@ -76,7 +80,8 @@ def test_a_patrol_records_its_track_and_a_finding_becomes_a_clue(spot, village):
     patrol = patrols.start(actor=chief, lon=spot[0], lat=spot[1])
     assert patrol.field_chief.level == 3 and patrol.region_code == village.code
     now = clock.now().isoformat()
-    patrol = patrols.add_points(actor=chief, patrol=patrol, points=[[spot[0] + 0.001, spot[1], now], [spot[0] + 0.002, spot[1], now]])
+    patrol = patrols.add_points(actor=chief, patrol=patrol,
+                                points=[[spot[0] + 0.001, spot[1], now], [spot[0] + 0.002, spot[1], now]])
     assert 150 < patrol.distance_m < 250
     with pytest.raises(ValidationError):
         patrols.add_points(actor=chief, patrol=patrol, points=[["x", 1, now]])
@@ -98,5 +103,6 @@ def test_monthly_patrol_counts_against_the_required_frequency(spot, village, tow
     (office,) = offices
     assert office.count == 4 and office.required == 8 and not office.ok
     mine = next(r for r in chiefs if r.label == str(chief))
-    assert mine.count == 4 and mine.weeks == 3 and mine.required == 6 and not mine.ok  # 1 June 2025 is a Sunday: 6 ISO weeks
+    # 1 June 2025 is a Sunday: 6 ISO weeks
+    assert mine.count == 4 and mine.weeks == 3 and mine.required == 6 and not mine.ok
     assert timezone.is_aware(june[0])

@@ -86,7 +86,8 @@ def test_wecom_robot_gets_its_text_payload(robot, task):
     assert channels.deliver_due() == 1
     (request,) = robot.requests
     assert request["path"] == "/cgi-bin/webhook/send?key=K"
-    assert request["body"] == {"msgtype": "text", "text": {"content": "核查任务\n请处理", "mentioned_mobile_list": ["13800000000"]}}
+    assert request["body"] == {"msgtype": "text",
+                               "text": {"content": "核查任务\n请处理", "mentioned_mobile_list": ["13800000000"]}}
     assert Delivery.objects.get(task=task, channel__kind="wecom").status == Delivery.Status.SENT
 
 

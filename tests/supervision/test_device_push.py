@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data" / "hikvision"
 MAC = "ac:b9:2f:37:15:25"
 NVR = "DS-7608NXI-I2/8P/S0000000000CCRRJ37152500WCVU"
-JPEG = base64.b64decode("/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHR8eHR0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==")
+JPEG = base64.b64decode(
+    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHR8eHR0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==")
 
 
 @pytest.fixture
@@ -78,14 +79,16 @@ def test_a_tower_camera_event_without_target_becomes_a_pending_clue_at_the_camer
     assert again.status_code == 200 and again.json()["duplicate"] is True
 
 
-def test_the_same_cameras_pending_events_share_a_clue_and_a_positioned_alarm_does_not_join_it(client, device, post_alarm,
+def test_the_same_cameras_pending_events_share_a_clue_and_a_positioned_alarm_does_not_join_it(client, device,
+    post_alarm,
                                                                                              alarm, spot):
     first = push(client, device, (DATA / "fielddetection_tower.xml").read_bytes()).json()["clue"]
     second = push(client, device, (DATA / "linedetection_isapi.xml").read_bytes())
     assert second.status_code == 201 and second.json()["clue"] == first
     assert Clue.objects.get(pk=first).detection_count == 2
     camera = device[2]
-    near_camera = alarm("E-NEAR", camera_id="T-TEST-1", target={"lon": camera.position.x + 0.0005, "lat": camera.position.y})
+    near_camera = alarm("E-NEAR", camera_id="T-TEST-1",
+                        target={"lon": camera.position.x + 0.0005, "lat": camera.position.y})
     positioned = post_alarm(near_camera)
     assert positioned.status_code == 201 and positioned.json()["clue"] != first  # distance says nothing about it
 
@@ -99,7 +102,8 @@ def test_a_multipart_push_keeps_the_snapshot_bytes(client, device):
 
 def test_a_picture_that_is_not_an_image_is_refused_and_nothing_is_stored(client, device):
     before = counts()
-    body, content_type = multipart((DATA / "fielddetection_tower.xml").read_bytes(), b"<html>not a picture</html>", "image/jpeg")
+    body, content_type = multipart((DATA / "fielddetection_tower.xml").read_bytes(), b"<html>not a picture</html>",
+                                   "image/jpeg")
     response = push(client, device, body, content_type)
     assert response.status_code == 415 and response.json()["field"] == "image"
     assert counts() == before
@@ -126,7 +130,8 @@ def test_heartbeats_are_acknowledged_and_not_stored(client, device):
 
 def test_an_nvr_channel_is_known_by_its_serial_number_and_channel(client, device, source_key, spot):
     source, _key = source_key
-    intake.register_camera(actor=None, source=source, code=f"{NVR}/34", name="NVR 34 通道", lon=spot[0], lat=spot[1] + 0.005,
+    intake.register_camera(actor=None, source=source, code=f"{NVR}/34", name="NVR 34 通道", lon=spot[0],
+                           lat=spot[1] + 0.005,
                            height_m=12, radius_m=400)
     response = push(client, device, (DATA / "nvr_psia.xml").read_bytes())
     assert response.status_code == 201, response.content
@@ -144,7 +149,8 @@ def test_an_event_carrying_coordinates_is_placed_and_analysed(client, device, so
     source, _key = source_key
     intake.register_camera(actor=None, source=source, code=f"{MAC}/2", name="清泉铁塔一号热成像", lon=spot[0] + 0.01,
                            lat=spot[1], height_m=45, radius_m=3500)
-    xml = (DATA / "fire_gps.xml").read_bytes().replace(b"LON", str(spot[0]).encode()).replace(b"LAT", str(spot[1]).encode())
+    xml = (DATA / "fire_gps.xml").read_bytes().replace(b"LON", str(spot[0]).encode()).replace(b"LAT",
+        str(spot[1]).encode())
     response = push(client, device, xml)
     assert response.status_code == 201, response.content
     clue = Clue.objects.get(pk=response.json()["clue"])
@@ -152,7 +158,8 @@ def test_an_event_carrying_coordinates_is_placed_and_analysed(client, device, so
     assert clue.touches_farmland is not None
 
 
-@pytest.mark.parametrize("when", ["2025-06-02T14:30:00+08:00", "2025-04-01T10:00:00+08:00", "2035-01-01T00:00:00+08:00"])
+@pytest.mark.parametrize("when",
+                         ["2025-06-02T14:30:00+08:00", "2025-04-01T10:00:00+08:00", "2035-01-01T00:00:00+08:00"])
 def test_implausible_event_times_are_refused_on_both_intakes(client, device, post_alarm, alarm, when):
     before = counts()
     xml = (DATA / "linedetection_isapi.xml").read_bytes().replace(b"2025-06-01T10:25:40+08:00", when.encode())

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def clue(spot, county):
-    return intake.report_clue(actor=None, kind="report", lon=spot[0], lat=spot[1], title="举报：耕地上堆土", county=county)
+    return intake.report_clue(actor=None, kind="report", lon=spot[0], lat=spot[1], title="举报：耕地上堆土",
+                              county=county)
 
 
 @pytest.fixture
@@ -30,7 +31,8 @@ def task(clue, county_admin):
 
 
 def upload(task, user, kind="site", data=b"photo-bytes" * 100, chunk=300):
-    photo = verification.start_photo(actor=user, task=task, kind=kind, name=f"{kind}.jpg", sha256=hashlib.sha256(data).hexdigest(),
+    photo = verification.start_photo(actor=user, task=task, kind=kind, name=f"{kind}.jpg",
+                                     sha256=hashlib.sha256(data).hexdigest(),
                               size=len(data), taken_at=clock.now(), lon=task.clue.location.x, lat=task.clue.location.y)
     for offset in range(0, len(data), chunk):
         result = verification.append_chunk(actor=user, photo=photo, offset=offset, data=data[offset:offset + chunk])
@@ -59,7 +61,8 @@ def test_deadlines_follow_the_policy_most_specific_first(clue, county_admin):
     with clock.frozen(dt.datetime(2025, 6, 1, 8, 0, tzinfo=dt.timezone.utc)) as now:
         task = verification.dispatch(actor=county_admin, clue=clue)
     due = {d.step: d.due_at - now for d in task.deadlines.all()}
-    assert due == {"report": dt.timedelta(minutes=20), "on_site": dt.timedelta(minutes=60), "restore": dt.timedelta(minutes=500)}
+    assert due == {"report": dt.timedelta(minutes=20), "on_site": dt.timedelta(minutes=60),
+                   "restore": dt.timedelta(minutes=500)}
 
 
 def test_a_false_alarm_needs_a_reason_and_field_chiefs_cannot_triage(clue, county_admin):
@@ -83,11 +86,13 @@ def test_another_county_cannot_touch_the_clue(clue, other_county_user):
 def test_the_whole_field_flow_meets_every_deadline(task, township_officer, county_admin):
     officer = township_officer
     with pytest.raises(ValidationError):
-        verification.check_in(actor=officer, task=task, lon=task.clue.location.x, lat=task.clue.location.y)  # report first
+        # report first
+        verification.check_in(actor=officer, task=task, lon=task.clue.location.x, lat=task.clue.location.y)
     verification.report(actor=officer, task=task, note="已安排")
     with pytest.raises(ValidationError):  # 2 km away: no check-in from the office
         verification.check_in(actor=officer, task=task, lon=task.clue.location.x + 0.02, lat=task.clue.location.y)
-    verification.check_in(actor=officer, task=task, lon=task.clue.location.x + 0.001, lat=task.clue.location.y, accuracy_m=6)
+    verification.check_in(actor=officer, task=task, lon=task.clue.location.x + 0.001, lat=task.clue.location.y,
+                          accuracy_m=6)
     with pytest.raises(ValidationError):  # no acknowledged photo yet
         verification.submit_outcome(actor=officer, task=task, outcome="illegal", stopped=True)
     upload(task, officer)
@@ -130,20 +135,24 @@ def test_chunks_resume_at_the_server_offset_and_a_wrong_hash_restarts(task, town
     verification.report(actor=township_officer, task=task)
     verification.check_in(actor=township_officer, task=task, lon=task.clue.location.x, lat=task.clue.location.y)
     data = bytes(range(256)) * 10
-    photo = verification.start_photo(actor=township_officer, task=task, kind="site", name="a.jpg", sha256=hashlib.sha256(data).hexdigest(),
+    photo = verification.start_photo(actor=township_officer, task=task, kind="site", name="a.jpg",
+                                     sha256=hashlib.sha256(data).hexdigest(),
                               size=len(data), taken_at=clock.now())
     verification.append_chunk(actor=township_officer, photo=photo, offset=0, data=data[:1000])
     with pytest.raises(verification.OffsetMismatch) as mismatch:
         verification.append_chunk(actor=township_officer, photo=photo, offset=1500, data=data[1500:])
     assert mismatch.value.expected == 1000
-    again = verification.start_photo(actor=township_officer, task=task, kind="site", name="a.jpg", sha256=photo.sha256, size=len(data),
+    again = verification.start_photo(actor=township_officer, task=task, kind="site", name="a.jpg", sha256=photo.sha256,
+                                     size=len(data),
                               taken_at=clock.now())
     assert again.pk == photo.pk and again.received == 1000  # announcing again resumes
     done = verification.append_chunk(actor=township_officer, photo=photo, offset=1000, data=data[1000:])
     assert done.photo.acknowledged and not done.mismatch
-    bad = verification.start_photo(actor=township_officer, task=task, kind="site", name="b.jpg", sha256="0" * 64, size=10, taken_at=clock.now())
+    bad = verification.start_photo(actor=township_officer, task=task, kind="site", name="b.jpg", sha256="0" * 64,
+                                   size=10, taken_at=clock.now())
     result = verification.append_chunk(actor=township_officer, photo=bad, offset=0, data=b"0123456789")
-    assert result.mismatch == hashlib.sha256(b"0123456789").hexdigest() and result.photo.received == 0 and not result.photo.acknowledged
+    assert result.mismatch == hashlib.sha256(
+        b"0123456789").hexdigest() and result.photo.received == 0 and not result.photo.acknowledged
 
 
 @override_settings(SUPERVISION_CHECKIN_MAX_M=5000)

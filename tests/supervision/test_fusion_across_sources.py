@@ -29,7 +29,8 @@ def camera_clue(post_alarm, alarm) -> Clue:
 
 
 def row(n: int, **extra) -> dict:
-    return {"JCBH": f"F{n:03d}", "TBLX": "20", "QSX": "2025-04", "HSX": "2025-05", "DLBM": "0103", "SFYN": "否", "SFHX": "否",
+    return {"JCBH": f"F{n:03d}", "TBLX": "20", "QSX": "2025-04", "HSX": "2025-05", "DLBM": "0103", "SFYN": "否",
+            "SFHX": "否",
             "MJ": 5000, **extra}
 
 
@@ -39,13 +40,15 @@ def _import(tmp_path, spot, county, actor, rows, name="2025年6月"):
     square = mapping(shapely.box(x - 0.0004, y - 0.0004, x + 0.0004, y + 0.0004))
     features = [{"type": "Feature", "geometry": props.pop("geometry", square), "properties": props} for props in rows]
     path = tmp_path / f"{name}.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+                    encoding="utf-8")
     return patches.import_batch(path, actor=actor, county=county, name=name, month=dt.date(2025, 6, 1))
 
 
 def test_a_patch_over_an_open_camera_clue_joins_it(tmp_path, spot, county, county_admin, camera_clue):
     clues = Clue.objects.count()
-    batch = _import(tmp_path, spot, county, county_admin, [row(1, SFHX="是")])  # an 80 m box centred on the camera target
+    # an 80 m box centred on the camera target
+    batch = _import(tmp_path, spot, county, county_admin, [row(1, SFHX="是")])
     patch = batch.patches.get()
     camera_clue.refresh_from_db()
     assert patch.clue == camera_clue and Clue.objects.count() == clues
@@ -91,7 +94,8 @@ def _patrol_finding(village, spot, at: dt.datetime) -> Clue:
     chief = User.objects.get(username=f"chief_{village.code}")
     with clock.frozen(at):
         patrol = patrols.start(actor=chief, lon=spot[0], lat=spot[1])
-        patrol = patrols.finish(actor=chief, patrol=patrol, findings="地里在打地基", finding_at=(spot[0] + 0.0005, spot[1]))
+        patrol = patrols.finish(actor=chief, patrol=patrol, findings="地里在打地基",
+                                finding_at=(spot[0] + 0.0005, spot[1]))
     return patrol.clue
 
 

@@ -26,12 +26,14 @@ def write_batch(path, spot, rows):
         x, y = spot[0] + 0.002 * i, spot[1]
         geometry = props.pop("geometry", None) or mapping(shapely.box(x - 0.0004, y - 0.0004, x + 0.0004, y + 0.0004))
         features.append({"type": "Feature", "geometry": geometry, "properties": props})
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+                    encoding="utf-8")
     return path
 
 
 def row(n, **extra):
-    return {"JCBH": f"P{n:03d}", "TBLX": "20", "QSX": "2025-03", "HSX": "2025-04", "DLBM": "0103", "SFYN": "否", "SFHX": "否",
+    return {"JCBH": f"P{n:03d}", "TBLX": "20", "QSX": "2025-03", "HSX": "2025-04", "DLBM": "0103", "SFYN": "否",
+            "SFHX": "否",
             "MJ": 5000, **extra}
 
 
@@ -70,8 +72,11 @@ def test_a_bad_row_rejects_the_batch_naming_the_row(tmp_path, spot, county, coun
 def test_a_patch_outside_the_county_rejects_the_batch(tmp_path, spot, county, county_admin):
     from landguard.regions.models import Region
 
-    shenxian = shapely.point_on_surface(shapely.from_wkb(bytes(Region.objects.get(code="371522", retired_in__isnull=True).geom.wkb)))
-    far = row(2, geometry=mapping(shapely.box(shenxian.x - 0.0004, shenxian.y - 0.0004, shenxian.x + 0.0004, shenxian.y + 0.0004)))
+    shenxian = shapely.point_on_surface(
+        shapely.from_wkb(bytes(Region.objects.get(code="371522", retired_in__isnull=True).geom.wkb)))
+    far = row(2,
+        geometry=mapping(
+            shapely.box(shenxian.x - 0.0004, shenxian.y - 0.0004, shenxian.x + 0.0004, shenxian.y + 0.0004)))
     path = write_batch(tmp_path / "out.geojson", spot, [row(1), far])
     with pytest.raises(patches.PatchImportError) as error:
         patches.import_batch(path, actor=county_admin, county=county, name="越界", month=dt.date(2025, 4, 1))
@@ -97,13 +102,16 @@ def _patch(batch, code, judgement, farmland, n):
     square = shapely.box(115.4, 36.5, 115.401, 36.501)
     from django.contrib.gis.geos import GEOSGeometry
 
-    return Patch.objects.create(batch=batch, jcbh=f"R{n}", area_m2=farmland, farmland_m2=farmland, judgement=judgement, year=2025,
+    return Patch.objects.create(batch=batch, jcbh=f"R{n}", area_m2=farmland, farmland_m2=farmland, judgement=judgement,
+                                year=2025,
                                 region_code=code, township_code=code,
-                                geom=GEOSGeometry(memoryview(shapely.to_wkb(shapely.multipolygons([square]))), srid=4490))
+                                geom=GEOSGeometry(memoryview(shapely.to_wkb(shapely.multipolygons([square]))),
+                                                  srid=4490))
 
 
 def test_the_ratio_per_township_warns_before_the_line_and_flags_crossing_it(county, county_admin):
-    batch = PatchBatch.objects.create(name="比例", month=dt.date(2025, 1, 1), region=county, region_code=county.code, imported_at=clock.now())
+    batch = PatchBatch.objects.create(name="比例", month=dt.date(2025, 1, 1), region=county, region_code=county.code,
+                                      imported_at=clock.now())
     _patch(batch, "371525001", "illegal", 70, 1)   # 清泉: 70 / 1000 = 7 % ≥ 0.8 × 8 %: warning
     _patch(batch, "371525001", "legal", 930, 2)
     _patch(batch, "371525002", "illegal", 100, 3)  # 崇文: 100 / 1000 = 10 %: over
@@ -112,7 +120,8 @@ def test_the_ratio_per_township_warns_before_the_line_and_flags_crossing_it(coun
     from landguard.core.scope import scope_for
 
     rows, whole = patches.ratios(selectors.patches(scope_for(county_admin)), year=2025,
-                                 townships={"371525001": "清泉街道", "371525002": "崇文街道", "371525003": "x"}, county=("371525", "冠县"))
+                                 townships={"371525001": "清泉街道", "371525002": "崇文街道", "371525003": "x"},
+                                 county=("371525", "冠县"))
     by = {r.code: r for r in rows}
     assert by["371525001"].percent == 7.0 and by["371525001"].level == "warn"
     assert by["371525002"].percent == 10.0 and by["371525002"].level == "over"
@@ -120,7 +129,8 @@ def test_the_ratio_per_township_warns_before_the_line_and_flags_crossing_it(coun
     assert whole.threshold == 0.15 and whole.percent == 8.5 and whole.level == "ok"
     with override_settings(SUPERVISION_RATIO_LOCAL=0.2):
         assert by["371525002"].level == "over"  # threshold frozen in the row
-        rows2, _w = patches.ratios(selectors.patches(scope_for(county_admin)), year=2025, townships={"371525002": "崇文街道"}, county=None)
+        rows2, _w = patches.ratios(selectors.patches(scope_for(county_admin)), year=2025,
+                                   townships={"371525002": "崇文街道"}, county=None)
         assert rows2[0].level == "ok"
 
 
@@ -129,7 +139,8 @@ def _upload_batch(client, tmp_path, spot, county, rows, name: str):
 
     path = write_batch(tmp_path / f"{name}.geojson", spot, rows)
     upload = SimpleUploadedFile(f"{name}.geojson", path.read_bytes(), content_type="application/geo+json")
-    return client.post("/supervision/patches/import/", {"file": upload, "name": name, "month": "2025-05", "county": county.code})
+    return client.post("/supervision/patches/import/",
+                       {"file": upload, "name": name, "month": "2025-05", "county": county.code})
 
 
 def test_a_batch_uploaded_on_the_page_is_imported_by_the_worker_with_its_report(
@@ -144,7 +155,8 @@ def test_a_batch_uploaded_on_the_page_is_imported_by_the_worker_with_its_report(
         response = _upload_batch(client, tmp_path, spot, county, [row(1), row(2, SFYN="是")], "2025年5月卫片")
     job = Job.objects.get(original_name="2025年5月卫片.geojson")
     assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
-    assert job.kind == "patch_batch" and job.status == Job.Status.QUEUED and not PatchBatch.objects.filter(name="2025年5月卫片").exists()
+    assert job.kind == "patch_batch" and job.status == Job.Status.QUEUED and not PatchBatch.objects.filter(
+        name="2025年5月卫片").exists()
 
     run_ready_tasks()
 
@@ -157,7 +169,8 @@ def test_a_batch_uploaded_on_the_page_is_imported_by_the_worker_with_its_report(
     assert job.result_url == f"/supervision/patches/?batch={batch.pk}"
     listed = client.get(job.result_url).content.decode()
     assert "P001" in listed and "P002" in listed
-    assert AuditEntry.objects.filter(target_type="supervision.patchbatch", target_id=str(batch.pk), actor=county_admin).exists()
+    assert AuditEntry.objects.filter(target_type="supervision.patchbatch", target_id=str(batch.pk),
+                                     actor=county_admin).exists()
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert "2 个图斑" in page
 

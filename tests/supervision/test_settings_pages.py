@@ -31,10 +31,12 @@ def test_a_source_key_is_shown_once_and_rotating_it_retires_the_old_one(client_f
     rotated = client.post(f"/supervision/settings/sources/{source.pk}/rotate/")
     new_key = rotated.content.decode().split('id="api-key" class="hash">')[1].split("<")[0]
     assert new_key != key and intake.authenticate(key) is None and intake.authenticate(new_key) == source
-    assert not any(key in str(e.changes) or new_key in str(e.changes) for e in AuditEntry.objects.filter(target_id=str(source.pk)))
+    assert not any(key in str(e.changes) or new_key in str(e.changes)
+                   for e in AuditEntry.objects.filter(target_id=str(source.pk)))
 
 
-def test_settings_are_for_managers_inside_their_scope(client_for, township_officer, other_county_user, county_admin, source_key):
+def test_settings_are_for_managers_inside_their_scope(client_for, township_officer, other_county_user, county_admin,
+                                                      source_key):
     source, _key = source_key
     assert client_for(township_officer).get("/supervision/settings/").status_code == 403
     assert client_for(township_officer).post(f"/supervision/settings/sources/{source.pk}/rotate/").status_code == 403
@@ -43,7 +45,8 @@ def test_settings_are_for_managers_inside_their_scope(client_for, township_offic
     assert intake.authenticate(_key) == source
 
 
-def test_a_camera_is_placed_by_coordinates_and_its_coverage_follows_every_edit(client_for, county_admin, source_key, spot):
+def test_a_camera_is_placed_by_coordinates_and_its_coverage_follows_every_edit(client_for, county_admin, source_key,
+    spot):
     source, _key = source_key
     client = client_for(county_admin)
     form = {"source": source.pk, "code": "T-NEW-1", "name": "新铁塔", "device_type": 1, "lon": spot[0], "lat": spot[1],
@@ -70,7 +73,8 @@ def test_a_camera_is_placed_by_coordinates_and_its_coverage_follows_every_edit(c
     assert camera.radius_m == 3000
 
 
-def test_a_channel_secret_never_shows_again_and_the_test_message_goes_through_the_adapter(client_for, county_admin, county):
+def test_a_channel_secret_never_shows_again_and_the_test_message_goes_through_the_adapter(client_for, county_admin,
+    county):
     robot = Robot()
     try:
         client = client_for(county_admin)
@@ -103,24 +107,32 @@ def test_a_channel_secret_never_shows_again_and_the_test_message_goes_through_th
         robot.close()
 
 
-def test_a_township_deadline_rule_times_tasks_dispatched_there(client_for, county_admin, county, spot, other_county_user):
+def test_a_township_deadline_rule_times_tasks_dispatched_there(client_for, county_admin, county, spot,
+                                                               other_county_user):
     client = client_for(county_admin)
-    response = client.post("/supervision/settings/rules/new/", {"region": DEMO_TOWNSHIP_CODE, "kind": "report", "severity": "",
-                                                                "report_minutes": 20, "onsite_minutes": 40, "restore_minutes": 600})
+    response = client.post("/supervision/settings/rules/new/",
+                           {"region": DEMO_TOWNSHIP_CODE, "kind": "report", "severity": "",
+                                                                "report_minutes": 20, "onsite_minutes": 40,
+                                                                "restore_minutes": 600})
     assert response.status_code == 302
     rule = DeadlinePolicy.objects.get(region_code=DEMO_TOWNSHIP_CODE, kind="report")
-    duplicate = client.post("/supervision/settings/rules/new/", {"region": DEMO_TOWNSHIP_CODE, "kind": "report", "severity": "",
-                                                                 "report_minutes": 5, "onsite_minutes": 5, "restore_minutes": 5})
-    assert duplicate.status_code == 200 and DeadlinePolicy.objects.filter(region_code=DEMO_TOWNSHIP_CODE, kind="report").count() == 1
+    duplicate = client.post("/supervision/settings/rules/new/",
+                            {"region": DEMO_TOWNSHIP_CODE, "kind": "report", "severity": "",
+                                                                 "report_minutes": 5, "onsite_minutes": 5,
+                                                                 "restore_minutes": 5})
+    assert duplicate.status_code == 200 and DeadlinePolicy.objects.filter(region_code=DEMO_TOWNSHIP_CODE,
+        kind="report").count() == 1
     clue = intake.report_clue(actor=None, kind="report", lon=spot[0], lat=spot[1], title="举报：挖塘", county=county)
     task = verification.dispatch(actor=county_admin, clue=clue)
     report = Deadline.objects.get(task=task, step="report")
     assert report.due_at - task.dispatched_at == dt.timedelta(minutes=20)
     assert Deadline.objects.get(task=task, step="restore").due_at - task.dispatched_at == dt.timedelta(minutes=600)
-    assert client_for(other_county_user).get(f"/supervision/settings/rules/{rule.pk}/").status_code == 404  # 莘县's admin
+    # 莘县's admin
+    assert client_for(other_county_user).get(f"/supervision/settings/rules/{rule.pk}/").status_code == 404
     assert client.post(f"/supervision/settings/rules/{rule.pk}/delete/").status_code == 302
     assert not DeadlinePolicy.objects.filter(pk=rule.pk).exists()
-    assert AuditEntry.objects.filter(target_type="supervision.deadlinepolicy", target_id=str(rule.pk), action="delete").exists()
+    assert AuditEntry.objects.filter(target_type="supervision.deadlinepolicy", target_id=str(rule.pk),
+                                     action="delete").exists()
 
 
 def test_every_settings_page_renders_for_the_county_admin(client_for, county_admin, camera):

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 LISTS = ["clue", "task", "camera", "patch", "case", "delivery"]
 
 
-@pytest.mark.parametrize("name", ["overview", "clue-list", "task-list", "camera-list", "patch-list", "case-list", "case-stats",
+@pytest.mark.parametrize("name",
+                         ["overview", "clue-list", "task-list", "camera-list", "patch-list", "case-list", "case-stats",
                                   "compliance", "ratio", "delivery-list", "field", "clue-new"])
 def test_every_page_renders_for_the_county_admin(client_for, county_admin, name):
     response = client_for(county_admin).get(f"/supervision/{_path(name)}")
@@ -28,13 +29,16 @@ def test_every_page_renders_for_the_county_admin(client_for, county_admin, name)
 
 
 def _path(name: str) -> str:
-    return {"overview": "", "clue-list": "clues/", "task-list": "tasks/", "camera-list": "cameras/", "patch-list": "patches/",
+    return {"overview": "", "clue-list": "clues/", "task-list": "tasks/", "camera-list": "cameras/",
+            "patch-list": "patches/",
             "case-list": "cases/", "case-stats": "cases/stats/", "compliance": "compliance/", "ratio": "ratio/",
             "delivery-list": "deliveries/", "field": "field/", "clue-new": "clues/new/"}[name]
 
 
-@pytest.mark.parametrize("path", ["townships.xlsx", "clues.xlsx", "tasks.xlsx", "cameras.xlsx", "patches.xlsx", "cases.xlsx",
-                                  "deliveries.xlsx", "compliance.xlsx", "compliance-units.xlsx", "patrols.xlsx", "ratio.xlsx"])
+@pytest.mark.parametrize("path",
+                         ["townships.xlsx", "clues.xlsx", "tasks.xlsx", "cameras.xlsx", "patches.xlsx", "cases.xlsx",
+                                  "deliveries.xlsx", "compliance.xlsx", "compliance-units.xlsx", "patrols.xlsx",
+                                  "ratio.xlsx"])
 def test_every_table_exports_xlsx(client_for, county_admin, path):
     response = client_for(county_admin).get(f"/supervision/{path}")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -77,19 +81,24 @@ def test_the_phone_uploads_a_photo_in_chunks_and_resumes(client_for, township_of
     task = verification.dispatch(actor=county_admin, clue=clue)
     verification.report(actor=township_officer, task=task)
     client = client_for(township_officer)
-    assert client.post(f"/supervision/field/tasks/{task.pk}/checkin/", {"lon": spot[0], "lat": spot[1], "accuracy": 5}).status_code == 302
+    assert client.post(f"/supervision/field/tasks/{task.pk}/checkin/",
+                       {"lon": spot[0], "lat": spot[1], "accuracy": 5}).status_code == 302
     data = b"\xff\xd8" + bytes(1000)
-    start = client.post(f"/supervision/field/tasks/{task.pk}/photos/", {"kind": "site", "name": "a.jpg", "size": len(data),
-                        "sha256": hashlib.sha256(data).hexdigest(), "taken_at": "2025-06-01T10:00:00+08:00", "lon": spot[0], "lat": spot[1]})
+    start = client.post(f"/supervision/field/tasks/{task.pk}/photos/",
+                        {"kind": "site", "name": "a.jpg", "size": len(data),
+                        "sha256": hashlib.sha256(data).hexdigest(), "taken_at": "2025-06-01T10:00:00+08:00",
+                        "lon": spot[0], "lat": spot[1]})
     assert start.status_code == 201
     url = start.json()["url"]
-    assert client.put(url, data[:400], content_type="application/octet-stream", HTTP_UPLOAD_OFFSET="0").json()["received"] == 400
+    assert client.put(url, data[:400], content_type="application/octet-stream",
+                      HTTP_UPLOAD_OFFSET="0").json()["received"] == 400
     stale = client.put(url, data[:400], content_type="application/octet-stream", HTTP_UPLOAD_OFFSET="0")
     assert stale.status_code == 409 and stale.json()["received"] == 400  # resume where the server stands
     assert client.get(url).json()["received"] == 400
     done = client.put(url, data[400:], content_type="application/octet-stream", HTTP_UPLOAD_OFFSET="400")
     assert done.status_code == 200 and done.json()["acknowledged"]
-    response = client.post(f"/supervision/field/tasks/{task.pk}/outcome/", {"outcome": "false_alarm", "reason": "大棚维修"})
+    response = client.post(f"/supervision/field/tasks/{task.pk}/outcome/",
+                           {"outcome": "false_alarm", "reason": "大棚维修"})
     task.refresh_from_db()
     assert response.status_code == 302 and task.status == Task.Status.VERIFIED
 

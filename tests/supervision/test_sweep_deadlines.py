@@ -34,7 +34,8 @@ def _dispatch_in_the_past(spot, county, admin, n: int, hours: float = 3.0) -> li
     ids = []
     with clock.frozen(clock.now() - dt.timedelta(hours=hours)):
         for i in range(n):
-            clue = intake.report_clue(actor=None, kind="report", lon=spot[0] + 0.0005 * (i % 5), lat=spot[1] + 0.0005 * (i // 5),
+            clue = intake.report_clue(actor=None, kind="report", lon=spot[0] + 0.0005 * (i % 5),
+                                      lat=spot[1] + 0.0005 * (i // 5),
                                       title=f"测试线索 {i}", county=county)
             Clue.objects.filter(pk=clue.pk).update(last_seen=clock.now() - dt.timedelta(days=30))  # keep them apart
             ids.append(verification.dispatch(actor=admin, clue=clue).pk)
@@ -50,14 +51,16 @@ def _told(task: Task) -> set[str]:
 
 
 @pytest.mark.django_db
-def test_a_breach_is_escalated_once_to_the_next_chief_and_the_county_bureau(spot, county, county_admin, township_officer):
+def test_a_breach_is_escalated_once_to_the_next_chief_and_the_county_bureau(spot, county, county_admin,
+    township_officer):
     (task_id,) = _dispatch_in_the_past(spot, county, county_admin, 1, hours=1.5)
     task = Task.objects.get(pk=task_id)
     assert sweep.sweep(worker="a") == 1  # report is overdue; on-site (2 h) and restore are not
     assert sweep.sweep(worker="b") == 0
     (escalation,) = Escalation.objects.filter(deadline__task=task)
     assert (escalation.deadline.step, escalation.level) == ("report", 1)
-    village_chief = FieldChief.objects.get(pk=task.recipients.get(kind="field_chief", field_chief__level=3).field_chief_id)
+    village_chief = FieldChief.objects.get(
+        pk=task.recipients.get(kind="field_chief", field_chief__level=3).field_chief_id)
     assert escalation.field_chief_id == village_chief.superior_id  # the township's chief
     assert escalation.field_chief.level == FieldChief.Level.TOWNSHIP
     assert escalation.org_unit.kind == OrgUnit.Kind.COUNTY_BUREAU
@@ -71,7 +74,8 @@ def test_an_unmet_breach_climbs_one_chief_level_per_breach_period_until_the_coun
     (task_id,) = _dispatch_in_the_past(spot, county, county_admin, 1, hours=0)
     task = Task.objects.get(pk=task_id)
     start = task.dispatched_at
-    village_chief = FieldChief.objects.get(pk=task.recipients.get(kind="field_chief", field_chief__level=3).field_chief_id)
+    village_chief = FieldChief.objects.get(
+        pk=task.recipients.get(kind="field_chief", field_chief__level=3).field_chief_id)
     township_chief, county_chief = village_chief.superior, village_chief.superior.superior
     report = Deadline.objects.get(task=task, step="report")
 
@@ -88,7 +92,8 @@ def test_an_unmet_breach_climbs_one_chief_level_per_breach_period_until_the_coun
     assert sweep_at(121) == 2  # report level 2 (the county chief) and on-site level 1
     report.refresh_from_db()
     assert report.escalation_level == 2 and report.escalate_at is None  # no chief above the county's: the climb ends
-    assert [(e.level, e.field_chief_id) for e in report.escalations.all()] == [(1, township_chief.pk), (2, county_chief.pk)]
+    assert [(e.level, e.field_chief_id) for e in report.escalations.all()] == [(1, township_chief.pk),
+        (2, county_chief.pk)]
     assert all(e.org_unit.kind == OrgUnit.Kind.COUNTY_BUREAU for e in report.escalations.all())
     told = _told(task)
     assert {township_chief.user.username, county_chief.user.username} <= told
@@ -125,7 +130,8 @@ def test_a_met_or_waived_deadline_is_never_breached(spot, county, county_admin, 
 
 
 @pytest.mark.django_db
-def test_compliance_is_counted_per_recipient_unit_on_the_dashboard_and_in_xlsx(spot, county, county_admin, township_officer,
+def test_compliance_is_counted_per_recipient_unit_on_the_dashboard_and_in_xlsx(spot, county, county_admin,
+    township_officer,
                                                                                client_for):
     (task_id,) = _dispatch_in_the_past(spot, county, county_admin, 1, hours=1.5)
     task = Task.objects.get(pk=task_id)
@@ -140,7 +146,8 @@ def test_compliance_is_counted_per_recipient_unit_on_the_dashboard_and_in_xlsx(s
     assert {k for k, _n in units} == {"squad", "office", "government", "field_chief"}
     page = client_for(township_officer).get("/supervision/").content.decode()
     assert 'id="unit-kind-table"' in page and "执法中队" in page
-    sheet = load_workbook(io.BytesIO(client_for(township_officer).get("/supervision/compliance-units.xlsx").content)).active
+    sheet = load_workbook(
+        io.BytesIO(client_for(township_officer).get("/supervision/compliance-units.xlsx").content)).active
     names = {sheet.cell(row, 3).value for row in range(1, sheet.max_row + 1)}  # after 序号 and the kind
     assert {r.label for r in task.recipients.all()} <= names
 
@@ -186,7 +193,8 @@ Clue.objects.filter(pk__in=clue_ids).delete()
 
 
 def _manage(env: dict[str, str], *args: str, stdin: str = "") -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, input=stdin, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, input=stdin, capture_output=True,
+                            text=True,
                             timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
@@ -226,10 +234,16 @@ def test_two_sweep_processes_escalate_each_breach_exactly_once_spatialite(sqlite
     outputs = _sweep_twice_at_once(env)
     with sqlite3.connect(path) as db:
         marks = ",".join("?" * len(ids))
-        breached = db.execute(f"select count(*) from supervision_deadline where task_id in ({marks}) and breached_at is not null", ids).fetchone()[0]
-        rows = db.execute(f"select e.deadline_id, e.level from supervision_escalation e join supervision_deadline d on d.id = e.deadline_id "
+        breached = db.execute(
+            f"select count(*) from supervision_deadline where task_id in ({marks}) and breached_at is not null",
+            ids).fetchone()[0]
+        rows = db.execute(
+            "select e.deadline_id, e.level from supervision_escalation e join supervision_deadline d on d.id = "
+            "e.deadline_id "
                           f"where d.task_id in ({marks})", ids).fetchall()
-        events = db.execute(f"select count(*) from supervision_taskevent where action = 'escalate' and task_id in ({marks})", ids).fetchone()[0]
+        events = db.execute(
+            f"select count(*) from supervision_taskevent where action = 'escalate' and task_id in ({marks})",
+            ids).fetchone()[0]
     # 20 tasks × (report, on-site) × (township chief, county chief), every step once
     assert breached == 40 and len(rows) == 80 and len(set(rows)) == 80 and events == 80
     assert _escalated(outputs) == 80, outputs  # no step taken by both processes

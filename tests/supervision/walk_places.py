@@ -36,19 +36,27 @@ def supervision_objects(region: Region) -> dict[str, object]:
     photo = verification.start_photo(actor=admin, task=task, kind="site", name=f"{region.name}.jpg",
                               sha256=hashlib.sha256(data).hexdigest(), size=len(data), taken_at=clock.now())
     case = cases.open_case(actor=admin, clue=clue, number=f"{region.code}-立案", party=f"{region.name}当事人")
-    batch = PatchBatch.objects.create(name=f"{region.name}批次", month=dt.date(2025, 4, 1), region=county, region_code=county.code,
+    batch = PatchBatch.objects.create(name=f"{region.name}批次", month=dt.date(2025, 4, 1), region=county,
+                                      region_code=county.code,
                                       imported_at=clock.now())
     square = shapely.buffer(inside, 0.0005, cap_style="square")
-    patch = Patch.objects.create(batch=batch, jcbh=f"{region.code}0001", area_m2=1000.0, year=2025, region_code=region.code,
-                                 township_code=region.code, geom=GEOSGeometry(memoryview(shapely.to_wkb(shapely.multipolygons([square]))), srid=4490))
-    patrol = Patrol.objects.create(user=admin, region_code=region.code, township_code=region.code, started_at=clock.now(),
+    patch = Patch.objects.create(batch=batch, jcbh=f"{region.code}0001", area_m2=1000.0, year=2025,
+                                 region_code=region.code,
+                                 township_code=region.code,
+                                 geom=GEOSGeometry(memoryview(shapely.to_wkb(shapely.multipolygons([square]))),
+                                                   srid=4490))
+    patrol = Patrol.objects.create(user=admin, region_code=region.code, township_code=region.code,
+                                   started_at=clock.now(),
                                    findings=f"{region.name}巡田发现")
     channel = Channel.objects.create(kind=Channel.Kind.WECOM, name=f"{region.name}工作群", region_code=region.code,
                                      url=f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=walk-{region.code}")
-    policy = DeadlinePolicy.objects.create(region_code=region.code, report_minutes=30, onsite_minutes=45, restore_minutes=720)
-    personas = User.objects.filter(username__in=[COUNTY_ADMIN, TOWNSHIP_OFFICER, OTHER_COUNTY_USER]).order_by("username")
+    policy = DeadlinePolicy.objects.create(region_code=region.code, report_minutes=30, onsite_minutes=45,
+                                           restore_minutes=720)
+    personas = User.objects.filter(username__in=[COUNTY_ADMIN, TOWNSHIP_OFFICER, OTHER_COUNTY_USER]).order_by(
+        "username")
     message = inbox.push(code=inbox_messages.TASK_DISPATCHED.code, recipients=personas, subject=task,
                          region_code=task.region_code,
                          params={"task": str(task), "place": region.name, "title": clue.title, "due": "12:00"})[0]
-    return {"camera": camera, "clue": clue, "task": task, "photo": photo, "case": case, "patch": patch, "patrol": patrol,
+    return {"camera": camera, "clue": clue, "task": task, "photo": photo, "case": case, "patch": patch,
+            "patrol": patrol,
             "source": source, "channel": channel, "policy": policy, "message": message}

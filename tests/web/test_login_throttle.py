@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _own_cache(settings):
     """Failure counts in a private cache, not the file cache under var/ that other runs and servers share."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle-tests"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle-tests"}}
     yield
     cache.clear()
 
@@ -106,7 +107,8 @@ def test_public_report_limit_is_keyed_on_the_real_client_behind_the_proxy(settin
     settings.TRUSTED_PROXIES = [ip_network("10.0.0.0/8")]
     limit = int(tunables.get("SUPERVISION_PUBLIC_REPORTS_PER_HOUR"))
     client = Client()
-    form = {"title": "挖土", "lon": "115.4", "lat": "36.5", "description": "有人在耕地上挖土", "contact": "", "website": "spam"}
+    form = {"title": "挖土", "lon": "115.4", "lat": "36.5", "description": "有人在耕地上挖土", "contact": "",
+            "website": "spam"}
     statuses = [client.post("/supervision/report/", form, REMOTE_ADDR="10.0.0.2",
                             HTTP_X_FORWARDED_FOR="198.51.100.40").status_code for _ in range(limit + 1)]
     assert statuses[-1] == 429

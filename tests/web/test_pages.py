@@ -27,7 +27,8 @@ def _workbook(response):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     assert ".xlsx" in response["Content-Disposition"]
-    return load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)).active
+    return load_workbook(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)).active
 
 
 @pytest.mark.parametrize("name", ["web:home", "web:map", "web:dashboard", *LIST_PAGES])
@@ -71,8 +72,10 @@ def test_region_list_paginates(client_for, county_admin):
     first = client.get(reverse("regions:list"), {"level": 5}).content.decode()
     second = client.get(reverse("regions:list"), {"level": 5, "page": 2}).content.decode()
     assert "page=2" in first
-    codes_first = {c for c in Region.objects.filter(code__startswith="371525", level=5).values_list("code", flat=True) if c in first}
-    codes_second = {c for c in Region.objects.filter(code__startswith="371525", level=5).values_list("code", flat=True) if c in second}
+    codes_first = {c for c in Region.objects.filter(code__startswith="371525", level=5).values_list("code", flat=True)
+                   if c in first}
+    codes_second = {c for c in Region.objects.filter(code__startswith="371525", level=5).values_list("code", flat=True)
+                    if c in second}
     assert codes_first and codes_second and not codes_first & codes_second
 
 
@@ -93,7 +96,8 @@ def test_region_export_holds_exactly_the_scoped_rows_with_official_areas(client_
     code_col, ha_col, mu_col = header.index("区划代码"), header.index("面积（公顷）"), header.index("面积（亩）")
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     codes = {r[code_col] for r in rows}
-    expected = set(Region.objects.filter(code__startswith="371525001", retired_in__isnull=True).values_list("code", flat=True))
+    expected = set(
+        Region.objects.filter(code__startswith="371525001", retired_in__isnull=True).values_list("code", flat=True))
     assert codes == expected
     township = next(r for r in rows if r[code_col] == "371525001")
     area_m2 = Region.objects.get(code="371525001").area_m2

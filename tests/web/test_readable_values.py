@@ -49,7 +49,8 @@ def test_layer_import_and_status_changes_read_as_words_not_codes():
         (label, _before, after), = audit_changes(status, Task)
         assert after == str(Task.Status.choices[-1][1])
     with translation.override("en"):
-        assert [label for label, _b, _a in audit_changes(imported, Layer)] == ["Version number", "Feature count", "Draft"]
+        assert [label for label, _b, _a in audit_changes(imported, Layer)] == ["Version number", "Feature count",
+            "Draft"]
 
 
 def test_source_crs_keys_read_as_words():

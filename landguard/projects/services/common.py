@@ -56,7 +56,8 @@ def _business_date(on: dt.date | None, *, not_before: dt.date | None = None, lab
     return on
 
 
-def _state(actor: User | None, target: Any, region_code: str, field: str, before: str, after: str, note: str = "") -> None:
+def _state(actor: User | None, target: Any, region_code: str, field: str, before: str, after: str,
+           note: str = "") -> None:
     audit.record(actor=actor, action=AuditEntry.Action.STATE, target=target, region_code=region_code,
                  changes={field: [before, after]}, note=note)
 

@@ -38,7 +38,8 @@ def raise_problem(*, actor: User | None, category: str, description: str, divisi
     if region is None:
         raise ValidationError({"region": _("请选择项目或行政区。")})
     _require_writer(actor, region.code)
-    problem = Problem(project=project, region=region, region_code=region.code, category=category, description=description,
+    problem = Problem(project=project, region=region, region_code=region.code, category=category,
+                      description=description,
                       division=division, deadline=deadline, raised_on=clock.today(),
                       created_by=actor if getattr(actor, "pk", None) else None)
     problem.full_clean()
@@ -121,7 +122,8 @@ def create_service_request(*, actor: User | None, enterprise: str, kind: str, re
     if commissioner.scope_region is None or not scope_for(commissioner).contains(region.code):
         raise ValidationError({"commissioner": _("该专员的数据范围不包括此行政区。")})
     item = ServiceRequest(enterprise=enterprise, kind=kind, request=request, commissioner=commissioner, contact=contact,
-                          received_on=_business_date(received_on), project=project, region=region, region_code=region.code)
+                          received_on=_business_date(received_on), project=project, region=region,
+                          region_code=region.code)
     item.full_clean()
     item.save()
     audit.record_create(actor=actor, target=item, region_code=item.region_code)
@@ -141,8 +143,10 @@ def resolve_service_request(*, actor: User | None, item: ServiceRequest, outcome
     foreign = [s.name for s in steps if item.project_id is None or s.project_id != item.project_id]
     if foreign:
         raise ValidationError({"steps": _("只能关联本诉求所属项目的环节：%(steps)s") % {"steps": "、".join(foreign)}})
-    item.status, item.outcome, item.days_saved, item.resolved_on = ServiceRequest.Status.RESOLVED, outcome, days_saved, clock.today()
+    item.status, item.outcome, item.days_saved, item.resolved_on = (ServiceRequest.Status.RESOLVED, outcome, days_saved,
+                                                                    clock.today())
     item.save()
     item.steps.set(steps)
-    _state(actor, item, item.region_code, "status", ServiceRequest.Status.OPEN, ServiceRequest.Status.RESOLVED, outcome[:300])
+    _state(actor, item, item.region_code, "status", ServiceRequest.Status.OPEN, ServiceRequest.Status.RESOLVED,
+           outcome[:300])
     return item

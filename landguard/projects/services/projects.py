@@ -43,7 +43,8 @@ def create_project(*, actor: User | None, name: str, level: str, region: Region 
     """Register a project with its steps (from `template`, default: the default chain) planned forward from
     `start_on` (default today). The region is the boundary's (the lowest region holding every part) when a
     boundary is given, else `region`."""
-    project = Project(name=name, level=level, is_synthetic=is_synthetic, created_by=actor if getattr(actor, "pk", None) else None,
+    project = Project(name=name, level=level, is_synthetic=is_synthetic,
+                      created_by=actor if getattr(actor, "pk", None) else None,
                       **{k: v for k, v in values.items() if k in PROJECT_FIELDS})
     parts: list[boundaries.Part] = []
     if boundary is not None:
@@ -84,7 +85,8 @@ def _create_steps(project: Project, template: ProcedureTemplate, start_on: dt.da
     created: dict[int, Step] = {}
     for ts in template_steps:
         step = Step.objects.create(project=project, order=ts.order, name=ts.name, responsible_unit=ts.responsible_unit,
-                                   limit_days=ts.limit_days, limit_unit=ts.limit_unit, counts_for_targets=ts.counts_for_targets)
+                                   limit_days=ts.limit_days, limit_unit=ts.limit_unit,
+                                   counts_for_targets=ts.counts_for_targets)
         created[ts.pk] = step
     for ts in template_steps:
         created[ts.pk].depends_on.set([created[d.pk] for d in ts.depends_on.all()])

@@ -227,7 +227,8 @@ def refresh_due_dates() -> int:
 
 
 @transaction.atomic
-def add_deferred_item(*, actor: User | None, step: Step, material: str, promised_on: dt.date, owner: str) -> DeferredItem:
+def add_deferred_item(*, actor: User | None, step: Step, material: str, promised_on: dt.date,
+                      owner: str) -> DeferredItem:
     """Record material accepted as missing (容缺) on a step that is being handled."""
     step = _locked_step(step)
     _require_project_writer(actor, step.project)

@@ -117,7 +117,8 @@ def save_template(*, actor: User | None, name: str, steps: Sequence[StepSpec], r
     template.steps.all().delete()
     created = {spec.order: TemplateStep.objects.create(
         template=template, order=spec.order, name=spec.name, responsible_unit=spec.responsible_unit,
-        limit_days=spec.limit_days, limit_unit=spec.limit_unit, counts_for_targets=spec.counts_for_targets) for spec in steps}
+        limit_days=spec.limit_days, limit_unit=spec.limit_unit, counts_for_targets=spec.counts_for_targets)
+            for spec in steps}
     for spec in steps:
         created[spec.order].depends_on.set([created[n] for n in spec.depends_on])
     after = {**audit.snapshot(template, ["name", "region", "description"]), CHAIN_KEY: _chain_text(template)}
@@ -132,6 +133,7 @@ def save_template(*, actor: User | None, name: str, steps: Sequence[StepSpec], r
 
 def template_specs(template: ProcedureTemplate) -> list[StepSpec]:
     return [StepSpec(order=ts.order, name=ts.name, limit_days=ts.limit_days, limit_unit=ts.limit_unit,
-                     responsible_unit=ts.responsible_unit, depends_on=tuple(sorted(d.order for d in ts.depends_on.all())),
+                     responsible_unit=ts.responsible_unit,
+                     depends_on=tuple(sorted(d.order for d in ts.depends_on.all())),
                      counts_for_targets=ts.counts_for_targets)
             for ts in template.steps.prefetch_related("depends_on").order_by("order")]

@@ -61,7 +61,8 @@ def battle_map(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     urgent = sorted(projects, key=lambda p: (Health.ORDER.index(p.health), p.name))
     page = paginate(request, urgent, per_page=12)
     _with_statuses(scope, list(page.object_list))  # only the ticker's projects: the map asks for its own
-    context = {"nav": "projects", "subnav": "map", "form": form, "counts": [(h, Health.LABELS[h], counts[h]) for h in Health.ORDER],
+    context = {"nav": "projects", "subnav": "map", "form": form,
+               "counts": [(h, Health.LABELS[h], counts[h]) for h in Health.ORDER],
                "total": len(projects), "without_boundary": sum(1 for p in projects if not p.area_m2),
                "page": page, "map_config": config, "query": query}
     return render(request, "projects/battle_map.html", context)
@@ -78,7 +79,8 @@ def map_geojson(request: HttpRequest, scope: RegionScope) -> HttpResponse:
                       "health_label": str(p.health_label), "steps": p.now_steps,
                       "url": reverse("projects:detail", args=[p.pk]), "statuses": [s.as_json() for s in p.statuses]}
         # The area, and a dot on it so that a 10-亩 parcel still shows at county zoom.
-        features.append({"type": "Feature", "geometry": json.loads(p.boundary.json), "properties": {**properties, "kind": "area"}})
+        features.append(
+            {"type": "Feature", "geometry": json.loads(p.boundary.json), "properties": {**properties, "kind": "area"}})
         features.append({"type": "Feature", "geometry": json.loads(p.boundary.point_on_surface.json),
                          "properties": {**properties, "kind": "dot"}})
     body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":"))

@@ -46,7 +46,8 @@ def project_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Project
     if group := values.get("service_group"):
         queryset = queryset.filter(service_group=group)
     if township := values.get("township"):
-        queryset = queryset.filter(Q(region_code__startswith=township.code) | Q(parts__region_code__startswith=township.code)).distinct()
+        queryset = queryset.filter(Q(region_code__startswith=township.code)
+                                   | Q(parts__region_code__startswith=township.code)).distinct()
     return text_filter(queryset, values.get("q"), "name", "owner")
 
 

@@ -44,9 +44,12 @@ DISPATCHES = Listing(
         Column(gettext_lazy("领导小组"), lambda d: d.group.name),
         Column(gettext_lazy("摘要"), lambda d: d.summary),
         Column(gettext_lazy("状态"), lambda d: d.get_status_display()),
-        Column(gettext_lazy("送达时间"), lambda d: timezone.localtime(d.sent_at).strftime("%Y-%m-%d %H:%M") if d.sent_at else None),
-        Column(gettext_lazy("Word"), lambda d: _("下载") if d.docx else None, link=_dispatch_file_url("docx"), export=False),
-        Column(gettext_lazy("Excel"), lambda d: _("下载") if d.xlsx else None, link=_dispatch_file_url("xlsx"), export=False),
+        Column(gettext_lazy("送达时间"),
+               lambda d: timezone.localtime(d.sent_at).strftime("%Y-%m-%d %H:%M") if d.sent_at else None),
+        Column(gettext_lazy("Word"), lambda d: _("下载") if d.docx else None, link=_dispatch_file_url("docx"),
+               export=False),
+        Column(gettext_lazy("Excel"), lambda d: _("下载") if d.xlsx else None, link=_dispatch_file_url("xlsx"),
+               export=False),
         Column(gettext_lazy("最近错误"), lambda d: d.error, html=False),
     ),
     form_class=pforms.DispatchFilterForm,
@@ -60,7 +63,8 @@ DISPATCHES = Listing(
 dispatch_list, dispatch_export = list_views(DISPATCHES)
 
 
-DISPATCH_FILES = {"docx": reports.DOCX_MIME, "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+DISPATCH_FILES = {"docx": reports.DOCX_MIME,
+                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 @scoped

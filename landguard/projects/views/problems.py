@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -55,7 +56,8 @@ PROBLEMS = Listing(
         Column(gettext_lazy("责任科室"), lambda p: p.division),
         Column(gettext_lazy("解决时限"), lambda p: p.deadline),
         Column(gettext_lazy("状态"), lambda p: p.get_status_display()),
-        Column(gettext_lazy("是否超期"), lambda p: p.status not in (Problem.Status.RESOLVED, Problem.Status.CLOSED) and p.deadline < clock.today()),
+        Column(gettext_lazy("是否超期"),
+            lambda p: p.status not in (Problem.Status.RESOLVED, Problem.Status.CLOSED) and p.deadline < clock.today()),
         Column(gettext_lazy("解决情况"), lambda p: p.resolution, html=False),
         Column(gettext_lazy("销号日期"), lambda p: p.closed_on, html=False),
     ),
@@ -94,14 +96,16 @@ def problem_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 @scoped
 def problem_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     problem = selectors.get_problem(scope, pk)
-    context = {"problem": problem, "nav": "projects", "subnav": "problems", "changes": problem.history.select_related("actor"),
+    context = {"problem": problem, "nav": "projects", "subnav": "problems",
+               "changes": problem.history.select_related("actor"),
                "can_work": services.can_work(request.user) and selectors.owns(scope, problem),
                "project_visible": problem.project is not None, "action_form": pforms.ProblemActionForm(),
                "history": audit_selectors.history_of(scope, problem), "today": clock.today()}
     return render(request, "projects/problem_detail.html", context)
 
 
-PROBLEM_ACTIONS = {
+# Each action: its service, the form field it passes on, and what the user is told after.
+PROBLEM_ACTIONS: dict[str, tuple[Callable[..., Problem], str, Any]] = {
     "escalate": (services.escalate_problem, "note", gettext_lazy("已提请领导小组协调。")),
     "resolve": (services.resolve_problem, "resolution", gettext_lazy("已登记解决情况，待销号。")),
     "close": (services.close_problem, "note", gettext_lazy("已销号。")),

@@ -28,7 +28,8 @@ def _template_url(t: ProcedureTemplate) -> str:
 
 
 def _template_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[ProcedureTemplate]:
-    queryset = selectors.templates(scope).select_related("region").defer("region__geom").annotate(step_count=Count("steps"))
+    queryset = selectors.templates(scope).select_related("region").defer("region__geom").annotate(
+        step_count=Count("steps"))
     return text_filter(queryset, values.get("q"), "name").order_by("region_code", "name")
 
 
@@ -84,12 +85,14 @@ def _template_page(request: HttpRequest, scope: RegionScope, template: Procedure
         saved = run_service(form, services.save_template, actor=request.user, template=template, steps=steps.specs(),
                             **form.cleaned_data)
         if saved is not None:
-            messages.success(request, _("已保存流程模板“%(name)s”，此后登记的项目按新流程排期。") % {"name": saved.name})
+            messages.success(request,
+                             _("已保存流程模板“%(name)s”，此后登记的项目按新流程排期。") % {"name": saved.name})
             return redirect(_template_url(saved))
     title = _("编辑流程模板：%(name)s") % {"name": template.name} if template else _("新建流程模板")
     cancel = _template_url(template) if template else reverse("projects:template-list")
     status = 400 if request.method == "POST" else 200
-    return render(request, "projects/template_form.html", {"form": form, "steps": steps, "title": title, "nav": "projects",
+    return render(request, "projects/template_form.html",
+                  {"form": form, "steps": steps, "title": title, "nav": "projects",
                                                            "subnav": "templates", "cancel_url": cancel}, status=status)
 
 

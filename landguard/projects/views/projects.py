@@ -56,9 +56,11 @@ PROJECTS = Listing(
         Column(gettext_lazy("服务组"), lambda p: p.team),
         Column(gettext_lazy("状态"), _health_of),
         Column(gettext_lazy("当前环节"), lambda p: "、".join(s.name for s in selectors.current_steps(p))),
-        Column(gettext_lazy("用地需求（亩）"), lambda p: None if p.land_demand_ha is None else mu(float(p.land_demand_ha) * 10_000),
+        Column(gettext_lazy("用地需求（亩）"),
+               lambda p: None if p.land_demand_ha is None else mu(float(p.land_demand_ha) * 10_000),
                digits=2, numeric=True),
-        Column(gettext_lazy("总投资（万元）"), lambda p: None if p.investment_wan is None else float(p.investment_wan), digits=2, numeric=True),
+        Column(gettext_lazy("总投资（万元）"), lambda p: None if p.investment_wan is None else float(p.investment_wan),
+               digits=2, numeric=True),
     ),
     form_class=pforms.ProjectFilterForm,
     rows=_listing_rows,
@@ -69,9 +71,11 @@ PROJECTS = Listing(
 
 
 def _project_actions(request: HttpRequest, scope: RegionScope) -> dict[str, Any]:
-    actions = [(_("导出项目台账"), reverse("projects:ledger-export") + (f"?{request.GET.urlencode()}" if request.GET else ""))]
+    actions = [(_("导出项目台账"),
+                reverse("projects:ledger-export") + (f"?{request.GET.urlencode()}" if request.GET else ""))]
     if services.can_work(request.user):
-        actions = [(_("登记项目"), reverse("projects:create")), (_("导入项目台账"), reverse("projects:ledger-import")), *actions]
+        actions = [(_("登记项目"), reverse("projects:create")), (_("导入项目台账"), reverse("projects:ledger-import")),
+                   *actions]
     return {"work_actions": actions}
 
 
@@ -92,9 +96,12 @@ def _draw_config(scope: RegionScope, project: Project | None = None) -> dict[str
     """The map behind the boundary forms' drawing tool: townships to find the place, the current boundary."""
     config = map_config(scope, levels=[k for k in region_maps.map_levels(scope) if k in ("county", "township")],
                         visible={"county", "township"}, extent=region_maps.scope_extent(scope))
-    config["current"] = reverse("projects:geojson", args=[project.pk]) if project is not None and project.boundary else None
-    config["draw"] = {"idle": _("尚未绘制。可上传文件，或点“绘制范围”在地图上绘制。"), "drawing": _("正在绘制：已添加 %(count)s 个顶点"),
-                      "drawn": _("已绘制用地范围（%(count)s 个顶点），保存后按乡镇分区并计算面积"), "needThree": _("至少需要 3 个顶点")}
+    config["current"] = reverse("projects:geojson",
+                                args=[project.pk]) if project is not None and project.boundary else None
+    config["draw"] = {"idle": _("尚未绘制。可上传文件，或点“绘制范围”在地图上绘制。"),
+                      "drawing": _("正在绘制：已添加 %(count)s 个顶点"),
+                      "drawn": _("已绘制用地范围（%(count)s 个顶点），保存后按乡镇分区并计算面积"),
+                      "needThree": _("至少需要 3 个顶点")}
     return config
 
 
@@ -109,7 +116,8 @@ def project_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
             for warning in form.boundary_warnings:
                 messages.warning(request, warning)
             return redirect(project_url(project))
-    return form_page(request, form, _("登记重点项目"), "projects", reverse("projects:list"), template="projects/form.html",
+    return form_page(request, form, _("登记重点项目"), "projects", reverse("projects:list"),
+                     template="projects/form.html",
                      draw_config=_draw_config(scope))
 
 
@@ -141,7 +149,8 @@ def project_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRes
 
 def _gantt(steps: list[Step], today: dt.date) -> dict[str, Any] | None:
     """Bars in percent of a timeline from the earliest to the latest date of the steps (and today)."""
-    dates = [d for s in steps for d in (s.planned_start, s.planned_finish, s.actual_start, s.actual_finish, s.due_on) if d]
+    dates = [d for s in steps for d in (s.planned_start, s.planned_finish, s.actual_start, s.actual_finish, s.due_on)
+             if d]
     if not dates:
         return None
     start, end = min(dates + [today]), max(dates + [today])
@@ -150,7 +159,8 @@ def _gantt(steps: list[Step], today: dt.date) -> dict[str, Any] | None:
     def bar(first: dt.date | None, last: dt.date | None) -> dict[str, float] | None:
         if not first or not last:
             return None
-        return {"left": round((first - start).days / span * 100, 2), "width": round(max(1, (last - first).days + 1) / span * 100, 2)}
+        return {"left": round((first - start).days / span * 100, 2),
+                "width": round(max(1, (last - first).days + 1) / span * 100, 2)}
 
     rows = [{"step": s, "plan": bar(s.planned_start, s.planned_finish),
              "actual": bar(s.actual_start, s.actual_finish or (max(today, s.actual_start) if s.actual_start else None))}
@@ -161,7 +171,8 @@ def _gantt(steps: list[Step], today: dt.date) -> dict[str, Any] | None:
         if month >= start:
             months.append({"label": f"{month:%Y-%m}", "left": round((month - start).days / span * 100, 2)})
         month = (month + dt.timedelta(days=32)).replace(day=1)
-    return {"rows": rows, "start": start, "end": end, "today": round((today - start).days / span * 100, 2), "months": months}
+    return {"rows": rows, "start": start, "end": end, "today": round((today - start).days / span * 100, 2),
+            "months": months}
 
 
 @scoped
@@ -179,13 +190,15 @@ def project_geojson(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRe
 def project_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     require_work(request)
     project = selectors.get_project(scope, pk)
-    initial = {f: getattr(project, f) for f in ("name", "level", "service_group", "service_team", "owner", "investment_wan",
+    initial = {f: getattr(project, f)
+               for f in ("name", "level", "service_group", "service_team", "owner", "investment_wan",
                                                  "planned_start", "leader", "plan")}
     if project.land_demand_ha is not None:
         initial["land_demand_mu"] = round(project.land_demand_ha * 15, 2)
     form = pforms.ProjectForm(request.POST or None, initial=initial, scope=scope)
     if request.method == "POST" and form.is_valid():
-        if run_service(form, services.update_project, actor=request.user, project=project, **form.project_values()) is not None:
+        if run_service(form, services.update_project, actor=request.user, project=project,
+                       **form.project_values()) is not None:
             messages.success(request, _("已保存修改。"))
             return redirect(project_url(project))
     return form_page(request, form, _("编辑项目：%(name)s") % {"name": project.name}, "projects", project_url(project))
@@ -201,7 +214,8 @@ def project_boundary(request: HttpRequest, scope: RegionScope, pk: int) -> HttpR
                        source=form.boundary_source) is not None:
             messages.success(request, _("已更新用地范围。"))
             return redirect(project_url(project))
-    return form_page(request, form, _("更新用地范围：%(name)s") % {"name": project.name}, "projects", project_url(project),
+    return form_page(request, form, _("更新用地范围：%(name)s") % {"name": project.name}, "projects",
+                     project_url(project),
                      template="projects/form.html", draw_config=_draw_config(scope, project))
 
 
@@ -213,7 +227,8 @@ def ledger_import(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         path = pforms.stored_upload(form.cleaned_data["file"])
         try:
-            report = imports.import_ledger(path, actor=request.user, mapping=form.mapping(), dry_run=form.cleaned_data["dry_run"])
+            report = imports.import_ledger(path, actor=request.user, mapping=form.mapping(),
+                                           dry_run=form.cleaned_data["dry_run"])
         except imports.SheetImportError as error:
             report = imports.LedgerReport(mapping={}, problems=error.problems)
         finally:

@@ -34,7 +34,8 @@ def _report_day(request: HttpRequest) -> dt.date:
 
 
 def _weekly(request: HttpRequest, scope: RegionScope) -> reports.WeeklyReport:
-    return reports.weekly_report(scope, day=_report_day(request), scope_label=scope_label(scope), calendar=work_calendar())
+    return reports.weekly_report(scope, day=_report_day(request), scope_label=scope_label(scope),
+                                 calendar=work_calendar())
 
 
 def _paged(request: HttpRequest, rows: list[Any], param: str) -> dict[str, Any]:
@@ -59,7 +60,8 @@ def weekly_report(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     context = {"report": report, "nav": "projects", "subnav": "reports", "sections": sections, "added": added,
                "query": query,
                "previous": (report.report_day - dt.timedelta(days=7)).isoformat(),
-               "next": (report.report_day + dt.timedelta(days=7)).isoformat() if report.report_day + dt.timedelta(days=7) <= clock.today() else None}
+               "next": (report.report_day + dt.timedelta(days=7)).isoformat() if report.report_day
+                   + dt.timedelta(days=7) <= clock.today() else None}
     return render(request, "projects/weekly_report.html", context)
 
 

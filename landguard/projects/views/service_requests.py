@@ -96,6 +96,7 @@ def request_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRes
                                            **form.cleaned_data) is not None:
             messages.success(request, _("诉求已办结。"))
             return redirect(_request_url(item))
-    context = {"item": item, "nav": "projects", "subnav": "requests", "form": form, "can_work": can_work, "steps": item.steps.all(),
+    context = {"item": item, "nav": "projects", "subnav": "requests", "form": form, "can_work": can_work,
+               "steps": item.steps.all(),
                "history": audit_selectors.history_of(scope, item)}
     return render(request, "projects/request_detail.html", context, status=400 if form.errors else 200)

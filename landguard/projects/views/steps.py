@@ -57,7 +57,8 @@ def step_reopen(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
     step = selectors.get_step(scope, pk)
     form = pforms.StepDateForm(request.POST)
     form.is_valid()
-    return _after_step(request, step, services.reopen_step, _("“%(step)s”已重新办理。") % {"step": step.name}, step=step,
+    return _after_step(request, step, services.reopen_step, _("“%(step)s”已重新办理。") % {"step": step.name},
+                       step=step,
                        note=form.cleaned_data.get("note", ""))
 
 
@@ -77,9 +78,11 @@ def step_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse
 @scoped(manage=True)
 def step_dependencies(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     step = selectors.get_step(scope, pk)
-    form = pforms.StepDependenciesForm(request.POST or None, step=step, initial={"depends_on": list(step.depends_on.all())})
+    form = pforms.StepDependenciesForm(request.POST or None, step=step,
+                                       initial={"depends_on": list(step.depends_on.all())})
     if request.method == "POST" and form.is_valid():
-        if run_service(form, services.set_step_dependencies, actor=request.user, step=step, **form.cleaned_data) is not None:
+        if run_service(form, services.set_step_dependencies, actor=request.user, step=step,
+                       **form.cleaned_data) is not None:
             messages.success(request, _("已调整前置环节，并重新排定了未开始环节的计划。"))
             return redirect(f"{project_url(step.project)}#step-{step.pk}")
     return form_page(request, form, _("前置环节：%(step)s") % {"step": step}, "projects", project_url(step.project))
@@ -91,9 +94,11 @@ def item_add(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     step = selectors.get_step(scope, pk)
     form = pforms.DeferredItemForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("容缺材料未登记：%(errors)s") % {"errors": "；".join(e for errs in form.errors.values() for e in errs)})
+        messages.error(request,
+            _("容缺材料未登记：%(errors)s") % {"errors": "；".join(e for errs in form.errors.values() for e in errs)})
         return redirect(f"{project_url(step.project)}#step-{step.pk}")
-    return _after_step(request, step, services.add_deferred_item, _("已登记容缺材料“%(material)s”。") % form.cleaned_data,
+    return _after_step(request, step, services.add_deferred_item,
+                       _("已登记容缺材料“%(material)s”。") % form.cleaned_data,
                        step=step, **form.cleaned_data)
 
 

@@ -45,8 +45,10 @@ TARGET_LISTS = Listing(
         Column(gettext_lazy("截止日期"), lambda t: t.period_end),
         Column(gettext_lazy("合计件数"), lambda t: t.total_cases, numeric=True),
         Column(gettext_lazy("合计面积（万亩）"), lambda t: float(t.total_wan_mu), digits=4, numeric=True),
-        Column(gettext_lazy("保底目标（万亩）"), lambda t: None if t.floor_wan_mu is None else float(t.floor_wan_mu), digits=4, numeric=True),
-        Column(gettext_lazy("力争目标（万亩）"), lambda t: None if t.stretch_wan_mu is None else float(t.stretch_wan_mu), digits=4, numeric=True),
+        Column(gettext_lazy("保底目标（万亩）"), lambda t: None if t.floor_wan_mu is None else float(t.floor_wan_mu),
+               digits=4, numeric=True),
+        Column(gettext_lazy("力争目标（万亩）"),
+               lambda t: None if t.stretch_wan_mu is None else float(t.stretch_wan_mu), digits=4, numeric=True),
     ),
     form_class=pforms.PlainFilterForm,
     rows=_target_list_rows,
@@ -63,8 +65,10 @@ def _target_list_actions(request: HttpRequest, scope: RegionScope) -> dict[str, 
 target_list_list, target_list_export = list_views(TARGET_LISTS, extra=_target_list_actions)
 
 
-TARGET_HEADERS = (gettext_lazy("地区"), gettext_lazy("责任领导"), gettext_lazy("责任处室"), gettext_lazy("用地任务件数"),
-                  gettext_lazy("用地任务面积（万亩）"), gettext_lazy("省重点项目件数"), gettext_lazy("省重点项目面积（万亩）"),
+TARGET_HEADERS = (gettext_lazy("地区"), gettext_lazy("责任领导"), gettext_lazy("责任处室"),
+                  gettext_lazy("用地任务件数"),
+                  gettext_lazy("用地任务面积（万亩）"), gettext_lazy("省重点项目件数"),
+                  gettext_lazy("省重点项目面积（万亩）"),
                   gettext_lazy("合计件数"), gettext_lazy("合计面积（万亩）"), gettext_lazy("完成件数"),
                   gettext_lazy("完成面积（万亩）"), gettext_lazy("面积完成率（%）"), gettext_lazy("差距（万亩）"))
 
@@ -117,7 +121,8 @@ def target_import(request: HttpRequest, scope: RegionScope) -> HttpResponse:
         else:
             messages.success(request, _("已导入责任清单“%(name)s”。") % {"name": target_list.name})
             if target_list.import_warnings:
-                messages.warning(request, _("有 %(count)s 处合计与各项之和相差在四舍五入范围内，已按计算值保存，详见清单页的导入提示。")
+                messages.warning(request,
+                    _("有 %(count)s 处合计与各项之和相差在四舍五入范围内，已按计算值保存，详见清单页的导入提示。")
                                  % {"count": len(target_list.import_warnings)})
             return redirect(_target_list_url(target_list))
         finally:

@@ -109,4 +109,5 @@ class CasePause(models.Model):
         ordering = ["case", "started_at", "id"]
         verbose_name = _("不计入办案期限的期间")
         verbose_name_plural = _("不计入办案期限的期间")
-        constraints = [models.UniqueConstraint(fields=["case"], condition=Q(ended_at__isnull=True), name="casepause_one_open")]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(ended_at__isnull=True), name="casepause_one_open")]

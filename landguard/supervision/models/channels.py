@@ -21,7 +21,8 @@ class Channel(models.Model):
     url = models.URLField(_("接口地址"), max_length=500)
     secret = models.CharField(_("签名密钥或令牌"), max_length=200, blank=True,
                               help_text=_("钉钉“加签”密钥；短信网关的 Bearer 令牌"))
-    phones = models.CharField(_("手机号"), max_length=500, blank=True, help_text=_("短信接收人或群内 @ 的手机号，逗号分隔"))
+    phones = models.CharField(_("手机号"), max_length=500, blank=True,
+                              help_text=_("短信接收人或群内 @ 的手机号，逗号分隔"))
     region_code = models.CharField(_("适用区划代码"), max_length=12, db_index=True,
                                    help_text=_("该区划内的任务推送到此渠道"))
     is_active = models.BooleanField(_("启用"), default=True)
@@ -48,7 +49,8 @@ class Delivery(models.Model):
         FAILED = "failed", _("失败")
 
     channel = models.ForeignKey(Channel, models.PROTECT, related_name="deliveries", verbose_name=_("渠道"))
-    task = models.ForeignKey(Task, models.PROTECT, null=True, blank=True, related_name="deliveries", verbose_name=_("核查任务"))
+    task = models.ForeignKey(Task, models.PROTECT, null=True, blank=True, related_name="deliveries",
+                             verbose_name=_("核查任务"))
     region_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
     title = models.CharField(_("标题"), max_length=200)
     text = models.TextField(_("内容"))

@@ -139,9 +139,11 @@ class Detection(models.Model):
 
     clue = models.ForeignKey(Clue, models.PROTECT, related_name="detections", verbose_name=_("线索"))
     kind = models.CharField(_("来源"), max_length=12, choices=SourceKind.choices)
-    source = models.ForeignKey(AlarmSource, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("接入源"))
+    source = models.ForeignKey(AlarmSource, models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("接入源"))
     event_id = models.CharField(_("事件编号"), max_length=100, blank=True)
-    camera = models.ForeignKey(Camera, models.PROTECT, null=True, blank=True, related_name="detections", verbose_name=_("监控点位"))
+    camera = models.ForeignKey(Camera, models.PROTECT, null=True, blank=True, related_name="detections",
+                               verbose_name=_("监控点位"))
     observed_at = models.DateTimeField(_("发生时间"))
     received_at = models.DateTimeField(_("接收时间"), default=timezone.now)
     location = models.PointField(_("位置"), srid=4490)
@@ -172,13 +174,16 @@ class Patrol(models.Model):
     """A 巡田 round: sign-in, the GPS track, what was found."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("巡查人"))
-    field_chief = models.ForeignKey(FieldChief, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("田长"))
-    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("单位"))
+    field_chief = models.ForeignKey(FieldChief, models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("田长"))
+    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("单位"))
     region_code = models.CharField(_("巡查区域代码"), max_length=12, db_index=True)
     township_code = models.CharField(_("乡镇代码"), max_length=12, db_index=True)
     started_at = models.DateTimeField(_("签到时间"), db_index=True)
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    track = models.JSONField(_("轨迹"), default=list, blank=True, help_text="[[lon, lat, iso time], …] as sent by the phone")
+    track = models.JSONField(_("轨迹"), default=list, blank=True,
+                             help_text="[[lon, lat, iso time], …] as sent by the phone")
     distance_m = models.FloatField(_("里程（米）"), default=0)
     findings = models.TextField(_("发现问题"), blank=True)
     clue = models.ForeignKey(Clue, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("上报线索"))

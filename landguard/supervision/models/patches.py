@@ -43,7 +43,8 @@ class Judgement(models.TextChoices):
 JUDGEMENT_REASONS: dict[str, list[tuple[str, str]]] = {
     Judgement.LEGAL: [("approved", _("已批/已供")), ("facility", _("设施农用地备案")), ("temporary", _("临时用地")),
                       ("rural_road", _("农村道路、农田水利")), ("pv", _("光伏按规定建设"))],
-    Judgement.ILLEGAL: [("unapproved", _("未批先建")), ("over_occupied", _("少批多占")), ("illegal_approval", _("非法批地")),
+    Judgement.ILLEGAL: [("unapproved", _("未批先建")), ("over_occupied", _("少批多占")),
+                        ("illegal_approval", _("非法批地")),
                         ("destroyed", _("破坏耕地"))],
     Judgement.OTHER: [("pseudo", _("伪变化（实地未变化）")), ("internal", _("耕地内部调整、种植结构调整")),
                       ("disaster", _("自然灾毁")), ("restored_before", _("后时相前已拆除复耕"))],
@@ -88,7 +89,8 @@ class Patch(models.Model):
     judged_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     judged_at = models.DateTimeField(_("判定时间"), null=True, blank=True)
     # Several patches may share a clue: a patch over an open camera clue joins it as one more detection.
-    clue = models.ForeignKey(Clue, models.PROTECT, null=True, blank=True, related_name="patches", verbose_name=_("线索"))
+    clue = models.ForeignKey(Clue, models.PROTECT, null=True, blank=True, related_name="patches",
+                             verbose_name=_("线索"))
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
 
     class Meta:

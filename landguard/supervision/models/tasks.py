@@ -27,7 +27,8 @@ class DeadlinePolicy(models.Model):
         ordering = ["region_code", "kind", "severity"]
         verbose_name = _("时限规则")
         verbose_name_plural = _("时限规则")
-        constraints = [models.UniqueConstraint(fields=["region_code", "kind", "severity"], name="deadline_policy_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["region_code", "kind", "severity"], name="deadline_policy_unique")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display() or _('全部来源')} / {self.get_severity_display() or _('全部')}"
@@ -50,12 +51,14 @@ class Task(models.Model):
         FALSE_ALARM = "false_alarm", _("误报")
 
     clue = models.OneToOneField(Clue, models.PROTECT, related_name="task", verbose_name=_("线索"))
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DISPATCHED, db_index=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DISPATCHED,
+                              db_index=True)
     severity = models.CharField(_("严重程度"), max_length=10, choices=Severity.choices, default=Severity.NORMAL)
     region_code = models.CharField(_("坐落区划代码"), max_length=12, db_index=True)
     township_code = models.CharField(_("乡镇代码"), max_length=12, db_index=True)
     dispatched_at = models.DateTimeField(_("派发时间"), db_index=True)
-    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("派发人"))
+    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                      verbose_name=_("派发人"))
     reported_at = models.DateTimeField(_("签收上报时间"), null=True, blank=True)
     on_site_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
     checkin_location = models.PointField(_("到场定位"), srid=4490, null=True, blank=True)
@@ -111,8 +114,10 @@ class Recipient(models.Model):
 
     task = models.ForeignKey(Task, models.PROTECT, related_name="recipients", verbose_name=_("核查任务"))
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
-    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("单位"))
-    field_chief = models.ForeignKey(FieldChief, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("田长"))
+    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("单位"))
+    field_chief = models.ForeignKey(FieldChief, models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("田长"))
     label = models.CharField(_("接收方"), max_length=120)
 
     class Meta:
@@ -166,8 +171,10 @@ class Escalation(models.Model):
     deadline = models.ForeignKey(Deadline, models.PROTECT, related_name="escalations", verbose_name=_("时限"))
     level = models.PositiveSmallIntegerField(_("升级次序"), default=1)
     at = models.DateTimeField(_("升级时间"))
-    field_chief = models.ForeignKey(FieldChief, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("上级田长"))
-    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("县局"))
+    field_chief = models.ForeignKey(FieldChief, models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("上级田长"))
+    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("县局"))
     worker = models.CharField(_("处理进程"), max_length=60, blank=True)
 
     class Meta:

@@ -49,7 +49,8 @@ CAMERAS = Listing(
         Column(gettext_lazy("所在乡镇代码"), lambda c: c.region_code),
         Column(gettext_lazy("在线"), lambda c: c.is_active),
     ),
-    form_class=forms.CameraFilterForm, rows=_camera_rows, list_url="supervision:camera-list", export_url="supervision:camera-export",
+    form_class=forms.CameraFilterForm, rows=_camera_rows, list_url="supervision:camera-list",
+    export_url="supervision:camera-export",
     manage_actions=((gettext_lazy("新增监控点位"), "supervision:camera-new"),), template="supervision/list.html",
     extra={"subnav": "cameras"},
 )
@@ -68,10 +69,12 @@ def camera_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
     return render(request, "supervision/camera_detail.html", context)
 
 
-def _camera_form_page(request: HttpRequest, scope: RegionScope, form, *, title: str, camera: Camera | None) -> HttpResponse:
+def _camera_form_page(request: HttpRequest, scope: RegionScope, form, *, title: str,
+                      camera: Camera | None) -> HttpResponse:
     extent = camera.coverage.extent if camera is not None else region_maps.scope_extent(scope)
     context = {"form": form, "title": title, "nav": "supervision", "subnav": "cameras", "camera": camera,
-               "map_config": map_config(scope, levels=["county", "township"], extent=extent, visible={"county", "township"}),
+               "map_config": map_config(scope, levels=["county", "township"], extent=extent,
+                                        visible={"county", "township"}),
                "cancel_url": _camera_url(camera) if camera is not None else reverse("supervision:camera-list")}
     return render(request, "supervision/camera_form.html", context)
 
@@ -85,7 +88,8 @@ def camera_new(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     form = forms.CameraForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        camera = run_service(form, settings_services.create_camera, actor=request.user, source=d["source"], is_active=d["is_active"],
+        camera = run_service(form, settings_services.create_camera, actor=request.user, source=d["source"],
+                             is_active=d["is_active"],
                              **_camera_values(d))
         if camera is not None:
             messages.success(request, _("已登记监控点位 %(camera)s") % {"camera": camera})
@@ -96,14 +100,18 @@ def camera_new(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 @scoped(manage=True)
 def camera_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     camera = selectors.get_camera(scope, pk)
-    initial = {"code": camera.code, "name": camera.name, "device_type": camera.device_type, "lon": round(camera.position.x, 7),
-               "lat": round(camera.position.y, 7), "height_m": camera.height_m, "radius_m": camera.radius_m, "is_active": camera.is_active}
+    initial = {"code": camera.code, "name": camera.name, "device_type": camera.device_type,
+               "lon": round(camera.position.x, 7),
+               "lat": round(camera.position.y, 7), "height_m": camera.height_m, "radius_m": camera.radius_m,
+               "is_active": camera.is_active}
     form = forms.CameraForm(request.POST or None, initial=initial, scope=scope, editing=True)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        saved = run_service(form, settings_services.update_camera, actor=request.user, camera=camera, is_active=d["is_active"],
+        saved = run_service(form, settings_services.update_camera, actor=request.user, camera=camera,
+                            is_active=d["is_active"],
                             **_camera_values(d))
         if saved is not None:
             messages.success(request, _("已保存，覆盖范围已按新位置和半径重新计算"))
             return redirect(_camera_url(saved))
-    return _camera_form_page(request, scope, form, title=_("修改监控点位 %(camera)s") % {"camera": camera}, camera=camera)
+    return _camera_form_page(request, scope, form, title=_("修改监控点位 %(camera)s") % {"camera": camera},
+                             camera=camera)

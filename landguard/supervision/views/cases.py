@@ -54,7 +54,8 @@ CASES = Listing(
         Column(gettext_lazy("移送纪检监察（人）"), lambda c: c.referrals, numeric=True, html=False),
         Column(gettext_lazy("结案时间"), lambda c: local_time(c.closed_at), html=False),
     ),
-    form_class=forms.CaseFilterForm, rows=_case_rows, list_url="supervision:case-list", export_url="supervision:case-export",
+    form_class=forms.CaseFilterForm, rows=_case_rows, list_url="supervision:case-list",
+    export_url="supervision:case-export",
     template="supervision/list.html",
     extra={"subnav": "cases", "links": [(gettext_lazy("案件统计"), reverse_lazy("supervision:case-stats"))]},
 )
@@ -69,10 +70,12 @@ def case_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
     nexts = [(s, Case.Status(s).label) for s in Case.Status.values if s in CASE_TRANSITIONS[case.status]]
     form = forms.CaseStepForm(initial={"to": nexts[0][0] if nexts else ""})
     form.fields["to"].choices = nexts
-    window_end = case.notice_served_at + dt.timedelta(days=int(tunables.get("SUPERVISION_NOTICE_DAYS"))) if case.notice_served_at else None
+    window_end = case.notice_served_at + dt.timedelta(
+        days=int(tunables.get("SUPERVISION_NOTICE_DAYS"))) if case.notice_served_at else None
     pauses = list(case.pauses.all())
     context = {"case": case, "nav": "supervision", "events": case.events.all(), "form": form, "next_steps": nexts,
-               "clock": case_services.clock_of(case), "pauses": pauses, "open_pause": next((p for p in pauses if p.ended_at is None), None),
+               "clock": case_services.clock_of(case), "pauses": pauses,
+               "open_pause": next((p for p in pauses if p.ended_at is None), None),
                "pause_form": forms.CasePauseForm(), "resume_form": forms.CaseResumeForm(), "window_end": window_end,
                "can_triage": verification.can_triage(request.user), "history": audit_selectors.history_of(scope, case)}
     return render(request, "supervision/case_detail.html", context)
@@ -104,7 +107,8 @@ def case_pause(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespons
     try:
         if not form.is_valid():
             raise ValidationError(_("请选择不计入期间并填写理由"))
-        period = case_services.pause(actor=request.user, case=case, kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"])
+        period = case_services.pause(actor=request.user, case=case, kind=form.cleaned_data["kind"],
+                                     reason=form.cleaned_data["reason"])
         messages.success(request, _("已中止办案期限计时（%(kind)s）") % {"kind": period.get_kind_display()})
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))

@@ -57,7 +57,8 @@ CLUES = Listing(
         Column(gettext_lazy("纬度"), lambda c: round(c.location.y, 6), html=False),
         Column(gettext_lazy("研判意见"), lambda c: c.triage_reason, html=False),
     ),
-    form_class=forms.ClueFilterForm, rows=_clue_rows, list_url="supervision:clue-list", export_url="supervision:clue-export",
+    form_class=forms.ClueFilterForm, rows=_clue_rows, list_url="supervision:clue-list",
+    export_url="supervision:clue-export",
     template="supervision/list.html",
     extra={"subnav": "clues", "links": [(gettext_lazy("登记线索"), reverse_lazy("supervision:clue-new"))]},
 )
@@ -77,7 +78,8 @@ def clue_new(request: HttpRequest, scope: RegionScope) -> HttpResponse:
         if clue is not None:
             messages.success(request, _("已登记线索 %(clue)s") % {"clue": clue.number})
             return redirect(_clue_url(clue))
-    return render(request, "supervision/form.html", {"form": form, "title": _("登记线索"), "nav": "supervision", "subnav": "clues",
+    return render(request, "supervision/form.html",
+                  {"form": form, "title": _("登记线索"), "nav": "supervision", "subnav": "clues",
                                              "cancel_url": reverse("supervision:clue-list")})
 
 
@@ -85,10 +87,12 @@ def clue_new(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 def clue_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     clue = selectors.get_clue(scope, pk)
     context = {
-        "clue": clue, "nav": "supervision", "detections": clue.detections.select_related("camera").order_by("observed_at")[:200],
+        "clue": clue, "nav": "supervision",
+        "detections": clue.detections.select_related("camera").order_by("observed_at")[:200],
         "task": Task.objects.filter(clue=clue).first(), "case": Case.objects.filter(clue=clue).first(),
         "patches": Patch.objects.filter(clue=clue).order_by("pk"), "can_triage": verification.can_triage(request.user),
-        "triage_form": forms.TriageForm(), "case_form": forms.OpenCaseForm(initial={"illegal_area_m2": clue.farmland_m2}),
+        "triage_form": forms.TriageForm(),
+        "case_form": forms.OpenCaseForm(initial={"illegal_area_m2": clue.farmland_m2}),
         "history": audit_selectors.history_of(scope, clue),
     }
     return render(request, "supervision/clue_detail.html", context)
@@ -104,7 +108,8 @@ def clue_triage(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
             raise ValidationError(_("请选择研判结论"))
         if form.cleaned_data["decision"] == "valid":
             task = verification.dispatch(actor=request.user, clue=clue, reason=form.cleaned_data["reason"])
-            messages.success(request, _("已派发核查任务 %(task)s，推送 %(n)s 个接收方") % {"task": task, "n": task.recipients.count()})
+            messages.success(request,
+                _("已派发核查任务 %(task)s，推送 %(n)s 个接收方") % {"task": task, "n": task.recipients.count()})
             return redirect("supervision:task-detail", pk=task.pk)
         verification.mark_false_alarm(actor=request.user, clue=clue, reason=form.cleaned_data["reason"])
         messages.success(request, _("已研判为误报"))

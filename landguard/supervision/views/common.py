@@ -39,8 +39,10 @@ def error_text(exc: Exception) -> str:
 
 
 def task_context(scope: RegionScope, task: Task) -> dict[str, Any]:
-    return {"task": task, "clue": task.clue, "recipients": task.recipients.select_related("org_unit", "field_chief__user"),
-            "deadlines": task.deadlines.prefetch_related("escalations__field_chief__user").order_by("due_at"), "events": task.events.all(),
+    return {"task": task, "clue": task.clue,
+            "recipients": task.recipients.select_related("org_unit", "field_chief__user"),
+            "deadlines": task.deadlines.prefetch_related("escalations__field_chief__user").order_by("due_at"),
+            "events": task.events.all(),
             "photos": task.photos.order_by("created_at"), "deliveries": task.deliveries.select_related("channel")[:50],
             "history": audit_selectors.history_of(scope, task)}
 

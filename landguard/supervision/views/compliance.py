@@ -30,7 +30,8 @@ def compliance(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     offices, chiefs = stats.patrol_compliance(scope, year=today.year, month=today.month)
     context = {"nav": "supervision", "subnav": "compliance", "rows": rows, "total": total, "offices": offices,
                "units": stats.unit_compliance(scope), "unit_definition": stats.DEFINITIONS["unit_compliance"],
-               "chiefs": chiefs[:200], "chief_count": len(chiefs), "chiefs_ok": sum(1 for c in chiefs if c.ok), "month": today,
+               "chiefs": chiefs[:200], "chief_count": len(chiefs), "chiefs_ok": sum(1 for c in chiefs if c.ok),
+               "month": today,
                "office_required": tunables.get("SUPERVISION_OFFICE_PATROLS_PER_MONTH"),
                "definition": stats.DEFINITIONS["compliance"],
                "policy": verification.durations(SourceKind.CAMERA, "normal")}
@@ -40,7 +41,8 @@ def compliance(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 @scoped
 def compliance_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     rows, total = stats.compliance(scope)
-    columns = [ExportColumn(str(h), f) for h, f in ((_("乡镇代码"), None), (_("乡镇（街道）"), None), (_("已到期或完成"), COUNT),
+    columns = [ExportColumn(str(h), f) for h,
+               f in ((_("乡镇代码"), None), (_("乡镇（街道）"), None), (_("已到期或完成"), COUNT),
                                                      (_("按时完成"), COUNT), (_("进行中"), COUNT), (_("超时"), COUNT),
                                                      (_("已升级"), COUNT), (_("达标率（%）"), PERCENT))]
     data = ([r.code, r.name, r.decided, r.on_time, r.running, r.breached, r.escalated, r.rate] for r in [*rows, total])
@@ -50,11 +52,14 @@ def compliance_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 
 @scoped
 def unit_compliance_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    columns = [ExportColumn(str(h), f) for h, f in ((_("接收方类型"), None), (_("接收单位"), None), (_("已到期或完成"), COUNT),
+    columns = [ExportColumn(str(h), f) for h,
+               f in ((_("接收方类型"), None), (_("接收单位"), None), (_("已到期或完成"), COUNT),
                                                      (_("按时完成"), COUNT), (_("进行中"), COUNT), (_("超时"), COUNT),
                                                      (_("已升级"), COUNT), (_("达标率（%）"), PERCENT))]
-    data = ([u.kind_label, u.name, u.decided, u.on_time, u.running, u.breached, u.escalated, u.rate] for u in stats.unit_compliance(scope))
-    return xlsx_response(title=_("三个一时限达标情况（分接收单位）"), scope_label=scope_label(scope), columns=columns, rows=data,
+    data = ([u.kind_label, u.name, u.decided, u.on_time, u.running, u.breached, u.escalated, u.rate]
+            for u in stats.unit_compliance(scope))
+    return xlsx_response(title=_("三个一时限达标情况（分接收单位）"), scope_label=scope_label(scope), columns=columns,
+                         rows=data,
                          filename=_("分接收单位时限达标情况"))
 
 
@@ -62,10 +67,12 @@ def unit_compliance_export(request: HttpRequest, scope: RegionScope) -> HttpResp
 def patrol_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     today = clock.today()
     offices, chiefs = stats.patrol_compliance(scope, year=today.year, month=today.month)
-    columns = [ExportColumn(str(h), f) for h, f in ((_("巡查主体"), None), (_("区域"), None), (_("本月巡田次数"), COUNT),
+    columns = [ExportColumn(str(h), f) for h,
+               f in ((_("巡查主体"), None), (_("区域"), None), (_("本月巡田次数"), COUNT),
                                                      (_("有巡田的周数"), COUNT), (_("要求"), COUNT), (_("达标"), None))]
     data = ([r.label, r.region, r.count, r.weeks, r.required, r.ok] for r in [*offices, *chiefs])
-    return xlsx_response(title=_("%(month)s 巡田频次") % {"month": today.strftime("%Y-%m")}, scope_label=scope_label(scope),
+    return xlsx_response(title=_("%(month)s 巡田频次") % {"month": today.strftime("%Y-%m")},
+                         scope_label=scope_label(scope),
                          columns=columns, rows=data, filename=_("巡田频次"))
 
 

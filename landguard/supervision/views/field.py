@@ -43,7 +43,8 @@ def field_task(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespons
     clue = task.clue
     context = {**task_context(scope, task), "nav": "field", "outcome_form": forms.OutcomeForm(),
                "acknowledged": task.photos.filter(acknowledged_at__isnull=False).count(),
-               "nav_url": f"geo:{clue.location.y:.6f},{clue.location.x:.6f}?q={clue.location.y:.6f},{clue.location.x:.6f}",
+               "nav_url": f"geo:{clue.location.y:.6f},{clue.location.x:.6f}?q={clue.location.y:.6f},"
+               f"{clue.location.x:.6f}",
                "amap_url": f"https://uri.amap.com/marker?position={clue.location.x:.6f},{clue.location.y:.6f}&coordinate=wgs84&callnative=1",
                "checkin_max": tunables.get("SUPERVISION_CHECKIN_MAX_M"),
                "upload": {"start": reverse("supervision:photo-start", args=[task.pk]), "chunk": 256 * 1024}}
@@ -75,7 +76,8 @@ def field_checkin(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
         messages.error(request, _("未取得定位，请允许浏览器使用位置信息后重试"))
         return redirect("supervision:field-task", pk=task.pk)
     d = form.cleaned_data
-    return _field_action(request, task, verification.check_in, _("已到场签到"), lon=d["lon"], lat=d["lat"], accuracy_m=d["accuracy"])
+    return _field_action(request, task, verification.check_in, _("已到场签到"), lon=d["lon"], lat=d["lat"],
+                         accuracy_m=d["accuracy"])
 
 
 @scoped
@@ -87,7 +89,8 @@ def field_outcome(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
         messages.error(request, _("请选择核查结论"))
         return redirect("supervision:field-task", pk=task.pk)
     d = form.cleaned_data
-    return _field_action(request, task, verification.submit_outcome, _("核查结论已提交"), outcome=d["outcome"], reason=d["reason"],
+    return _field_action(request, task, verification.submit_outcome, _("核查结论已提交"), outcome=d["outcome"],
+                         reason=d["reason"],
                          illegal_area_m2=d["illegal_area_m2"], stopped=d["stopped"])
 
 
@@ -100,7 +103,8 @@ def field_restore(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
 
 def _photo_json(photo: Photo, **extra: Any) -> dict[str, Any]:
     return {"id": photo.pk, "received": photo.received, "size": photo.size, "sha256": photo.sha256,
-            "acknowledged": photo.acknowledged, "url": reverse("supervision:photo-chunk", args=[photo.task_id, photo.pk]), **extra}
+            "acknowledged": photo.acknowledged,
+            "url": reverse("supervision:photo-chunk", args=[photo.task_id, photo.pk]), **extra}
 
 
 @scoped
@@ -112,7 +116,8 @@ def photo_start(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
         return JsonResponse({"error": form.errors.get_json_data()}, status=400)
     d = form.cleaned_data
     try:
-        photo = verification.start_photo(actor=request.user, task=task, kind=d["kind"], name=d["name"], sha256=d["sha256"], size=d["size"],
+        photo = verification.start_photo(actor=request.user, task=task, kind=d["kind"], name=d["name"],
+                                         sha256=d["sha256"], size=d["size"],
                                   taken_at=d["taken_at"], lon=d["lon"], lat=d["lat"])
     except ValidationError as exc:
         return JsonResponse({"error": error_text(exc)}, status=400)
@@ -137,7 +142,9 @@ def photo_chunk(request: HttpRequest, scope: RegionScope, pk: int, photo: int) -
     except ValidationError as exc:
         return JsonResponse({"error": error_text(exc)}, status=400)
     if result.mismatch:
-        return JsonResponse(_photo_json(result.photo, error=_("服务器计算的哈希与照片不符，请重新上传"), server_sha256=result.mismatch), status=422)
+        return JsonResponse(
+            _photo_json(result.photo, error=_("服务器计算的哈希与照片不符，请重新上传"), server_sha256=result.mismatch),
+            status=422)
     return JsonResponse(_photo_json(result.photo))
 
 
@@ -183,11 +190,14 @@ def patrol_track(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespo
 def patrol_finish(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     patrol = selectors.get_patrol(scope, pk)
     form = forms.CheckInForm(request.POST)
-    at = (form.cleaned_data["lon"], form.cleaned_data["lat"]) if request.POST.get("report") and form.is_valid() else None
+    at = (form.cleaned_data["lon"],
+          form.cleaned_data["lat"]) if request.POST.get("report") and form.is_valid() else None
     try:
-        patrol = patrols.finish(actor=request.user, patrol=patrol, findings=request.POST.get("findings", "")[:2000], finding_at=at)
+        patrol = patrols.finish(actor=request.user, patrol=patrol, findings=request.POST.get("findings", "")[:2000],
+                                finding_at=at)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
         return redirect("supervision:patrol", pk=patrol.pk)
-    messages.success(request, _("巡田已结束") + (_("，已上报线索 %(clue)s") % {"clue": patrol.clue.number} if patrol.clue else ""))
+    messages.success(request,
+        _("巡田已结束") + (_("，已上报线索 %(clue)s") % {"clue": patrol.clue.number} if patrol.clue else ""))
     return redirect("supervision:field")

@@ -26,7 +26,8 @@ from landguard.shell.maps import map_config
 def overview(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     data = stats.dashboard(scope)
     year = data["year"]
-    config_map = map_config(scope, levels=["county", "township"], extent=region_maps.scope_extent(scope), visible={"county", "township"})
+    config_map = map_config(scope, levels=["county", "township"], extent=region_maps.scope_extent(scope),
+                            visible={"county", "township"})
     data["charts"]["i18n"] = {"alerts": _("告警"), "empty": _("暂无数据"), "count": _("数量")}
     context = {"nav": "supervision", "cards": data["cards"], "charts": data["charts"], "year": year,
                "table": stats.township_table(scope, year=year), "definitions": stats.DEFINITIONS,
@@ -46,9 +47,11 @@ TOWNSHIP_COLUMNS = [ExportColumn(h, f) for h, f in (
 @scoped
 def overview_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     year = clock.today().year
-    rows = ([r.code, r.name, r.alerts, r.clues, r.pushed, r.illegal, r.filed, r.closed, r.compliance, mu(r.new_illegal_m2)]
+    rows = ([r.code, r.name, r.alerts, r.clues, r.pushed, r.illegal, r.filed, r.closed, r.compliance,
+             mu(r.new_illegal_m2)]
             for r in stats.township_table(scope, year=year))
-    return xlsx_response(title=_("耕地保护分乡镇统计"), scope_label=scope_label(scope), columns=TOWNSHIP_COLUMNS, rows=rows,
+    return xlsx_response(title=_("耕地保护分乡镇统计"), scope_label=scope_label(scope), columns=TOWNSHIP_COLUMNS,
+                         rows=rows,
                          filename=_("耕地保护分乡镇统计"))
 
 
@@ -60,11 +63,15 @@ def map_data(request: HttpRequest, scope: RegionScope) -> HttpResponse:
         props = {"layer": "coverage", "name": camera.name, "code": camera.code, "radius": camera.radius_m,
                  "url": reverse("supervision:camera-detail", args=[camera.pk])}
         features.append({"type": "Feature", "geometry": json.loads(camera.coverage.geojson), "properties": props})
-        features.append({"type": "Feature", "geometry": json.loads(camera.position.geojson), "properties": {**props, "layer": "camera"}})
+        features.append(
+            {"type": "Feature", "geometry": json.loads(camera.position.geojson),
+             "properties": {**props, "layer": "camera"}})
     since = clock.now() - dt.timedelta(days=90)
-    for clue in selectors.clues(scope).filter(last_seen__gte=since).select_related(None).only("id", "title", "status", "kind", "location", "severity")[:5000]:
+    for clue in selectors.clues(scope).filter(last_seen__gte=since).select_related(None).only("id", "title", "status",
+        "kind", "location", "severity")[:5000]:
         features.append({"type": "Feature", "geometry": json.loads(clue.location.geojson), "properties": {
-            "layer": "clue", "name": f"{clue.number} {clue.title}", "status": clue.status, "status_label": clue.get_status_display(),
+            "layer": "clue", "name": f"{clue.number} {clue.title}", "status": clue.status,
+            "status_label": clue.get_status_display(),
             "kind": clue.get_kind_display(), "serious": clue.severity == "serious",
             "url": reverse("supervision:clue-detail", args=[clue.pk])}})
     body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":"))

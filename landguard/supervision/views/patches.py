@@ -54,7 +54,8 @@ PATCHES = Listing(
         Column(gettext_lazy("图斑类型"), lambda p: p.tblx),
         Column(gettext_lazy("原地类"), lambda p: p.dlbm),
         Column(gettext_lazy("面积（亩）"), lambda p: mu(p.area_m2), digits=2, numeric=True),
-        Column(gettext_lazy("占用耕地（亩）"), lambda p: None if p.farmland_m2 is None else mu(p.farmland_m2), digits=2, numeric=True),
+        Column(gettext_lazy("占用耕地（亩）"), lambda p: None if p.farmland_m2 is None else mu(p.farmland_m2), digits=2,
+               numeric=True),
         Column(gettext_lazy("涉及永久基本农田"),
                lambda p: yes_no(p.sfyn if p.basic_farmland_m2 is None else p.basic_farmland_m2 > 0)),
         Column(gettext_lazy("判定"), lambda p: p.get_judgement_display() or None),
@@ -64,7 +65,8 @@ PATCHES = Listing(
         Column(gettext_lazy("后时相"), lambda p: p.hsx, html=False),
         Column(gettext_lazy("坐落代码"), lambda p: p.region_code, html=False),
     ),
-    form_class=forms.PatchFilterForm, rows=_patch_rows, list_url="supervision:patch-list", export_url="supervision:patch-export",
+    form_class=forms.PatchFilterForm, rows=_patch_rows, list_url="supervision:patch-list",
+    export_url="supervision:patch-export",
     manage_actions=((gettext_lazy("导入卫片批次"), "supervision:patch-import"),), template="supervision/list.html",
     extra={"subnav": "patches", "links": [(gettext_lazy("违法占用耕地比例"), reverse_lazy("supervision:ratio"))]},
 )
@@ -80,14 +82,16 @@ def patch_import(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     form = forms.PatchImportForm(request.POST or None, request.FILES or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        options = {"county": d["county"].code, "name": d["name"].strip(), "month": d["month"].replace(day=1).isoformat(),
+        options = {"county": d["county"].code, "name": d["name"].strip(),
+                   "month": d["month"].replace(day=1).isoformat(),
                    "encoding": d["encoding"]}
         job = run_service(form, job_services.submit, actor=request.user, kind=patch_jobs.PATCH_BATCH, upload=d["file"],
                           options=options, scope=scope)
         if job is not None:
             messages.success(request, _("已提交导入，正在后台处理"))
             return redirect("jobs:detail", pk=job.pk)
-    return render(request, "supervision/form.html", {"form": form, "title": _("导入卫片批次"), "nav": "supervision", "subnav": "patches",
+    return render(request, "supervision/form.html",
+                  {"form": form, "title": _("导入卫片批次"), "nav": "supervision", "subnav": "patches",
                                                      "multipart": True, "submit_label": _("提交导入"),
                                                      "cancel_url": reverse("supervision:patch-list")})
 
@@ -95,11 +99,14 @@ def patch_import(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 @scoped
 def patch_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     patch = selectors.get_patch(scope, pk)
-    initial = {"judgement": patch.judgement, "judgement_reason": patch.judgement_reason, "rectification": patch.rectification,
+    initial = {"judgement": patch.judgement, "judgement_reason": patch.judgement_reason,
+               "rectification": patch.rectification,
                "rectification_kind": patch.rectification_kind, "evidence": patch.evidence}
     context = {"patch": patch, "nav": "supervision", "form": forms.JudgeForm(initial=initial),
-               "geojson": patch.geom.geojson, "reasons": {j: [(k, str(v)) for k, v in r] for j, r in JUDGEMENT_REASONS.items()},
-               "history": audit_selectors.history_of(scope, patch), "map_config": map_config(scope, levels=["township"], visible={"township"},
+               "geojson": patch.geom.geojson,
+               "reasons": {j: [(k, str(v)) for k, v in r] for j, r in JUDGEMENT_REASONS.items()},
+               "history": audit_selectors.history_of(scope, patch),
+               "map_config": map_config(scope, levels=["township"], visible={"township"},
                                                                                              extent=patch.geom.extent)}
     return render(request, "supervision/patch_detail.html", context)
 
@@ -115,7 +122,8 @@ def patch_judge(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
     d = form.cleaned_data
     try:
         patches.judge(actor=request.user, patch=patch, judgement=d["judgement"], reason=d["judgement_reason"],
-                      rectification=d["rectification"], rectification_kind=d["rectification_kind"], evidence=d["evidence"])
+                      rectification=d["rectification"], rectification_kind=d["rectification_kind"],
+                      evidence=d["evidence"])
         messages.success(request, _("已保存判定"))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
@@ -132,8 +140,10 @@ def _ratios(scope: RegionScope, year: int):
 def ratio(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     year = year_param(request)
     rows, county = _ratios(scope, year)
-    context = {"nav": "supervision", "subnav": "patches", "year": year, "rows": rows, "county": county, "formula": patches.FORMULA,
-               "local": tunables.get("SUPERVISION_RATIO_LOCAL") * 100, "national": tunables.get("SUPERVISION_RATIO_NATIONAL") * 100,
+    context = {"nav": "supervision", "subnav": "patches", "year": year, "rows": rows, "county": county,
+               "formula": patches.FORMULA,
+               "local": tunables.get("SUPERVISION_RATIO_LOCAL") * 100,
+               "national": tunables.get("SUPERVISION_RATIO_NATIONAL") * 100,
                "warning": tunables.get("SUPERVISION_RATIO_WARNING_SHARE") * 100}
     return render(request, "supervision/ratio.html", context)
 
@@ -145,8 +155,10 @@ def ratio_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     labels = {"ok": _("正常"), "warn": _("预警"), "over": _("超过阈值")}
     data = ([r.code, r.name, mu(r.illegal_m2), mu(r.total_m2), r.percent, r.threshold * 100, str(labels[r.level])]
             for r in rows + ([county] if county else []))
-    columns = [ExportColumn(str(h), f) for h, f in ((_("区划代码"), None), (_("名称"), None), (_("违法占用耕地（亩）"), MU),
+    columns = [ExportColumn(str(h), f) for h,
+               f in ((_("区划代码"), None), (_("名称"), None), (_("违法占用耕地（亩）"), MU),
                                                      (_("新增建设用地占用耕地（亩）"), MU), (_("比例（%）"), "0.00"),
                                                      (_("阈值（%）"), PERCENT), (_("状态"), None))]
-    return xlsx_response(title=_("%(year)s年违法占用耕地比例") % {"year": year}, scope_label=scope_label(scope), columns=columns,
+    return xlsx_response(title=_("%(year)s年违法占用耕地比例") % {"year": year}, scope_label=scope_label(scope),
+                         columns=columns,
                          rows=data, filename=_("违法占用耕地比例"))

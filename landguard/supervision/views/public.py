@@ -34,7 +34,8 @@ def public_report(request: HttpRequest) -> HttpResponse:
             if county is None:
                 form.add_error("lon", _("该位置不在本平台受理范围内"))
             else:
-                clue = run_service(form, intake.report_clue, actor=None, kind=SourceKind.REPORT, lon=d["lon"], lat=d["lat"],
+                clue = run_service(form, intake.report_clue, actor=None, kind=SourceKind.REPORT, lon=d["lon"],
+                                   lat=d["lat"],
                                    title=d["title"], description=d["description"], reporter_name=d["reporter_name"],
                                    reporter_phone=d["reporter_phone"], county=county)
                 done = clue is not None

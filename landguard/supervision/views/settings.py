@@ -33,7 +33,8 @@ def _key_once(request: HttpRequest, source, key: str, *, created: bool, device_u
     """The key is in this response only (only its SHA-256 is stored); never cached by the browser or a proxy."""
     response = render(request, "supervision/source_key.html", {
         "nav": "supervision", "subnav": "settings", "source": source, "key": key, "created": created,
-        "device_username": device_username, "push_url": request.build_absolute_uri(reverse("api:supervision-alarms-isapi"))})
+        "device_username": device_username,
+        "push_url": request.build_absolute_uri(reverse("api:supervision-alarms-isapi"))})
     response["Cache-Control"] = "no-store"
     return response
 
@@ -76,19 +77,22 @@ def source_device(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
 
 
 def _channel_page(request: HttpRequest, scope: RegionScope, channel=None) -> HttpResponse:
-    initial = {} if channel is None else {"kind": channel.kind, "name": channel.name, "url": channel.url, "phones": channel.phones,
+    initial = {} if channel is None else {"kind": channel.kind, "name": channel.name, "url": channel.url,
+                                          "phones": channel.phones,
                                           "region": channel.region_code, "is_active": channel.is_active}
     form = forms.ChannelForm(request.POST or None, initial=initial, scope=scope, editing=channel is not None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        saved = run_service(form, settings_services.save_channel, actor=request.user, channel=channel, kind=d["kind"], name=d["name"],
+        saved = run_service(form, settings_services.save_channel, actor=request.user, channel=channel, kind=d["kind"],
+                            name=d["name"],
                             url=d["url"], secret=form.secret_value(), phones=d["phones"], region_code=d["region"].code,
                             is_active=d["is_active"])
         if saved is not None:
             messages.success(request, _("已保存推送渠道“%(name)s”") % {"name": saved.name})
             return redirect(_settings_url())
     title = _("新增推送渠道") if channel is None else _("修改推送渠道“%(name)s”") % {"name": channel.name}
-    return render(request, "supervision/form.html", {"form": form, "title": title, "nav": "supervision", "subnav": "settings",
+    return render(request, "supervision/form.html",
+                  {"form": form, "title": title, "nav": "supervision", "subnav": "settings",
                                                      "cancel_url": _settings_url()})
 
 
@@ -108,7 +112,8 @@ def channel_test(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespo
     channel = selectors.get_channel(scope, pk)
     outcome = settings_services.send_test(actor=request.user, channel=channel)
     if outcome.ok:
-        messages.success(request, _("测试消息已送达“%(name)s”（HTTP %(status)s）") % {"name": channel.name, "status": outcome.status})
+        messages.success(request,
+            _("测试消息已送达“%(name)s”（HTTP %(status)s）") % {"name": channel.name, "status": outcome.status})
     else:
         messages.error(request, _("测试消息发送失败：%(error)s") % {"error": outcome.error or f"HTTP {outcome.status}"})
     return redirect(_settings_url())
@@ -116,19 +121,22 @@ def channel_test(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespo
 
 def _policy_page(request: HttpRequest, scope: RegionScope, policy=None) -> HttpResponse:
     initial = {} if policy is None else {"region": policy.region_code, "kind": policy.kind, "severity": policy.severity,
-                                         "report_minutes": policy.report_minutes, "onsite_minutes": policy.onsite_minutes,
+                                         "report_minutes": policy.report_minutes,
+                                         "onsite_minutes": policy.onsite_minutes,
                                          "restore_minutes": policy.restore_minutes}
     form = forms.PolicyForm(request.POST or None, initial=initial, scope=scope)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        saved = run_service(form, settings_services.save_policy, actor=request.user, policy=policy, region_code=d["region"].code,
+        saved = run_service(form, settings_services.save_policy, actor=request.user, policy=policy,
+                            region_code=d["region"].code,
                             kind=d["kind"], severity=d["severity"], report_minutes=d["report_minutes"],
                             onsite_minutes=d["onsite_minutes"], restore_minutes=d["restore_minutes"])
         if saved is not None:
             messages.success(request, _("已保存时限规则，此后派发的任务按此计时"))
             return redirect(_settings_url())
     title = _("新增时限规则") if policy is None else _("修改时限规则")
-    return render(request, "supervision/form.html", {"form": form, "title": title, "nav": "supervision", "subnav": "settings",
+    return render(request, "supervision/form.html",
+                  {"form": form, "title": title, "nav": "supervision", "subnav": "settings",
                                                      "cancel_url": _settings_url()})
 
 

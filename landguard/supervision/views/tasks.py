@@ -50,7 +50,8 @@ TASKS = Listing(
         Column(gettext_lazy("销号"), lambda t: local_time(t.closed_at), html=False),
         Column(gettext_lazy("违法占地（平方米）"), lambda t: t.illegal_area_m2, digits=2, numeric=True, html=False),
     ),
-    form_class=forms.TaskFilterForm, rows=_task_rows, list_url="supervision:task-list", export_url="supervision:task-export",
+    form_class=forms.TaskFilterForm, rows=_task_rows, list_url="supervision:task-list",
+    export_url="supervision:task-export",
     template="supervision/list.html", extra={"subnav": "tasks"},
 )
 

@@ -22,14 +22,19 @@ from landguard.regions.models import Region
 
 
 class Command(BaseCommand):
-    help = "Overlay boundaries from a file on the DLTB and control layers: areas by land class, control layers, verdicts."
+    help = ("Overlay boundaries from a file on the DLTB and control layers: areas by land class, control layers, "
+            "verdicts.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="boundary file: GeoJSON, shapefile (zip), KML/KMZ, GeoPackage, 坐标交换文件, CSV/XLSX")
-        parser.add_argument("--layers", default="", help="layer slugs, comma-separated: one DLTB and any control layers "
-                                                         "(default: the official layers of each county the boundaries overlap)")
+        parser.add_argument("file",
+                            help="boundary file: GeoJSON, shapefile (zip), KML/KMZ, GeoPackage, 坐标交换文件, CSV/XLSX")
+        parser.add_argument("--layers", default="",
+                            help="layer slugs, comma-separated: one DLTB and any control layers "
+                                                         "(default: the official layers of each county the boundaries "
+                                                         "overlap)")
         parser.add_argument("--region", help="region code: use its layers and check the boundaries lie in it")
-        parser.add_argument("--crs", help="source CRS when the file's declaration is missing or wrong: epsg:4527, gcj02 …")
+        parser.add_argument("--crs",
+                            help="source CRS when the file's declaration is missing or wrong: epsg:4527, gcj02 …")
         parser.add_argument("--json", action="store_true", help="print JSON (as POST /api/overlay/ answers)")
 
     def handle(self, *args, **o) -> None:
@@ -44,7 +49,8 @@ class Command(BaseCommand):
             boundaries = services.read_boundaries(o["file"], crs=o["crs"])
             geometries = services.check_boundaries(scope, boundaries.geometries)
             dltb, controls = services.choose_layers(scope, slugs=slugs, boundaries=geometries)
-            results = services.overlay_boundaries(scope=scope, boundaries=boundaries.geometries, dltb=dltb, controls=controls)
+            results = services.overlay_boundaries(scope=scope, boundaries=boundaries.geometries, dltb=dltb,
+                                                  controls=controls)
         except services.OverlayError as exc:
             labels = boundaries.labels if exc.boundary_indices else None
             raise CommandError(exc.describe(labels)) from None
@@ -73,13 +79,15 @@ class Command(BaseCommand):
                 self._table(headers, [reports.shown_row(row) for row in subtotal_rows])
             for title, rows in ((_("三大类"), s.big), (_("一级类"), s.level1), (_("二级类"), s.codes)):
                 out(title)
-                self._table([_("地类"), _("毛面积（公顷）"), _("毛面积（亩）"), _("净面积（公顷）"), _("净面积（亩）")], _class_rows(rows))
+                self._table([_("地类"), _("毛面积（公顷）"), _("毛面积（亩）"), _("净面积（公顷）"), _("净面积（亩）")],
+                            _class_rows(rows))
             if s.controls:
                 out(_("管控图层"))
                 self._table([_("图层"), _("区内（公顷）"), _("区内（亩）"), _("区外（亩）")],
                             [[c.name, f"{hectares(c.inside_m2):,.4f}", f"{mu(c.inside_m2):,.2f}",
                               "—" if c.outside_m2 is None else f"{mu(c.outside_m2):,.2f}"] for c in s.controls])
-            out(_("判定：%(flags)s") % {"flags": "；".join(f"{f.label} {mu(f.area_m2):,.2f} 亩" for f in s.flags) or _("无")})
+            out(_("判定：%(flags)s")
+                % {"flags": "；".join(f"{f.label} {mu(f.area_m2):,.2f} 亩" for f in s.flags) or _("无")})
             if s.not_evaluated:
                 out(_("未评价（未选择相应图层）：%(items)s") % {"items": "、".join(s.not_evaluated)})
             for warning in s.warnings:
@@ -101,5 +109,6 @@ class Command(BaseCommand):
 
 
 def _class_rows(rows: list[ClassArea]) -> list[list[str]]:
-    return [[f"{r.key} {r.label}" if r.key[:1].isdigit() else str(r.label), f"{hectares(r.gross_m2):,.4f}", f"{mu(r.gross_m2):,.2f}",
+    return [[f"{r.key} {r.label}" if r.key[:1].isdigit() else str(r.label), f"{hectares(r.gross_m2):,.4f}",
+             f"{mu(r.gross_m2):,.2f}",
              f"{hectares(r.net_m2):,.4f}", f"{mu(r.net_m2):,.2f}"] for r in rows]

@@ -18,23 +18,28 @@ from landguard.regions.models import Region
 
 
 class Command(BaseCommand):
-    help = "Import a layer file (shapefile/zip, GeoPackage, GeoJSON, KML/KMZ, CSV/XLSX coordinates, 坐标交换文件) as a new version."
+    help = ("Import a layer file (shapefile/zip, GeoPackage, GeoJSON, KML/KMZ, CSV/XLSX coordinates, 坐标交换文件) as a"
+            " new version.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path")
         parser.add_argument("--kind", required=True, choices=LayerKind.values)
         parser.add_argument("--region", help="code of the owning region, e.g. 371525 (not needed with --layer)")
         parser.add_argument("--layer", help="slug of an existing layer: the file becomes its new version")
-        parser.add_argument("--name", help="layer name (default: region name + kind); an existing layer gets a new version")
+        parser.add_argument("--name",
+                            help="layer name (default: region name + kind); an existing layer gets a new version")
         parser.add_argument("--year", type=int)
         parser.add_argument("--source", default="")
-        parser.add_argument("--encoding", help="attribute text encoding when .cpg is missing or wrong (default GBK for shapefiles)")
+        parser.add_argument("--encoding",
+                            help="attribute text encoding when .cpg is missing or wrong (default GBK for shapefiles)")
         parser.add_argument("--sublayer", help="GeoPackage layer, KML folder, XLSX sheet or the file inside a zip")
-        parser.add_argument("--crs", help="source CRS when the file's declaration is missing or wrong: epsg:4527, cgcs2000, wgs84, gcj02")
+        parser.add_argument("--crs",
+            help="source CRS when the file's declaration is missing or wrong: epsg:4527, cgcs2000, wgs84, gcj02")
         parser.add_argument("--map", default="", help="field mapping STANDARD=COLUMN[,…], e.g. DLBM=地类编码,KCXS=TKXS")
         parser.add_argument("--kcxs-unit", default="auto", choices=["auto", "fraction", "percent", "per_value"])
         parser.add_argument("--repair", action="store_true",
-                            help="make invalid geometries valid (each repair is reported) instead of rejecting the file")
+                            help="make invalid geometries valid (each repair is reported) "
+                                 "instead of rejecting the file")
         parser.add_argument("--allow-outside", action="store_true",
                             help="import features lying more than 2 km outside the region (each is reported) "
                                  "instead of rejecting the file")
@@ -63,8 +68,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"\r{done}/{total}", ending="")
 
         try:
-            report = import_layer(o["path"], kind=o["kind"], name=name, region=region, year=o["year"], source=o["source"],
-                                  encoding=o["encoding"], sublayer=o["sublayer"], crs=o["crs"], field_map=parse_mapping(o["map"]),
+            report = import_layer(o["path"], kind=o["kind"], name=name, region=region, year=o["year"],
+                                  source=o["source"],
+                                  encoding=o["encoding"], sublayer=o["sublayer"], crs=o["crs"],
+                                  field_map=parse_mapping(o["map"]),
                                   kcxs_unit=o["kcxs_unit"], repair=o["repair"], allow_outside=o["allow_outside"],
                                   progress=progress, layer=layer,
                                   publish=o["publish"])
@@ -77,6 +84,8 @@ class Command(BaseCommand):
             raise CommandError(_("导入失败：%(error)s") % {"error": exc}) from None
         self.stdout.write(self.style.SUCCESS(_("图层导入完成。")))
         if report.version.is_draft:
-            self.stdout.write(self.style.WARNING(_("新版本为草稿，现行版本未变。确认无误后在图层页面发布，或加 --publish 重新导入。")))
+            self.stdout.write(
+                self.style.WARNING(
+                    _("新版本为草稿，现行版本未变。确认无误后在图层页面发布，或加 --publish 重新导入。")))
         for line in report.lines():
             self.stdout.write(line)

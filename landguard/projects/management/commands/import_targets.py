@@ -44,7 +44,8 @@ class Command(BaseCommand):
                 region = imports.issuing_region(path)
             target_list = imports.import_target_list(
                 path, actor=None, name=options["name"] or path.stem, region=region,
-                period_start=options["start"] or dt.date(year, 1, 1), period_end=options["end"] or dt.date(year, 12, 31),
+                period_start=options["start"] or dt.date(year, 1, 1),
+                period_end=options["end"] or dt.date(year, 12, 31),
                 floor_wan_mu=options["floor"], stretch_wan_mu=options["stretch"], source_name=path.name)
         except imports.SheetImportError as error:
             raise CommandError("未导入：\n" + "\n".join(error.problems)) from None

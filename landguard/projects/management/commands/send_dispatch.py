@@ -1,6 +1,7 @@
 """manage.py send_dispatch [--once] [--interval 60]: the dispatch loop — generate the daily digest and the
 weekly report for every leadership group when they fall due, store them and notify the members, exactly
-once each however many copies run (landguard.projects.report_delivery). Production: docs/architecture.md, "Background loops"."""
+once each however many copies run (landguard.projects.report_delivery). Production: docs/architecture.md, "Background
+loops"."""
 
 from __future__ import annotations
 

@@ -15,7 +15,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help=".json/.geojson, .shp or .zip")
-        parser.add_argument("--crs", help="source CRS: gcj02, wgs84, cgcs2000 or epsg:NNNN (default: .prj, then the values)")
+        parser.add_argument("--crs",
+                            help="source CRS: gcj02, wgs84, cgcs2000 or epsg:NNNN (default: .prj, then the values)")
         parser.add_argument("--code-field", help="attribute holding the division code (default: adcode/code/XZQDM…)")
         parser.add_argument("--name-field", help="attribute holding the name, checked against the code table")
         parser.add_argument("--only", help="comma-separated codes to import; other features are skipped")

@@ -28,7 +28,8 @@ class Command(BaseCommand):
 
         try:
             report = import_code_table(options["path"], edition=options["edition"], published=options["published"],
-                                       source=options["source"], fmt=options["fmt"], prefix=options["prefix"], progress=progress)
+                                       source=options["source"], fmt=options["fmt"], prefix=options["prefix"],
+                                       progress=progress)
         except RegionImportError as exc:
             raise CommandError(_("导入失败：%(error)s") % {"error": exc}) from None
         self.stdout.write(self.style.SUCCESS(_("区划代码表导入完成。")))

@@ -18,7 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--county", required=True, help="county code, e.g. 371525")
         parser.add_argument("--name", required=True)
         parser.add_argument("--device", action="store_true",
-                            help="issue the device user name and 16-character password for cameras that push on their own "
+                            help="issue the device user name and 16-character password for cameras that push on "
+                            "their own "
                                  "(Hikvision ISAPI, HTTP Basic) instead of the API key")
 
     def handle(self, *args, **o) -> None:
