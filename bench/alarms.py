@@ -53,9 +53,11 @@ def main(out: Path) -> None:
     # A new key for the demo's tower-camera platform (its cameras are registered to that source).
     key = subprocess.run([py, "manage.py", "alarm_source_key", "--county", "371525", "--name", SOURCE_NAME], cwd=ROOT,
                          env=env, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
-    cameras = list(Camera.objects.filter(source__name=SOURCE_NAME).order_by("code").values_list("code", "position")[:40])
+    cameras = list(
+        Camera.objects.filter(source__name=SOURCE_NAME).order_by("code").values_list("code", "position")[:40])
     port = _free_port()
-    server = subprocess.Popen([str(Path(py).parent / "gunicorn"), "landguard.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
+    server = subprocess.Popen(
+        [str(Path(py).parent / "gunicorn"), "landguard.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
                                "--access-logfile", "-", "--log-level", "warning"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -84,7 +86,8 @@ def main(out: Path) -> None:
         server.wait(timeout=30)
     stored = Detection.objects.filter(event_id__startswith="BENCH-").count()
     distinct = Detection.objects.filter(event_id__startswith="BENCH-").values("event_id").distinct().count()
-    result = {"ok": stored == ALARMS and distinct == ALARMS, "alarms": ALARMS, "clients": CLIENTS, "server": "gunicorn -w 2",
+    result = {"ok": stored == ALARMS and distinct == ALARMS, "alarms": ALARMS, "clients": CLIENTS,
+              "server": "gunicorn -w 2",
               "accepted_201": statuses.count(201), "statuses": {str(s): statuses.count(s) for s in set(statuses)},
               "stored": stored, "distinct_stored": distinct, "seconds": round(seconds, 2),
               "per_second": round(ALARMS / seconds, 1), "ms_per_alarm": round(1000 * seconds / ALARMS, 2)}

@@ -52,7 +52,8 @@ def _load():
     for df in (dltb, basic, approved, farmland):
         df.sindex  # noqa: B018 — build the index now, as part of the untimed set-up
     prep_s = time.perf_counter() - t0
-    return dltb, farmland, basic, approved, boundaries, patches, {"read_s": round(read_s, 2), "reproject_index_s": round(prep_s, 2)}
+    return dltb, farmland, basic, approved, boundaries, patches, {"read_s": round(read_s, 2),
+                                                                  "reproject_index_s": round(prep_s, 2)}
 
 
 def _overlay_one(gpd, boundary, dltb, basic, approved) -> dict:
@@ -65,7 +66,8 @@ def _overlay_one(gpd, boundary, dltb, basic, approved) -> dict:
     pieces["net"] = pieces["area"] * (1.0 - pieces["KCXS"])
     by_code = pieces.groupby("DLBM")[["area", "net"]].sum()
     farm = by_code[by_code.index.str.startswith("01")]
-    out = {"area_m2": float(bdf.geometry.area.iloc[0]), "pieces": len(pieces), "farmland_net_m2": float(farm["net"].sum())}
+    out = {"area_m2": float(bdf.geometry.area.iloc[0]), "pieces": len(pieces),
+           "farmland_net_m2": float(farm["net"].sum())}
     for name, layer in (("basic_farmland", basic), ("approved", approved)):
         sub = layer.iloc[layer.sindex.query(g, predicate="intersects")]
         inter = gpd.overlay(bdf, sub, how="intersection", keep_geom_type=True)
@@ -96,8 +98,10 @@ def _classify(gpd, patches, farmland, basic, approved) -> dict:
     approved_m2 = np.zeros(n)
     approved_m2[ap.index.to_numpy()] = ap.geometry.area.to_numpy()
     area = p.geometry.area.to_numpy()
-    return {"patches": n, "area_ha": round(float(area.sum()) / 1e4, 4), "farmland_gross_ha": round(float(gross.sum()) / 1e4, 4),
-            "farmland_net_ha": round(float(net.sum()) / 1e4, 4), "basic_farmland_ha": round(float(basic_m2.sum()) / 1e4, 4),
+    return {"patches": n, "area_ha": round(float(area.sum()) / 1e4, 4),
+            "farmland_gross_ha": round(float(gross.sum()) / 1e4, 4),
+            "farmland_net_ha": round(float(net.sum()) / 1e4, 4),
+            "basic_farmland_ha": round(float(basic_m2.sum()) / 1e4, 4),
             "approved_ha": round(float(approved_m2.sum()) / 1e4, 4), "occupies_farmland": int((gross > 0).sum()),
             "occupies_basic_farmland": int((basic_m2 > 0).sum())}
 

@@ -51,19 +51,22 @@ def _create_regions() -> dict:
         return GEOSGeometry(g.wkt, srid=4490), float(ellipsoidal_area_m2(g)[0])
 
     g, a = geom(spec["county"]["wkt"])
-    county = Region.objects.create(code=spec["county"]["code"], name=spec["county"]["name"], level=Level.COUNTY, kind="县",
+    county = Region.objects.create(code=spec["county"]["code"], name=spec["county"]["name"], level=Level.COUNTY,
+                                   kind="县",
                                    geom=g, area_m2=a, boundary_source="bench (synthetic)", is_synthetic=True)
     towns = {}
     for t in spec["townships"]:
         g, a = geom(t["wkt"])
-        towns[t["code"]] = Region(code=t["code"], name=t["name"], level=Level.TOWNSHIP, kind="镇", parent=county, geom=g,
+        towns[t["code"]] = Region(code=t["code"], name=t["name"], level=Level.TOWNSHIP, kind="镇", parent=county,
+                                  geom=g,
                                   area_m2=a, boundary_source="bench (synthetic)", is_synthetic=True)
     Region.objects.bulk_create(towns.values())
     towns = {r.code: r for r in Region.objects.filter(level=Level.TOWNSHIP, code__startswith=COUNTY_CODE)}
     villages = []
     for v in spec["villages"]:
         g, a = geom(v["wkt"])
-        villages.append(Region(code=v["code"], name=v["name"], level=Level.VILLAGE, kind="村", parent=towns[v["code"][:9]],
+        villages.append(
+            Region(code=v["code"], name=v["name"], level=Level.VILLAGE, kind="村", parent=towns[v["code"][:9]],
                                geom=g, area_m2=a, boundary_source="bench (synthetic)", is_synthetic=True))
     Region.objects.bulk_create(villages)
     return {"townships": len(towns), "villages": len(villages)}
@@ -76,7 +79,8 @@ def _instrumented_import(path, *, kind, name, region) -> dict:
 
     timer = Timer()
     saved = {}
-    wrap_services = ("_geometry_checks", "DltbLayer", "ControlLayer", "ellipsoidal_area_m2", "region_codes", "_properties",
+    wrap_services = ("_geometry_checks", "DltbLayer", "ControlLayer", "ellipsoidal_area_m2", "region_codes",
+                     "_properties",
                      "insert_features", "record")
     labels = {"_geometry_checks": "checks_geometry", "DltbLayer": "checks_dltb", "ControlLayer": "checks_overlaps",
               "ellipsoidal_area_m2": "area", "region_codes": "region_codes", "_properties": "properties_json",
@@ -87,7 +91,8 @@ def _instrumented_import(path, *, kind, name, region) -> dict:
         saved[attr] = getattr(services, attr)
         setattr(services, attr, timer.wrap(labels[attr], saved[attr]))
 
-    def control_layer(*args, **kwargs):  # the overlap flags are a cached property the service reads next: count them here
+    # the overlap flags are a cached property the service reads next: count them here
+    def control_layer(*args, **kwargs):
         with timer("checks_overlaps"):
             made = saved["ControlLayer"](*args, **kwargs)
             made.overlapping  # noqa: B018
@@ -98,7 +103,8 @@ def _instrumented_import(path, *, kind, name, region) -> dict:
     backend0 = _backend_cpu_s()
     c0, t0 = time.process_time(), time.perf_counter()
     try:
-        report = services.import_layer(path, kind=kind, name=name, region=region, year=2024, source="make bench (synthetic)")
+        report = services.import_layer(path, kind=kind, name=name, region=region, year=2024,
+                                       source="make bench (synthetic)")
     finally:
         total = time.perf_counter() - t0
         cpu = time.process_time() - c0
@@ -109,7 +115,8 @@ def _instrumented_import(path, *, kind, name, region) -> dict:
     steps["other_incl_commit"] = round(total - sum(timer.totals.values()), 2)
     checks = sum(timer.totals.get(k, 0.0) for k in ("checks_geometry", "checks_dltb", "checks_overlaps", "area"))
     return {"features": report.features, "total_s": round(total, 2), "cpu_s": round(cpu, 2),
-            "db_backend_cpu_s": round(_backend_cpu_s() - backend0, 2), "read_s": round(timer.totals.get("read", 0.0), 2),
+            "db_backend_cpu_s": round(_backend_cpu_s() - backend0, 2),
+            "read_s": round(timer.totals.get("read", 0.0), 2),
             "checks_s": round(checks, 2),
             "write_s": round(timer.totals.get("write_features", 0.0) + timer.totals.get("region_codes", 0.0)
                              + timer.totals.get("properties_json", 0.0), 2),
@@ -241,7 +248,8 @@ def _worker_overlay(boundary_wkb: bytes) -> tuple[float, float, int, float]:
 
     dltb, basic, approved = _W["layers"]
     t0 = time.perf_counter()
-    overlay_boundaries(scope=_W["scope"], boundaries=[shapely.from_wkb(boundary_wkb)], dltb=dltb, controls=(basic, approved))
+    overlay_boundaries(scope=_W["scope"], boundaries=[shapely.from_wkb(boundary_wkb)], dltb=dltb,
+                       controls=(basic, approved))
     t1 = time.perf_counter()
     return t0, t1, _W["core"], _backend_cpu_s()
 
@@ -393,7 +401,8 @@ def phase_overlay() -> dict:
 def _summary(result) -> dict:
     """Totals of a PatchClassification (ha) and the verdict counts, to compare backends and the baseline."""
     out = {"patches": len(result)}
-    for key in ("area_m2", "dltb_m2", "farmland_gross_m2", "farmland_net_m2", "basic_farmland_m2", "approved_m2", "unapproved_m2"):
+    for key in ("area_m2", "dltb_m2", "farmland_gross_m2", "farmland_net_m2", "basic_farmland_m2", "approved_m2",
+                "unapproved_m2"):
         value = getattr(result, key)
         if value is not None:
             out[key.replace("_m2", "_ha")] = round(float(np.sum(value)) / 1e4, 4)

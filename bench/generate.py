@@ -168,14 +168,16 @@ def make_regions(frame: Frame, rng: np.random.Generator) -> dict:
     box = shapely.box(0, 0, w, h)
 
     def voronoi(points):
-        cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=shapely.box(-w, -h, 2 * w, 2 * h),
+        cells = shapely.get_parts(
+            shapely.voronoi_polygons(shapely.multipoints(points), extend_to=shapely.box(-w, -h, 2 * w, 2 * h),
                                                            ordered=True))
         return shapely.intersection(cells, box)
 
     towns = voronoi(rng.uniform([0, 0], [w, h], (N_TOWNSHIPS, 2)))
     village_cells = voronoi(rng.uniform([0, 0], [w, h], (N_VILLAGES, 2)))
     tree = shapely.STRtree(village_cells)
-    regions = {"county": {"code": COUNTY_CODE, "name": "基准测试合成县", "wkt": frame.to_degrees(box).wkt}, "townships": [], "villages": []}
+    regions = {"county": {"code": COUNTY_CODE, "name": "基准测试合成县", "wkt": frame.to_degrees(box).wkt},
+               "townships": [], "villages": []}
     for t, town in enumerate(towns, start=1):
         tcode = f"{COUNTY_CODE}{t:03d}"
         regions["townships"].append({"code": tcode, "name": f"合成{t}镇", "wkt": frame.to_degrees(town).wkt})
@@ -227,7 +229,8 @@ def ensure_data(data_dir: Path = DATA_DIR, force: bool = False) -> dict:
     rng = np.random.default_rng([BENCH_SEED, 0xBE7C])
     t0 = time.perf_counter()
     boundaries = make_boundaries(frame, rng)
-    construction = np.flatnonzero(np.isin(dltb.dlbm.astype(str), ("0701", "0702", "05H1", "0601", "1003", "1004", "08H2")))
+    construction = np.flatnonzero(
+        np.isin(dltb.dlbm.astype(str), ("0701", "0702", "05H1", "0601", "1003", "1004", "08H2")))
     anchors = frame.xy(shapely.get_coordinates(shapely.centroid(dltb.geometry[construction])))
     patches = make_patches(frame, rng, anchors)
     regions = make_regions(frame, rng)
@@ -243,10 +246,14 @@ def ensure_data(data_dir: Path = DATA_DIR, force: bool = False) -> dict:
     write_gpkg(data_dir / "dltb.gpkg", dltb.geometry, attrs)
     basic = controls["basic_farmland"].geometry
     approved = controls["approved"].geometry
-    write_gpkg(data_dir / "basic_farmland.gpkg", basic, {"BSM": np.array([f"YJJBNT{i:07d}" for i in range(1, len(basic) + 1)])})
-    write_gpkg(data_dir / "approved.gpkg", approved, {"BSM": np.array([f"YP{i:07d}" for i in range(1, len(approved) + 1)])})
-    write_gpkg(data_dir / "boundaries.gpkg", boundaries, {"NAME": np.array([f"红线{i:02d}" for i in range(1, len(boundaries) + 1)])})
-    write_gpkg(data_dir / "patches.gpkg", patches, {"JCBH": np.array([f"WP{i:05d}" for i in range(1, len(patches) + 1)])})
+    write_gpkg(data_dir / "basic_farmland.gpkg", basic,
+               {"BSM": np.array([f"YJJBNT{i:07d}" for i in range(1, len(basic) + 1)])})
+    write_gpkg(data_dir / "approved.gpkg", approved,
+               {"BSM": np.array([f"YP{i:07d}" for i in range(1, len(approved) + 1)])})
+    write_gpkg(data_dir / "boundaries.gpkg", boundaries,
+               {"NAME": np.array([f"红线{i:02d}" for i in range(1, len(boundaries) + 1)])})
+    write_gpkg(data_dir / "patches.gpkg", patches,
+               {"JCBH": np.array([f"WP{i:05d}" for i in range(1, len(patches) + 1)])})
     (data_dir / "regions.json").write_text(json.dumps(regions, ensure_ascii=False))
     timings["write_s"] = time.perf_counter() - t0
 
@@ -254,12 +261,14 @@ def ensure_data(data_dir: Path = DATA_DIR, force: bool = False) -> dict:
     area = dltb.area_m2
     level1 = np.array([c.level1_code for c in dltb.classes], dtype=object)[dltb.class_index]
     codes, inverse = np.unique(level1.astype(str), return_inverse=True)
-    mix = {str(c): round(float(s) / float(area.sum()), 4) for c, s in zip(codes, np.bincount(inverse, weights=area), strict=True)}
+    mix = {str(c): round(float(s) / float(area.sum()), 4) for c,
+           s in zip(codes, np.bincount(inverse, weights=area), strict=True)}
     from landguard.core.geodesy import ellipsoidal_area_m2
     manifest = {
         "params": params,
         "files": {name: (data_dir / name).stat().st_size for name in
-                  ("dltb.gpkg", "basic_farmland.gpkg", "approved.gpkg", "boundaries.gpkg", "patches.gpkg", "regions.json")},
+                  ("dltb.gpkg", "basic_farmland.gpkg", "approved.gpkg", "boundaries.gpkg", "patches.gpkg",
+                   "regions.json")},
         # Reproducibility: the same parameters give the same geometries (GeoPackage files carry a timestamp).
         "geometry_sha256": {"dltb": _geometry_digest(dltb.geometry), "basic_farmland": _geometry_digest(basic),
                             "approved": _geometry_digest(approved), "boundaries": _geometry_digest(boundaries),

@@ -32,7 +32,8 @@ def render(result: dict) -> str:
     lines += [head, "|---" * (len(cols) + 2) + "|"]
 
     def row(label, key, unit="", base_value=None):
-        lines.append(f"| {label} | " + " | ".join(_fmt(s[c].get(key), unit) for c in cols) + f" | {_fmt(base_value, unit)} |")
+        lines.append(f"| {label} | " + " | ".join(_fmt(s[c].get(key), unit) for c in cols)
+                     + f" | {_fmt(base_value, unit)} |")
 
     row("(a) p50, wall, one core", "a_overlay_p50_ms", " ms", base.get("a_p50_ms"))
     row("(a) p95, wall, one core", "a_overlay_p95_ms", " ms", base.get("a_p95_ms"))

@@ -50,19 +50,24 @@ def machine() -> dict:
     for line in _cmd(["lscpu"]).splitlines():
         key, _sep, value = line.partition(":")
         lscpu[key.strip()] = value.strip()
-    mem_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), 0)
+    mem_kb = next(
+        (int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+         if line.startswith("MemTotal")), 0)
     os_name = next((line.split("=", 1)[1].strip('"') for line in Path("/etc/os-release").read_text().splitlines()
                     if line.startswith("PRETTY_NAME=")), platform.platform())
     return {"nproc": int(_cmd(["nproc"]) or os.cpu_count() or 0), "cpu_model": lscpu.get("Model name", ""),
-            "hypervisor": lscpu.get("Hypervisor vendor", ""), "memory_gib": round(mem_kb / 1024 / 1024, 1), "os": os_name,
+            "hypervisor": lscpu.get("Hypervisor vendor", ""), "memory_gib": round(mem_kb / 1024 / 1024, 1),
+            "os": os_name,
             "kernel": platform.release(), "python": platform.python_version(),
             "openblas_env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}}
 
 
 def library_versions() -> dict:
     code = ("import json, pyproj, pyogrio, shapely, numpy, sqlite3, django;"
-            "print(json.dumps({'django': django.get_version(), 'shapely': shapely.__version__, 'geos': shapely.geos_version_string,"
-            "'numpy': numpy.__version__, 'pyproj': pyproj.__version__, 'pyogrio': pyogrio.__version__, 'sqlite': sqlite3.sqlite_version}))")
+            "print(json.dumps({'django': django.get_version(), 'shapely': shapely.__version__, 'geos': "
+            "shapely.geos_version_string,"
+            "'numpy': numpy.__version__, 'pyproj': pyproj.__version__, 'pyogrio': pyogrio.__version__, 'sqlite': "
+            "sqlite3.sqlite_version}))")
     try:
         return json.loads(_cmd([PY, "-c", code]))
     except ValueError:
@@ -173,7 +178,8 @@ def _pg_versions(url: str) -> dict:
         row = conn.execute("SELECT current_setting('server_version'), postgis_lib_version(), "
                            "current_setting('shared_buffers'), current_setting('max_parallel_workers_per_gather'), "
                            "current_setting('work_mem')").fetchone()
-    return {"postgresql": row[0], "postgis": row[1], "shared_buffers": row[2], "max_parallel_workers_per_gather": row[3],
+    return {"postgresql": row[0], "postgis": row[1], "shared_buffers": row[2],
+            "max_parallel_workers_per_gather": row[3],
             "work_mem": row[4]}
 
 
@@ -237,7 +243,8 @@ def summarise(result: dict) -> dict:
                 "a_official_area_vs_geod_max_abs_m2": max((abs(g["diff_m2"]) for g in geod), default=None),
                 "b_classify_one_core_s": b1, "b_classify_two_cores_s": b2,
                 "b_ratio_to_geopandas": round(b1 / base_b, 2) if b1 and base_b else None,
-                "b_cpu_s": _get(cl, "one_core", "cpu_s"), "b_db_backend_cpu_s": _get(cl, "one_core", "db_backend_cpu_s"),
+                "b_cpu_s": _get(cl, "one_core", "cpu_s"),
+                "b_db_backend_cpu_s": _get(cl, "one_core", "db_backend_cpu_s"),
                 "b_db_fetch_s": _get(cl, "one_core", "db_fetch_s"), "b_peak_mb": bpeak,
                 "b_two_cores_peak_mb_total": _get(cl, "two_cores", "peak_mb_total"),
                 "b_two_cores_cpu_s": _get(cl, "two_cores", "per_process_cpu_s"),
@@ -245,12 +252,14 @@ def summarise(result: dict) -> dict:
             if not variant:
                 imp = _get(r, "import", "layers", "dltb", default={})
                 row.update({"c_import_dltb_s": imp.get("total_s"), "c_cpu_s": imp.get("cpu_s"),
-                            "c_db_backend_cpu_s": imp.get("db_backend_cpu_s"), "c_read_s": imp.get("read_s"), "c_checks_s": imp.get("checks_s"),
+                            "c_db_backend_cpu_s": imp.get("db_backend_cpu_s"), "c_read_s": imp.get("read_s"),
+                            "c_checks_s": imp.get("checks_s"),
                             "c_write_s": imp.get("write_s"), "c_import_peak_mb": imp.get("peak_mb")})
             met = {
                 "a_p50_le_20ms": a50 is not None and a50 <= TARGETS["a_p50_ms"],
                 "a_p95_le_40ms": a95 is not None and a95 <= TARGETS["a_p95_ms"],
-                "a_le_0.4x_geopandas": row["a_ratio_p50_to_geopandas"] is not None and row["a_ratio_p50_to_geopandas"] <= TARGETS["a_ratio_to_geopandas"],
+                "a_le_0.4x_geopandas": row["a_ratio_p50_to_geopandas"] is not None
+                    and row["a_ratio_p50_to_geopandas"] <= TARGETS["a_ratio_to_geopandas"],
                 "a_official_areas_verified": row["a_official_area_vs_geod_ok"],
                 "a_stretch_le_10ms_two_cores": two is not None and two <= TARGETS["a_stretch_two_cores_ms"],
                 "b_le_3s_one_core": b1 is not None and b1 <= TARGETS["b_one_core_s"],
@@ -258,7 +267,8 @@ def summarise(result: dict) -> dict:
                 "b_peak_le_1.5GB": bpeak is not None and bpeak <= TARGETS["b_peak_mb"],
             }
             if not variant:
-                met["c_import_le_20s"] = row["c_import_dltb_s"] is not None and row["c_import_dltb_s"] <= TARGETS["c_import_s"]
+                met["c_import_le_20s"] = (row["c_import_dltb_s"] is not None
+                                          and row["c_import_dltb_s"] <= TARGETS["c_import_s"])
                 alarms = r.get("alarms") or {}
                 row.update({"alarms_per_second": alarms.get("per_second"), "alarms_seconds": alarms.get("seconds"),
                             "alarms_stored": alarms.get("stored")})
@@ -266,8 +276,10 @@ def summarise(result: dict) -> dict:
             row["targets_met"] = met
             summary[name + ("_" + variant if variant else "")] = row
     # Cross-checks: both databases must give the same figures; GeoPandas' planar GK areas run ~3–4e-4 larger.
-    sl_cl, pg_cl = _get(result, "spatialite", "classify", "one_core", "summary"), _get(result, "postgis", "classify", "one_core", "summary")
-    sl_ov, pg_ov = _get(result, "spatialite", "overlay", "one_core", "sample"), _get(result, "postgis", "overlay", "one_core", "sample")
+    sl_cl, pg_cl = _get(result, "spatialite", "classify", "one_core", "summary"), _get(result, "postgis", "classify",
+        "one_core", "summary")
+    sl_ov, pg_ov = _get(result, "spatialite", "overlay", "one_core", "sample"), _get(result, "postgis", "overlay",
+        "one_core", "sample")
     checks = {}
     if sl_cl and pg_cl:
         checks["b_same_figures_spatialite_postgis"] = sl_cl == pg_cl
@@ -276,7 +288,8 @@ def summarise(result: dict) -> dict:
     base_cl = _get(base, "classify", "summary")
     if sl_cl and base_cl:
         checks["b_geopandas_planar_over_official"] = {
-            k: round(base_cl[k] / sl_cl[k], 5) for k in ("area_ha", "farmland_gross_ha", "basic_farmland_ha", "approved_ha")
+            k: round(base_cl[k] / sl_cl[k], 5)
+                for k in ("area_ha", "farmland_gross_ha", "basic_farmland_ha", "approved_ha")
             if sl_cl.get(k) and base_cl.get(k)}
         checks["b_verdict_counts_landguard_vs_geopandas"] = {
             k: [sl_cl.get(k), base_cl.get(k)] for k in ("occupies_farmland", "occupies_basic_farmland")}
@@ -292,9 +305,11 @@ def summarise(result: dict) -> dict:
     for name in ("spatialite", "postgis"):
         for phase, r in (result.get(name) or {}).items():
             if isinstance(r, dict) and r.get("machine_load"):
-                loads[f"{name}-{phase}"] = round(r["machine_load"]["others_cpu_s"] / max(r["machine_load"]["wall_s"], 0.1), 2)
+                loads[f"{name}-{phase}"] = round(
+                    r["machine_load"]["others_cpu_s"] / max(r["machine_load"]["wall_s"], 0.1), 2)
     summary["other_processes_cpus_busy"] = loads  # average CPUs other people's processes kept busy during each phase
-    summary["geopandas_baseline"] = {"a_p50_ms": base_a, "a_p95_ms": base_a95, "a_pass_p50_ms": _get(base, "overlay", "pass_p50_ms"),
+    summary["geopandas_baseline"] = {"a_p50_ms": base_a, "a_p95_ms": base_a95,
+                                     "a_pass_p50_ms": _get(base, "overlay", "pass_p50_ms"),
                                      "a_cpu_p50_ms": _get(base, "overlay", "cpu_p50_ms"), "b_s": base_b,
                                      "b_cpu_s": _get(base, "classify", "cpu_s"),
                                      "peak_mb": _get(base, "classify", "peak_mb"), "areas": base.get("areas")}
@@ -308,9 +323,11 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench.run")
     parser.add_argument("--postgis-url", default=os.environ.get("BENCH_POSTGIS_URL", ""))
     parser.add_argument("--skip-postgis", action="store_true")
-    parser.add_argument("--keep-db", action="store_true", help="keep var/bench/spatialite and the landguard_bench database")
+    parser.add_argument("--keep-db", action="store_true",
+                        help="keep var/bench/spatialite and the landguard_bench database")
     parser.add_argument("--tiles-export-only", action="store_true",
-                        help="issue 10's phase alone: import the (cached) layer, then tiles z6–z14 and the whole-layer export")
+                        help="issue 10's phase alone: import the (cached) layer, then tiles z6–z14 and the "
+                        "whole-layer export")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -320,8 +337,10 @@ def main(argv: list[str]) -> int:
     env = base_env()
 
     gen = run_phase("bench.generate_phase", [], env, "generate")
-    result["data"] = {k: gen.get(k) for k in ("params", "counts", "county_km2", "parcel_ha", "farmland_share", "level1_area_share",
-                                             "boundary_ha", "patch_ha", "geometry_sha256", "timings", "reused", "peak_mb")}
+    result["data"] = {k: gen.get(k)
+                      for k in ("params", "counts", "county_km2", "parcel_ha", "farmland_share", "level1_area_share",
+                                             "boundary_ha", "patch_ha", "geometry_sha256", "timings", "reused",
+                                             "peak_mb")}
     if not gen.get("ok"):
         result["error"] = "data generation failed"
         result["generate"] = gen
@@ -351,7 +370,8 @@ def main(argv: list[str]) -> int:
             server = args.postgis_url
             bench_url = server.rsplit("/", 1)[0] + "/" + BENCH_DB
             try:
-                _pg_admin(server, [f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)', f'CREATE DATABASE "{BENCH_DB}"'])
+                _pg_admin(server,
+                          [f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)', f'CREATE DATABASE "{BENCH_DB}"'])
                 _pg_admin(server, ["CREATE EXTENSION IF NOT EXISTS postgis"], database=BENCH_DB)
                 result["postgis_server"] = _pg_versions(bench_url)
                 pg_env = {**env, "DATABASE_URL": bench_url, "LANDGUARD_VAR_DIR": str(OUT_DIR / "postgis")}
@@ -359,9 +379,11 @@ def main(argv: list[str]) -> int:
                 if args.tiles_export_only:
                     return _finish(result, started)
                 alarm_db = f"{BENCH_DB}_alarms"
-                _pg_admin(server, [f'DROP DATABASE IF EXISTS "{alarm_db}" WITH (FORCE)', f'CREATE DATABASE "{alarm_db}"'])
+                _pg_admin(server,
+                          [f'DROP DATABASE IF EXISTS "{alarm_db}" WITH (FORCE)', f'CREATE DATABASE "{alarm_db}"'])
                 _pg_admin(server, ["CREATE EXTENSION IF NOT EXISTS postgis"], database=alarm_db)
-                result["postgis"]["alarms"] = alarms("postgis", {**pg_env, "DATABASE_URL": server.rsplit("/", 1)[0] + "/" + alarm_db})
+                result["postgis"]["alarms"] = alarms("postgis",
+                    {**pg_env, "DATABASE_URL": server.rsplit("/", 1)[0] + "/" + alarm_db})
             finally:
                 if not args.keep_db:
                     try:
