@@ -61,7 +61,7 @@ def test_user_list_filters_through_htmx_and_exports_the_filtered_rows(open_tab, 
     # Free-text search (debounced input): narrows further, still without a reload.
     bar = _bar(page)
     with page.expect_response(_is_htmx_list_request):
-        page.fill("input[name=q]", "chief_")
+        page.fill("form.filters input[name=q]", "chief_")  # the list's own box, not the top bar's search
     _wait_for_new_results(page, bar)
     chiefs = _count(page)
     assert 0 < chiefs < in_township
@@ -69,6 +69,16 @@ def test_user_list_filters_through_htmx_and_exports_the_filtered_rows(open_tab, 
     assert usernames and all(name.startswith("chief_") for name in usernames), usernames
     assert page.evaluate("window.__sameDocument") == "still here"
     page.screenshot(path=str(artifacts / "users-filtered.png"), full_page=True)
+
+    # Typing in the top bar's search box is not a list filter: it sends no list request. (Leaving the list's box
+    # first: its own change event on blur may ask once more, with the same filters.)
+    page.locator("form.filters input[name=q]").blur()
+    page.wait_for_timeout(800)
+    list_requests: list[str] = []
+    page.on("request", lambda r: list_requests.append(r.url) if r.headers.get("hx-request") == "true" else None)
+    page.fill("#top-search-q", "冠县")
+    page.wait_for_timeout(800)  # past the filter's 300 ms debounce
+    assert list_requests == [], list_requests
 
     # The export link in the swapped fragment carries the filters: the workbook holds exactly these rows.
     link = page.locator("#results a[download]")
