@@ -64,7 +64,7 @@ class Frame:
 
 def _source_digest() -> str:
     h = hashlib.sha256()
-    for p in (Path(__file__), ROOT / "landguard" / "analysis" / "synthetic.py"):
+    for p in (Path(__file__), ROOT / "landguard" / "engine" / "synthetic.py"):
         h.update(p.read_bytes())
     return h.hexdigest()[:16]
 
