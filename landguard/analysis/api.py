@@ -60,9 +60,8 @@ class _ClassRow(serializers.Serializer):
     net = _Area()
 
 
-class _Subtotal(serializers.Serializer):
-    code = serializers.CharField(help_text=gettext_lazy("县级行政区代码"))
-    name = serializers.CharField()
+class _Areas(serializers.Serializer):
+    """The figures of one analysed area: a whole boundary, or its part in one county."""
     gross = _Area()
     dltb = _Area()
     uncovered = _Area()
@@ -78,22 +77,16 @@ class _Subtotal(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.CharField())
 
 
-class _Result(serializers.Serializer):
+class _Subtotal(_Areas):
+    code = serializers.CharField(help_text=gettext_lazy("县级行政区代码"))
+    name = serializers.CharField()
+
+
+class _Result(_Areas):
     label = serializers.CharField(help_text=gettext_lazy("边界名称（文件中的要素）"))
     boundary_index = serializers.IntegerField()
     gross = _Area(help_text=gettext_lazy("边界的 CGCS2000 椭球面积"))
-    dltb = _Area()
-    uncovered = _Area()
-    farmland_gross = _Area()
-    farmland_net = _Area()
-    tiankan = _Area()
-    by_big_class = _ClassRow(many=True)
-    by_level1 = _ClassRow(many=True)
-    by_code = _ClassRow(many=True)
     controls = serializers.DictField(child=serializers.DictField(), help_text=gettext_lazy("图层名 → 区内/区外面积"))
-    verdicts = serializers.ListField(child=serializers.DictField())
-    not_evaluated = serializers.ListField(child=serializers.DictField())
-    warnings = serializers.ListField(child=serializers.CharField())
     subtotals = _Subtotal(many=True,
                           help_text=gettext_lazy("边界跨县时每县一项（该县部分用该县官方图层分析），合计即上列各数"))
 
