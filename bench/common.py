@@ -93,3 +93,22 @@ def percentiles_ms(seconds: list[float]) -> dict:
 
 def write_result(path: str, result: dict) -> None:
     Path(path).write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+
+
+def phase_main(phases: dict, argv: list[str], *, finish=None) -> int:
+    """`python -m bench.<module> PHASE OUT.json`: run one phase in this process and write its JSON, a failure
+    included (the JSON says which phase failed and why); `finish` adds process-wide figures to the result."""
+    import traceback
+
+    phase, out_path = argv[0], argv[1]
+    setup_django()
+    try:
+        result = phases[phase]()
+        result["ok"] = True
+    except Exception as exc:  # noqa: BLE001 — reported in the JSON, not hidden
+        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-4000:]}
+    if finish is not None:
+        finish(result)
+    write_result(out_path, result)
+    return 0 if result["ok"] else 1
+

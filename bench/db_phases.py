@@ -21,11 +21,10 @@ single_threaded_env()
 import json  # noqa: E402
 import multiprocessing as mp  # noqa: E402
 import time  # noqa: E402
-import traceback  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from bench.common import Timer, peak_mb, percentiles_ms, reset_peak, rss_mb, setup_django, write_result  # noqa: E402
+from bench.common import Timer, peak_mb, percentiles_ms, phase_main, reset_peak, rss_mb, setup_django  # noqa: E402
 from bench.generate import COUNTY_CODE, DATA_DIR, read_geometries  # noqa: E402
 
 WARMUP = 1
@@ -474,16 +473,11 @@ PHASES = {"import": phase_import, "overlay": phase_overlay, "classify": phase_cl
 
 
 def main(argv: list[str]) -> int:
-    phase, out_path = argv[0], argv[1]
-    setup_django()
-    try:
-        result = PHASES[phase]()
-        result["ok"] = True
-    except Exception as exc:  # report, don't hide: the JSON says which phase failed and why
-        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-4000:]}
+    return phase_main(PHASES, argv, finish=_peak)
+
+
+def _peak(result: dict) -> None:
     result["process_peak_mb"] = peak_mb()
-    write_result(out_path, result)
-    return 0 if result["ok"] else 1
 
 
 if __name__ == "__main__":

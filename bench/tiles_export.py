@@ -13,12 +13,11 @@ from __future__ import annotations
 import resource
 import sys
 import time
-import traceback
 from pathlib import Path
 
 import numpy as np
 
-from bench.common import ROOT, setup_django, write_result
+from bench.common import ROOT, phase_main
 
 ZOOMS = range(6, 15)
 LAYER_NAME = "基准测试地类图斑"
@@ -74,15 +73,7 @@ PHASES = {"tiles": phase_tiles, "export": phase_export}
 
 
 def main(argv: list[str]) -> int:
-    phase, out_path = argv[0], argv[1]
-    setup_django()
-    try:
-        result = PHASES[phase]()
-        result["ok"] = True
-    except Exception as exc:  # noqa: BLE001 — reported in the JSON
-        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-4000:]}
-    write_result(out_path, result)
-    return 0 if result["ok"] else 1
+    return phase_main(PHASES, argv)
 
 
 if __name__ == "__main__":
