@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain, islice
 from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_DATA_ROWS = 1_048_576 - 2  # Excel's sheet limit, less the title and header rows
 MAX_WIDTH = 60
 MIN_WIDTH = 6
+WIDTH_SAMPLE_ROWS = 500
 
 # Number formats as bureaus write the figures: counts whole, 公顷 and 万亩 to four places, 亩 and m² to two.
 COUNT = "#,##0"
@@ -129,12 +131,18 @@ def write_workbook(path: Path, *, title: str, scope_label: str, columns: Sequenc
     """`build_workbook`'s layout (title row, bold header, 序号, number formats, frozen headers) written row by
     row with openpyxl's write-only mode, so memory stays flat whatever the number of rows. Column widths must
     be set before the first row: the header's width or the caller's `widths` (display units, one per column
-    after any added 序号), whichever is larger. Returns the number of data rows; refuses more than Excel holds."""
+    after any added 序号; else measured on the first WIDTH_SAMPLE_ROWS rows), whichever is larger. Returns the
+    number of data rows; refuses more than Excel holds."""
     columns, rows = _with_serial(columns, rows)
+    if widths is None:  # measured on the first rows, since a streamed sheet fixes its widths before any row
+        rows = iter(rows)
+        sample = list(islice(rows, WIDTH_SAMPLE_ROWS))
+        widths = [max([display_width(_cell(row[i])) for row in sample], default=0) for i in range(len(columns))]
+        rows = chain(sample, rows)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
     for index, column in enumerate(columns):
-        wanted = max(display_width(str(column.header)), widths[index] if widths and index < len(widths) else 0)
+        wanted = max(display_width(str(column.header)), widths[index] if index < len(widths) else 0)
         ws.column_dimensions[get_column_letter(index + 1)].width = min(MAX_WIDTH, max(MIN_WIDTH, wanted + 2))
     ws.freeze_panes = "A3"
     if len(columns) > 1:
@@ -151,6 +159,15 @@ def write_workbook(path: Path, *, title: str, scope_label: str, columns: Sequenc
         ws.append(row)
     wb.save(path)
     return count
+
+
+def counting(rows: Iterable[Sequence[Any]], progress: Callable[[int, int], None] | None, total: int, *,
+             every: int = 2_000) -> Iterator[Sequence[Any]]:
+    """The rows unchanged, reporting `progress(done, total)` every `every` rows (a background export's progress)."""
+    for done, row in enumerate(rows, start=1):
+        if progress and done % every == 0:
+            progress(done, total)
+        yield row
 
 
 def _header_cell(ws: Any, column: ExportColumn) -> WriteOnlyCell:

@@ -14,12 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Job(models.Model):
-    # An export job (LAYER_EXPORT) has no upload: `file` is its result, downloaded by the submitter only.
+    # An export job (EXPORT_KINDS) has no upload: `file` is its result, downloaded by the submitter only.
     class Kind(models.TextChoices):
         BOUNDARIES = "boundaries", _("行政区边界导入")
         LAYER = "layer", _("图层导入")
         PATCH_BATCH = "patch_batch", _("卫片批次导入")
         LAYER_EXPORT = "layer_export", _("要素导出")
+        LIST_EXPORT = "list_export", _("列表导出")
+
+    EXPORT_KINDS = frozenset({Kind.LAYER_EXPORT, Kind.LIST_EXPORT})
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -58,6 +61,10 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}：{self.original_name}"
+
+    @property
+    def is_export(self) -> bool:
+        return self.kind in self.EXPORT_KINDS
 
     @property
     def is_finished(self) -> bool:

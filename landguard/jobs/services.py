@@ -40,7 +40,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from landguard.core.scope import RegionScope
@@ -92,6 +93,34 @@ def submit(*, actor, kind: str, upload: UploadedFile, options: dict[str, Any], s
                                  scope_code=scope.root_code, created_by=actor)
         transaction.on_commit(lambda: run_job.enqueue(job.pk))
     return job
+
+
+def submit_export(*, actor, kind: str, name: str, options: dict[str, Any], scope: RegionScope) -> Job:
+    """Queue an export of the submitter's scope (no upload: the job's `file` becomes its result, which only the
+    submitter downloads). The request's language goes with it, so the file's headers read as the page did."""
+    from landguard.jobs.tasks import run_job
+
+    with transaction.atomic():
+        job = Job.objects.create(kind=kind, original_name=name[:255], scope_code=scope.root_code, created_by=actor,
+                                 options={**options, "language": translation.get_language()})
+        transaction.on_commit(lambda: run_job.enqueue(job.pk))
+    return job
+
+
+EXPORT_DIR = "jobs/exports"  # under MEDIA_ROOT/jobs: never served directly; the upload retention purges it too
+
+
+def export_target(job: Job) -> tuple[str, Path]:
+    """Where an export job writes its file: (the name stored on the job, the path to write)."""
+    relative = f"{EXPORT_DIR}/{job.pk}/{job.original_name}"
+    path = Path(settings.MEDIA_ROOT) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return relative, path
+
+
+def export_written(job: Job, relative: str) -> None:
+    """Record the written file as the job's result, downloaded from the job's page."""
+    Job.objects.filter(pk=job.pk).update(file=relative, result_url=reverse("jobs:result", args=[job.pk]))
 
 
 def _progress_key(job_id: int) -> str:
@@ -193,7 +222,8 @@ def run(job_id: int) -> Job | None:
 
     outcome: dict[str, Any]
     try:
-        lines = HANDLERS[job.kind].run(job, report_progress)
+        with translation.override(job.options.get("language") or settings.LANGUAGE_CODE):
+            lines = HANDLERS[job.kind].run(job, report_progress)
         outcome = {"status": Job.Status.DONE, "report": [_as_uploaded(line, job) for line in lines]}
     except JobFailed as exc:
         outcome = {"status": Job.Status.FAILED, "error": _as_uploaded(str(exc), job)}

@@ -79,7 +79,7 @@ def job_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespons
 def job_result(request: HttpRequest, scope: RegionScope, pk: int) -> FileResponse:
     """The file an export job wrote, for its submitter only (inside the scope, like the job itself)."""
     job = selectors.get_job(scope, pk)
-    if job.kind != Job.Kind.LAYER_EXPORT or job.status != Job.Status.DONE or not job.file:
+    if not job.is_export or job.status != Job.Status.DONE or not job.file:
         raise Http404
     if job.created_by_id != request.user.pk:
         raise Http404

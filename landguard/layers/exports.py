@@ -19,24 +19,23 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsWKB
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from landguard.core.exports import (COUNT, HECTARES, MU, SQUARE_METRES, XLSX_MAX_DATA_ROWS, ExportColumn,
-                                    write_workbook)
+                                    counting, write_workbook)
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
 from landguard.formats.geopackage import append_geopackage
 from landguard.jobs.models import Job
+from landguard.jobs.services import submit_export
 from landguard.layers import selectors
 from landguard.layers.models import Feature, LayerVersion
 from landguard.regions import selectors as region_selectors
 
 FORMATS = ("xlsx", "csv", "gpkg")
 CHUNK_ROWS = 2_000
-EXPORT_DIR = "jobs/exports"  # under MEDIA_ROOT/jobs: never served directly; the upload retention purges it too
 
 FEATURE_COLUMNS = [ExportColumn(h, f) for h, f in (
     (_("序号"), COUNT), (_("要素编号"), None), (_("地类编码"), None), (_("坐落行政区代码"), None),
@@ -87,7 +86,7 @@ def write(path: Path, fmt: str, features: QuerySet[Feature], *, title: str, scop
           progress: Progress | None = None) -> int:
     """Write the features to `path` in `fmt`; returns the number of rows."""
     total = features.count() if progress else 0
-    counted = _counting(rows(features), progress, total)
+    counted = counting(rows(features), progress, total, every=CHUNK_ROWS)
     if fmt == "xlsx":
         return write_workbook(path, title=title, scope_label=scope_label, columns=FEATURE_COLUMNS, rows=counted,
                               widths=FEATURE_WIDTHS)
@@ -97,13 +96,6 @@ def write(path: Path, fmt: str, features: QuerySet[Feature], *, title: str, scop
             writer.writerow([str(c.header) for c in FEATURE_COLUMNS])
             return sum(1 for row in counted if writer.writerow(row) is not None)
     return _write_geopackage(path, features, title=title, progress=progress, total=total)
-
-
-def _counting(source: Iterator[tuple], progress: Progress | None, total: int) -> Iterator[tuple]:
-    for done, row in enumerate(source, start=1):
-        if progress and done % CHUNK_ROWS == 0:
-            progress(done, total)
-        yield row
 
 
 def _write_geopackage(path: Path, features: QuerySet[Feature], *, title: str, progress: Progress | None,
@@ -127,13 +119,8 @@ def _write_geopackage(path: Path, features: QuerySet[Feature], *, title: str, pr
 
 def submit(*, actor: Any, scope: RegionScope, version: LayerVersion, fmt: str, filters: dict[str, str]) -> Job:
     """Queue the export of the version's features (as `filters` select them) as a job of the submitter's scope."""
-    from landguard.jobs.tasks import run_job
-
     stamp = timezone.localtime(timezone.now()).strftime("%Y%m%d-%H%M")
-    name = f"{version.layer.name}-v{version.number}-{stamp}.{fmt}"
-    with transaction.atomic():
-        job = Job.objects.create(kind=Job.Kind.LAYER_EXPORT, original_name=name[:255], scope_code=scope.root_code,
-                                 created_by=actor, options={"layer_id": version.layer_id, "number": version.number,
-                                                            "format": fmt, "filters": filters})
-        transaction.on_commit(lambda: run_job.enqueue(job.pk))
-    return job
+    return submit_export(actor=actor, kind=Job.Kind.LAYER_EXPORT, scope=scope,
+                         name=f"{version.layer.name}-v{version.number}-{stamp}.{fmt}",
+                         options={"layer_id": version.layer_id, "number": version.number, "format": fmt,
+                                  "filters": filters})

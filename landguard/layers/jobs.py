@@ -4,16 +4,14 @@ scope, and the job page shows progress and the import report. A large features e
 
 from __future__ import annotations
 
-from pathlib import Path
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from landguard.core.scope import scope_for
 from landguard.formats.uploads import WEB_UPLOAD_SUFFIXES
 from landguard.jobs.models import Job
-from landguard.jobs.services import JobFailed, Progress, handler
+from landguard.jobs.services import JobFailed, Progress, export_target, export_written, handler
 from landguard.layers import exports, selectors
 from landguard.layers.models import Layer
 from landguard.layers.services import LayerImportError, import_layer
@@ -58,10 +56,8 @@ def run_layer_export(job: Job, progress: Progress) -> list[str]:
     features = exports.select(scope, version, **o.get("filters", {}))
     if exports.xlsx_refused(features.count(), o["format"]):
         raise JobFailed(_("要素超过 Excel 单表上限（1,048,574 行），请导出 GeoPackage 或 CSV"))
-    relative = f"{exports.EXPORT_DIR}/{job.pk}/{job.original_name}"
-    path = Path(settings.MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
+    relative, path = export_target(job)
     count = exports.write(path, o["format"], features, title=f"{version.layer.name} v{version.number}",
                           scope_label=scope_label(scope), progress=progress)
-    Job.objects.filter(pk=job.pk).update(file=relative, result_url=reverse("jobs:result", args=[job.pk]))
+    export_written(job, relative)
     return [_("已导出 %(count)s 个要素") % {"count": count}]

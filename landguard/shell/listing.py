@@ -1,24 +1,31 @@
 """One description per list page (columns, filter form, scoped rows) drives both the paginated HTML table
-(with its HTMX live filter) and the xlsx export of the filtered list, so the two never disagree."""
+(with its HTMX live filter) and the xlsx export of the filtered list, so the two never disagree. A list longer
+than EXPORT_SYNC_ROWS exports as a background job (kind `list_export`) that streams the same rows to a file."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, resolve, reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from landguard.core.access import scoped
-from landguard.core.exports import ExportColumn, xlsx_response
-from landguard.core.scope import RegionScope
+from landguard.core.exports import XLSX_MAX_DATA_ROWS, ExportColumn, counting, write_workbook, xlsx_response
+from landguard.core.scope import RegionScope, scope_for
+from landguard.jobs.models import Job
+from landguard.jobs.services import JobFailed, Progress, export_target, export_written, handler, submit_export
 from landguard.shell.pages import is_htmx, paginate, scope_label
 from landguard.shell.regions import directory
 
@@ -129,16 +136,58 @@ def render_list(request: HttpRequest, scope: RegionScope, listing: Listing) -> H
 
 
 def export_list(request: HttpRequest, scope: RegionScope, listing: Listing) -> HttpResponse:
-    form = listing.form_class(request.GET or None, scope=scope)
-    queryset = listing.rows(scope, form.values())
-    columns = listing.export_columns()
-    header = [ExportColumn(str(c.header), c.export_format()) for c in columns] + [ExportColumn(str(_("合成演示数据")))]
-    # iterator(chunk_size=…) keeps memory flat on a county's ~3,000 users and still honours prefetch_related.
-    rows = ([c.value(obj) for c in columns] + [bool(getattr(obj, "is_synthetic", False))]
-            for obj in queryset.iterator(chunk_size=1000))
-    return xlsx_response(title=str(listing.title), scope_label=scope_label(scope), columns=header, rows=rows,
-                         filename=str(listing.filename))
+    """The filtered list as xlsx, written during the request up to EXPORT_SYNC_ROWS rows; a longer list becomes a
+    background job (a request must not hold a worker and a whole workbook in memory), whose page shows progress
+    and then the download."""
+    queryset = _export_rows(listing, scope, request.GET)
+    if queryset[:settings.EXPORT_SYNC_ROWS + 1].count() > settings.EXPORT_SYNC_ROWS:  # bounded: never a full count
+        stamp = timezone.localtime(timezone.now()).strftime("%Y%m%d-%H%M")
+        job = submit_export(actor=request.user, kind=Job.Kind.LIST_EXPORT, scope=scope,
+                            name=f"{listing.filename}-{stamp}.xlsx",
+                            options={"export_url": listing.export_url, "query": request.GET.urlencode()})
+        messages.info(request, gettext_now("导出较大，正在后台生成…完成后可在本页下载。"))
+        return redirect("jobs:detail", job.pk)
+    return xlsx_response(title=str(listing.title), scope_label=scope_label(scope), columns=_export_header(listing),
+                         rows=_export_values(listing, queryset), filename=str(listing.filename))
 
+
+def _export_rows(listing: Listing, scope: RegionScope, query: QueryDict) -> QuerySet:
+    form = listing.form_class(query or None, scope=scope)
+    return listing.rows(scope, form.values())
+
+
+def _export_header(listing: Listing) -> list[ExportColumn]:
+    return [ExportColumn(str(c.header), c.export_format()) for c in listing.export_columns()] + [
+        ExportColumn(str(_("合成演示数据")))]
+
+
+def _export_values(listing: Listing, queryset: QuerySet) -> Iterator[list[Any]]:
+    columns = listing.export_columns()
+    # iterator(chunk_size=…) keeps memory flat on a county's ~3,000 users and still honours prefetch_related.
+    return ([c.value(obj) for c in columns] + [bool(getattr(obj, "is_synthetic", False))]
+            for obj in queryset.iterator(chunk_size=1000))
+
+
+@handler(Job.Kind.LIST_EXPORT, suffixes=())
+def run_list_export(job: Job, progress: Progress) -> list[str]:
+    """Write a list export with the submitter's scope as it is now (a narrowed scope exports less) and the filter
+    the page had. The listing is found through its export URL's view, which carries it (see list_views)."""
+    try:
+        listing: Listing = resolve(reverse(job.options["export_url"])).func.listing  # type: ignore[attr-defined]
+    except (NoReverseMatch, AttributeError):
+        raise JobFailed(_("该列表已不存在，请在列表页重新导出")) from None
+    scope = scope_for(job.created_by)
+    queryset = _export_rows(listing, scope, QueryDict(job.options.get("query", "")))
+    total = queryset.count()
+    if total > XLSX_MAX_DATA_ROWS:
+        raise JobFailed(_("共 %(count)s 行，超过 Excel 单表上限（1,048,574 行），请缩小筛选范围后分批导出")
+                        % {"count": f"{total:,}"})
+    relative, path = export_target(job)
+    count = write_workbook(path, title=str(listing.title), scope_label=scope_label(scope),
+                           columns=_export_header(listing),
+                           rows=counting(_export_values(listing, queryset), progress, total))
+    export_written(job, relative)
+    return [_("已导出 %(count)s 行") % {"count": f"{count:,}"}]
 
 
 def list_views(listing: Listing, *,
@@ -156,4 +205,5 @@ def list_views(listing: Listing, *,
     def export_view(request: HttpRequest, scope: RegionScope) -> HttpResponse:
         return export_list(request, scope, listing)
 
+    export_view.listing = listing  # type: ignore[attr-defined]  # how a background export finds its listing again
     return list_view, export_view

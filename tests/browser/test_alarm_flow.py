@@ -53,7 +53,11 @@ def post_alarm(server_url: str, key: str, body: dict) -> tuple[int, dict]:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+        body = error.read()
+        try:
+            return error.code, json.loads(body or b"{}")
+        except ValueError:  # not the API's JSON (a proxy's or the server's own error page): keep it for the report
+            return error.code, {"non_json_body": body[:500].decode("utf-8", "replace")}
 
 
 def cameras(tab) -> list[dict]:
