@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "landguard.analysis",
     "landguard.projects",
     "landguard.supervision",
+    "landguard.approvals",
     "landguard.web",
     "landguard.api",
     "landguard.demo",
@@ -272,3 +273,11 @@ LOGIN_LOCKOUT_MINUTES = env_int("LANDGUARD_LOGIN_LOCKOUT_MINUTES", 15, minimum=1
 # API tokens (POST /api/auth/token/) stop working this many days after they are issued; a new login issues a
 # new one. Revoked at /account/tokens/ or DELETE /api/auth/tokens/<id>/.
 TOKEN_LIFETIME_DAYS = env_int("LANDGUARD_TOKEN_DAYS", 30, minimum=1, maximum=3650)
+
+# Approvals (landguard.approvals.authority, .parts): what the State Council delegated to each province under
+# 国发〔2020〕4号 ({"33": Delegation(basic_farmland_conversion=True, expropriation_over_limits=True)} for a pilot
+# province; unlisted provinces: 单独选址 农转用 authorised, nothing entrusted) and each province's package parts
+# (a tuple of approvals.parts.Part by two-digit province code; unlisted: the national 一书四方案). Both are marked
+# to confirm in domain-land.md §A.1/§A.3, hence configuration.
+APPROVAL_DELEGATIONS: dict = {}
+APPROVAL_PACKAGE_PARTS: dict = {}

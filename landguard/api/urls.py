@@ -6,6 +6,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from landguard.analysis.api import OverlayView
+from landguard.approvals.api import DossierViewSet, SummaryView
 from landguard.api import views
 from landguard.core.access import public
 from landguard.layers.api import LayerViewSet
@@ -29,6 +30,7 @@ router.register("layers", LayerViewSet, basename="layer")
 router.register("projects", ProjectViewSet, basename="project")
 router.register("problems", ProblemViewSet, basename="problem")
 router.register("service-requests", ServiceRequestViewSet, basename="servicerequest")
+router.register("approvals/dossiers", DossierViewSet, basename="approvals-dossier")
 router.register("supervision/clues", supervision_api.ClueViewSet, basename="supervision-clue")
 router.register("supervision/tasks", supervision_api.TaskViewSet, basename="supervision-task")
 router.register("supervision/cases", supervision_api.CaseViewSet, basename="supervision-case")
@@ -39,6 +41,7 @@ urlpatterns = [
     path("supervision/alarms/", supervision_api.alarm_intake, name="supervision-alarms"),
     path("supervision/alarms/isapi/", supervision_api.device_alarm_intake, name="supervision-alarms-isapi"),
     path("overlay/", OverlayView.as_view(), name="overlay"),
+    path("approvals/summary/", SummaryView.as_view(), name="approvals-summary"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     # The HTML viewers send an anonymous browser to the login page instead of showing a bare 403.
     path("docs/", login_required(views.SwaggerView.as_view(url_name="api:schema")), name="docs"),

@@ -92,7 +92,7 @@ def ledger_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
                          filename=_("项目台账"))
 
 
-def _draw_config(scope: RegionScope, project: Project | None = None) -> dict[str, Any]:
+def boundary_draw_config(scope: RegionScope, project: Project | None = None) -> dict[str, Any]:
     """The map behind the boundary forms' drawing tool: townships to find the place, the current boundary."""
     config = map_config(scope, levels=[k for k in region_maps.map_levels(scope) if k in ("county", "township")],
                         visible={"county", "township"}, extent=region_maps.scope_extent(scope))
@@ -118,7 +118,7 @@ def project_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
             return redirect(project_url(project))
     return form_page(request, form, _("登记重点项目"), "projects", reverse("projects:list"),
                      template="projects/form.html",
-                     draw_config=_draw_config(scope))
+                     draw_config=boundary_draw_config(scope))
 
 
 @scoped
@@ -216,7 +216,7 @@ def project_boundary(request: HttpRequest, scope: RegionScope, pk: int) -> HttpR
             return redirect(project_url(project))
     return form_page(request, form, _("更新用地范围：%(name)s") % {"name": project.name}, "projects",
                      project_url(project),
-                     template="projects/form.html", draw_config=_draw_config(scope, project))
+                     template="projects/form.html", draw_config=boundary_draw_config(scope, project))
 
 
 @scoped

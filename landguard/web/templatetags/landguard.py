@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from landguard.core.crs import describe_source
-from landguard.core.geodesy import hectares, mu
+from landguard.core.geodesy import SQM_PER_MU, hectares, mu
 
 register = template.Library()
 
@@ -31,6 +31,18 @@ def area_ha(value: float | None) -> str:
 def area_mu(value: float | None) -> str:
     """m² → 亩, 2 decimals."""
     return "—" if value is None else f"{mu(value):,.2f}"
+
+
+@register.filter
+def area_mu4(value: float | None) -> str:
+    """m² → 亩, 4 decimals: where a report states 亩 to 4 places (冠县's 1,707.8945 亩)."""
+    return "—" if value is None else f"{value / SQM_PER_MU:,.4f}"
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """mapping[key] in a template (None when absent)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
 
 
 @register.filter

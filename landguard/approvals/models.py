@@ -1,0 +1,165 @@
+"""Approval dossiers (报批): one record per 批次 / 单独选址 / 市县批准的具体项目, with its parcels' official areas
+from the spatial engine, the two approvals it needs (农用地转用, 征收) and who grants them, the quota it uses by
+source, its 补充耕地 indicators, its 征收 figures, the parts of its package (一书四方案) and an append-only
+status history.
+
+Areas are CGCS2000 ellipsoidal areas in m² (core.geodesy), computed by the engine from the official survey layers
+when the boundary is set and stored, so the 报批台账 and the yearly totals read columns rather than re-running an
+overlay; `areas_basis` names the survey layer versions they came from.
+"""
+
+from __future__ import annotations
+
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from landguard.approvals.authority import Authority, DossierKind
+from landguard.core.geodesy import mu
+
+
+class Dossier(models.Model):
+    Kind = DossierKind
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("组卷中")
+        SUBMITTED = "submitted", _("已上报")
+        APPROVED = "approved", _("已批复")
+        REFUSED = "refused", _("不予批准")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    class BoundarySource(models.TextChoices):
+        EXCHANGE = "exchange", _("坐标交换文件")
+        UPLOAD = "upload", _("上传图层文件")
+        DRAWN = "drawn", _("地图绘制")
+
+    name = models.CharField(_("批次/项目名称"), max_length=120)
+    kind = models.CharField(_("报批类型"), max_length=20, choices=DossierKind.choices)
+    year = models.PositiveSmallIntegerField(_("报批年度"))
+    region = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("报批行政区"))
+    region_code = models.CharField(_("行政区代码"), max_length=12, db_index=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    projects = models.ManyToManyField("projects.Project", blank=True, related_name="dossiers",
+                                      verbose_name=_("服务的重点项目"))
+
+    boundary = models.MultiPolygonField(_("用地范围"), srid=4490)
+    boundary_source = models.CharField(_("范围来源"), max_length=10, choices=BoundarySource.choices)
+    parcel_count = models.PositiveIntegerField(_("地块数"), default=1)
+    # Official areas (m²) from the engine; see the module docstring.
+    total_m2 = models.FloatField(_("用地总面积（平方米）"), default=0)
+    agricultural_m2 = models.FloatField(_("农用地（平方米）"), default=0)
+    farmland_m2 = models.FloatField(_("其中耕地（平方米）"), default=0)
+    paddy_m2 = models.FloatField(_("其中水田（平方米）"), default=0)
+    irrigated_m2 = models.FloatField(_("其中水浇地（平方米）"), default=0)
+    dry_m2 = models.FloatField(_("其中旱地（平方米）"), default=0)
+    basic_farmland_m2 = models.FloatField(_("其中永久基本农田（平方米）"), default=0)
+    construction_m2 = models.FloatField(_("建设用地（平方米）"), default=0)
+    unused_m2 = models.FloatField(_("未利用地（平方米）"), default=0)
+    state_m2 = models.FloatField(_("国有土地（平方米）"), default=0)
+    collective_m2 = models.FloatField(_("集体土地（平方米）"), default=0)
+    areas_basis = models.CharField(_("面积依据"), max_length=300, blank=True)
+    areas_at = models.DateTimeField(_("面积计算时间"), null=True, blank=True)
+
+    pre_review_no = models.CharField(_("用地预审文号"), max_length=60, blank=True)
+    parts_done = models.JSONField(_("已编制的报批材料"), default=list, blank=True)
+    supplement_source = models.CharField(_("补充耕地指标来源"), max_length=200, blank=True,
+                                         help_text=_("补充耕地项目编号或指标交易文号"))
+    replenish_area_mu = models.DecimalField(_("永久基本农田补划面积（亩）"), max_digits=14, decimal_places=4, null=True,
+                                            blank=True)
+    replenish_grade = models.CharField(_("补划耕地质量等别"), max_length=20, blank=True)
+    replenish_in_database = models.BooleanField(_("补划地块已入库"), default=False)
+    expropriation_m2 = models.FloatField(_("征收面积（平方米）"), default=0)
+    expropriation_farmland_m2 = models.FloatField(_("其中征收耕地（平方米）"), default=0)
+    compensation_wan_yuan = models.DecimalField(_("征地补偿费用（万元）"), max_digits=14, decimal_places=2, null=True,
+                                                blank=True)
+    households = models.PositiveIntegerField(_("涉及户数"), null=True, blank=True)
+    national_key_project = models.BooleanField(_("国家重大项目"), default=False,
+                                               help_text=_("能源、交通、水利、军事等确实难以避让永久基本农田或生态保护红线的国家重点项目"))
+
+    submitted_on = models.DateField(_("上报日期"), null=True, blank=True)
+    conversion_authority = models.CharField(_("农转用批准机关"), max_length=20, choices=Authority.choices, blank=True)
+    expropriation_authority = models.CharField(_("征收批准机关"), max_length=20, choices=Authority.choices,
+                                               blank=True)
+    approval_no = models.CharField(_("批复文号"), max_length=60, blank=True)
+    approval_issuer = models.CharField(_("批复机关代字"), max_length=30, blank=True)
+    approval_year = models.PositiveSmallIntegerField(_("批复文号年份"), null=True, blank=True)
+    approval_sequence = models.PositiveIntegerField(_("批复文号序号"), null=True, blank=True)
+    approved_on = models.DateField(_("批复日期"), null=True, blank=True, db_index=True)
+    approved_by = models.CharField(_("批准机关"), max_length=60, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("创建人"))
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    is_synthetic = models.BooleanField(_("合成数据"), default=False)
+
+    class Meta:
+        ordering = ["-year", "region_code", "name"]
+        verbose_name = _("报批卷宗")
+        verbose_name_plural = _("报批卷宗")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_kind_display()}，{self.year}）"
+
+    @property
+    def holder_key(self) -> str:
+        """How the quota ledgers name this dossier (landguard.quotas never imports approvals)."""
+        return f"approvals.dossier:{self.pk}"
+
+    @property
+    def new_construction_m2(self) -> float:
+        """新增建设用地: the 农用地 and 未利用地 the dossier turns into construction land."""
+        return self.agricultural_m2 + self.unused_m2
+
+    @property
+    def total_mu(self) -> float:
+        return mu(self.total_m2)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.SUBMITTED)
+
+
+class DossierQuota(models.Model):
+    """The quota a dossier uses, by source (计划指标 本年 / 结转 / 奖励, 增减挂钩) and its 补充耕地 indicators (耕地数量 /
+    水田规模 亩, 粮食产能 公斤: the 占补 ledgers' kinds): reserved in the ledgers when the dossier is submitted, settled
+    on approval, released on withdrawal or refusal."""
+
+    dossier = models.ForeignKey(Dossier, models.CASCADE, related_name="quotas", verbose_name=_("报批卷宗"))
+    kind = models.CharField(_("指标类型"), max_length=30)
+    year = models.PositiveSmallIntegerField(_("指标年度"))
+    amount = models.DecimalField(_("数量"), max_digits=14, decimal_places=4)
+
+    class Meta:
+        ordering = ["dossier", "kind", "year"]
+        verbose_name = _("使用指标")
+        verbose_name_plural = _("使用指标")
+        constraints = [models.UniqueConstraint(fields=["dossier", "kind", "year"], name="dossierquota_unique_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier.name}：{self.kind} {self.amount}"
+
+
+class DossierStatusChange(models.Model):
+    """Append-only history of a dossier's status."""
+
+    dossier = models.ForeignKey(Dossier, models.CASCADE, related_name="history", verbose_name=_("报批卷宗"))
+    from_status = models.CharField(_("原状态"), max_length=12, choices=Dossier.Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=Dossier.Status.choices)
+    on = models.DateField(_("业务日期"))
+    at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name=_("操作人"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "at", "id"]
+        verbose_name = _("报批状态记录")
+        verbose_name_plural = _("报批状态记录")
+
+    def __str__(self) -> str:
+        return f"{self.dossier.name}：{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
+
+
