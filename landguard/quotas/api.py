@@ -34,7 +34,7 @@ from landguard.quotas.forms import ledger_regions
 from landguard.quotas.models import Action, Kind, QuotaAccount, QuotaEntry, Source
 from landguard.shell.api import ManagerWritesOnly, ScopedViewSetMixin
 
-AMOUNT = {"max_digits": 14, "decimal_places": 4}
+AMOUNT: dict[str, Any] = {"max_digits": 14, "decimal_places": 4}
 
 
 class BalanceSerializer(serializers.Serializer):
@@ -69,7 +69,7 @@ class AccountSerializer(serializers.ModelSerializer):
 
 
 class EntrySerializer(serializers.ModelSerializer):
-    account = serializers.PrimaryKeyRelatedField(read_only=True)
+    account: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
     region_code = serializers.CharField(source="account.region.code", read_only=True)
     year = serializers.IntegerField(source="account.year", read_only=True)
     kind = serializers.CharField(source="account.kind", read_only=True)
@@ -77,8 +77,8 @@ class EntrySerializer(serializers.ModelSerializer):
     state = serializers.CharField(read_only=True, default="", help_text=_("预占的状态：open / settled / released"))
     running = serializers.DecimalField(**AMOUNT, read_only=True, allow_null=True, default=None,
                                        help_text=_("本分录后的结余"))
-    refers_to = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    corrects = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    refers_to: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    corrects: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = QuotaEntry
@@ -111,7 +111,7 @@ class AllocateInput(ScopedInput):
     region = _RegionField(help_text=_("区划代码（县级及以上）"))
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     kind = serializers.ChoiceField(choices=Kind.choices)
-    source = serializers.ChoiceField(choices=Source.choices)
+    source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]  # a field named "source"
     amount = serializers.DecimalField(**AMOUNT, min_value=0)
     document_no = serializers.CharField(max_length=120)
     effective_on = serializers.DateField()
@@ -231,7 +231,8 @@ class QuotaEntryViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         return Response(EntrySerializer(selectors.entries(self.scope).get(pk=entry.pk)).data, status=code)
 
     @extend_schema(summary=_("下达入账（下达、奖励、结转、项目入库）"), request=AllocateInput,
-                   responses={201: EntrySerializer}, description=_("仅管理员。结转须填有效期；周转指标默认 3 年归还期限。"))
+                   responses={201: EntrySerializer},
+                   description=_("仅管理员。结转须填有效期；周转指标默认 3 年归还期限。"))
     @action(detail=False, methods=["post"])
     def allocate(self, request: Request) -> Response:
         return self._entry(_call(services.allocate, request, **_valid(AllocateInput, request)))

@@ -63,7 +63,8 @@ def rows_by_account(account_ids: Iterable[int]) -> dict[int, list[Row]]:
 
 def compute(rows: list[Row], on: dt.date) -> Balance:
     by_id = {row.id: row for row in rows}
-    closing = {row.refers_to_id: row.action for row in rows if row.action in (Action.SETTLE, Action.RELEASE)}
+    closing: dict[int | None, str] = {row.refers_to_id: row.action for row in rows
+                                      if row.action in (Action.SETTLE, Action.RELEASE)}
     # A correction changes the quantity of the entry it corrects: its effect counts where that entry's counts.
     effective = {row.id: row.amount for row in rows}
     for row in rows:
@@ -79,7 +80,8 @@ def compute(rows: list[Row], on: dt.date) -> Balance:
         elif row.action == Action.TRANSFER_OUT:
             totals["transferred_out"] -= amount
         elif row.action == Action.RESERVE:
-            state = {Action.SETTLE: "used", Action.RELEASE: "released"}.get(closing.get(row.id), "reserved")
+            closed_by = closing.get(row.id)
+            state = "used" if closed_by == Action.SETTLE else "released" if closed_by == Action.RELEASE else "reserved"
             totals[state] -= amount
     lapsed = _lapsed(rows, by_id, effective, on)
     available = sum((row.amount for row in rows), ZERO) - lapsed
@@ -98,6 +100,7 @@ def _lapsed(rows: list[Row], by_id: dict[int, Row], effective: dict[int, Decimal
                or (row.action == Action.CORRECT and by_id.get(row.corrects_id or 0, row).action == Action.TRANSFER_OUT)]
     lapsed, absorbed = ZERO, ZERO
     for carry in expired:
+        assert carry.expires_on is not None
         drawn = -sum((row.amount for row in drawing if row.effective_on <= carry.expires_on), ZERO)
         quantity = max(effective[carry.id], ZERO)
         used = min(quantity, max(drawn - absorbed, ZERO))

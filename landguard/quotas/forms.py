@@ -17,7 +17,7 @@ from landguard.regions import selectors as region_selectors
 from landguard.regions.models import Level, Region
 from landguard.shell.listing import ScopedFilterForm
 
-AMOUNT = {"max_digits": 14, "decimal_places": 4, "min_value": 0}
+AMOUNT: dict[str, Any] = {"max_digits": 14, "decimal_places": 4, "min_value": 0}
 
 
 class DateInput(forms.DateInput):
@@ -27,6 +27,12 @@ class DateInput(forms.DateInput):
 def ledger_regions(scope: RegionScope) -> QuerySet[Region]:
     """The regions a ledger may be kept for inside the scope: current, county level or above."""
     return region_selectors.regions(scope).filter(level__lte=Level.COUNTY).defer("geom").order_by("code")
+
+
+def _regions(form: forms.Form, name: str, scope: RegionScope) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = ledger_regions(scope)
 
 
 class LedgerFilterForm(ScopedFilterForm):
@@ -55,7 +61,7 @@ class AllocateForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("指标类型"), choices=Kind.choices)
     source = forms.ChoiceField(label=_("来源"), choices=Source.choices)
-    amount = forms.DecimalField(label=_("数量"), help_text=_("亩；粮食产能为公斤"), **AMOUNT)
+    amount = forms.DecimalField(label=_("指标数量"), help_text=_("亩；粮食产能为公斤"), **AMOUNT)
     document_no = forms.CharField(label=_("下达文号或项目编号"), max_length=120)
     effective_on = forms.DateField(label=_("下达日期"), widget=DateInput())
     expires_on = forms.DateField(label=_("有效期至"), required=False, widget=DateInput(),
@@ -65,7 +71,7 @@ class AllocateForm(forms.Form):
     def __init__(self, *args: Any, scope: RegionScope, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"year": clock.today().year, "effective_on": clock.today()})
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = ledger_regions(scope)
+        _regions(self, "region", scope)
 
 
 class TransferForm(forms.Form):
@@ -73,7 +79,7 @@ class TransferForm(forms.Form):
     target_region = RegionChoiceField(label=_("调入行政区"), queryset=Region.objects.none())
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("指标类型"), choices=Kind.choices)
-    amount = forms.DecimalField(label=_("数量"), **AMOUNT)
+    amount = forms.DecimalField(label=_("指标数量"), **AMOUNT)
     price_wan_yuan_per_mu = forms.DecimalField(label=_("调剂价格（万元/亩）"), required=False, max_digits=10,
                                                decimal_places=2, min_value=0)
     document_no = forms.CharField(label=_("调剂文号"), max_length=120)
@@ -82,8 +88,8 @@ class TransferForm(forms.Form):
     def __init__(self, *args: Any, scope: RegionScope, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"year": clock.today().year, "effective_on": clock.today()})
         super().__init__(*args, **kwargs)
-        self.fields["source_region"].queryset = ledger_regions(scope)
-        self.fields["target_region"].queryset = ledger_regions(scope)
+        _regions(self, "source_region", scope)
+        _regions(self, "target_region", scope)
 
 
 class CorrectForm(forms.Form):

@@ -112,7 +112,7 @@ class QuotaEntry(models.Model):
     account = models.ForeignKey(QuotaAccount, models.PROTECT, related_name="entries", verbose_name=_("指标账户"))
     action = models.CharField(_("业务类型"), max_length=12, choices=Action.choices)
     source = models.CharField(_("来源"), max_length=12, choices=Source.choices, blank=True)
-    amount = models.DecimalField(_("数量"), max_digits=14, decimal_places=4,
+    amount = models.DecimalField(_("指标数量"), max_digits=14, decimal_places=4,
                                  help_text=_("对可用余额的影响，增加为正、减少为负"))
     refers_to = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="closed_by",
                                      verbose_name=_("对应分录"),

@@ -71,7 +71,7 @@ ACCOUNTS = Listing(
         Column(gettext_lazy("行政区"), lambda a: a.region.name, link=_account_url),
         Column(gettext_lazy("年度"), lambda a: a.year),
         Column(gettext_lazy("指标类型"), lambda a: a.get_kind_display()),
-        Column(gettext_lazy("单位"), lambda a: str(a.unit)),
+        Column(gettext_lazy("计量单位"), lambda a: str(a.unit)),
         Column(gettext_lazy("下达"), _figure("issued"), digits=AMOUNT_DIGITS, numeric=True),
         Column(gettext_lazy("调入"), _figure("transferred_in"), digits=AMOUNT_DIGITS, numeric=True),
         Column(gettext_lazy("调出"), _figure("transferred_out"), digits=AMOUNT_DIGITS, numeric=True),
@@ -138,7 +138,7 @@ def _source(e: QuotaEntry) -> str:
     return " ".join(p for p in parts if p)
 
 
-CLOSING_STATUS = {Action.SETTLE: gettext_lazy("核销"), Action.RELEASE: gettext_lazy("退回")}
+CLOSING_STATUS: dict[str, Any] = {Action.SETTLE: gettext_lazy("核销"), Action.RELEASE: gettext_lazy("退回")}
 
 
 def _status(e: QuotaEntry) -> str:
@@ -164,7 +164,7 @@ ENTRIES = Listing(
         Column(gettext_lazy("业务类型"), lambda e: e.get_action_display()),
         Column(gettext_lazy("来源（下达文号/项目编号）"), _source),
         Column(gettext_lazy("数量（+/−）"), lambda e: float(e.amount), digits=AMOUNT_DIGITS, numeric=True),
-        Column(gettext_lazy("单位"), lambda e: str(e.account.unit)),
+        Column(gettext_lazy("计量单位"), lambda e: str(e.account.unit)),
         Column(gettext_lazy("关联批次"), lambda e: e.holder_label, link=_holder_link),
         Column(gettext_lazy("状态（预占/核销/退回）"), _status),
         Column(gettext_lazy("有效期"), lambda e: e.expires_on),
@@ -189,7 +189,7 @@ def account_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRes
     account = selectors.get_account(scope, pk)
     query = request.GET.copy()
     query["account"] = str(account.pk)
-    request.GET = query
+    request.GET = query  # type: ignore[assignment]  # the listing reads its filter from the request
     can_correct = services.can_manage(request.user)
     listing = dataclasses.replace(ENTRIES, template="quotas/account.html", extra={
         "subnav": "overview", "account": account, "balance": _balance(account), "can_correct": can_correct,

@@ -7,7 +7,6 @@ started together — reads the balance while the first has not committed: withou
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import subprocess
@@ -72,8 +71,9 @@ def _manage(env: dict[str, str], code: str) -> str:
 
 def _race(env: dict[str, str], year: int) -> list[str]:
     start = time.time() + 6  # both processes have started Django by then and wait for the same instant
-    processes = [subprocess.Popen([sys.executable, "manage.py", "shell", "-c", RACER.format(start=start, year=year, n=n)],
-                                  cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    processes = [subprocess.Popen([sys.executable, "manage.py", "shell", "-c",
+                                   RACER.format(start=start, year=year, n=n)], cwd=REPO, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for n in range(2)]
     outcomes = []
     for process in processes:

@@ -46,7 +46,8 @@ def assert_reproducible(region, kind=Kind.PLAN, year=YEAR):
 
 
 def _allocate(region, amount, **extra):
-    values = {"source": Source.ISSUED, "document_no": "聊自然资字〔2031〕1号（测试）", "effective_on": dt.date(2031, 3, 1)}
+    values = {"source": Source.ISSUED, "document_no": "聊自然资字〔2031〕1号（测试）",
+              "effective_on": dt.date(2031, 3, 1)}
     return services.allocate(actor=None, region=region, year=extra.pop("year", YEAR), kind=extra.pop("kind", Kind.PLAN),
                              amount=amount, **{**values, **extra})
 
@@ -61,7 +62,8 @@ def test_allocate_reserve_settle_release_each_move_the_balance_and_the_rows_repr
     b = assert_reproducible(guanxian)
     assert (b.reserved, b.available) == (D("50.5"), D("49.5"))
     (settled,) = services.settle(actor=county_admin, holder="approvals.dossier:1")
-    assert settled.action == Action.SETTLE and settled.amount == 0 and settled.refers_to.holder_key == "approvals.dossier:1"
+    assert settled.action == Action.SETTLE and settled.amount == 0
+    assert settled.refers_to.holder_key == "approvals.dossier:1"
     b = assert_reproducible(guanxian)
     assert (b.reserved, b.used, b.available) == (D("20"), D("30.5"), D("49.5"))
     (released,) = services.release(actor=county_admin, holder="approvals.dossier:2", reason="撤回组卷")
@@ -146,7 +148,8 @@ def test_an_entry_is_never_updated_or_deleted_by_the_model_the_queryset_or_sql(g
         QuotaEntry.objects.filter(pk=entry.pk).update(amount=D("1000"))
     with pytest.raises(AppendOnly):
         QuotaEntry.objects.filter(pk=entry.pk).delete()
-    for sql in ("UPDATE quotas_quotaentry SET amount = 1000 WHERE id = %s", "DELETE FROM quotas_quotaentry WHERE id = %s"):
+    for sql in ("UPDATE quotas_quotaentry SET amount = 1000 WHERE id = %s",
+                "DELETE FROM quotas_quotaentry WHERE id = %s"):
         with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [entry.pk])
     assert QuotaEntry.objects.get(pk=entry.pk).amount == D("10")

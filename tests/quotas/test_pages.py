@@ -36,7 +36,8 @@ def _ledger(region, issued="100", reserved=(), settled=(), released=(), year=YEA
 
 
 def _sheet(response):
-    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)).active
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    ws = load_workbook(io.BytesIO(content)).active
     return [[c.value for c in row] for row in ws.iter_rows()]
 
 
@@ -87,7 +88,8 @@ def test_the_ledger_export_has_the_bureau_columns_and_the_states(client_for, cou
     response = client_for(county_admin).get(reverse("quotas:entries-export"), {"year": YEAR})
     rows = _sheet(response)
     header = rows[1]
-    wanted = ["年度", "指标类型", "来源（下达文号/项目编号）", "数量（+/−）", "关联批次", "状态（预占/核销/退回）", "有效期"]
+    wanted = ["年度", "指标类型", "来源（下达文号/项目编号）", "数量（+/−）", "关联批次", "状态（预占/核销/退回）",
+              "有效期"]
     positions = [header.index(name) for name in wanted]
     assert positions == sorted(positions)
     status = header.index("状态（预占/核销/退回）")
@@ -159,7 +161,8 @@ def test_the_api_lists_balances_and_managers_allocate_and_correct(client_for, co
     response = client_for(township_officer).post("/api/quotas/entries/allocate/", {}, content_type="application/json")
     assert response.status_code == 403
     report = client.get("/api/quotas/accounts/report/", {"year": YEAR}).json()
-    assert report["rows"][0]["reported_ratio"] == 28.8  # 30 / (100 + 5 − 1) and "上报比例" in report["formulas"]["reported_ratio"]
+    assert report["rows"][0]["reported_ratio"] == 28.8  # 30 / (100 + 5 − 1)
+    assert "上报比例" in report["formulas"]["reported_ratio"]
     assert client.get("/api/quotas/accounts/report/", {"year": "x"}).status_code == 400
     shortfall = client.post("/api/quotas/entries/" + str(pk) + "/correct/", {"amount": "1000000", "reason": "x"},
                             content_type="application/json")

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('action', models.CharField(choices=[('allocate', '下达入账'), ('reserve', '预占'), ('settle', '核销'), ('release', '退回'), ('transfer_out', '调剂调出'), ('transfer_in', '调剂调入'), ('correct', '更正')], max_length=12, verbose_name='业务类型')),
                 ('source', models.CharField(blank=True, choices=[('issued', '下达'), ('reward', '奖励'), ('carry_over', '结转'), ('project', '项目入库')], max_length=12, verbose_name='来源')),
-                ('amount', models.DecimalField(decimal_places=4, help_text='对可用余额的影响，增加为正、减少为负', max_digits=14, verbose_name='数量')),
+                ('amount', models.DecimalField(decimal_places=4, help_text='对可用余额的影响，增加为正、减少为负', max_digits=14, verbose_name='指标数量')),
                 ('holder_key', models.CharField(blank=True, db_index=True, help_text='who holds a reservation, e.g. approvals.dossier:12', max_length=80, verbose_name='占用业务')),
                 ('holder_label', models.CharField(blank=True, max_length=200, verbose_name='关联批次')),
                 ('holder_url', models.CharField(blank=True, max_length=300, verbose_name='关联链接')),
