@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "landguard.analysis",
     "landguard.projects",
     "landguard.supervision",
+    "landguard.quotas",
     "landguard.approvals",
     "landguard.web",
     "landguard.api",
@@ -190,6 +191,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ServiceRequestKindEnum": "landguard.projects.models.ServiceRequest.Kind",
         "ProjectLevelEnum": "landguard.projects.models.Project.Level",
+        "QuotaKindEnum": "landguard.quotas.models.Kind",
+        "QuotaSourceEnum": "landguard.quotas.models.Source",
+        "QuotaActionEnum": "landguard.quotas.models.Action",
     },
 }
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("layers/", include("landguard.layers.urls")),
     path("supervision/", include("landguard.supervision.urls")),
     path("projects/", include("landguard.projects.urls")),
+    path("quotas/", include("landguard.quotas.urls")),
     path("approvals/", include("landguard.approvals.urls")),
     path("analysis/", include("landguard.analysis.urls")),
     path("", include("landguard.web.urls")),

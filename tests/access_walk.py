@@ -77,6 +77,7 @@ from landguard.projects.models import CalendarDay
 from landguard.regions.models import CodeChange, Level, Region
 from supervision.walk_places import supervision_objects
 from projects.walk_places import project_objects
+from quotas.walk_places import quota_objects
 
 PERSONAS = {"county_admin": demo.COUNTY_ADMIN, "township_officer": demo.TOWNSHIP_OFFICER,
             "other_county_user": demo.OTHER_COUNTY_USER}
@@ -101,7 +102,7 @@ class Place:
              "job", "layer", "feature", "camera", "clue", "task", "photo", "case", "patch", "patrol", "source",
              "channel", "policy",
              "project", "step", "deferred_item", "problem", "target_list", "service_request", "procedure_template",
-             "dispatch", "message")
+             "dispatch", "message", "quota_account", "quota_entry")
 
     def __init__(self, key: str, code: str, objects: dict[str, Any]) -> None:
         self.key, self.code, self._objects = key, code, objects
@@ -199,6 +200,12 @@ SAMPLES: dict[str, Sample] = {
     "api:project-detail": lambda place: {"pk": place.project.pk},
     "api:problem-detail": lambda place: {"pk": place.problem.pk},
     "api:servicerequest-detail": lambda place: {"pk": place.service_request.pk},
+    # landguard.quotas (ledgers are kept per county: the place's county's ledger)
+    "quotas:account": lambda place: {"pk": place.quota_account.pk},
+    "quotas:correct": lambda place: {"pk": place.quota_entry.pk},
+    "api:quota-account-detail": lambda place: {"pk": place.quota_account.pk},
+    "api:quota-entry-detail": lambda place: {"pk": place.quota_entry.pk},
+    "api:quota-entry-correct": lambda place: {"pk": place.quota_entry.pk},
     # landguard.layers (data for maps and GIS clients: GeoJSON, vector tiles, OGC API – Features)
     "layerdata:features": lambda place: {"slug": place.layer.slug},
     "layerdata:tile": lambda place: {"slug": place.layer.slug, **_tile_of(place.feature)},
@@ -252,6 +259,7 @@ def _place(key: str, code: str) -> Place:
     objects["layer"], objects["feature"] = _township_layer(region)
     objects.update(supervision_objects(region))
     objects.update(project_objects(region))
+    objects.update(quota_objects(region))
     return Place(key, code, objects)
 
 

@@ -11,6 +11,7 @@ from landguard.api import views
 from landguard.core.access import public
 from landguard.layers.api import LayerViewSet
 from landguard.projects.api import ProblemViewSet, ProjectViewSet, ServiceRequestViewSet
+from landguard.quotas.api import QuotaAccountViewSet, QuotaEntryViewSet
 from landguard.supervision import api as supervision_api
 
 app_name = "api"
@@ -30,6 +31,8 @@ router.register("layers", LayerViewSet, basename="layer")
 router.register("projects", ProjectViewSet, basename="project")
 router.register("problems", ProblemViewSet, basename="problem")
 router.register("service-requests", ServiceRequestViewSet, basename="servicerequest")
+router.register("quotas/accounts", QuotaAccountViewSet, basename="quota-account")
+router.register("quotas/entries", QuotaEntryViewSet, basename="quota-entry")
 router.register("approvals/dossiers", DossierViewSet, basename="approvals-dossier")
 router.register("supervision/clues", supervision_api.ClueViewSet, basename="supervision-clue")
 router.register("supervision/tasks", supervision_api.TaskViewSet, basename="supervision-task")

@@ -29,6 +29,7 @@ from landguard.demo import personas, synth
 from landguard.demo.layers import load_demo_layers
 from landguard.demo.supervision import load_demo_supervision
 from landguard.demo.projects import load_demo_projects
+from landguard.demo.quotas import load_demo_quotas
 from landguard.people import services as people
 from landguard.people.models import FieldChief, Grid, OrgUnit, Role, User
 from landguard.regions.boundary_import import import_boundaries
@@ -83,6 +84,7 @@ def load_demo() -> DemoSummary:
         load_demo_layers()
         load_demo_supervision()
         load_demo_projects()
+        load_demo_quotas()
     analyze()  # the whole demo was one transaction: statistics for every table it filled
     return DemoSummary(
         loaded=True,
