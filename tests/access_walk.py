@@ -78,6 +78,7 @@ from landguard.regions.models import CodeChange, Level, Region
 from supervision.walk_places import supervision_objects
 from projects.walk_places import project_objects
 from quotas.walk_places import quota_objects
+from approvals.walk_places import approval_objects
 
 PERSONAS = {"county_admin": demo.COUNTY_ADMIN, "township_officer": demo.TOWNSHIP_OFFICER,
             "other_county_user": demo.OTHER_COUNTY_USER}
@@ -102,7 +103,7 @@ class Place:
              "job", "layer", "feature", "camera", "clue", "task", "photo", "case", "patch", "patrol", "source",
              "channel", "policy",
              "project", "step", "deferred_item", "problem", "target_list", "service_request", "procedure_template",
-             "dispatch", "message", "quota_account", "quota_entry")
+             "dispatch", "message", "quota_account", "quota_entry", "dossier")
 
     def __init__(self, key: str, code: str, objects: dict[str, Any]) -> None:
         self.key, self.code, self._objects = key, code, objects
@@ -206,6 +207,12 @@ SAMPLES: dict[str, Sample] = {
     "api:quota-account-detail": lambda place: {"pk": place.quota_account.pk},
     "api:quota-entry-detail": lambda place: {"pk": place.quota_entry.pk},
     "api:quota-entry-correct": lambda place: {"pk": place.quota_entry.pk},
+    # landguard.approvals (dossiers are filed under the county, like quota ledgers)
+    **{f"approvals:{name}": (lambda place: {"pk": place.dossier.pk}) for name in (
+        "detail", "geojson", "edit", "quotas", "boundary", "remeasure", "submit", "approve", "refuse", "return",
+        "withdraw")},
+    **{f"api:approvals-dossier-{name}": (lambda place: {"pk": place.dossier.pk}) for name in (
+        "detail", "checklist", "quotas", "submit", "approve", "refuse", "return", "withdraw")},
     # landguard.layers (data for maps and GIS clients: GeoJSON, vector tiles, OGC API – Features)
     "layerdata:features": lambda place: {"slug": place.layer.slug},
     "layerdata:tile": lambda place: {"slug": place.layer.slug, **_tile_of(place.feature)},
@@ -260,6 +267,7 @@ def _place(key: str, code: str) -> Place:
     objects.update(supervision_objects(region))
     objects.update(project_objects(region))
     objects.update(quota_objects(region))
+    objects.update(approval_objects(region))
     return Place(key, code, objects)
 
 

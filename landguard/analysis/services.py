@@ -275,15 +275,19 @@ def boundaries_from_geojson(data: Any) -> Boundaries:
 
 
 def choose_layers(scope: RegionScope, *, slugs: Sequence[str] | None = None,
-                  boundaries: np.ndarray | None = None) -> tuple[DltbChoice, list[LayerVersion]]:
+                  boundaries: np.ndarray | None = None,
+                  kinds: Sequence[str] | None = None) -> tuple[DltbChoice, list[LayerVersion]]:
     """The DLTB and control versions to analyse against (current versions visible to the scope).
 
     Named by slug: those layers (they may span counties, one DLTB per county). By default, for boundaries:
     the official layers (官方图层) of every county they really overlap (counties.overlapped) — one DLTB
     version when that is one county, else one per county — or, where no county outline is known, the
-    layers whose extent meets them. Without boundaries: the one DLTB visible. OverlayError otherwise,
-    naming the county and its layers."""
+    layers whose extent meets them. Without boundaries: the one DLTB visible. `kinds` limits the control layers
+    to those kinds (a caller whose rules read only some kinds is not stopped by a county's other layers).
+    OverlayError otherwise, naming the county and its layers."""
     versions = list(selectors.overlay_versions(scope, slugs=list(slugs) if slugs is not None else None))
+    if kinds is not None:
+        versions = [v for v in versions if v.layer.kind == LayerKind.DLTB or v.layer.kind in kinds]
     if slugs is not None:
         missing = sorted(set(slugs) - {v.layer.slug for v in versions})
         if missing:

@@ -24,7 +24,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,6 +33,7 @@ from landguard.approvals import selectors, services
 from landguard.approvals.models import Dossier, DossierQuota, DossierStatusChange
 from landguard.approvals.quota_groups import DOSSIER_KINDS
 from landguard.core import clock
+from landguard.core.access import SCOPED
 from landguard.core.geodesy import SQM_PER_MU, hectares
 from landguard.core.scope import NOTHING, scope_for
 from landguard.projects import selectors as project_selectors
@@ -290,7 +291,7 @@ class DossierViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         return self._dossier(_call(services.refuse, request, dossier=dossier, **_valid(ReasonInput, request)))
 
     @extend_schema(summary=_("退回补正（退回指标）"), request=ReasonInput, responses=DossierDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="return")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request: Request, pk: str) -> Response:
         dossier = selectors.get_dossier(self.scope, int(pk))
         return self._dossier(_call(services.return_for_correction, request, dossier=dossier,
@@ -316,6 +317,9 @@ class YearSummarySerializer(serializers.Serializer):
 
 class SummaryView(APIView):
     """Approvals per county of a year (by 批复日期), with the previous year's beside it."""
+
+    landguard_access = SCOPED
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(summary=_("年度报批统计"), responses=YearSummarySerializer(many=True))
     def get(self, request: Request) -> Response:

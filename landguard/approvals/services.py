@@ -133,8 +133,7 @@ def set_boundary(*, actor: User | None, dossier: Dossier, boundary: shapely.Geom
     dossier.region, dossier.region_code, dossier.boundary_source = region, region.code, source
     _measured(_scope(actor), dossier, boundary)
     dossier.save()
-    audit.record_update(actor=actor, target=dossier, before=before, region_code=dossier.region_code,
-                        after={"total_m2": dossier.total_m2, "region_code": dossier.region_code})
+    audit.record_update(actor=actor, target=dossier, before=before, region_code=dossier.region_code)
     return dossier
 
 
@@ -147,8 +146,7 @@ def remeasure(*, actor: User | None, dossier: Dossier) -> Dossier:
     before = {"total_m2": dossier.total_m2, "areas_basis": dossier.areas_basis}
     _measured(_scope(actor), dossier, shapely.from_wkb(bytes(dossier.boundary.wkb)))
     dossier.save()
-    audit.record_update(actor=actor, target=dossier, before=before, region_code=dossier.region_code,
-                        after={"total_m2": dossier.total_m2, "areas_basis": dossier.areas_basis})
+    audit.record_update(actor=actor, target=dossier, before=before, region_code=dossier.region_code)
     return dossier
 
 
@@ -172,8 +170,7 @@ def update_dossier(*, actor: User | None, dossier: Dossier, projects: Iterable[P
     dossier.save()
     if projects is not None:
         dossier.projects.set(_visible_projects(actor, projects))
-    audit.record_update(actor=actor, target=dossier, before=before, region_code=dossier.region_code,
-                        after={k: getattr(dossier, k) for k in values})
+    audit.record_update(actor=actor, target=dossier, before=before, region_code=dossier.region_code)
     return dossier
 
 
@@ -253,7 +250,8 @@ def approve(*, actor: User | None, dossier: Dossier, approval_no: str, approved_
     dossier.approved_on = approved_on
     dossier.approved_by = approved_by.strip()[:60]
     dossier.save()
-    quotas.settle(actor=actor, holder=dossier.holder_key)
+    if dossier.quotas.exists():  # a project inside an approved 农转用 area reserves none
+        quotas.settle(actor=actor, holder=dossier.holder_key)
     _close_project_steps(actor, dossier, approved_on)
     return dossier
 
@@ -286,7 +284,7 @@ def _release(actor: User | None, dossier: Dossier, action: str, on: dt.date | No
     on = _business_date(on, label=_("日期"))
     before = _move(actor, dossier, action, on, note)
     dossier.save()
-    if before == Dossier.Status.SUBMITTED:
+    if before == Dossier.Status.SUBMITTED and dossier.quotas.exists():
         quotas.release(actor=actor, holder=dossier.holder_key, reason=note)
     return dossier
 

@@ -26,6 +26,8 @@ from landguard.engine.kinds import ControlKind
 from landguard.engine.landclass import BigClass
 from landguard.engine.results import OverlayResult
 
+# The control layers the checks read; a county's other layers (mining, project extents…) do not matter here.
+CHECKED_KINDS = (ControlKind.BASIC_FARMLAND, ControlKind.ECO_REDLINE, ControlKind.DEV_BOUNDARY, ControlKind.APPROVED)
 # Below this an overlap or an outside part is the float noise of two digitisations of one line, not land.
 TOLERANCE_M2 = 1.0
 
@@ -41,7 +43,7 @@ def measure(scope: RegionScope, boundary: shapely.Geometry) -> Measure:
     """The boundary's official areas by class against the official layers of the counties it overlaps.
     Raises analysis.OverlayError (a ValidationError) naming what is missing."""
     geoms = np.array([boundary], dtype=object)
-    dltb, controls = analysis.choose_layers(scope, boundaries=geoms)
+    dltb, controls = analysis.choose_layers(scope, boundaries=geoms, kinds=CHECKED_KINDS)
     (result,) = analysis.overlay_boundaries(scope=scope, boundaries=geoms, dltb=dltb, controls=controls)
     codes = result.by_code
 
@@ -122,6 +124,11 @@ def _ha(m2: float) -> str:
     return f"{hectares(m2):,.4f}"
 
 
+def _mu4(m2: float) -> float:
+    """亩 to 4 places: quota is booked to 0.0001 亩, so the check compares at that precision."""
+    return round(m2 / SQM_PER_MU, 4)
+
+
 def _mu(m2: float) -> str:
     return f"{mu(m2):,.2f}"
 
@@ -145,7 +152,7 @@ def checklist(scope: RegionScope, dossier: Dossier, result: OverlayResult | None
     _basic_farmland(out, dossier, result)
     _dev_boundary(out, dossier, result)
     _eco_redline(out, dossier, result)
-    _approved(out, result, overlaps)
+    _approved(out, dossier, result, overlaps)
     _quota(out, dossier, quota_mu)
     if required_parts:
         out.add("parts", _("报批材料"), "fail", _("尚未编制：%(parts)s") % {"parts": "、".join(p[1] for p in required_parts)})
@@ -223,8 +230,20 @@ def _eco_redline(out: Checklist, dossier: Dossier, result: OverlayResult) -> Non
         out.add("eco_redline", label, "fail", text + _("：生态保护红线内仅允许有限人为活动和国家重大项目，请调整范围"))
 
 
-def _approved(out: Checklist, result: OverlayResult, overlaps: list[tuple[Dossier, float]]) -> None:
+def _approved(out: Checklist, dossier: Dossier, result: OverlayResult, overlaps: list[tuple[Dossier, float]]) -> None:
     label = _("已批用地")
+    if dossier.kind == Dossier.Kind.CITY_PROJECT:
+        # A specific project approved by the city or county lies inside an approved 农转用 area (第44条第3款):
+        # here overlapping approved land is the rule, not double reporting.
+        covered = sum(a for _d, a in overlaps)
+        outside = _outside(result, ControlKind.APPROVED)
+        uncovered = min(outside if outside is not None else dossier.total_m2, max(0.0, dossier.total_m2 - covered))
+        if uncovered <= TOLERANCE_M2:
+            out.add("approved", label, "ok", _("位于已批准的农用地转用范围内"))
+        else:
+            out.add("approved", label, "fail", _("%(ha)s 公顷不在已批准的农用地转用范围内：市县批准的具体项目须位于已批准的"
+                                                 "农用地转用范围内，范围外的用地应按批次或单独选址报批") % {"ha": _ha(uncovered)})
+        return
     layer_area = _inside(result, ControlKind.APPROVED)
     found = [_("“%(name)s”%(ha)s 公顷") % {"name": d.name, "ha": _ha(a)} for d, a in overlaps]
     if layer_area > TOLERANCE_M2:
@@ -239,18 +258,18 @@ def _quota(out: Checklist, dossier: Dossier, quota_mu: dict[str, float]) -> None
     if dossier.kind == Dossier.Kind.CITY_PROJECT:
         out.add("quota", _("用地指标"), "ok", _("已批准农用地转用范围内的具体项目，不再使用计划指标"))
         return
-    needed = round(mu(dossier.new_construction_m2), 4)
+    needed = _mu4(dossier.new_construction_m2)
     plan = round(quota_mu.get("plan", 0.0), 4)
     state = "ok" if plan >= needed else "fail"
     out.add("quota", _("用地指标"), state, _("新增建设用地 %(need)s 亩，已落实指标 %(have)s 亩") % {
         "need": f"{needed:,.4f}", "have": f"{plan:,.4f}"} + ("" if state == "ok" else _("，缺口 %(gap)s 亩") % {
             "gap": f"{needed - plan:,.4f}"}))
-    farmland = round(mu(dossier.farmland_m2), 4)
+    farmland = _mu4(dossier.farmland_m2)
     if farmland <= 0:
         return
     have = round(quota_mu.get("farmland_quantity", 0.0), 4)
     have_paddy = round(quota_mu.get("farmland_paddy", 0.0), 4)
-    paddy = round(mu(dossier.paddy_m2), 4)
+    paddy = _mu4(dossier.paddy_m2)
     short = have < farmland or have_paddy < paddy
     out.add("balance", _("耕地占补平衡"), "fail" if short else "ok",
             _("占用耕地 %(farm)s 亩（其中水田 %(paddy)s 亩），已落实补充耕地 %(have)s 亩（水田 %(hp)s 亩，产能 %(kg)s 公斤）") % {
