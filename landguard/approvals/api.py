@@ -210,7 +210,8 @@ class ReasonInput(serializers.Serializer):
 
 @extend_schema_view(
     list=extend_schema(summary=_("报批卷宗列表")), retrieve=extend_schema(summary=_("报批卷宗详情")),
-    create=extend_schema(summary=_("新建报批卷宗"), request=DossierCreateInput, responses={201: DossierDetailSerializer},
+    create=extend_schema(summary=_("新建报批卷宗"), request=DossierCreateInput, 
+                         responses={201: DossierDetailSerializer},
                          description=_("按官方地类图斑和管控图层计算椭球面积；报批行政区由范围确定。")),
     partial_update=extend_schema(summary=_("修改卷宗信息（组卷中）"), request=DossierUpdateInput,
                                  responses=DossierDetailSerializer),
@@ -255,7 +256,8 @@ class DossierViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         checks = selectors.checklist(self.scope, dossier)
 
         def decision(d: Any) -> dict[str, str] | None:
-            return None if d is None else {"authority": str(d.authority), "label": str(d.label), "reason": str(d.reason),
+            return None if d is None else {"authority": str(d.authority), "label": str(d.label),
+                                           "reason": str(d.reason),
                                            "article": str(d.article)}
 
         data = {"items": [{"key": c.key, "label": str(c.label), "state": c.state, "detail": c.detail}

@@ -8,8 +8,8 @@ Two approvals, two articles of the 土地管理法 (2019):
   province. "超过" is strict: exactly 35 公顷 of 耕地 stays with the province.
 
 国发〔2020〕4号 authorised every province for the State Council's 永农-excluded 农转用 powers and entrusted pilot
-provinces with 永农 转用 and the 35/70 公顷 征收 approvals; its details are marked I (inferred) in domain-land.md, so the
-delegations are configuration (settings.APPROVAL_DELEGATIONS, by province code), not code, and 山东 (37) is not a
+provinces with 永农 转用 and the 35/70 公顷 征收 approvals; its details are marked I (inferred) in domain-land.md,
+so the delegations are configuration (settings.APPROVAL_DELEGATIONS, by province code), not code, and 山东 (37) is not a
 pilot by default. Pure: no database; callers pass areas in m² from the spatial engine.
 """
 
@@ -78,13 +78,15 @@ def conversion_authority(kind: str, *, basic_farmland_m2: float,
     article = _("《土地管理法》第四十四条")
     if basic_farmland_m2 > 0:
         if delegation.basic_farmland_conversion:
-            return Decision(Authority.PROVINCE, _("涉及永久基本农田 %(ha)s 公顷，国务院已委托本省批准（国发〔2020〕4号）")
+            return Decision(Authority.PROVINCE, _("涉及永久基本农田 %(ha)s 公顷，国务院已委托本省批准（国发〔2020〕4"
+                                                  "号）")
                             % {"ha": f"{hectares(basic_farmland_m2):,.4f}"}, article)
         return Decision(Authority.STATE_COUNCIL, _("涉及永久基本农田 %(ha)s 公顷，农用地转用由国务院批准")
                         % {"ha": f"{hectares(basic_farmland_m2):,.4f}"}, _("《土地管理法》第四十四条第二款"))
     if kind == DossierKind.SEPARATE_SITE:
         if delegation.separate_site:
-            return Decision(Authority.PROVINCE, _("单独选址项目，不涉及永久基本农田：国务院授权省级人民政府批准（国发〔2020〕4号）"),
+            return Decision(Authority.PROVINCE, _("单独选址项目，不涉及永久基本农田：国务院授权省级人民政府批准（国"
+                                                  "发〔2020〕4号）"),
                             _("《土地管理法》第四十四条第四款"))
         return Decision(Authority.STATE_COUNCIL, _("单独选址项目：由国务院批准"), _("《土地管理法》第四十四条第四款"))
     if kind == DossierKind.CITY_PROJECT:
@@ -113,8 +115,10 @@ def expropriation_authority(*, basic_farmland_m2: float, farmland_m2: float, oth
         if delegation.expropriation_over_limits:
             return Decision(Authority.PROVINCE, _("%(what)s：国务院已委托本省批准（国发〔2020〕4号）")
                             % {"what": "；".join(str(o) for o in over)}, article)
-        return Decision(Authority.STATE_COUNCIL, _("%(what)s：由国务院批准") % {"what": "；".join(str(o) for o in over)},
+        what = "；".join(str(o) for o in over)
+        return Decision(Authority.STATE_COUNCIL, _("%(what)s：由国务院批准") % {"what": what},
                         article)
-    return Decision(Authority.PROVINCE, _("征收耕地 %(farm)s 公顷（不超过 35 公顷）、其他土地 %(other)s 公顷（不超过 70 公顷），"
+    return Decision(Authority.PROVINCE, _("征收耕地 %(farm)s 公顷（不超过 35 公顷）、其他土地 %(other)s 公顷（不超过 "
+                                          "70 公顷），"
                                           "不涉及永久基本农田：由省级人民政府批准")
                     % {"farm": f"{hectares(farmland_m2):,.4f}", "other": f"{hectares(other_m2):,.4f}"}, article)

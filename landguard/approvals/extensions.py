@@ -23,11 +23,11 @@ search.register(search.listing_provider(
                                                                                else ""), order=12))
 
 # The battle map's tone per dossier status: a dossier waiting is in hand, a refusal needs attention.
-_TONES = {Dossier.Status.DRAFT: "", Dossier.Status.SUBMITTED: "warn", Dossier.Status.APPROVED: "ok",
+_TONES: dict[str, str] = {Dossier.Status.DRAFT: "", Dossier.Status.SUBMITTED: "warn", Dossier.Status.APPROVED: "ok",
           Dossier.Status.REFUSED: "bad", Dossier.Status.WITHDRAWN: ""}
 # When a project has several dossiers (one per city, 飞地), the least advanced open one speaks for it.
-_RANK = {Dossier.Status.REFUSED: 0, Dossier.Status.DRAFT: 1, Dossier.Status.SUBMITTED: 2, Dossier.Status.APPROVED: 3,
-         Dossier.Status.WITHDRAWN: 4}
+_RANK: dict[str, int] = {Dossier.Status.REFUSED: 0, Dossier.Status.DRAFT: 1, Dossier.Status.SUBMITTED: 2,
+                         Dossier.Status.APPROVED: 3, Dossier.Status.WITHDRAWN: 4}
 
 
 def _statuses(scope: RegionScope, project_ids: Collection[int]) -> Mapping[int, status.ProjectStatus]:
@@ -54,7 +54,8 @@ def _progress(scope: RegionScope, week: reports.Week) -> list[reports.Table]:
     year = week.report_day.year
     totals = [[r.region_name, r.approved_count, round(r.approved_m2 / SQM_PER_MU, 4), r.reported_count]
               for r in selectors.year_figures(scope, year)]
-    tables = [reports.Table(_("本周报批进展"), [_("批次/项目名称"), _("类型"), _("行政区"), _("进展"), _("面积（公顷）"),
+    tables = [reports.Table(_("本周报批进展"), [_("批次/项目名称"), _("类型"), _("行政区"), _("进展"),
+                                                _("面积（公顷）"),
                                                 _("批复文号")], rows, (None, None, None, None, "#,##0.0000", None))]
     tables.append(reports.Table(_("%(year)s 年累计批复（截至本周）") % {"year": year},
                                 [_("行政区"), _("批复（件）"), _("批复面积（亩）"), _("上报（件）")], totals,

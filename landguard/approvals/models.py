@@ -123,9 +123,9 @@ class Dossier(models.Model):
 
 
 class DossierQuota(models.Model):
-    """The quota a dossier uses, by source (计划指标 本年 / 结转 / 奖励, 增减挂钩) and its 补充耕地 indicators (耕地数量 /
-    水田规模 亩, 粮食产能 公斤: the 占补 ledgers' kinds): reserved in the ledgers when the dossier is submitted, settled
-    on approval, released on withdrawal or refusal."""
+    """The quota a dossier uses, by source (计划指标 本年 / 结转 / 奖励, 增减挂钩) and its 补充耕地 indicators
+    (耕地数量 / 水田规模 亩, 粮食产能 公斤: the 占补 ledgers' kinds): reserved in the ledgers when the dossier is
+    submitted, settled on approval, released on withdrawal or refusal."""
 
     dossier = models.ForeignKey(Dossier, models.CASCADE, related_name="quotas", verbose_name=_("报批卷宗"))
     kind = models.CharField(_("指标类型"), max_length=30)

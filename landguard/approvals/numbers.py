@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_PATTERN = re.compile(r"^\s*(?P<abbr>\S.*?)\s*[〔\[［(（【]\s*(?P<year>(19|20)\d{2})\s*[〕\]］)）】]\s*第?\s*(?P<seq>\d{1,6})\s*号\s*$")
+_PATTERN = re.compile(r"^\s*(?P<abbr>\S.*?)\s*[〔\[［(（【]\s*(?P<year>(19|20)\d{2})\s*[〕\]］)）】]\s*第?\s*(?P<seq>"
+                       r"\d{1,6})\s*号\s*$")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The parts of an approval package (一书四方案, domain.md §5), configurable per province.
 
-The default is the national "一书四方案": 建设用地呈报说明书, 农用地转用方案, 补充耕地方案, 征收土地方案, 供地方案. Whether
+The default is the national "一书四方案": 建设用地呈报说明书, 农用地转用方案, 补充耕地方案, 征收土地方案, 供地方案.
+Whether
 every province still requires the 供地方案 in each package after 2021 is not confirmed (domain-land.md §A.3, I), so
 it is listed but not required by default; a province's own list goes in settings.APPROVAL_PACKAGE_PARTS under its
 two-digit code. A part that does not apply to a dossier (no 耕地 → no 补充耕地方案, no 征收 → no 征收土地方案) is not
@@ -22,7 +23,8 @@ class Part:
     key: str
     label: str | Promise
     required: bool = True
-    applies: str = "always"  # always / farmland (only when 耕地 is occupied) / expropriation (only when land is expropriated)
+    # always / farmland (only when 耕地 is occupied) / expropriation (only when land is expropriated)
+    applies: str = "always"
 
 
 DEFAULT_PARTS: tuple[Part, ...] = (

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from landguard.approvals import parts as package, selectors, spatial
 from landguard.approvals.models import Dossier, DossierQuota, DossierStatusChange
 from landguard.approvals.numbers import parse_document_number
+from landguard.approvals.quota_groups import kind_choices
 from landguard.approvals.workflow import DossierAction, dossier_target
 from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
@@ -72,7 +73,7 @@ def dossier_region(boundary: shapely.Geometry) -> Region:
     or the city when it crosses counties. ValidationError when it lies in no known region."""
     parts = boundaries.split_by_region(boundary)
     region = boundaries.common_region([p.region.code for p in parts])
-    while region.level > Level.COUNTY and region.parent_id is not None:
+    while region.level > Level.COUNTY and region.parent is not None:
         region = region.parent
     return region
 
@@ -183,7 +184,7 @@ def set_quotas(*, actor: User | None, dossier: Dossier, lines: Iterable[tuple[st
     kept: dict[tuple[str, int], Decimal] = {}
     for kind, year, amount in lines:
         if amount < 0:
-            raise ValidationError(_("指标数量不能为负数：%(kind)s") % {"kind": quotas.kind_label(kind)})
+            raise ValidationError(_("指标数量不能为负数：%(kind)s") % {"kind": dict(kind_choices([kind]))[kind]})
         if amount:
             kept[(kind, year)] = kept.get((kind, year), Decimal(0)) + Decimal(amount)
     before = {f"{q.kind}:{q.year}": str(q.amount) for q in dossier.quotas.all()}
@@ -235,7 +236,8 @@ def submit(*, actor: User | None, dossier: Dossier, on: dt.date | None = None, n
 def approve(*, actor: User | None, dossier: Dossier, approval_no: str, approved_on: dt.date,
             approved_by: str = "", note: str = "") -> Dossier:
     """批复: the 文号 (kept as printed, parsed where it follows 代字〔年〕序号号) and date; the reserved quota is
-    settled; each linked project's 组卷报批 step (the one its responsibility list counts) closes on the approval date."""
+    settled; each linked project's 组卷报批 step (the one its responsibility list counts) closes on the approval
+    date."""
     dossier = _locked(dossier)
     _require_writer(actor, dossier.region_code)
     if not approval_no.strip():

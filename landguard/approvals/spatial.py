@@ -155,7 +155,8 @@ def checklist(scope: RegionScope, dossier: Dossier, result: OverlayResult | None
     _approved(out, dossier, result, overlaps)
     _quota(out, dossier, quota_mu)
     if required_parts:
-        out.add("parts", _("报批材料"), "fail", _("尚未编制：%(parts)s") % {"parts": "、".join(p[1] for p in required_parts)})
+        missing = "、".join(p[1] for p in required_parts)
+        out.add("parts", _("报批材料"), "fail", _("尚未编制：%(parts)s") % {"parts": missing})
     else:
         out.add("parts", _("报批材料"), "ok", _("报批材料已齐"))
     out.conversion = authority.conversion_authority(dossier.kind, basic_farmland_m2=dossier.basic_farmland_m2,
@@ -187,11 +188,11 @@ def _basic_farmland(out: Checklist, dossier: Dossier, result: OverlayResult) -> 
     touched = _("占用永久基本农田 %(ha)s 公顷（%(mu)s 亩）：农用地转用须报国务院批准（《土地管理法》第四十四条）") % {
         "ha": _ha(area), "mu": _mu(area)}
     if not dossier.national_key_project:
-        out.add("basic_farmland", label, "fail", touched + _("；仅能源、交通、水利、军事设施等国家重点建设项目确实难以避让的"
-                                                            "方可占用（第三十五条），请调整范围避让或注明国家重大项目"))
+        out.add("basic_farmland", label, "fail", touched + _("；仅能源、交通、水利、军事设施等国家重点建设项目确实难"
+                                                             "以避让的方可占用（第三十五条），请调整范围避让或注明国家重大项目"))
     elif not dossier.replenish_area_mu or float(dossier.replenish_area_mu) * SQM_PER_MU + TOLERANCE_M2 < area:
-        out.add("basic_farmland", label, "fail", touched + _("；须落实永久基本农田补划：补划面积不少于 %(mu)s 亩，填写补划地块、"
-                                                            "质量等别和入库情况") % {"mu": _mu(area)})
+        out.add("basic_farmland", label, "fail", touched + _("；须落实永久基本农田补划：补划面积不少于 %(mu)s 亩，填"
+                                                             "写补划地块、质量等别和入库情况") % {"mu": _mu(area)})
     else:
         out.add("basic_farmland", label, "warn", touched + _("；已落实补划 %(mu)s 亩（%(grade)s%(db)s）") % {
             "mu": f"{dossier.replenish_area_mu:,.2f}", "grade": dossier.replenish_grade or _("等别未填"),
@@ -241,15 +242,17 @@ def _approved(out: Checklist, dossier: Dossier, result: OverlayResult, overlaps:
         if uncovered <= TOLERANCE_M2:
             out.add("approved", label, "ok", _("位于已批准的农用地转用范围内"))
         else:
-            out.add("approved", label, "fail", _("%(ha)s 公顷不在已批准的农用地转用范围内：市县批准的具体项目须位于已批准的"
-                                                 "农用地转用范围内，范围外的用地应按批次或单独选址报批") % {"ha": _ha(uncovered)})
+            out.add("approved", label, "fail", _("%(ha)s 公顷不在已批准的农用地转用范围内：市县批准的具体项目须位于"
+                                                 "已批准的农用地转用范围内，范围外的用地应按批次或单独选址报批")
+                    % {"ha": _ha(uncovered)})
         return
     layer_area = _inside(result, ControlKind.APPROVED)
     found = [_("“%(name)s”%(ha)s 公顷") % {"name": d.name, "ha": _ha(a)} for d, a in overlaps]
     if layer_area > TOLERANCE_M2:
         found.append(_("已批用地图层 %(ha)s 公顷") % {"ha": _ha(layer_area)})
     if found:
-        out.add("approved", label, "fail", _("与已报批或已批复的用地重叠，不得重复报批：%(list)s") % {"list": "；".join(found)})
+        out.add("approved", label, "fail", _("与已报批或已批复的用地重叠，不得重复报批：%(list)s")
+                % {"list": "；".join(found)})
     else:
         out.add("approved", label, "ok", _("与已报批、已批复用地无重叠"))
 
@@ -272,13 +275,15 @@ def _quota(out: Checklist, dossier: Dossier, quota_mu: dict[str, float]) -> None
     paddy = _mu4(dossier.paddy_m2)
     short = have < farmland or have_paddy < paddy
     out.add("balance", _("耕地占补平衡"), "fail" if short else "ok",
-            _("占用耕地 %(farm)s 亩（其中水田 %(paddy)s 亩），已落实补充耕地 %(have)s 亩（水田 %(hp)s 亩，产能 %(kg)s 公斤）") % {
+            _("占用耕地 %(farm)s 亩（其中水田 %(paddy)s 亩），已落实补充耕地 %(have)s 亩（水田 %(hp)s 亩，产能 %(kg)s"
+              " 公斤）") % {
                 "farm": f"{farmland:,.4f}", "paddy": f"{paddy:,.4f}", "have": f"{have:,.4f}",
                 "hp": f"{have_paddy:,.4f}", "kg": f"{quota_mu.get('farmland_capacity', 0.0):,.0f}"}
             + ("" if not short else _("：补充耕地须先补后占、占一补一")))
 
 
-def overlap_areas(boundary: shapely.Geometry, others: list[tuple[Dossier, shapely.Geometry]]) -> list[tuple[Dossier, float]]:
+def overlap_areas(boundary: shapely.Geometry,
+                  others: list[tuple[Dossier, shapely.Geometry]]) -> list[tuple[Dossier, float]]:
     """The official area each other dossier's boundary shares with `boundary`, above the tolerance."""
     if not others:
         return []

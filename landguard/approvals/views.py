@@ -175,7 +175,8 @@ def dossier_quotas(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRes
             messages.success(request, _("已保存使用指标。"))
             return redirect(dossier_url(dossier))
     return _form_page(request, form, _("使用指标：%(name)s") % {"name": dossier.name}, dossier_url(dossier),
-                      help=_("新增建设用地 %(mu)s 亩，须由计划指标（含奖励、结转）或增减挂钩指标保障；占用耕地须落实补充耕地指标。")
+                      help=_("新增建设用地 %(mu)s 亩，须由计划指标（含奖励、结转）或增减挂钩指标保障；占用耕地须落实"
+                             "补充耕地指标。")
                       % {"mu": f"{mu(dossier.new_construction_m2):,.4f}"})
 
 

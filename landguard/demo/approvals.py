@@ -61,8 +61,8 @@ def free_land(county: str, *, inside: str | None = ControlKind.DEV_BOUNDARY, out
     area = outline if inside is None else shapely.intersection(outline, _union(county, inside))
     if agricultural:
         area = shapely.intersection(area, _agricultural(county))
-    taken = [_union(county, kind) for kind in (ControlKind.BASIC_FARMLAND, ControlKind.ECO_REDLINE, ControlKind.APPROVED)
-             if kind != inside]
+    kinds = (ControlKind.BASIC_FARMLAND, ControlKind.ECO_REDLINE, ControlKind.APPROVED)
+    taken = [_union(county, kind) for kind in kinds if kind != inside]
     if outside_dev:
         taken.append(_union(county, ControlKind.DEV_BOUNDARY))
     held = Dossier.objects.filter(region_code__startswith=county, status__in=(Dossier.Status.SUBMITTED,

@@ -43,14 +43,16 @@ def test_the_two_limits_are_separate_not_added():
 
 
 def test_any_basic_farmland_sends_both_approvals_to_the_state_council():
-    assert expropriation_authority(basic_farmland_m2=1.0, farmland_m2=1.0, other_m2=0).authority == Authority.STATE_COUNCIL
+    decision = expropriation_authority(basic_farmland_m2=1.0, farmland_m2=1.0, other_m2=0)
+    assert decision.authority == Authority.STATE_COUNCIL
     decision = conversion_authority(DossierKind.BATCH, basic_farmland_m2=1.0)
     assert decision.authority == Authority.STATE_COUNCIL and "第四十四条第二款" in str(decision.article)
 
 
 def test_an_entrusted_pilot_province_approves_what_the_state_council_entrusted():
     pilot = Delegation(basic_farmland_conversion=True, expropriation_over_limits=True)
-    assert conversion_authority(DossierKind.BATCH, basic_farmland_m2=5 * HA, delegation=pilot).authority == Authority.PROVINCE
+    decision = conversion_authority(DossierKind.BATCH, basic_farmland_m2=5 * HA, delegation=pilot)
+    assert decision.authority == Authority.PROVINCE
     assert expropriation_authority(basic_farmland_m2=0, farmland_m2=40 * HA, other_m2=0,
                                    delegation=pilot).authority == Authority.PROVINCE
     assert delegation_for("330102", {"33": pilot}) is pilot

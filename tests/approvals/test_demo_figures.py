@@ -1,4 +1,5 @@
-"""The demo reproduces 冠县's published approval figures from its parcels (issue 12, seed 001): 2021 — 17 批次, 1 单独选址
+"""The demo reproduces 冠县's published approval figures from its parcels (issue 12, seed 001): 2021 — 17 批次, 1
+单独选址
 and 2 city-approved conversions, 1,707.8945 亩, against 2020's 8 批次, 596.151 亩, with 上报比例 and 批复比例 100 % of
 the 1,096.996 亩 issued — computed from official areas, shown on the summary page and in the API as the report
 states them."""

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 import shapely
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from landguard.approvals import selectors, services
 from landguard.core import clock
@@ -152,5 +152,5 @@ def test_a_submission_that_would_overdraw_the_quota_is_refused_and_writes_nothin
 def test_a_viewer_cannot_move_a_dossier_and_another_county_cannot_see_it(county_admin, other_county_user):
     dossier = selectors.dossiers(scope_for(county_admin)).filter(status=Dossier.Status.APPROVED).first()
     assert not selectors.dossiers(scope_for(other_county_user)).filter(pk=dossier.pk).exists()
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.withdraw(actor=other_county_user, dossier=dossier, note="越权")
