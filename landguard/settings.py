@@ -189,6 +189,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ServiceRequestKindEnum": "landguard.projects.models.ServiceRequest.Kind",
         "ProjectLevelEnum": "landguard.projects.models.Project.Level",
+        # A step's time limit and its minimum period share the unit choices (工作日 / 自然日).
+        "DayUnitEnum": "landguard.projects.models.LimitUnitChoices",
     },
 }
 

@@ -10,6 +10,7 @@ from landguard.api import views
 from landguard.core.access import public
 from landguard.layers.api import LayerViewSet
 from landguard.projects.api import ProblemViewSet, ProjectViewSet, ServiceRequestViewSet
+from landguard.projects.api_templates import ProcedureTemplateViewSet
 from landguard.supervision import api as supervision_api
 
 app_name = "api"
@@ -29,6 +30,7 @@ router.register("layers", LayerViewSet, basename="layer")
 router.register("projects", ProjectViewSet, basename="project")
 router.register("problems", ProblemViewSet, basename="problem")
 router.register("service-requests", ServiceRequestViewSet, basename="servicerequest")
+router.register("procedure-templates", ProcedureTemplateViewSet, basename="proceduretemplate")
 router.register("supervision/clues", supervision_api.ClueViewSet, basename="supervision-clue")
 router.register("supervision/tasks", supervision_api.TaskViewSet, basename="supervision-task")
 router.register("supervision/cases", supervision_api.CaseViewSet, basename="supervision-case")
