@@ -239,7 +239,7 @@ def ensure_data(data_dir: Path = DATA_DIR, force: bool = False) -> dict:
     t0 = time.perf_counter()
     attrs = {"BSM": dltb.attributes["BSM"].astype(str), "TBBH": dltb.attributes["TBBH"].astype(str),
              "DLBM": dltb.dlbm.astype(str), "DLMC": dltb.attributes["DLMC"].astype(str)}
-    for key in ("TBMJ", "GDLX", "GDPDJB", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ"):
+    for key in ("TBMJ", "GDLX", "GDPDJB", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ", "QSXZ"):
         value = np.asarray(dltb.attributes[key])
         attrs[key] = value if value.dtype.kind == "f" else value.astype(str)
     attrs["ZLDWDM"] = np.full(len(dltb), COUNTY_CODE)

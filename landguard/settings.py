@@ -194,6 +194,8 @@ SPECTACULAR_SETTINGS = {
         "QuotaKindEnum": "landguard.quotas.models.Kind",
         "QuotaSourceEnum": "landguard.quotas.models.Source",
         "QuotaActionEnum": "landguard.quotas.models.Action",
+        # A step's time limit and its minimum period share the unit choices (工作日 / 自然日).
+        "DayUnitEnum": "landguard.projects.models.LimitUnitChoices",
     },
 }
 

@@ -183,16 +183,18 @@ SAMPLES: dict[str, Sample] = {
     **{f"projects:{name}": (lambda attr: lambda place: {"pk": getattr(place, attr).pk})(kind) for name, kind in (
         ("detail", "project"), ("edit", "project"), ("boundary", "project"), ("geojson", "project"),
         ("step-start", "step"), ("step-complete", "step"), ("step-reopen", "step"), ("step-edit", "step"),
+        ("step-complete-early", "step"), ("step-skip", "step"),
         ("item-add", "step"), ("item-clear", "deferred_item"), ("problem-detail", "problem"),
         ("target-detail", "target_list"), ("target-export", "target_list"), ("request-detail", "service_request"))},
     "projects:problem-action": lambda place: {"pk": place.problem.pk, "action": "escalate"},
     "projects:step-dependencies": lambda place: {"pk": place.step.pk},
     "projects:template-detail": lambda place: {"pk": place.procedure_template.pk},
     "projects:template-edit": lambda place: {"pk": place.procedure_template.pk},
+    "api:proceduretemplate-detail": lambda place: {"pk": place.procedure_template.pk},
     "projects:dispatch-file": lambda place: {"pk": place.dispatch.pk, "fmt": "xlsx"},
     "api:project-boundary": lambda place: {"pk": place.project.pk},
     **{f"api:project-step-{name}": lambda place: {"step_pk": place.step.pk}
-       for name in ("start", "complete", "reopen", "items")},
+       for name in ("start", "complete", "complete-early", "skip", "reopen", "items")},
     "api:project-item-clear": lambda place: {"item_pk": place.deferred_item.pk},
     **{f"api:problem-{name}": lambda place: {"pk": place.problem.pk}
        for name in ("escalate", "resolve", "close", "reopen")},

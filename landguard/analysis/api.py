@@ -69,6 +69,12 @@ class _Areas(serializers.Serializer):
     farmland_net = _Area()
     tiankan = _Area()
     by_big_class = _ClassRow(many=True)
+    by_ownership = _ClassRow(many=True, help_text=gettext_lazy(
+        "按权属性质（QSXZ）：key 为 state 国有（10、20）、collective 集体（30–34、40）、"
+        "unknown 未标注（图斑无权属性质）；只列有面积的项，合计为地类图斑覆盖面积"))
+    by_big_class_ownership = _ClassRow(many=True, help_text=gettext_lazy(
+        "三大类 × 权属：key 为“三大类:权属”，如 agricultural:collective（集体农用地）"))
+    farmland_by_ownership = _ClassRow(many=True, help_text=gettext_lazy("耕地（01）按权属，key 同 by_ownership"))
     by_level1 = _ClassRow(many=True)
     by_code = _ClassRow(many=True)
     controls = serializers.DictField(child=serializers.DictField())
@@ -122,7 +128,8 @@ class OverlayView(APIView):
     @extend_schema(
         summary=gettext_lazy("叠加分析"),
         description=gettext_lazy(
-            "一个或多个边界与地类图斑、管控图层叠加：按三大类、一级类、二级类统计毛面积与扣除田坎后的净面积，"
+            "一个或多个边界与地类图斑、管控图层叠加：按三大类、一级类、二级类及权属性质（国有/集体/未标注）"
+            "统计毛面积与扣除田坎后的净面积，"
             "各管控图层区内（及开发边界、已批用地等的区外）面积，以及占用永久基本农田、涉及生态保护红线、"
             "位于城镇开发边界外、未被已批用地覆盖、占用耕地等判定。面积为 CGCS2000 椭球面积。"
             "边界须在调用者的数据范围内。"),

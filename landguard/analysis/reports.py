@@ -32,12 +32,15 @@ from landguard.core.geodesy import hectares, mu
 from landguard.engine.clipping import DEFAULT_SLIVER_TOLERANCE_M2
 from landguard.engine.kinds import Verdict
 from landguard.engine.landclass import LAND_CLASSES, BigClass
+from landguard.engine.ownership import Ownership, ownership_of
 from landguard.engine.results import ClassArea, OverlayResult
 from landguard.layers.models import LayerVersion
 
 TITLE = gettext_lazy("叠加分析报告")
 AREA_NOTE = gettext_lazy("面积为 CGCS2000 椭球面积（与国土调查图斑面积同一算法），公顷保留 4 位小数、亩保留 2 位小数；"
                          "耕地净面积 = 毛面积 ×（1 − 扣除地类系数 KCXS），差额为田坎。")
+OWNERSHIP_NOTE = gettext_lazy("权属按地类图斑的权属性质（QSXZ）：10、20 为国有，30–34、40 为集体；"
+                              "图斑没有权属性质的计为“未标注”，不作推断。")
 # How loud each verdict is on the page and in the reports.
 SEVERITY = {
     Verdict.OCCUPIES_BASIC_FARMLAND: "danger",
@@ -122,6 +125,21 @@ class Section:
     warnings: list[str]
     subtotals: list[SubtotalRow] = field(default_factory=list)  # one per county, for a boundary crossing county lines
 
+    @property
+    def ownership(self) -> tuple[list[str], list[list[Any]]]:
+        """The 权属 table (ownership_table): headers and rows, the last the total; no rows without DLTB area."""
+        return ownership_table(self.result)
+
+    @property
+    def ownership_shown(self) -> tuple[list[str], list[list[str]]]:
+        """The 权属 table as the page shows it (公顷 to 4 decimals, 亩 to 2)."""
+        headers, rows = self.ownership
+        return headers, [shown_row(row) for row in rows]
+
+    @property
+    def has_unknown_ownership(self) -> bool:
+        return Ownership.UNKNOWN.value in self.result.by_ownership
+
 
 @dataclass
 class OverlayReport:
@@ -191,6 +209,33 @@ def subtotal_table(s: Section) -> tuple[list[str], list[list[Any]]]:
     return headers, rows
 
 
+def ownership_table(r: OverlayResult) -> tuple[list[str], list[list[Any]]]:
+    """The 权属 table (国有 / 集体 / 未标注, then 合计): area in 公顷 and 亩 and, in 亩, 农用地 (with 耕地 gross and
+    net), 建设用地 and 未利用地 of each ownership — the figures 征收 and 报批 read. No rows without DLTB area."""
+    ag, co, un = BigClass.AGRICULTURAL, BigClass.CONSTRUCTION, BigClass.UNUSED
+    headers = [_("权属"), _("面积（公顷）"), _("面积（亩）"), _("%(cls)s（亩）") % {"cls": ag.label},
+               _("其中耕地（亩）"), _("耕地净面积（亩）"), _("%(cls)s（亩）") % {"cls": co.label},
+               _("%(cls)s（亩）") % {"cls": un.label}]
+
+    def row(label: str, total: float, big: dict[str, ClassArea], farm: ClassArea | None) -> list[Any]:
+        def big_mu(cls: BigClass) -> float:
+            return mu(big[cls.value].gross_m2) if cls.value in big else 0.0
+
+        return [label, hectares(total), mu(total), big_mu(ag), mu(farm.gross_m2) if farm else 0.0,
+                mu(farm.net_m2) if farm else 0.0, big_mu(co), big_mu(un)]
+
+    if not r.by_ownership:
+        return headers, []
+    rows = [row(str(owned.label), owned.gross_m2,
+                {b.value: r.by_big_class_ownership[f"{b.value}:{key}"] for b in BigClass
+                 if f"{b.value}:{key}" in r.by_big_class_ownership},
+                r.farmland_by_ownership.get(key))
+            for key, owned in r.by_ownership.items()]
+    farm_total = ClassArea("farmland", "", r.farmland_gross_m2, r.farmland_net_m2)
+    rows.append(row(str(_("合计")), r.dltb_m2, r.by_big_class, farm_total))
+    return headers, rows
+
+
 def flags_text(s: Section) -> str:
     return "、".join(f.label for f in s.flags) or _("无")
 
@@ -206,12 +251,13 @@ def map_data(report: OverlayReport, boundaries: np.ndarray, fids: dict[int, str]
     for i, (label, r) in enumerate(zip(report.labels, report.results, strict=True)):
         outlines.append(_feature(boundaries[i], {"index": i, "label": label}))
         p = r.pieces
-        for geom, pk, code, kcxs, gross, net in zip(p.geometry, p.dltb_index, p.dlbm, p.kcxs, p.gross_m2, p.net_m2,
-                                                    strict=True):
+        for geom, pk, code, kcxs, gross, net, qsxz in zip(p.geometry, p.dltb_index, p.dlbm, p.kcxs, p.gross_m2,
+                                                          p.net_m2, p.qsxz, strict=True):
             land = LAND_CLASSES[code]
             pieces.append(_feature(geom, {
                 "boundary": i, "code": code, "name": str(land.label), "level1": land.level1_code,
                 "level1_name": str(land.level1_label), "bsm": fids.get(int(pk), ""), "kcxs": round(float(kcxs), 4),
+                "qsxz": qsxz, "ownership": str(ownership_of(qsxz).label),
                 "gross_ha": f"{hectares(gross):,.4f}", "gross_mu": f"{mu(gross):,.2f}", "net_mu": f"{mu(net):,.2f}"}))
         for c in r.controls.values():
             for geom in c.inside_pieces:
@@ -328,6 +374,10 @@ def build_xlsx(report: OverlayReport) -> bytes:
             sheet.table(_("分县小计"), headers, rows, [None, _HA, *[_MU] * (len(headers) - 4), None, None])
         sheet.table(_("三大类"), [_("地类"), *area_heads], _class_rows(s.big, with_code=False),
                     [None, _HA, _MU, _HA, _MU])
+        headers, rows = s.ownership
+        sheet.table(_("权属"), headers, rows, [None, _HA, *[_MU] * (len(headers) - 2)])
+        if s.has_unknown_ownership:
+            sheet.line(_("说明"), str(OWNERSHIP_NOTE))
         sheet.table(_("一级类"), [_("编码"), _("地类"), *area_heads], _class_rows(s.level1, with_code=True),
                     [None, None, _HA, _MU, _HA, _MU])
         sheet.table(_("二级类"), [_("编码"), _("地类"), *area_heads], _class_rows(s.codes, with_code=True),
@@ -398,6 +448,11 @@ def build_docx(report: OverlayReport) -> bytes:
             _docx_table(doc, headers, [shown_row(row) for row in rows])
         doc.add_heading(_("三大类"), level=2)
         _docx_table(doc, [_("地类"), *area_heads], class_rows(s.big, False))
+        headers, rows = s.ownership
+        doc.add_heading(_("权属"), level=2)
+        _docx_table(doc, headers, [shown_row(row) for row in rows])
+        if s.has_unknown_ownership:
+            doc.add_paragraph(str(OWNERSHIP_NOTE))
         doc.add_heading(_("一级类"), level=2)
         _docx_table(doc, [_("编码"), _("地类"), *area_heads], class_rows(s.level1, True))
         doc.add_heading(_("二级类"), level=2)

@@ -1,5 +1,6 @@
 """Reads for the overlay analysis: the layers a user may analyse against, and the features of a layer
-version that may meet some boundaries, as column arrays ready for the engine.
+version that may meet some boundaries, as column arrays ready for the engine (geometry, DLBM, KCXS, official
+area, overlap flag and the stored 权属性质 code).
 
 Features are read through landguard.layers.selectors.features (the scope rule lives there): the
 selector's querysets of every layer, as one UNION ALL, are executed raw for WKB columns — building a
@@ -53,6 +54,7 @@ class Candidates:
     kcxs: np.ndarray
     area_m2: np.ndarray
     overlaps_other: np.ndarray
+    qsxz: np.ndarray  # 权属性质 code text, "" where none (DLTB; blank on other kinds)
 
     def __len__(self) -> int:
         return len(self.pk)
@@ -101,7 +103,7 @@ def candidates(scope: RegionScope, versions: Sequence[LayerVersion], boxes: np.n
         if querysets:
             # order_by(): the model's default ordering joins the layer tables and sorts, and on SQLite it
             # steers the planner away from the R*Tree lookups.
-            columns = ("version_id", "pk", "wkb", "code", "kcxs", "area_m2", "overlaps_other")
+            columns = ("version_id", "pk", "wkb", "code", "kcxs", "area_m2", "overlaps_other", "qsxz")
             parts = [qs.order_by().annotate(wkb=AsWKB("geom")).values_list(*columns) for qs in querysets]
             statement = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
             sql, params = statement.query.get_compiler(using=statement.db).as_sql()
@@ -126,15 +128,18 @@ def _small_reads(connection: BaseDatabaseWrapper) -> Iterator[CursorWrapper]:
 def _columns(rows: list[tuple]) -> Candidates:
     if not rows:
         return Candidates(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object), np.zeros(0, dtype=object),
-                          np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool))
+                          np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool), np.zeros(0, dtype=object))
     rows.sort()  # by pk: the same boundary gives the same pieces, in the same order, every time
-    pk, wkb, code, kcxs, area, overlaps = zip(*rows, strict=True)
+    pk, wkb, code, kcxs, area, overlaps, qsxz = zip(*rows, strict=True)
     wkb_array = np.empty(len(wkb), dtype=object)
     wkb_array[:] = [bytes(w) for w in wkb]  # memoryview on some drivers
     code_array = np.empty(len(code), dtype=object)
     code_array[:] = code
+    qsxz_array = np.empty(len(qsxz), dtype=object)
+    qsxz_array[:] = qsxz
     return Candidates(np.asarray(pk, dtype=np.int64), shapely.from_wkb(wkb_array), code_array,
-                      np.asarray(kcxs, dtype=float), np.asarray(area, dtype=float), np.asarray(overlaps, dtype=bool))
+                      np.asarray(kcxs, dtype=float), np.asarray(area, dtype=float), np.asarray(overlaps, dtype=bool),
+                      qsxz_array)
 
 
 def _gist_ids(boxes: np.ndarray, version_ids: list[int]) -> tuple[str, list[Any]]:

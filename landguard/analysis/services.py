@@ -427,8 +427,10 @@ def _chunk_layers(scope: RegionScope, geoms: np.ndarray, dltb: LayerVersion, con
     and overlap flags stored at import (validated then)."""
     found = selectors.candidates(scope, [dltb, *controls], shapely.bounds(geoms))
     parcels = found[dltb.pk]
+    # 权属性质 as stored ("" = none); a version imported without a QSXZ field has none at all (all 未标注 either way).
+    qsxz = parcels.qsxz if "QSXZ" in (dltb.field_mapping or {}) else None
     layer = DltbLayer(parcels.geometry, parcels.code, kcxs=parcels.kcxs, kcxs_unit="fraction", area_m2=parcels.area_m2,
-                      name=dltb.layer.name, validate=False)
+                      name=dltb.layer.name, validate=False, qsxz=qsxz)
     chunk = _ChunkLayers(layer, {}, parcels.pk, {})
     for version in controls:
         name, features = names[version.pk], found[version.pk]

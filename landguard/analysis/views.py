@@ -40,7 +40,8 @@ TOKEN_MAX_AGE = 24 * 3600  # seconds: a download is the same day's analysis
 @scoped
 def overlay_page(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     form = OverlayForm(request.POST or None, request.FILES or None, versions=list(selectors.overlay_versions(scope)))
-    context: dict[str, Any] = {"nav": "analysis", "form": form, "area_note": reports.AREA_NOTE}
+    context: dict[str, Any] = {"nav": "analysis", "form": form, "area_note": reports.AREA_NOTE,
+                               "ownership_note": reports.OWNERSHIP_NOTE}
     if request.method == "POST" and form.is_valid():
         context.update(_analyse(request, scope, form))
     if is_htmx(request):

@@ -12,6 +12,7 @@ from landguard.core.access import public
 from landguard.layers.api import LayerViewSet
 from landguard.projects.api import ProblemViewSet, ProjectViewSet, ServiceRequestViewSet
 from landguard.quotas.api import QuotaAccountViewSet, QuotaEntryViewSet
+from landguard.projects.api_templates import ProcedureTemplateViewSet
 from landguard.supervision import api as supervision_api
 
 app_name = "api"
@@ -34,6 +35,7 @@ router.register("service-requests", ServiceRequestViewSet, basename="servicerequ
 router.register("quotas/accounts", QuotaAccountViewSet, basename="quota-account")
 router.register("quotas/entries", QuotaEntryViewSet, basename="quota-entry")
 router.register("approvals/dossiers", DossierViewSet, basename="approvals-dossier")
+router.register("procedure-templates", ProcedureTemplateViewSet, basename="proceduretemplate")
 router.register("supervision/clues", supervision_api.ClueViewSet, basename="supervision-clue")
 router.register("supervision/tasks", supervision_api.TaskViewSet, basename="supervision-task")
 router.register("supervision/cases", supervision_api.CaseViewSet, basename="supervision-case")

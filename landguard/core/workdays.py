@@ -100,3 +100,16 @@ def due_date(start: dt.date, limit: int, unit: LimitUnit | str, calendar: WorkCa
     if LimitUnit(unit) == LimitUnit.WORKING:
         return add_working_days(start, limit, calendar)
     return next_working_day(start + dt.timedelta(days=limit), calendar)
+
+
+def period_end(start: dt.date, period: int, unit: LimitUnit | str, calendar: WorkCalendar) -> dt.date:
+    """The day a minimum period of `period` working or calendar days that starts on `start` is complete (a
+    notice posted for at least N days): start not counted, the N-th working day or the N-th day after it.
+    Unlike `due_date`, a calendar-day period is not moved to the next working day: a minimum is satisfied
+    once its days have run, rest days included, and moving it would lengthen the minimum. Closing on this
+    day is allowed (the period completes that day)."""
+    if period < 0:
+        raise ValueError("a minimum period cannot be negative")
+    if LimitUnit(unit) == LimitUnit.WORKING:
+        return add_working_days(start, period, calendar)
+    return start + dt.timedelta(days=period)

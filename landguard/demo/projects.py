@@ -17,7 +17,8 @@ from openpyxl import Workbook
 
 from landguard.core import clock
 from landguard.people.models import OrgUnit, User
-from landguard.projects import imports, services
+from landguard.projects import expropriation, imports, services
+from landguard.projects.calendar import work_calendar
 from landguard.projects.models import Problem, Project, ServiceGroup, ServiceRequest
 from landguard.regions.models import Level, Region
 
@@ -126,8 +127,27 @@ def load_demo_projects() -> int:
         services.resolve_service_request(actor=None, item=request, outcome="出让合同签订当日办结不动产权证。",
                                          days_saved=25,
                                          steps=list(done.steps.filter(order__in=(5, 8))))
+    taking = project("冠县物流园区土地征收（演示）", Project.Level.COUNTY, groups[0],
+                     _square(townships[4 % len(townships)], 0.004), 45, owner="冠县人民政府（示例）",
+                     land_demand_ha=Decimal("9.3333"), template=services.expropriation_template(county))
+    _expropriation_under_way(taking, today)
     _responsibility_list(county, townships, today)
     return len(made)
+
+
+def _expropriation_under_way(project: Project, today: dt.date) -> None:
+    """预公告 closed on the day its 10 working days ran, the survey and the risk assessment done in parallel,
+    and the 补偿安置方案公告 posted: its page shows 最早可办结日期, 30 days after the posting."""
+    calendar = work_calendar()
+    steps = {s.key: s for s in project.steps.all()}
+    pre = services.start_step(actor=None, step=steps[expropriation.PRE_NOTICE], on=today - dt.timedelta(days=45))
+    posted_until = min(services.earliest_finish(pre, calendar) or today, today)
+    services.complete_step(actor=None, step=pre, on=posted_until)
+    surveyed = min(posted_until + dt.timedelta(days=5), today)
+    for key in (expropriation.SURVEY, expropriation.RISK_ASSESSMENT):
+        services.start_step(actor=None, step=steps[key], on=posted_until)
+        services.complete_step(actor=None, step=steps[key], on=surveyed)
+    services.start_step(actor=None, step=steps[expropriation.PLAN_NOTICE], on=surveyed)
 
 
 def _responsibility_list(county: Region, townships: list[Region], today: dt.date) -> None:

@@ -1,6 +1,6 @@
 """One boundary analysed in parts — the part inside each county, against that county's own layers — put back
-together: a total OverlayResult whose every figure is the sum of the parts' (areas by class, 田坎, control
-areas, verdict areas), with the parts kept as its `subtotals`.
+together: a total OverlayResult whose every figure is the sum of the parts' (areas by class and by ownership,
+田坎, control areas, verdict areas), with the parts kept as its `subtotals`.
 
 The parts must be disjoint pieces of one boundary (the caller clips the boundary by county), so adding areas
 counts nothing twice. Pure: no database, like the rest of the engine.
@@ -16,10 +16,14 @@ import shapely
 
 from landguard.engine.kinds import Verdict
 from landguard.engine.landclass import BigClass
+from landguard.engine.ownership import OWNERSHIPS
 from landguard.engine.results import ClassArea, ControlResult, OverlayPieces, OverlayResult, Subtotal, VerdictFlag
 
 _BIG_ORDER = [b.value for b in BigClass]
 _VERDICT_ORDER = list(Verdict)
+_OWNER_ORDER = [o.value for o in OWNERSHIPS]
+# "<big class>:<ownership>": by 三大类, then ownership, as overlay() orders the cross table.
+_CROSS_ORDER = [f"{b}:{o}" for b in _BIG_ORDER for o in _OWNER_ORDER]
 
 
 def combine(boundary_index: int, parts: Sequence[Subtotal]) -> OverlayResult:
@@ -42,6 +46,11 @@ def combine(boundary_index: int, parts: Sequence[Subtotal]) -> OverlayResult:
         by_code=_classes([r.by_code for r in results], sorted),
         by_level1=_classes([r.by_level1 for r in results], sorted),
         by_big_class=_classes([r.by_big_class for r in results], lambda keys: sorted(keys, key=_BIG_ORDER.index)),
+        by_ownership=_classes([r.by_ownership for r in results], lambda keys: sorted(keys, key=_OWNER_ORDER.index)),
+        by_big_class_ownership=_classes([r.by_big_class_ownership for r in results],
+                                        lambda keys: sorted(keys, key=_CROSS_ORDER.index)),
+        farmland_by_ownership=_classes([r.farmland_by_ownership for r in results],
+                                       lambda keys: sorted(keys, key=_OWNER_ORDER.index)),
         farmland_gross_m2=sum(r.farmland_gross_m2 for r in results),
         farmland_net_m2=sum(r.farmland_net_m2 for r in results),
         tiankan_m2=sum(r.tiankan_m2 for r in results),
@@ -99,5 +108,5 @@ def _verdicts(results: list[OverlayResult]) -> tuple[VerdictFlag, ...]:
 
 
 def _pieces(parts: list[OverlayPieces]) -> OverlayPieces:
-    columns = ("geometry", "dltb_index", "dlbm", "kcxs", "raw_m2", "gross_m2", "net_m2", "whole")
+    columns = ("geometry", "dltb_index", "dlbm", "kcxs", "raw_m2", "gross_m2", "net_m2", "whole", "qsxz")
     return OverlayPieces(*(np.concatenate([getattr(p, c) for p in parts]) for c in columns))

@@ -27,6 +27,7 @@ from landguard.engine.checks import (
 from landguard.engine.clipping import official_area
 from landguard.engine.kinds import ControlKind
 from landguard.engine.landclass import LandClass, UnknownLandClassError, classify
+from landguard.engine.ownership import normalize_qsxz, ownership_index
 
 
 class DltbLayer:
@@ -35,7 +36,10 @@ class DltbLayer:
     overlay only pays for the parcels it touches.
 
     ``attributes`` carries any other 三调 field (BSM, TBBH, TBMJ, ZLDWDM …) as arrays of the same length;
-    BSM, when present, is quoted in error messages. ``area_m2``, when given, is each parcel's official area
+    BSM, when present, is quoted in error messages. ``qsxz`` (权属性质, optional) is read into code texts
+    (``self.qsxz``, "" where a parcel has none; None when the layer has none) and each parcel's ownership class
+    (``self.ownership``: its position in ownership.OWNERSHIPS, 未标注 where unknown); a code outside the list
+    is refused naming the features. ``area_m2``, when given, is each parcel's official area
     as already computed (the database stores it at import): it is used instead of recomputing it.
     """
 
@@ -50,6 +54,7 @@ class DltbLayer:
         name: str | None = None,
         validate: bool = True,
         area_m2: Any = None,
+        qsxz: Any = None,
     ) -> None:
         self.name = name or gettext("地类图斑")
         self.geometry = geometry_array(geometry)
@@ -57,7 +62,7 @@ class DltbLayer:
         self.attributes: dict[str, np.ndarray] = {key: np.asarray(val) for key, val in (attributes or {}).items()}
         for key, arr in [("DLBM", np.asarray(dlbm, dtype=object))] + list(self.attributes.items()) + (
             [("KCXS", np.asarray(kcxs))] if kcxs is not None else []
-        ):
+        ) + ([("QSXZ", np.asarray(qsxz, dtype=object))] if qsxz is not None else []):
             if len(arr) != n:
                 raise LayerDataError(gettext("%(layer)s：字段 %(field)s 有 %(got)s 个值，几何有 %(n)s 个")
                                      % {"layer": self.name, "field": key, "got": len(arr), "n": n},
@@ -73,6 +78,9 @@ class DltbLayer:
             if kcxs is not None else np.zeros(n)
         )
         self.area_m2: np.ndarray = _stored_or_official_area(self.geometry, area_m2, self.name)
+        self.qsxz: np.ndarray | None = (normalize_qsxz(qsxz, layer=self.name, ids=ids) if qsxz is not None
+                                        else None)
+        self.ownership: np.ndarray = ownership_index(self.qsxz, n)
 
     def __len__(self) -> int:
         return len(self.geometry)

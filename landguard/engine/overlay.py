@@ -20,6 +20,8 @@ Rules that matter for the figures:
   (see normalize_kcxs) and validated 0 ≤ KCXS < 1 when the layer is loaded, naming bad features.
 - Control layers are counted on the union of their polygons inside the boundary, so overlapping control
   polygons (two 批次 over the same land, duplicated 永农 polygons) never count twice.
+- 权属性质 (engine.ownership): every area is also split by the parcel's ownership class (国有 / 集体 / 未标注,
+  the last where a parcel or the layer has no QSXZ), alone, crossed with the 三大类, and for 耕地.
 - Float noise: clipping along shared edges leaves slivers of 1e-9 m². Every polygon part smaller than
   ``sliver_tolerance_m2`` (default 0.01 m², the precision of TBMJ) is ignored — for tables, for control
   areas and for flags — and its area is reported as ``sliver_m2`` so the accounting still closes:
@@ -40,6 +42,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +52,7 @@ from landguard.engine.controls import control_pairs, control_results, union_area
 from landguard.engine.kinds import COVERAGE_KINDS
 from landguard.engine.landclass import LEVEL1_NAMES, BigClass
 from landguard.engine.layers import ControlLayer, DltbLayer
+from landguard.engine.ownership import OWNERSHIPS
 from landguard.engine.results import ClassArea, OverlayPieces, OverlayResult
 from landguard.engine.verdicts import judge
 
@@ -105,6 +109,11 @@ def overlay(
     n_cls = len(dltb.classes)
     gross_tab = np.bincount(b * n_cls + cls, weights=area, minlength=nb * n_cls).reshape(nb, n_cls)
     net_tab = np.bincount(b * n_cls + cls, weights=net, minlength=nb * n_cls).reshape(nb, n_cls)
+    # The same per ownership class too: (boundary, class, ownership), one bincount each for gross and net.
+    n_own = len(OWNERSHIPS)
+    owned = (b * n_cls + cls) * n_own + dltb.ownership[t]
+    gross_own = np.bincount(owned, weights=area, minlength=nb * n_cls * n_own).reshape(nb, n_cls, n_own)
+    net_own = np.bincount(owned, weights=net, minlength=nb * n_cls * n_own).reshape(nb, n_cls, n_own)
     raw_total = np.bincount(b, weights=raw, minlength=nb)
     level1_of = np.zeros((n_cls, len(_LEVEL1_CODES)))
     big_of = np.zeros((n_cls, len(_BIG_CLASSES)))
@@ -131,6 +140,7 @@ def overlay(
         big_g, big_n = g_row @ big_of, n_row @ big_of
         by_big = {bc.value: ClassArea(bc.value, bc.label, float(big_g[k]), float(big_n[k]))
                   for k, bc in enumerate(_BIG_CLASSES) if big_g[k] > 0}
+        by_owner, by_big_owner, farm_owner = _ownership_tables(gross_own[i], net_own[i], big_of, farm_cls)
         dltb_m2 = float(g_row.sum())
         farm_gross, farm_net = float(g_row[farm_cls].sum()), float(n_row[farm_cls].sum())
 
@@ -161,16 +171,37 @@ def overlay(
             by_code=by_code,
             by_level1=by_level1,
             by_big_class=by_big,
+            by_ownership=by_owner,
+            by_big_class_ownership=by_big_owner,
+            farmland_by_ownership=farm_owner,
             farmland_gross_m2=farm_gross,
             farmland_net_m2=farm_net,
             tiankan_m2=float(g_row.sum() - n_row.sum()),
             controls=controls_i,
             verdicts=verdicts,
             not_evaluated=not_evaluated,
-            pieces=OverlayPieces(pieces[s], t[s], dltb.dlbm[t[s]], kcxs[s], raw[s], area[s], net[s], whole[s]),
+            pieces=OverlayPieces(pieces[s], t[s], dltb.dlbm[t[s]], kcxs[s], raw[s], area[s], net[s], whole[s],
+                                 dltb.qsxz[t[s]] if dltb.qsxz is not None else np.full(s.stop - s.start, "", object)),
             warnings=tuple(warnings),
         ))
     return results
+
+
+def _ownership_tables(gross: np.ndarray, net: np.ndarray, big_of: np.ndarray,
+                      farm_cls: np.ndarray) -> tuple[dict[str, ClassArea], dict[str, ClassArea], dict[str, ClassArea]]:
+    """One boundary's areas by ownership, by 三大类 × ownership and of 耕地 by ownership, from its (class ×
+    ownership) gross and net tables; entries with area only, in OWNERSHIPS order (the cross table by 三大类 first)."""
+    own_g, own_n = gross.sum(axis=0), net.sum(axis=0)
+    by_owner = {o.value: ClassArea(o.value, o.label, float(own_g[k]), float(own_n[k]))
+                for k, o in enumerate(OWNERSHIPS) if own_g[k] > 0}
+    cross_g, cross_n = big_of.T @ gross, big_of.T @ net
+    by_big_owner = {f"{bc.value}:{o.value}": ClassArea(f"{bc.value}:{o.value}", format_lazy("{}·{}", o.label, bc.label),
+                                                       float(cross_g[j, k]), float(cross_n[j, k]))
+                    for j, bc in enumerate(_BIG_CLASSES) for k, o in enumerate(OWNERSHIPS) if cross_g[j, k] > 0}
+    farm_g, farm_n = gross[farm_cls].sum(axis=0), net[farm_cls].sum(axis=0)
+    farm_owner = {o.value: ClassArea(o.value, o.label, float(farm_g[k]), float(farm_n[k]))
+                  for k, o in enumerate(OWNERSHIPS) if farm_g[k] > 0}
+    return by_owner, by_big_owner, farm_owner
 
 
 # --- many small boundaries ------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""What an overlay answers, per boundary: areas by land class (ClassArea), the DLTB pieces (OverlayPieces),
-the area inside and outside each control layer (ControlResult), the verdict flags (VerdictFlag), all in
+"""What an overlay answers, per boundary: areas by land class and by ownership (ClassArea), the DLTB pieces
+(OverlayPieces), the area inside and outside each control layer (ControlResult), the verdict flags (VerdictFlag), all in
 OverlayResult, whose to_dict() gives JSON-ready figures in m², 公顷 and 亩.
 """
 
@@ -59,6 +59,7 @@ class Piece(NamedTuple):
     gross_m2: float
     net_m2: float
     whole: bool  # the parcel lies wholly inside the boundary
+    qsxz: str  # 权属性质 code of the parcel ("" where it has none)
 
 
 @dataclass(frozen=True)
@@ -73,15 +74,16 @@ class OverlayPieces:
     gross_m2: np.ndarray  # raw_m2 × the boundary's 平差 factor: what the tables add up
     net_m2: np.ndarray  # gross_m2 × (1 − KCXS)
     whole: np.ndarray
+    qsxz: np.ndarray  # 权属性质 code of each piece's parcel ("" where it has none or the layer has no QSXZ)
 
     def __len__(self) -> int:
         return len(self.geometry)
 
     def __iter__(self) -> Iterator[Piece]:
         for row in zip(self.geometry, self.dltb_index, self.dlbm, self.kcxs, self.raw_m2, self.gross_m2,
-                       self.net_m2, self.whole, strict=True):
+                       self.net_m2, self.whole, self.qsxz, strict=True):
             yield Piece(row[0], int(row[1]), str(row[2]), float(row[3]), float(row[4]), float(row[5]),
-                        float(row[6]), bool(row[7]))
+                        float(row[6]), bool(row[7]), str(row[8]))
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,12 @@ class OverlayResult:
     by_code: dict[str, ClassArea]
     by_level1: dict[str, ClassArea]
     by_big_class: dict[str, ClassArea]  # keyed by BigClass value
+    # 权属性质 (engine.ownership): keyed by Ownership value (国有 / 集体 / 未标注), gross and net like the classes;
+    # the cross table keyed "<BigClass value>:<Ownership value>" ("agricultural:collective" = 集体 农用地);
+    # 耕地 (01) per ownership. Like every table, only entries with area; all three add up to what they split.
+    by_ownership: dict[str, ClassArea]
+    by_big_class_ownership: dict[str, ClassArea]
+    farmland_by_ownership: dict[str, ClassArea]
     farmland_gross_m2: float
     farmland_net_m2: float
     tiankan_m2: float  # Σ deducted 田坎 (gross − net); 三调 statistics report it as 1203 田坎 (domain.md §1.3, I)
@@ -202,6 +210,9 @@ class OverlayResult:
             "farmland_net": area_units(self.farmland_net_m2),
             "tiankan": area_units(self.tiankan_m2),
             "by_big_class": table(self.by_big_class),
+            "by_ownership": table(self.by_ownership),
+            "by_big_class_ownership": table(self.by_big_class_ownership),
+            "farmland_by_ownership": table(self.farmland_by_ownership),
             "by_level1": table(self.by_level1),
             "by_code": table(self.by_code),
             "controls": {

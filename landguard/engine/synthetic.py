@@ -20,8 +20,12 @@ half of it the Voronoi diagram, peak memory ~0.9 GB):
    convex parcels that tile the bbox with shared edges.
 
 Attributes follow domain.md §1.1: BSM, TBBH, DLBM, DLMC, TBMJ (ellipsoidal area, 2 dp), GDLX, GDPDJB,
-KCDLBM, KCXS, KCMJ, TBDLMJ. The 田坎系数 values are INVENTED placeholders (domain.md §10 item 3: the
-provincial table is still to be obtained), set small as on a plain.
+KCDLBM, KCXS, KCMJ, TBDLMJ, QSXZ. The 田坎系数 values are INVENTED placeholders (domain.md §10 item 3: the
+provincial table is still to be obtained), set small as on a plain. QSXZ (权属性质) follows how land is held
+on the plain (status I, a plausible pattern, not survey figures): construction land in the town cores mostly
+国有 (20 划拨/出让 use rights, 10), with some 集体 (城中村); roads, railways and rivers 10; villages and open
+land 集体 (30/31/32), village enterprises partly 40, a few state forest and industrial parcels. It is drawn
+from a generator of its own, so every other attribute and geometry is what it was before QSXZ existed.
 
 Scale: the default bbox is 冠县's (≈1 727 km²). Real 三调 parcels average 1–2 ha there, i.e. ~100 000
 parcels; 500 000 in the same bbox is a stress test with smaller parcels (~0.35 ha), which is what the
@@ -36,6 +40,7 @@ import numpy as np
 import shapely
 
 from landguard.engine.kinds import ControlKind
+from landguard.engine.landclass import BigClass, classify
 from landguard.engine.layers import ControlLayer, DltbLayer
 
 # 冠县: bounding box of the outline in refdata (DataV, GCJ-02; its ~0.5 km offset from CGCS2000 does not
@@ -72,6 +77,16 @@ _OPEN_MIX = {"0102": 0.77, "0103": 0.07, "0101": 0.005, "1202": 0.045, "1104": 0
 _RIVERSIDE_MIX = {"1106": 0.25, "0301": 0.30, "0404": 0.10, "0102": 0.30, "1104": 0.05}
 _ORCHARD_SHARE = 0.12  # of open land: 0201 果园 patches
 _WOOD_SHARE = 0.11  # of open land: 0301 乔木林地 (poplar) patches
+
+# QSXZ (权属性质) mixes (status I, see the module docstring) and the codes always held by the state.
+_STATE_ALWAYS = ("1001", "1003", "1101", "1106", "1109")  # railways, 公路, rivers and their flats, 水工建筑
+_TOWN_BUILT_QSXZ = {"20": 0.55, "10": 0.30, "30": 0.15}
+_COLLECTIVE_QSXZ = {"30": 0.25, "31": 0.35, "32": 0.40}
+_VILLAGE_WORKS_QSXZ = {"40": 0.30, "32": 0.40, "30": 0.30}  # village enterprises and services on 集体 land
+_OPEN_WORKS_QSXZ = {"20": 0.60, "30": 0.25, "40": 0.15}  # industry, mining, special land in the open
+_STATE_FOREST_SHARE = 0.15  # of 0301 乔木林地 on open land: 国有林场
+# Which group a point came from, for QSXZ: linear feature, town, village, open land.
+_LINE, _TOWN, _VILLAGE, _OPEN = range(4)
 
 # INVENTED 田坎系数 (fraction) by (GDLX, GDPDJB) — placeholders until the provincial table is supplied.
 _KCXS_TABLE = {("", 1): 0.012, ("PD", 2): 0.035, ("TT", 2): 0.058, ("PD", 3): 0.070, ("TT", 3): 0.110}
@@ -296,6 +311,8 @@ def synthetic_dltb(n: int, seed: int = 0, bbox: tuple[float, float, float, float
     oxy = np.concatenate(parts)[:n_open] if parts else np.zeros((0, 2))
 
     xy = np.concatenate([lxy, txy, vxy, oxy])
+    group = np.repeat(np.array([_LINE, _TOWN, _VILLAGE, _OPEN], dtype=np.int8),
+                      [len(lxy), len(txy), len(vxy), len(oxy)])
     codes = np.concatenate(codes_line + [town_codes, village_codes, np.full(len(oxy), None, dtype=object)])
     free = np.flatnonzero(codes == None)  # noqa: E711 — element-wise test on an object array
     fxy = xy[free]
@@ -320,7 +337,26 @@ def synthetic_dltb(n: int, seed: int = 0, bbox: tuple[float, float, float, float
     cells = shapely.clip_by_rect(cells, 0.0, 0.0, w, h)
     geometry = frame.to_degrees(cells)
 
-    return _with_attributes(rng, geometry, codes.astype(str), name=f"合成地类图斑 n={n} seed={seed}")
+    qsxz = _qsxz(np.random.default_rng([seed, 0x95A7]), codes.astype(str), group)
+    return _with_attributes(rng, geometry, codes.astype(str), qsxz, name=f"合成地类图斑 n={n} seed={seed}")
+
+
+def _qsxz(rng: np.random.Generator, codes: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """权属性质 of each parcel from its class and where its point came from (see the module docstring)."""
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    built = np.array([classify(str(c)).big_class == BigClass.CONSTRUCTION for c in distinct], dtype=bool)[inverse]
+    qsxz = _draw(rng, _COLLECTIVE_QSXZ, len(codes))
+    town_built = (group == _TOWN) & built & (codes != "0702")
+    qsxz[town_built] = _draw(rng, _TOWN_BUILT_QSXZ, int(town_built.sum()))
+    village_works = (group == _VILLAGE) & built & ~np.isin(codes, ("0702", "1004"))
+    qsxz[village_works] = _draw(rng, _VILLAGE_WORKS_QSXZ, int(village_works.sum()))
+    open_works = (group == _OPEN) & np.isin(codes, ("0601", "0602", "09"))
+    qsxz[open_works] = _draw(rng, _OPEN_WORKS_QSXZ, int(open_works.sum()))
+    forest = (group == _OPEN) & (codes == "0301")
+    qsxz[forest & (rng.random(len(codes)) < _STATE_FOREST_SHARE)] = "10"
+    state = np.isin(codes, _STATE_ALWAYS) | ((group == _TOWN) & np.isin(codes, ("1004", "1005")))
+    qsxz[state] = "10"
+    return qsxz.astype(str)
 
 
 def clip_dltb(dltb: DltbLayer, outline: shapely.Geometry) -> DltbLayer:
@@ -346,7 +382,7 @@ def clip_dltb(dltb: DltbLayer, outline: shapely.Geometry) -> DltbLayer:
     order, geometry = order[keep], geometry[keep]
     attributes = {key: np.asarray(values)[order] for key, values in dltb.attributes.items()}
     layer = DltbLayer(geometry, dltb.dlbm[order], kcxs=dltb.kcxs[order], kcxs_unit="fraction", attributes=attributes,
-                      name=dltb.name)
+                      name=dltb.name, qsxz=None if dltb.qsxz is None else dltb.qsxz[order])
     if "TBMJ" in attributes:
         tbmj = np.round(layer.area_m2, 2)
         kcmj = np.round(tbmj * layer.kcxs, 2)
@@ -354,7 +390,8 @@ def clip_dltb(dltb: DltbLayer, outline: shapely.Geometry) -> DltbLayer:
     return layer
 
 
-def _with_attributes(rng: np.random.Generator, geometry: np.ndarray, dlbm: np.ndarray, name: str) -> DltbLayer:
+def _with_attributes(rng: np.random.Generator, geometry: np.ndarray, dlbm: np.ndarray, qsxz: np.ndarray,
+                     name: str) -> DltbLayer:
     n = len(geometry)
     farmland = np.char.startswith(dlbm.astype(str), "01")
     slope = np.where(farmland, rng.choice([1, 2, 3], size=n, p=[0.88, 0.10, 0.02]), 0)
@@ -363,7 +400,7 @@ def _with_attributes(rng: np.random.Generator, geometry: np.ndarray, dlbm: np.nd
     kcxs = np.zeros(n)
     for (kind, level), value in _KCXS_TABLE.items():
         kcxs[farmland & (gdlx == kind) & (slope == level)] = value
-    layer = DltbLayer(geometry, dlbm, kcxs=kcxs, kcxs_unit="fraction", name=name)
+    layer = DltbLayer(geometry, dlbm, kcxs=kcxs, kcxs_unit="fraction", name=name, qsxz=qsxz)
     tbmj = np.round(layer.area_m2, 2)
     kcmj = np.round(tbmj * kcxs, 2)
     dlmc = np.array([c.name for c in layer.classes], dtype=object)[layer.class_index]
@@ -378,6 +415,7 @@ def _with_attributes(rng: np.random.Generator, geometry: np.ndarray, dlbm: np.nd
         "KCXS": kcxs,
         "KCMJ": kcmj,
         "TBDLMJ": np.round(tbmj - kcmj, 2),
+        "QSXZ": qsxz,
     })
     return layer
 

@@ -20,7 +20,7 @@ _INSERT_BATCH = 5000
 
 def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndarray, fids: list[str], codes: list[str],
                     kcxs: np.ndarray, area: np.ndarray, stored: np.ndarray, overlaps: np.ndarray, properties: list[str],
-                    progress: Progress = None) -> None:
+                    qsxz: list[str] | None = None, progress: Progress = None) -> None:
     """Bulk-write features (inside the caller's transaction): binary COPY on PostgreSQL, executemany on SQLite.
 
     Rows are written in the Hilbert-curve order of their bounding-box centres (``index`` keeps the file's order),
@@ -57,7 +57,7 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
         return np.argsort(d, kind="stable")
 
     n = len(geoms)
-    columns = ("version_id, \"index\", region_code, fid, code, kcxs, area_m2, stored_area_m2, overlaps_other, "
+    columns = ("version_id, \"index\", region_code, fid, code, qsxz, kcxs, area_m2, stored_area_m2, overlaps_other, "
                "properties, geom")
     order = hilbert_order(shapely.bounds(geoms)).tolist() if n > 1 else list(range(n))
     if connection.vendor == "postgresql":
@@ -68,6 +68,7 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
     kcxs_py, area_py, over_py = kcxs.astype(float).tolist(), area.astype(float).tolist(), overlaps.astype(bool).tolist()
     fid_py = [f[:60] for f in fids]
     code_py = [c[:10] for c in codes]
+    qsxz_py = [q[:2] for q in qsxz] if qsxz is not None else [""] * n  # "" when the layer has none (not NULL)
     region_py = [str(c) for c in region_codes]
     table = Feature._meta.db_table
     geom_column = Feature._meta.get_field("geom").column
@@ -109,12 +110,12 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
             raw.adapters.register_dumper(JsonText, JsonTextDumper)
             sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
             with raw.copy(sql) as copy:
-                copy.set_types(["int8", "int4", "varchar", "varchar", "varchar", "float8", "float8", "float8", "bool",
-                                jsonb_oid, geometry_oid])
+                copy.set_types(["int8", "int4", "varchar", "varchar", "varchar", "varchar", "float8", "float8",
+                                "float8", "bool", jsonb_oid, geometry_oid])
                 for done, i in enumerate(order, start=1):
                     copy.write_row(
-                        (version_id, i, region_py[i], fid_py[i], code_py[i], kcxs_py[i], area_py[i], stored_py[i],
-                                    over_py[i], properties[i], wkb[i]))
+                        (version_id, i, region_py[i], fid_py[i], code_py[i], qsxz_py[i], kcxs_py[i], area_py[i],
+                         stored_py[i], over_py[i], properties[i], wkb[i]))
                     if progress and done % 50_000 == 0:
                         progress(done, n)
         else:
@@ -126,13 +127,13 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
             has_rtree = cursor.fetchone()[0] == 1 and any(name.lower().startswith("gii_") for name, _sql in dropped)
             for name, _sql in dropped:
                 cursor.execute(f'DROP TRIGGER "{name}"')
-            sql = (f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+            sql = (f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
                    "GeomFromWKB(%s, 4490))")
             for start in range(0, n, _INSERT_BATCH):
                 stop = min(start + _INSERT_BATCH, n)
                 cursor.executemany(sql,
-                    [(version_id, i, region_py[i], fid_py[i], code_py[i], kcxs_py[i], area_py[i], stored_py[i],
-                                          over_py[i], properties[i], wkb[i]) for i in order[start:stop]])
+                    [(version_id, i, region_py[i], fid_py[i], code_py[i], qsxz_py[i], kcxs_py[i], area_py[i],
+                      stored_py[i], over_py[i], properties[i], wkb[i]) for i in order[start:stop]])
                 if progress:
                     progress(stop, n)
             if has_rtree:

@@ -13,7 +13,7 @@ from landguard.formats.uploads import WEB_UPLOAD_SUFFIXES
 from landguard.jobs.models import Job
 from landguard.jobs.services import JobFailed, Progress, export_target, export_written, handler
 from landguard.layers import exports, selectors
-from landguard.layers.models import Layer
+from landguard.layers.models import Layer, LayerKind
 from landguard.layers.services import LayerImportError, import_layer
 from landguard.regions.models import Region
 from landguard.shell.pages import scope_label
@@ -58,6 +58,7 @@ def run_layer_export(job: Job, progress: Progress) -> list[str]:
         raise JobFailed(_("要素超过 Excel 单表上限（1,048,574 行），请导出 GeoPackage 或 CSV"))
     relative, path = export_target(job)
     count = exports.write(path, o["format"], features, title=f"{version.layer.name} v{version.number}",
-                          scope_label=scope_label(scope), progress=progress)
+                          scope_label=scope_label(scope), progress=progress,
+                          dltb=version.layer.kind == LayerKind.DLTB)
     export_written(job, relative)
     return [_("已导出 %(count)s 个要素") % {"count": count}]

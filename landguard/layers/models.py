@@ -6,7 +6,7 @@ per layer is current and is what the map, the overlay and the OGC API serve. Old
 for audits ("what did the 2023 变更调查 say?").
 
 Features carry the few typed columns the engine and the map need (land-class code, normalised 田坎系数,
-official area, region code for the scope) plus every other attribute of the source file in `properties`.
+权属性质 code, official area, region code for the scope) plus every other attribute of the source file in `properties`.
 Geometry is EPSG:4490 (CGCS2000 lon/lat); `area_m2` is the CGCS2000 ellipsoidal area (core.geodesy),
 the only area ever shown.
 """
@@ -151,6 +151,10 @@ class Feature(models.Model):
     fid = models.CharField(_("要素编号"), max_length=60, blank=True, help_text=_("BSM、TBBH、地块编号等"))
     code = models.CharField(_("地类编码"), max_length=10, blank=True, db_index=True)
     kcxs = models.FloatField(_("扣除地类系数"), default=0, help_text=_("田坎系数，已换算为小数"))
+    # 权属性质 (QSXZ) code as surveyed, read as its code text ("10", "30" …; engine.ownership); blank when the
+    # parcel or the file has none — counted as 未标注, never guessed.
+    qsxz = models.CharField(_("权属性质"), max_length=2, blank=True, default="",
+                            help_text=_("权属性质代码：10、20 国有，30–34、40 集体；空为未标注"))
     area_m2 = models.FloatField(_("椭球面积（平方米）"), default=0)
     stored_area_m2 = models.FloatField(_("原图斑面积（平方米）"), null=True, blank=True,
                                        help_text=_("文件中的 TBMJ 等"))

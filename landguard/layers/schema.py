@@ -23,7 +23,9 @@ class StdField:
     aliases: tuple[str, ...] = ()
 
 
-# The DLTB schema (domain.md §1.1). Only DLBM is required; KCXS is required for 耕地 parcels by the engine.
+# The DLTB schema (domain.md §1.1). Only DLBM is required; KCXS is required for 耕地 parcels by the engine. QSXZ
+# (权属性质) is optional: without it every parcel counts as 未标注; its values are checked by the engine
+# (engine.ownership, through DltbLayer), which names the features whose code is not in the list.
 DLTB_FIELDS = (
     StdField("BSM", gettext_lazy("标识码")),
     StdField("TBBH", gettext_lazy("图斑编号")),
@@ -38,7 +40,7 @@ DLTB_FIELDS = (
     StdField("ZLDWMC", gettext_lazy("坐落单位名称")),
     StdField("QSDWDM", gettext_lazy("权属单位代码")),
     StdField("QSDWMC", gettext_lazy("权属单位名称")),
-    StdField("QSXZ", gettext_lazy("权属性质")),
+    StdField("QSXZ", gettext_lazy("权属性质"), ("权属性质", "权属性质代码", "QSXZDM")),
     StdField("GDLX", gettext_lazy("耕地类型")),
     StdField("GDPDJB", gettext_lazy("耕地坡度级别")),
     StdField("SJNF", gettext_lazy("数据年份")),

@@ -2,10 +2,10 @@
 
 import_layer reads any format of landguard.formats (converted to EPSG:4490), checks it — geometry
 (empty, outside China, invalid unless repair is asked for, mixed types), fields (the kind's required
-fields, a user mapping), the 三调 rules for 地类图斑 (known DLBM, KCXS 0 ≤ x < 1, TBMJ against the official
-area) — and only then writes: the layer (created on first import), a new current version, every feature
-with its official CGCS2000 ellipsoidal area and the region it lies in, and an audit entry. Anything
-wrong raises LayerImportError with a message naming the feature, row or field, and nothing is written.
+fields, a user mapping), the 三调 rules for 地类图斑 (known DLBM, KCXS 0 ≤ x < 1, QSXZ in its code list,
+TBMJ against the official area) — and only then writes: the layer (created on first import), a new current
+version, every feature with its official CGCS2000 ellipsoidal area and the region it lies in, and an audit
+entry. Anything wrong raises LayerImportError with a message naming the feature, row or field, and nothing is written.
 
 Features are written in bulk by `bulk.insert_features` (PostgreSQL COPY; SQLite executemany) because a county
 DLTB has ~10⁵–10⁶ parcels and the ORM's bulk_create would take minutes.
@@ -295,19 +295,23 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
     #    only those. Then the stored area (TBMJ …) against the official one: reported, never used.
     kcxs = np.zeros(n)
     overlaps = np.zeros(n, dtype=bool)
+    qsxz: list[str] | None = None
     if kind == LayerKind.DLTB:
         kcxs_col = _column(data, mapping.get("KCXS"))
+        qsxz_col = _column(data, mapping.get("QSXZ"))
         try:
             dltb = DltbLayer(geoms, code_col,
                              kcxs=_numbers(kcxs_col, labels, mapping["KCXS"]) if kcxs_col is not None else None,
                              attributes={"BSM": np.array([ids[i] or labels[i] for i in range(n)], dtype=object)},
-                             kcxs_unit=kcxs_unit, name=name, validate=False)
+                             kcxs_unit=kcxs_unit, name=name, validate=False, qsxz=qsxz_col)
         except LayerDataError as exc:
             raise LayerImportError(str(exc)) from None
         codes = [str(c) for c in dltb.dlbm]
         kcxs, area = dltb.kcxs, dltb.area_m2
         if kcxs_col is None:
             warnings.append(_("没有扣除地类系数字段（KCXS/TKXS）：耕地净面积按毛面积计，不扣田坎"))
+        warnings += _qsxz_notes(dltb, labels)
+        qsxz = None if dltb.qsxz is None else dltb.qsxz.tolist()
     else:
         codes = _texts(code_col, n)
         area = ellipsoidal_area_m2(geoms) if geometry_kind == GeometryKind.POLYGON else np.zeros(n)
@@ -392,7 +396,7 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
         # 7c. The features in bulk (COPY / executemany; see insert_features for its SpatiaLite trigger swap,
         #     invisible to other connections because it happens inside this transaction).
         insert_features(version.pk, geoms, region_codes=feature_regions, fids=ids, codes=codes, kcxs=kcxs, area=area,
-                        stored=stored, overlaps=overlaps, properties=properties, progress=progress)
+                        stored=stored, overlaps=overlaps, properties=properties, qsxz=qsxz, progress=progress)
         # 7d. The report on the version and the audit entry, in the same transaction as what they describe.
         report = LayerImportReport(layer, version, n, float(area.sum()), warnings, repaired)
         version.report = report.lines()
@@ -403,6 +407,17 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
                    % {"file": version.original_name})
         analyze_on_commit(Feature, LayerVersion)  # fresh planner statistics for the next tile, page or overlay
     return report
+
+
+def _qsxz_notes(dltb: DltbLayer, labels: Any) -> list[str]:
+    """What the report says of 权属性质: no such field, or parcels without a value (both counted as 未标注)."""
+    if dltb.qsxz is None:
+        return [_("没有权属性质字段（QSXZ）：叠加分析中各图斑的权属均按“未标注”统计")]
+    blank = np.flatnonzero(dltb.qsxz == "")
+    if not len(blank):
+        return []
+    return [_("%(count)s 个图斑没有权属性质（QSXZ），叠加分析中按“未标注”统计（如 %(features)s）")
+            % {"count": len(blank), "features": _named(labels, blank[:3])}]
 
 
 def _far_outside(points: np.ndarray, region: Region, labels: Any, *, allow: bool, warnings: list[str]) -> np.ndarray:

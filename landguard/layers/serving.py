@@ -30,6 +30,7 @@ from landguard.core.boxes import box
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
 from landguard.engine.landclass import lookup as land_class_of
+from landguard.engine.ownership import ownership_of
 from landguard.layers import selectors
 from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
 
@@ -203,8 +204,8 @@ def _features(scope: RegionScope, version: LayerVersion, bbox: BBox | None) -> Q
 
 
 def _rows(qs: QuerySet[Feature]) -> QuerySet:
-    return qs.annotate(wkb=AsWKB("geom")).values_list("pk", "fid", "code", "area_m2", "region_code", "properties",
-                                                      "wkb")
+    return qs.annotate(wkb=AsWKB("geom")).values_list("pk", "fid", "code", "area_m2", "region_code", "qsxz",
+                                                      "properties", "wkb")
 
 
 def _feature_texts(rows: list[tuple], kind: str, *, lat_lon: bool) -> list[str]:
@@ -216,19 +217,26 @@ def _feature_texts(rows: list[tuple], kind: str, *, lat_lon: bool) -> list[str]:
     texts = shapely.to_geojson(geoms).tolist()
     dltb = kind == LayerKind.DLTB
     return [f'{{"type":"Feature","id":{pk},"geometry":{geometry},"properties":'
-            f'{_dumps(_properties(fid, code, area, region, source, dltb))}}}'
-            for (pk, fid, code, area, region, source, _wkb), geometry in zip(rows, texts, strict=True)]
+            f'{_dumps(_properties(fid, code, area, region, qsxz, source, dltb))}}}'
+            for (pk, fid, code, area, region, qsxz, source, _wkb), geometry in zip(rows, texts, strict=True)]
 
 
-def _properties(fid: str, code: str, area_m2: float, region_code: str, source: dict, dltb: bool) -> dict:
-    """The typed fields first, then every source attribute (a source field named like a typed one yields)."""
+def _properties(fid: str, code: str, area_m2: float, region_code: str, qsxz: str, source: dict, dltb: bool) -> dict:
+    """The typed fields first, then every source attribute (a source field named like a typed one, in any case,
+    yields)."""
     # Not "fid": ogr2ogr would take it for GeoPackage's own FID column and refuse or renumber the copy.
     typed: dict = {"feature_no": fid, "code": code}
     if dltb:
         land_class = land_class_of(code)
         typed["land_class"] = str(land_class.label) if land_class else None
+        # 权属性质 as stored ("" where none) and its class: 国有 / 集体, 未标注 where none (engine.ownership).
+        typed["qsxz"] = qsxz
+        typed["ownership"] = str(ownership_of(qsxz).label)
     typed.update(area_m2=round(area_m2, 2), area_ha=hectares(area_m2), area_mu=mu(area_m2), region_code=region_code)
-    return {**typed, **{k: v for k, v in source.items() if k not in typed}}
+    # Compared without case: the source's "QSXZ" beside the typed "qsxz" would be two fields GeoPackage (and
+    # Shapefile) take for one, and ogr2ogr would refuse the copy.
+    taken = {k.lower() for k in typed}
+    return {**typed, **{k: v for k, v in source.items() if k.lower() not in taken}}
 
 
 def _dumps(value: object) -> str:

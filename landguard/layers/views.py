@@ -251,7 +251,8 @@ def feature_export(request: HttpRequest, scope: RegionScope, slug: str) -> HttpR
         return redirect("jobs:detail", job.pk)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "export.xlsx"
-        exports.write(path, "xlsx", features, title=f"{layer.name} v{version.number}", scope_label=scope_label(scope))
+        exports.write(path, "xlsx", features, title=f"{layer.name} v{version.number}", scope_label=scope_label(scope),
+                      dltb=layer.kind == LayerKind.DLTB)
         return xlsx_file_response(path.read_bytes(), filename=layer.name)
 
 

@@ -11,7 +11,7 @@ its message, its PermissionDenied 403.
     POST  /api/projects/                                   register (optional GeoJSON boundary)
     PATCH /api/projects/{id}/                              change the project's particulars
     POST  /api/projects/{id}/boundary/                     replace the boundary (GeoJSON)
-    POST  /api/projects/steps/{step_id}/start|complete|reopen/
+    POST  /api/projects/steps/{step_id}/start|complete|complete-early|skip|reopen/
     POST  /api/projects/steps/{step_id}/items/             record a 容缺 item
     POST  /api/projects/items/{item_id}/clear/             the item's material arrived
     POST  /api/problems/ · /api/problems/{id}/escalate|resolve|close|reopen/
@@ -80,12 +80,20 @@ class StepSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     depends_on = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     deferred_items = DeferredItemSerializer(many=True, read_only=True)
+    earliest_finish = serializers.SerializerMethodField(
+        help_text=_("最早可办结日期：最短期限届满之日（无最短期限为空）"))
 
     class Meta:
         model = Step
-        fields = ["id", "order", "name", "responsible_unit", "limit_days", "limit_unit", "depends_on", "planned_start",
-                  "planned_finish", "actual_start", "actual_finish", "due_on", "status", "status_display", "timeliness",
-                  "cycle_working_days", "cycle_calendar_days", "deferred_items"]
+        fields = ["id", "order", "key", "name", "responsible_unit", "limit_days", "limit_unit", "limit_from",
+                  "min_period", "min_period_unit", "applies_when", "depends_on", "planned_start", "planned_finish",
+                  "actual_start", "actual_finish", "due_on", "earliest_finish", "status", "status_display",
+                  "timeliness", "cycle_working_days", "cycle_calendar_days", "deferred_items"]
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_earliest_finish(self, step: Step) -> str | None:
+        day = services.earliest_finish(step, self.context.setdefault("calendar", work_calendar()))
+        return day.isoformat() if day else None
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -208,6 +216,11 @@ class ReopenInput(serializers.Serializer):
     note = serializers.CharField(max_length=200, help_text=_("重新办理的原因"))
 
 
+class ReasonInput(serializers.Serializer):
+    on = serializers.DateField(required=False, allow_null=True, help_text=_("业务日期，默认今天"))
+    note = serializers.CharField(max_length=150, help_text=_("原因（记入操作记录）"))
+
+
 class DeferredItemInput(serializers.Serializer):
     material = serializers.CharField(max_length=120)
     promised_on = serializers.DateField()
@@ -324,7 +337,7 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     def _step_response(self, step: Step) -> Response:
         step = selectors.steps(self.scope).prefetch_related("depends_on", "deferred_items").get(pk=step.pk)
-        return Response(StepSerializer(step).data)
+        return Response(StepSerializer(step, context=self.get_serializer_context()).data)
 
     @extend_schema(summary=_("开始办理环节"), parameters=[STEP_ID], request=StepActionInput, responses=StepSerializer,
                    description=_("前置环节须已办结；缺少的材料登记为容缺材料（容缺受理）。"))
@@ -334,12 +347,29 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         return self._step_response(_call(services.start_step, request, step=step, **_valid(StepActionInput, request)))
 
     @extend_schema(summary=_("办结环节"), parameters=[STEP_ID], request=StepActionInput, responses=StepSerializer,
-                   description=_("容缺材料全部补齐后才能办结；记录办理用时及提前/按期/超期。"))
+                   description=_("容缺材料全部补齐、最短期限届满（届满当日可办结）后才能办结；记录办理用时及提前/按期/超期。"))
     @action(detail=False, methods=["post"], url_path=r"steps/(?P<step_pk>[0-9]+)/complete", url_name="step-complete")
     def step_complete(self, request: Request, step_pk: str) -> Response:
         step = selectors.get_step(self.scope, int(step_pk))
         return self._step_response(
             _call(services.complete_step, request, step=step, **_valid(StepActionInput, request)))
+
+    @extend_schema(summary=_("提前办结环节（管理员）"), parameters=[STEP_ID], request=ReasonInput,
+                   responses=StepSerializer,
+                   description=_("最短期限届满前办结，须说明原因；期限已满时请用办结。"))
+    @action(detail=False, methods=["post"], url_path=r"steps/(?P<step_pk>[0-9]+)/complete-early",
+            url_name="step-complete-early")
+    def step_complete_early(self, request: Request, step_pk: str) -> Response:
+        step = selectors.get_step(self.scope, int(step_pk))
+        return self._step_response(
+            _call(services.complete_step_early, request, step=step, **_valid(ReasonInput, request)))
+
+    @extend_schema(summary=_("标记环节为不适用"), parameters=[STEP_ID], request=ReasonInput, responses=StepSerializer,
+                   description=_("仅限有适用条件、前置环节已办结且未开始的环节（如无过半数异议时的听证），须说明理由。"))
+    @action(detail=False, methods=["post"], url_path=r"steps/(?P<step_pk>[0-9]+)/skip", url_name="step-skip")
+    def step_skip(self, request: Request, step_pk: str) -> Response:
+        step = selectors.get_step(self.scope, int(step_pk))
+        return self._step_response(_call(services.skip_step, request, step=step, **_valid(ReasonInput, request)))
 
     @extend_schema(summary=_("重新办理环节"), parameters=[STEP_ID], request=ReopenInput, responses=StepSerializer)
     @action(detail=False, methods=["post"], url_path=r"steps/(?P<step_pk>[0-9]+)/reopen", url_name="step-reopen")

@@ -27,6 +27,7 @@ from landguard.projects.models import (
     CalendarDay,
     DeferredItem,
     Dispatch,
+    LimitFrom,
     LimitUnitChoices,
     Problem,
     Project,
@@ -404,14 +405,32 @@ class TemplateStepForm(forms.Form):
     responsible_unit = forms.CharField(label=_("责任单位"), max_length=80, required=False)
     limit_days = forms.IntegerField(label=_("办理时限"), min_value=0, max_value=999)
     limit_unit = forms.ChoiceField(label=_("时限单位"), choices=LimitUnitChoices.choices)
+    limit_from = forms.ChoiceField(label=_("时限起算"), choices=LimitFrom.choices, initial=LimitFrom.START,
+                                   required=False)
+    min_period = forms.IntegerField(label=_("最短期限"), min_value=0, max_value=999, initial=0, required=False,
+                                    help_text=_("开始办理后至少经过的天数，0 为不限"))
+    min_period_unit = forms.ChoiceField(label=_("最短期限单位"), choices=LimitUnitChoices.choices,
+                                        initial=LimitUnitChoices.WORKING, required=False)
     depends_on = forms.CharField(label=_("前置环节序号"), max_length=60, required=False)
+    applies_when = forms.CharField(label=_("适用条件"), max_length=200, required=False,
+                                   help_text=_("填写后为视情况办理的环节，不符合条件时可标记为不适用"))
+    key = forms.SlugField(label=_("环节标识"), max_length=40, required=False)
     counts_for_targets = forms.BooleanField(label=_("计入任务"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _style(self)
-        self.fields["order"].widget.attrs["class"] = "input narrow"
-        self.fields["limit_days"].widget.attrs["class"] = "input narrow"
+        for name in ("order", "limit_days", "min_period"):
+            self.fields[name].widget.attrs["class"] = "input narrow"
+
+    def clean_min_period(self) -> int:
+        return self.cleaned_data.get("min_period") or 0
+
+    def clean_min_period_unit(self) -> str:
+        return self.cleaned_data.get("min_period_unit") or LimitUnitChoices.WORKING
+
+    def clean_limit_from(self) -> str:
+        return self.cleaned_data.get("limit_from") or LimitFrom.START
 
     def clean_depends_on(self) -> tuple[int, ...]:
         return _numbers(self.cleaned_data.get("depends_on", ""))
@@ -434,7 +453,9 @@ TemplateStepFormSet = forms.formset_factory(TemplateStepForm, formset=BaseTempla
 def step_initial(specs: list[StepSpec]) -> list[dict[str, Any]]:
     return [{"order": s.order, "name": s.name, "responsible_unit": s.responsible_unit, "limit_days": s.limit_days,
              "limit_unit": s.limit_unit, "depends_on": "、".join(map(str, s.depends_on)),
-             "counts_for_targets": s.counts_for_targets} for s in specs]
+             "counts_for_targets": s.counts_for_targets, "key": s.key, "min_period": s.min_period,
+             "min_period_unit": s.min_period_unit, "limit_from": s.limit_from, "applies_when": s.applies_when}
+            for s in specs]
 
 
 class CalendarDayForm(forms.ModelForm):

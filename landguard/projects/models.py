@@ -49,6 +49,37 @@ class LimitUnitChoices(models.TextChoices):
     CALENDAR = LimitUnit.CALENDAR.value, _("自然日")
 
 
+class LimitFrom(models.TextChoices):
+    """The day a step's time limit (办理时限) counts from: its own start, or the day the last of its predecessors
+    closed (征收土地公告: within 15 working days of receiving the approval, however late the step is started)."""
+
+    START = "start", _("本环节开始之日")
+    PREDECESSORS = "predecessors", _("前置环节办结之日")
+
+
+class StepRules(models.Model):
+    """What a template step and a project step share beyond the time limit: a stable key other apps name it by,
+    a minimum period (最短期限: a notice posted at least N days) with its own unit, where the limit counts from,
+    and the condition under which a conditional step applies (empty: it always applies)."""
+
+    key = models.SlugField(_("环节标识"), max_length=40, blank=True,
+                           help_text=_("英文小写、数字、下划线，同一流程内唯一；其他模块据此定位环节"))
+    min_period = models.PositiveSmallIntegerField(_("最短期限"), default=0,
+                                                  help_text=_("开始办理后至少经过的天数，0 为不限"))
+    min_period_unit = models.CharField(_("最短期限单位"), max_length=10, choices=LimitUnitChoices.choices,
+                                       default=LimitUnit.WORKING)
+    limit_from = models.CharField(_("时限起算"), max_length=12, choices=LimitFrom.choices, default=LimitFrom.START)
+    applies_when = models.CharField(_("适用条件"), max_length=200, blank=True,
+                                    help_text=_("填写后为视情况办理的环节：不符合条件时可说明理由标记为不适用"))
+
+    class Meta:
+        abstract = True
+
+
+# Copied from a template step to each project's step when the project is created.
+STEP_RULE_FIELDS = ("key", "min_period", "min_period_unit", "limit_from", "applies_when")
+
+
 # --- organisation of the work ----------------------------------------------------------------------------
 
 
@@ -89,17 +120,22 @@ class ProcedureTemplate(models.Model):
     region_code = models.CharField(_("行政区代码"), max_length=12, blank=True, db_index=True)
     is_default = models.BooleanField(_("默认"), default=False)
     description = models.TextField(_("说明"), blank=True)
+    # A built-in chain's key (土地征收: "land_expropriation"), kept by the copies made for a region with its
+    # province's values, so code finds them whatever their name; empty for a bureau's own templates.
+    key = models.SlugField(_("模板标识"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["region_code", "name"]
         verbose_name = _("审批流程模板")
         verbose_name_plural = _("审批流程模板")
+        constraints = [models.UniqueConstraint(fields=["region_code", "key"], condition=~models.Q(key=""),
+                                               name="proceduretemplate_unique_key")]
 
     def __str__(self) -> str:
         return self.name
 
 
-class TemplateStep(models.Model):
+class TemplateStep(StepRules):
     template = models.ForeignKey(ProcedureTemplate, models.CASCADE, related_name="steps", verbose_name=_("模板"))
     order = models.PositiveSmallIntegerField(_("序号"))
     name = models.CharField(_("环节"), max_length=60)
@@ -116,7 +152,9 @@ class TemplateStep(models.Model):
         ordering = ["template", "order"]
         verbose_name = _("模板环节")
         verbose_name_plural = _("模板环节")
-        constraints = [models.UniqueConstraint(fields=["template", "order"], name="templatestep_unique_order")]
+        constraints = [models.UniqueConstraint(fields=["template", "order"], name="templatestep_unique_order"),
+                       models.UniqueConstraint(fields=["template", "key"], condition=~models.Q(key=""),
+                                               name="templatestep_unique_key")]
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
@@ -208,14 +246,20 @@ class ProjectPart(models.Model):
         return f"{self.project} · {self.region.name}"
 
 
-class Step(models.Model):
+class Step(StepRules):
     """One procedure step of a project. `due_on` is its current deadline: the planned finish while it waits,
-    the time limit counted from its actual start once started (services keep it up to date)."""
+    the time limit counted from its actual start (or its predecessors' close, `limit_from`) once it runs
+    (services keep it up to date). A conditional step (`applies_when`) may be closed as 不适用 instead;
+    `actual_finish` is then the day it was so marked."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("未开始")
         IN_PROGRESS = "in_progress", _("办理中")
+        SKIPPED = "skipped", _("不适用")
         DONE = "done", _("已办结")
+
+    # Closed either way: successors may start, and the project is done when every step is closed.
+    CLOSED = (Status.DONE, Status.SKIPPED)
 
     class Timeliness(models.TextChoices):
         AHEAD = "ahead", _("提前")
@@ -246,7 +290,9 @@ class Step(models.Model):
         ordering = ["project", "order"]
         verbose_name = _("办理环节")
         verbose_name_plural = _("办理环节")
-        constraints = [models.UniqueConstraint(fields=["project", "order"], name="step_unique_order")]
+        constraints = [models.UniqueConstraint(fields=["project", "order"], name="step_unique_order"),
+                       models.UniqueConstraint(fields=["project", "key"], condition=~models.Q(key=""),
+                                               name="step_unique_key")]
 
     def __str__(self) -> str:
         return f"{self.project.name} · {self.name}"

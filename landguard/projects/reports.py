@@ -98,7 +98,7 @@ def _responsibilities(scope: RegionScope, day: dt.date) -> Table:
 def _tasks(scope: RegionScope, day: dt.date, calendar: WorkCalendar) -> Table:
     """Steps being handled or due within a week after the report day, and open 容缺 items, earliest first."""
     horizon = day + dt.timedelta(days=7)
-    open_steps = (selectors.steps(scope).exclude(status=Step.Status.DONE)
+    open_steps = (selectors.steps(scope).exclude(status__in=Step.CLOSED)
                   .filter(Q(status=Step.Status.IN_PROGRESS) | Q(due_on__lte=horizon)).order_by("due_on",
                       "project__name", "order"))
     items = (selectors.deferred_items(scope).filter(status=DeferredItem.Status.OPEN, promised_on__lte=horizon)

@@ -171,7 +171,7 @@ def get_calendar_day(pk: int) -> CalendarDay:
 
 
 def step_health(step: Step, today: dt.date, calendar: WorkCalendar) -> str:
-    if step.status == Step.Status.DONE:
+    if step.status in Step.CLOSED:
         return Health.DONE
     if step.due_on is None:
         return Health.ON_TRACK

@@ -11,6 +11,11 @@ ProblemStatus = Problem.Status
 class StepAction:
     START = "start"
     COMPLETE = "complete"
+    # 提前办结: closing before the step's minimum period (最短期限) has run. Not a bypass of `complete`: a
+    # separate action, for managers only, with a reason kept in the history and the audit entry.
+    COMPLETE_EARLY = "complete_early"
+    # 不适用: a conditional step (适用条件, e.g. 听证 when no majority objected) closed without being handled.
+    SKIP = "skip"
     REOPEN = "reopen"
 
 
@@ -20,8 +25,12 @@ class StepAction:
 STEP_TRANSITIONS: dict[str, dict[str, str]] = {
     StepAction.START: {StepStatus.PENDING: StepStatus.IN_PROGRESS},
     StepAction.COMPLETE: {StepStatus.IN_PROGRESS: StepStatus.DONE},
-    # Reopening corrects a mistaken 办结, so only a closed step can be reopened; its history keeps both changes.
-    StepAction.REOPEN: {StepStatus.DONE: StepStatus.IN_PROGRESS},
+    StepAction.COMPLETE_EARLY: {StepStatus.IN_PROGRESS: StepStatus.DONE},
+    # Only before it starts: a step being handled has been found to apply.
+    StepAction.SKIP: {StepStatus.PENDING: StepStatus.SKIPPED},
+    # Reopening corrects a mistaken 办结 or 不适用, so only a closed step can be reopened; its history keeps both
+    # changes. A step marked 不适用 goes back to waiting (it was never started).
+    StepAction.REOPEN: {StepStatus.DONE: StepStatus.IN_PROGRESS, StepStatus.SKIPPED: StepStatus.PENDING},
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -73,6 +74,9 @@ def test_layers_option_and_readable_table(boundary_file):
             and "冠县永久基本农田（演示）" in text)
     assert f"{hectares(result.gross_m2):,.4f}" in text and f"{mu(result.farmland_net_m2):,.2f}" in text
     assert "判定：" in text and "CGCS2000 椭球面积" in text
+    collective = result.by_ownership["collective"]
+    row = rf"集体\s+{hectares(collective.gross_m2):,.4f}\s+{mu(collective.gross_m2):,.2f}"
+    assert "权属" in text and re.search(row, text)
 
 
 def test_bad_file_and_ambiguous_layers_are_command_errors(boundary_file, tmp_path):

@@ -72,8 +72,16 @@ def test_a_boundary_crossing_guanxian_border_uses_both_counties_official_layers(
         pks = set(part.result.pieces.dltb_index.tolist())
         assert pks and Feature.objects.filter(pk__in=pks, version=by_code[code]).count() == len(pks)
     assert {c for c in result.controls} == {c for p in result.subtotals for c in p.result.controls}
+    # 权属 too: each county's split from its own DLTB's QSXZ, the total their sum, adding up to the DLTB area.
+    for table in ("by_ownership", "by_big_class_ownership", "farmland_by_ownership"):
+        for key, row in getattr(result, table).items():
+            assert row.gross_m2 == pytest.approx(sum(getattr(p.result, table)[key].gross_m2 for p in result.subtotals
+                                                     if key in getattr(p.result, table))), (table, key)
+    assert sum(r.gross_m2 for r in result.by_ownership.values()) == pytest.approx(result.dltb_m2)
+    assert all(p.result.by_ownership for p in result.subtotals)
     body = result.to_dict()
     assert [s["code"] for s in body["subtotals"]] == ["371522", "371525"]
+    assert all(s["by_ownership"] for s in body["subtotals"]) and body["by_ownership"]
 
 
 def test_a_boundary_touching_the_neighbour_with_a_sliver_uses_one_county():

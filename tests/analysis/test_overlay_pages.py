@@ -86,6 +86,11 @@ def test_uploaded_geojson_gives_the_tables_and_the_map_data(client_for, county_a
         assert re.search(rf"{code} {re.escape(str(c.label))} {hectares(c.gross_m2):,.4f} {mu(c.gross_m2):,.2f} "
                          rf"{hectares(c.net_m2):,.4f} {mu(c.net_m2):,.2f}", text), code
     assert "农用地" in text and "耕地净面积（扣除田坎）" in text and f"{mu(result.farmland_net_m2):,.2f}" in text
+    # The 权属 table: each ownership's area in 公顷 and 亩, then the total
+    assert "data-ownership" in html
+    for key, owned in result.by_ownership.items():
+        assert f"{owned.label} {hectares(owned.gross_m2):,.4f} {mu(owned.gross_m2):,.2f}" in text, key
+    assert f"合计 {hectares(result.dltb_m2):,.4f} {mu(result.dltb_m2):,.2f}" in text
     for flag in result.verdicts:
         assert str(flag.label) in text
     data = json.loads(
@@ -117,7 +122,14 @@ def test_downloads_rerun_the_same_analysis(client_for, county_admin):
         assert hectares(r.gross_m2) in summary and mu(r.farmland_net_m2) in summary
     sheet = [row for row in book[book.sheetnames[1]].iter_rows(values_only=True)]
     code, c = next(iter(results[0].by_code.items()))
-    assert (code, str(c.label), hectares(c.gross_m2), mu(c.gross_m2), hectares(c.net_m2), mu(c.net_m2)) in sheet
+    # rows are as wide as the sheet's widest table (the 权属 table's 8 columns)
+    assert (code, str(c.label), hectares(c.gross_m2), mu(c.gross_m2), hectares(c.net_m2), mu(c.net_m2)) in [
+        row[:6] for row in sheet]
+    collective = results[0].by_ownership["collective"]
+    farm = results[0].farmland_by_ownership["collective"]
+    assert any(row[:3] == ("集体", hectares(collective.gross_m2), mu(collective.gross_m2))
+               and row[4:6] == (mu(farm.gross_m2), mu(farm.net_m2)) for row in sheet)
+    assert any(row[0] == "权属" for row in sheet)
 
     word = client.post("/analysis/report.docx", {"analysis": token})
     assert word.status_code == 200 and word["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -126,6 +138,10 @@ def test_downloads_rerun_the_same_analysis(client_for, county_admin):
     assert ["分析面积", f"{results[1].gross_m2:,.2f}", f"{hectares(results[1].gross_m2):,.4f}",
             f"{mu(results[1].gross_m2):,.2f}"] in cells
     assert "叠加分析报告" in "\n".join(p.text for p in document.paragraphs)
+    assert "权属" in [p.text for p in document.paragraphs]
+    collective = results[1].by_ownership["collective"]
+    assert any(row[:3] == ["集体", f"{hectares(collective.gross_m2):,.4f}", f"{mu(collective.gross_m2):,.2f}"]
+               for row in cells)
 
 
 def test_a_download_needs_this_users_untampered_token(client_for, county_admin, township_officer):
@@ -205,6 +221,14 @@ def test_api_overlay_with_a_geometry(client_for, county_admin):
     (got,) = body["results"]
     assert got == json.loads(json.dumps({"label": got["label"], **result.to_dict()}))
     assert body["layers"][0]["slug"] == "371525-dltb" and "map" not in body
+    # 权属: the demo DLTB carries QSXZ, so the split is 国有 / 集体 and adds up to the DLTB area
+    owned = {row["key"]: row for row in got["by_ownership"]}
+    assert set(owned) <= {"state", "collective"} and "collective" in owned
+    assert sum(row["gross"]["m2"] for row in owned.values()) == pytest.approx(got["dltb"]["m2"], abs=0.02)
+    assert owned["collective"]["label"] == "集体"
+    assert {row["key"] for row in got["by_big_class_ownership"]} >= {"agricultural:collective"}
+    assert sum(r["net"]["m2"] for r in got["farmland_by_ownership"]) == pytest.approx(got["farmland_net"]["m2"],
+                                                                                      abs=0.02)
 
 
 def test_api_overlay_with_chosen_layers_a_collection_and_pieces(client_for, county_admin):
@@ -251,3 +275,8 @@ def test_api_overlay_takes_a_token_and_is_documented(client, client_for, county_
     operation = schema["paths"]["/api/overlay/"]["post"]
     assert set(operation["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
     assert "200" in operation["responses"]
+    areas = schema["components"]["schemas"]["_Areas"]["properties"] if "_Areas" in schema["components"]["schemas"] \
+        else schema["components"]["schemas"]["_Result"]["properties"]
+    for key in ("by_ownership", "by_big_class_ownership", "farmland_by_ownership"):
+        assert key in areas and areas[key]["type"] == "array", key
+    assert "collective" in areas["by_ownership"]["description"]

@@ -38,6 +38,17 @@ def test_demo_dltb_covers_guanxian_and_is_filed_under_its_villages():
     assert in_villages / features.count() > 0.98
 
 
+def test_demo_dltb_carries_the_ownership_of_every_parcel():
+    version = Layer.objects.get(region_code="371525", kind=LayerKind.DLTB).versions.get(is_current=True)
+    assert version.field_mapping["QSXZ"] == "QSXZ"
+    features = Feature.objects.filter(version=version)
+    codes = set(features.values_list("qsxz", flat=True))
+    assert codes <= {"10", "20", "30", "31", "32", "40"} and {"10", "31"} <= codes  # none blank
+    state = features.filter(qsxz__in=["10", "20"]).count()
+    assert 0 < state < features.count() / 2  # a rural county: mostly 集体
+    assert not features.filter(code__in=["1001", "1003"]).exclude(qsxz="10").exists()  # railways and roads: 国有
+
+
 def test_loading_the_demo_layers_again_changes_nothing():
     before = Layer.objects.count()
     assert load_demo_layers() == 0

@@ -57,8 +57,14 @@ def test_a_large_xlsx_export_becomes_a_job_whose_workbook_keeps_the_ledger_layou
     assert expected > 100 and job.report == [f"已导出 {expected} 个要素"]
     sheet = openpyxl.load_workbook(io.BytesIO(body)).active
     assert "数据范围" in sheet["A1"].value and sheet["A1"].font.bold
-    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:J1"]
+    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:L1"]
     assert [c.value for c in sheet[2]][:5] == ["序号", "要素编号", "地类编码", "坐落行政区代码", "坐落行政区"]
+    assert [c.value for c in sheet[2]][10:] == ["权属性质", "权属"]
+    stored = dict(Feature.objects.filter(version__layer__slug=SLUG, version__is_current=True)
+                  .values_list("fid", "qsxz"))
+    owned = [(row[1].value, row[10].value, row[11].value) for row in sheet.iter_rows(min_row=3)]
+    assert all(code == stored[fid] and label == {"1": "国有", "2": "国有", "3": "集体", "4": "集体"}[code[0]]
+               for fid, code, label in owned)
     assert sheet.freeze_panes == "A3" and sheet.max_row == expected + 2
     assert sheet.cell(row=3, column=7).number_format == "#,##0.0000"  # 公顷
     assert sheet.cell(row=3, column=8).number_format == "#,##0.00"  # 亩
@@ -82,6 +88,7 @@ def test_csv_and_geopackage_exports_are_produced_by_the_job(client_for, township
     assert body.startswith("\ufeff".encode())  # Excel opens the Chinese headers
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][:3] == ["序号", "要素编号", "地类编码"] and [r[1] for r in rows[1:]] == [f for f, _a in expected]
+    assert rows[0][-2:] == ["权属性质", "权属"] and all(r[-2] and r[-1] in ("国有", "集体") for r in rows[1:])
     Job.objects.all().delete()
     _job, body = _run_submitted(client, format="gpkg", code="01")
     path = tmp_path / "out.gpkg"
@@ -89,8 +96,12 @@ def test_csv_and_geopackage_exports_are_produced_by_the_job(client_for, township
     info = pyogrio.read_info(path)
     assert info["features"] == len(expected) and info["crs"] == "EPSG:4490"
     assert list(info["fields"])[:3] == ["index", "feature_no", "code"]
+    assert list(info["fields"])[-2:] == ["qsxz", "ownership"]
     meta, _fids, geometry, fields = pyogrio.raw.read(path)
     assert list(fields[1]) == [f for f, _a in expected]
+    stored = dict(Feature.objects.filter(version__layer__slug=SLUG, version__is_current=True)
+                  .values_list("fid", "qsxz"))
+    assert list(fields[-2]) == [stored[f] for f, _a in expected] and set(fields[-1]) <= {"国有", "集体"}
     assert list(fields[5]) == pytest.approx([round(a, 2) for _f, a in expected])
     assert len(geometry) == len(expected) and all(g is not None for g in geometry)
 

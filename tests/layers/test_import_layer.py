@@ -12,6 +12,7 @@ import json
 import zipfile
 
 import numpy as np
+import pyogrio.raw
 import pytest
 import shapely
 from django.core.management import CommandError, call_command
@@ -122,11 +123,11 @@ def test_domain_rectangle_in_epsg_4527_imports_with_the_test_vector_area(tmp_pat
 # --- DLTB rules -------------------------------------------------------------------------------------------
 
 
-def _dltb_file(tmp_path, county, codes, kcxs, tbmj=None, name="dltb.geojson"):
+def _dltb_file(tmp_path, county, codes, kcxs, tbmj=None, name="dltb.geojson", extra=None):
     base = _county_parcel(county, 400)
     cells = [shapely.intersection(base, shapely.box(*b)) for b in _split_bounds(shapely.bounds(base), len(codes))]
-    props = [{"BSM": f"B{i + 1}", "DLBM": c, "KCXS": k, **({"TBMJ": tbmj[i]} if tbmj else {})} for i,
-             (c, k) in enumerate(zip(codes, kcxs, strict=True))]
+    props = [{"BSM": f"B{i + 1}", "DLBM": c, "KCXS": k, **({"TBMJ": tbmj[i]} if tbmj else {}),
+              **(extra[i] if extra else {})} for i, (c, k) in enumerate(zip(codes, kcxs, strict=True))]
     return _geojson(tmp_path / name, cells, props), cells
 
 
@@ -186,6 +187,47 @@ def test_tbmj_differing_from_the_ellipsoidal_area_is_reported(tmp_path, county):
     text = "\n".join(report.lines())
     assert "1 个要素的TBMJ" in text and "B2" in text
     assert report.version.features.get(fid="B2").stored_area_m2 == pytest.approx(round(true[1] * 1.001, 2))
+
+
+def test_qsxz_under_its_chinese_header_is_read_from_numbers_and_text_and_stored_as_its_code(tmp_path, county):
+    path, _ = _dltb_file(tmp_path, county, ["0702", "0101", "0101", "1003"], [None, 0.05, 0.05, None],
+                         extra=[{"权属性质": 30}, {"权属性质": "31"}, {"权属性质": "32.0"}, {"权属性质": None}])
+    report = import_layer(path, kind=LayerKind.DLTB, name="权属", region=county)
+    assert report.version.field_mapping["QSXZ"] == "权属性质"
+    rows = list(report.version.features.order_by("index").values_list("fid", "qsxz"))
+    assert rows == [("B1", "30"), ("B2", "31"), ("B3", "32"), ("B4", "")]
+    assert any("1 个图斑没有权属性质" in line and "B4" in line for line in report.lines())
+
+
+def test_qsxz_from_a_float_column_of_a_geopackage_is_stored_as_its_code(tmp_path, county):
+    cells = [shapely.intersection(_county_parcel(county, 400), shapely.box(*b))
+             for b in _split_bounds(shapely.bounds(_county_parcel(county, 400)), 2)]
+    path = tmp_path / "qsxz.gpkg"
+    pyogrio.raw.write(str(path), shapely.to_wkb(np.array(cells, dtype=object)),
+                      [np.array(["G1", "G2"], dtype=object), np.array(["0701", "1003"], dtype=object),
+                       np.array([20.0, 10.0])], ["BSM", "DLBM", "QSXZ"], driver="GPKG", geometry_type="Polygon",
+                      crs="EPSG:4490")
+    report = import_layer(path, kind=LayerKind.DLTB, name="浮点权属", region=county)
+    assert list(report.version.features.order_by("index").values_list("qsxz", flat=True)) == ["20", "10"]
+
+
+def test_a_qsxz_outside_the_code_list_is_refused_naming_the_feature_and_writes_nothing(tmp_path, county):
+    path, _ = _dltb_file(tmp_path, county, ["0702", "0702", "0702"], [None] * 3,
+                         extra=[{"QSXZ": "30"}, {"QSXZ": "55"}, {"QSXZ": 10}])
+    before = _counts()
+    with pytest.raises(LayerImportError) as exc:
+        import_layer(path, kind=LayerKind.DLTB, name="坏权属", region=county)
+    assert "QSXZ" in str(exc.value) and "55" in str(exc.value) and "B2" in str(exc.value)
+    assert "B1" not in str(exc.value) and "B3" not in str(exc.value)
+    assert _counts() == before
+
+
+def test_a_dltb_without_qsxz_imports_with_blank_codes_and_says_so(tmp_path, county):
+    path, _ = _dltb_file(tmp_path, county, ["0702", "0101"], [None, 0.05])
+    report = import_layer(path, kind=LayerKind.DLTB, name="无权属", region=county)
+    assert set(report.version.features.values_list("qsxz", flat=True)) == {""}
+    assert "QSXZ" not in report.version.field_mapping
+    assert any("没有权属性质字段" in line for line in report.lines())
 
 
 def test_missing_dlbm_field_is_named_and_a_field_mapping_fixes_it(tmp_path, county):

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from landguard.core.geodesy import hectares, mu
 from landguard.engine.landclass import classify
+from landguard.engine.ownership import ownership_of
 from landguard.layers import mvt
 from landguard.layers.models import Feature, LayerVersion
 
@@ -218,6 +219,9 @@ def test_geojson_properties_carry_the_official_area_in_three_units_and_the_land_
     assert props["area_m2"] == round(feature.area_m2, 2)
     assert props["area_ha"] == hectares(feature.area_m2) and props["area_mu"] == mu(feature.area_m2)
     assert props["land_class"] == classify(feature.code).name
+    # 权属性质 as stored and its class (the demo DLTB carries QSXZ): docs/serving.md
+    assert props["qsxz"] == feature.qsxz and feature.qsxz in {"10", "20", "30", "31", "32", "40"}
+    assert props["ownership"] == str(ownership_of(feature.qsxz).label)
     assert props["BSM"] == feature.properties["BSM"] and props["DLBM"] == feature.code  # source attributes too
     served_geom = shapely.geometry.shape(served["geometry"])
     assert shapely.equals_exact(served_geom, shapely.from_wkb(bytes(feature.geom.wkb)), tolerance=1e-9)

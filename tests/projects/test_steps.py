@@ -172,8 +172,9 @@ def test_only_writers_inside_the_project_scope_act_on_steps(project, other_count
             services.start_step(actor=viewer, step=step(project, 2))
 
 
-def test_the_step_transition_table_allows_start_complete_and_reopen_each_from_one_state_only():
-    # Walk every (action, current status) pair: exactly three are legal, and reopen only from 已办结.
+def test_the_step_transition_table_allows_each_action_from_its_states_only():
+    # Walk every (action, current status) pair: exactly these are legal; reopen only from a closed step (已办结 back
+    # to 办理中, 不适用 back to 未开始), 提前办结 is its own action, 不适用 only before the start.
     from landguard.projects import workflow
 
     legal = {(action, current): workflow.step_target(action, current)
@@ -182,7 +183,10 @@ def test_the_step_transition_table_allows_start_complete_and_reopen_each_from_on
     assert legal == {
         ("start", Step.Status.PENDING): Step.Status.IN_PROGRESS,
         ("complete", Step.Status.IN_PROGRESS): Step.Status.DONE,
+        ("complete_early", Step.Status.IN_PROGRESS): Step.Status.DONE,
+        ("skip", Step.Status.PENDING): Step.Status.SKIPPED,
         ("reopen", Step.Status.DONE): Step.Status.IN_PROGRESS,
+        ("reopen", Step.Status.SKIPPED): Step.Status.PENDING,
     }
 
 

@@ -143,3 +143,26 @@ def test_the_seeded_calendar_holds_both_official_years():
     assert calendar.is_working_day(D(2026, 1, 4))  # 元旦调休, Sunday
     assert add_working_days(D(2026, 2, 13), 1, calendar) == D(2026, 2, 14)  # Saturday adjusted working day
     assert add_working_days(D(2026, 2, 14), 1, calendar) == D(2026, 2, 24)
+
+
+@pytest.mark.django_db
+def test_the_past_years_2020_to_2024_are_seeded_so_histories_count_right():
+    calendar = work_calendar()
+    assert all(calendar.knows(year) for year in (2020, 2021, 2022, 2023, 2024))
+    # 10 working days from Friday 2021-09-24 across 国庆 2021: Sun 26 Sep (adjusted) 1, 27–30 Sep 2–5, 1–7 Oct rest,
+    # Fri 8 Oct 6, Sat 9 Oct (adjusted) 7, 11, 12, 13 Oct 8–10.
+    assert add_working_days(D(2021, 9, 24), 10, calendar) == D(2021, 10, 13)
+    assert working_days_between(D(2021, 9, 24), D(2021, 10, 13), calendar) == 10
+    # 2024 春节: Fri 9 Feb + 1 → Sun 18 Feb, an adjusted working day.
+    assert add_working_days(D(2024, 2, 9), 1, calendar) == D(2024, 2, 18)
+    # 2023 元旦 began on Saturday 2022-12-31 and ran to Monday 2 January.
+    assert not calendar.is_working_day(D(2023, 1, 2)) and calendar.is_working_day(D(2023, 1, 3))
+
+
+@pytest.mark.django_db
+def test_2020_includes_the_spring_festival_extension_to_2_february():
+    calendar = work_calendar()
+    # 国办发明电〔2020〕1号: 31 Jan – 2 Feb off, and Saturday 1 Feb no longer an adjusted working day.
+    assert not calendar.is_working_day(D(2020, 1, 31)) and not calendar.is_working_day(D(2020, 2, 1))
+    assert add_working_days(D(2020, 1, 23), 1, calendar) == D(2020, 2, 3)
+    assert calendar.is_working_day(D(2020, 1, 19))  # 春节调休, Sunday

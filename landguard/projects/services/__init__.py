@@ -5,7 +5,8 @@ table (workflow.py) for status changes, appends the history row and the audit en
 nothing. Dates of record ("completed on") default to the clock's today (landguard.core.clock).
 
 One module per aggregate (common: who may write; projects; steps and 容缺 items; problems and service
-requests; templates; reference: service groups and the holiday calendar). Callers use `services.<name>` from here.
+requests; templates and the built-in 土地征收 chain; reference: service groups and the holiday
+calendar). Callers use `services.<name>` from here.
 """
 
 from landguard.projects.services.common import WRITER_ROLES, can_work, hectares_from_mu
@@ -23,9 +24,14 @@ from landguard.projects.services.steps import (
     add_deferred_item,
     clear_deferred_item,
     complete_step,
+    complete_step_by_key,
+    complete_step_early,
+    deadline,
+    earliest_finish,
     refresh_due_dates,
     reopen_step,
     set_step_dependencies,
+    skip_step,
     start_step,
     update_step,
 )
@@ -43,6 +49,9 @@ from landguard.projects.services.templates import (
     StepSpec,
     can_edit_template,
     check_chain,
+    expropriation_specs,
+    expropriation_template,
+    install_expropriation_template,
     save_template,
     template_specs,
 )
@@ -66,13 +75,20 @@ __all__ = [
     "clear_deferred_item",
     "close_problem",
     "complete_step",
+    "complete_step_by_key",
+    "complete_step_early",
     "create_project",
     "create_service_group",
     "create_service_request",
+    "deadline",
     "default_template",
     "delete_calendar_day",
+    "earliest_finish",
     "escalate_problem",
+    "expropriation_specs",
+    "expropriation_template",
     "hectares_from_mu",
+    "install_expropriation_template",
     "raise_problem",
     "refresh_due_dates",
     "reopen_problem",
@@ -84,6 +100,7 @@ __all__ = [
     "schedule",
     "set_boundary",
     "set_step_dependencies",
+    "skip_step",
     "start_step",
     "template_specs",
     "update_project",

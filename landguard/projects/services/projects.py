@@ -18,6 +18,7 @@ from landguard.people.models import User
 from landguard.projects import boundaries, graph
 from landguard.projects.calendar import work_calendar
 from landguard.projects.models import (
+    STEP_RULE_FIELDS,
     ProcedureTemplate,
     Project,
     ProjectPart,
@@ -86,7 +87,8 @@ def _create_steps(project: Project, template: ProcedureTemplate, start_on: dt.da
     for ts in template_steps:
         step = Step.objects.create(project=project, order=ts.order, name=ts.name, responsible_unit=ts.responsible_unit,
                                    limit_days=ts.limit_days, limit_unit=ts.limit_unit,
-                                   counts_for_targets=ts.counts_for_targets)
+                                   counts_for_targets=ts.counts_for_targets,
+                                   **{f: getattr(ts, f) for f in STEP_RULE_FIELDS})
         created[ts.pk] = step
     for ts in template_steps:
         created[ts.pk].depends_on.set([created[d.pk] for d in ts.depends_on.all()])

@@ -1,4 +1,5 @@
-"""Steps of a project (start, complete, reopen, plan, dependencies, due dates) and their 容缺 items."""
+"""Steps of a project (start, complete — on time or, by a manager, before its minimum period —, mark not
+applicable, reopen, plan, dependencies, due dates) and their 容缺 items."""
 
 from __future__ import annotations
 
@@ -8,18 +9,20 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
 from landguard.core import clock
-from landguard.core.workdays import WorkCalendar, due_date, working_days_between
+from landguard.core.workdays import LimitUnit, WorkCalendar, due_date, period_end, working_days_between
 from landguard.people.models import User
 from landguard.projects import graph, workflow
 from landguard.projects.calendar import work_calendar
 from landguard.projects.models import (
     DeferredItem,
+    LimitFrom,
     Project,
     Step,
     StepStatusChange,
@@ -39,11 +42,14 @@ def _locked_step(step: Step) -> Step:
 STEP_ACTION_LABELS = {
     workflow.StepAction.START: gettext_lazy("开始办理"),
     workflow.StepAction.COMPLETE: gettext_lazy("办结"),
+    workflow.StepAction.COMPLETE_EARLY: gettext_lazy("提前办结"),
+    workflow.StepAction.SKIP: gettext_lazy("标记为不适用"),
     workflow.StepAction.REOPEN: gettext_lazy("重新办理"),
 }
 
 
-def _transition(actor: User | None, step: Step, action: str, on: dt.date, note: str) -> None:
+def _transition(actor: User | None, step: Step, action: str, on: dt.date, note: str,
+                audit_note: str | None = None) -> None:
     old = step.status
     new = workflow.step_target(action, old)
     if new is None:
@@ -53,7 +59,7 @@ def _transition(actor: User | None, step: Step, action: str, on: dt.date, note: 
     StepStatusChange.objects.create(step=step, from_status=old, to_status=new, on=on, note=note,
                                     actor=actor if getattr(actor, "pk", None) else None)
     _state(actor, step, step.project.region_code, "status", f"{old} ({Step.Status(old).label})",
-           f"{new} ({Step.Status(new).label})", note)
+           f"{new} ({Step.Status(new).label})", note if audit_note is None else audit_note)
 
 
 @transaction.atomic
@@ -62,55 +68,200 @@ def start_step(*, actor: User | None, step: Step, on: dt.date | None = None, not
     recorded as 容缺 items instead (容缺受理)."""
     step = _locked_step(step)
     _require_project_writer(actor, step.project)
-    waiting = [d.name for d in step.depends_on.exclude(status=Step.Status.DONE)]
-    if waiting:
-        raise ValidationError(_("前置环节尚未办结：%(steps)s。") % {"steps": "、".join(waiting)})
+    _require_predecessors_closed(step)
     on = _business_date(on, label=_("开始日期"))
     _transition(actor, step, workflow.StepAction.START, on, note)
     step.actual_start = on
     step.actual_finish, step.timeliness, step.cycle_working_days, step.cycle_calendar_days = None, "", None, None
-    step.due_on = due_date(on, step.limit_days, step.limit_unit, work_calendar())
+    step.due_on = deadline(step, work_calendar())
     step.save()
     return step
 
 
+def _require_predecessors_closed(step: Step) -> None:
+    waiting = [d.name for d in step.depends_on.exclude(status__in=Step.CLOSED)]
+    if waiting:
+        raise ValidationError(_("前置环节尚未办结：%(steps)s。") % {"steps": "、".join(waiting)})
+
+
+def predecessors_closed_on(step: Step) -> dt.date | None:
+    """The day the last of the step's predecessors closed (办结 or 不适用), or None while one is open or when it
+    has none."""
+    finished: list[dt.date] = []
+    for predecessor in step.depends_on.all():
+        if predecessor.status not in Step.CLOSED or predecessor.actual_finish is None:
+            return None
+        finished.append(predecessor.actual_finish)
+    return max(finished, default=None)
+
+
+def deadline(step: Step, calendar: WorkCalendar) -> dt.date | None:
+    """The step's current deadline (办结期限). A limit counted from the predecessors' close runs from that day
+    as soon as they are all closed, started or not; otherwise a waiting step is due at its planned finish and a
+    started one at its limit from the actual start."""
+    if step.status in Step.CLOSED:
+        return step.due_on
+    if step.limit_from == LimitFrom.PREDECESSORS and (anchor := predecessors_closed_on(step)):
+        return due_date(anchor, step.limit_days, step.limit_unit, calendar)
+    if step.status == Step.Status.PENDING or not step.actual_start:
+        return step.planned_finish
+    return due_date(step.actual_start, step.limit_days, step.limit_unit, calendar)
+
+
+def earliest_finish(step: Step, calendar: WorkCalendar) -> dt.date | None:
+    """最早可办结日期: the day the step's minimum period (counted from its actual start, or its planned start
+    while it waits) is complete; None when it has no minimum period or no start yet."""
+    start = step.actual_start or step.planned_start
+    if not step.min_period or start is None:
+        return None
+    return period_end(start, step.min_period, step.min_period_unit, calendar)
+
+
+def _period_text(days: int, unit: str) -> str:
+    return (_("%(days)s 个工作日") if LimitUnit(unit) == LimitUnit.WORKING else _("%(days)s 日")) % {"days": days}
+
+
+def _too_early(step: Step, on: dt.date, calendar: WorkCalendar) -> str | None:
+    """Why `step` may not close on `on` (its minimum period not yet complete), or None when it may."""
+    earliest = earliest_finish(step, calendar)
+    if earliest is None or on >= earliest:
+        return None
+    if LimitUnit(step.min_period_unit) == LimitUnit.WORKING:
+        remaining = working_days_between(on, earliest, calendar)
+    else:
+        remaining = (earliest - on).days
+    return _("环节“%(step)s”的最短期限为 %(period)s（自 %(start)s 开始办理起算），最早可办结日期为 %(earliest)s，"
+             "还差 %(remaining)s，不能在 %(on)s 办结。") % {
+        "step": step.name, "period": _period_text(step.min_period, step.min_period_unit),
+        "start": step.actual_start.isoformat() if step.actual_start else "", "earliest": earliest.isoformat(),
+        "remaining": _period_text(remaining, step.min_period_unit), "on": on.isoformat()}
+
+
 @transaction.atomic
 def complete_step(*, actor: User | None, step: Step, on: dt.date | None = None, note: str = "") -> Step:
-    """Close a step: no 容缺 item may be open. Records cycle time and ahead / on time / late against its
-    deadline; closes the project when it was the last step."""
+    """Close a step: no 容缺 item may be open, and its minimum period (最短期限) must have run — the day it
+    completes is allowed. Records cycle time and ahead / on time / late against its deadline; closes the project
+    when it was the last step."""
+    step, on = _closing(actor, step, on)
+    calendar = work_calendar()
+    if reason := _too_early(step, on, calendar):
+        raise ValidationError(reason)
+    return _close(actor, step, workflow.StepAction.COMPLETE, on, note, calendar)
+
+
+@transaction.atomic
+def complete_step_early(*, actor: User | None, step: Step, note: str, on: dt.date | None = None) -> Step:
+    """提前办结: close a step before its minimum period has run (a start recorded late, a period the law
+    shortens for this case). Managers only, with the reason, which the history and the audit entry keep with
+    the rule that was not met."""
+    if actor is not None and not actor.can_manage:
+        raise PermissionDenied(_("只有管理员可以在最短期限届满前办结环节。"))
+    if not note.strip():
+        raise ValidationError({"note": _("请说明提前办结的原因。")})
+    step, on = _closing(actor, step, on)
+    calendar = work_calendar()
+    reason = _too_early(step, on, calendar)
+    if reason is None:
+        raise ValidationError(_("环节“%(step)s”已满足最短期限，请直接办结。") % {"step": step.name})
+    note = (_("提前办结：%(reason)s") % {"reason": note.strip()})[:200]  # the history tells it from a plain 办结
+    audit_note = f"{note}（{reason}）"
+    return _close(actor, step, workflow.StepAction.COMPLETE_EARLY, on, note, calendar, audit_note=audit_note[:300])
+
+
+def _closing(actor: User | None, step: Step, on: dt.date | None) -> tuple[Step, dt.date]:
     step = _locked_step(step)
     _require_project_writer(actor, step.project)
     open_items = list(step.deferred_items.filter(status=DeferredItem.Status.OPEN).values_list("material", flat=True))
     if open_items:
         raise ValidationError(_("尚有 %(count)s 项容缺材料未补齐（%(items)s），不能办结。") % {
             "count": len(open_items), "items": "、".join(open_items)})
-    on = _business_date(on, not_before=step.actual_start, label=_("办结日期"))
-    _transition(actor, step, workflow.StepAction.COMPLETE, on, note)
-    calendar = work_calendar()
+    return step, _business_date(on, not_before=step.actual_start, label=_("办结日期"))
+
+
+def _close(actor: User | None, step: Step, action: str, on: dt.date, note: str, calendar: WorkCalendar,
+           audit_note: str | None = None) -> Step:
+    _transition(actor, step, action, on, note, audit_note)
+    assert step.actual_start is not None and step.due_on is not None  # set when it started
     step.actual_finish = on
     step.cycle_working_days = working_days_between(step.actual_start, on, calendar)
     step.cycle_calendar_days = (on - step.actual_start).days
     step.timeliness = (Step.Timeliness.AHEAD if on < step.due_on else Step.Timeliness.ON_TIME if on == step.due_on
                        else Step.Timeliness.LATE)
     step.save()
+    _after_close(actor, step, calendar)
+    return step
+
+
+def _after_close(actor: User | None, step: Step, calendar: WorkCalendar) -> None:
+    """A closed step starts the clock of successors whose limit counts from their predecessors' close, and
+    closes the project when it was the last open step."""
+    for successor in step.dependents.exclude(status__in=Step.CLOSED).filter(limit_from=LimitFrom.PREDECESSORS):
+        successor.due_on = deadline(successor, calendar)
+        successor.save(update_fields=["due_on"])
     project = Project.objects.select_for_update().get(pk=step.project_id)
-    if project.status == Project.Status.ACTIVE and not project.steps.exclude(status=Step.Status.DONE).exists():
+    if project.status == Project.Status.ACTIVE and not project.steps.exclude(status__in=Step.CLOSED).exists():
         project.status = Project.Status.DONE
         project.save(update_fields=["status"])
         _state(actor, project, project.region_code, "status", Project.Status.ACTIVE, Project.Status.DONE,
                _("全部环节办结"))
+
+
+@transaction.atomic
+def skip_step(*, actor: User | None, step: Step, note: str, on: dt.date | None = None) -> Step:
+    """Mark a conditional step (one with 适用条件) 不适用: its condition is not met (听证: no majority of the
+    collective's members objected to the 补偿安置方案). Only a waiting step whose predecessors are closed — the
+    condition is judged when its turn comes —, with the reason, kept in the history and the audit entry."""
+    if not note.strip():
+        raise ValidationError({"note": _("请说明不适用的理由。")})
+    step = _locked_step(step)
+    _require_project_writer(actor, step.project)
+    if not step.applies_when:
+        raise ValidationError(_("环节“%(step)s”不是视情况办理的环节，不能标记为不适用。") % {"step": step.name})
+    _require_predecessors_closed(step)
+    on = _business_date(on, label=_("日期"))
+    _transition(actor, step, workflow.StepAction.SKIP, on, note.strip())
+    step.actual_finish = on
+    step.save()
+    _after_close(actor, step, work_calendar())
+    return step
+
+
+def _step_by_key(project: Project, key: str) -> Step:
+    step = project.steps.filter(key=key).first()
+    if step is None:
+        raise ValidationError(_("项目“%(project)s”没有标识为“%(key)s”的环节。") % {"project": project.name, "key": key})
     return step
 
 
 @transaction.atomic
+def complete_step_by_key(*, actor: User | None, project: Project, key: str, when: dt.date | dt.datetime | None = None,
+                         note: str = "") -> Step:
+    """Close the step of `project` whose key (环节标识) is `key` on `when` (a date, or a time read in
+    Asia/Shanghai; default today) — for other apps that learn a step is done elsewhere (a dossier's approval
+    closes 组卷报批 / 批准 of the 土地征收 chain). A waiting step is started on the same day first (its
+    predecessors must be closed); a step already 办结 is returned unchanged, so a repeated call is harmless.
+    Every rule of start_step and complete_step applies (scope, 容缺 items, minimum period)."""
+    on = timezone.localtime(when).date() if isinstance(when, dt.datetime) else when
+    step = _step_by_key(project, key)
+    if step.status == Step.Status.DONE:
+        return step
+    if step.status == Step.Status.PENDING:
+        step = start_step(actor=actor, step=step, on=on, note=note)
+    return complete_step(actor=actor, step=step, on=on, note=note)
+
+
+@transaction.atomic
 def reopen_step(*, actor: User | None, step: Step, note: str) -> Step:
-    """Undo a mistaken 办结 (the reason is required and kept); the deadline runs again from the actual start."""
+    """Undo a mistaken 办结 (the deadline runs again from the actual start) or 不适用 (the step waits again); the
+    reason is required and kept."""
     if not note.strip():
         raise ValidationError({"note": _("请说明重新办理的原因。")})
     step = _locked_step(step)
     _require_project_writer(actor, step.project)
     _transition(actor, step, workflow.StepAction.REOPEN, clock.today(), note)
     step.actual_finish, step.timeliness, step.cycle_working_days, step.cycle_calendar_days = None, "", None, None
+    if step.status == Step.Status.PENDING:  # a 不适用 mark undone: it waits again, due at its plan
+        step.due_on = deadline(step, work_calendar())
     step.save()
     project = Project.objects.select_for_update().get(pk=step.project_id)
     if project.status == Project.Status.DONE:
@@ -194,16 +345,13 @@ def _replan_waiting(project: Project, calendar: WorkCalendar) -> None:
                 step.planned_start = max(deps)
             if step.planned_start:
                 step.planned_finish = due_date(step.planned_start, step.limit_days, step.limit_unit, calendar)
-            step.due_on = step.planned_finish
+            step.due_on = deadline(step, calendar)
         finish[step.pk] = step.actual_finish or step.due_on or step.planned_finish
     Step.objects.bulk_update(steps, ["planned_start", "planned_finish", "due_on"])
 
 
 def _refresh_due(step: Step, calendar: WorkCalendar) -> None:
-    if step.status == Step.Status.PENDING:
-        step.due_on = step.planned_finish
-    elif step.actual_start:
-        step.due_on = due_date(step.actual_start, step.limit_days, step.limit_unit, calendar)
+    step.due_on = deadline(step, calendar)
 
 
 def refresh_due_dates() -> int:
@@ -211,8 +359,9 @@ def refresh_due_dates() -> int:
     calendar changed, "10 working days" may end on another date. Returns the steps changed."""
     calendar = work_calendar()
     changed = []
-    for step in Step.objects.exclude(status=Step.Status.DONE).only("status", "actual_start", "limit_days", "limit_unit",
-                                                                    "planned_start", "planned_finish", "due_on"):
+    open_steps = Step.objects.exclude(status__in=Step.CLOSED).only(
+        "status", "actual_start", "limit_days", "limit_unit", "limit_from", "planned_start", "planned_finish", "due_on")
+    for step in open_steps.prefetch_related("depends_on"):
         before = (step.planned_finish, step.due_on)
         if step.status == Step.Status.PENDING and step.planned_start:
             step.planned_finish = due_date(step.planned_start, step.limit_days, step.limit_unit, calendar)
@@ -232,7 +381,7 @@ def add_deferred_item(*, actor: User | None, step: Step, material: str, promised
     """Record material accepted as missing (容缺) on a step that is being handled."""
     step = _locked_step(step)
     _require_project_writer(actor, step.project)
-    if step.status == Step.Status.DONE:
+    if step.status in Step.CLOSED:
         raise ValidationError(_("环节已办结，不能再登记容缺材料。"))
     if promised_on < clock.today():
         raise ValidationError({"promised_on": _("承诺补齐日期不能早于今天。")})

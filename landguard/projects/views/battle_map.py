@@ -33,7 +33,7 @@ def _with_health(projects: list[Project]) -> list[Project]:
         p.health_label = Health.LABELS[p.health]
         p.now_steps = "、".join(s.name for s in selectors.current_steps(p))
         steps = list(p.steps.all())
-        p.steps_done = f"{sum(s.status == Step.Status.DONE for s in steps)}/{len(steps)}"
+        p.steps_done = f"{sum(s.status in Step.CLOSED for s in steps)}/{len(steps)}"
     return projects
 
 

@@ -129,7 +129,10 @@ def project_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRes
     for s in steps:
         s.health = selectors.step_health(s, today, calendar)
         s.health_label = Health.LABELS[s.health]
-        s.waiting_for = [d.name for d in s.depends_on.all() if d.status != Step.Status.DONE]
+        s.waiting_for = [d.name for d in s.depends_on.all() if d.status not in Step.CLOSED]
+        earliest = services.earliest_finish(s, calendar)
+        vars(s).update(earliest_finish=earliest,  # for the page: 最早可办结日期, and whether 提前办结 is offered
+                       too_early=s.status == Step.Status.IN_PROGRESS and bool(earliest and today < earliest))
     health = selectors.project_health(project, today, calendar)
     parts = list(selectors.parts(scope, project).defer("geom"))
     context = {

@@ -1,4 +1,5 @@
-"""Step actions on a project's page: start, complete, reopen, edit the plan, predecessors, 容缺 items."""
+"""Step actions on a project's page: start, complete (before the minimum period: managers, with a reason), mark
+不适用, reopen, edit the plan, predecessors, 容缺 items."""
 
 from __future__ import annotations
 
@@ -49,6 +50,27 @@ def step_complete(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
     form.is_valid()
     return _after_step(request, step, services.complete_step, _("“%(step)s”已办结。") % {"step": step.name}, step=step,
                        on=form.cleaned_data.get("on"), note=form.cleaned_data.get("note", ""))
+
+
+@require_POST
+@scoped(manage=True)
+def step_complete_early(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    step = selectors.get_step(scope, pk)
+    form = pforms.StepDateForm(request.POST)
+    form.is_valid()
+    return _after_step(request, step, services.complete_step_early,
+                       _("“%(step)s”已提前办结，原因已记入操作记录。") % {"step": step.name}, step=step,
+                       on=form.cleaned_data.get("on"), note=form.cleaned_data.get("note", ""))
+
+
+@require_POST
+@scoped
+def step_skip(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    step = selectors.get_step(scope, pk)
+    form = pforms.StepDateForm(request.POST)
+    form.is_valid()
+    return _after_step(request, step, services.skip_step, _("“%(step)s”已标记为不适用。") % {"step": step.name},
+                       step=step, on=form.cleaned_data.get("on"), note=form.cleaned_data.get("note", ""))
 
 
 @require_POST

@@ -81,6 +81,10 @@ class Command(BaseCommand):
                 out(title)
                 self._table([_("地类"), _("毛面积（公顷）"), _("毛面积（亩）"), _("净面积（公顷）"), _("净面积（亩）")],
                             _class_rows(rows))
+            headers, owned = s.ownership_shown
+            if owned:
+                out(_("权属"))
+                self._table(headers, owned)
             if s.controls:
                 out(_("管控图层"))
                 self._table([_("图层"), _("区内（公顷）"), _("区内（亩）"), _("区外（亩）")],
