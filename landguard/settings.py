@@ -196,6 +196,9 @@ SPECTACULAR_SETTINGS = {
         "QuotaActionEnum": "landguard.quotas.models.Action",
         # A step's time limit and its minimum period share the unit choices (工作日 / 自然日).
         "DayUnitEnum": "landguard.projects.models.LimitUnitChoices",
+        "DossierKindEnum": "landguard.approvals.authority.DossierKind",
+        "DossierStatusEnum": "landguard.approvals.models.Dossier.Status",
+        "ApprovingAuthorityEnum": "landguard.approvals.authority.Authority",
     },
 }
 

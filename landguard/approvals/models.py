@@ -26,9 +26,9 @@ class Dossier(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("组卷中")
         SUBMITTED = "submitted", _("已上报")
-        APPROVED = "approved", _("已批复")
         REFUSED = "refused", _("不予批准")
         WITHDRAWN = "withdrawn", _("已撤回")
+        APPROVED = "approved", _("已批复")  # last: the happy path's end
 
     class BoundarySource(models.TextChoices):
         EXCHANGE = "exchange", _("坐标交换文件")

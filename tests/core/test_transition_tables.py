@@ -12,6 +12,8 @@ import pytest
 from django.db.models import TextChoices
 
 import landguard
+from landguard.approvals import workflow as approvals_workflow
+from landguard.approvals.models import Dossier
 from landguard.projects import workflow as projects_workflow
 from landguard.projects.models import Problem, ServiceRequest, Step
 from landguard.supervision import workflow as supervision_workflow
@@ -72,6 +74,11 @@ TABLES: dict[str, Machine] = {
         terminal=frozenset({Case.Status.CLOSED}),
         happy_path=(Case.Status.FILED, Case.Status.INVESTIGATING, Case.Status.REVIEW, Case.Status.NOTICE,
                     Case.Status.DECIDED, Case.Status.SERVED, Case.Status.EXECUTING, Case.Status.CLOSED),
+    ),
+    "approvals.DOSSIER_TRANSITIONS": Machine(
+        approvals_workflow.DOSSIER_TRANSITIONS, Dossier.Status,
+        terminal=frozenset({Dossier.Status.APPROVED, Dossier.Status.REFUSED, Dossier.Status.WITHDRAWN}),
+        happy_path=(Dossier.Status.DRAFT, Dossier.Status.SUBMITTED, Dossier.Status.APPROVED),
     ),
 }
 
