@@ -26,23 +26,18 @@ from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
 from landguard.core import clock
 from landguard.core.scope import EVERYTHING, RegionScope, scope_for
-from landguard.people.models import Role, User
+from landguard.people.models import User
 from landguard.projects import boundaries
+from landguard.projects.services import can_work  # one rule: the roles that work on land-guarantee matters
 from landguard.projects.models import Project, Step
 from landguard.projects.services import steps as step_services
 from landguard.quotas import services as quotas
 from landguard.regions.models import Level, Region
 
-WRITER_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.STAFF})
 # The figures a user may edit while the dossier is being assembled (the areas come from the engine, never typed).
 EDITABLE = ("name", "kind", "year", "pre_review_no", "supplement_source", "replenish_area_mu", "replenish_grade",
             "replenish_in_database", "expropriation_m2", "expropriation_farmland_m2", "compensation_wan_yuan",
             "households", "national_key_project", "parts_done", "note")
-
-
-def can_work(user: User | None) -> bool:
-    """Admins, leaders and staff assemble and move dossiers inside their scope; viewers and field chiefs read."""
-    return bool(user and user.is_authenticated and (user.is_superuser or user.role in WRITER_ROLES))
 
 
 def _require_writer(actor: User | None, region_code: str) -> None:

@@ -54,9 +54,9 @@ def test_a_key_registered_twice_with_something_else_is_refused_and_the_same_entr
 
 def test_the_apps_register_their_providers_at_start_up_in_order():
     keys = [p.key for p in search.PROVIDERS.all()]
-    assert keys[:2] == ["projects.projects", "supervision.clues"]
+    assert keys[:3] == ["projects.projects", "approvals.dossiers", "supervision.clues"]
     assert {"layers.layers", "regions.regions", "people.users", "people.org_units", "supervision.cases"} <= set(keys)
-    assert [t.key for t in dashboard.TILES.all()] == ["people.organisation"]
+    assert {t.key for t in dashboard.TILES.all()} == {"people.organisation", "quotas.warnings"}
     with pytest.raises(ImproperlyConfigured):  # one region directory: a second app cannot replace it
         regions.register(object())
 
@@ -90,7 +90,7 @@ def test_a_registered_report_section_is_in_the_weekly_page_docx_and_xlsx(client_
     report = reports.weekly_report(scope_for(county_admin), day=dt.date(2025, 6, 20), scope_label="冠县",
                                    calendar=work_calendar())
     assert weeks == [Week(start=dt.date(2025, 6, 13), report_day=dt.date(2025, 6, 19))]
-    assert [t.title for t in report.sections] == ["审批进度"]
+    assert [t.title for t in report.sections][-1] == "审批进度"  # after the apps' own sections (approvals: order 10)
     docx = "\n".join(p.text for p in Document(io.BytesIO(reports.weekly_docx(report))).paragraphs)
     assert "审批进度" in docx
     book = load_workbook(io.BytesIO(reports.weekly_xlsx(report)))
