@@ -94,7 +94,7 @@ def ledger_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
                          rows=(ledger.row(d) for d in queryset.iterator(chunk_size=500)), filename=_("报批台账"))
 
 
-def _require_work(request: HttpRequest, dossier: Dossier | None = None) -> None:
+def _require_work(request: HttpRequest) -> None:
     if not services.can_work(request.user):
         raise PermissionDenied
 
@@ -255,14 +255,20 @@ def dossier_remeasure(request: HttpRequest, scope: RegionScope, pk: int) -> Http
     return redirect(dossier_url(dossier))
 
 
-@scoped
-def summary(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    """The year's approvals per county against the previous year (counts by kind, areas as the reports state them)."""
+def _year_param(request: HttpRequest) -> int:
+    """The `?year=` of the summary page and its export: this year when absent or not a number, kept within
+    2000 … next year."""
     try:
         year = int(request.GET.get("year") or clock.today().year)
     except ValueError:
         year = clock.today().year
-    year = min(max(year, 2000), clock.today().year + 1)
+    return min(max(year, 2000), clock.today().year + 1)
+
+
+@scoped
+def summary(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    """The year's approvals per county against the previous year (counts by kind, areas as the reports state them)."""
+    year = _year_param(request)
     rows = selectors.year_figures(scope, year)
     ratio_rows, formulas = ledger.ratios(scope, year)
     previous = {r.region_code: r for r in selectors.year_figures(scope, year - 1)}
@@ -274,10 +280,7 @@ def summary(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 
 @scoped
 def summary_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    try:
-        year = int(request.GET.get("year") or clock.today().year)
-    except ValueError:
-        year = clock.today().year
+    year = _year_param(request)
     columns, rows = ledger.summary_table(scope, year)
     return xlsx_response(title=_("%(year)s 年建设用地报批情况") % {"year": year}, scope_label=scope_label(scope),
                          columns=columns, rows=rows, filename=_("报批统计"))
