@@ -200,7 +200,7 @@ class ApproveInput(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class ReasonInput(serializers.Serializer):
+class DossierReasonInput(serializers.Serializer):
     on = serializers.DateField(required=False, allow_null=True)
     note = serializers.CharField(max_length=300)
 
@@ -286,24 +286,24 @@ class DossierViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         dossier = selectors.get_dossier(self.scope, int(pk))
         return self._dossier(_call(services.approve, request, dossier=dossier, **_valid(ApproveInput, request)))
 
-    @extend_schema(summary=_("不予批准（退回指标）"), request=ReasonInput, responses=DossierDetailSerializer)
+    @extend_schema(summary=_("不予批准（退回指标）"), request=DossierReasonInput, responses=DossierDetailSerializer)
     @action(detail=True, methods=["post"])
     def refuse(self, request: Request, pk: str) -> Response:
         dossier = selectors.get_dossier(self.scope, int(pk))
-        return self._dossier(_call(services.refuse, request, dossier=dossier, **_valid(ReasonInput, request)))
+        return self._dossier(_call(services.refuse, request, dossier=dossier, **_valid(DossierReasonInput, request)))
 
-    @extend_schema(summary=_("退回补正（退回指标）"), request=ReasonInput, responses=DossierDetailSerializer)
+    @extend_schema(summary=_("退回补正（退回指标）"), request=DossierReasonInput, responses=DossierDetailSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request: Request, pk: str) -> Response:
         dossier = selectors.get_dossier(self.scope, int(pk))
         return self._dossier(_call(services.return_for_correction, request, dossier=dossier,
-                                   **_valid(ReasonInput, request)))
+                                   **_valid(DossierReasonInput, request)))
 
-    @extend_schema(summary=_("撤回卷宗"), request=ReasonInput, responses=DossierDetailSerializer)
+    @extend_schema(summary=_("撤回卷宗"), request=DossierReasonInput, responses=DossierDetailSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
         dossier = selectors.get_dossier(self.scope, int(pk))
-        return self._dossier(_call(services.withdraw, request, dossier=dossier, **_valid(ReasonInput, request)))
+        return self._dossier(_call(services.withdraw, request, dossier=dossier, **_valid(DossierReasonInput, request)))
 
 
 class YearSummarySerializer(serializers.Serializer):

@@ -32,6 +32,7 @@ from landguard.projects.services import can_work  # one rule: the roles that wor
 from landguard.projects.models import Project, Step
 from landguard.projects.services import steps as step_services
 from landguard.quotas import services as quotas
+from landguard.quotas.models import unit_of
 from landguard.regions.models import Level, Region
 
 # The figures a user may edit while the dossier is being assembled (the areas come from the engine, never typed).
@@ -182,13 +183,20 @@ def set_quotas(*, actor: User | None, dossier: Dossier, lines: Iterable[tuple[st
             raise ValidationError(_("指标数量不能为负数：%(kind)s") % {"kind": dict(kind_choices([kind]))[kind]})
         if amount:
             kept[(kind, year)] = kept.get((kind, year), Decimal(0)) + Decimal(amount)
-    before = {f"{q.kind}:{q.year}": str(q.amount) for q in dossier.quotas.all()}
+    before = _quota_text((q.kind, q.year, q.amount) for q in dossier.quotas.all())
     dossier.quotas.all().delete()
     DossierQuota.objects.bulk_create([DossierQuota(dossier=dossier, kind=k, year=y, amount=a)
                                       for (k, y), a in sorted(kept.items())])
     audit.record(actor=actor, action=AuditEntry.Action.UPDATE, target=dossier, region_code=dossier.region_code,
-                 changes={"quotas": [before, {f"{k}:{y}": str(a) for (k, y), a in kept.items()}]})
+                 changes={"quotas": [before, _quota_text((k, y, a) for (k, y), a in sorted(kept.items()))]})
     return dossier
+
+
+def _quota_text(lines: Iterable[tuple[str, int, Decimal]]) -> str:
+    """The quota lines as the history shows them: 「2021 年新增建设用地计划指标 100 亩」, never kind codes."""
+    lines = list(lines)
+    labels = dict(kind_choices([kind for kind, _y, _a in lines]))
+    return "；".join(f"{year} 年{labels[kind]} {amount:f} {unit_of(kind)}" for kind, year, amount in lines) or "—"
 
 
 def _move(actor: User | None, dossier: Dossier, action: str, on: dt.date, note: str) -> str:

@@ -16,6 +16,7 @@ from decimal import ROUND_DOWN, Decimal
 
 import numpy as np
 import shapely
+from django.contrib.gis.db.models.functions import AsWKB
 
 from landguard.approvals import parts as package
 from landguard.approvals import services
@@ -34,37 +35,51 @@ GUANXIAN_2020_MU = "596.151"
 GUANXIAN_2021_PLAN_MU = Decimal("1096.996")
 
 
-def _union(county: str, kind: str) -> shapely.Geometry:
+def _current_geoms(county: str, kind: str) -> tuple[list[str], np.ndarray]:
+    """The codes and geometries of the county's current `kind` layer (its official one first)."""
     layer = Layer.objects.filter(region_code=county, kind=kind).order_by("-is_official", "pk").first()
     if layer is None:
-        return shapely.Polygon()
-    wkbs = (Feature.objects.filter(version__layer=layer, version__is_current=True).values_list("geom", flat=True))
-    geoms = shapely.from_wkb([bytes(g.wkb) for g in wkbs])
-    return shapely.union_all(shapely.make_valid(geoms)) if len(geoms) else shapely.Polygon()
+        return [], np.array([], dtype=object)
+    rows = list(Feature.objects.filter(version__layer=layer, version__is_current=True)
+                .annotate(wkb=AsWKB("geom")).values_list("code", "wkb"))  # raw WKB: no GEOS object per row
+    return [code for code, _w in rows], shapely.from_wkb([bytes(w) for _c, w in rows])
 
 
-def _agricultural(county: str) -> shapely.Geometry:
-    """The county's 农用地 parcels (what a conversion converts), from its DLTB layer."""
-    layer = Layer.objects.filter(region_code=county, kind="dltb").order_by("-is_official", "pk").first()
-    rows = Feature.objects.filter(version__layer=layer, version__is_current=True).values_list("code", "geom")
-    geoms = [bytes(g.wkb) for code, g in rows if classify(code).big_class == BigClass.AGRICULTURAL]
-    return shapely.union_all(shapely.make_valid(shapely.from_wkb(geoms)))
+def _union(county: str, kind: str, cache: dict[tuple[str, str], shapely.Geometry]) -> shapely.Geometry:
+    if (county, kind) not in cache:
+        _codes, geoms = _current_geoms(county, kind)
+        cache[(county, kind)] = shapely.union_all(shapely.make_valid(geoms)) if len(geoms) else shapely.Polygon()
+    return cache[(county, kind)]
+
+
+def _agricultural(county: str, cache: dict[tuple[str, str], shapely.Geometry]) -> shapely.Geometry:
+    """The county's 农用地 parcels (what a conversion converts), from its DLTB layer. The parcels are a coverage
+    (edge-matched, no overlaps), so their coverage union is exact and ten times faster than a general union."""
+    if (county, "agricultural") not in cache:
+        codes, geoms = _current_geoms(county, "dltb")
+        wanted = np.array([classify(code).big_class == BigClass.AGRICULTURAL for code in codes], dtype=bool)
+        cache[(county, "agricultural")] = shapely.coverage_union_all(geoms[wanted]) if wanted.any() \
+            else shapely.Polygon()
+    return cache[(county, "agricultural")]
 
 
 def free_land(county: str, *, inside: str | None = ControlKind.DEV_BOUNDARY, outside_dev: bool = False,
-              avoid: shapely.Geometry | None = None, agricultural: bool = False) -> shapely.Geometry:
+              avoid: shapely.Geometry | None = None, agricultural: bool = False,
+              cache: dict[tuple[str, str], shapely.Geometry] | None = None) -> shapely.Geometry:
     """Land of `county` a new dossier may take: inside the `inside` layer (or the county's outline), outside
     the development boundary when `outside_dev`, only 农用地 when `agricultural`; never land of a submitted or
-    approved dossier, `avoid`, or the 永农, 生态保护红线 and 已批用地 layers — except the one it must lie in."""
+    approved dossier, `avoid`, or the 永农, 生态保护红线 and 已批用地 layers — except the one it must lie in.
+    `cache` keeps the layers' unions between calls that read the same layers."""
+    cache = {} if cache is None else cache
     region = Region.objects.get(code=county, retired_in__isnull=True)
     outline = shapely.from_wkb(bytes(region.geom.wkb))
-    area = outline if inside is None else shapely.intersection(outline, _union(county, inside))
+    area = outline if inside is None else shapely.intersection(outline, _union(county, inside, cache))
     if agricultural:
-        area = shapely.intersection(area, _agricultural(county))
+        area = shapely.intersection(area, _agricultural(county, cache))
     kinds = (ControlKind.BASIC_FARMLAND, ControlKind.ECO_REDLINE, ControlKind.APPROVED)
-    taken = [_union(county, kind) for kind in kinds if kind != inside]
+    taken = [_union(county, kind, cache) for kind in kinds if kind != inside]
     if outside_dev:
-        taken.append(_union(county, ControlKind.DEV_BOUNDARY))
+        taken.append(_union(county, ControlKind.DEV_BOUNDARY, cache))
     held = Dossier.objects.filter(region_code__startswith=county, status__in=(Dossier.Status.SUBMITTED,
                                                                               Dossier.Status.APPROVED))
     taken += list(shapely.from_wkb([bytes(g.wkb) for g in held.values_list("boundary", flat=True)]))
@@ -129,9 +144,9 @@ def _dossier(name: str, kind: str, year: int, geometry: shapely.Geometry, number
     new_mu = Decimal(str(round(d.new_construction_m2 / SQM_PER_MU, 4)))
     if kind != Dossier.Kind.CITY_PROJECT:
         plan = min(plan_mu, new_mu)
-        lines = [(Kind.PLAN, year, plan), (Kind.LINK_SURPLUS, year, new_mu - plan + Decimal("0.0001"))]
-        farmland = Decimal(str(round(d.farmland_m2 / SQM_PER_MU, 4))) + Decimal("0.0001")
-        paddy = Decimal(str(round(d.paddy_m2 / SQM_PER_MU, 4))) + Decimal("0.0001")
+        lines = [(Kind.PLAN, year, plan), (Kind.LINK_SURPLUS, year, new_mu - plan)]
+        farmland = Decimal(str(round(d.farmland_m2 / SQM_PER_MU, 4)))
+        paddy = Decimal(str(round(d.paddy_m2 / SQM_PER_MU, 4)))
         lines += [(Kind.OFFSET_AREA, year, farmland), (Kind.OFFSET_PADDY, year, paddy),
                   (Kind.OFFSET_CAPACITY, year, (farmland * 500).quantize(Decimal("1")))]
     services.set_quotas(actor=None, dossier=d, lines=[line for line in lines if line[2] > 0])
@@ -155,9 +170,10 @@ def load_demo_approvals() -> int:
         _allocate(county, year, Kind.OFFSET_AREA, Decimal(3000), f"聊自然资字〔{year}〕22号")
         _allocate(county, year, Kind.OFFSET_PADDY, Decimal(500), f"聊自然资字〔{year}〕23号")
         _allocate(county, year, Kind.OFFSET_CAPACITY, Decimal(2_000_000), f"聊自然资字〔{year}〕24号")
-    inside_dev = free_land(COUNTY, agricultural=True)
-    outside_dev = free_land(COUNTY, inside=None, outside_dev=True, agricultural=True)
-    approved_land = free_land(COUNTY, inside=ControlKind.APPROVED)
+    unions: dict[tuple[str, str], shapely.Geometry] = {}
+    inside_dev = free_land(COUNTY, agricultural=True, cache=unions)
+    outside_dev = free_land(COUNTY, inside=None, outside_dev=True, agricultural=True, cache=unions)
+    approved_land = free_land(COUNTY, inside=ControlKind.APPROVED, cache=unions)
     made: list[shapely.Geometry] = []
 
     def place(land: shapely.Geometry, area: float, index: int) -> shapely.Geometry:

@@ -70,7 +70,8 @@ def test_a_township_officer_gets_the_report_of_the_township(week, township_offic
 def test_the_docx_and_xlsx_carry_the_same_lists(week, client_for, county_admin):
     client = client_for(county_admin)
     xlsx = load_workbook(io.BytesIO(client.get(reverse("projects:weekly-xlsx") + "?date=2025-06-19").content))
-    assert xlsx.sheetnames == ["问题清单", "责任清单", "任务清单", "推进情况"]
+    # the four lists, then the sections other apps add (the approvals' week and year to date)
+    assert xlsx.sheetnames == ["问题清单", "责任清单", "任务清单", "推进情况", "本周报批进展", "2025 年累计批复（截至本周）"]
     assert any(row[1] == "周报项目" and row[2] == "规划条件"
                for row in xlsx["任务清单"].iter_rows(min_row=3, values_only=True))
     response = client.get(reverse("projects:weekly-docx") + "?date=2025-06-19")
@@ -79,6 +80,7 @@ def test_the_docx_and_xlsx_carry_the_same_lists(week, client_for, county_admin):
     assert document.paragraphs[0].text == "用地要素保障周报（2025-06-19）"
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings[:3] == ["一、问题清单", "二、责任清单", "三、任务清单"]
+    assert any("本周报批进展" in h for h in headings)
     assert any("指标不足" in cell.text for table in document.tables for row in table.rows for cell in row.cells)
 
 

@@ -56,21 +56,21 @@ def test_allocate_reserve_settle_release_each_move_the_balance_and_the_rows_repr
     _allocate(guanxian, "100")
     assert assert_reproducible(guanxian).available == D("100")
     services.reserve(actor=county_admin, region=guanxian, year=YEAR, kind=Kind.PLAN, amount="30.5",
-                     holder="approvals.dossier:1", holder_label="2031年度第1批次", holder_url="/approvals/1/")
+                     holder="test.dossier:1", holder_label="2031年度第1批次", holder_url="/approvals/1/")
     services.reserve(actor=county_admin, region=guanxian, year=YEAR, kind=Kind.PLAN, amount="20",
-                     holder="approvals.dossier:2", holder_label="2031年度第2批次")
+                     holder="test.dossier:2", holder_label="2031年度第2批次")
     b = assert_reproducible(guanxian)
     assert (b.reserved, b.available) == (D("50.5"), D("49.5"))
-    (settled,) = services.settle(actor=county_admin, holder="approvals.dossier:1")
+    (settled,) = services.settle(actor=county_admin, holder="test.dossier:1")
     assert settled.action == Action.SETTLE and settled.amount == 0
-    assert settled.refers_to.holder_key == "approvals.dossier:1"
+    assert settled.refers_to.holder_key == "test.dossier:1"
     b = assert_reproducible(guanxian)
     assert (b.reserved, b.used, b.available) == (D("20"), D("30.5"), D("49.5"))
-    (released,) = services.release(actor=county_admin, holder="approvals.dossier:2", reason="撤回组卷")
+    (released,) = services.release(actor=county_admin, holder="test.dossier:2", reason="撤回组卷")
     b = assert_reproducible(guanxian)
     assert (b.reserved, b.used, b.released, b.available) == (D("0"), D("30.5"), D("20"), D("69.5"))
     states = dict(selectors.entries(EVERYTHING, year=YEAR, action=Action.RESERVE).values_list("holder_key", "state"))
-    assert states == {"approvals.dossier:1": "settled", "approvals.dossier:2": "released"}
+    assert states == {"test.dossier:1": "settled", "test.dossier:2": "released"}
     running = list(selectors.entries(EVERYTHING, year=YEAR, kind=Kind.PLAN).values_list("running", flat=True))
     assert running == [D("100"), D("69.5"), D("49.5"), D("49.5"), D("69.5")]
     assert AuditEntry.objects.filter(target_type="quotas.quotaentry").count() >= 5
@@ -80,7 +80,7 @@ def test_a_reservation_beyond_the_balance_is_refused_naming_region_kind_year_and
     _allocate(guanxian, "10")
     with pytest.raises(QuotaShortfall) as refused:
         services.reserve(actor=county_admin, region=guanxian, year=YEAR, kind=Kind.PLAN, amount="10.0001",
-                         holder="approvals.dossier:9", holder_label="第9批次")
+                         holder="test.dossier:9", holder_label="第9批次")
     message = refused.value.messages[0]
     assert "冠县" in message and "2031" in message and "新增建设用地计划指标" in message
     assert "10.0001 亩" in message and "10.0000 亩" in message
@@ -92,7 +92,7 @@ def test_grain_capacity_is_counted_in_kilograms(guanxian):
     _allocate(guanxian, "500", kind=Kind.OFFSET_CAPACITY)
     with pytest.raises(QuotaShortfall, match="公斤"):
         services.reserve(actor=None, region=guanxian, year=YEAR, kind=Kind.OFFSET_CAPACITY, amount="501",
-                         holder="approvals.dossier:3", holder_label="第3批次")
+                         holder="test.dossier:3", holder_label="第3批次")
 
 
 def test_a_manager_may_override_the_balance_with_a_reason_and_it_is_marked_and_audited(guanxian, county_admin):
@@ -101,9 +101,9 @@ def test_a_manager_may_override_the_balance_with_a_reason_and_it_is_marked_and_a
         username="quota_staff", role=Role.STAFF, scope_region=guanxian)
     with pytest.raises(PermissionDenied):
         services.reserve(actor=staff, region=guanxian, year=YEAR, kind=Kind.PLAN, amount="15",
-                         holder="approvals.dossier:4", holder_label="第4批次", override_reason="省重点项目")
+                         holder="test.dossier:4", holder_label="第4批次", override_reason="省重点项目")
     entry = services.reserve(actor=county_admin, region=guanxian, year=YEAR, kind=Kind.PLAN, amount="15",
-                             holder="approvals.dossier:4", holder_label="第4批次", override_reason="省重点项目先行")
+                             holder="test.dossier:4", holder_label="第4批次", override_reason="省重点项目先行")
     assert entry.is_override and entry.note == "省重点项目先行"
     b = _balance(guanxian)
     assert b.available == D("-5") and b.reserved == D("15")
@@ -114,24 +114,24 @@ def test_a_manager_may_override_the_balance_with_a_reason_and_it_is_marked_and_a
 def test_releasing_or_settling_nothing_and_settling_twice_are_refused(guanxian, county_admin):
     _allocate(guanxian, "10")
     with pytest.raises(ValidationError, match="没有预占中的指标"):
-        services.release(actor=county_admin, holder="approvals.dossier:77", reason="撤回")
+        services.release(actor=county_admin, holder="test.dossier:77", reason="撤回")
     services.reserve(actor=county_admin, region=guanxian, year=YEAR, kind=Kind.PLAN, amount="5",
-                     holder="approvals.dossier:5", holder_label="第5批次")
-    services.settle(actor=county_admin, holder="approvals.dossier:5")
+                     holder="test.dossier:5", holder_label="第5批次")
+    services.settle(actor=county_admin, holder="test.dossier:5")
     with pytest.raises(ValidationError, match="没有预占中的指标"):
-        services.settle(actor=county_admin, holder="approvals.dossier:5")
+        services.settle(actor=county_admin, holder="test.dossier:5")
     with pytest.raises(ValidationError, match="没有预占中的指标"):
-        services.release(actor=county_admin, holder="approvals.dossier:5", reason="驳回")
+        services.release(actor=county_admin, holder="test.dossier:5", reason="驳回")
     with pytest.raises(ValidationError):
-        services.release(actor=county_admin, holder="approvals.dossier:5", reason=" ")
+        services.release(actor=county_admin, holder="test.dossier:5", reason=" ")
     assert assert_reproducible(guanxian).used == D("5")
 
 
 def test_a_reservation_closes_once_in_the_database_too(guanxian):
     _allocate(guanxian, "10")
     reservation = services.reserve(actor=None, region=guanxian, year=YEAR, kind=Kind.PLAN, amount="5",
-                                   holder="approvals.dossier:6", holder_label="第6批次")
-    services.settle(actor=None, holder="approvals.dossier:6")
+                                   holder="test.dossier:6", holder_label="第6批次")
+    services.settle(actor=None, holder="test.dossier:6")
     with pytest.raises(IntegrityError), transaction.atomic():
         QuotaEntry.objects.create(account=reservation.account, action=Action.RELEASE, amount=D("5"),
                                   refers_to=reservation, effective_on=dt.date(2031, 4, 1))
@@ -180,7 +180,7 @@ def test_a_county_cannot_transfer_into_a_county_outside_its_scope(guanxian, shen
 def test_a_correction_is_a_new_row_carrying_the_difference(guanxian, county_admin):
     entry = _allocate(guanxian, "100")
     services.reserve(actor=None, region=guanxian, year=YEAR, kind=Kind.PLAN, amount="60",
-                     holder="approvals.dossier:8", holder_label="第8批次")
+                     holder="test.dossier:8", holder_label="第8批次")
     fix = services.correct(actor=county_admin, entry=entry, amount="90", reason="文号数量录入错误")
     assert (fix.action, fix.amount, fix.corrects) == (Action.CORRECT, D("-10"), entry)
     assert QuotaEntry.objects.get(pk=entry.pk).amount == D("100")  # the corrected row is unchanged
@@ -190,7 +190,7 @@ def test_a_correction_is_a_new_row_carrying_the_difference(guanxian, county_admi
         services.correct(actor=county_admin, entry=entry, amount="50", reason="再次更正")
     with pytest.raises(ValidationError):
         services.correct(actor=county_admin, entry=entry, amount="90", reason="相同")
-    reservation = QuotaEntry.objects.get(holder_key="approvals.dossier:8", action=Action.RESERVE)
+    reservation = QuotaEntry.objects.get(holder_key="test.dossier:8", action=Action.RESERVE)
     with pytest.raises(ValidationError, match="只能更正"):
         services.correct(actor=county_admin, entry=reservation, amount="1", reason="x")
 
@@ -201,7 +201,7 @@ def test_only_managers_allocate_and_correct(guanxian, township_officer):
                           source=Source.ISSUED, document_no="x", effective_on=dt.date(2031, 1, 1))
     with pytest.raises(PermissionDenied):  # the township's staff reserves nothing on the county's ledger
         services.reserve(actor=township_officer, region=guanxian, year=YEAR, kind=Kind.PLAN, amount="1",
-                         holder="approvals.dossier:10", holder_label="x")
+                         holder="test.dossier:10", holder_label="x")
 
 
 def test_ledgers_are_kept_at_county_level_or_above(guanxian):
@@ -217,15 +217,15 @@ def test_an_expired_carry_over_cannot_be_reserved_from_the_day_after_its_expiry(
     at(expiry)
     assert _balance(guanxian).available == D("50")
     services.reserve(actor=None, region=guanxian, year=YEAR, kind=Kind.PLAN, amount="15",
-                     holder="approvals.dossier:11", holder_label="第11批次")  # drawn from the carry-over first
+                     holder="test.dossier:11", holder_label="第11批次")  # drawn from the carry-over first
     at(expiry + dt.timedelta(days=1))
     b = assert_reproducible(guanxian)
     assert (b.lapsed, b.available) == (D("25"), D("10"))  # 40 − 15 lapsed; the issued 10 remains
     with pytest.raises(QuotaShortfall):
         services.reserve(actor=None, region=guanxian, year=YEAR, kind=Kind.PLAN, amount="10.5",
-                         holder="approvals.dossier:12", holder_label="第12批次")
+                         holder="test.dossier:12", holder_label="第12批次")
     services.reserve(actor=None, region=guanxian, year=YEAR, kind=Kind.PLAN, amount="10",
-                     holder="approvals.dossier:12", holder_label="第12批次")
+                     holder="test.dossier:12", holder_label="第12批次")
     assert assert_reproducible(guanxian).available == 0
 
 

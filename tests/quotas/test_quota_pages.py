@@ -46,7 +46,9 @@ def test_the_demo_county_has_its_2021_quota_and_a_turnover_due_soon(county_admin
     guanxian = QuotaAccount.objects.get(region__code="371525", year=2021, kind=Kind.PLAN).region
     assert selectors.balance(scope, guanxian, 2021, Kind.PLAN).issued == Decimal("1096.996")
     assert selectors.balance(scope, guanxian, 2020, Kind.PLAN).issued == Decimal("600")
-    assert not QuotaEntry.objects.filter(action=Action.RESERVE, account__year__lte=2030).exists()
+    # the demo's dossiers are all approved: every reservation they made is settled, none left open
+    assert all(selectors.balance(scope, guanxian, year, kind).reserved == 0 for year in (2020, 2021) for kind in Kind)
+    assert selectors.balance(scope, guanxian, 2021, Kind.PLAN).used == Decimal("1096.996")
     assert any(w.kind == "return" for w in selectors.warnings(scope))
 
 

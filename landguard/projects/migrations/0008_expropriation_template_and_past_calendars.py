@@ -28,8 +28,10 @@ def unseed(apps, schema_editor):
     from landguard.projects import expropriation
     from landguard.projects.calendar import PAST_YEARS, official_days
 
-    apps.get_model("projects", "ProcedureTemplate").objects.filter(key=expropriation.TEMPLATE_KEY,
-                                                                   region_code="").delete()
+    # A template projects already follow stays (their steps came from it); an unused one goes.
+    used = apps.get_model("projects", "Project").objects.filter(template__isnull=False).values("template_id")
+    apps.get_model("projects", "ProcedureTemplate").objects.filter(
+        key=expropriation.TEMPLATE_KEY, region_code="").exclude(pk__in=used).delete()
     days = [day for year in PAST_YEARS for day, _kind, _name in official_days(year)]
     apps.get_model("projects", "CalendarDay").objects.filter(date__in=days).delete()
 

@@ -66,6 +66,7 @@ EXTRA_LABELS = {
     "current_version": _lazy("现行版本"),
     "patch_count": _lazy("图斑数"),
     "test": _lazy("测试结果"),
+    "quotas": _lazy("使用指标"),
 }
 
 
