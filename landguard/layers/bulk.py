@@ -12,6 +12,7 @@ import shapely
 from django.db import connection, transaction
 
 from landguard.layers.models import Feature
+from landguard.layers.mvt import min_zooms
 
 Progress = Callable[[int, int], None] | None
 
@@ -58,8 +59,10 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
 
     n = len(geoms)
     columns = ("version_id, \"index\", region_code, fid, code, qsxz, kcxs, area_m2, stored_area_m2, overlaps_other, "
-               "properties, geom")
-    order = hilbert_order(shapely.bounds(geoms)).tolist() if n > 1 else list(range(n))
+               "properties, min_zoom, geom")
+    bounds = shapely.bounds(geoms)
+    order = hilbert_order(bounds).tolist() if n > 1 else list(range(n))
+    zoom_py = min_zooms(bounds).tolist()
     if connection.vendor == "postgresql":
         wkb = shapely.to_wkb(shapely.set_srid(geoms, 4490), include_srid=True)  # EWKB, sent as is (binary COPY)
     else:
@@ -111,11 +114,11 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
             sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
             with raw.copy(sql) as copy:
                 copy.set_types(["int8", "int4", "varchar", "varchar", "varchar", "varchar", "float8", "float8",
-                                "float8", "bool", jsonb_oid, geometry_oid])
+                                "float8", "bool", jsonb_oid, "int2", geometry_oid])
                 for done, i in enumerate(order, start=1):
                     copy.write_row(
                         (version_id, i, region_py[i], fid_py[i], code_py[i], qsxz_py[i], kcxs_py[i], area_py[i],
-                         stored_py[i], over_py[i], properties[i], wkb[i]))
+                         stored_py[i], over_py[i], properties[i], zoom_py[i], wkb[i]))
                     if progress and done % 50_000 == 0:
                         progress(done, n)
         else:
@@ -127,13 +130,13 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
             has_rtree = cursor.fetchone()[0] == 1 and any(name.lower().startswith("gii_") for name, _sql in dropped)
             for name, _sql in dropped:
                 cursor.execute(f'DROP TRIGGER "{name}"')
-            sql = (f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+            sql = (f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
                    "GeomFromWKB(%s, 4490))")
             for start in range(0, n, _INSERT_BATCH):
                 stop = min(start + _INSERT_BATCH, n)
                 cursor.executemany(sql,
                     [(version_id, i, region_py[i], fid_py[i], code_py[i], qsxz_py[i], kcxs_py[i], area_py[i],
-                      stored_py[i], over_py[i], properties[i], wkb[i]) for i in order[start:stop]])
+                      stored_py[i], over_py[i], properties[i], zoom_py[i], wkb[i]) for i in order[start:stop]])
                 if progress:
                     progress(stop, n)
             if has_rtree:

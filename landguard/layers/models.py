@@ -161,13 +161,19 @@ class Feature(models.Model):
     overlaps_other = models.BooleanField(default=False,
                                          help_text="its interior meets another feature's of the same version")
     properties = models.JSONField(_("属性"), default=dict, blank=True)
+    # The lowest zoom at which the feature spans a screen pixel (layers.mvt.min_zooms), written at import: a
+    # generalised (dense) vector tile keeps the features with min_zoom ≤ z, the ones showing from the lowest zoom
+    # first and then the largest, read in the order of the (version, min_zoom, −area) index below instead of
+    # measuring and sorting every candidate per tile (docs/performance.md, tiles).
+    min_zoom = models.PositiveSmallIntegerField(_("最小显示级别"), default=0)
     geom = models.GeometryField(_("几何"), srid=4490)
 
     class Meta:
         ordering = ["version", "index"]
         verbose_name = _("要素")
         verbose_name_plural = _("要素")
-        indexes = [models.Index(fields=["version", "index"], name="feature_version_index")]
+        indexes = [models.Index(fields=["version", "index"], name="feature_version_index"),
+                   models.Index(fields=["version", "min_zoom", "-area_m2"], name="feature_version_min_zoom")]
 
     def __str__(self) -> str:
         return self.fid or f"#{self.index}"

@@ -1,5 +1,5 @@
-"""Mapbox Vector Tile 2.1 on SpatiaLite: lon/lat features → tile units (shapely + numpy) → the maintained
-`mapbox_vector_tile` encoder. PostGIS builds its tiles in SQL instead (ST_AsMVTGeom / ST_AsMVT, see
+"""Mapbox Vector Tile 2.1 on SpatiaLite: lon/lat features → tile units (shapely + numpy) → protobuf
+(mvt_pbf, vectorised). PostGIS builds its tiles in SQL instead (ST_AsMVTGeom / ST_AsMVT, see
 landguard/layers/tiles.py), so the bytes differ between the databases; what a tile holds does not.
 
 Per tile: lon/lat → Web Mercator tile units (extent 4096, y down; EPSG:4490 lon/lat is treated as WGS84,
@@ -7,7 +7,7 @@ they differ by centimetres); each geometry is clipped to the tile plus a buffer 
 grid so that the result is valid and parts collapsing below one unit (slivers, sub-pixel parcels at low
 zoom) disappear instead of becoming degenerate rings (see _clip_and_snap), then simplified by `tolerance`
 tile units (tiles.py chooses it: one unit, invisible, or one screen pixel for a generalised tile).
-The encoder orients polygons as the spec requires (exterior ring clockwise on screen).
+mvt_pbf orients polygons as the spec requires (exterior ring clockwise on screen).
 GeometryCollections are not drawn (the layer importer never stores one).
 
 Spec: https://github.com/mapbox/vector-tile-spec/tree/master/2.1
@@ -19,9 +19,10 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import mapbox_vector_tile
 import numpy as np
 import shapely
+
+from landguard.layers import mvt_pbf
 
 EXTENT = 4096
 BUFFER = 64  # tile units kept around the tile, so outlines and strokes continue across tile seams
@@ -64,6 +65,27 @@ def tile_containing(lon: float, lat: float, z: int) -> tuple[int, int]:
     return min(int(gx), n - 1), min(int(gy), n - 1)
 
 
+NEVER_BY_SIZE = 30  # min_zoom of a feature with no extent (a point): never kept for its size
+
+
+def min_zooms(bounds: np.ndarray) -> np.ndarray:
+    """For each lon/lat box (n × 4: minx, miny, maxx, maxy), the lowest zoom at which it is at least one screen
+    pixel wide or high: a pixel spans P(z) = 360° / (256 · 2^z) of longitude, and P(z) · cos(latitude) of
+    latitude (Web Mercator), so the box shows from z ≥ log2(360 / (256 · max(width, height / cos lat)))."""
+    bounds = np.asarray(bounds, dtype=float).reshape(-1, 4)
+    width, height = bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]
+    lat = np.radians(np.clip((bounds[:, 1] + bounds[:, 3]) / 2, -MAX_LATITUDE, MAX_LATITUDE))
+    size = np.nan_to_num(np.maximum(width, height / np.cos(lat)), nan=0.0)
+    with np.errstate(divide="ignore"):
+        zoom = np.ceil(np.log2(360.0 / (256.0 * size)) - 1e-9)
+    return np.clip(np.nan_to_num(zoom, nan=NEVER_BY_SIZE, posinf=NEVER_BY_SIZE), 0, NEVER_BY_SIZE).astype(np.int64)
+
+
+def pixel_degrees(z: int) -> float:
+    """Degrees of longitude one screen pixel spans at zoom z (256-pixel tiles)."""
+    return 360.0 / (256.0 * 2**z)
+
+
 def _world_units(lonlat: np.ndarray, z: int) -> np.ndarray:
     """Lon/lat degrees → Web Mercator tile units of the whole zoom-z world (origin top left, y down)."""
     size = EXTENT * 2.0**z
@@ -91,15 +113,11 @@ def encode_tile(name: str, z: int, x: int, y: int, *, ids: Sequence[int], geoms:
     if tolerance:
         shown = shapely.simplify(shown, tolerance, preserve_topology=True)
     shown = _drawable(shown, shapely.get_dimensions(local))
-    keys = list(attributes)
-    features = [{"id": int(ids[i]), "geometry": shown[i],
-                 "properties": {k: attributes[k][i] for k in keys if attributes[k][i] is not None}}
-                for i in np.flatnonzero(shown != None).tolist()]  # noqa: E711 (element-wise)
-    if not features:
+    kept = np.flatnonzero(shown != None)  # noqa: E711 (element-wise)
+    if not len(kept):
         return b""
-    return mapbox_vector_tile.encode([{"name": name, "features": features}],
-                                     default_options={"extents": EXTENT, "y_coord_down": True,
-                                                      "on_invalid_geometry": _invalid_dropped})
+    return mvt_pbf.encode_layer(name, EXTENT, ids=[ids[i] for i in kept.tolist()], geoms=shown[kept],
+                                attributes={k: [v[i] for i in kept.tolist()] for k, v in attributes.items()})
 
 
 def _drawable(shown: np.ndarray, dims: np.ndarray) -> np.ndarray:
@@ -116,11 +134,6 @@ def _drawable(shown: np.ndarray, dims: np.ndarray) -> np.ndarray:
         if len(parts):
             out[i] = shapely.union_all(parts) if len(parts) > 1 else parts[0]
     return out
-
-
-def _invalid_dropped(_shape: Any) -> None:
-    """The encoder's hook for a geometry still invalid after snapping: leave it out rather than fail the tile."""
-    return None
 
 
 def _clip_and_snap(local: np.ndarray) -> np.ndarray:

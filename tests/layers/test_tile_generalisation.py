@@ -5,6 +5,8 @@ mapbox_vector_tile (the bytes differ between SpatiaLite and PostGIS; what they h
 
 from __future__ import annotations
 
+import math
+
 import mapbox_vector_tile
 import pytest
 from django.db import connection
@@ -41,9 +43,21 @@ def _meeting(user, z: int, x: int, y: int):
     return selectors.features(scope_for(user), _version(), bbox=mvt.tile_bounds(z, x, y, buffer=mvt.BUFFER))
 
 
-def _pixel(z: int, x: int, y: int) -> tuple[float, float]:
-    west, south, east, north = mvt.tile_bounds(z, x, y)
-    return (east - west) / 256, (north - south) / 256
+def _shows(extent: tuple[float, float, float, float], z: int) -> bool:
+    """The rule, stated independently of the code: at least one screen pixel wide (360° / 256 / 2^z of
+    longitude) or high (the same × cos latitude, Web Mercator), at the feature's own latitude."""
+    west, south, east, north = extent
+    pixel = 360 / 256 / 2**z
+    return east - west >= pixel or north - south >= pixel * math.cos(math.radians((south + north) / 2))
+
+
+def _first_zoom(extent: tuple[float, float, float, float]) -> int:
+    return next((z for z in range(31) if _shows(extent, z)), 31)
+
+
+def _kept_first(features) -> list[int]:
+    """The order a capped tile keeps features in: those showing from the lowest zoom first, then the largest."""
+    return [pk for _zoom, _neg, pk in sorted((_first_zoom(geom.extent), -area, pk) for pk, area, geom in features)]
 
 
 def test_a_dense_tile_drops_sub_pixel_parcels_and_keeps_the_largest_up_to_the_cap(county_admin, client_for,
@@ -53,15 +67,11 @@ def test_a_dense_tile_drops_sub_pixel_parcels_and_keeps_the_largest_up_to_the_ca
     x, y = _centre_tile(z)
     candidates = _meeting(county_admin, z, x, y)
     assert candidates.count() > tiles.DENSE_FEATURES  # the rule's dense case
-    px, py = _pixel(z, x, y)
-    visible = []
-    for pk, area, geom in candidates.values_list("pk", "area_m2", "geom"):
-        west, south, east, north = geom.extent
-        if east - west >= px or north - south >= py:
-            visible.append((area, pk))
+    visible = [(pk, area, geom) for pk, area, geom in candidates.values_list("pk", "area_m2", "geom")
+               if _shows(geom.extent, z)]
     assert 300 < len(visible) < candidates.count()  # some parcels are below a pixel, more than the cap are not
     served = _served(client_for(county_admin), z, x, y)
-    largest = {pk for _area, pk in sorted(visible, reverse=True)[:300]}
+    largest = set(_kept_first(visible)[:300])
     # ST_AsMVTGeom / the snap may drop a kept parcel that collapses to nothing in the tile, never add one
     assert set(served) <= largest and len(served) >= 290
     some = Feature.objects.get(pk=next(iter(served)))
@@ -78,15 +88,11 @@ def test_the_scope_applies_before_generalising(county_admin, township_officer, c
     lon, lat = feature.geom.point_on_surface.coords
     z = 12
     x, y = mvt.tile_containing(lon, lat, z)
-    px, py = _pixel(z, x, y)
-    theirs = []
-    for pk, area, geom in _meeting(township_officer, z, x, y).values_list("pk", "area_m2", "geom"):
-        west, south, east, north = geom.extent
-        if east - west >= px or north - south >= py:
-            theirs.append((area, pk))
+    theirs = [(pk, area, geom) for pk, area, geom in _meeting(township_officer, z, x, y).values_list(
+        "pk", "area_m2", "geom") if _shows(geom.extent, z)]
     assert len(theirs) > 40
     served = _served(client_for(township_officer), z, x, y)
-    assert set(served) <= {pk for _a, pk in sorted(theirs, reverse=True)[:40]} and len(served) >= 35
+    assert set(served) <= set(_kept_first(theirs)[:40]) and len(served) >= 35
     everyone = _served(client_for(county_admin), z, x, y)
     assert set(everyone) != set(served)  # the county's cap picks among the neighbours' parcels too
 
@@ -149,3 +155,24 @@ def test_an_import_analyzes_the_feature_table_once_committed(tmp_path, django_ca
         else:
             cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
             assert cursor.fetchone()[0] >= Feature.objects.count() * 0.9
+
+
+@pytest.mark.parametrize("lat", [0.0, 36.5, 60.0])
+def test_a_box_one_pixel_across_shows_from_that_zoom_and_not_one_zoom_out(lat):
+    for z in (6, 10, 14):
+        pixel = 360 / 256 / 2**z
+        wide = (115.0, lat, 115.0 + pixel * 1.0001, lat + pixel / 10)
+        high = (115.0, lat, 115.0 + pixel / 10, lat + pixel * math.cos(math.radians(lat)) * 1.0001)
+        assert mvt.min_zooms([wide, high]).tolist() == [z, z]
+    assert mvt.min_zooms([(115.0, lat, 115.0, lat)]).tolist() == [mvt.NEVER_BY_SIZE]  # a point never by size
+
+
+def test_a_dense_tile_where_nothing_spans_a_pixel_is_empty(county_admin, client_for, monkeypatch):
+    # z5 over the demo county: far more than the dense threshold meet the tile, and none spans a pixel
+    monkeypatch.setattr(tiles, "DENSE_FEATURES", 50)
+    z = 5
+    x, y = _centre_tile(z)
+    assert _meeting(county_admin, z, x, y).count() > 50
+    assert not Feature.objects.filter(version=_version(), min_zoom__lte=z).exists()
+    response = client_for(county_admin).get(reverse("layerdata:tile", args=[SLUG, z, x, y]))
+    assert response.status_code in (200, 204) and not response.content

@@ -11,7 +11,6 @@ from django.test import override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
-import access_walk
 from landguard.core.scope import scope_for
 from landguard.people.models import User
 from landguard.quotas import selectors, services
@@ -169,12 +168,3 @@ def test_the_api_lists_balances_and_managers_allocate_and_correct(client_for, co
     shortfall = client.post("/api/quotas/entries/" + str(pk) + "/correct/", {"amount": "1000000", "reason": "x"},
                             content_type="application/json")
     assert shortfall.status_code == 201  # raising an allocation never overdraws
-
-
-def test_the_access_walk_reaches_every_quota_page_as_the_county_admin():
-    report = access_walk.walk()
-    assert not report.failures, str(report)
-    for name in ("quotas:overview", "quotas:entries", "quotas:account", "quotas:correct", "quotas:report",
-                 "quotas:rules", "quotas:allocate", "quotas:transfer", "api:quota-account-list",
-                 "api:quota-entry-list", "api:quota-account-report"):
-        assert (name, "county_admin") in report.ok, name
