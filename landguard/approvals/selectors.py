@@ -173,6 +173,8 @@ def approved_pieces(region_code: str, start: dt.date, end: dt.date) -> list[appr
               Prefetch("projects", queryset=Project.objects.only("pk"))).order_by("approved_on", "pk"))
     pieces = []
     for d in qs:
+        if d.approved_on is None:  # an approved dossier always has its date; the type does not know
+            continue
         served = tuple(sorted(p.pk for p in d.projects.all()))
         try:
             parts = [(p.region.code, p.area_m2) for p in boundaries.split_by_region(shapely.from_wkb(bytes(

@@ -210,7 +210,8 @@ def _basic_farmland(out: Checklist, dossier: Dossier, result: OverlayResult) -> 
         "ha": _ha(area), "mu": _mu(area)}
     if not dossier.national_key_project:
         out.add("basic_farmland", label, "fail", touched + _("；仅能源、交通、水利、军事设施等国家重点建设项目确实难"
-                                                             "以避让的方可占用（第三十五条），请调整范围避让或注明国家重大项目"))
+                                                             "以避让的方可占用（第三十五条），并须落实永久基本农田补划，"
+                                                             "请调整范围避让或注明国家重大项目"))
     elif not dossier.replenish_area_mu or float(dossier.replenish_area_mu) * SQM_PER_MU + TOLERANCE_M2 < area:
         out.add("basic_farmland", label, "fail", touched + _("；须落实永久基本农田补划：补划面积不少于 %(mu)s 亩，填"
                                                              "写补划地块、质量等别和入库情况") % {"mu": _mu(area)})
@@ -315,7 +316,8 @@ def _balance(out: Checklist, dossier: Dossier, quota_mu: dict[str, float], offse
     paddy = _mu4(dossier.paddy_m2)
     groups = offset.groups if offset else ()
     short = [label for group, label, missing in (
-        ("farmland_quantity", _("耕地数量指标"), have < farmland), ("farmland_paddy", _("水田规模指标"), have_paddy < paddy),
+        ("farmland_quantity", _("耕地数量指标"), have < farmland),
+        ("farmland_paddy", _("水田规模指标"), have_paddy < paddy),
         ("farmland_capacity", _("粮食产能指标"), capacity <= 0)) if group in groups and missing]
     detail = _("占用耕地 %(farm)s 亩（其中水田 %(paddy)s 亩），已落实补充耕地 %(have)s 亩（水田 %(hp)s 亩，产能 %(kg)s"
                " 公斤）") % {"farm": f"{farmland:,.4f}", "paddy": f"{paddy:,.4f}", "have": f"{have:,.4f}",

@@ -513,7 +513,8 @@ class TargetListSerializer(serializers.ModelSerializer):
                  "area_rate": p.area_rate, "gap_wan_mu": p.gap_wan_mu} for p in self._progress(of)]
 
 
-@extend_schema_view(list=extend_schema(summary=_("责任清单及完成情况")), retrieve=extend_schema(summary=_("责任清单完成情况")))
+@extend_schema_view(list=extend_schema(summary=_("责任清单及完成情况")),
+                    retrieve=extend_schema(summary=_("责任清单完成情况")))
 class TargetListViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = TargetListSerializer
     permission_classes = [ProjectWorkers]

@@ -75,8 +75,9 @@ def test_target_progress_counts_dossiers_approved_inside_the_period_only(county_
         _ledgers(county, 2025)
         first_half = _target_list(county, "上半年清单", dt.date(2025, 1, 1), dt.date(2025, 6, 30))
         second_half = _target_list(county, "下半年清单", dt.date(2025, 7, 1), dt.date(2025, 12, 31))
-        project = project_services.create_project(actor=county_admin, name="省重点保障项目", level=Project.Level.PROVINCIAL,
-                                                  region=Region.objects.get(code="371525001", retired_in__isnull=True))
+        project = project_services.create_project(
+            actor=county_admin, name="省重点保障项目", level=Project.Level.PROVINCIAL,
+            region=Region.objects.get(code="371525001", retired_in__isnull=True))
         dossier = services.create_dossier(actor=county_admin, name="目标测试批次", kind=Dossier.Kind.BATCH, year=2025,
                                           boundary=exact_square(free_land(COUNTY, agricultural=True), 30_000, after=7),
                                           source=Dossier.BoundarySource.DRAWN, projects=[project])
