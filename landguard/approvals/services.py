@@ -54,14 +54,7 @@ def _scope(actor: User | None) -> RegionScope:
     return EVERYTHING if actor is None else scope_for(actor)
 
 
-def _business_date(on: dt.date | None, *, not_before: dt.date | None = None, label: str) -> dt.date:
-    today = clock.today()
-    on = on or today
-    if on > today:
-        raise ValidationError(_("%(label)s不能晚于今天（%(today)s）。") % {"label": label, "today": today.isoformat()})
-    if not_before is not None and on < not_before:
-        raise ValidationError(_("%(label)s不能早于 %(day)s。") % {"label": label, "day": not_before.isoformat()})
-    return on
+_business_date = clock.business_date  # the one rule of every app (landguard.core.clock)
 
 
 def dossier_region(boundary: shapely.Geometry) -> Region:

@@ -27,6 +27,7 @@ from landguard.core.exports import xlsx_response
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
 from landguard.projects.forms import BoundaryForm
+from landguard.projects.views.common import error_text
 from landguard.projects.views.projects import boundary_draw_config as draw_config
 from landguard.shell.listing import Column, Listing, list_views
 from landguard.shell.pages import run_service, scope_label
@@ -210,8 +211,7 @@ def _action(request: HttpRequest, scope: RegionScope, pk: int, form_class: type,
         try:
             service(actor=request.user, dossier=dossier, **{k: v for k, v in form.cleaned_data.items()}, **fixed)
         except (ValidationError, PermissionDenied) as error:
-            text = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            messages.error(request, text or _("该操作超出您的数据范围。"))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, done)
     else:
@@ -254,7 +254,7 @@ def dossier_remeasure(request: HttpRequest, scope: RegionScope, pk: int) -> Http
             services.remeasure(actor=request.user, dossier=dossier)
             messages.success(request, _("已按最新官方图层重新计算面积。"))
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
+            messages.error(request, error_text(error))
     return redirect(dossier_url(dossier))
 
 
