@@ -160,7 +160,14 @@ def update_dossier(*, actor: User | None, dossier: Dossier, projects: Iterable[P
     dossier.save()
     if projects is not None:
         dossier.projects.set(_visible_projects(actor, projects))
-    audit.record_update(actor=actor, target=dossier, before=before, region_code=dossier.region_code)
+    changes = audit.diff(before, audit.snapshot(dossier, list(before)))
+    if "parts_done" in changes:  # the parts by their names, never their keys
+        labels = {p.key: str(p.label) for p in package.package_parts(dossier.region_code)}
+        changes["parts_done"] = ["、".join(labels.get(k, k) for k in keys or []) or "—"
+                                 for keys in changes["parts_done"]]
+    if changes:
+        audit.record(actor=actor, action=AuditEntry.Action.UPDATE, target=dossier, region_code=dossier.region_code,
+                     changes=changes)
     return dossier
 
 
