@@ -203,6 +203,7 @@ SAMPLES: dict[str, Sample] = {
     "api:project-detail": lambda place: {"pk": place.project.pk},
     "api:problem-detail": lambda place: {"pk": place.problem.pk},
     "api:servicerequest-detail": lambda place: {"pk": place.service_request.pk},
+    "api:targetlist-detail": lambda place: {"pk": place.target_list.pk},
     # landguard.quotas (ledgers are kept per county: the place's county's ledger)
     "quotas:account": lambda place: {"pk": place.quota_account.pk},
     "quotas:correct": lambda place: {"pk": place.quota_entry.pk},

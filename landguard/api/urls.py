@@ -10,7 +10,7 @@ from landguard.approvals.api import DossierViewSet, SummaryView
 from landguard.api import views
 from landguard.core.access import public
 from landguard.layers.api import LayerViewSet
-from landguard.projects.api import ProblemViewSet, ProjectViewSet, ServiceRequestViewSet
+from landguard.projects.api import ProblemViewSet, ProjectViewSet, ServiceRequestViewSet, TargetListViewSet
 from landguard.quotas.api import QuotaAccountViewSet, QuotaEntryViewSet
 from landguard.projects.api_templates import ProcedureTemplateViewSet
 from landguard.supervision import api as supervision_api
@@ -32,6 +32,7 @@ router.register("layers", LayerViewSet, basename="layer")
 router.register("projects", ProjectViewSet, basename="project")
 router.register("problems", ProblemViewSet, basename="problem")
 router.register("service-requests", ServiceRequestViewSet, basename="servicerequest")
+router.register("target-lists", TargetListViewSet, basename="targetlist")
 router.register("quotas/accounts", QuotaAccountViewSet, basename="quota-account")
 router.register("quotas/entries", QuotaEntryViewSet, basename="quota-entry")
 router.register("approvals/dossiers", DossierViewSet, basename="approvals-dossier")

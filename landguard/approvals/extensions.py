@@ -1,5 +1,6 @@
 """What the approvals app plugs into the shell at start-up (imported in ApprovalsConfig.ready): the search of
-dossiers, each project's 审批状态 on the battle map, and the weekly report's 报批进度 section."""
+dossiers, each project's 审批状态 on the battle map, the weekly report's 报批进度 section, and the approved land
+that responsibility lists and floor/stretch targets count (shell.approved_land)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from landguard.approvals.views import DOSSIERS
 from landguard.core.exports import COUNT
 from landguard.core.geodesy import SQM_PER_MU, hectares
 from landguard.core.scope import RegionScope
-from landguard.shell import reports, search, status
+from landguard.shell import approved_land, reports, search, status
 
 search.register(search.listing_provider(
     "approvals.dossiers", DOSSIERS, label=lambda d: d.name, url=lambda d: reverse("approvals:detail", args=[d.pk]),
@@ -64,3 +65,7 @@ def _progress(scope: RegionScope, week: reports.Week) -> list[reports.Table]:
 
 
 reports.register(reports.Section("approvals.progress", _progress, order=10))
+
+
+approved_land.register(approved_land.ApprovedLandProvider("approvals.dossiers", gettext_lazy("报批卷宗批复"),
+                                                          selectors.approved_pieces, order=10))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from landguard.approvals import parts as package
 from landguard.approvals.models import Dossier
 from landguard.approvals.quota_groups import DOSSIER_KINDS, kind_choices
+from landguard.approvals.spatial import CollectiveLand
 from landguard.core import clock
 from landguard.core.scope import RegionScope
 from landguard.projects import selectors as project_selectors
@@ -24,6 +25,10 @@ def _style(form: forms.Form) -> None:
     for field in form.fields.values():
         if not isinstance(field.widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.ClearableFileInput)):
             field.widget.attrs.setdefault("class", "input")
+
+
+def _ha(m2: float) -> Decimal:
+    return round(Decimal(m2) / 10_000, 4)
 
 
 def _year_choices() -> list[tuple[int, int]]:
@@ -89,16 +94,36 @@ class DossierForm(forms.ModelForm):
         fields = ["name", "kind", "pre_review_no", "national_key_project", "supplement_source", "replenish_area_mu",
                   "replenish_grade", "replenish_in_database", "compensation_wan_yuan", "households", "note"]
 
-    def __init__(self, *args: Any, scope: RegionScope, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scope: RegionScope, collective: CollectiveLand | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         dossier: Dossier = self.instance
         self.fields["parts_done"].choices = [(p.key, p.label) for p in package.package_parts(dossier.region_code)]
         self.fields["parts_done"].initial = dossier.parts_done
-        self.fields["expropriation_ha"].initial = round(Decimal(dossier.expropriation_m2) / 10_000, 4)
-        self.fields["expropriation_farmland_ha"].initial = round(Decimal(dossier.expropriation_farmland_m2) / 10_000, 4)
+        self.fields["expropriation_ha"].initial = _ha(dossier.expropriation_m2)
+        self.fields["expropriation_farmland_ha"].initial = _ha(dossier.expropriation_farmland_m2)
+        self.prefilled = False
+        if collective is not None:
+            self._prefill(dossier, collective)
         self.fields["projects"].queryset = project_selectors.projects(scope).defer("boundary").order_by("name")
         self.fields["projects"].initial = list(dossier.projects.all())
         _style(self)
+
+    def _prefill(self, dossier: Dossier, collective: CollectiveLand) -> None:
+        """The 征收 areas start from the engine's collective land while none has been entered; each field says
+        where its figure came from."""
+        self.prefilled = not dossier.expropriation_m2 and not dossier.expropriation_farmland_m2
+        if self.prefilled:
+            self.fields["expropriation_ha"].initial = _ha(collective.area_m2)
+            if collective.farmland_m2 is not None:
+                self.fields["expropriation_farmland_ha"].initial = _ha(collective.farmland_m2)
+        source = _("按 %(basis)s 的权属性质（QSXZ 30–34、40 为集体）测算") % {"basis": collective.basis or "—"}
+        state = _("已预填，可修改") if self.prefilled else _("可与已填写的数值对照")
+        self.fields["expropriation_ha"].help_text = _("集体土地 %(ha)s 公顷，%(source)s；%(state)s") % {
+            "ha": _ha(collective.area_m2), "source": source, "state": state}
+        if collective.farmland_m2 is not None:
+            self.fields["expropriation_farmland_ha"].help_text = _("集体耕地 %(ha)s 公顷，%(source)s；%(state)s") % {
+                "ha": _ha(collective.farmland_m2), "source": source, "state": state}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -10,14 +10,19 @@ from typing import Any
 
 import shapely
 from django.conf import settings
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q, QuerySet
 
 from landguard.analysis.errors import OverlayError
 from landguard.approvals import authority, parts as package, spatial
 from landguard.approvals.models import Dossier
-from landguard.approvals.quota_groups import group_of
+from landguard.approvals.quota_groups import group_of, kind_choices
 from landguard.core.geodesy import SQM_PER_MU, mu
 from landguard.core.scope import RegionScope, one_or_404
+from landguard.projects import boundaries
+from landguard.projects.models import Project
+from landguard.quotas import selectors as quota_selectors
+from landguard.shell import approved_land
 
 # Statuses that hold land: a new dossier may not overlap these (no double reporting).
 HOLDING = (Dossier.Status.SUBMITTED, Dossier.Status.APPROVED)
@@ -61,7 +66,30 @@ def checklist(scope: RegionScope, dossier: Dossier) -> spatial.Checklist:
         result = None
     delegation = authority.delegation_for(dossier.region_code, getattr(settings, "APPROVAL_DELEGATIONS", None))
     return spatial.checklist(scope, dossier, result, overlaps=overlaps(dossier), delegation=delegation,
-                             quota_mu=quota_mu(dossier), required_parts=package.missing(dossier))
+                             quota_mu=quota_mu(dossier), required_parts=package.missing(dossier),
+                             offset=offset_rule(dossier))
+
+
+def collective_land(scope: RegionScope, dossier: Dossier) -> spatial.CollectiveLand:
+    """The engine's collective land inside the dossier now (the 征收 prefill), or the stored figure when the
+    overlay cannot run."""
+    try:
+        result = spatial.measure(scope, shapely.from_wkb(bytes(dossier.boundary.wkb))).result
+    except OverlayError:
+        result = None
+    return spatial.collective_land(dossier, result)
+
+
+def offset_rule(dossier: Dossier) -> spatial.OffsetRule | None:
+    """The 占补平衡 rule of the dossier's date (submission date, or today): the kinds the quota app's configured
+    period requires (quotas.selectors.offset_period), as the checklist's groups, with its basis."""
+    on = spatial.offset_day(dossier)
+    period = quota_selectors.offset_period(on)
+    if period is None:
+        return None
+    labels = dict(kind_choices(period.kinds))
+    return spatial.OffsetRule(on, tuple(group_of(k) for k in period.kinds), tuple(labels[k] for k in period.kinds),
+                              str(period.basis), period.confirmed)
 
 
 # --- the yearly summary --------------------------------------------------------------------------------------
@@ -131,6 +159,31 @@ def year_figures(scope: RegionScope, year: int, *, level_code_length: int = 6) -
 def approved_between(scope: RegionScope, start: dt.date, end: dt.date) -> QuerySet[Dossier]:
     """Dossiers approved (by 批复日期) inside [start, end]: what responsibility lists and targets count."""
     return dossiers(scope).filter(status=Dossier.Status.APPROVED, approved_on__range=(start, end))
+
+
+def approved_pieces(region_code: str, start: dt.date, end: dt.date) -> list[approved_land.ApprovedPiece]:
+    """Every dossier approved (批复日期) within [start, end] whose land lies in the region (code prefix), cut by
+    township (projects.boundaries.split_by_region, the projects' own rule) with each part's official area — what
+    responsibility lists and floor/stretch targets count (shell.approved_land). Any scope: a list's rows are
+    scoped by the projects app; a county dossier counts in the township rows its land lies in."""
+    above = [region_code[:n] for n in (2, 4, 6, 9) if n < len(region_code)]  # a city or county dossier
+    qs = (Dossier.objects.filter(status=Dossier.Status.APPROVED, approved_on__range=(start, end))
+          .filter(Q(region_code__startswith=region_code) | Q(region_code__in=above))
+          .only("pk", "boundary", "approved_on", "region_code", "total_m2").prefetch_related(
+              Prefetch("projects", queryset=Project.objects.only("pk"))).order_by("approved_on", "pk"))
+    pieces = []
+    for d in qs:
+        if d.approved_on is None:  # an approved dossier always has its date; the type does not know
+            continue
+        served = tuple(sorted(p.pk for p in d.projects.all()))
+        try:
+            parts = [(p.region.code, p.area_m2) for p in boundaries.split_by_region(shapely.from_wkb(bytes(
+                d.boundary.wkb)))]
+        except ValidationError:  # outside every mapped region: the dossier's own region, its stored area
+            parts = [(d.region_code, d.total_m2)]
+        pieces += [approved_land.ApprovedPiece(f"{d.holder_key}", code, area, d.approved_on, served)
+                   for code, area in parts if code.startswith(region_code)]
+    return pieces
 
 
 def statuses_for_projects(scope: RegionScope, project_ids: list[int]) -> dict[int, list[Dossier]]:

@@ -54,14 +54,7 @@ def _scope(actor: User | None) -> RegionScope:
     return EVERYTHING if actor is None else scope_for(actor)
 
 
-def _business_date(on: dt.date | None, *, not_before: dt.date | None = None, label: str) -> dt.date:
-    today = clock.today()
-    on = on or today
-    if on > today:
-        raise ValidationError(_("%(label)s不能晚于今天（%(today)s）。") % {"label": label, "today": today.isoformat()})
-    if not_before is not None and on < not_before:
-        raise ValidationError(_("%(label)s不能早于 %(day)s。") % {"label": label, "day": not_before.isoformat()})
-    return on
+_business_date = clock.business_date  # the one rule of every app (landguard.core.clock)
 
 
 def dossier_region(boundary: shapely.Geometry) -> Region:
@@ -167,7 +160,14 @@ def update_dossier(*, actor: User | None, dossier: Dossier, projects: Iterable[P
     dossier.save()
     if projects is not None:
         dossier.projects.set(_visible_projects(actor, projects))
-    audit.record_update(actor=actor, target=dossier, before=before, region_code=dossier.region_code)
+    changes = audit.diff(before, audit.snapshot(dossier, list(before)))
+    if "parts_done" in changes:  # the parts by their names, never their keys
+        labels = {p.key: str(p.label) for p in package.package_parts(dossier.region_code)}
+        changes["parts_done"] = ["、".join(labels.get(k, k) for k in keys or []) or "—"
+                                 for keys in changes["parts_done"]]
+    if changes:
+        audit.record(actor=actor, action=AuditEntry.Action.UPDATE, target=dossier, region_code=dossier.region_code,
+                     changes=changes)
     return dossier
 
 

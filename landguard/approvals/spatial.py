@@ -20,6 +20,7 @@ from landguard.analysis import services as analysis
 from landguard.analysis.services import dltb_versions
 from landguard.approvals import authority
 from landguard.approvals.models import Dossier
+from landguard.core import clock
 from landguard.core.geodesy import SQM_PER_MU, ellipsoidal_area_m2, hectares, mu
 from landguard.core.scope import RegionScope
 from landguard.engine.kinds import ControlKind
@@ -81,6 +82,24 @@ def apply(dossier: Dossier, measured: Measure) -> None:
     dossier.parcel_count = max(1, len(shapely.get_parts(shapely.from_wkb(bytes(dossier.boundary.wkb)))))
 
 
+@dataclass(frozen=True)
+class CollectiveLand:
+    """The engine's collective land inside a dossier (权属性质 QSXZ 30–34, 40: engine.ownership): what its 征收
+    figures are prefilled from — the user may overwrite them."""
+
+    area_m2: float  # gross, like the dossier's total
+    farmland_m2: float | None  # 耕地 net of 田坎, like the dossier's 耕地; None when the overlay could not run now
+    basis: str  # the survey layer versions
+
+
+def collective_land(dossier: Dossier, result: OverlayResult | None) -> CollectiveLand:
+    if result is None:  # the stored measurement; the farmland split needs the overlay
+        return CollectiveLand(dossier.collective_m2, None, dossier.areas_basis)
+    own = result.by_ownership.get("collective")
+    farm = result.farmland_by_ownership.get("collective")
+    return CollectiveLand(own.gross_m2 if own else 0.0, farm.net_m2 if farm else 0.0, dossier.areas_basis)
+
+
 def _inside(result: OverlayResult, kind: ControlKind) -> float:
     return sum(c.inside_m2 for c in result.controls.values() if c.kind == kind)
 
@@ -111,6 +130,7 @@ class Checklist:
     items: list[Check] = field(default_factory=list)
     conversion: authority.Decision | None = None
     expropriation: authority.Decision | None = None
+    collective: CollectiveLand | None = None  # what the 征收 figures are prefilled from
 
     @property
     def blocking(self) -> list[Check]:
@@ -135,12 +155,13 @@ def _mu(m2: float) -> str:
 
 def checklist(scope: RegionScope, dossier: Dossier, result: OverlayResult | None, *,
               overlaps: list[tuple[Dossier, float]], delegation: authority.Delegation,
-              quota_mu: dict[str, float], required_parts: list[tuple[str, str]]) -> Checklist:
+              quota_mu: dict[str, float], required_parts: list[tuple[str, str]],
+              offset: OffsetRule | None = None) -> Checklist:
     """The checks of one dossier. `result` is its overlay (None when the analysis could not run: the survey
     check fails); `overlaps` earlier dossiers its boundary overlaps with the area; `quota_mu` the quota it uses by
     ledger group ("plan", "farmland_quantity", "farmland_paddy", "farmland_capacity"); `required_parts` the
-    package parts (key, label) still missing."""
-    out = Checklist()
+    package parts (key, label) still missing; `offset` the 占补平衡 rule of the dossier's date."""
+    out = Checklist(collective=collective_land(dossier, result))
     if result is None:
         out.add("survey", _("地类依据"), "fail", _("无法计算地类面积：请先导入并设定本县官方地类图斑图层"))
         return out
@@ -153,7 +174,7 @@ def checklist(scope: RegionScope, dossier: Dossier, result: OverlayResult | None
     _dev_boundary(out, dossier, result)
     _eco_redline(out, dossier, result)
     _approved(out, dossier, result, overlaps)
-    _quota(out, dossier, quota_mu)
+    _quota(out, dossier, quota_mu, offset)
     if required_parts:
         missing = "、".join(p[1] for p in required_parts)
         out.add("parts", _("报批材料"), "fail", _("尚未编制：%(parts)s") % {"parts": missing})
@@ -189,7 +210,8 @@ def _basic_farmland(out: Checklist, dossier: Dossier, result: OverlayResult) -> 
         "ha": _ha(area), "mu": _mu(area)}
     if not dossier.national_key_project:
         out.add("basic_farmland", label, "fail", touched + _("；仅能源、交通、水利、军事设施等国家重点建设项目确实难"
-                                                             "以避让的方可占用（第三十五条），请调整范围避让或注明国家重大项目"))
+                                                             "以避让的方可占用（第三十五条），并须落实永久基本农田补划，"
+                                                             "请调整范围避让或注明国家重大项目"))
     elif not dossier.replenish_area_mu or float(dossier.replenish_area_mu) * SQM_PER_MU + TOLERANCE_M2 < area:
         out.add("basic_farmland", label, "fail", touched + _("；须落实永久基本农田补划：补划面积不少于 %(mu)s 亩，填"
                                                              "写补划地块、质量等别和入库情况") % {"mu": _mu(area)})
@@ -257,7 +279,7 @@ def _approved(out: Checklist, dossier: Dossier, result: OverlayResult, overlaps:
         out.add("approved", label, "ok", _("与已报批、已批复用地无重叠"))
 
 
-def _quota(out: Checklist, dossier: Dossier, quota_mu: dict[str, float]) -> None:
+def _quota(out: Checklist, dossier: Dossier, quota_mu: dict[str, float], offset: OffsetRule | None) -> None:
     if dossier.kind == Dossier.Kind.CITY_PROJECT:
         out.add("quota", _("用地指标"), "ok", _("已批准农用地转用范围内的具体项目，不再使用计划指标"))
         return
@@ -267,19 +289,53 @@ def _quota(out: Checklist, dossier: Dossier, quota_mu: dict[str, float]) -> None
     out.add("quota", _("用地指标"), state, _("新增建设用地 %(need)s 亩，已落实指标 %(have)s 亩") % {
         "need": f"{needed:,.4f}", "have": f"{plan:,.4f}"} + ("" if state == "ok" else _("，缺口 %(gap)s 亩") % {
             "gap": f"{needed - plan:,.4f}"}))
+    _balance(out, dossier, quota_mu, offset)
+
+
+@dataclass(frozen=True)
+class OffsetRule:
+    """The 占补平衡 rule for the dossier's date (quotas.selectors.offset_period): the 占补 ledger kinds a batch
+    must deduct, as the approvals' quota groups, and where the rule comes from."""
+
+    on: Any  # the date the rule was chosen for: the submission date, or today for a dossier not yet submitted
+    groups: tuple[str, ...]  # "farmland_quantity", "farmland_paddy", "farmland_capacity"
+    labels: tuple[str, ...]  # the kinds' names, in the active language
+    basis: str  # the document (文号) and what it says
+    confirmed: bool
+
+
+def _balance(out: Checklist, dossier: Dossier, quota_mu: dict[str, float], offset: OffsetRule | None) -> None:
+    """耕地占补平衡: exactly the kinds the rule for the dossier's date requires — 耕地数量 ≥ the 耕地 it occupies,
+    水田规模 ≥ its 水田, 粮食产能 recorded — so a 2024 batch and a 2025 one are checked differently."""
     farmland = _mu4(dossier.farmland_m2)
     if farmland <= 0:
         return
     have = round(quota_mu.get("farmland_quantity", 0.0), 4)
     have_paddy = round(quota_mu.get("farmland_paddy", 0.0), 4)
+    capacity = quota_mu.get("farmland_capacity", 0.0)
     paddy = _mu4(dossier.paddy_m2)
-    short = have < farmland or have_paddy < paddy
-    out.add("balance", _("耕地占补平衡"), "fail" if short else "ok",
-            _("占用耕地 %(farm)s 亩（其中水田 %(paddy)s 亩），已落实补充耕地 %(have)s 亩（水田 %(hp)s 亩，产能 %(kg)s"
-              " 公斤）") % {
-                "farm": f"{farmland:,.4f}", "paddy": f"{paddy:,.4f}", "have": f"{have:,.4f}",
-                "hp": f"{have_paddy:,.4f}", "kg": f"{quota_mu.get('farmland_capacity', 0.0):,.0f}"}
-            + ("" if not short else _("：补充耕地须先补后占、占一补一")))
+    groups = offset.groups if offset else ()
+    short = [label for group, label, missing in (
+        ("farmland_quantity", _("耕地数量指标"), have < farmland),
+        ("farmland_paddy", _("水田规模指标"), have_paddy < paddy),
+        ("farmland_capacity", _("粮食产能指标"), capacity <= 0)) if group in groups and missing]
+    detail = _("占用耕地 %(farm)s 亩（其中水田 %(paddy)s 亩），已落实补充耕地 %(have)s 亩（水田 %(hp)s 亩，产能 %(kg)s"
+               " 公斤）") % {"farm": f"{farmland:,.4f}", "paddy": f"{paddy:,.4f}", "have": f"{have:,.4f}",
+                          "hp": f"{have_paddy:,.4f}", "kg": f"{capacity:,.0f}"}
+    if offset is None:
+        out.add("balance", _("耕地占补平衡"), "warn", detail + _("；%(day)s 没有配置占补平衡规则，未核查") % {
+            "day": offset_day(dossier)})
+        return
+    rule = _("按%(day)s适用的规则须扣减：%(kinds)s（依据：%(basis)s%(tbc)s）") % {
+        "day": offset.on.isoformat(), "kinds": "、".join(offset.labels) or _("无"), "basis": offset.basis,
+        "tbc": "" if offset.confirmed else _("，待确认")}
+    out.add("balance", _("耕地占补平衡"), "fail" if short else "ok", detail + "；" + rule
+            + ("" if not short else _("；尚未落实：%(kinds)s，补充耕地须先补后占") % {"kinds": "、".join(short)}))
+
+
+def offset_day(dossier: Dossier) -> Any:
+    """The day whose 占补 rule applies: the submission date, or today for a dossier not yet submitted."""
+    return dossier.submitted_on or clock.today()
 
 
 def overlap_areas(boundary: shapely.Geometry,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from landguard.approvals import forms as aforms
-from landguard.approvals import ledger, parts as package, selectors, services
+from landguard.approvals import ledger, parts as package, selectors, services, spatial
 from landguard.approvals.models import Dossier
 from landguard.approvals.quota_groups import kind_choices
 from landguard.audit import selectors as audit_selectors
@@ -27,6 +27,7 @@ from landguard.core.exports import xlsx_response
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
 from landguard.projects.forms import BoundaryForm
+from landguard.projects.views.common import error_text
 from landguard.projects.views.projects import boundary_draw_config as draw_config
 from landguard.shell.listing import Column, Listing, list_views
 from landguard.shell.pages import run_service, scope_label
@@ -124,9 +125,11 @@ def dossier_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 def dossier_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     dossier = selectors.get_dossier(scope, pk)
     can_work = services.can_work(request.user)
+    checks = selectors.checklist(scope, dossier) if dossier.is_open else None
     context = {
-        "dossier": dossier, "nav": "approvals", "subnav": "dossiers", "can_work": can_work,
-        "checks": selectors.checklist(scope, dossier) if dossier.is_open else None,
+        "dossier": dossier, "nav": "approvals", "subnav": "dossiers", "can_work": can_work, "checks": checks,
+        # What the 征收 figures are prefilled from: measured now for an open dossier, as stored for a closed one.
+        "collective": checks.collective if checks and checks.collective else spatial.collective_land(dossier, None),
         "parts": [(p, p.key in (dossier.parts_done or [])) for p in package.applicable(dossier)],
         "quota_lines": [(dict(kind_choices([q.kind])).get(q.kind, q.kind), q) for q in dossier.quotas.all()],
         "projects": list(dossier.projects.all()),
@@ -154,7 +157,8 @@ def dossier_geojson(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRe
 def dossier_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     _require_work(request)
     dossier = selectors.get_dossier(scope, pk)
-    form = aforms.DossierForm(request.POST or None, instance=dossier, scope=scope)
+    collective = selectors.collective_land(scope, dossier) if request.method != "POST" else None
+    form = aforms.DossierForm(request.POST or None, instance=dossier, scope=scope, collective=collective)
     if request.method == "POST" and form.is_valid():
         fresh = selectors.get_dossier(scope, pk)  # the form's instance holds unsaved edits; the service writes
         if run_service(form, services.update_dossier, actor=request.user, dossier=fresh,
@@ -207,8 +211,7 @@ def _action(request: HttpRequest, scope: RegionScope, pk: int, form_class: type,
         try:
             service(actor=request.user, dossier=dossier, **{k: v for k, v in form.cleaned_data.items()}, **fixed)
         except (ValidationError, PermissionDenied) as error:
-            text = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            messages.error(request, text or _("该操作超出您的数据范围。"))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, done)
     else:
@@ -251,7 +254,7 @@ def dossier_remeasure(request: HttpRequest, scope: RegionScope, pk: int) -> Http
             services.remeasure(actor=request.user, dossier=dossier)
             messages.success(request, _("已按最新官方图层重新计算面积。"))
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
+            messages.error(request, error_text(error))
     return redirect(dossier_url(dossier))
 
 

@@ -19,8 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 _frozen: dt.datetime | None = None
 
@@ -68,3 +69,17 @@ def frozen(at: dt.datetime) -> Iterator[dt.datetime]:
         yield _frozen
     finally:
         _frozen = previous
+
+
+def business_date(on: dt.date | None, *, not_before: dt.date | None = None, label: str = "") -> dt.date:
+    """The date a user gives an action (办结, 上报, 批复…): today when none, never after today, and not before
+    `not_before` when given. ValidationError naming the `label`ed field otherwise. The one rule of every app."""
+    today_ = today()
+    on = on or today_
+    if on > today_:
+        raise ValidationError(_("%(label)s不能晚于今天（%(today)s）。") % {"label": label or _("日期"),
+                                                                           "today": today_.isoformat()})
+    if not_before is not None and on < not_before:
+        raise ValidationError(_("%(label)s不能早于 %(day)s。") % {"label": label or _("日期"),
+                                                               "day": not_before.isoformat()})
+    return on

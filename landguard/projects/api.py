@@ -16,6 +16,7 @@ its message, its PermissionDenied 403.
     POST  /api/projects/items/{item_id}/clear/             the item's material arrived
     POST  /api/problems/ · /api/problems/{id}/escalate|resolve|close|reopen/
     POST  /api/service-requests/ · /api/service-requests/{id}/resolve/
+    GET   /api/target-lists/ · /api/target-lists/{id}/         responsibility lists with their progress
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from landguard.people import selectors as people_selectors
 from landguard.projects import forms as pforms
 from landguard.projects import selectors, services
 from landguard.projects.calendar import work_calendar
-from landguard.projects.models import DeferredItem, Problem, Project, ServiceRequest, Step
+from landguard.projects.models import DeferredItem, Problem, Project, ServiceRequest, Step, TargetList
 from landguard.regions import selectors as region_selectors
 
 
@@ -472,3 +473,54 @@ class ServiceRequestViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
         item = selectors.get_service_request(self.scope, int(pk))
         item = _call(services.resolve_service_request, request, item=item, **_valid(ResolveRequestInput, request))
         return Response(ServiceRequestSerializer(item).data)
+
+
+class TargetListSerializer(serializers.ModelSerializer):
+    """A responsibility list with its progress: the same figures as its page and xlsx
+    (selectors.target_progress), for the rows inside the caller's scope."""
+
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    progress_basis = serializers.SerializerMethodField()
+    totals = serializers.SerializerMethodField()
+    rows = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TargetList
+        fields = ["id", "name", "region_code", "region_name", "period_start", "period_end", "floor_wan_mu",
+                  "stretch_wan_mu", "total_cases", "total_wan_mu", "progress_basis", "totals", "rows", "is_synthetic"]
+
+    def _progress(self, of: TargetList) -> list[selectors.TargetProgress]:
+        cache = self.context.setdefault("progress", {})
+        if of.pk not in cache:
+            cache[of.pk] = selectors.target_progress(self.context["scope"], of)
+        return cache[of.pk]
+
+    def get_progress_basis(self, of: TargetList) -> str:
+        return selectors.progress_basis()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_totals(self, of: TargetList) -> dict[str, Any]:
+        t = selectors.list_totals(of, self._progress(of))
+        return {"target_cases": t.target_cases, "target_wan_mu": float(t.target_wan_mu), "done_cases": t.done_cases,
+                "done_wan_mu": t.done_wan_mu, "floor_gap_wan_mu": t.floor_gap, "stretch_gap_wan_mu": t.stretch_gap}
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_rows(self, of: TargetList) -> list[dict[str, Any]]:
+        return [{"region_code": p.target.region_code, "region_name": p.target.region.name,
+                 "target_cases": p.target.total_cases, "target_wan_mu": float(p.target.total_wan_mu),
+                 "task_cases": p.task_cases, "task_wan_mu": p.task_wan_mu, "key_cases": p.key_cases,
+                 "key_wan_mu": p.key_wan_mu, "done_cases": p.total_cases, "done_wan_mu": p.total_wan_mu,
+                 "area_rate": p.area_rate, "gap_wan_mu": p.gap_wan_mu} for p in self._progress(of)]
+
+
+@extend_schema_view(list=extend_schema(summary=_("责任清单及完成情况")),
+                    retrieve=extend_schema(summary=_("责任清单完成情况")))
+class TargetListViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = TargetListSerializer
+    permission_classes = [ProjectWorkers]
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.target_lists(self.scope).defer("region__geom").order_by("-period_end", "name", "id")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "scope": self.scope}

@@ -32,6 +32,7 @@ from landguard.projects.models import (
     Target,
     TargetList,
 )
+from landguard.shell import approved_land
 
 # A step whose deadline is at most this many working days away is "due soon" (临期).
 DUE_SOON_WORKING_DAYS = 3
@@ -231,37 +232,69 @@ class TargetProgress:
         return round(max(0.0, float(self.target.total_wan_mu) - self.total_wan_mu), 4)
 
 
-def _completions(of: TargetList) -> list[tuple[Project, list[ProjectPart]]]:
-    """Projects whose counted step (counts_for_targets) closed inside the list's period, with their parts."""
+@dataclass(frozen=True)
+class _Done:
+    """One approval (or, in the fallback, one project) that counts: its pieces (region code, m²) and whether it
+    serves a 省重点 or higher project."""
+
+    key_project: bool
+    pieces: list[tuple[str, float]]
+
+
+def _approved(of: TargetList) -> list[_Done]:
+    """The approvals of the registered providers (the approvals app's dossiers) whose 批复日期 falls in the list's
+    period, inside the list's region: one case each, by the part of its land in each township."""
+    by_record: dict[str, list[tuple[str, float]]] = {}
+    served: dict[str, set[int]] = {}
+    for piece in approved_land.approved_pieces(of.region_code, of.period_start, of.period_end):
+        by_record.setdefault(piece.record, []).append((piece.region_code, piece.area_m2))
+        served.setdefault(piece.record, set()).update(piece.project_ids)
+    ids = set().union(*served.values()) if served else set()
+    key_ids = set(Project.objects.filter(pk__in=ids, level__in=(Project.Level.NATIONAL, Project.Level.PROVINCIAL))
+                  .values_list("pk", flat=True)) if ids else set()
+    return [_Done(bool(served[record] & key_ids), pieces) for record, pieces in by_record.items()]
+
+
+def _step_proxy(of: TargetList) -> list[_Done]:
+    """Fallback, used only when no approved-land provider is registered (a deployment without the approvals app):
+    a project counts when its counted step (counts_for_targets, 组卷报批) closed inside the period — a proxy for
+    the approval — by its parts, or in its own region with its declared land demand when it has no boundary."""
     done = Step.objects.filter(counts_for_targets=True, status=Step.Status.DONE,
                                actual_finish__range=(of.period_start, of.period_end)).values("project_id")
     qs = Project.objects.filter(pk__in=done).prefetch_related(
         Prefetch("parts", queryset=ProjectPart.objects.defer("geom")))
-    return [(p, list(p.parts.all())) for p in qs]
+    out = []
+    for project in qs:
+        parts = [(p.region_code, p.area_m2) for p in project.parts.all()]
+        out.append(_Done(project.is_key_project,
+                         parts or [(project.region_code, float(project.land_demand_ha or 0) * 10_000)]))
+    return out
+
+
+def progress_basis() -> str:
+    """How the progress is counted, as the pages say it."""
+    if approved_land.has_providers():
+        return str(_("完成情况按%(source)s统计：批复日期在清单期限内的用地，按各地区范围内的面积计") % {
+            "source": approved_land.source_label()})
+    return str(_("完成情况按“组卷报批”环节办结日期统计（未接入报批卷宗）"))
 
 
 def target_progress(scope: RegionScope, of: TargetList) -> list[TargetProgress]:
-    """Progress of each visible row: cases and area (万亩) of the projects whose counted step closed in the
-    period, by the part of each project inside the row's region (the land papers are the region's). A
-    project without a boundary counts in its own region with its declared land demand. 省重点 and above
-    count in the key-project columns, the rest in the land-task columns."""
-    completions = _completions(of)
+    """Progress of each visible row — the one computation the list page, its xlsx, the weekly report and the API
+    show: cases and area (万亩) of the land approved (批复日期) within the list's period, by the part of each
+    approval inside the row's region. An approval serving a 省重点 or higher project counts in the key-project
+    columns, the rest in the land-task columns."""
+    done = _approved(of) if approved_land.has_providers() else _step_proxy(of)
     rows = []
     for target in targets(scope, of):
         counts = {"task": [0, 0.0], "key": [0, 0.0]}
-        for project, project_parts in completions:
-            inside = [p for p in project_parts if p.region_code.startswith(target.region_code)]
-            if project_parts:
-                area_m2 = sum(p.area_m2 for p in inside)
-            elif project.region_code.startswith(target.region_code):
-                inside, area_m2 = [None], float(project.land_demand_ha or 0) * 10_000
-            else:
-                continue
+        for record in done:
+            inside = [area for code, area in record.pieces if code.startswith(target.region_code)]
             if not inside:
                 continue
-            bucket = counts["key" if project.is_key_project else "task"]
+            bucket = counts["key" if record.key_project else "task"]
             bucket[0] += 1
-            bucket[1] += area_m2
+            bucket[1] += sum(inside)
         rows.append(TargetProgress(target, counts["task"][0], wan_mu(counts["task"][1]), counts["key"][0],
                                    wan_mu(counts["key"][1])))
     return rows

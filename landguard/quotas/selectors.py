@@ -23,10 +23,10 @@ from landguard.core.scope import RegionScope, one_or_404
 from landguard.quotas import balances, tunables
 from landguard.quotas.balances import ZERO, Balance
 from landguard.quotas.models import Action, Kind, QuotaAccount, QuotaEntry, ReservationState, unit_of
-from landguard.quotas.tunables import ApprovedBasis, ReportedBasis, offset_kinds
+from landguard.quotas.tunables import ApprovedBasis, OffsetPeriod, ReportedBasis, offset_kinds, offset_period
 from landguard.regions.models import Level, Region
 
-__all__ = ["Balance", "offset_kinds"]
+__all__ = ["Balance", "OffsetPeriod", "offset_kinds", "offset_period"]
 
 
 def accounts(scope: RegionScope, *, year: int | None = None, kind: str | None = None,

@@ -78,9 +78,12 @@ def get(name: str) -> Any:
     return getattr(settings, name, DEFAULTS[name])
 
 
+def offset_period(on: dt.date) -> OffsetPeriod | None:
+    """The configured 占补平衡 period holding `on` (its kinds, its basis — the 文号 — and whether it is confirmed)."""
+    return next((period for period in get("QUOTAS_OFFSET_PERIODS") if period.covers(on)), None)
+
+
 def offset_kinds(on: dt.date) -> tuple[str, ...]:
     """The 占补平衡 indicator kinds an approval batch dated `on` must deduct (the approvals app asks this)."""
-    for period in get("QUOTAS_OFFSET_PERIODS"):
-        if period.covers(on):
-            return tuple(period.kinds)
-    return ()
+    period = offset_period(on)
+    return tuple(period.kinds) if period else ()

@@ -18,6 +18,7 @@ from landguard.demo.projects import _square
 from landguard.projects import selectors, services
 from landguard.projects.imports import SheetImportError, import_target_list
 from landguard.projects.models import Project, Target, TargetList
+from landguard.shell import approved_land
 
 pytestmark = pytest.mark.django_db
 HEADER = ["地区", "责任领导", "责任处室", "用地任务件数", "用地任务面积（万亩）", "省重点项目件数",
@@ -142,11 +143,21 @@ def test_only_managers_import_and_only_inside_their_scope(tmp_path, township_off
         do_import(xlsx(tmp_path, GOOD[:1]), other_county_user, guanxian)
 
 
-def test_progress_counts_the_part_of_each_project_whose_counted_step_closed_in_the_period(tmp_path, county_admin,
-    guanxian,
-                                                                                         qingquan, township_officer,
-                                                                                         at):
+@pytest.fixture
+def without_approved_land():
+    """No approved-land provider registered (a deployment without the approvals app): the step proxy counts."""
+    kept = approved_land.PROVIDERS.all()
+    for provider in kept:
+        approved_land.PROVIDERS.unregister(provider.key)
+    yield
+    for provider in kept:
+        approved_land.register(provider)
+
+
+def test_without_approvals_progress_falls_back_to_the_counted_step_closing_in_the_period(
+        tmp_path, county_admin, guanxian, qingquan, township_officer, at, without_approved_land):
     at(dt.date(2025, 11, 3))
+    assert "组卷报批" in selectors.progress_basis()
     target_list = do_import(xlsx(tmp_path, GOOD[:2]), county_admin, guanxian, floor_wan_mu=Decimal("0.05"),
                             stretch_wan_mu=Decimal("0.2"))
     project = services.create_project(actor=county_admin, name="保障项目", level=Project.Level.PROVINCIAL,
@@ -281,3 +292,18 @@ def test_the_web_import_says_a_rounding_difference_and_the_list_page_shows_it_to
     officer_page = client_for(township_officer).get(
         reverse("projects:target-detail", args=[target_list.pk])).content.decode()
     assert "清泉街道" in officer_page and "合计面积印为" not in officer_page
+
+
+def test_with_approvals_a_closed_step_alone_does_not_count(tmp_path, county_admin, guanxian, qingquan, at):
+    """The approvals app is installed: progress is the dossiers' approved land (tests/approvals), a closed
+    组卷报批 step without an approved dossier counts nothing."""
+    at(dt.date(2025, 11, 3))
+    target_list = do_import(xlsx(tmp_path, GOOD[:2]), county_admin, guanxian)
+    project = services.create_project(actor=county_admin, name="保障项目", level=Project.Level.PROVINCIAL,
+                                      boundary=_square(qingquan, 0.004))
+    for order in (1, 3):
+        step = project.steps.get(order=order)
+        services.start_step(actor=county_admin, step=step)
+        services.complete_step(actor=county_admin, step=step)
+    assert "报批卷宗批复" in selectors.progress_basis()
+    assert all(p.total_cases == 0 for p in selectors.target_progress(scope_for(county_admin), target_list))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from landguard.audit import services as audit
@@ -46,14 +45,8 @@ def _require_project_writer(actor: User | None, project: Project) -> None:
     _require_writer(actor, project.region_code)
 
 
-def _business_date(on: dt.date | None, *, not_before: dt.date | None = None, label: str = "") -> dt.date:
-    today = clock.today()
-    on = on or today
-    if on > today:
-        raise ValidationError(_("日期不能晚于今天（%(today)s）。") % {"today": today.isoformat()})
-    if not_before is not None and on < not_before:
-        raise ValidationError(_("%(label)s不能早于 %(day)s。") % {"label": label, "day": not_before.isoformat()})
-    return on
+# The one business-date rule (landguard.core.clock), under the name the projects' services use.
+_business_date = clock.business_date
 
 
 def _state(actor: User | None, target: Any, region_code: str, field: str, before: str, after: str,

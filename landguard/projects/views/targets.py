@@ -87,7 +87,7 @@ def target_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
                # The import's notes cite rows of the whole list: shown to those whose scope holds the issuing region.
                "import_warnings": target_list.import_warnings if selectors.owns(scope, target_list) else [],
                "page": paginate(request, [(p, _target_cells(p)) for p in progress]),
-               "totals": selectors.list_totals(target_list, progress),
+               "totals": selectors.list_totals(target_list, progress), "progress_basis": selectors.progress_basis(),
                "history": audit_selectors.history_of(scope, target_list)}
     return render(request, "projects/target_detail.html", context)
 

@@ -90,6 +90,11 @@ def _choice_label(model: type[Model] | None, name: str, value: Any) -> Any:
     """A stored choice (a status code such as `dispatched`) shown as its label, as the record's page shows it."""
     field = _field(model, name)
     choices = dict(field.flatchoices) if field is not None and getattr(field, "choices", None) else {}
+    if isinstance(value, str) and value not in choices:
+        # audit.snapshot stores a choice as "code (label)": the page shows the label, never the code.
+        code, _sep, rest = value.partition(" (")
+        if code in choices and rest.endswith(")"):
+            return choices[code]
     return choices.get(value, value) if isinstance(value, (str, int)) else value
 
 
