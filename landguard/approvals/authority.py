@@ -23,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from landguard.core.geodesy import hectares
+from landguard.core.text import join_clauses
 
 # 土地管理法 第46条: 耕地 (other than 永农) over 35 公顷 and other land over 70 公顷 are the State Council's.
 FARMLAND_LIMIT_M2 = 35 * 10_000
@@ -114,8 +115,8 @@ def expropriation_authority(*, basic_farmland_m2: float, farmland_m2: float, oth
     if over:
         if delegation.expropriation_over_limits:
             return Decision(Authority.PROVINCE, _("%(what)s：国务院已委托本省批准（国发〔2020〕4号）")
-                            % {"what": "；".join(str(o) for o in over)}, article)
-        what = "；".join(str(o) for o in over)
+                            % {"what": join_clauses(str(o) for o in over)}, article)
+        what = join_clauses(str(o) for o in over)
         return Decision(Authority.STATE_COUNCIL, _("%(what)s：由国务院批准") % {"what": what},
                         article)
     return Decision(Authority.PROVINCE, _("征收耕地 %(farm)s 公顷（不超过 35 公顷）、其他土地 %(other)s 公顷（不超过 "

@@ -16,8 +16,7 @@ from landguard.approvals.spatial import CollectiveLand
 from landguard.core import clock
 from landguard.core.scope import RegionScope
 from landguard.projects import selectors as project_selectors
-from landguard.projects.forms import (BOUNDARY_HELP, DRAW_HELP, BoundaryUploadMixin, DateInput,
-                                      DrawnBoundaryWidget)
+from landguard.projects.forms import BOUNDARY_HELP, DRAW_HELP, BoundaryUploadMixin, DateInput, DrawnBoundaryWidget
 from landguard.shell.listing import ScopedFilterForm
 
 

@@ -10,7 +10,6 @@ overlay; `areas_basis` names the survey layer versions they came from.
 
 from __future__ import annotations
 
-
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils import timezone

@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
 from landguard.analysis.errors import OverlayError
-from landguard.approvals import authority, parts as package, spatial
+from landguard.approvals import authority, spatial
+from landguard.approvals import parts as package
 from landguard.approvals.models import Dossier
 from landguard.approvals.quota_groups import group_of, kind_choices
 from landguard.core.geodesy import SQM_PER_MU, mu

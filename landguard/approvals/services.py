@@ -17,7 +17,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from landguard.approvals import parts as package, selectors, spatial
+from landguard.approvals import parts as package
+from landguard.approvals import selectors, spatial
 from landguard.approvals.models import Dossier, DossierQuota, DossierStatusChange
 from landguard.approvals.numbers import parse_document_number
 from landguard.approvals.quota_groups import kind_choices
@@ -26,10 +27,11 @@ from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
 from landguard.core import clock
 from landguard.core.scope import EVERYTHING, RegionScope, scope_for
+from landguard.core.text import join_clauses, join_list
 from landguard.people.models import User
 from landguard.projects import boundaries
-from landguard.projects.services import can_work  # one rule: the roles that work on land-guarantee matters
 from landguard.projects.models import Project, Step
+from landguard.projects.services import can_work  # one rule: the roles that work on land-guarantee matters
 from landguard.projects.services import steps as step_services
 from landguard.quotas import services as quotas
 from landguard.quotas.models import unit_of
@@ -96,7 +98,7 @@ def _visible_projects(actor: User | None, projects: Iterable[Project]) -> list[P
     scope = _scope(actor)
     outside = [p.name for p in chosen if not scope.contains(p.region_code)]
     if outside:
-        raise PermissionDenied(_("这些项目不在您的数据范围内：%(names)s") % {"names": "、".join(outside)})
+        raise PermissionDenied(_("这些项目不在您的数据范围内：%(names)s") % {"names": join_list(outside)})
     return chosen
 
 
@@ -163,7 +165,7 @@ def update_dossier(*, actor: User | None, dossier: Dossier, projects: Iterable[P
     changes = audit.diff(before, audit.snapshot(dossier, list(before)))
     if "parts_done" in changes:  # the parts by their names, never their keys
         labels = {p.key: str(p.label) for p in package.package_parts(dossier.region_code)}
-        changes["parts_done"] = ["、".join(labels.get(k, k) for k in keys or []) or "—"
+        changes["parts_done"] = [join_list(labels.get(k, k) for k in keys or []) or "—"
                                  for keys in changes["parts_done"]]
     if changes:
         audit.record(actor=actor, action=AuditEntry.Action.UPDATE, target=dossier, region_code=dossier.region_code,
@@ -196,7 +198,7 @@ def _quota_text(lines: Iterable[tuple[str, int, Decimal]]) -> str:
     """The quota lines as the history shows them: 「2021 年新增建设用地计划指标 100 亩」, never kind codes."""
     lines = list(lines)
     labels = dict(kind_choices([kind for kind, _y, _a in lines]))
-    return "；".join(f"{year} 年{labels[kind]} {amount:f} {unit_of(kind)}" for kind, year, amount in lines) or "—"
+    return join_clauses(f"{year} 年{labels[kind]} {amount:f} {unit_of(kind)}" for kind, year, amount in lines) or "—"
 
 
 def _move(actor: User | None, dossier: Dossier, action: str, on: dt.date, note: str) -> str:

@@ -23,6 +23,7 @@ from landguard.approvals.models import Dossier
 from landguard.core import clock
 from landguard.core.geodesy import SQM_PER_MU, ellipsoidal_area_m2, hectares, mu
 from landguard.core.scope import RegionScope
+from landguard.core.text import join_clauses, join_list
 from landguard.engine.kinds import ControlKind
 from landguard.engine.landclass import BigClass
 from landguard.engine.results import OverlayResult
@@ -69,7 +70,7 @@ def measure(scope: RegionScope, boundary: shapely.Geometry) -> Measure:
         "state_m2": ownership["state"].gross_m2 if "state" in ownership else 0.0,
         "collective_m2": ownership["collective"].gross_m2 if "collective" in ownership else 0.0,
     }
-    basis = "；".join(f"{v.layer.name} v{v.number}" + (f"（{v.year}）" if v.year else "") for v in dltb_versions(dltb))
+    basis = join_clauses(f"{v.layer.name} v{v.number}" + (f"（{v.year}）" if v.year else "") for v in dltb_versions(dltb))
     return Measure(result, figures, basis[:300])
 
 
@@ -176,7 +177,7 @@ def checklist(scope: RegionScope, dossier: Dossier, result: OverlayResult | None
     _approved(out, dossier, result, overlaps)
     _quota(out, dossier, quota_mu, offset)
     if required_parts:
-        missing = "、".join(p[1] for p in required_parts)
+        missing = join_list(p[1] for p in required_parts)
         out.add("parts", _("报批材料"), "fail", _("尚未编制：%(parts)s") % {"parts": missing})
     else:
         out.add("parts", _("报批材料"), "ok", _("报批材料已齐"))
@@ -274,7 +275,7 @@ def _approved(out: Checklist, dossier: Dossier, result: OverlayResult, overlaps:
         found.append(_("已批用地图层 %(ha)s 公顷") % {"ha": _ha(layer_area)})
     if found:
         out.add("approved", label, "fail", _("与已报批或已批复的用地重叠，不得重复报批：%(list)s")
-                % {"list": "；".join(found)})
+                % {"list": join_clauses(found)})
     else:
         out.add("approved", label, "ok", _("与已报批、已批复用地无重叠"))
 
@@ -327,10 +328,10 @@ def _balance(out: Checklist, dossier: Dossier, quota_mu: dict[str, float], offse
             "day": offset_day(dossier)})
         return
     rule = _("按%(day)s适用的规则须扣减：%(kinds)s（依据：%(basis)s%(tbc)s）") % {
-        "day": offset.on.isoformat(), "kinds": "、".join(offset.labels) or _("无"), "basis": offset.basis,
+        "day": offset.on.isoformat(), "kinds": join_list(offset.labels) or _("无"), "basis": offset.basis,
         "tbc": "" if offset.confirmed else _("，待确认")}
-    out.add("balance", _("耕地占补平衡"), "fail" if short else "ok", detail + "；" + rule
-            + ("" if not short else _("；尚未落实：%(kinds)s，补充耕地须先补后占") % {"kinds": "、".join(short)}))
+    out.add("balance", _("耕地占补平衡"), "fail" if short else "ok", join_clauses([detail, rule])
+            + ("" if not short else _("；尚未落实：%(kinds)s，补充耕地须先补后占") % {"kinds": join_list(short)}))
 
 
 def offset_day(dossier: Dossier) -> Any:

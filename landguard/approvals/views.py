@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from landguard.approvals import forms as aforms
-from landguard.approvals import ledger, parts as package, selectors, services, spatial
+from landguard.approvals import ledger, selectors, services, spatial
+from landguard.approvals import parts as package
 from landguard.approvals.models import Dossier
 from landguard.approvals.quota_groups import kind_choices
 from landguard.audit import selectors as audit_selectors
@@ -26,6 +27,7 @@ from landguard.core.access import scoped
 from landguard.core.exports import xlsx_response
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
+from landguard.core.text import join_clauses
 from landguard.projects.forms import BoundaryForm
 from landguard.projects.views.common import error_text
 from landguard.projects.views.projects import boundary_draw_config as draw_config
@@ -215,7 +217,7 @@ def _action(request: HttpRequest, scope: RegionScope, pk: int, form_class: type,
         else:
             messages.success(request, done)
     else:
-        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, join_clauses(str(e) for errors in form.errors.values() for e in errors))
     return redirect(dossier_url(dossier))
 
 

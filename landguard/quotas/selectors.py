@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from landguard.core import clock
 from landguard.core.scope import RegionScope, one_or_404
+from landguard.core.text import join_list
 from landguard.quotas import balances, tunables
 from landguard.quotas.balances import ZERO, Balance
 from landguard.quotas.models import Action, Kind, QuotaAccount, QuotaEntry, ReservationState, unit_of
@@ -157,7 +158,7 @@ def formulas() -> dict[str, str]:
     all_reservations = tunables.get("QUOTAS_REPORTED_BASIS") == ReportedBasis.ALL_RESERVATIONS
     reported = _("上报面积 = 预占中 + 已核销 + 已退回") if all_reservations else _("上报面积 = 预占中 + 已核销")
     of_issued = tunables.get("QUOTAS_APPROVED_BASIS") == ApprovedBasis.OF_ISSUED
-    kinds = "、".join(str(Kind(k).label) for k in tunables.get("QUOTAS_REPORT_KINDS"))
+    kinds = join_list(str(Kind(k).label) for k in tunables.get("QUOTAS_REPORT_KINDS"))
     return {"reported_area": str(reported), "kinds": kinds,
             "reported_ratio": _("上报比例 = 上报面积 ÷ 下达指标 × 100%"),
             "approved_ratio": _("批复比例 = 已核销 ÷ 下达指标 × 100%") if of_issued

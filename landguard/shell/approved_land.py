@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 
+from landguard.core.text import join_list
 from landguard.shell.registry import Registry
 
 
@@ -54,4 +55,4 @@ def approved_pieces(region_code: str, start: dt.date, end: dt.date) -> list[Appr
 
 def source_label() -> str:
     """What the providers are called on a page: "报批卷宗批复", or "" when none is registered."""
-    return "、".join(str(p.label) for p in PROVIDERS.all())
+    return join_list(str(p.label) for p in PROVIDERS.all())

@@ -176,3 +176,16 @@ def test_a_dense_tile_where_nothing_spans_a_pixel_is_empty(county_admin, client_
     assert not Feature.objects.filter(version=_version(), min_zoom__lte=z).exists()
     response = client_for(county_admin).get(reverse("layerdata:tile", args=[SLUG, z, x, y]))
     assert response.status_code in (200, 204) and not response.content
+
+
+@pytest.mark.parametrize("z", [9, 11, 13])
+def test_both_ways_of_reading_a_generalised_tile_serve_the_same_features(county_admin, client_for, monkeypatch, z):
+    monkeypatch.setattr(tiles, "DENSE_FEATURES", 100)
+    monkeypatch.setattr(tiles, "MAX_FEATURES", 150)
+    x, y = _centre_tile(z)
+    assert _meeting(county_admin, z, x, y).count() > 100
+    served = {}
+    for by_index in (True, False):
+        monkeypatch.setattr(tiles, "_index_driven", lambda *_a, _v=by_index: _v)
+        served[by_index] = _served(client_for(county_admin), z, x, y)
+    assert served[True].keys() == served[False].keys() and len(served[True]) > 100
