@@ -70,7 +70,8 @@ def measure(scope: RegionScope, boundary: shapely.Geometry) -> Measure:
         "state_m2": ownership["state"].gross_m2 if "state" in ownership else 0.0,
         "collective_m2": ownership["collective"].gross_m2 if "collective" in ownership else 0.0,
     }
-    basis = join_clauses(f"{v.layer.name} v{v.number}" + (f"（{v.year}）" if v.year else "") for v in dltb_versions(dltb))
+    basis = join_clauses(f"{v.layer.name} v{v.number}" + (f"（{v.year}）" if v.year else "")
+                         for v in dltb_versions(dltb))
     return Measure(result, figures, basis[:300])
 
 
