@@ -15,7 +15,7 @@ import access_walk
 from landguard.core.scope import scope_for
 from landguard.people.models import User
 from landguard.quotas import selectors, services
-from landguard.quotas.models import Action, Kind, QuotaAccount, QuotaEntry, Source
+from landguard.quotas.models import Kind, QuotaAccount, QuotaEntry, Source
 from landguard.quotas.tunables import ApprovedBasis, ReportedBasis
 
 pytestmark = pytest.mark.django_db
