@@ -97,6 +97,10 @@ class YearForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:  # an empty extra row stays unchanged (the model's 0 defaults are not typed)
+            for name in ("planned_ha", "planned_projects"):
+                self.initial.pop(name, None)
+                self.fields[name].initial = None
         year = cast(forms.IntegerField, self.fields["year"])
         year.min_value, year.max_value = 2000, 2100
         for name in ("planned_ha", "actual_ha"):

@@ -267,9 +267,11 @@ def record_earlier_approval(*, actor: User | None, plan: DevelopmentPlan, approv
     plan = _locked(plan)
     _require_writer(actor, plan.region_code)
     approved_on = _business_date(approved_on, label=_("批复日期"))
-    submitted_on = _business_date(submitted_on or approved_on, label=_("报批日期"))
+    if submitted_on is not None:
+        submitted_on = _business_date(submitted_on, label=_("报批日期"))
     text = note or _("补录已批准的方案（批准前未经本系统检查）")
-    _move(actor, plan, PlanAction.SUBMIT, submitted_on, text)
+    # The submission date is kept only when known; its history row then carries the approval date.
+    _move(actor, plan, PlanAction.SUBMIT, submitted_on or approved_on, text)
     _move(actor, plan, PlanAction.APPROVE, approved_on, approval_no or approved_by)
     plan.submitted_on, plan.approved_on = submitted_on, approved_on
     plan.approval_no, plan.approved_by = approval_no.strip(), approved_by.strip()[:60]

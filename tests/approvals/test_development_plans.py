@@ -239,3 +239,19 @@ def test_the_list_exports_its_columns_to_xlsx(county_admin, client):
         "计划项目数", "状态", "批准机关", "批复文号", "批复日期", "合成演示数据"]
     demo = [r for r in rows if "冠县2021年度土地征收成片开发方案" in r]
     assert demo and 162.1298 in demo[0] and "山东省人民政府" in demo[0]
+
+
+def test_the_implementation_plan_form_saves_its_rows(county_admin, client):
+    plan = _plan(county_admin)
+    client.force_login(county_admin)
+    data = {"years-TOTAL_FORMS": "3", "years-INITIAL_FORMS": "0", "years-MIN_NUM_FORMS": "0",
+            "years-MAX_NUM_FORMS": "1000",
+            "years-0-year": str(YEAR), "years-0-planned_ha": "12.3456", "years-0-planned_projects": "4",
+            "years-1-year": str(YEAR + 1), "years-1-planned_ha": "7", "years-1-planned_projects": "2",
+            "years-1-actual_ha": "", "years-1-actual_projects": ""}
+    response = client.post(reverse("approvals:plan-years", args=[plan.pk]), data)
+    assert response.status_code == 302
+    assert [(y.year, y.planned_ha, y.planned_projects) for y in plan.years.order_by("year")] == [
+        (YEAR, Decimal("12.3456"), 4), (YEAR + 1, Decimal("7"), 2)]
+    page = client.get(reverse("approvals:plan-detail", args=[plan.pk])).content.decode()
+    assert "12.3456" in page and "实施中" in page
