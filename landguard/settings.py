@@ -199,6 +199,8 @@ SPECTACULAR_SETTINGS = {
         "DossierKindEnum": "landguard.approvals.authority.DossierKind",
         "DossierStatusEnum": "landguard.approvals.models.Dossier.Status",
         "ApprovingAuthorityEnum": "landguard.approvals.authority.Authority",
+        "DevelopmentPlanStatusEnum": "landguard.approvals.models.DevelopmentPlan.Status",
+        "DevelopmentPlanConsentBodyEnum": "landguard.approvals.models.DevelopmentPlan.ConsentBody",
     },
 }
 

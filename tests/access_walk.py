@@ -103,7 +103,7 @@ class Place:
              "job", "layer", "feature", "camera", "clue", "task", "photo", "case", "patch", "patrol", "source",
              "channel", "policy",
              "project", "step", "deferred_item", "problem", "target_list", "service_request", "procedure_template",
-             "dispatch", "message", "quota_account", "quota_entry", "dossier")
+             "dispatch", "message", "quota_account", "quota_entry", "dossier", "plan")
 
     def __init__(self, key: str, code: str, objects: dict[str, Any]) -> None:
         self.key, self.code, self._objects = key, code, objects
@@ -216,6 +216,10 @@ SAMPLES: dict[str, Sample] = {
         "withdraw")},
     **{f"api:approvals-dossier-{name}": (lambda place: {"pk": place.dossier.pk}) for name in (
         "detail", "checklist", "quotas", "submit", "approve", "refuse", "return", "withdraw")},
+    **{f"approvals:plan-{name}": (lambda place: {"pk": place.plan.pk}) for name in (
+        "detail", "geojson", "edit", "boundary", "years", "submit", "approve", "refuse")},
+    **{f"api:approvals-plan-{name}": (lambda place: {"pk": place.plan.pk}) for name in (
+        "detail", "checklist", "years", "submit", "approve", "refuse")},
     # landguard.layers (data for maps and GIS clients: GeoJSON, vector tiles, OGC API – Features)
     "layerdata:features": lambda place: {"slug": place.layer.slug},
     "layerdata:tile": lambda place: {"slug": place.layer.slug, **_tile_of(place.feature)},

@@ -162,3 +162,123 @@ class DossierStatusChange(models.Model):
         return f"{self.dossier.name}：{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
 
+# --- 土地征收成片开发方案 (domain-land.md §A.5, domain.md §6) ------------------------------------------------------
+# Figures as the 方案 prints them are hectares to 4 dp (Decimal); the 片区 total is measured by the engine (m²).
+
+
+class DevelopmentPlan(models.Model):
+    """A 土地征收成片开发方案 of a county: its 片区 (boundary), the 公益性用地 by class, the land to expropriate and
+    its uses, the projects, the village-assembly consent and the approval; the yearly implementation plan is
+    DevelopmentPlanYear, the status history DevelopmentPlanStatusChange. The checks are approvals.plans."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("编制中")
+        SUBMITTED = "submitted", _("已报批")
+        REFUSED = "refused", _("不予批准")
+        APPROVED = "approved", _("已批准")  # last: the happy path's end
+
+    class ConsentBody(models.TextChoices):
+        ASSEMBLY = "assembly", _("村民会议")
+        REPRESENTATIVES = "representatives", _("村民代表会议")
+
+    name = models.CharField(_("方案名称"), max_length=120)
+    plan_no = models.CharField(_("方案编号"), max_length=60, blank=True)
+    year = models.PositiveSmallIntegerField(_("方案年度"))
+    region = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("行政区"))
+    region_code = models.CharField(_("行政区代码"), max_length=12, db_index=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    boundary = models.MultiPolygonField(_("片区范围"), srid=4490)
+    boundary_source = models.CharField(_("范围来源"), max_length=10, choices=Dossier.BoundarySource.choices)
+    total_m2 = models.FloatField(_("片区总面积（平方米）"), default=0)
+    areas_basis = models.CharField(_("面积依据"), max_length=300, blank=True)
+    areas_at = models.DateTimeField(_("面积计算时间"), null=True, blank=True)
+    published_total_ha = models.DecimalField(
+        _("方案公布的片区总面积（公顷）"), max_digits=14, decimal_places=4, null=True, blank=True)
+    public_road_ha = models.DecimalField(
+        _("公益性用地：道路（公顷）"), max_digits=14, decimal_places=4, null=True, blank=True)
+    public_green_ha = models.DecimalField(
+        _("公益性用地：绿地（公顷）"), max_digits=14, decimal_places=4, null=True, blank=True)
+    public_service_ha = models.DecimalField(
+        _("公益性用地：公共服务设施（公顷）"), max_digits=14, decimal_places=4, null=True, blank=True)
+    public_infrastructure_ha = models.DecimalField(
+        _("公益性用地：基础设施（公顷）"), max_digits=14, decimal_places=4, null=True, blank=True)
+    expropriation_ha = models.DecimalField(
+        _("拟征收面积（公顷）"), max_digits=14, decimal_places=4, null=True, blank=True)
+    use_industrial_ha = models.DecimalField(
+        _("工矿用地（公顷）"), max_digits=14, decimal_places=4, null=True, blank=True)
+    use_residential_ha = models.DecimalField(
+        _("居住用地（公顷）"), max_digits=14, decimal_places=4, null=True, blank=True)
+    use_commercial_ha = models.DecimalField(
+        _("商业服务业用地（公顷）"), max_digits=14, decimal_places=4, null=True, blank=True)
+    use_storage_ha = models.DecimalField(
+        _("仓储用地（公顷）"), max_digits=14, decimal_places=4, null=True, blank=True)
+    use_other_ha = models.DecimalField(
+        _("其他用地（公顷）"), max_digits=14, decimal_places=4, null=True, blank=True)
+    projects = models.ManyToManyField("projects.Project", blank=True, related_name="development_plans",
+                                      verbose_name=_("片区内项目"))
+    planned_project_count = models.PositiveIntegerField(_("计划项目数"), null=True, blank=True)
+    consent_body = models.CharField(_("表决形式"), max_length=20, choices=ConsentBody.choices, blank=True)
+    consent_yes = models.PositiveIntegerField(_("同意人数"), null=True, blank=True)
+    consent_total = models.PositiveIntegerField(_("应到人数"), null=True, blank=True)
+    submitted_on = models.DateField(_("报批日期"), null=True, blank=True)
+    approved_by = models.CharField(_("批准机关"), max_length=60, blank=True)
+    approval_no = models.CharField(_("批复文号"), max_length=60, blank=True)
+    approved_on = models.DateField(_("批复日期"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("创建人"))
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    is_synthetic = models.BooleanField(_("合成数据"), default=False)
+
+    class Meta:
+        ordering = ["-year", "region_code", "name"]
+        verbose_name = _("成片开发方案")
+        verbose_name_plural = _("成片开发方案")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.year}）"
+
+    PUBLIC_FIELDS = ("public_road_ha", "public_green_ha", "public_service_ha", "public_infrastructure_ha")
+    USE_FIELDS = ("use_industrial_ha", "use_residential_ha", "use_commercial_ha", "use_storage_ha", "use_other_ha")
+
+
+class DevelopmentPlanYear(models.Model):
+    """One year of a plan's 年度实施计划: planned and actual area and project count (实施率 = actual ÷ planned)."""
+
+    plan = models.ForeignKey(DevelopmentPlan, models.CASCADE, related_name="years", verbose_name=_("成片开发方案"))
+    year = models.PositiveSmallIntegerField(_("实施年度"))
+    planned_ha = models.DecimalField(_("计划实施面积（公顷）"), max_digits=14, decimal_places=4, default=0)
+    planned_projects = models.PositiveIntegerField(_("计划项目数"), default=0)
+    actual_ha = models.DecimalField(
+        _("实际实施面积（公顷）"), max_digits=14, decimal_places=4, null=True, blank=True)
+    actual_projects = models.PositiveIntegerField(_("实际项目数"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "year"]
+        verbose_name = _("年度实施计划")
+        verbose_name_plural = _("年度实施计划")
+        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="developmentplanyear_unique_year")]
+
+    def __str__(self) -> str:
+        return f"{self.plan.name}：{self.year}"
+
+
+class DevelopmentPlanStatusChange(models.Model):
+    """Append-only history of a plan's status."""
+
+    plan = models.ForeignKey(DevelopmentPlan, models.CASCADE, related_name="history", verbose_name=_("成片开发方案"))
+    from_status = models.CharField(_("原状态"), max_length=12, choices=DevelopmentPlan.Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=DevelopmentPlan.Status.choices)
+    on = models.DateField(_("业务日期"))
+    at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name=_("操作人"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["plan", "at", "id"]
+        verbose_name = _("方案状态记录")
+        verbose_name_plural = _("方案状态记录")
+
+    def __str__(self) -> str:
+        return f"{self.plan.name}：{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"

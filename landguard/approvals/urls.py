@@ -1,6 +1,6 @@
 from django.urls import path
 
-from landguard.approvals import views
+from landguard.approvals import plan_views, views
 
 app_name = "approvals"
 
@@ -22,4 +22,16 @@ urlpatterns = [
     path("<int:pk>/refuse/", views.dossier_refuse, name="refuse"),
     path("<int:pk>/return/", views.dossier_return, name="return"),
     path("<int:pk>/withdraw/", views.dossier_withdraw, name="withdraw"),
+    # 土地征收成片开发方案
+    path("plans/", plan_views.plan_list, name="plans"),
+    path("plans/export.xlsx", plan_views.plan_export, name="plans-export"),
+    path("plans/new/", plan_views.plan_create, name="plan-create"),
+    path("plans/<int:pk>/", plan_views.plan_detail, name="plan-detail"),
+    path("plans/<int:pk>/boundary.geojson", plan_views.plan_geojson, name="plan-geojson"),
+    path("plans/<int:pk>/edit/", plan_views.plan_edit, name="plan-edit"),
+    path("plans/<int:pk>/boundary/", plan_views.plan_boundary, name="plan-boundary"),
+    path("plans/<int:pk>/years/", plan_views.plan_years, name="plan-years"),
+    path("plans/<int:pk>/submit/", plan_views.plan_submit, name="plan-submit"),
+    path("plans/<int:pk>/approve/", plan_views.plan_approve, name="plan-approve"),
+    path("plans/<int:pk>/refuse/", plan_views.plan_refuse, name="plan-refuse"),
 ]

@@ -3,7 +3,7 @@ table and nothing else, so a new transition is added here or not at all."""
 
 from __future__ import annotations
 
-from landguard.approvals.models import Dossier
+from landguard.approvals.models import DevelopmentPlan, Dossier
 
 S = Dossier.Status
 
@@ -28,3 +28,24 @@ DOSSIER_TRANSITIONS: dict[str, dict[str, str]] = {
 def dossier_target(action: str, current: str) -> str | None:
     """The status `action` moves a dossier in `current` to, or None when the action is not legal there."""
     return DOSSIER_TRANSITIONS[action].get(current)
+
+
+P = DevelopmentPlan.Status
+
+
+class PlanAction:
+    SUBMIT = "submit"  # 报批: every hard check of approvals.plans passes
+    APPROVE = "approve"  # 批准: the province (or above) approved it, 批复文号 and date kept
+    REFUSE = "refuse"  # 不予批准: the reason kept
+
+
+PLAN_TRANSITIONS: dict[str, dict[str, str]] = {
+    PlanAction.SUBMIT: {P.DRAFT: P.SUBMITTED},
+    PlanAction.APPROVE: {P.SUBMITTED: P.APPROVED},
+    PlanAction.REFUSE: {P.SUBMITTED: P.REFUSED},
+}
+
+
+def plan_target(action: str, current: str) -> str | None:
+    """The status `action` moves a development plan in `current` to, or None when it is not legal there."""
+    return PLAN_TRANSITIONS[action].get(current)

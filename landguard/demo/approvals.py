@@ -161,16 +161,17 @@ def _plan_share(remaining: Decimal, dossier_new_mu: Decimal) -> Decimal:
     return max(Decimal(0), min(remaining, dossier_new_mu))
 
 
-def load_demo_approvals() -> int:
+def load_demo_approvals(cache: dict[tuple[str, str], shapely.Geometry] | None = None) -> int:
     """冠县's 2020 and 2021 dossiers, submitted and approved through the services (quota reserved and settled in the
-    ledgers the quota demo opened). Returns the number of dossiers."""
+    ledgers the quota demo opened). Returns the number of dossiers. `cache` keeps the layers' unions for the caller
+    (the plan demo reads the same layers)."""
     county = Region.objects.get(code=COUNTY, retired_in__isnull=True)
     for year in (2020, 2021):  # the other sources the batches drew on, beside the issued plan quota
         _allocate(county, year, Kind.LINK_SURPLUS, Decimal(3000), f"聊自然资字〔{year}〕21号")
         _allocate(county, year, Kind.OFFSET_AREA, Decimal(3000), f"聊自然资字〔{year}〕22号")
         _allocate(county, year, Kind.OFFSET_PADDY, Decimal(500), f"聊自然资字〔{year}〕23号")
         _allocate(county, year, Kind.OFFSET_CAPACITY, Decimal(2_000_000), f"聊自然资字〔{year}〕24号")
-    unions: dict[tuple[str, str], shapely.Geometry] = {}
+    unions: dict[tuple[str, str], shapely.Geometry] = {} if cache is None else cache
     inside_dev = free_land(COUNTY, agricultural=True, cache=unions)
     outside_dev = free_land(COUNTY, inside=None, outside_dev=True, agricultural=True, cache=unions)
     approved_land = free_land(COUNTY, inside=ControlKind.APPROVED, cache=unions)

@@ -1,6 +1,6 @@
-"""One approval dossier per place for the access walk (tests/access_walk.py): a small square in the township,
-named after it, filed (as dossiers are) under the township's county, so a page that leaked another county's
-dossier would show its name."""
+"""One approval dossier and one 成片开发方案 per place for the access walk (tests/access_walk.py): a small square in
+the township, named after it, filed (as dossiers are) under the township's county, so a page that leaked another
+county's dossier or plan would show its name."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import shapely
 
-from landguard.approvals import services
+from landguard.approvals import plan_services, services
 from landguard.approvals.models import Dossier
 from landguard.regions.models import Region
 
@@ -18,4 +18,6 @@ def approval_objects(township: Region) -> dict[str, Any]:
     square = shapely.multipolygons([shapely.box(x - 0.0005, y - 0.0005, x + 0.0005, y + 0.0005)])
     dossier = services.create_dossier(actor=None, name=f"{township.name}示例批次（演示）", kind=Dossier.Kind.BATCH,
                                       year=2032, boundary=square, source=Dossier.BoundarySource.DRAWN)
-    return {"dossier": dossier}
+    plan = plan_services.create_plan(actor=None, name=f"{township.name}成片开发方案（演示）", year=2032,
+                                     boundary=square, source=Dossier.BoundarySource.DRAWN)
+    return {"dossier": dossier, "plan": plan}

@@ -13,7 +13,7 @@ from django.db.models import TextChoices
 
 import landguard
 from landguard.approvals import workflow as approvals_workflow
-from landguard.approvals.models import Dossier
+from landguard.approvals.models import DevelopmentPlan, Dossier
 from landguard.projects import workflow as projects_workflow
 from landguard.projects.models import Problem, ServiceRequest, Step
 from landguard.supervision import workflow as supervision_workflow
@@ -79,6 +79,11 @@ TABLES: dict[str, Machine] = {
         approvals_workflow.DOSSIER_TRANSITIONS, Dossier.Status,
         terminal=frozenset({Dossier.Status.APPROVED, Dossier.Status.REFUSED, Dossier.Status.WITHDRAWN}),
         happy_path=(Dossier.Status.DRAFT, Dossier.Status.SUBMITTED, Dossier.Status.APPROVED),
+    ),
+    "approvals.PLAN_TRANSITIONS": Machine(
+        approvals_workflow.PLAN_TRANSITIONS, DevelopmentPlan.Status,
+        terminal=frozenset({DevelopmentPlan.Status.APPROVED, DevelopmentPlan.Status.REFUSED}),
+        happy_path=(DevelopmentPlan.Status.DRAFT, DevelopmentPlan.Status.SUBMITTED, DevelopmentPlan.Status.APPROVED),
     ),
 }
 

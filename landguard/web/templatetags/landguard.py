@@ -67,6 +67,7 @@ EXTRA_LABELS = {
     "patch_count": _lazy("图斑数"),
     "test": _lazy("测试结果"),
     "quotas": _lazy("使用指标"),
+    "years": _lazy("年度实施计划"),
 }
 
 
