@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from landguard.approvals.authority import Authority, DossierKind
 from landguard.core.geodesy import mu
+from landguard.approvals.quota_groups import kind_choices
 
 
 class Dossier(models.Model):
@@ -138,7 +139,7 @@ class DossierQuota(models.Model):
         constraints = [models.UniqueConstraint(fields=["dossier", "kind", "year"], name="dossierquota_unique_kind")]
 
     def __str__(self) -> str:
-        return f"{self.dossier.name}：{self.kind} {self.amount}"
+        return f"{self.dossier.name}：{self.year} {dict(kind_choices([self.kind]))[self.kind]} {self.amount}"
 
 
 class DossierStatusChange(models.Model):
