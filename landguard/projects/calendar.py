@@ -149,8 +149,8 @@ UNVERIFIED_YEARS: frozenset[int] = frozenset()  # 2026 was, until migration 0009
 # The notice each seeded year comes from: (title, date published). Migration 0009 records them as CalendarYear
 # rows; 2026 is marked verified (VERIFIED_YEARS), the past years keep the mark for an admin to set after checking.
 OFFICIAL_SOURCES: dict[int, tuple[str, str]] = {
-    2020: ("国务院办公厅关于2020年部分节假日安排的通知（国办发明电〔2019〕16号）；国务院办公厅关于延长2020年春节假期的通知"
-           "（国办发明电〔2020〕1号）", "2019-11-21"),
+    2020: ("国务院办公厅关于2020年部分节假日安排的通知（国办发明电〔2019〕16号）；"
+           "国务院办公厅关于延长2020年春节假期的通知（国办发明电〔2020〕1号）", "2019-11-21"),
     2021: ("国务院办公厅关于2021年部分节假日安排的通知（国办发明电〔2020〕27号）", "2020-11-25"),
     2022: ("国务院办公厅关于2022年部分节假日安排的通知（国办发明电〔2021〕11号）", "2021-10-25"),
     2023: ("国务院办公厅关于2023年部分节假日安排的通知（国办发明电〔2022〕16号）", "2022-12-08"),

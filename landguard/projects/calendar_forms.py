@@ -16,7 +16,8 @@ from landguard.projects.models import CalendarDay
 KIND_WORDS = {"放假": CalendarDay.Kind.HOLIDAY.value, "上班": CalendarDay.Kind.WORKDAY.value,
               "holiday": CalendarDay.Kind.HOLIDAY.value, "workday": CalendarDay.Kind.WORKDAY.value}
 # "2027-01-01 至 2027-01-03 放假 元旦" or "2027-02-07 上班 春节调休上班": one block of the notice a line.
-LINE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})(?:\s*(?:至|~|–|-{1,2}|to)\s*(\d{4}-\d{1,2}-\d{1,2}))?\s+(\S+)\s+(.+?)\s*$")
+_DATE = r"(\d{4}-\d{1,2}-\d{1,2})"
+LINE = re.compile(rf"^\s*{_DATE}(?:\s*(?:至|~|–|-{{1,2}}|to)\s*{_DATE})?\s+(\S+)\s+(.+?)\s*$")
 
 
 def parse_days(text: str) -> list[tuple[dt.date, str, str]]:

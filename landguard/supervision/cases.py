@@ -100,7 +100,7 @@ def advance(*, actor, case: Case, to: str, note: str = "", **values) -> Case:
             raise ValidationError({"review_opinion": _("请填写法制审核意见")})
         case.review_opinion, case.notice_served_at = opinion[:300], now
     elif to == Case.Status.DECIDED:
-        window_end = case_deadlines.window_end(case.notice_served_at)
+        window_end = case_deadlines.window_end(case.notice_served_at)  # type: ignore[arg-type]  # set at 告知
         if now < window_end:
             last_day = timezone.localtime(window_end).date() - dt.timedelta(days=1)
             raise ValidationError(_("陈述申辩、听证申请期限（送达后 %(days)s 个工作日）至 %(end)s 届满，届满后方可作出决定")

@@ -64,7 +64,8 @@ CALENDAR_EDITABLE = replace(CALENDAR, columns=_columns(editable=True))
 
 
 def _calendar_state(request: HttpRequest, scope: RegionScope) -> dict[str, Any]:
-    return {"missing_years": calendar_warning_years(clock.today()), "can_edit": services.can_edit_calendar(request.user),
+    return {"missing_years": calendar_warning_years(clock.today()),
+            "can_edit": services.can_edit_calendar(request.user),
             "calendar_years": CalendarYear.objects.select_related("verified_by")}
 
 
@@ -132,7 +133,7 @@ def calendar_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 def calendar_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     day = selectors.get_calendar_day(pk)
     if request.method == "POST" and request.POST.get("delete") and services.can_edit_calendar(request.user):
-        services.delete_calendar_day(actor=request.user, day=day)
+        services.delete_calendar_day(actor=request.user, day=day)  # type: ignore[arg-type]  # logged in: a User
         messages.success(request, _("已删除，并重新计算了未办结环节的期限。"))
         return redirect("projects:calendar")
     return _calendar_form(request, day)
