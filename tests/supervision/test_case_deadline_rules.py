@@ -6,6 +6,7 @@ case page prints the table of kinds (unit, roll-over) and, from 1 December, name
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 
 from landguard.core import clock
+from landguard.core.workdays import LimitUnit
 from landguard.projects import services as project_services
 from landguard.supervision import case_deadlines, cases, intake, verification
 from landguard.supervision.models import Case, Clue
@@ -57,13 +59,10 @@ def test_the_statement_window_is_five_working_days_across_national_day(open_case
 
 def test_five_calendar_days_would_have_ended_inside_the_holiday():
     served = at(2026, 9, 29, 15)
-    calendar_rule = case_deadlines.rules()[case_deadlines.STATEMENT]
-    from dataclasses import replace
-
-    from landguard.core.workdays import LimitUnit
-    assert case_deadlines.due(replace(calendar_rule, unit=LimitUnit.CALENDAR, rolls_over=False),
+    rule = case_deadlines.rules()[case_deadlines.STATEMENT]
+    assert case_deadlines.due(replace(rule, unit=LimitUnit.CALENDAR, rolls_over=False),
                               served).date() == dt.date(2026, 10, 4)
-    assert case_deadlines.due(calendar_rule, served).date() == dt.date(2026, 10, 13)  # the working-day rule
+    assert case_deadlines.due(rule, served).date() == dt.date(2026, 10, 13)  # the working-day rule: 12 Oct inclusive
 
 
 def test_a_90_day_deadline_ending_on_national_day_rolls_to_the_next_working_day(open_case):
