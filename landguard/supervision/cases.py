@@ -103,7 +103,8 @@ def advance(*, actor, case: Case, to: str, note: str = "", **values) -> Case:
         window_end = case_deadlines.window_end(case.notice_served_at)  # type: ignore[arg-type]  # set at 告知
         if now < window_end:
             last_day = timezone.localtime(window_end).date() - dt.timedelta(days=1)
-            raise ValidationError(_("陈述申辩、听证申请期限（送达后 %(days)s 个工作日）至 %(end)s 届满，届满后方可作出决定")
+            raise ValidationError(
+                _("陈述申辩、听证申请期限（送达后 %(days)s 个工作日）至 %(end)s 届满，届满后方可作出决定")
                                   % {"days": case_deadlines.rules()[case_deadlines.STATEMENT].days,
                                      "end": last_day.strftime("%Y-%m-%d")})
         case.hearing_requested = bool(values.get("hearing_requested", case.hearing_requested))

@@ -97,7 +97,8 @@ def durations(kind: str, severity: str, region_code: str = "") -> Durations:
         return Durations(dt.timedelta(minutes=best.report_minutes), dt.timedelta(minutes=best.onsite_minutes),
                          dt.timedelta(minutes=best.restore_minutes), best.clock_start)
     return Durations(tunables.minutes("SUPERVISION_REPORT_MINUTES"), tunables.minutes("SUPERVISION_ONSITE_MINUTES"),
-                     tunables.minutes("SUPERVISION_RESTORE_MINUTES"), ClockStart(tunables.get("SUPERVISION_CLOCK_START")))
+                     tunables.minutes("SUPERVISION_RESTORE_MINUTES"),
+                     ClockStart(tunables.get("SUPERVISION_CLOCK_START")))
 
 
 @dataclass(frozen=True)

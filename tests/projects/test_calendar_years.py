@@ -120,6 +120,7 @@ def test_an_admin_marks_a_year_verified_with_its_notice_audited(client_for, prov
 
 def test_a_line_the_form_cannot_read_is_named_and_nothing_is_stored(client_for, provincial_admin):
     response = client_for(provincial_admin).post("/projects/calendar/years/new/", {
-        "year": 2027, "source_title": "通知", "source_date": "2026-11-10", "days": "2027-01-01 放假 元旦\n元月一日放假"})
+        "year": 2027, "source_title": "通知", "source_date": "2026-11-10",
+        "days": "2027-01-01 放假 元旦\n元月一日放假"})
     assert response.status_code == 400 and "第 2 行无法识别" in response.content.decode()
     assert not CalendarYear.objects.filter(year=2027).exists() and not CalendarDay.objects.filter(date__year=2027)

@@ -23,8 +23,8 @@ ALARM = NOW - dt.timedelta(hours=3)
 @pytest.fixture
 def late_clue(spot, county):
     with clock.frozen(NOW):
-        return intake.report_clue(actor=None, kind="report", lon=spot[0], lat=spot[1], title="举报：推土", county=county,
-                                  observed_at=ALARM)
+        return intake.report_clue(actor=None, kind="report", lon=spot[0], lat=spot[1], title="举报：推土",
+                                  county=county, observed_at=ALARM)
 
 
 def _dispatch(clue, actor):

@@ -93,7 +93,8 @@ def calendar_year_create(request: HttpRequest, scope: RegionScope) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         entry = run_service(form, services.enter_year, actor=request.user, **form.cleaned_data)
         if entry is not None:
-            messages.success(request, _("已录入 %(year)s 年节假日安排，并重新计算了未办结环节的期限。") % {"year": entry.year})
+            messages.success(request,
+                             _("已录入 %(year)s 年节假日安排，并重新计算了未办结环节的期限。") % {"year": entry.year})
             return redirect("projects:calendar")
     return form_page(request, form, _("录入年度节假日安排"), "calendar", reverse("projects:calendar"))
 
