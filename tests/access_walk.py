@@ -73,7 +73,7 @@ from landguard.layers import mvt
 from landguard.layers.models import Feature, Layer, LayerKind, LayerVersion
 from landguard.people import selectors as people_selectors
 from landguard.people.models import FieldChief, Grid, OrgUnit, User
-from landguard.projects.models import CalendarDay
+from landguard.projects.models import CalendarDay, CalendarYear
 from landguard.regions.models import CodeChange, Level, Region
 from supervision.walk_places import supervision_objects
 from projects.walk_places import project_objects
@@ -200,6 +200,7 @@ SAMPLES: dict[str, Sample] = {
        for name in ("escalate", "resolve", "close", "reopen")},
     "api:servicerequest-resolve": lambda place: {"pk": place.service_request.pk},
     "projects:calendar-edit": unbound(lambda place: {"pk": CalendarDay.objects.order_by("date").first().pk}),
+    "projects:calendar-year-verify": unbound(lambda place: {"pk": CalendarYear.objects.order_by("year").first().pk}),
     "api:project-detail": lambda place: {"pk": place.project.pk},
     "api:problem-detail": lambda place: {"pk": place.problem.pk},
     "api:servicerequest-detail": lambda place: {"pk": place.service_request.pk},

@@ -17,7 +17,7 @@ Counting rules (the ones the approval time limits use):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -113,3 +113,30 @@ def period_end(start: dt.date, period: int, unit: LimitUnit | str, calendar: Wor
     if LimitUnit(unit) == LimitUnit.WORKING:
         return add_working_days(start, period, calendar)
     return start + dt.timedelta(days=period)
+
+
+# --- the calendar in force -------------------------------------------------------------------------------
+# The schedule is stored by the projects app (CalendarDay, CalendarYear); apps that sit beside it (supervision)
+# read it through this hook, which projects registers when it loads. Without one, only weekends are rest days.
+_calendar_source: Callable[[], WorkCalendar] | None = None
+# From this day of December on, next year's schedule is expected (the State Council notice usually comes in
+# November): pages that compute deadlines warn while it is missing.
+NEXT_YEAR_WARNING_FROM = (12, 1)
+
+
+def register_calendar_source(source: Callable[[], WorkCalendar]) -> None:
+    global _calendar_source
+    _calendar_source = source
+
+
+def current_calendar() -> WorkCalendar:
+    return _calendar_source() if _calendar_source is not None else WEEKENDS_ONLY
+
+
+def missing_years(calendar: WorkCalendar, today: dt.date) -> list[int]:
+    """The years a deadline computed today may fall in whose schedule is not entered: this year always, and next
+    year from 1 December (a 90-day limit started then ends in it)."""
+    years = [today.year]
+    if (today.month, today.day) >= NEXT_YEAR_WARNING_FROM:
+        years.append(today.year + 1)
+    return [year for year in years if not calendar.knows(year)]

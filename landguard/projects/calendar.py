@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from landguard.core.workdays import WorkCalendar
-from landguard.projects.models import CalendarDay
+from landguard.core import clock
+from landguard.core.workdays import WorkCalendar, missing_years
+from landguard.projects.models import CalendarDay, CalendarYear
 
 HOLIDAY, WORKDAY = CalendarDay.Kind.HOLIDAY.value, CalendarDay.Kind.WORKDAY.value
 
@@ -123,10 +124,10 @@ OFFICIAL_SCHEDULE: dict[int, list[tuple[str, str, str, str]]] = {
         ("2025-10-01", "2025-10-08", HOLIDAY, "国庆节、中秋节"),
         ("2025-10-11", "2025-10-11", WORKDAY, "国庆节调休上班"),
     ],
-    # 国务院办公厅关于2026年部分节假日安排的通知 (November 2025). Entered from memory of the notice, not from
-    # its text: the holiday blocks follow from the statutory days and the calendar, but the adjusted
-    # working days 2026-02-14, 2026-02-28 and 2026-05-09 are the least certain. Check them against the
-    # published notice on the 节假日安排 page (each row is editable there).
+    # 国务院办公厅关于2026年部分节假日安排的通知 (2025-11-04). First entered from memory of the notice; checked
+    # against the notice as published (元旦 1–3 January with 4 January worked; 春节 15–23 February with 14 and 28
+    # February worked; 劳动节 1–5 May with 9 May worked; 国庆节 1–7 October with 20 September and 10 October
+    # worked) and marked verified with that source by migration 0009.
     2026: [
         ("2026-01-01", "2026-01-03", HOLIDAY, "元旦"),
         ("2026-01-04", "2026-01-04", WORKDAY, "元旦调休上班"),
@@ -144,7 +145,20 @@ OFFICIAL_SCHEDULE: dict[int, list[tuple[str, str, str, str]]] = {
     ],
 }
 UNVERIFIED_NOTE = "待与国务院办公厅通知原文核对"
-UNVERIFIED_YEARS = frozenset({2026})
+UNVERIFIED_YEARS: frozenset[int] = frozenset()  # 2026 was, until migration 0009 checked and marked it
+# The notice each seeded year comes from: (title, date published). Migration 0009 records them as CalendarYear
+# rows; 2026 is marked verified (VERIFIED_YEARS), the past years keep the mark for an admin to set after checking.
+OFFICIAL_SOURCES: dict[int, tuple[str, str]] = {
+    2020: ("国务院办公厅关于2020年部分节假日安排的通知（国办发明电〔2019〕16号）；"
+           "国务院办公厅关于延长2020年春节假期的通知（国办发明电〔2020〕1号）", "2019-11-21"),
+    2021: ("国务院办公厅关于2021年部分节假日安排的通知（国办发明电〔2020〕27号）", "2020-11-25"),
+    2022: ("国务院办公厅关于2022年部分节假日安排的通知（国办发明电〔2021〕11号）", "2021-10-25"),
+    2023: ("国务院办公厅关于2023年部分节假日安排的通知（国办发明电〔2022〕16号）", "2022-12-08"),
+    2024: ("国务院办公厅关于2024年部分节假日安排的通知（国办发明电〔2023〕7号）", "2023-10-25"),
+    2025: ("国务院办公厅关于2025年部分节假日安排的通知（国办发明电〔2024〕12号）", "2024-11-12"),
+    2026: ("国务院办公厅关于2026年部分节假日安排的通知", "2025-11-04"),
+}
+VERIFIED_YEARS = frozenset({2026})
 # The years each seeding migration loads (0002 the current ones, 0008 the past ones added later).
 SEEDED_IN_0002 = (2025, 2026)
 PAST_YEARS = (2020, 2021, 2022, 2023, 2024)
@@ -160,11 +174,18 @@ def official_days(year: int) -> Iterator[tuple[dt.date, str, str]]:
 
 
 def work_calendar() -> WorkCalendar:
-    """The calendar as stored now (a few dozen rows a year: read whole, per request)."""
+    """The calendar as stored now (a few dozen rows a year: read whole, per request). A year is known once it has
+    been entered (a CalendarYear row): a single day added to an unentered year does not make its schedule known."""
     holidays, workdays = [], []
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (holidays if kind == HOLIDAY else workdays).append(day)
-    return WorkCalendar.of(holidays=holidays, workdays=workdays)
+    years = frozenset(CalendarYear.objects.values_list("year", flat=True))
+    return WorkCalendar(frozenset(holidays), frozenset(workdays), years)
+
+
+def calendar_warning_years(today: dt.date | None = None) -> list[int]:
+    """The years whose missing schedule the pages that compute deadlines warn about (landguard.core.workdays)."""
+    return missing_years(work_calendar(), today or clock.today())
 
 
 def load_official_years(years: tuple[int, ...], calendar_day: type[CalendarDay] = CalendarDay) -> int:

@@ -44,6 +44,28 @@ class CalendarDay(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name}（{self.get_kind_display()}）"
 
 
+class CalendarYear(models.Model):
+    """A year whose schedule has been entered, with its source: the State Council notice (国务院办公厅关于…年部分
+    节假日安排的通知) by title and date, and whether the rows were checked against its text day by day. A year
+    without a row is unknown: its working days are counted as weekends only, and pages warn about it."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    source_title = models.CharField(_("依据通知"), max_length=200)
+    source_date = models.DateField(_("通知日期"))
+    verified = models.BooleanField(_("已核对"), default=False, help_text=_("已与通知原文逐日核对"))
+    verified_at = models.DateTimeField(_("核对时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("核对人"))
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("节假日年度")
+        verbose_name_plural = _("节假日年度")
+
+    def __str__(self) -> str:
+        return _("%(year)s 年节假日安排") % {"year": self.year}
+
+
 class LimitUnitChoices(models.TextChoices):
     WORKING = LimitUnit.WORKING.value, _("工作日")
     CALENDAR = LimitUnit.CALENDAR.value, _("自然日")

@@ -72,4 +72,6 @@ urlpatterns = [
     path("calendar/export.xlsx", holidays.calendar_export, name="calendar-export"),
     path("calendar/new/", holidays.calendar_create, name="calendar-create"),
     path("calendar/<int:pk>/edit/", holidays.calendar_edit, name="calendar-edit"),
+    path("calendar/years/new/", holidays.calendar_year_create, name="calendar-year-create"),
+    path("calendar/years/<int:pk>/verify/", holidays.calendar_year_verify, name="calendar-year-verify"),
 ]

@@ -7,6 +7,7 @@ workflow.CASE_TRANSITIONS, each appending a CaseEvent and an audit entry. The st
 - 送达 records when the decision was served; 执行 only follows it.
 - 结案 records 复耕 area and disciplinary referrals; from 审理 it needs the 不予处罚 reason.
 
+The time limits (their units and roll-over rules) are one table: landguard.supervision.case_deadlines.
 The 90-day clock (行政处罚法 第60条) runs from 立案 to 决定: `due_at`. Excluded periods (鉴定, 听证, 公告, 邮递 —
 domain.md §8) are paused and resumed with a reason; each finished one moves `due_at` by its length, and while
 one runs the deadline in force moves with the clock, so a case paused in time is not overdue while paused.
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 from landguard.audit import services as audit
 from landguard.core import clock
 from landguard.core.scope import scope_for
-from landguard.supervision import tunables, verification, workflow
+from landguard.supervision import case_deadlines, verification, workflow
 from landguard.supervision.models import Case, CaseEvent, CasePause, Clue
 
 
@@ -60,7 +61,7 @@ def open_case(*, actor, clue: Clue, number: str, party: str, illegal_area_m2: fl
             case = Case.objects.create(
                 clue=clue, number=number.strip(), party=party.strip(), region_code=clue.region_code,
                 township_code=clue.township_code, filed_at=now,
-                due_at=now + dt.timedelta(days=int(tunables.get("SUPERVISION_CASE_DAYS"))),
+                due_at=case_deadlines.decision_due(now),
                 illegal_area_m2=illegal_area_m2,
                 farmland_m2=(clue.farmland_m2 or 0.0) if farmland_m2 is None else farmland_m2,
                 created_by=actor, is_synthetic=clue.is_synthetic)
@@ -99,12 +100,13 @@ def advance(*, actor, case: Case, to: str, note: str = "", **values) -> Case:
             raise ValidationError({"review_opinion": _("请填写法制审核意见")})
         case.review_opinion, case.notice_served_at = opinion[:300], now
     elif to == Case.Status.DECIDED:
-        window_end = case.notice_served_at + dt.timedelta(days=int(tunables.get("SUPERVISION_NOTICE_DAYS")))
+        window_end = case_deadlines.window_end(case.notice_served_at)  # type: ignore[arg-type]  # set at 告知
         if now < window_end:
-            raise ValidationError(_("陈述申辩、听证申请期限（送达后 %(days)s 日）至 %(end)s 届满，届满后方可作出决定")
-                                  % {
-                "days": tunables.get("SUPERVISION_NOTICE_DAYS"),
-                "end": timezone.localtime(window_end).strftime("%Y-%m-%d %H:%M")})
+            last_day = timezone.localtime(window_end).date() - dt.timedelta(days=1)
+            raise ValidationError(
+                _("陈述申辩、听证申请期限（送达后 %(days)s 个工作日）至 %(end)s 届满，届满后方可作出决定")
+                                  % {"days": case_deadlines.rules()[case_deadlines.STATEMENT].days,
+                                     "end": last_day.strftime("%Y-%m-%d")})
         case.hearing_requested = bool(values.get("hearing_requested", case.hearing_requested))
         case.confiscated_m2 = _number(values, "confiscated_m2")
         case.demolished_m2 = _number(values, "demolished_m2")
@@ -155,7 +157,8 @@ def pause(*, actor, case: Case, kind: str, reason: str) -> CasePause:
 
 @transaction.atomic
 def resume(*, actor, case: Case, note: str = "") -> CasePause:
-    """Restart the clock: the deadline moves by the length of the excluded period just ended."""
+    """Restart the clock: the deadline moves by the length of the excluded period just ended (counted again from
+    立案 with every excluded period, so a deadline that now ends on a rest day rolls over under its rule)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     _require(actor, case.region_code)
     if case.paused_at is None:
@@ -163,7 +166,9 @@ def resume(*, actor, case: Case, note: str = "") -> CasePause:
     period = CasePause.objects.select_for_update().get(case=case, ended_at__isnull=True)
     snapshot = audit.snapshot(case, ["paused_at", "due_at"])
     now = clock.now()
-    case.due_at += now - case.paused_at
+    ended = sum(((p.ended_at - p.started_at) for p in case.pauses.exclude(pk=period.pk) if p.ended_at is not None),
+                dt.timedelta(0))
+    case.due_at = case_deadlines.decision_due(case.filed_at, ended + (now - case.paused_at))
     case.paused_at = None
     case.save(update_fields=["paused_at", "due_at"])
     period.ended_at, period.ended_by, period.end_note = now, actor, note.strip()[:300]

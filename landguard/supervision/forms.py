@@ -13,7 +13,8 @@ from landguard.formats.uploads import ENCODING_CHOICES
 from landguard.regions.models import Level
 from landguard.regions import selectors as region_selectors
 from landguard.supervision.models import (
-    JUDGEMENT_REASONS, Camera, Case, CasePause, Channel, Clue, Judgement, Patch, Severity, SourceKind, Task,
+    JUDGEMENT_REASONS, Camera, Case, CasePause, Channel, ClockStart, Clue, Judgement, Patch, Severity, SourceKind,
+    Task,
 )
 from landguard.shell.listing import ScopedFilterForm
 
@@ -267,6 +268,9 @@ class PolicyForm(forms.Form):
                                         help_text=_("自签收上报起算"))
     restore_minutes = forms.IntegerField(label=_("恢复原状时限（分钟）"), min_value=1, max_value=90 * 24 * 60,
                                          initial=24 * 60)
+    clock_start = forms.ChoiceField(label=_("计时起点"), choices=ClockStart.choices, initial=ClockStart.DISPATCH,
+                                    required=False,
+                                    help_text=_("自发现（告警）时起算时，研判用时计入时限，研判过晚的任务派发时即已超时"))
 
     def __init__(self, *args: Any, scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

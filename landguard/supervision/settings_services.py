@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from landguard.audit import services as audit
 from landguard.core.scope import scope_for
 from landguard.supervision import channels, geo
-from landguard.supervision.models import AlarmSource, Camera, Channel, DeadlinePolicy
+from landguard.supervision.models import AlarmSource, Camera, Channel, ClockStart, DeadlinePolicy
 
 CAMERA_FIELDS = ["code", "name", "device_type", "height_m", "radius_m", "region_code", "is_active"]
 CHANNEL_FIELDS = ["kind", "name", "url", "phones", "region_code", "is_active"]
-POLICY_FIELDS = ["region_code", "kind", "severity", "report_minutes", "onsite_minutes", "restore_minutes"]
+POLICY_FIELDS = ["region_code", "kind", "severity", "report_minutes", "onsite_minutes", "restore_minutes",
+                 "clock_start"]
 
 
 def require_manager(actor, code: str) -> None:
@@ -128,7 +129,7 @@ def send_test(*, actor, channel: Channel) -> channels.Outcome:
 @transaction.atomic
 def save_policy(*, actor, policy: DeadlinePolicy | None, region_code: str, kind: str, severity: str,
                 report_minutes: int,
-                onsite_minutes: int, restore_minutes: int) -> DeadlinePolicy:
+                onsite_minutes: int, restore_minutes: int, clock_start: str = "dispatch") -> DeadlinePolicy:
     """Create or edit a 三个一 rule. It applies to tasks dispatched from then on; running deadlines keep theirs."""
     require_manager(actor, region_code)
     if policy is not None:
@@ -140,6 +141,9 @@ def save_policy(*, actor, policy: DeadlinePolicy | None, region_code: str, kind:
     policy.region_code, policy.kind, policy.severity = region_code, kind, severity
     policy.report_minutes, policy.onsite_minutes, policy.restore_minutes = (report_minutes, onsite_minutes,
         restore_minutes)
+    if clock_start not in ClockStart.values:
+        raise ValidationError({"clock_start": _("请选择计时起点")})
+    policy.clock_start = clock_start
     try:
         with transaction.atomic():
             policy.save()

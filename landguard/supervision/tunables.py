@@ -30,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "SUPERVISION_REPORT_MINUTES": 60,
     "SUPERVISION_ONSITE_MINUTES": 60,
     "SUPERVISION_RESTORE_MINUTES": 24 * 60,
+    # Where the 三个一 clock starts without a rule: "dispatch" (派发) or "discovery" (the alarm); per region on a
+    # DeadlinePolicy row (clock_start).
+    "SUPERVISION_CLOCK_START": "dispatch",
     # A clue is enriched over a disc of this radius around its point (a camera places a target to ~tens of m).
     "SUPERVISION_ENRICH_RADIUS_M": 30.0,
     # 卫片执法: the local accountability line per township, the national one per county (15号令), and how

@@ -22,7 +22,16 @@ from landguard.core import clock
 from landguard.core.scope import scope_for
 from landguard.people.models import FieldChief, Grid, OrgUnit, Role, User
 from landguard.supervision import geo, inbox_messages, intake, notify, tunables, workflow
-from landguard.supervision.models import Clue, Deadline, DeadlinePolicy, Photo, Recipient, Task, TaskEvent
+from landguard.supervision.models import (
+    ClockStart,
+    Clue,
+    Deadline,
+    DeadlinePolicy,
+    Photo,
+    Recipient,
+    Task,
+    TaskEvent,
+)
 
 TRIAGE_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.STAFF, Role.ENFORCEMENT})
 
@@ -74,6 +83,7 @@ class Durations:
     report: dt.timedelta
     onsite: dt.timedelta
     restore: dt.timedelta
+    clock_start: str = ClockStart.DISPATCH
 
 
 def durations(kind: str, severity: str, region_code: str = "") -> Durations:
@@ -85,9 +95,10 @@ def durations(kind: str, severity: str, region_code: str = "") -> Durations:
     best = max(rows, key=lambda p: (len(p.region_code), bool(p.kind), bool(p.severity)), default=None)
     if best is not None:
         return Durations(dt.timedelta(minutes=best.report_minutes), dt.timedelta(minutes=best.onsite_minutes),
-                         dt.timedelta(minutes=best.restore_minutes))
+                         dt.timedelta(minutes=best.restore_minutes), best.clock_start)
     return Durations(tunables.minutes("SUPERVISION_REPORT_MINUTES"), tunables.minutes("SUPERVISION_ONSITE_MINUTES"),
-                     tunables.minutes("SUPERVISION_RESTORE_MINUTES"))
+                     tunables.minutes("SUPERVISION_RESTORE_MINUTES"),
+                     ClockStart(tunables.get("SUPERVISION_CLOCK_START")))
 
 
 @dataclass(frozen=True)
@@ -135,7 +146,9 @@ def recipient_users(recipients) -> list[User]:
 
 @transaction.atomic
 def dispatch(*, actor, clue: Clue, reason: str = "") -> Task:
-    """Judge the clue valid and push a verification task to the four recipients, starting the 三个一 clock."""
+    """Judge the clue valid and push a verification task to the four recipients, starting the 三个一 clock: now, or —
+    where the region's rule counts from discovery — at the clue's first detection (the alarm). Under a discovery
+    clock a late triage gives deadlines already past: they are born breached, and the sweep escalates them."""
     clue = Clue.objects.select_for_update().get(pk=clue.pk)
     _require(actor, clue.region_code, triage=True)
     workflow.check(workflow.CLUE_TRANSITIONS, Clue.Status, clue.status, Clue.Status.VALID)
@@ -145,24 +158,27 @@ def dispatch(*, actor, clue: Clue, reason: str = "") -> Task:
     clue.save()
     audit.record_update(actor=actor, target=clue, before=before, region_code=clue.region_code, note=_("研判为有效"))
 
+    d = durations(clue.kind, clue.severity, clue.region_code)
+    start = min(clue.first_seen, now) if d.clock_start == ClockStart.DISCOVERY else now
     task = Task.objects.create(clue=clue, severity=clue.severity, region_code=clue.region_code,
                                township_code=clue.township_code, dispatched_at=now, dispatched_by=actor,
-                               is_synthetic=clue.is_synthetic)
+                               clock_start=d.clock_start, clock_started_at=start, is_synthetic=clue.is_synthetic)
     recipients = [
         Recipient.objects.create(task=task, kind=c.kind, org_unit=c.org_unit, field_chief=c.field_chief,
                                  label=c.label[:120])
                   for c in choose_recipients(clue)]
-    d = durations(clue.kind, clue.severity, clue.region_code)
     Deadline.objects.bulk_create([
-        Deadline(task=task, step=step, due_at=due, escalate_at=due, township_code=task.township_code)
-        for step, due in ((Deadline.Step.REPORT, now + d.report), (Deadline.Step.ON_SITE, now + d.report + d.onsite),
-                          (Deadline.Step.RESTORE, now + d.restore))
+        Deadline(task=task, step=step, due_at=due, escalate_at=due, township_code=task.township_code,
+                 breached_at=now if due <= now else None)
+        for step, due in ((Deadline.Step.REPORT, start + d.report),
+                          (Deadline.Step.ON_SITE, start + d.report + d.onsite),
+                          (Deadline.Step.RESTORE, start + d.restore))
     ])
     _event(task, actor, "dispatch", "", _("推送：%(names)s") % {"names": "、".join(r.label for r in recipients) or "—"})
     audit.record_create(actor=actor, target=task, region_code=task.region_code)
     notify.push(task=task, users=recipient_users(recipients), code=inbox_messages.TASK_DISPATCHED.code,
                 params={"task": str(task), "place": clue.place_name, "title": clue.title,
-                        "due": timezone.localtime(now + d.report).strftime("%H:%M")})
+                        "due": timezone.localtime(start + d.report).strftime("%H:%M")})
     return task
 
 

@@ -19,7 +19,8 @@ from landguard.supervision.models import Case, CaseEvent, CasePause, Clue
 
 pytestmark = pytest.mark.django_db
 
-START = dt.datetime(2021, 3, 1, 1, 0, tzinfo=dt.timezone.utc)  # a year with no demo case: the late count is ours
+START = dt.datetime(2021, 3, 4, 1, 0, tzinfo=dt.timezone.utc)  # a Thursday of a year with no demo case: the
+# late count is ours, and the deadlines below (+90, +97.5, +130 days) fall on working days, so none rolls over
 DAY = dt.timedelta(days=1)
 
 

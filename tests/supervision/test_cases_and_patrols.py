@@ -39,9 +39,10 @@ def test_a_case_walks_the_table_with_its_rules(valid_clue, county_admin):
         with pytest.raises(ValidationError):
             cases.advance(actor=county_admin, case=case, to=Case.Status.NOTICE)  # no 法制审核 opinion
         cases.advance(actor=county_admin, case=case, to=Case.Status.NOTICE, review_opinion="事实清楚，同意")
-    with clock.frozen(start + dt.timedelta(days=8)), pytest.raises(ValidationError):
-        cases.advance(actor=county_admin, case=case, to=Case.Status.DECIDED)  # inside the 5-day window
-    with clock.frozen(start + dt.timedelta(days=11)):
+    # Served Thu 6 March: 5 working days (行政处罚法 第85条) are 7, 10, 11, 12 and 13 March.
+    with clock.frozen(start + dt.timedelta(days=11)), pytest.raises(ValidationError, match="2025-03-13"):
+        cases.advance(actor=county_admin, case=case, to=Case.Status.DECIDED)  # inside the 5-working-day window
+    with clock.frozen(start + dt.timedelta(days=13)):
         cases.advance(actor=county_admin, case=case, to=Case.Status.DECIDED, confiscated_m2=120, demolished_m2=300,
                       fine_yuan="16000")
         with pytest.raises(ValidationError):
@@ -53,7 +54,7 @@ def test_a_case_walks_the_table_with_its_rules(valid_clue, county_admin):
     case.refresh_from_db()
     assert (case.status, case.confiscated_m2, case.demolished_m2, str(case.fine_yuan), case.restored_m2) == ("closed",
         120, 300, "16000.00", 800)
-    assert case.served_at == start + dt.timedelta(days=11)
+    assert case.served_at == start + dt.timedelta(days=13)
     assert list(CaseEvent.objects.filter(case=case).values_list("to_status", flat=True)) == [
         "filed", "investigating", "review", "notice", "decided", "served", "executing", "closed"]
     s = stats.case_stats(scope_for(county_admin), year=2025)

@@ -56,12 +56,18 @@ from landguard.projects.services.templates import (
     template_specs,
 )
 from landguard.projects.services.reference import (
+    can_edit_calendar,
     create_service_group,
     delete_calendar_day,
+    enter_year,
     save_calendar_day,
+    verify_year,
 )
 
 __all__ = [
+    "can_edit_calendar",
+    "enter_year",
+    "verify_year",
     "CHAIN_KEY",
     "PROJECT_FIELDS",
     "STEP_ACTION_LABELS",

@@ -5,18 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
 from landguard.people.models import User
+from landguard.core import clock
 from landguard.projects.models import (
     CalendarDay,
+    CalendarYear,
     ServiceGroup,
 )
-from landguard.regions.models import Region
+from landguard.regions.models import Level, Region
 from landguard.projects.services.common import _require_writer
 from landguard.projects.services.steps import refresh_due_dates
 
@@ -40,10 +42,21 @@ def create_service_group(*, actor: User | None, region: Region, **values: Any) -
 # --- the holiday calendar -------------------------------------------------------------------------------
 
 
+def can_edit_calendar(user: Any) -> bool:
+    """The schedule is national: one county's admin must not move everyone's deadlines. A national admin (no scope
+    region) or a provincial one (a province's scope: a province may add its own days, as in 2020) may edit it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if not user.can_manage:
+        return False
+    return user.scope_region_id is None or user.scope_region.level == Level.PROVINCE
+
+
 def _require_calendar_editor(actor: User | None) -> None:
-    # The schedule is national: one county's admin must not move everyone's deadlines.
-    if actor is not None and not actor.is_superuser:
-        raise PermissionDenied(_("节假日安排全国统一，只有系统管理员可以修改。"))
+    if actor is not None and not can_edit_calendar(actor):
+        raise PermissionDenied(_("节假日安排全国统一，只有全国或省级管理员可以修改。"))
 
 
 @transaction.atomic
@@ -76,3 +89,66 @@ def delete_calendar_day(*, actor: User | None, day: CalendarDay) -> int:
         k: [v, None] for k, v in audit.snapshot(day).items()})
     day.delete()
     return refresh_due_dates()
+
+
+# --- a year of the calendar from the State Council notice ------------------------------------------------
+
+YEAR_FIELDS = ["year", "source_title", "source_date", "verified"]
+
+
+@transaction.atomic
+def enter_year(*, actor: User | None, year: int, source_title: str, source_date: dt.date,
+               days: list[tuple[dt.date, str, str]], verified: bool = False) -> CalendarYear:
+    """Enter (or re-enter) a year's schedule from its notice: every listed day is added or replaced, the year is
+    recorded with its source, and every open deadline moves to the new calendar. `days` are (date, kind, name);
+    a holiday block may start in the year before (2023's 元旦 began on 2022-12-31)."""
+    _require_calendar_editor(actor)
+    if not source_title.strip():
+        raise ValidationError({"source_title": _("请填写通知的标题")})
+    if not days:
+        raise ValidationError({"days": _("请填写通知中的放假和调休上班日期")})
+    if any(d.year not in (year - 1, year) for d, _kind, _name in days):
+        raise ValidationError({"days": _("日期须在 %(year)s 年内（元旦假期可始于上一年末）") % {"year": year}})
+    entry = CalendarYear.objects.select_for_update().filter(year=year).first()
+    before = audit.snapshot(entry, YEAR_FIELDS) if entry is not None else None
+    entry = entry or CalendarYear(year=year)
+    entry.source_title, entry.source_date = source_title.strip()[:200], source_date
+    _mark(entry, actor, verified)
+    entry.full_clean()
+    entry.save()
+    existing = {d.date: d for d in CalendarDay.objects.select_for_update().filter(date__in=[d for d, _k, _n in days])}
+    for date, kind, name in days:
+        day = existing.get(date) or CalendarDay(date=date)
+        day.kind, day.name = kind, name[:40]
+        day.full_clean()
+        day.save()
+    moved = refresh_due_dates()
+    note = _("录入 %(days)s 天，重新计算了 %(count)s 个环节的期限") % {"days": len(days), "count": moved}
+    if before is None:
+        audit.record_create(actor=actor, target=entry, region_code="", note=note)
+    else:
+        audit.record_update(actor=actor, target=entry, before=before, region_code="", note=note)
+    return entry
+
+
+def _mark(entry: CalendarYear, actor: User | None, verified: bool) -> None:
+    if verified and not entry.verified:
+        entry.verified_at, entry.verified_by = clock.now(), actor if getattr(actor, "pk", None) else None
+    elif not verified:
+        entry.verified_at, entry.verified_by = None, None
+    entry.verified = verified
+
+
+@transaction.atomic
+def verify_year(*, actor: User | None, entry: CalendarYear, source_title: str, source_date: dt.date) -> CalendarYear:
+    """Mark a year checked against its notice day by day, with the notice named as its source."""
+    _require_calendar_editor(actor)
+    entry = CalendarYear.objects.select_for_update().get(pk=entry.pk)
+    if not source_title.strip():
+        raise ValidationError({"source_title": _("请填写通知的标题")})
+    before = audit.snapshot(entry, YEAR_FIELDS)
+    entry.source_title, entry.source_date = source_title.strip()[:200], source_date
+    _mark(entry, actor, True)
+    entry.save()
+    audit.record_update(actor=actor, target=entry, before=before, region_code="", note=_("已与通知原文逐日核对"))
+    return entry

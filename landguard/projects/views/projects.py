@@ -22,6 +22,7 @@ from landguard.core.access import scoped
 from landguard.core.exports import ExportColumn, xlsx_response
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
+from landguard.core.workdays import missing_years
 from landguard.projects import forms as pforms
 from landguard.projects import imports, selectors, services
 from landguard.projects.calendar import work_calendar
@@ -138,6 +139,7 @@ def project_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRes
     context = {
         "project": project, "nav": "projects", "subnav": "list", "steps": steps, "gantt": _gantt(steps, today),
         "health": health, "health_label": Health.LABELS[health], "today": today,
+        "calendar_missing_years": missing_years(calendar, today),
         "land_ready": selectors.land_ready_on(project), "parts": parts,
         "hidden_parts": project.parts.count() - len(parts),
         "occupation": occupation(scope, project),

@@ -23,6 +23,7 @@ from landguard.supervision.models.clues import (
     Patrol,
 )
 from landguard.supervision.models.tasks import (
+    ClockStart,
     DeadlinePolicy,
     Task,
     TaskEvent,
@@ -43,6 +44,7 @@ __all__ = [
     "Clue",
     "Detection",
     "Patrol",
+    "ClockStart",
     "DeadlinePolicy",
     "Task",
     "TaskEvent",

@@ -3,6 +3,8 @@ escalations and photos."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,9 +13,19 @@ from landguard.people.models import FieldChief, OrgUnit
 from landguard.supervision.models.clues import Clue, Severity, SourceKind
 
 
+class ClockStart(models.TextChoices):
+    """Where the 三个一 clock starts: when the task is dispatched (the default), or when the problem was discovered
+    (the alarm, the clue's first detection) — then the time a triage took counts, and a late triage gives a task
+    whose first deadlines are already missed."""
+
+    DISPATCH = "dispatch", _("派发时起算")
+    DISCOVERY = "discovery", _("发现（告警）时起算")
+
+
 class DeadlinePolicy(models.Model):
     """三个一 durations for a region, source kind and/or severity; blank means "any". The most specific row
-    wins: the most local region first, then kind, then severity."""
+    wins: the most local region first, then kind, then severity. The winning row also says where the clock
+    starts (a region's rule for 全部来源 sets it for the region)."""
 
     region_code = models.CharField(_("适用区划代码"), max_length=12, blank=True, db_index=True,
                                    help_text=_("该区划内的线索适用此规则；留空为全平台默认"))
@@ -22,6 +34,8 @@ class DeadlinePolicy(models.Model):
     report_minutes = models.PositiveIntegerField(_("上报时限（分钟）"))
     onsite_minutes = models.PositiveIntegerField(_("到场制止时限（分钟）"))
     restore_minutes = models.PositiveIntegerField(_("恢复原状时限（分钟）"))
+    clock_start = models.CharField(_("计时起点"), max_length=10, choices=ClockStart.choices,
+                                   default=ClockStart.DISPATCH)
 
     class Meta:
         ordering = ["region_code", "kind", "severity"]
@@ -59,6 +73,10 @@ class Task(models.Model):
     dispatched_at = models.DateTimeField(_("派发时间"), db_index=True)
     dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                       verbose_name=_("派发人"))
+    clock_start = models.CharField(_("计时起点"), max_length=10, choices=ClockStart.choices,
+                                   default=ClockStart.DISPATCH)
+    clock_started_at = models.DateTimeField(_("计时起算时间"), null=True, blank=True,
+                                            help_text=_("三个一时限的起算时间；空为派发时间"))
     reported_at = models.DateTimeField(_("签收上报时间"), null=True, blank=True)
     on_site_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
     checkin_location = models.PointField(_("到场定位"), srid=4490, null=True, blank=True)
@@ -83,6 +101,15 @@ class Task(models.Model):
     @property
     def number(self) -> str:
         return str(self)
+
+    @property
+    def triage_delay(self):
+        """From discovery (the alarm, the clue's first detection) to dispatch: how long the triage took."""
+        return max(self.dispatched_at - self.clue.first_seen, dt.timedelta(0))
+
+    @property
+    def clock_origin(self):
+        return self.clock_started_at or self.dispatched_at
 
 
 class TaskEvent(models.Model):

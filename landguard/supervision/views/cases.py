@@ -12,15 +12,17 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from landguard.audit import selectors as audit_selectors
+from landguard.core import clock, workdays
 from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
 from landguard.supervision import cases as case_services
-from landguard.supervision import forms, selectors, stats, tunables, verification
+from landguard.supervision import case_deadlines, forms, selectors, stats, verification
 from landguard.supervision.models import Case
 from landguard.supervision.views.common import error_text, in_township, local_time, year_param
 from landguard.supervision.workflow import CASE_TRANSITIONS
@@ -70,13 +72,16 @@ def case_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
     nexts = [(s, Case.Status(s).label) for s in Case.Status.values if s in CASE_TRANSITIONS[case.status]]
     form = forms.CaseStepForm(initial={"to": nexts[0][0] if nexts else ""})
     form.fields["to"].choices = nexts
-    window_end = case.notice_served_at + dt.timedelta(
-        days=int(tunables.get("SUPERVISION_NOTICE_DAYS"))) if case.notice_served_at else None
+    calendar = workdays.current_calendar()
+    window_end = case_deadlines.window_end(case.notice_served_at, calendar) if case.notice_served_at else None
     pauses = list(case.pauses.all())
     context = {"case": case, "nav": "supervision", "events": case.events.all(), "form": form, "next_steps": nexts,
                "clock": case_services.clock_of(case), "pauses": pauses,
                "open_pause": next((p for p in pauses if p.ended_at is None), None),
-               "pause_form": forms.CasePauseForm(), "resume_form": forms.CaseResumeForm(), "window_end": window_end,
+               "pause_form": forms.CasePauseForm(), "resume_form": forms.CaseResumeForm(),
+               "window_last_day": timezone.localtime(window_end).date() - dt.timedelta(days=1) if window_end else None,
+               "deadline_rules": list(case_deadlines.rules().values()),
+               "calendar_missing_years": workdays.missing_years(calendar, clock.today()),
                "can_triage": verification.can_triage(request.user), "history": audit_selectors.history_of(scope, case)}
     return render(request, "supervision/case_detail.html", context)
 

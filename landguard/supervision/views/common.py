@@ -38,10 +38,24 @@ def error_text(exc: Exception) -> str:
     return str(exc) or _("该操作超出您的权限。")
 
 
+def duration_text(delta: dt.timedelta) -> str:
+    """A duration as people say it: 45 分钟, 3 小时 5 分钟, 2 天 4 小时."""
+    minutes = int(delta.total_seconds() // 60)
+    days, hours, mins = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    if days:
+        return _("%(d)s 天 %(h)s 小时") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)s 小时 %(m)s 分钟") % {"h": hours, "m": mins}
+    return _("%(m)s 分钟") % {"m": mins}
+
+
 def task_context(scope: RegionScope, task: Task) -> dict[str, Any]:
-    return {"task": task, "clue": task.clue,
+    deadlines = task.deadlines.prefetch_related("escalations__field_chief__user").order_by("due_at")
+    return {"task": task, "clue": task.clue, "triage_delay": duration_text(task.triage_delay),
+            # under a discovery clock a late triage gives a task whose first deadline had passed when it was sent
+            "born_breached": any(d.due_at <= task.dispatched_at for d in deadlines if not d.waived),
             "recipients": task.recipients.select_related("org_unit", "field_chief__user"),
-            "deadlines": task.deadlines.prefetch_related("escalations__field_chief__user").order_by("due_at"),
+            "deadlines": deadlines,
             "events": task.events.all(),
             "photos": task.photos.order_by("created_at"), "deliveries": task.deliveries.select_related("channel")[:50],
             "history": audit_selectors.history_of(scope, task)}

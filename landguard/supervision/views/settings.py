@@ -123,14 +123,16 @@ def _policy_page(request: HttpRequest, scope: RegionScope, policy=None) -> HttpR
     initial = {} if policy is None else {"region": policy.region_code, "kind": policy.kind, "severity": policy.severity,
                                          "report_minutes": policy.report_minutes,
                                          "onsite_minutes": policy.onsite_minutes,
-                                         "restore_minutes": policy.restore_minutes}
+                                         "restore_minutes": policy.restore_minutes,
+                                         "clock_start": policy.clock_start}
     form = forms.PolicyForm(request.POST or None, initial=initial, scope=scope)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         saved = run_service(form, settings_services.save_policy, actor=request.user, policy=policy,
                             region_code=d["region"].code,
                             kind=d["kind"], severity=d["severity"], report_minutes=d["report_minutes"],
-                            onsite_minutes=d["onsite_minutes"], restore_minutes=d["restore_minutes"])
+                            onsite_minutes=d["onsite_minutes"], restore_minutes=d["restore_minutes"],
+                            clock_start=d["clock_start"] or "dispatch")
         if saved is not None:
             messages.success(request, _("已保存时限规则，此后派发的任务按此计时"))
             return redirect(_settings_url())
