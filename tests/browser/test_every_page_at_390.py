@@ -1,0 +1,99 @@
+"""Every HTML page of the access walk on a 390 px phone, in Chinese and in English: nothing scrolls sideways and
+every map on it has a size and a drawn canvas.
+
+The sample URLs come from tests/browser/page_samples.py (the walk's SAMPLES fed with the demo's own objects in
+清泉街道), read in a subprocess from the server's database. Each persona gets one tab per language (the language
+cookie); a URL is first fetched through the tab's request context and only loaded as a page when it answers
+200 text/html (API, JSON, tiles and downloads are left out by their Content-Type). All failures are collected
+into one message, route + persona + language + measured width, with a screenshot of each failing page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from landguard.demo.personas import COUNTY_ADMIN, TOWNSHIP_OFFICER
+
+pytestmark = pytest.mark.browser
+
+WIDTH = 390
+PHONE = {"viewport": {"width": WIDTH, "height": 844}, "is_mobile": True, "has_touch": True}
+LANGUAGES = ("zh-hans", "en")
+PERSONAS = (COUNTY_ADMIN, TOWNSHIP_OFFICER)
+MAPS = ".map, .maplibregl-map, .leaflet-container, [data-map]"
+# Pages that stream or redirect away by design (logout ends the session the other pages need).
+SKIP = {"web:logout", "logout"}
+
+MEASURE = """async (selector) => {
+    const maps = () => [...document.querySelectorAll(selector)].filter((el) => el.getClientRects().length > 0);
+    // A map draws into its canvas once its script ran: give MapLibre a moment (SwiftShader) before judging.
+    for (let i = 0; i < 40 && maps().some((el) => el.classList.contains('map')
+                                             && !el.querySelector('canvas, .leaflet-pane')); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const wide = [...document.body.querySelectorAll('*')]
+        .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1
+                && getComputedStyle(el).position !== 'fixed'
+                && el.closest('.table-wrap, .maplibregl-map, .leaflet-container') === null)
+        .filter((el, _, all) => !all.includes(el.parentElement))
+        .slice(0, 4)
+        .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+             + (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '')
+             + ` (${Math.round(el.getBoundingClientRect().right)}px)`);
+    const badMaps = maps().flatMap((el) => {
+        const box = el.getBoundingClientRect();
+        const canvas = el.querySelector('canvas');
+        const drawn = canvas ? canvas.width > 0 && canvas.height > 0 : !!el.querySelector('.leaflet-pane');
+        const name = el.id || el.className;
+        if (box.width < 1 || box.height < 1) return [`map ${name} is ${Math.round(box.width)}×${Math.round(box.height)} px`];
+        if (!drawn) return [`map ${name} has no drawn canvas`];
+        return [];
+    });
+    return { scrollWidth: document.scrollingElement.scrollWidth, wide, badMaps };
+}"""
+
+
+def _is_page(response) -> bool:
+    return response.status == 200 and response.headers.get("content-type", "").startswith("text/html")
+
+
+def test_every_page_fits_a_phone_and_its_maps_draw(open_tab, server_url, server_script, artifacts):
+    samples = json.loads(server_script(Path(__file__).with_name("page_samples.py")))
+    samples = [s for s in samples if s["route"] not in SKIP and "logout" not in s["path"]]
+    assert len(samples) > 50, f"only {len(samples)} sample URLs: page_samples.py found too little"
+    failures: list[str] = []
+    loads = 0
+    for username in PERSONAS:
+        pages: list[dict[str, str]] | None = None
+        for language in LANGUAGES:
+            tab = open_tab(username, **PHONE)
+            tab.context.add_cookies([{"name": "django_language", "value": language, "url": server_url}])
+            page = tab.page
+            if pages is None:  # what is an HTML page for this persona: once, whatever the language
+                pages = [s for s in samples if _is_page(tab.context.request.get(s["path"], max_redirects=0))]
+            for sample in pages:
+                label = f"{sample['route']} {sample['path']} — {username} — {language}"
+                try:
+                    response = page.goto(sample["path"], wait_until="load")
+                except Exception as error:  # noqa: BLE001 — a page that cannot load is a finding, the loop goes on
+                    failures.append(f"{label}: did not load ({str(error).splitlines()[0]})")
+                    continue
+                loads += 1
+                measured = page.evaluate(MEASURE, MAPS)
+                problems = []
+                if response is None or response.status != 200:
+                    problems.append(f"answered {response.status if response else 'nothing'}")
+                if measured["scrollWidth"] > WIDTH + 1:
+                    problems.append(f"{measured['scrollWidth']} px wide; past the edge: {', '.join(measured['wide'])}")
+                problems += measured["badMaps"]
+                if problems:
+                    failures.append(f"{label}: {'; '.join(problems)}")
+                    name = re.sub(r"[^A-Za-z0-9]+", "-", f"{sample['route']}-{username}-{language}").strip("-")
+                    page.screenshot(path=str(artifacts / f"at390-{name}.png"), full_page=True)
+            tab.context.close()
+    assert loads > 40, f"only {loads} pages loaded"
+    assert not failures, f"{len(failures)} of {loads} page loads at {WIDTH} px fail:\n" + "\n".join(failures)
