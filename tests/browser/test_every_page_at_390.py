@@ -36,7 +36,7 @@ MEASURE = """async (selector) => {
         await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const wide = [...document.body.querySelectorAll('*')]
-        .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1
+        .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1
                 && getComputedStyle(el).position !== 'fixed'
                 && el.closest('.table-wrap, .maplibregl-map, .leaflet-container') === null)
         .filter((el, _, all) => !all.includes(el.parentElement))
