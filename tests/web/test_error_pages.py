@@ -75,3 +75,24 @@ def test_calendar_rows_link_only_for_those_who_may_edit(client_for, county_admin
     assert edit not in _text(client_for(county_admin).get(url))
     superuser = django_user_model.objects.create_superuser("calendar-root", password="x-long-password-1")
     assert edit in _text(client_for(superuser).get(url))
+
+
+def test_a_urlconf_without_the_shell_gets_the_bare_page(client_for, county_admin, settings):
+    """The access walk's fixtures serve a URLconf with none of the site's namespaces: no NoReverseMatch."""
+    from django.http import Http404
+    from django.urls import path
+
+    import types
+
+    def missing(request):
+        raise Http404
+
+    conf = types.ModuleType("error_pages_fixture_conf")
+    conf.urlpatterns = [path("gone/", missing)]  # type: ignore[attr-defined]
+    conf.handler404 = "landguard.web.errors.page_not_found"  # type: ignore[attr-defined]
+    settings.ROOT_URLCONF = conf
+    client = client_for(county_admin)
+    for url in ("/gone/", "/nothing-here/"):
+        response = client.get(url)
+        assert response.status_code == 404 and "页面不存在" in _text(response) and 'href="/"' in _text(response)
+        assert 'class="topbar"' not in _text(response)
