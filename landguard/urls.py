@@ -29,3 +29,7 @@ urlpatterns = [
     path("analysis/", include("landguard.analysis.urls")),
     path("", include("landguard.web.urls")),
 ]
+
+# 403 and 404 in the shell and the reader's language (landguard/web/errors.py); 500.html is static.
+handler403 = "landguard.web.errors.permission_denied"
+handler404 = "landguard.web.errors.page_not_found"

@@ -154,6 +154,23 @@ def server_shell(server_url: str):
     return run
 
 
+@pytest.fixture
+def server_script(server_url: str):
+    """server_script(path) runs a Python file on the server's database (tests/ and tests/browser on its path) and
+    returns what it printed."""
+
+    def run(path: Path) -> str:
+        env = _server_env()
+        env["PYTHONPATH"] = os.pathsep.join([str(REPO / "tests"), str(REPO / "tests" / "browser"), str(REPO)])
+        result = subprocess.run([sys.executable, str(path)], cwd=REPO, env=env, capture_output=True, text=True,
+                                timeout=300)
+        if result.returncode != 0:
+            pytest.fail(f"{path.name} failed ({result.returncode}):\n{result.stderr[-4000:]}", pytrace=False)
+        return result.stdout
+
+    return run
+
+
 # --- the browser ---------------------------------------------------------------------------------------
 
 
