@@ -109,6 +109,7 @@ def advance(*, actor, case: Case, to: str, note: str = "", **values) -> Case:
         case.confiscated_m2 = _number(values, "confiscated_m2")
         case.demolished_m2 = _number(values, "demolished_m2")
         case.fine_yuan = _number(values, "fine_yuan", decimal=True)
+        case.confiscated_income_yuan = _number(values, "confiscated_income_yuan", decimal=True)
         case.decided_at = now
     elif to == Case.Status.SERVED:
         case.served_at = now
@@ -117,6 +118,9 @@ def advance(*, actor, case: Case, to: str, note: str = "", **values) -> Case:
             raise ValidationError({"note": _("审理后不予处罚结案须说明理由")})
         case.restored_m2 = _number(values, "restored_m2")
         case.referrals = int(_number(values, "referrals"))
+        case.referrals_done = int(_number(values, "referrals_done"))
+        if case.referrals_done > case.referrals:
+            raise ValidationError({"referrals_done": _("已落实人数不能多于移送人数")})
         case.referral_note = str(values.get("referral_note") or "")[:300]
         case.closed_at = now
     before, case.status = case.status, to

@@ -151,11 +151,19 @@ class CaseStats:
     confiscated_m2: float = 0.0
     demolished_m2: float = 0.0
     fine_yuan: float = 0.0
+    confiscated_income_yuan: float = 0.0
     restored_m2: float = 0.0
     referrals: int = 0
+    referrals_done: int = 0
+    restored_without_case: int = 0
     illegal_patch_m2: float = 0.0
     rectified_patch_m2: float = 0.0
     rates: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def forfeit_yuan(self) -> float:
+        """罚没款: fines plus confiscated illegal gains (没收违法所得)."""
+        return self.fine_yuan + self.confiscated_income_yuan
 
 
 def case_stats(scope: RegionScope, *, year: int | None = None) -> CaseStats:
@@ -170,8 +178,8 @@ def case_stats(scope: RegionScope, *, year: int | None = None) -> CaseStats:
     s.illegal = tasks.count() + patches.count()
     s.filed = cases.count()
     s.closed = cases.filter(status=Case.Status.CLOSED).count()
-    restored_without_case = tasks.filter(restored_at__isnull=False).exclude(clue__case__isnull=False).count()
-    s.handled = s.filed + restored_without_case
+    s.restored_without_case = tasks.filter(restored_at__isnull=False).exclude(clue__case__isnull=False).count()
+    s.handled = s.filed + s.restored_without_case
     now = clock.now()
     # While paused the deadline moves with the clock: a paused case is late only if it was already when paused.
     undecided = Q(decided_at__isnull=True,
@@ -179,9 +187,10 @@ def case_stats(scope: RegionScope, *, year: int | None = None) -> CaseStats:
     s.late = cases.filter(undecided | Q(decided_at__gt=F("due_at"))
                           | Q(decided_at__isnull=True, closed_at__gt=F("due_at"))).count()
     sums = cases.aggregate(c=Sum("confiscated_m2"), d=Sum("demolished_m2"), f=Sum("fine_yuan"), r=Sum("restored_m2"),
-                           p=Sum("referrals"))
+                           p=Sum("referrals"), i=Sum("confiscated_income_yuan"), pd=Sum("referrals_done"))
     s.confiscated_m2, s.demolished_m2 = sums["c"] or 0.0, sums["d"] or 0.0
     s.fine_yuan, s.restored_m2, s.referrals = float(sums["f"] or 0), sums["r"] or 0.0, sums["p"] or 0
+    s.confiscated_income_yuan, s.referrals_done = float(sums["i"] or 0), sums["pd"] or 0
     s.illegal_patch_m2 = patches.aggregate(a=Sum("area_m2"))["a"] or 0.0
     s.rectified_patch_m2 = patches.filter(rectification=Patch.Rectification.DONE).aggregate(
         a=Sum("area_m2"))["a"] or 0.0
@@ -260,7 +269,7 @@ def dashboard(scope: RegionScope) -> dict:
             "alerts": detections.count(),
             "camera_alerts": detections.filter(kind=SourceKind.CAMERA).count(),
             "clues": selectors.clues(scope).count(),
-            "pending": selectors.clues(scope).filter(status=Clue.Status.NEW).count(),
+            "pending": selectors.clues(scope).filter(status__in=(Clue.Status.NEW, Clue.Status.PREJUDGED)).count(),
             "pushed": tasks.count(),
             "illegal": tasks.filter(outcome=Task.Outcome.ILLEGAL).count()
                 + selectors.patches(scope).filter(judgement=Judgement.ILLEGAL).count(),

@@ -44,6 +44,7 @@ urlpatterns = [
     path("patches/<int:pk>/judge/", patches.patch_judge, name="patch-judge"),
     path("ratio/", patches.ratio, name="ratio"),
     path("ratio.xlsx", patches.ratio_export, name="ratio-export"),
+    path("ratio/official/", patches.ratio_official, name="ratio-official"),
     path("cases/", cases.case_list, name="case-list"),
     path("cases.xlsx", cases.case_export, name="case-export"),
     path("cases/stats/", cases.case_stats, name="case-stats"),

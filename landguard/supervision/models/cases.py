@@ -46,8 +46,11 @@ class Case(models.Model):
     confiscated_m2 = models.FloatField(_("没收建筑物（平方米）"), default=0)
     demolished_m2 = models.FloatField(_("拆除建筑物（平方米）"), default=0)
     fine_yuan = models.DecimalField(_("罚款（元）"), max_digits=14, decimal_places=2, default=0)
+    confiscated_income_yuan = models.DecimalField(_("没收违法所得（元）"), max_digits=14, decimal_places=2, default=0)
     restored_m2 = models.FloatField(_("复耕面积（平方米）"), default=0)
     referrals = models.PositiveIntegerField(_("移送纪检监察（人）"), default=0)
+    referrals_done = models.PositiveIntegerField(_("移送已落实（人）"), default=0,
+                                                 help_text=_("纪检监察机关已作出处理的人数"))
     referral_note = models.CharField(_("移送情况"), max_length=300, blank=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("立案人"))
