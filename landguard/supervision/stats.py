@@ -25,7 +25,9 @@ DEFINITIONS = {
     "illegal": _("核实违法：现场核查结论为“违法”的任务数，加上判定为“违法”的卫片图斑数"),
     "filed": _("立案数：立案查处的案件数"),
     "closed": _("结案数：已结案的案件数"),
-    "compliance": _("时限达标率：已到期或已完成的“三个一”环节中按时完成的比例（无需办理的环节不计）"),
+    "compliance": _("时限达标率 = 按时完成 ÷（按时完成 + 超时）。每个“三个一”环节只计入一类：按时完成（在时限内完成）、"
+                    "超时（超时完成、已超时或已过时限未完成）、进行中（未完成且未到时限），三类之和为环节合计；"
+                    "无需办理的环节不计；已升级是超时中的一部分"),
     "unit_compliance": _(
         "分接收单位：每个核查任务同时推送四方，其“三个一”环节计入每个接收单位（执法中队、乡镇所、乡镇政府、田长）"),
     "filing_rate": _("立案率 = 立案数 ÷ 核实违法数"),
@@ -56,6 +58,10 @@ def new_illegal_m2(scope: RegionScope, year: int) -> float:
 
 @dataclass
 class Compliance:
+    """三个一 steps in three parts that add up to `total`: on time (met by its due time), late (met after it, or
+    breached, or past due and not met) and running (not met and not yet due); `decided` = on time + late, the
+    rate's denominator. `escalated` is a subset of the late, not a fourth part."""
+
     code: str
     name: str
     decided: int = 0
@@ -65,8 +71,23 @@ class Compliance:
     escalated: int = 0
 
     @property
+    def total(self) -> int:
+        return self.on_time + self.breached + self.running
+
+    @property
     def rate(self) -> float | None:
         return _rate(self.on_time, self.decided)
+
+
+def _parts(prefix: str = "") -> dict[str, Q]:
+    """The mutually exclusive parts of the non-waived deadlines, fields under `prefix` ("task__deadlines__")."""
+    met, due, breached = f"{prefix}met_at", f"{prefix}due_at", f"{prefix}breached_at"
+    now = clock.now()
+    on_time = Q(**{f"{met}__isnull": False, f"{met}__lte": F(due)})
+    late = (Q(**{f"{met}__isnull": False, f"{met}__gt": F(due)})
+            | Q(**{f"{met}__isnull": True}) & (Q(**{f"{breached}__isnull": False}) | Q(**{f"{due}__lt": now})))
+    running = Q(**{f"{met}__isnull": True, f"{breached}__isnull": True, f"{due}__gte": now})
+    return {"on_time": on_time, "late": late, "running": running}
 
 
 def compliance(scope: RegionScope, *, since: dt.datetime | None = None) -> tuple[list[Compliance], Compliance]:
@@ -75,16 +96,15 @@ def compliance(scope: RegionScope, *, since: dt.datetime | None = None) -> tuple
     if since is not None:
         qs = qs.filter(task__dispatched_at__gte=since)
     rows = {code: Compliance(code, name) for code, name in selectors.townships(scope).items()}
+    parts = _parts()
     figures = qs.values("township_code").annotate(
-        decided=Count("id", filter=Q(met_at__isnull=False) | Q(breached_at__isnull=False)),
-        on_time=Count("id", filter=Q(met_at__isnull=False, met_at__lte=F("due_at"))),
-        running=Count("id", filter=Q(met_at__isnull=True, breached_at__isnull=True)),
-        breached=Count("id", filter=Q(breached_at__isnull=False)),
+        on_time=Count("id", filter=parts["on_time"]), late=Count("id", filter=parts["late"]),
+        running=Count("id", filter=parts["running"]),
         escalated=Count("id", filter=Q(escalation_level__gt=0)))
     for f in figures:
         row = rows.setdefault(f["township_code"], Compliance(f["township_code"], f["township_code"]))
-        row.decided, row.on_time, row.running, row.breached, row.escalated = (f["decided"], f["on_time"], f["running"],
-            f["breached"], f["escalated"])
+        row.on_time, row.breached, row.running, row.escalated = f["on_time"], f["late"], f["running"], f["escalated"]
+        row.decided = row.on_time + row.breached
     total = Compliance("", str(_("合计")))
     for row in rows.values():
         total.decided += row.decided
@@ -109,22 +129,18 @@ def unit_compliance(scope: RegionScope, *, since: dt.datetime | None = None) -> 
     if since is not None:
         qs = qs.filter(task__dispatched_at__gte=since)
     live = Q(task__deadlines__waived=False)
+    parts = _parts("task__deadlines__")
     figures = qs.values("kind", "org_unit", "field_chief").annotate(
         label=Max("label"),
-        decided=Count("task__deadlines",
-            filter=live & (Q(task__deadlines__met_at__isnull=False) | Q(task__deadlines__breached_at__isnull=False))),
-        on_time=Count("task__deadlines",
-            filter=live & Q(task__deadlines__met_at__isnull=False,
-                            task__deadlines__met_at__lte=F("task__deadlines__due_at"))),
-        running=Count("task__deadlines",
-                      filter=live & Q(task__deadlines__met_at__isnull=True, task__deadlines__breached_at__isnull=True)),
-        breached=Count("task__deadlines", filter=live & Q(task__deadlines__breached_at__isnull=False)),
+        on_time=Count("task__deadlines", filter=live & parts["on_time"]),
+        late=Count("task__deadlines", filter=live & parts["late"]),
+        running=Count("task__deadlines", filter=live & parts["running"]),
         escalated=Count("task__deadlines", filter=live & Q(task__deadlines__escalation_level__gt=0)))
     kinds = dict(Recipient.Kind.choices)
-    rows = [UnitCompliance(str(f["org_unit"] or f["field_chief"]), f["label"], f["decided"], f["on_time"], f["running"],
-                           f["breached"],
-                           f["escalated"], kind=f["kind"], kind_label=str(kinds.get(f["kind"], f["kind"])))
-                               for f in figures]
+    rows = [UnitCompliance(str(f["org_unit"] or f["field_chief"]), f["label"], f["on_time"] + f["late"], f["on_time"],
+                           f["running"], f["late"], f["escalated"], kind=f["kind"],
+                           kind_label=str(kinds.get(f["kind"], f["kind"])))
+            for f in figures]
     order = list(kinds)
     rows.sort(key=lambda r: (order.index(r.kind) if r.kind in order else len(order), -1 if r.rate is None else r.rate,
                              r.name))

@@ -109,7 +109,8 @@ def prejudge(*, actor, clue: Clue, reason: str) -> Clue:
     clue.status, clue.triage_reason = Clue.Status.PREJUDGED, reason.strip()
     clue.save()
     clue_event(clue, actor, previous, reason.strip())
-    audit.record_update(actor=actor, target=clue, before=before, region_code=clue.region_code, note=_("初判，报所长决定"))
+    audit.record_update(actor=actor, target=clue, before=before, region_code=clue.region_code,
+                        note=_("初判，报所长决定"))
     return clue
 
 

@@ -238,3 +238,50 @@ def test_a_threshold_is_reached_at_the_line_or_only_above_it_as_configured():
     assert patches.Ratio("x", "x", 8.01, 100, 0.08, strict=True).level == "over"
     with override_settings(SUPERVISION_RATIO_NATIONAL_STRICT=True):
         assert patches.thresholds()["national"] == (0.15, True)
+
+
+# --- 时限与巡田 totals ----------------------------------------------------------------------------------------------
+
+
+def test_deadline_parts_add_up_to_the_total_on_every_row_and_the_unit_tables(village, county_admin, client_for):
+    """Each 三个一 step is exactly one of 按时完成 / 超时 / 进行中, whatever the sweep has marked yet: a step met late
+    without a breach mark, one breached then met, one past due not yet swept all count as 超时."""
+    from landguard.core import clock
+    from landguard.supervision.models import Deadline, Recipient
+
+    now = _local(2025, 6, 2, 12)
+    h = dt.timedelta(hours=1)
+    a, b, c = _clues(village, 3, now - 10 * h)
+    scope = scope_for(county_admin)
+    with clock.frozen(now):
+        _rows, before = stats.compliance(scope)
+    states = {  # task → step → (due, met, breached, waived, escalation level)
+        a: {"report": (now - 9 * h, now - 9.5 * h, None, False, 0),
+            "on_site": (now - 8 * h, now - 7 * h, None, False, 0),
+            "restore": (now - 5 * h, now - 2 * h, now - 4 * h, False, 0)},
+        b: {"report": (now - 9 * h, None, now - 8 * h, False, 1), "on_site": (now - h, None, None, False, 0),
+            "restore": (now + 9 * h, None, None, True, 0)},
+        c: {"report": (now + h, None, None, False, 0), "on_site": (now + 2 * h, None, None, False, 0),
+            "restore": (now + 20 * h, now - h, None, False, 0)},
+    }
+    for clue, steps in states.items():
+        task = Task.objects.create(clue=clue, region_code=clue.region_code, township_code=clue.township_code,
+                                   dispatched_at=now - 10 * h, dispatched_by=county_admin)
+        Recipient.objects.create(task=task, kind=Recipient.Kind.OFFICE, label="清泉街道自然资源所")
+        Recipient.objects.create(task=task, kind=Recipient.Kind.SQUAD, label="执法中队")
+        for step, (due, met, breached, waived, level) in steps.items():
+            Deadline.objects.create(task=task, step=step, due_at=due, met_at=met, breached_at=breached, waived=waived,
+                                    escalation_level=level, township_code=clue.township_code)
+    with clock.frozen(now):
+        rows, total = stats.compliance(scope)
+        units = stats.unit_compliance(scope)
+        body = client_for(county_admin).get("/supervision/compliance/").content.decode()
+    added = [getattr(total, k) - getattr(before, k) for k in ("on_time", "breached", "running", "total", "decided",
+                                                              "escalated")]
+    assert added == [2, 4, 2, 8, 6, 1]
+    for row in [*rows, total, *units, *stats.kind_compliance(units)]:
+        assert row.total == row.on_time + row.breached + row.running
+        assert row.decided == row.on_time + row.breached
+    ours = [u for u in units if u.name in ("清泉街道自然资源所", "执法中队") and u.code == "None"]
+    assert [(u.total, u.on_time, u.breached, u.running) for u in ours] == [(8, 2, 4, 2)] * 2
+    assert f'<th class="num" data-part="total">{total.total}</th>' in body
