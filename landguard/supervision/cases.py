@@ -43,6 +43,9 @@ def _require(actor, code: str) -> None:
         raise PermissionDenied(_("您不能办理该案件。"))
 
 
+require_case_worker = _require
+
+
 @transaction.atomic
 def open_case(*, actor, clue: Clue, number: str, party: str, illegal_area_m2: float = 0.0,
               farmland_m2: float | None = None,
@@ -62,7 +65,7 @@ def open_case(*, actor, clue: Clue, number: str, party: str, illegal_area_m2: fl
                 township_code=clue.township_code, filed_at=now,
                 due_at=now + dt.timedelta(days=int(tunables.get("SUPERVISION_CASE_DAYS"))),
                 illegal_area_m2=illegal_area_m2,
-                farmland_m2=(clue.farmland_m2 or 0.0) if farmland_m2 is None else farmland_m2,
+                farmland_m2=farmland_m2,  # not the clue's analysis disc: measured from a sketch, else 未测定
                 created_by=actor, is_synthetic=clue.is_synthetic)
     except IntegrityError:
         raise ValidationError({"number": _("立案号已存在，或该线索已立案")}) from None

@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from landguard.core import clock
 from landguard.core.scope import RegionScope
+from landguard.regions.models import Level, Region
 from landguard.supervision import selectors, tunables
-from landguard.supervision.models import Clue
+from landguard.engine import landclass
+from landguard.supervision.models import Clue, Judgement, Task
 from landguard.supervision.stats import CaseStats
 
 # --- a period's figures -------------------------------------------------------------------------------------------
@@ -74,6 +76,84 @@ def period_param(values, *, default_start: dt.date | None = None) -> tuple[dt.da
     start = parse("from", default_start or dt.date(today.year, 1, 1))
     end = parse("to", today)
     return (end, start) if end < start else (start, end)
+
+
+# --- year on year: 农用地 and 耕地 ----------------------------------------------------------------------------------
+
+YEAR_ON_YEAR_DEFINITIONS = {
+    "agricultural": _("新增违法占用农用地：当年判定为违法的卫片图斑中原地类（DLBM，缺失时为三调主要地类）"
+                      "属农用地的图斑面积，加上当年核实违法的核查任务中线索点主要地类属农用地的违法占地面积；"
+                      "同比 =（本年 − 上年）÷ 上年"),
+    "farmland": _("新增违法占用耕地：当年违法卫片图斑占用耕地面积（扣除田坎），"
+                  "加上当年核实违法并已立案、现场勾绘了占地范围的案件中的耕地面积；未勾绘的不计入（未测定）；"
+                  "同比 =（本年 − 上年）÷ 上年"),
+}
+
+
+@dataclass
+class YearFigure:
+    this_year: float = 0.0
+    last_year: float = 0.0
+    unmeasured: int = 0  # violations whose 耕地 is 未测定 (no sketch)
+
+    @property
+    def change(self) -> float | None:
+        return round(100 * (self.this_year - self.last_year) / self.last_year, 1) if self.last_year else None
+
+
+def _illegal_areas(scope: RegionScope, year: int) -> tuple[float, float, int]:
+    start, end = period_bounds(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    agricultural = farmland = 0.0
+    unmeasured = 0
+    for dlbm, main, area, farm in selectors.patches(scope).filter(judgement=Judgement.ILLEGAL, year=year).values_list(
+            "dlbm", "main_code", "area_m2", "farmland_m2"):
+        found = landclass.lookup(dlbm or main) if (dlbm or main) else None
+        if found is not None and found.big_class == landclass.BigClass.AGRICULTURAL:
+            agricultural += area or 0.0
+        farmland += farm or 0.0
+    for code, area, farm, sketched in selectors.tasks(scope).filter(
+            outcome=Task.Outcome.ILLEGAL, verified_at__gte=start, verified_at__lt=end).values_list(
+            "clue__main_land_code", "illegal_area_m2", "clue__case__farmland_m2", "clue__case__occupied"):
+        found = landclass.lookup(code) if code else None
+        if found is not None and found.big_class == landclass.BigClass.AGRICULTURAL:
+            agricultural += area or 0.0
+        if sketched is not None and farm is not None:
+            farmland += farm
+        else:
+            unmeasured += 1
+    return agricultural, farmland, unmeasured
+
+
+def year_on_year(scope: RegionScope, year: int) -> dict[str, YearFigure]:
+    ag, farm, unmeasured = _illegal_areas(scope, year)
+    ag0, farm0, _unmeasured = _illegal_areas(scope, year - 1)
+    return {"agricultural": YearFigure(ag, ag0), "farmland": YearFigure(farm, farm0, unmeasured)}
+
+
+# --- camera coverage ---------------------------------------------------------------------------------------------
+
+COVERAGE_DEFINITION = _("监控覆盖：范围内的村（社区）中，至少有一处在用摄像机覆盖圆（按监控半径）"
+                        "触及其地界的村数 ÷ 范围内村数；各摄像机另列巡航周期，即同一地块两次被看到的最长间隔")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    covered: int
+    villages: int
+    cameras: int
+
+
+def coverage(scope: RegionScope) -> Coverage:
+    """How many of the villages in scope an active camera's coverage disc reaches."""
+    villages = scope.filter(Region.objects.filter(level=Level.VILLAGE, retired_in__isnull=True), "code")
+    discs = list(selectors.cameras(scope).filter(is_active=True).values_list("coverage", flat=True))
+    covered = 0
+    if discs:
+        union = discs[0]
+        for disc in discs[1:]:
+            union = union.union(disc)
+        covered = villages.filter(geom__intersects=union).count()
+    return Coverage(covered, villages.count(), len(discs))
 
 
 # --- enforcement rates -------------------------------------------------------------------------------------------

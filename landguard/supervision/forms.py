@@ -135,6 +135,12 @@ class CasePauseForm(forms.Form):
     reason = forms.CharField(label=_("中止理由"), max_length=300)
 
 
+class CaseSketchForm(forms.Form):
+    geojson = forms.CharField(label=_("占地范围（GeoJSON 面，CGCS2000 经纬度）"),
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("现场勾绘的违法占地范围；保存后按地类图斑计算其中耕地（扣除田坎）"))
+
+
 class CaseResumeForm(forms.Form):
     note = forms.CharField(label=_("恢复说明"), max_length=300, required=False)
 
@@ -216,6 +222,8 @@ class CameraForm(forms.Form):
     height_m = forms.FloatField(label=_("架设高度（米）"), min_value=1, max_value=500)
     radius_m = forms.FloatField(label=_("监控半径（米）"), min_value=50, max_value=20_000,
                                 help_text=_("保存后按此半径重新计算覆盖范围"))
+    scan_cycle_minutes = forms.IntegerField(label=_("巡航周期（分钟）"), min_value=1, max_value=24 * 60, required=False,
+                                            help_text=_("云台按预置位巡航一周、回到同一地块所需的时间；固定朝向的枪机不填"))
     is_active = forms.BooleanField(label=_("在线"), required=False, initial=True)
 
     def __init__(self, *args: Any, scope, editing: bool = False, **kwargs: Any) -> None:

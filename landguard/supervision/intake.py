@@ -120,7 +120,7 @@ def authenticate(key: str) -> AlarmSource | None:
 @transaction.atomic
 def register_camera(*, actor, source: AlarmSource, code: str, name: str, lon: float, lat: float, height_m: float,
                     radius_m: float, device_type: int = Camera.DeviceType.TOWER, is_active: bool = True,
-                    is_synthetic: bool = False) -> Camera:
+                    is_synthetic: bool = False, scan_cycle_minutes: int | None = None) -> Camera:
     position = geo.point(lon, lat)
     located = geo.locate(position, source.region)
     if located is None:
@@ -129,7 +129,7 @@ def register_camera(*, actor, source: AlarmSource, code: str, name: str, lon: fl
         raise PermissionDenied(_("该点位不在您的数据范围内。"))
     camera = Camera(source=source, code=code, name=name, device_type=device_type, position=position, height_m=height_m,
                     radius_m=radius_m, coverage=geo.circle(lon, lat, radius_m), region_code=located.township_code,
-                    is_active=is_active, is_synthetic=is_synthetic)
+                    is_active=is_active, is_synthetic=is_synthetic, scan_cycle_minutes=scan_cycle_minutes)
     camera.full_clean()
     camera.save()
     audit.record_create(actor=actor, target=camera, region_code=camera.region_code)

@@ -52,6 +52,7 @@ urlpatterns = [
     path("cases/<int:pk>/step/", cases.case_step, name="case-step"),
     path("cases/<int:pk>/pause/", cases.case_pause, name="case-pause"),
     path("cases/<int:pk>/resume/", cases.case_resume, name="case-resume"),
+    path("cases/<int:pk>/sketch/", cases.case_sketch, name="case-sketch"),
     path("compliance/", compliance.compliance, name="compliance"),
     path("compliance.xlsx", compliance.compliance_export, name="compliance-export"),
     path("compliance-units.xlsx", compliance.unit_compliance_export, name="unit-compliance-export"),

@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 from django.conf import settings
+import django.contrib.gis.db.models.fields
 from django.db import migrations, models
 
 
@@ -28,6 +29,14 @@ def backfill_clue_events(apps, schema_editor):
     ClueEvent.objects.bulk_create(rows)
 
 
+def unmeasure_disc_farmland(apps, schema_editor):
+    """A case opened from a clue took the clue's analysis disc as its 耕地: unmeasured (未测定) until sketched."""
+    Case = apps.get_model("supervision", "Case")
+    for case in Case.objects.filter(occupied__isnull=True).select_related("clue").iterator():
+        if case.clue.farmland_m2 is not None and case.farmland_m2 == case.clue.farmland_m2 or not case.farmland_m2:
+            Case.objects.filter(pk=case.pk).update(farmland_m2=None)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -37,6 +46,21 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='case',
+            name='occupied',
+            field=django.contrib.gis.db.models.fields.MultiPolygonField(blank=True, null=True, srid=4490, verbose_name='占地范围（现场勾绘）'),
+        ),
+        migrations.AlterField(
+            model_name='case',
+            name='farmland_m2',
+            field=models.FloatField(blank=True, help_text='由现场勾绘的占地范围叠加地类图斑计算（扣除田坎）；未勾绘为未测定', null=True, verbose_name='其中耕地（平方米）'),
+        ),
+            migrations.AddField(
+            model_name='camera',
+            name='scan_cycle_minutes',
+            field=models.PositiveIntegerField(blank=True, help_text='云台按预置位巡航一周、回到同一地块所需的时间；固定朝向的枪机不填', null=True, verbose_name='巡航周期（分钟）'),
+        ),
         migrations.AddField(
             model_name='case',
             name='confiscated_income_yuan',
@@ -91,4 +115,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(backfill_clue_events, migrations.RunPython.noop),
+        migrations.RunPython(unmeasure_disc_farmland, migrations.RunPython.noop),
     ]

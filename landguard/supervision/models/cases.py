@@ -37,7 +37,9 @@ class Case(models.Model):
     due_at = models.DateTimeField(_("办案期限"))
     paused_at = models.DateTimeField(_("计时中止自"), null=True, blank=True)
     illegal_area_m2 = models.FloatField(_("违法占地面积（平方米）"), default=0)
-    farmland_m2 = models.FloatField(_("其中耕地（平方米）"), default=0)
+    farmland_m2 = models.FloatField(_("其中耕地（平方米）"), null=True, blank=True,
+                                    help_text=_("由现场勾绘的占地范围叠加地类图斑计算（扣除田坎）；未勾绘为未测定"))
+    occupied = models.MultiPolygonField(_("占地范围（现场勾绘）"), srid=4490, null=True, blank=True)
     review_opinion = models.CharField(_("法制审核意见"), max_length=300, blank=True)
     notice_served_at = models.DateTimeField(_("告知书送达时间"), null=True, blank=True)
     hearing_requested = models.BooleanField(_("申请听证"), default=False)

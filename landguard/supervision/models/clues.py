@@ -65,6 +65,9 @@ class Camera(models.Model):
     position = models.PointField(_("位置"), srid=4490)
     height_m = models.FloatField(_("架设高度（米）"))
     radius_m = models.FloatField(_("监控半径（米）"))
+    scan_cycle_minutes = models.PositiveIntegerField(
+        _("巡航周期（分钟）"), null=True, blank=True,
+        help_text=_("云台按预置位巡航一周、回到同一地块所需的时间；固定朝向的枪机不填"))
     coverage = models.PolygonField(_("覆盖范围"), srid=4490, help_text="geodesic circle of radius_m around position")
     region_code = models.CharField(_("所在区划代码"), max_length=12, db_index=True)
     is_active = models.BooleanField(_("在线"), default=True)

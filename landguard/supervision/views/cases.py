@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from landguard.audit import selectors as audit_selectors
 from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
+from landguard.supervision import case_area
 from landguard.supervision import cases as case_services
 from landguard.supervision import figures, forms, selectors, stats, tunables, verification
 from landguard.supervision.models import Case
@@ -79,7 +80,9 @@ def case_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
     context = {"case": case, "nav": "supervision", "events": case.events.all(), "form": form, "next_steps": nexts,
                "clock": case_services.clock_of(case), "pauses": pauses,
                "open_pause": next((p for p in pauses if p.ended_at is None), None),
-               "pause_form": forms.CasePauseForm(), "resume_form": forms.CaseResumeForm(), "window_end": window_end,
+               "pause_form": forms.CasePauseForm(), "resume_form": forms.CaseResumeForm(),
+               "sketch_form": forms.CaseSketchForm(initial={"geojson": case.occupied.geojson if case.occupied else ""}),
+               "window_end": window_end,
                "can_triage": verification.can_triage(request.user), "history": audit_selectors.history_of(scope, case)}
     return render(request, "supervision/case_detail.html", context)
 
@@ -128,6 +131,22 @@ def case_resume(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
             raise ValidationError(_("请检查填写内容"))
         case_services.resume(actor=request.user, case=case, note=form.cleaned_data["note"])
         messages.success(request, _("已恢复办案期限计时"))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    return redirect(_case_url(case))
+
+
+@scoped
+@require_POST
+def case_sketch(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    """Save the occupied area sketched on site; the engine computes the 耕地 in it."""
+    case = selectors.get_case(scope, pk)
+    form = forms.CaseSketchForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("请勾绘占地范围"))
+        case = case_area.sketch_occupied(actor=request.user, case=case, geojson=form.cleaned_data["geojson"])
+        messages.success(request, _("已保存占地范围"))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
     return redirect(_case_url(case))

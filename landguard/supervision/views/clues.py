@@ -92,7 +92,7 @@ def clue_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
         "task": Task.objects.filter(clue=clue).first(), "case": Case.objects.filter(clue=clue).first(),
         "patches": Patch.objects.filter(clue=clue).order_by("pk"), "can_triage": verification.can_triage(request.user),
         "triage_form": forms.TriageForm(),
-        "case_form": forms.OpenCaseForm(initial={"illegal_area_m2": clue.farmland_m2}),
+        "case_form": forms.OpenCaseForm(),
         "history": audit_selectors.history_of(scope, clue),
         "clue_events": clue.events.order_by("at", "id")[:100],
     }

@@ -39,6 +39,8 @@ def overview(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     labels = {"alarms": _("告警"), "prejudged": _("报所长"), "dispatched": _("派发核查"), "false_alarms": _("误报"),
               "closed": _("销号")}
     context["period"] = period
+    context["yoy"], context["yoy_definitions"] = figures.year_on_year(scope, year), figures.YEAR_ON_YEAR_DEFINITIONS
+    context["coverage"], context["coverage_definition"] = figures.coverage(scope), figures.COVERAGE_DEFINITION
     context["period_rows"] = [(k, (labels[k], figures.PERIOD_DEFINITIONS[k]), getattr(period, k)) for k in labels]
     return render(request, "supervision/overview.html", context)
 
