@@ -35,7 +35,8 @@ DEFINITIONS = {
     "handling_rate": _("查处率 = （立案数 + 未立案但已恢复原状的违法任务数）÷ 核实违法数"),
     "rectification_rate": _("整改率（卫片）= 已整改的违法图斑面积 ÷ 违法图斑面积"),
     "late_cases": _("超期案件：立案后 90 日（鉴定、听证、公告、邮递期间不计入）内未作出处理决定的案件"),
-    "new_illegal": _("新增违法占用耕地：当年核实违法的任务占地面积与违法卫片图斑占用耕地面积之和，与上年同口径比较"),
+    "new_illegal": _("新增违法占用耕地：当年违法卫片图斑占用耕地面积（扣除田坎），加上当年核实违法并已立案、"
+                     "现场勾绘了占地范围的案件中的耕地面积（未勾绘的为未测定，不计入），与上年同口径比较"),
 }
 
 
@@ -50,10 +51,17 @@ def _year_range(year: int) -> tuple[dt.datetime, dt.datetime]:
 
 def new_illegal_m2(scope: RegionScope, year: int) -> float:
     start, end = _year_range(year)
-    tasks = selectors.tasks(scope).filter(outcome=Task.Outcome.ILLEGAL, verified_at__gte=start, verified_at__lt=end)
+    tasks = _measured(selectors.tasks(scope).filter(outcome=Task.Outcome.ILLEGAL, verified_at__gte=start,
+                                                    verified_at__lt=end))
     patches = selectors.patches(scope).filter(judgement=Judgement.ILLEGAL, year=year)
-    return float((tasks.aggregate(s=Sum("illegal_area_m2"))["s"] or 0.0)
+    return float((tasks.aggregate(s=Sum("clue__case__farmland_m2"))["s"] or 0.0)
                  + (patches.aggregate(s=Sum("farmland_m2"))["s"] or 0.0))
+
+
+def _measured(tasks):
+    """Violations whose 耕地 was measured: filed as a case with the occupied area sketched on site (a clue's
+    analysis disc is no measure of what was occupied)."""
+    return tasks.filter(clue__case__occupied__isnull=False, clue__case__farmland_m2__isnull=False)
 
 
 @dataclass
@@ -255,9 +263,9 @@ def township_table(scope: RegionScope, *, year: int) -> list[TownshipRow]:
         if c.code in rows:
             rows[c.code].compliance = c.rate
     start, end = _year_range(year)
-    for code, area in (
-        selectors.tasks(scope).filter(outcome=Task.Outcome.ILLEGAL, verified_at__gte=start, verified_at__lt=end)
-                       .values_list("township_code").annotate(a=Sum("illegal_area_m2"))):
+    measured = _measured(selectors.tasks(scope).filter(outcome=Task.Outcome.ILLEGAL, verified_at__gte=start,
+                                                       verified_at__lt=end))
+    for code, area in measured.values_list("township_code").annotate(a=Sum("clue__case__farmland_m2")):
         if code in rows:
             rows[code].new_illegal_m2 += area or 0.0
     for code, area in (selectors.patches(scope).filter(judgement=Judgement.ILLEGAL, year=year)

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from landguard.core.scope import scope_for
-from landguard.supervision import case_area, cases, figures, intake, verification
+from landguard.supervision import case_area, cases, figures, intake, stats, verification
 from landguard.supervision.models import Case, Clue, Task
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +89,7 @@ def test_year_on_year_is_kept_apart_for_agricultural_land_and_farmland(village, 
     assert (yoy["agricultural"].this_year, yoy["agricultural"].last_year) == (2000, 12000)
     assert yoy["agricultural"].change == -83.3  # 冠县's "−83 %" is of this kind
     assert (yoy["farmland"].this_year, yoy["farmland"].last_year, yoy["farmland"].unmeasured) == (0, 5000, 2)
+    assert stats.new_illegal_m2(scope, 2030) == 5000  # the card and the township table count 耕地 alike
 
 
 def test_coverage_counts_the_villages_in_scope_a_camera_reaches_and_the_scan_cycle_shows(
