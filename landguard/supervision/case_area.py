@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import cast
 
 import shapely
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
@@ -18,7 +19,7 @@ from landguard.audit import services as audit
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.core.scope import RegionScope
 from landguard.engine.checks import LayerDataError
-from landguard.layers.models import LayerKind
+from landguard.layers.models import LayerKind, LayerVersion
 from landguard.supervision import cases, geo, intake
 from landguard.supervision.models import Case
 
@@ -47,6 +48,8 @@ def parse_sketch(text: str) -> MultiPolygon:
         if not parts:
             raise ValidationError({"geojson": _("占地范围须为面")})
         geom = GEOSGeometry(memoryview(shapely.MultiPolygon(parts).wkb), srid=4490)
+    if not isinstance(geom, MultiPolygon):
+        raise ValidationError({"geojson": _("占地范围须为面")})
     return geom
 
 
@@ -58,7 +61,8 @@ def measure(geom: MultiPolygon, county_code: str) -> tuple[float, float | None]:
         return area, None
     scope = RegionScope(prefixes=(county_code,), root_code=county_code)
     try:
-        (result,) = overlay_boundaries(scope=scope, boundaries=[geo.shapely_of(geom)], dltb=dltb, controls=[])
+        (result,) = overlay_boundaries(scope=scope, boundaries=[geo.shapely_of(geom)], dltb=cast(LayerVersion, dltb),
+                                       controls=[])
     except (OverlayError, LayerDataError) as exc:
         log.warning("case sketch overlay failed: %s", exc)
         return area, None

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.gis.geos import GEOSGeometry
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -111,14 +112,14 @@ def _illegal_areas(scope: RegionScope, year: int) -> tuple[float, float, int]:
         if found is not None and found.big_class == landclass.BigClass.AGRICULTURAL:
             agricultural += area or 0.0
         farmland += farm or 0.0
-    for code, area, farm, sketched in selectors.tasks(scope).filter(
+    for code, occupied_m2, measured_m2, sketched in selectors.tasks(scope).filter(
             outcome=Task.Outcome.ILLEGAL, verified_at__gte=start, verified_at__lt=end).values_list(
             "clue__main_land_code", "illegal_area_m2", "clue__case__farmland_m2", "clue__case__occupied"):
         found = landclass.lookup(code) if code else None
         if found is not None and found.big_class == landclass.BigClass.AGRICULTURAL:
-            agricultural += area or 0.0
-        if sketched is not None and farm is not None:
-            farmland += farm
+            agricultural += occupied_m2 or 0.0
+        if sketched is not None and measured_m2 is not None:
+            farmland += measured_m2
         else:
             unmeasured += 1
     return agricultural, farmland, unmeasured
@@ -149,7 +150,7 @@ def coverage(scope: RegionScope) -> Coverage:
     discs = list(selectors.cameras(scope).filter(is_active=True).values_list("coverage", flat=True))
     covered = 0
     if discs:
-        union = discs[0]
+        union: GEOSGeometry = discs[0]
         for disc in discs[1:]:
             union = union.union(disc)
         covered = villages.filter(geom__intersects=union).count()

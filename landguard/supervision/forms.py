@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -296,4 +296,4 @@ class OfficialFarmlandForm(forms.Form):
 
     def __init__(self, *args, regions: dict[str, str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = list(regions.items())
+        cast(forms.ChoiceField, self.fields["region"]).choices = list(regions.items())

@@ -315,7 +315,8 @@ def ratios(patches, *, year: int, townships: dict[str, str], county: tuple[str, 
             return Ratio(code, name, illegal, figure.farmland_m2, line[0], line[1], Denominator.OFFICIAL, figure.source)
         return Ratio(code, name, illegal, estimate, line[0], line[1])
 
-    rows = [row(code, name, *sums.get(code, [0.0, 0.0]), lines["local"]) for code, name in townships.items()]
+    rows = [row(code, name, sums[code][0], sums[code][1], lines["local"]) if code in sums
+            else row(code, name, 0.0, 0.0, lines["local"]) for code, name in townships.items()]
     whole = None
     if county is not None:
         whole = row(county[0], county[1], sum(s[0] for s in sums.values()), sum(s[1] for s in sums.values()),

@@ -156,7 +156,8 @@ def ratio(request: HttpRequest, scope: RegionScope) -> HttpResponse:
                "national": lines["national"][0] * 100, "national_strict": lines["national"][1],
                "warning": tunables.get("SUPERVISION_RATIO_WARNING_SHARE") * 100,
                "official_form": forms.OfficialFarmlandForm(regions=_ratio_regions(scope), initial={"year": year}),
-               "can_enter": request.user.is_superuser or request.user.role in ("admin", "leader", "staff")}
+               "can_enter": request.user.is_superuser
+                            or getattr(request.user, "role", "") in ("admin", "leader", "staff")}
     return render(request, "supervision/ratio.html", context)
 
 
