@@ -293,7 +293,8 @@ def dashboard(scope: RegionScope) -> dict:
             "alerts": detections.count(),
             "camera_alerts": detections.filter(kind=SourceKind.CAMERA).count(),
             "clues": selectors.clues(scope).count(),
-            "pending": selectors.clues(scope).filter(status__in=(Clue.Status.NEW, Clue.Status.PREJUDGED)).count(),
+            "pending": selectors.clues(scope).filter(status=Clue.Status.NEW).count(),
+            "prejudged": selectors.clues(scope).filter(status=Clue.Status.PREJUDGED).count(),
             "pushed": tasks.count(),
             "illegal": tasks.filter(outcome=Task.Outcome.ILLEGAL).count()
                 + selectors.patches(scope).filter(judgement=Judgement.ILLEGAL).count(),

@@ -120,6 +120,10 @@ def test_the_clue_page_prejudges_and_shows_the_history(new_clue, township_office
     assert Clue.objects.get(pk=new_clue.pk).status == Clue.Status.PREJUDGED
     body = c.get(f"/supervision/clues/{new_clue.pk}/").content.decode()
     assert 'id="clue-status-history"' in body and 'id="prejudged-note"' in body
+    overview = c.get("/supervision/").content.decode()
+    assert re.search(r'data-count="prejudged">[1-9]\d*<', overview)  # the office head's queue
+    listing = c.get("/supervision/clues/", {"status": "prejudged"}).content.decode()
+    assert new_clue.number in listing
 
 
 # --- 临海's enforcement rates -------------------------------------------------------------------------------------
