@@ -162,6 +162,7 @@ SAMPLES: dict[str, Sample] = {
         ("field-restore", "task"), ("photo-start", "task"), ("patrol", "patrol"), ("patrol-track", "patrol"),
         ("patrol-finish", "patrol"), ("camera-detail", "camera"), ("patch-detail", "patch"), ("patch-judge", "patch"),
         ("case-detail", "case"), ("case-step", "case"), ("case-pause", "case"), ("case-resume", "case"),
+        ("case-sketch", "case"),
         ("camera-edit", "camera"), ("source-rotate", "source"), ("source-device", "source"),
         ("channel-edit", "channel"), ("channel-test", "channel"), ("policy-edit", "policy"),
         ("policy-delete", "policy"))},

@@ -104,6 +104,8 @@ def _clues_and_tasks(county: Region, cameras: list[Camera], rng: random.Random) 
                 continue
             if at > now - dt.timedelta(hours=6):
                 continue  # the freshest alarms wait for triage
+            if stage in (1, 3):  # two-stage triage: pre-judged, then decided by the office head
+                verification.prejudge(actor=admin, clue=clue, reason="疑似占用耕地，报所长决定（演示）")
             task = verification.dispatch(actor=admin, clue=clue, reason="疑似占用耕地（演示）")
         _work(task, clue, at, stage, admin)
 

@@ -44,6 +44,9 @@ def _require(actor, code: str) -> None:
         raise PermissionDenied(_("您不能办理该案件。"))
 
 
+require_case_worker = _require
+
+
 @transaction.atomic
 def open_case(*, actor, clue: Clue, number: str, party: str, illegal_area_m2: float = 0.0,
               farmland_m2: float | None = None,
@@ -63,7 +66,7 @@ def open_case(*, actor, clue: Clue, number: str, party: str, illegal_area_m2: fl
                 township_code=clue.township_code, filed_at=now,
                 due_at=case_deadlines.decision_due(now),
                 illegal_area_m2=illegal_area_m2,
-                farmland_m2=(clue.farmland_m2 or 0.0) if farmland_m2 is None else farmland_m2,
+                farmland_m2=farmland_m2,  # not the clue's analysis disc: measured from a sketch, else 未测定
                 created_by=actor, is_synthetic=clue.is_synthetic)
     except IntegrityError:
         raise ValidationError({"number": _("立案号已存在，或该线索已立案")}) from None
@@ -111,6 +114,7 @@ def advance(*, actor, case: Case, to: str, note: str = "", **values) -> Case:
         case.confiscated_m2 = _number(values, "confiscated_m2")
         case.demolished_m2 = _number(values, "demolished_m2")
         case.fine_yuan = _number(values, "fine_yuan", decimal=True)
+        case.confiscated_income_yuan = _number(values, "confiscated_income_yuan", decimal=True)
         case.decided_at = now
     elif to == Case.Status.SERVED:
         case.served_at = now
@@ -119,6 +123,9 @@ def advance(*, actor, case: Case, to: str, note: str = "", **values) -> Case:
             raise ValidationError({"note": _("审理后不予处罚结案须说明理由")})
         case.restored_m2 = _number(values, "restored_m2")
         case.referrals = int(_number(values, "referrals"))
+        case.referrals_done = int(_number(values, "referrals_done"))
+        if case.referrals_done > case.referrals:
+            raise ValidationError({"referrals_done": _("已落实人数不能多于移送人数")})
         case.referral_note = str(values.get("referral_note") or "")[:300]
         case.closed_at = now
     before, case.status = case.status, to

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -101,7 +101,8 @@ class PublicReportForm(forms.Form):
 
 class TriageForm(forms.Form):
     decision = forms.ChoiceField(label=_("研判结论"),
-                                 choices=[("valid", _("有效，派发核查")), ("false_alarm", _("误报"))],
+                                 choices=[("prejudge", _("初判疑似违法，报所长决定")),
+                                          ("valid", _("有效，派发核查")), ("false_alarm", _("误报"))],
                                  widget=forms.RadioSelect)
     reason = forms.CharField(label=_("研判意见"), max_length=300, required=False,
                              help_text=_("误报须写明原因，如“农机正常耕作”“大棚维修”"))
@@ -122,14 +123,23 @@ class CaseStepForm(forms.Form):
     confiscated_m2 = forms.FloatField(label=_("没收建筑物（平方米）"), min_value=0, required=False)
     demolished_m2 = forms.FloatField(label=_("拆除建筑物（平方米）"), min_value=0, required=False)
     fine_yuan = forms.DecimalField(label=_("罚款（元）"), min_value=0, max_digits=14, decimal_places=2, required=False)
+    confiscated_income_yuan = forms.DecimalField(label=_("没收违法所得（元）"), min_value=0, max_digits=14,
+                                                 decimal_places=2, required=False)
     restored_m2 = forms.FloatField(label=_("复耕面积（平方米）"), min_value=0, required=False)
     referrals = forms.IntegerField(label=_("移送纪检监察（人）"), min_value=0, required=False)
+    referrals_done = forms.IntegerField(label=_("移送已落实（人）"), min_value=0, required=False)
     referral_note = forms.CharField(label=_("移送情况"), max_length=300, required=False)
 
 
 class CasePauseForm(forms.Form):
     kind = forms.ChoiceField(label=_("不计入期间"), choices=CasePause.Kind.choices)
     reason = forms.CharField(label=_("中止理由"), max_length=300)
+
+
+class CaseSketchForm(forms.Form):
+    geojson = forms.CharField(label=_("占地范围（GeoJSON 面，CGCS2000 经纬度）"),
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("现场勾绘的违法占地范围；保存后按地类图斑计算其中耕地（扣除田坎）"))
 
 
 class CaseResumeForm(forms.Form):
@@ -213,6 +223,8 @@ class CameraForm(forms.Form):
     height_m = forms.FloatField(label=_("架设高度（米）"), min_value=1, max_value=500)
     radius_m = forms.FloatField(label=_("监控半径（米）"), min_value=50, max_value=20_000,
                                 help_text=_("保存后按此半径重新计算覆盖范围"))
+    scan_cycle_minutes = forms.IntegerField(label=_("巡航周期（分钟）"), min_value=1, max_value=24 * 60, required=False,
+                                            help_text=_("云台按预置位巡航一周、回到同一地块所需的时间；固定朝向的枪机不填"))
     is_active = forms.BooleanField(label=_("在线"), required=False, initial=True)
 
     def __init__(self, *args: Any, scope, editing: bool = False, **kwargs: Any) -> None:
@@ -276,3 +288,16 @@ class PolicyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"] = _regions_field(scope, label=_("适用区划"), help_text=_("乡镇的规则优先于县的规则"))
         self.order_fields(["region"])
+
+
+class OfficialFarmlandForm(forms.Form):
+    """The official 新增建设用地占用耕地 of a region and year (年度变更调查), in 亩 as the survey reports it."""
+
+    region = forms.ChoiceField(label=_("区域"))
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    farmland_mu = forms.FloatField(label=_("新增建设用地占用耕地（亩）"), min_value=0)
+    source = forms.CharField(label=_("数据来源"), max_length=200, help_text=_("如“2024 年度国土变更调查成果”"))
+
+    def __init__(self, *args, regions: dict[str, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["region"]).choices = list(regions.items())

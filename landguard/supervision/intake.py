@@ -40,7 +40,7 @@ from landguard.layers.models import LayerKind
 from landguard.regions.locate import holding_regions
 from landguard.regions.models import Level, Region
 from landguard.supervision import geo, tunables
-from landguard.supervision.models import AlarmSource, Camera, Clue, Detection, Severity, SourceKind
+from landguard.supervision.models import AlarmSource, Camera, Clue, ClueEvent, Detection, Severity, SourceKind
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def authenticate(key: str) -> AlarmSource | None:
 @transaction.atomic
 def register_camera(*, actor, source: AlarmSource, code: str, name: str, lon: float, lat: float, height_m: float,
                     radius_m: float, device_type: int = Camera.DeviceType.TOWER, is_active: bool = True,
-                    is_synthetic: bool = False) -> Camera:
+                    is_synthetic: bool = False, scan_cycle_minutes: int | None = None) -> Camera:
     position = geo.point(lon, lat)
     located = geo.locate(position, source.region)
     if located is None:
@@ -129,7 +129,7 @@ def register_camera(*, actor, source: AlarmSource, code: str, name: str, lon: fl
         raise PermissionDenied(_("该点位不在您的数据范围内。"))
     camera = Camera(source=source, code=code, name=name, device_type=device_type, position=position, height_m=height_m,
                     radius_m=radius_m, coverage=geo.circle(lon, lat, radius_m), region_code=located.township_code,
-                    is_active=is_active, is_synthetic=is_synthetic)
+                    is_active=is_active, is_synthetic=is_synthetic, scan_cycle_minutes=scan_cycle_minutes)
     camera.full_clean()
     camera.save()
     audit.record_create(actor=actor, target=camera, region_code=camera.region_code)
@@ -322,6 +322,10 @@ def severity_for(*, touches_basic_farmland: bool | None, touches_eco_redline: bo
     return Severity.SERIOUS if (touches_basic_farmland or touches_eco_redline) else Severity.NORMAL
 
 
+# The clues a new detection may join: not yet decided false or closed.
+OPEN_STATUSES = (Clue.Status.NEW, Clue.Status.PREJUDGED, Clue.Status.VALID)
+
+
 def open_clue(*, detection: Detection, located: geo.Located, county: Region, title: str, actor,
               patch: GEOSGeometry | None = None, enrichment: Enrichment | None = None, description: str = "",
               reporter_name: str = "", reporter_phone: str = "", is_synthetic: bool = False) -> Clue:
@@ -358,6 +362,9 @@ def open_clue(*, detection: Detection, located: geo.Located, county: Region, tit
             enrichment = enrich_point(detection.location.x, detection.location.y, county)
         apply_enrichment(clue, enrichment)
     clue.save()
+    named = getattr(actor, "pk", None)
+    ClueEvent.objects.create(clue=clue, at=clue.created_at, actor=actor if named else None,
+                             actor_name=(str(actor) if named else "系统")[:80], to_status=clue.status)
     audit.record_create(actor=actor, target=clue, region_code=clue.region_code)
     detection.clue = clue
     detection.save()
@@ -389,7 +396,7 @@ def join(clue: Clue, detection: Detection, *, actor, serious: bool = False) -> C
 def pending_clue_of(camera: Camera, at: dt.datetime) -> Clue | None:
     """The camera's open 位置待核 clue seen within the fusion window, if any (its events belong together)."""
     window = tunables.minutes("SUPERVISION_FUSION_WINDOW_MINUTES")
-    return (Clue.objects.filter(position_pending=True, status__in=(Clue.Status.NEW, Clue.Status.VALID),
+    return (Clue.objects.filter(position_pending=True, status__in=OPEN_STATUSES,
                                 last_seen__gte=at - window, first_seen__lte=at + window, detections__camera=camera)
             .order_by("-last_seen").first())
 
@@ -398,7 +405,7 @@ def nearest_open_clue(lon: float, lat: float, at: dt.datetime, *, exclude_kinds=
     distance = float(tunables.get("SUPERVISION_FUSION_DISTANCE_M"))
     window = tunables.minutes("SUPERVISION_FUSION_WINDOW_MINUTES")
     # A 位置待核 clue stands at its camera, not at the event: distance says nothing about it.
-    candidates = list(Clue.objects.filter(status__in=(Clue.Status.NEW, Clue.Status.VALID), last_seen__gte=at - window,
+    candidates = list(Clue.objects.filter(status__in=OPEN_STATUSES, last_seen__gte=at - window,
                                           first_seen__lte=at + window,
                                           location__intersects=geo.box_around(lon, lat, distance),
                                           position_pending=False)
@@ -419,7 +426,7 @@ def camera_clue_over(geom: GEOSGeometry) -> Clue | None:
     near = box(grown(geom.extent, reach))
     patch = geo.shapely_of(geom)
     best: tuple[float, Clue] | None = None
-    for clue in Clue.objects.filter(kind=SourceKind.CAMERA, status__in=(Clue.Status.NEW, Clue.Status.VALID),
+    for clue in Clue.objects.filter(kind=SourceKind.CAMERA, status__in=OPEN_STATUSES,
                                     location__intersects=near, position_pending=False).only("id", "location"):
         x, y = clue.location.x, clue.location.y
         if shapely.intersects(patch, geo.shapely_of(geo.circle(x, y, reach))):

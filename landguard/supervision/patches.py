@@ -24,6 +24,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from landguard.analysis.services import OverlayError, boundary_names, classify_patches
 from landguard.audit import services as audit
@@ -36,7 +37,10 @@ from landguard.engine.checks import LayerDataError
 from landguard.layers.models import LayerKind
 from landguard.regions.models import Level, Region
 from landguard.supervision import geo, intake, tunables
-from landguard.supervision.models import JUDGEMENT_REASONS, Detection, Judgement, Patch, PatchBatch, SourceKind
+from landguard.people.models import Role
+from landguard.supervision.models import (
+    JUDGEMENT_REASONS, Detection, Judgement, OfficialFarmlandFigure, Patch, PatchBatch, SourceKind,
+)
 
 FIELDS = ("JCBH", "TBLX", "QSX", "HSX", "DLBM", "SFYN", "SFHX", "MJ")
 _MAX_NAMED = 10
@@ -230,8 +234,18 @@ def judge(*, actor, patch: Patch, judgement: str, reason: str, rectification: st
 
 # --- the illegal farmland occupation ratio ------------------------------------------------------------------------
 
-FORMULA = _("违法占用耕地比例 = 当年判定为“违法”的卫片图斑占用耕地面积 ÷ 当年新增建设用地占用耕地总面积"
-            "（判定为“合法”和“违法”的图斑占用耕地面积之和）；耕地面积为扣除田坎后的净面积（CGCS2000 椭球面积）")
+FORMULA = gettext_lazy("违法占用耕地比例 = 当年判定为“违法”的卫片图斑占用耕地面积 ÷ 当年新增建设用地占用耕地总面积；"
+            "分母优先采用本局填报的年度变更调查官方数，未填报时以当年判定为“合法”和“违法”的图斑占用耕地面积之和代替"
+            "（仅为估算：一个违法图斑即可使比例达到 100%）；耕地面积为扣除田坎后的净面积（CGCS2000 椭球面积）")
+
+
+class Denominator:
+    OFFICIAL = "official"
+    PATCHES = "patches"
+
+
+DENOMINATOR_LABELS = {Denominator.OFFICIAL: gettext_lazy("官方数（年度变更调查）"),
+                      Denominator.PATCHES: gettext_lazy("估算（当年已判定图斑）")}
 
 
 @dataclass(frozen=True)
@@ -241,6 +255,9 @@ class Ratio:
     illegal_m2: float
     total_m2: float
     threshold: float
+    strict: bool = False  # 超过 (>) when True, 达到 (≥) when False
+    denominator: str = Denominator.PATCHES
+    source: str = ""
 
     @property
     def ratio(self) -> float | None:
@@ -251,18 +268,38 @@ class Ratio:
         return None if self.ratio is None else round(self.ratio * 100, 2)
 
     @property
+    def denominator_label(self) -> str:
+        return str(DENOMINATOR_LABELS[self.denominator])
+
+    @property
+    def comparison(self) -> str:
+        return ">" if self.strict else "≥"
+
+    @property
     def level(self) -> str:
-        """"over" at or above the threshold, "warn" from the warning share of it, else "ok"."""
+        """"over" when the threshold is reached (≥, 达到) or exceeded (>, 超过) as configured for it, "warn" from
+        the warning share of it, else "ok"."""
         if self.ratio is None:
             return "ok"
-        if self.ratio >= self.threshold:
+        if self.ratio > self.threshold or (not self.strict and self.ratio >= self.threshold):
             return "over"
         return "warn" if self.ratio >= self.threshold * float(tunables.get("SUPERVISION_RATIO_WARNING_SHARE")) else "ok"
 
 
-def ratios(patches, *, year: int, townships: dict[str, str],
-           county: tuple[str, str] | None) -> tuple[list[Ratio], Ratio | None]:
-    """Per township (local threshold) and for the county (national threshold), from the scoped patches."""
+def thresholds() -> dict[str, tuple[float, bool]]:
+    """The two lines (share, strict): a township's local one and a county's national one (15号令: 达到 15 %)."""
+    return {"local": (float(tunables.get("SUPERVISION_RATIO_LOCAL")),
+                      bool(tunables.get("SUPERVISION_RATIO_LOCAL_STRICT"))),
+            "national": (float(tunables.get("SUPERVISION_RATIO_NATIONAL")),
+                         bool(tunables.get("SUPERVISION_RATIO_NATIONAL_STRICT")))}
+
+
+def ratios(patches, *, year: int, townships: dict[str, str], county: tuple[str, str] | None,
+           official: dict | None = None) -> tuple[list[Ratio], Ratio | None]:
+    """Per township (local threshold) and for the county (national threshold), from the scoped patches. The
+    denominator is the region's official figure (`official`: code → OfficialFarmlandFigure) when entered, else
+    the farmland of the year's patches judged 合法 or 违法."""
+    official = official or {}
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for code, judgement, farmland in patches.filter(year=year,
                                                     judgement__in=(Judgement.LEGAL, Judgement.ILLEGAL)).values_list(
@@ -270,10 +307,44 @@ def ratios(patches, *, year: int, townships: dict[str, str],
         sums[code][1] += farmland or 0.0
         if judgement == Judgement.ILLEGAL:
             sums[code][0] += farmland or 0.0
-    local, national = float(tunables.get("SUPERVISION_RATIO_LOCAL")), float(tunables.get("SUPERVISION_RATIO_NATIONAL"))
-    rows = [Ratio(code, name, *sums.get(code, [0.0, 0.0]), threshold=local) for code, name in townships.items()]
+    lines = thresholds()
+
+    def row(code: str, name: str, illegal: float, estimate: float, line: tuple[float, bool]) -> Ratio:
+        figure = official.get(code)
+        if figure is not None:
+            return Ratio(code, name, illegal, figure.farmland_m2, line[0], line[1], Denominator.OFFICIAL, figure.source)
+        return Ratio(code, name, illegal, estimate, line[0], line[1])
+
+    rows = [row(code, name, sums[code][0], sums[code][1], lines["local"]) if code in sums
+            else row(code, name, 0.0, 0.0, lines["local"]) for code, name in townships.items()]
     whole = None
     if county is not None:
-        whole = Ratio(county[0], county[1], sum(s[0] for s in sums.values()), sum(s[1] for s in sums.values()),
-                      threshold=national)
+        whole = row(county[0], county[1], sum(s[0] for s in sums.values()), sum(s[1] for s in sums.values()),
+                    lines["national"])
     return rows, whole
+
+
+@transaction.atomic
+def set_official_farmland(*, actor, region: Region, year: int, farmland_m2: float, source: str):
+    """Enter (or correct) a region's official 新增建设用地占用耕地 figure of a year, audited."""
+    if not (actor.is_superuser or actor.role in (Role.ADMIN, Role.LEADER, Role.STAFF)):
+        raise PermissionDenied(_("只有县局管理员、领导或业务人员可以填报官方数。"))
+    if not scope_for(actor).contains(region.code):
+        raise PermissionDenied(_("该区域不在您的数据范围内。"))
+    if farmland_m2 < 0:
+        raise ValidationError({"farmland_m2": _("面积不能为负数")})
+    if not source.strip():
+        raise ValidationError({"source": _("请填写数据来源")})
+    figure = OfficialFarmlandFigure.objects.select_for_update().filter(region_code=region.code, year=year).first()
+    if figure is None:
+        figure = OfficialFarmlandFigure.objects.create(region=region, region_code=region.code, year=year,
+                                                       farmland_m2=farmland_m2, source=source.strip()[:200],
+                                                       entered_by=actor, entered_at=clock.now())
+        audit.record_create(actor=actor, target=figure, region_code=region.code)
+        return figure
+    before = audit.snapshot(figure, ["farmland_m2", "source"])
+    figure.farmland_m2, figure.source, figure.entered_by, figure.entered_at = (farmland_m2, source.strip()[:200], actor,
+                                                                               clock.now())
+    figure.save()
+    audit.record_update(actor=actor, target=figure, before=before, region_code=region.code)
+    return figure

@@ -8,8 +8,8 @@ from django.db.models import Q, QuerySet
 from landguard.core.scope import RegionScope, one_or_404
 from landguard.regions.models import Level, Region
 from landguard.supervision.models import (
-    AlarmSource, Camera, Case, Channel, Clue, Deadline, DeadlinePolicy, Delivery, Detection, Patch, PatchBatch,
-    Patrol, Photo, Recipient, Task,
+    AlarmSource, Camera, Case, Channel, Clue, ClueEvent, Deadline, DeadlinePolicy, Delivery, Detection,
+    OfficialFarmlandFigure, Patch, PatchBatch, Patrol, Photo, Recipient, Task,
 )
 
 
@@ -42,6 +42,10 @@ def clues(scope: RegionScope) -> QuerySet[Clue]:
 
 def get_clue(scope: RegionScope, pk: int) -> Clue:
     return one_or_404(clues(scope), pk=pk)
+
+
+def clue_events(scope: RegionScope) -> QuerySet[ClueEvent]:
+    return scope.filter(ClueEvent.objects.all(), "clue__region_code")
 
 
 def detections(scope: RegionScope) -> QuerySet[Detection]:
@@ -129,3 +133,9 @@ def townships(scope: RegionScope) -> dict[str, str]:
     """code → name of the current townships inside the scope (the rows of every per-township table)."""
     qs = scope.filter(Region.objects.filter(level=Level.TOWNSHIP, retired_in__isnull=True), "code")
     return dict(qs.order_by("code").values_list("code", "name"))
+
+
+def official_farmland(scope: RegionScope, year: int) -> dict[str, OfficialFarmlandFigure]:
+    """region code → the official 新增建设用地占用耕地 figure of the year, for the regions inside the scope."""
+    qs = scope.filter(OfficialFarmlandFigure.objects.filter(year=year).select_related("region"), "region_code")
+    return {f.region_code: f for f in qs}

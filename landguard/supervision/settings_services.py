@@ -19,7 +19,8 @@ from landguard.core.scope import scope_for
 from landguard.supervision import channels, geo
 from landguard.supervision.models import AlarmSource, Camera, Channel, ClockStart, DeadlinePolicy
 
-CAMERA_FIELDS = ["code", "name", "device_type", "height_m", "radius_m", "region_code", "is_active"]
+CAMERA_FIELDS = ["code", "name", "device_type", "height_m", "radius_m", "scan_cycle_minutes", "region_code",
+                 "is_active"]
 CHANNEL_FIELDS = ["kind", "name", "url", "phones", "region_code", "is_active"]
 POLICY_FIELDS = ["region_code", "kind", "severity", "report_minutes", "onsite_minutes", "restore_minutes",
                  "clock_start"]
@@ -39,7 +40,7 @@ def require_manager(actor, code: str) -> None:
 @transaction.atomic
 def update_camera(*, actor, camera: Camera, code: str, name: str, device_type: int, lon: float, lat: float,
                   height_m: float,
-                  radius_m: float, is_active: bool) -> Camera:
+                  radius_m: float, is_active: bool, scan_cycle_minutes: int | None = None) -> Camera:
     """Edit a camera; a new position or radius redraws its coverage disc and relocates it to its township."""
     camera = Camera.objects.select_for_update().select_related("source__region").get(pk=camera.pk)
     require_manager(actor, camera.region_code)
@@ -49,7 +50,7 @@ def update_camera(*, actor, camera: Camera, code: str, name: str, device_type: i
     require_manager(actor, located.township_code)
     before = audit.snapshot(camera, [*CAMERA_FIELDS, "position"])
     camera.code, camera.name, camera.device_type, camera.is_active = code.strip(), name.strip(), device_type, is_active
-    camera.height_m, camera.radius_m = height_m, radius_m
+    camera.height_m, camera.radius_m, camera.scan_cycle_minutes = height_m, radius_m, scan_cycle_minutes
     camera.position, camera.coverage = geo.point(lon, lat), geo.circle(lon, lat, radius_m)
     camera.region_code = located.township_code
     camera.full_clean()

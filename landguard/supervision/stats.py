@@ -25,7 +25,9 @@ DEFINITIONS = {
     "illegal": _("核实违法：现场核查结论为“违法”的任务数，加上判定为“违法”的卫片图斑数"),
     "filed": _("立案数：立案查处的案件数"),
     "closed": _("结案数：已结案的案件数"),
-    "compliance": _("时限达标率：已到期或已完成的“三个一”环节中按时完成的比例（无需办理的环节不计）"),
+    "compliance": _("时限达标率 = 按时完成 ÷（按时完成 + 超时）。每个“三个一”环节只计入一类：按时完成（在时限内完成）、"
+                    "超时（超时完成、已超时或已过时限未完成）、进行中（未完成且未到时限），三类之和为环节合计；"
+                    "无需办理的环节不计；已升级是超时中的一部分"),
     "unit_compliance": _(
         "分接收单位：每个核查任务同时推送四方，其“三个一”环节计入每个接收单位（执法中队、乡镇所、乡镇政府、田长）"),
     "filing_rate": _("立案率 = 立案数 ÷ 核实违法数"),
@@ -33,7 +35,8 @@ DEFINITIONS = {
     "handling_rate": _("查处率 = （立案数 + 未立案但已恢复原状的违法任务数）÷ 核实违法数"),
     "rectification_rate": _("整改率（卫片）= 已整改的违法图斑面积 ÷ 违法图斑面积"),
     "late_cases": _("超期案件：立案后 90 日（鉴定、听证、公告、邮递期间不计入）内未作出处理决定的案件"),
-    "new_illegal": _("新增违法占用耕地：当年核实违法的任务占地面积与违法卫片图斑占用耕地面积之和，与上年同口径比较"),
+    "new_illegal": _("新增违法占用耕地：当年违法卫片图斑占用耕地面积（扣除田坎），加上当年核实违法并已立案、"
+                     "现场勾绘了占地范围的案件中的耕地面积（未勾绘的为未测定，不计入），与上年同口径比较"),
 }
 
 
@@ -48,14 +51,25 @@ def _year_range(year: int) -> tuple[dt.datetime, dt.datetime]:
 
 def new_illegal_m2(scope: RegionScope, year: int) -> float:
     start, end = _year_range(year)
-    tasks = selectors.tasks(scope).filter(outcome=Task.Outcome.ILLEGAL, verified_at__gte=start, verified_at__lt=end)
+    tasks = _measured(selectors.tasks(scope).filter(outcome=Task.Outcome.ILLEGAL, verified_at__gte=start,
+                                                    verified_at__lt=end))
     patches = selectors.patches(scope).filter(judgement=Judgement.ILLEGAL, year=year)
-    return float((tasks.aggregate(s=Sum("illegal_area_m2"))["s"] or 0.0)
+    return float((tasks.aggregate(s=Sum("clue__case__farmland_m2"))["s"] or 0.0)
                  + (patches.aggregate(s=Sum("farmland_m2"))["s"] or 0.0))
+
+
+def _measured(tasks):
+    """Violations whose 耕地 was measured: filed as a case with the occupied area sketched on site (a clue's
+    analysis disc is no measure of what was occupied)."""
+    return tasks.filter(clue__case__occupied__isnull=False, clue__case__farmland_m2__isnull=False)
 
 
 @dataclass
 class Compliance:
+    """三个一 steps in three parts that add up to `total`: on time (met by its due time), late (met after it, or
+    breached, or past due and not met) and running (not met and not yet due); `decided` = on time + late, the
+    rate's denominator. `escalated` is a subset of the late, not a fourth part."""
+
     code: str
     name: str
     decided: int = 0
@@ -65,8 +79,23 @@ class Compliance:
     escalated: int = 0
 
     @property
+    def total(self) -> int:
+        return self.on_time + self.breached + self.running
+
+    @property
     def rate(self) -> float | None:
         return _rate(self.on_time, self.decided)
+
+
+def _parts(prefix: str = "") -> dict[str, Q]:
+    """The mutually exclusive parts of the non-waived deadlines, fields under `prefix` ("task__deadlines__")."""
+    met, due, breached = f"{prefix}met_at", f"{prefix}due_at", f"{prefix}breached_at"
+    now = clock.now()
+    on_time = Q(**{f"{met}__isnull": False, f"{met}__lte": F(due)})
+    late = (Q(**{f"{met}__isnull": False, f"{met}__gt": F(due)})
+            | Q(**{f"{met}__isnull": True}) & (Q(**{f"{breached}__isnull": False}) | Q(**{f"{due}__lt": now})))
+    running = Q(**{f"{met}__isnull": True, f"{breached}__isnull": True, f"{due}__gte": now})
+    return {"on_time": on_time, "late": late, "running": running}
 
 
 def compliance(scope: RegionScope, *, since: dt.datetime | None = None) -> tuple[list[Compliance], Compliance]:
@@ -75,16 +104,15 @@ def compliance(scope: RegionScope, *, since: dt.datetime | None = None) -> tuple
     if since is not None:
         qs = qs.filter(task__dispatched_at__gte=since)
     rows = {code: Compliance(code, name) for code, name in selectors.townships(scope).items()}
+    parts = _parts()
     figures = qs.values("township_code").annotate(
-        decided=Count("id", filter=Q(met_at__isnull=False) | Q(breached_at__isnull=False)),
-        on_time=Count("id", filter=Q(met_at__isnull=False, met_at__lte=F("due_at"))),
-        running=Count("id", filter=Q(met_at__isnull=True, breached_at__isnull=True)),
-        breached=Count("id", filter=Q(breached_at__isnull=False)),
+        on_time=Count("id", filter=parts["on_time"]), late=Count("id", filter=parts["late"]),
+        running=Count("id", filter=parts["running"]),
         escalated=Count("id", filter=Q(escalation_level__gt=0)))
     for f in figures:
         row = rows.setdefault(f["township_code"], Compliance(f["township_code"], f["township_code"]))
-        row.decided, row.on_time, row.running, row.breached, row.escalated = (f["decided"], f["on_time"], f["running"],
-            f["breached"], f["escalated"])
+        row.on_time, row.breached, row.running, row.escalated = f["on_time"], f["late"], f["running"], f["escalated"]
+        row.decided = row.on_time + row.breached
     total = Compliance("", str(_("合计")))
     for row in rows.values():
         total.decided += row.decided
@@ -109,22 +137,18 @@ def unit_compliance(scope: RegionScope, *, since: dt.datetime | None = None) -> 
     if since is not None:
         qs = qs.filter(task__dispatched_at__gte=since)
     live = Q(task__deadlines__waived=False)
+    parts = _parts("task__deadlines__")
     figures = qs.values("kind", "org_unit", "field_chief").annotate(
         label=Max("label"),
-        decided=Count("task__deadlines",
-            filter=live & (Q(task__deadlines__met_at__isnull=False) | Q(task__deadlines__breached_at__isnull=False))),
-        on_time=Count("task__deadlines",
-            filter=live & Q(task__deadlines__met_at__isnull=False,
-                            task__deadlines__met_at__lte=F("task__deadlines__due_at"))),
-        running=Count("task__deadlines",
-                      filter=live & Q(task__deadlines__met_at__isnull=True, task__deadlines__breached_at__isnull=True)),
-        breached=Count("task__deadlines", filter=live & Q(task__deadlines__breached_at__isnull=False)),
+        on_time=Count("task__deadlines", filter=live & parts["on_time"]),
+        late=Count("task__deadlines", filter=live & parts["late"]),
+        running=Count("task__deadlines", filter=live & parts["running"]),
         escalated=Count("task__deadlines", filter=live & Q(task__deadlines__escalation_level__gt=0)))
     kinds = dict(Recipient.Kind.choices)
-    rows = [UnitCompliance(str(f["org_unit"] or f["field_chief"]), f["label"], f["decided"], f["on_time"], f["running"],
-                           f["breached"],
-                           f["escalated"], kind=f["kind"], kind_label=str(kinds.get(f["kind"], f["kind"])))
-                               for f in figures]
+    rows = [UnitCompliance(str(f["org_unit"] or f["field_chief"]), f["label"], f["on_time"] + f["late"], f["on_time"],
+                           f["running"], f["late"], f["escalated"], kind=f["kind"],
+                           kind_label=str(kinds.get(f["kind"], f["kind"])))
+            for f in figures]
     order = list(kinds)
     rows.sort(key=lambda r: (order.index(r.kind) if r.kind in order else len(order), -1 if r.rate is None else r.rate,
                              r.name))
@@ -151,11 +175,19 @@ class CaseStats:
     confiscated_m2: float = 0.0
     demolished_m2: float = 0.0
     fine_yuan: float = 0.0
+    confiscated_income_yuan: float = 0.0
     restored_m2: float = 0.0
     referrals: int = 0
+    referrals_done: int = 0
+    restored_without_case: int = 0
     illegal_patch_m2: float = 0.0
     rectified_patch_m2: float = 0.0
     rates: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def forfeit_yuan(self) -> float:
+        """罚没款: fines plus confiscated illegal gains (没收违法所得)."""
+        return self.fine_yuan + self.confiscated_income_yuan
 
 
 def case_stats(scope: RegionScope, *, year: int | None = None) -> CaseStats:
@@ -170,8 +202,8 @@ def case_stats(scope: RegionScope, *, year: int | None = None) -> CaseStats:
     s.illegal = tasks.count() + patches.count()
     s.filed = cases.count()
     s.closed = cases.filter(status=Case.Status.CLOSED).count()
-    restored_without_case = tasks.filter(restored_at__isnull=False).exclude(clue__case__isnull=False).count()
-    s.handled = s.filed + restored_without_case
+    s.restored_without_case = tasks.filter(restored_at__isnull=False).exclude(clue__case__isnull=False).count()
+    s.handled = s.filed + s.restored_without_case
     now = clock.now()
     # While paused the deadline moves with the clock: a paused case is late only if it was already when paused.
     undecided = Q(decided_at__isnull=True,
@@ -179,9 +211,10 @@ def case_stats(scope: RegionScope, *, year: int | None = None) -> CaseStats:
     s.late = cases.filter(undecided | Q(decided_at__gt=F("due_at"))
                           | Q(decided_at__isnull=True, closed_at__gt=F("due_at"))).count()
     sums = cases.aggregate(c=Sum("confiscated_m2"), d=Sum("demolished_m2"), f=Sum("fine_yuan"), r=Sum("restored_m2"),
-                           p=Sum("referrals"))
+                           p=Sum("referrals"), i=Sum("confiscated_income_yuan"), pd=Sum("referrals_done"))
     s.confiscated_m2, s.demolished_m2 = sums["c"] or 0.0, sums["d"] or 0.0
     s.fine_yuan, s.restored_m2, s.referrals = float(sums["f"] or 0), sums["r"] or 0.0, sums["p"] or 0
+    s.confiscated_income_yuan, s.referrals_done = float(sums["i"] or 0), sums["pd"] or 0
     s.illegal_patch_m2 = patches.aggregate(a=Sum("area_m2"))["a"] or 0.0
     s.rectified_patch_m2 = patches.filter(rectification=Patch.Rectification.DONE).aggregate(
         a=Sum("area_m2"))["a"] or 0.0
@@ -230,9 +263,9 @@ def township_table(scope: RegionScope, *, year: int) -> list[TownshipRow]:
         if c.code in rows:
             rows[c.code].compliance = c.rate
     start, end = _year_range(year)
-    for code, area in (
-        selectors.tasks(scope).filter(outcome=Task.Outcome.ILLEGAL, verified_at__gte=start, verified_at__lt=end)
-                       .values_list("township_code").annotate(a=Sum("illegal_area_m2"))):
+    measured = _measured(selectors.tasks(scope).filter(outcome=Task.Outcome.ILLEGAL, verified_at__gte=start,
+                                                       verified_at__lt=end))
+    for code, area in measured.values_list("township_code").annotate(a=Sum("clue__case__farmland_m2")):
         if code in rows:
             rows[code].new_illegal_m2 += area or 0.0
     for code, area in (selectors.patches(scope).filter(judgement=Judgement.ILLEGAL, year=year)
@@ -261,6 +294,7 @@ def dashboard(scope: RegionScope) -> dict:
             "camera_alerts": detections.filter(kind=SourceKind.CAMERA).count(),
             "clues": selectors.clues(scope).count(),
             "pending": selectors.clues(scope).filter(status=Clue.Status.NEW).count(),
+            "prejudged": selectors.clues(scope).filter(status=Clue.Status.PREJUDGED).count(),
             "pushed": tasks.count(),
             "illegal": tasks.filter(outcome=Task.Outcome.ILLEGAL).count()
                 + selectors.patches(scope).filter(judgement=Judgement.ILLEGAL).count(),

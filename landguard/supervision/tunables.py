@@ -40,6 +40,14 @@ DEFAULTS: dict[str, Any] = {
     "SUPERVISION_RATIO_LOCAL": 0.08,
     "SUPERVISION_RATIO_NATIONAL": 0.15,
     "SUPERVISION_RATIO_WARNING_SHARE": 0.8,
+    # Whether a threshold is reached at the line (达到, ≥: 15号令's 15 %) or only above it (超过, >: 临海's 8 %).
+    "SUPERVISION_RATIO_LOCAL_STRICT": True,
+    "SUPERVISION_RATIO_NATIONAL_STRICT": False,
+    # Two-stage triage: staff pre-judge (初判), only the office head (所长: a leader or admin) decides.
+    "SUPERVISION_TWO_STAGE_TRIAGE": False,
+    # The enforcement rate definitions the figures use unless the page names others (landguard.supervision.figures).
+    "SUPERVISION_FILING_RATE": "filed_over_illegal",
+    "SUPERVISION_HANDLING_RATE": "handled_over_illegal",
     # Patrol frequency: dynamic patrols per township office a month; a village chief patrols every week.
     "SUPERVISION_OFFICE_PATROLS_PER_MONTH": 8,
     "SUPERVISION_VILLAGE_PATROLS_PER_WEEK": 1,

@@ -25,6 +25,7 @@ from landguard.supervision import geo, inbox_messages, intake, notify, tunables,
 from landguard.supervision.models import (
     ClockStart,
     Clue,
+    ClueEvent,
     Deadline,
     DeadlinePolicy,
     Photo,
@@ -39,6 +40,30 @@ TRIAGE_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.STAFF, Role.ENFORCEMENT}
 def can_triage(user) -> bool:
     """Pre-judging clues, dispatching and closing tasks is bureau work; field chiefs report and verify."""
     return bool(user and user.is_authenticated and (user.is_superuser or user.role in TRIAGE_ROLES))
+
+
+DECIDE_ROLES = frozenset({Role.ADMIN, Role.LEADER})
+
+
+def can_decide(user) -> bool:
+    """The second stage of triage (所长 decides): under two-stage triage only a leader or admin dispatches a
+    clue or rules it a false alarm; otherwise whoever may triage."""
+    if not tunables.get("SUPERVISION_TWO_STAGE_TRIAGE"):
+        return can_triage(user)
+    return bool(user and user.is_authenticated and (user.is_superuser or user.role in DECIDE_ROLES))
+
+
+def clue_event(clue: Clue, actor, before: str, note: str = "", *, at: dt.datetime | None = None) -> ClueEvent:
+    """Append the clue's status change to its history (the caller has saved the new status)."""
+    named = getattr(actor, "pk", None)
+    return ClueEvent.objects.create(clue=clue, at=at or clock.now(), actor=actor if named else None,
+                                    actor_name=(str(actor) if named else "系统")[:80], from_status=before,
+                                    to_status=clue.status, note=note[:300])
+
+
+def _decide(actor, clue: Clue) -> None:
+    if not can_decide(actor):
+        raise PermissionDenied(_("初判后由所长（领导）决定派发或误报。"))
 
 
 def _require(actor, code: str, *, triage: bool = False) -> None:
@@ -70,11 +95,32 @@ def mark_false_alarm(*, actor, clue: Clue, reason: str) -> Clue:
     if not reason.strip():
         raise ValidationError({"reason": _("请填写误报原因")})
     workflow.check(workflow.CLUE_TRANSITIONS, Clue.Status, clue.status, Clue.Status.FALSE_ALARM)
+    _decide(actor, clue)
     before = audit.snapshot(clue, ["status", "triage_reason"])
+    previous = clue.status
     clue.status, clue.triage_reason, clue.triaged_by, clue.triaged_at = (Clue.Status.FALSE_ALARM, reason.strip(), actor,
         clock.now())
     clue.save()
+    clue_event(clue, actor, previous, reason.strip())
     audit.record_update(actor=actor, target=clue, before=before, region_code=clue.region_code, note=_("研判为误报"))
+    return clue
+
+
+@transaction.atomic
+def prejudge(*, actor, clue: Clue, reason: str) -> Clue:
+    """初判: staff judge a new clue a suspected violation and push it to the office head, who decides."""
+    clue = Clue.objects.select_for_update().get(pk=clue.pk)
+    _require(actor, clue.region_code, triage=True)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写初判意见")})
+    workflow.check(workflow.CLUE_TRANSITIONS, Clue.Status, clue.status, Clue.Status.PREJUDGED)
+    before = audit.snapshot(clue, ["status", "triage_reason"])
+    previous = clue.status
+    clue.status, clue.triage_reason = Clue.Status.PREJUDGED, reason.strip()
+    clue.save()
+    clue_event(clue, actor, previous, reason.strip())
+    audit.record_update(actor=actor, target=clue, before=before, region_code=clue.region_code,
+                        note=_("初判，报所长决定"))
     return clue
 
 
@@ -152,10 +198,14 @@ def dispatch(*, actor, clue: Clue, reason: str = "") -> Task:
     clue = Clue.objects.select_for_update().get(pk=clue.pk)
     _require(actor, clue.region_code, triage=True)
     workflow.check(workflow.CLUE_TRANSITIONS, Clue.Status, clue.status, Clue.Status.VALID)
+    _decide(actor, clue)
     before = audit.snapshot(clue, ["status", "triage_reason"])
     now = clock.now()
-    clue.status, clue.triage_reason, clue.triaged_by, clue.triaged_at = Clue.Status.VALID, reason.strip(), actor, now
+    previous = clue.status
+    clue.status, clue.triage_reason = Clue.Status.VALID, reason.strip() or clue.triage_reason
+    clue.triaged_by, clue.triaged_at = actor, now
     clue.save()
+    clue_event(clue, actor, previous, reason.strip())
     audit.record_update(actor=actor, target=clue, before=before, region_code=clue.region_code, note=_("研判为有效"))
 
     d = durations(clue.kind, clue.severity, clue.region_code)
@@ -306,6 +356,7 @@ def close(*, actor, task: Task, note: str = "") -> Task:
     workflow.check(workflow.CLUE_TRANSITIONS, Clue.Status, clue.status, Clue.Status.CLOSED)
     clue.status = Clue.Status.CLOSED
     clue.save(update_fields=["status"])
+    clue_event(clue, actor, Clue.Status.VALID, note)
     _event(task, actor, "close", before, note)
     audit.record(actor=actor, action="state", target=task, region_code=task.region_code,
                  changes={"status": [before, task.status]}, note=note)

@@ -8,8 +8,12 @@ from django.utils.translation import gettext as _
 
 from landguard.supervision.models import Case, Clue, Task
 
+# Two-stage triage (冠县: 332 alarms → 40 pushed to the 所长 → 16 closed): staff pre-judge a clue as a suspected
+# violation (初判), the office head decides (派发核查 or 误报). An office head may also decide a new clue at once, and
+# with SUPERVISION_TWO_STAGE_TRIAGE on only the office head decides (verification.can_decide).
 CLUE_TRANSITIONS: dict[str, frozenset[str]] = {
-    Clue.Status.NEW: frozenset({Clue.Status.VALID, Clue.Status.FALSE_ALARM}),
+    Clue.Status.NEW: frozenset({Clue.Status.PREJUDGED, Clue.Status.VALID, Clue.Status.FALSE_ALARM}),
+    Clue.Status.PREJUDGED: frozenset({Clue.Status.VALID, Clue.Status.FALSE_ALARM}),
     Clue.Status.VALID: frozenset({Clue.Status.CLOSED}),
     Clue.Status.FALSE_ALARM: frozenset(),
     Clue.Status.CLOSED: frozenset(),

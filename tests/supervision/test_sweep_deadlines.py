@@ -179,7 +179,7 @@ print(json.dumps(ids))
 CLEANUP = """
 import json, sys
 from landguard.inbox.models import Message
-from landguard.supervision.models import Clue, Deadline, Escalation, Task, TaskEvent
+from landguard.supervision.models import Clue, ClueEvent, Deadline, Escalation, Task, TaskEvent
 ids = json.loads(sys.stdin.read())
 clue_ids = list(Task.objects.filter(pk__in=ids).values_list("clue_id", flat=True))
 Message.objects.filter(subject_type="supervision.task", subject_id__in=ids).delete()
@@ -188,6 +188,7 @@ for model, lookup in ((Escalation, "deadline__task_id__in"), (Delivery, "task_id
                       (Task, "pk__in")):
     model.objects.filter(**{lookup: ids}).delete()
 Detection.objects.filter(clue_id__in=clue_ids).delete()
+ClueEvent.objects.filter(clue_id__in=clue_ids).delete()
 Clue.objects.filter(pk__in=clue_ids).delete()
 """
 

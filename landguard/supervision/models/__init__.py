@@ -19,6 +19,7 @@ from landguard.supervision.models.clues import (
     AlarmSource,
     Camera,
     Clue,
+    ClueEvent,
     Detection,
     Patrol,
 )
@@ -33,7 +34,13 @@ from landguard.supervision.models.tasks import (
     Photo,
 )
 from landguard.supervision.models.channels import Channel, Delivery
-from landguard.supervision.models.patches import JUDGEMENT_REASONS, Judgement, Patch, PatchBatch
+from landguard.supervision.models.patches import (
+    JUDGEMENT_REASONS,
+    Judgement,
+    OfficialFarmlandFigure,
+    Patch,
+    PatchBatch,
+)
 from landguard.supervision.models.cases import Case, CaseEvent, CasePause
 
 __all__ = [
@@ -42,6 +49,7 @@ __all__ = [
     "AlarmSource",
     "Camera",
     "Clue",
+    "ClueEvent",
     "Detection",
     "Patrol",
     "ClockStart",
@@ -58,6 +66,7 @@ __all__ = [
     "Judgement",
     "PatchBatch",
     "Patch",
+    "OfficialFarmlandFigure",
     "Case",
     "CaseEvent",
     "CasePause",

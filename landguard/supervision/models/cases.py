@@ -37,7 +37,9 @@ class Case(models.Model):
     due_at = models.DateTimeField(_("办案期限"))
     paused_at = models.DateTimeField(_("计时中止自"), null=True, blank=True)
     illegal_area_m2 = models.FloatField(_("违法占地面积（平方米）"), default=0)
-    farmland_m2 = models.FloatField(_("其中耕地（平方米）"), default=0)
+    farmland_m2 = models.FloatField(_("其中耕地（平方米）"), null=True, blank=True,
+                                    help_text=_("由现场勾绘的占地范围叠加地类图斑计算（扣除田坎）；未勾绘为未测定"))
+    occupied = models.MultiPolygonField(_("占地范围（现场勾绘）"), srid=4490, null=True, blank=True)
     review_opinion = models.CharField(_("法制审核意见"), max_length=300, blank=True)
     notice_served_at = models.DateTimeField(_("告知书送达时间"), null=True, blank=True)
     hearing_requested = models.BooleanField(_("申请听证"), default=False)
@@ -46,8 +48,11 @@ class Case(models.Model):
     confiscated_m2 = models.FloatField(_("没收建筑物（平方米）"), default=0)
     demolished_m2 = models.FloatField(_("拆除建筑物（平方米）"), default=0)
     fine_yuan = models.DecimalField(_("罚款（元）"), max_digits=14, decimal_places=2, default=0)
+    confiscated_income_yuan = models.DecimalField(_("没收违法所得（元）"), max_digits=14, decimal_places=2, default=0)
     restored_m2 = models.FloatField(_("复耕面积（平方米）"), default=0)
     referrals = models.PositiveIntegerField(_("移送纪检监察（人）"), default=0)
+    referrals_done = models.PositiveIntegerField(_("移送已落实（人）"), default=0,
+                                                 help_text=_("纪检监察机关已作出处理的人数"))
     referral_note = models.CharField(_("移送情况"), max_length=300, blank=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("立案人"))

@@ -65,6 +65,9 @@ class Camera(models.Model):
     position = models.PointField(_("位置"), srid=4490)
     height_m = models.FloatField(_("架设高度（米）"))
     radius_m = models.FloatField(_("监控半径（米）"))
+    scan_cycle_minutes = models.PositiveIntegerField(
+        _("巡航周期（分钟）"), null=True, blank=True,
+        help_text=_("云台按预置位巡航一周、回到同一地块所需的时间；固定朝向的枪机不填"))
     coverage = models.PolygonField(_("覆盖范围"), srid=4490, help_text="geodesic circle of radius_m around position")
     region_code = models.CharField(_("所在区划代码"), max_length=12, db_index=True)
     is_active = models.BooleanField(_("在线"), default=True)
@@ -83,6 +86,7 @@ class Camera(models.Model):
 class Clue(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("待研判")
+        PREJUDGED = "prejudged", _("已初判，待所长决定")
         VALID = "valid", _("有效，已派发核查")
         FALSE_ALARM = "false_alarm", _("误报")
         CLOSED = "closed", _("已销号")
@@ -132,6 +136,28 @@ class Clue(models.Model):
     @property
     def number(self) -> str:
         return f"XS{self.pk:06d}"
+
+
+class ClueEvent(models.Model):
+    """Append-only status history of a clue (登记 → 初判 → 所长决定 → 销号), written by the services; the
+    period figures of the dashboard count these rows, so "pushed to the office head" is a fact, not a flag."""
+
+    clue = models.ForeignKey(Clue, models.PROTECT, related_name="events", verbose_name=_("线索"))
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    actor_name = models.CharField(_("操作人"), max_length=80)
+    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=Clue.Status.choices)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("线索记录")
+        verbose_name_plural = _("线索记录")
+        indexes = [models.Index(fields=["to_status", "at"], name="clueevent_status_at")]
+
+    def __str__(self) -> str:
+        return f"{self.clue.number} {Clue.Status(self.to_status).label}"
 
 
 class Detection(models.Model):

@@ -104,3 +104,26 @@ class Patch(models.Model):
 
     def get_judgement_reason_display(self) -> str:
         return str(dict(JUDGEMENT_REASONS.get(self.judgement, [])).get(self.judgement_reason, self.judgement_reason))
+
+
+class OfficialFarmlandFigure(models.Model):
+    """The official 新增建设用地占用耕地 area of a region in a year (from the annual 变更调查), entered by the bureau:
+    the denominator of the 违法占用耕地比例 when present, instead of the year's judged patches."""
+
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("区域"))
+    region_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    farmland_m2 = models.FloatField(_("新增建设用地占用耕地（平方米）"))
+    source = models.CharField(_("数据来源"), max_length=200, help_text=_("如“2024 年度国土变更调查成果”"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                   verbose_name=_("填报人"))
+    entered_at = models.DateTimeField(_("填报时间"))
+
+    class Meta:
+        ordering = ["-year", "region_code"]
+        verbose_name = _("新增建设用地占用耕地（官方数）")
+        verbose_name_plural = _("新增建设用地占用耕地（官方数）")
+        constraints = [models.UniqueConstraint(fields=["region_code", "year"], name="official_farmland_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.year}"

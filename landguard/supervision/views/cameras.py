@@ -43,6 +43,7 @@ CAMERAS = Listing(
         Column(gettext_lazy("设备类型"), lambda c: c.get_device_type_display()),
         Column(gettext_lazy("架设高度（米）"), lambda c: c.height_m, digits=0, numeric=True),
         Column(gettext_lazy("监控半径（米）"), lambda c: c.radius_m, digits=0, numeric=True),
+        Column(gettext_lazy("巡航周期（分钟）"), lambda c: c.scan_cycle_minutes, numeric=True),
         Column(gettext_lazy("经度"), lambda c: round(c.position.x, 6)),
         Column(gettext_lazy("纬度"), lambda c: round(c.position.y, 6)),
         Column(gettext_lazy("所在乡镇"), lambda c: c.region_name),
@@ -80,7 +81,8 @@ def _camera_form_page(request: HttpRequest, scope: RegionScope, form, *, title: 
 
 
 def _camera_values(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: d[k] for k in ("code", "name", "device_type", "lon", "lat", "height_m", "radius_m")}
+    return {k: d[k] for k in ("code", "name", "device_type", "lon", "lat", "height_m", "radius_m",
+                              "scan_cycle_minutes")}
 
 
 @scoped(manage=True)
@@ -103,7 +105,7 @@ def camera_edit(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
     initial = {"code": camera.code, "name": camera.name, "device_type": camera.device_type,
                "lon": round(camera.position.x, 7),
                "lat": round(camera.position.y, 7), "height_m": camera.height_m, "radius_m": camera.radius_m,
-               "is_active": camera.is_active}
+               "is_active": camera.is_active, "scan_cycle_minutes": camera.scan_cycle_minutes}
     form = forms.CameraForm(request.POST or None, initial=initial, scope=scope, editing=True)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -21,8 +21,9 @@ from landguard.audit import selectors as audit_selectors
 from landguard.core import clock, workdays
 from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
+from landguard.supervision import case_area
 from landguard.supervision import cases as case_services
-from landguard.supervision import case_deadlines, forms, selectors, stats, verification
+from landguard.supervision import case_deadlines, figures, forms, selectors, stats, tunables, verification
 from landguard.supervision.models import Case
 from landguard.supervision.views.common import error_text, in_township, local_time, year_param
 from landguard.supervision.workflow import CASE_TRANSITIONS
@@ -53,7 +54,10 @@ CASES = Listing(
         Column(gettext_lazy("拆除（平方米）"), lambda c: c.demolished_m2, digits=2, numeric=True, html=False),
         Column(gettext_lazy("罚款（元）"), lambda c: float(c.fine_yuan), digits=2, numeric=True),
         Column(gettext_lazy("复耕（平方米）"), lambda c: c.restored_m2, digits=2, numeric=True, html=False),
+        Column(gettext_lazy("没收违法所得（元）"), lambda c: float(c.confiscated_income_yuan), digits=2, numeric=True,
+               html=False),
         Column(gettext_lazy("移送纪检监察（人）"), lambda c: c.referrals, numeric=True, html=False),
+        Column(gettext_lazy("移送已落实（人）"), lambda c: c.referrals_done, numeric=True, html=False),
         Column(gettext_lazy("结案时间"), lambda c: local_time(c.closed_at), html=False),
     ),
     form_class=forms.CaseFilterForm, rows=_case_rows, list_url="supervision:case-list",
@@ -82,6 +86,7 @@ def case_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
                "window_last_day": timezone.localtime(window_end).date() - dt.timedelta(days=1) if window_end else None,
                "deadline_rules": list(case_deadlines.rules().values()),
                "calendar_missing_years": workdays.missing_years(calendar, clock.today()),
+               "sketch_form": forms.CaseSketchForm(initial={"geojson": case.occupied.geojson if case.occupied else ""}),
                "can_triage": verification.can_triage(request.user), "history": audit_selectors.history_of(scope, case)}
     return render(request, "supervision/case_detail.html", context)
 
@@ -136,8 +141,31 @@ def case_resume(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
 
 
 @scoped
+@require_POST
+def case_sketch(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
+    """Save the occupied area sketched on site; the engine computes the 耕地 in it."""
+    case = selectors.get_case(scope, pk)
+    form = forms.CaseSketchForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("请勾绘占地范围"))
+        case = case_area.sketch_occupied(actor=request.user, case=case, geojson=form.cleaned_data["geojson"])
+        messages.success(request, _("已保存占地范围"))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    return redirect(_case_url(case))
+
+
+@scoped
 def case_stats(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     year = year_param(request)
-    context = {"nav": "supervision", "subnav": "cases", "year": year, "s": stats.case_stats(scope, year=year),
-               "all": stats.case_stats(scope), "definitions": stats.DEFINITIONS}
+    filing = figures.chosen(request.GET, "filing", figures.FILING_RATES, "SUPERVISION_FILING_RATE")
+    handling = figures.chosen(request.GET, "handling", figures.HANDLING_RATES, "SUPERVISION_HANDLING_RATE")
+    s, whole = stats.case_stats(scope, year=year), stats.case_stats(scope)
+    chosen_rates = figures.rates(s, filing=filing, handling=handling)
+    all_rates = figures.rates(whole, filing=filing, handling=handling)
+    context = {"nav": "supervision", "subnav": "cases", "year": year, "s": s, "all": whole,
+               "definitions": stats.DEFINITIONS, "filing": filing, "handling": handling,
+               "filing_choices": figures.FILING_RATES.values(), "handling_choices": figures.HANDLING_RATES.values(),
+               "rate_rows": [(chosen_rates[k], all_rates[k]) for k in ("filing_rate", "handling_rate")]}
     return render(request, "supervision/case_stats.html", context)

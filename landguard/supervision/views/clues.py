@@ -92,8 +92,9 @@ def clue_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
         "task": Task.objects.filter(clue=clue).first(), "case": Case.objects.filter(clue=clue).first(),
         "patches": Patch.objects.filter(clue=clue).order_by("pk"), "can_triage": verification.can_triage(request.user),
         "triage_form": forms.TriageForm(),
-        "case_form": forms.OpenCaseForm(initial={"illegal_area_m2": clue.farmland_m2}),
+        "case_form": forms.OpenCaseForm(),
         "history": audit_selectors.history_of(scope, clue),
+        "clue_events": clue.events.order_by("at", "id")[:100],
     }
     return render(request, "supervision/clue_detail.html", context)
 
@@ -106,6 +107,10 @@ def clue_triage(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
     try:
         if not form.is_valid():
             raise ValidationError(_("请选择研判结论"))
+        if form.cleaned_data["decision"] == "prejudge":
+            verification.prejudge(actor=request.user, clue=clue, reason=form.cleaned_data["reason"])
+            messages.success(request, _("已初判，报所长决定"))
+            return redirect(_clue_url(clue))
         if form.cleaned_data["decision"] == "valid":
             task = verification.dispatch(actor=request.user, clue=clue, reason=form.cleaned_data["reason"])
             messages.success(request,

@@ -42,10 +42,10 @@ def compliance(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 def compliance_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     rows, total = stats.compliance(scope)
     columns = [ExportColumn(str(h), f) for h,
-               f in ((_("乡镇代码"), None), (_("乡镇（街道）"), None), (_("已到期或完成"), COUNT),
+               f in ((_("乡镇代码"), None), (_("乡镇（街道）"), None), (_("环节合计"), COUNT),
                                                      (_("按时完成"), COUNT), (_("进行中"), COUNT), (_("超时"), COUNT),
                                                      (_("已升级"), COUNT), (_("达标率（%）"), PERCENT))]
-    data = ([r.code, r.name, r.decided, r.on_time, r.running, r.breached, r.escalated, r.rate] for r in [*rows, total])
+    data = ([r.code, r.name, r.total, r.on_time, r.running, r.breached, r.escalated, r.rate] for r in [*rows, total])
     return xlsx_response(title=_("三个一时限达标情况"), scope_label=scope_label(scope), columns=columns, rows=data,
                          filename=_("时限达标情况"))
 
@@ -53,10 +53,10 @@ def compliance_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 @scoped
 def unit_compliance_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     columns = [ExportColumn(str(h), f) for h,
-               f in ((_("接收方类型"), None), (_("接收单位"), None), (_("已到期或完成"), COUNT),
+               f in ((_("接收方类型"), None), (_("接收单位"), None), (_("环节合计"), COUNT),
                                                      (_("按时完成"), COUNT), (_("进行中"), COUNT), (_("超时"), COUNT),
                                                      (_("已升级"), COUNT), (_("达标率（%）"), PERCENT))]
-    data = ([u.kind_label, u.name, u.decided, u.on_time, u.running, u.breached, u.escalated, u.rate]
+    data = ([u.kind_label, u.name, u.total, u.on_time, u.running, u.breached, u.escalated, u.rate]
             for u in stats.unit_compliance(scope))
     return xlsx_response(title=_("三个一时限达标情况（分接收单位）"), scope_label=scope_label(scope), columns=columns,
                          rows=data,

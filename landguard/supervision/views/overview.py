@@ -16,7 +16,7 @@ from landguard.core.access import scoped
 from landguard.core.exports import COUNT, MU, PERCENT, ExportColumn, xlsx_response
 from landguard.core.geodesy import mu
 from landguard.core.scope import RegionScope
-from landguard.supervision import selectors, stats, verification
+from landguard.supervision import figures, selectors, stats, verification
 from landguard.regions import maps as region_maps
 from landguard.shell.pages import scope_label
 from landguard.shell.maps import map_config
@@ -34,6 +34,14 @@ def overview(request: HttpRequest, scope: RegionScope) -> HttpResponse:
                "unit_kinds": stats.kind_compliance(stats.unit_compliance(scope)),
                "map_config": config_map, "map_data_url": reverse("supervision:map-data"),
                "can_triage": verification.can_triage(request.user)}
+    start, end = figures.period_param(request.GET)
+    period = figures.period(scope, start, end)
+    labels = {"alarms": _("告警"), "prejudged": _("报所长"), "dispatched": _("派发核查"), "false_alarms": _("误报"),
+              "closed": _("销号")}
+    context["period"] = period
+    context["yoy"], context["yoy_definitions"] = figures.year_on_year(scope, year), figures.YEAR_ON_YEAR_DEFINITIONS
+    context["coverage"], context["coverage_definition"] = figures.coverage(scope), figures.COVERAGE_DEFINITION
+    context["period_rows"] = [(k, (labels[k], figures.PERIOD_DEFINITIONS[k]), getattr(period, k)) for k in labels]
     return render(request, "supervision/overview.html", context)
 
 

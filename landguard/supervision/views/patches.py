@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from landguard.audit import selectors as audit_selectors
 from landguard.core.access import scoped
 from landguard.core.exports import MU, PERCENT, ExportColumn, xlsx_response
-from landguard.core.geodesy import mu
+from landguard.core.geodesy import SQM_PER_MU, mu
 from landguard.core.scope import RegionScope
 from landguard.jobs import services as job_services
 from landguard.regions import selectors as region_selectors
@@ -130,34 +130,69 @@ def patch_judge(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
     return redirect(_patch_url(patch))
 
 
-def _ratios(scope: RegionScope, year: int):
+def _county(scope: RegionScope) -> tuple[str, str] | None:
     root = region_selectors.scope_root(scope)
-    county = (root.code, root.name) if root is not None and len(root.code) == 6 else None
-    return patches.ratios(selectors.patches(scope), year=year, townships=selectors.townships(scope), county=county)
+    return (root.code, root.name) if root is not None and len(root.code) == 6 else None
+
+
+def _ratios(scope: RegionScope, year: int):
+    return patches.ratios(selectors.patches(scope), year=year, townships=selectors.townships(scope),
+                          county=_county(scope), official=selectors.official_farmland(scope, year))
+
+
+def _ratio_regions(scope: RegionScope) -> dict[str, str]:
+    county = _county(scope)
+    return {**({county[0]: county[1]} if county else {}), **selectors.townships(scope)}
 
 
 @scoped
 def ratio(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     year = year_param(request)
     rows, county = _ratios(scope, year)
+    lines = patches.thresholds()
     context = {"nav": "supervision", "subnav": "patches", "year": year, "rows": rows, "county": county,
                "formula": patches.FORMULA,
-               "local": tunables.get("SUPERVISION_RATIO_LOCAL") * 100,
-               "national": tunables.get("SUPERVISION_RATIO_NATIONAL") * 100,
-               "warning": tunables.get("SUPERVISION_RATIO_WARNING_SHARE") * 100}
+               "local": lines["local"][0] * 100, "local_strict": lines["local"][1],
+               "national": lines["national"][0] * 100, "national_strict": lines["national"][1],
+               "warning": tunables.get("SUPERVISION_RATIO_WARNING_SHARE") * 100,
+               "official_form": forms.OfficialFarmlandForm(regions=_ratio_regions(scope), initial={"year": year}),
+               "can_enter": request.user.is_superuser
+                            or getattr(request.user, "role", "") in ("admin", "leader", "staff")}
     return render(request, "supervision/ratio.html", context)
+
+
+@scoped
+@require_POST
+def ratio_official(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    """Enter a region's official 新增建设用地占用耕地 of a year: the ratio's denominator from then on."""
+    regions = _ratio_regions(scope)
+    form = forms.OfficialFarmlandForm(request.POST, regions=regions)
+    if not form.is_valid():
+        messages.error(request, _("请完整填写区域、年度、面积和数据来源"))
+        return redirect(reverse("supervision:ratio"))
+    d = form.cleaned_data
+    region = region_selectors.get_region(scope, d["region"])
+    try:
+        patches.set_official_farmland(actor=request.user, region=region, year=d["year"],
+                                      farmland_m2=d["farmland_mu"] * SQM_PER_MU, source=d["source"])
+        messages.success(request, _("已保存官方数"))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    return redirect(reverse("supervision:ratio") + f"?year={d['year']}")
 
 
 @scoped
 def ratio_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     year = year_param(request)
     rows, county = _ratios(scope, year)
-    labels = {"ok": _("正常"), "warn": _("预警"), "over": _("超过阈值")}
-    data = ([r.code, r.name, mu(r.illegal_m2), mu(r.total_m2), r.percent, r.threshold * 100, str(labels[r.level])]
+    labels = {"ok": _("正常"), "warn": _("预警"), "over": _("达到阈值")}
+    data = ([r.code, r.name, mu(r.illegal_m2), mu(r.total_m2), r.denominator_label, r.percent, r.threshold * 100,
+             str(labels[r.level])]
             for r in rows + ([county] if county else []))
     columns = [ExportColumn(str(h), f) for h,
                f in ((_("区划代码"), None), (_("名称"), None), (_("违法占用耕地（亩）"), MU),
-                                                     (_("新增建设用地占用耕地（亩）"), MU), (_("比例（%）"), "0.00"),
+                                                     (_("新增建设用地占用耕地（亩）"), MU), (_("分母口径"), None),
+                                                     (_("比例（%）"), "0.00"),
                                                      (_("阈值（%）"), PERCENT), (_("状态"), None))]
     return xlsx_response(title=_("%(year)s年违法占用耕地比例") % {"year": year}, scope_label=scope_label(scope),
                          columns=columns,
