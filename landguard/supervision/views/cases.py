@@ -23,7 +23,7 @@ from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
 from landguard.supervision import case_area
 from landguard.supervision import cases as case_services
-from landguard.supervision import case_deadlines, figures, forms, selectors, stats, tunables, verification
+from landguard.supervision import case_deadlines, figures, forms, selectors, stats, verification
 from landguard.supervision.models import Case
 from landguard.supervision.views.common import error_text, in_township, local_time, year_param
 from landguard.supervision.workflow import CASE_TRANSITIONS
