@@ -40,7 +40,7 @@ from landguard.layers import mvt, selectors
 from landguard.layers.models import Feature, LayerVersion
 
 DENSE_FEATURES = 2_000
-MAX_FEATURES = 4_000
+MAX_FEATURES = 3_000
 MAX_BYTES = 500_000
 # A generalised tile is driven by the min_zoom index when the whole version has at most this many features
 # showing at the zoom (counted through the index, bounded) or the tile covers much of it (_index_driven).
