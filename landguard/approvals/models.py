@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from landguard.approvals.authority import Authority, DossierKind
-from landguard.core.geodesy import mu
 from landguard.approvals.quota_groups import kind_choices
+from landguard.core.geodesy import mu
 
 
 class Dossier(models.Model):

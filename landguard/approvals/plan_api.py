@@ -22,7 +22,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from landguard.approvals import plan_selectors as selectors, plan_services as services, plans
+from landguard.approvals import plan_selectors as selectors
+from landguard.approvals import plan_services as services
+from landguard.approvals import plans
 from landguard.approvals.api import DossierWorkers, _call, _valid
 from landguard.approvals.models import DevelopmentPlan, DevelopmentPlanStatusChange, DevelopmentPlanYear, Dossier
 from landguard.core.geodesy import hectares
@@ -30,7 +32,6 @@ from landguard.core.scope import NOTHING
 from landguard.projects import selectors as project_selectors
 from landguard.projects.api import GeoJSONField, ScopedInput
 from landguard.shell.api import ScopedViewSetMixin
-
 
 
 class DevelopmentPlanYearSerializer(serializers.ModelSerializer):

@@ -17,6 +17,7 @@ from landguard.projects import selectors as project_selectors
 from landguard.projects.forms import BOUNDARY_HELP, DRAW_HELP, BoundaryUploadMixin, DateInput, DrawnBoundaryWidget
 from landguard.shell.listing import ScopedFilterForm
 
+
 def _style(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         if not isinstance(field.widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.ClearableFileInput)):

@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from landguard.approvals import plan_selectors as selectors, spatial
+from landguard.approvals import plan_selectors as selectors
+from landguard.approvals import spatial
 from landguard.approvals.models import DevelopmentPlan, DevelopmentPlanStatusChange, DevelopmentPlanYear
 from landguard.approvals.services import dossier_region
 from landguard.approvals.workflow import PlanAction, plan_target
@@ -24,6 +25,7 @@ from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
 from landguard.core import clock
 from landguard.core.scope import EVERYTHING, RegionScope, scope_for
+from landguard.core.text import join_clauses, join_list
 from landguard.people.models import User
 from landguard.projects import boundaries
 from landguard.projects.models import Project
@@ -71,7 +73,7 @@ def _visible_projects(actor: User | None, projects: Iterable[Project]) -> list[P
     scope = _scope(actor)
     outside = [p.name for p in chosen if not scope.contains(p.region_code)]
     if outside:
-        raise PermissionDenied(_("这些项目不在您的数据范围内：%(names)s") % {"names": "、".join(outside)})
+        raise PermissionDenied(_("这些项目不在您的数据范围内：%(names)s") % {"names": join_list(outside)})
     return chosen
 
 
@@ -160,7 +162,7 @@ YearRow = tuple[int, Decimal, int, Decimal | None, int | None]  # year, planned 
 
 
 def _years_text(rows: Iterable[YearRow]) -> str:
-    return "；".join(_("%(year)s 年计划 %(ph)s 公顷 %(pn)s 个项目，实际 %(ah)s 公顷 %(an)s 个项目") % {
+    return join_clauses(_("%(year)s 年计划 %(ph)s 公顷 %(pn)s 个项目，实际 %(ah)s 公顷 %(an)s 个项目") % {
         "year": y, "ph": f"{ph:f}", "pn": pn, "ah": "—" if ah is None else f"{ah:f}", "an": "—" if an is None else an}
         for y, ph, pn, ah, an in rows) or "—"
 

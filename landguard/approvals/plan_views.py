@@ -16,15 +16,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from landguard.approvals import plan_forms as forms, plan_selectors as selectors, plan_services as services, plans
+from landguard.approvals import plan_forms as forms
+from landguard.approvals import plan_selectors as selectors
+from landguard.approvals import plan_services as services
 from landguard.approvals import plan_tunables as tunables
+from landguard.approvals import plans
 from landguard.approvals.models import DevelopmentPlan
 from landguard.audit import selectors as audit_selectors
 from landguard.core import clock
 from landguard.core.access import scoped
 from landguard.core.geodesy import hectares
 from landguard.core.scope import RegionScope
+from landguard.core.text import join_clauses
 from landguard.projects.forms import BoundaryForm
+from landguard.projects.views.common import error_text
 from landguard.projects.views.projects import boundary_draw_config as draw_config
 from landguard.shell.listing import Column, Listing, list_views
 from landguard.shell.pages import run_service
@@ -194,7 +199,7 @@ def plan_years(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespons
         try:
             services.set_years(actor=request.user, plan=plan, rows=formset.rows())  # type: ignore[arg-type]
         except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
+            messages.error(request, join_clauses(error.messages))
         else:
             messages.success(request, _("已保存年度实施计划。"))
             return redirect(plan_url(plan))
@@ -215,12 +220,11 @@ def _action(request: HttpRequest, scope: RegionScope, pk: int, form_class: type,
         try:
             service(actor=request.user, plan=plan, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as error:
-            text = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            messages.error(request, text or _("该操作超出您的数据范围。"))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, done)
     else:
-        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, join_clauses(str(e) for errors in form.errors.values() for e in errors))
     return redirect(plan_url(plan))
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from landguard.approvals import plan_tunables as tunables
 from landguard.approvals.models import DevelopmentPlan, DevelopmentPlanYear
 from landguard.approvals.spatial import TOLERANCE_M2
+from landguard.core.text import join_clauses, join_list
 from landguard.engine.kinds import ControlKind
 from landguard.engine.results import OverlayResult
 
@@ -232,10 +233,10 @@ def _protected(out: PlanChecklist, plan: DevelopmentPlan, result: OverlayResult 
         elif area > TOLERANCE_M2:
             found.append(_("占用%(name)s %(ha)s 公顷") % {"name": name, "ha": f"{area / 10_000:,.4f}"})
     if found:
-        out.add("protected", label, "fail", "；".join(found) + _("：不得报批，请调整片区范围避让"), **more)
+        out.add("protected", label, "fail", join_clauses(found) + _("：不得报批，请调整片区范围避让"), **more)
     elif missing:
         out.add("protected", label, _missing(plan), _("未找到本县%(layers)s图层，未能核查") % {
-            "layers": "、".join(missing)}, **more)
+            "layers": join_list(missing)}, **more)
     else:
         out.add("protected", label, "ok", _("不涉及永久基本农田和生态保护红线"), **more)
 
@@ -273,17 +274,17 @@ def _earlier(out: PlanChecklist, earlier: list[EarlierPlan]) -> None:
         return
     texts, blocked, any_missed = [], [], False
     for e in earlier:
-        years = "、".join(_("%(year)s 年 %(rate)s") % {"year": r.year, "rate": _pct(r.rate) if r.rate is not None
+        years = join_list(_("%(year)s 年 %(rate)s") % {"year": r.year, "rate": _pct(r.rate) if r.rate is not None
                                                        else "—"} for r in e.rates if r.missed is not None)
         texts.append(_("“%(name)s”%(years)s") % {"name": e.plan.name, "years": years or _("尚无已结束的实施年度")})
         any_missed = any_missed or any(r.missed for r in e.rates)
         if e.missed_run >= run_limit:
             blocked.append(e.plan.name)
-    detail = _("实施率：") + "；".join(texts)
+    detail = _("实施率：") + join_clauses(texts)
     if blocked:
         out.add("earlier_plans", label, "fail" if hard else "warn", detail + _("。%(names)s连续 %(n)s 年未完成年度实施"
                                                                              "计划") % {
-            "names": "、".join(f"“{n}”" for n in blocked), "n": run_limit}, **more)
+            "names": join_list(f"“{n}”" for n in blocked), "n": run_limit}, **more)
     else:
         out.add("earlier_plans", label, "warn" if any_missed else "ok", detail, **more)
 
@@ -349,6 +350,6 @@ def _figures(out: PlanChecklist, plan: DevelopmentPlan) -> None:
             notes.append(_("方案公布的片区总面积与按范围计算的面积一致"))
     more = {"rule": _("方案所列各项面积应与总面积一致"), "formula": formula, "hard": False}
     if warnings:
-        out.add("figures", label, "warn", "；".join(warnings), **more)
+        out.add("figures", label, "warn", join_clauses(warnings), **more)
     else:
-        out.add("figures", label, "ok", "；".join(notes) or _("未填写可相互核对的面积"), **more)
+        out.add("figures", label, "ok", join_clauses(notes) or _("未填写可相互核对的面积"), **more)
