@@ -32,6 +32,7 @@ import math
 from typing import Any
 
 import shapely
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -56,8 +57,14 @@ _RTREE = f"idx_{_TABLE}_{_GEOM}"
 def tile(scope: RegionScope, version: LayerVersion, z: int, x: int, y: int) -> bytes:
     """Tile z/x/y of the version's features inside the scope (b"" when none shows); layer name = the slug.
     Feature id = feature pk; attributes: feature_no, code, area_m2 (official ellipsoidal m², 2 dp)."""
+    try:
+        return _tile(scope, version, z, x, y)
+    except EmptyResultSet:  # a scope that holds nothing compiles to no SQL: nothing to draw
+        return b""
+
+
+def _tile(scope: RegionScope, version: LayerVersion, z: int, x: int, y: int) -> bytes:
     bbox = mvt.tile_bounds(z, x, y, buffer=mvt.BUFFER)
-    scoped = selectors.features(scope, version)
     if connection.vendor == "postgresql":
         candidates = selectors.features(scope, version, bbox=bbox).order_by()
         # order_by(): the model's default ordering (through the layer tables) would sort every candidate
@@ -74,7 +81,7 @@ def tile(scope: RegionScope, version: LayerVersion, z: int, x: int, y: int) -> b
                                                materialised=limit), dense)
         return _fit(lambda limit: _postgis(shown.order_by(*GENERALISED_ORDER)[:limit], version.layer.slug, z, x,
                                            y, float(mvt.PIXEL)), dense)
-    where, params = _where(scoped)
+    where, params = _where(selectors.features(scope, version))
     dense = _sqlite_dense(where, params, bbox)
     return _fit(lambda limit: _spatialite(_sqlite_rows(version, where, params, bbox, z, dense, limit),
                                           version.layer.slug, z, x, y, float(mvt.PIXEL) if dense else None), dense)

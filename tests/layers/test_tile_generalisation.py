@@ -189,3 +189,11 @@ def test_both_ways_of_reading_a_generalised_tile_serve_the_same_features(county_
         monkeypatch.setattr(tiles, "_index_driven", lambda *_a, _v=by_index: _v)
         served[by_index] = _served(client_for(county_admin), z, x, y)
     assert served[True].keys() == served[False].keys() and len(served[True]) > 100
+
+
+def test_a_scope_that_holds_nothing_gets_an_empty_tile_not_an_error():
+    from landguard.core.scope import NOTHING
+
+    z = 12
+    x, y = _centre_tile(z)
+    assert tiles.tile(NOTHING, _version(), z, x, y) == b""
