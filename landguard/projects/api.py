@@ -475,6 +475,23 @@ class ServiceRequestViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
         return Response(ServiceRequestSerializer(item).data)
 
 
+class TargetProgressRowSerializer(serializers.Serializer):
+    """One region's row of a responsibility list: its target and the approved land counted against it."""
+
+    region_code = serializers.CharField()
+    region_name = serializers.CharField()
+    target_cases = serializers.IntegerField()
+    target_wan_mu = serializers.FloatField()
+    task_cases = serializers.IntegerField()
+    task_wan_mu = serializers.FloatField()
+    key_cases = serializers.IntegerField()
+    key_wan_mu = serializers.FloatField()
+    done_cases = serializers.IntegerField()
+    done_wan_mu = serializers.FloatField()
+    area_rate = serializers.FloatField(allow_null=True, help_text=_("完成面积 ÷ 目标面积 × 100%；目标为 0 时为空"))
+    gap_wan_mu = serializers.FloatField()
+
+
 class TargetListSerializer(serializers.ModelSerializer):
     """A responsibility list with its progress: the same figures as its page and xlsx
     (selectors.target_progress), for the rows inside the caller's scope."""
@@ -504,7 +521,7 @@ class TargetListSerializer(serializers.ModelSerializer):
         return {"target_cases": t.target_cases, "target_wan_mu": float(t.target_wan_mu), "done_cases": t.done_cases,
                 "done_wan_mu": t.done_wan_mu, "floor_gap_wan_mu": t.floor_gap, "stretch_gap_wan_mu": t.stretch_gap}
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(TargetProgressRowSerializer(many=True))
     def get_rows(self, of: TargetList) -> list[dict[str, Any]]:
         return [{"region_code": p.target.region_code, "region_name": p.target.region.name,
                  "target_cases": p.target.total_cases, "target_wan_mu": float(p.target.total_wan_mu),
