@@ -21,6 +21,7 @@ from landguard.approvals import plan_selectors as selectors
 from landguard.approvals import plan_services as services
 from landguard.approvals import plan_tunables as tunables
 from landguard.approvals import plans
+from landguard.approvals.views import post_action
 from landguard.approvals.models import DevelopmentPlan
 from landguard.audit import selectors as audit_selectors
 from landguard.core import clock
@@ -29,7 +30,6 @@ from landguard.core.geodesy import hectares
 from landguard.core.scope import RegionScope
 from landguard.core.text import join_clauses
 from landguard.projects.forms import BoundaryForm
-from landguard.projects.views.common import error_text
 from landguard.projects.views.projects import boundary_draw_config as draw_config
 from landguard.shell.listing import Column, Listing, list_views
 from landguard.shell.pages import run_service
@@ -213,19 +213,8 @@ def _action(request: HttpRequest, scope: RegionScope, pk: int, form_class: type,
             done: str) -> HttpResponse:
     _require_work(request)
     plan = selectors.get_plan(scope, pk)
-    if request.method != "POST":
-        return redirect(plan_url(plan))
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            service(actor=request.user, plan=plan, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, done)
-    else:
-        messages.error(request, join_clauses(str(e) for errors in form.errors.values() for e in errors))
-    return redirect(plan_url(plan))
+    return post_action(request, form_class, lambda data: service(actor=request.user, plan=plan, **data), done,
+                       plan_url(plan))
 
 
 @scoped

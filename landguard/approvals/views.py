@@ -202,23 +202,30 @@ def dossier_boundary(request: HttpRequest, scope: RegionScope, pk: int) -> HttpR
                       draw_config=config)
 
 
-def _action(request: HttpRequest, scope: RegionScope, pk: int, form_class: type, service: Any,
-            done: str, **fixed: Any) -> HttpResponse:
-    _require_work(request)
-    dossier = selectors.get_dossier(scope, pk)
+def post_action(request: HttpRequest, form_class: type, call: Any, done: str, back: str) -> HttpResponse:
+    """A workflow action posted from a detail page (dossier or plan): the form validated, `call(cleaned_data)`
+    run, its refusal or the form's errors shown as a message, and back to the page either way."""
     if request.method != "POST":
-        return redirect(dossier_url(dossier))
+        return redirect(back)
     form = form_class(request.POST)
     if form.is_valid():
         try:
-            service(actor=request.user, dossier=dossier, **{k: v for k, v in form.cleaned_data.items()}, **fixed)
+            call(form.cleaned_data)
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, error_text(error))
         else:
             messages.success(request, done)
     else:
         messages.error(request, join_clauses(str(e) for errors in form.errors.values() for e in errors))
-    return redirect(dossier_url(dossier))
+    return redirect(back)
+
+
+def _action(request: HttpRequest, scope: RegionScope, pk: int, form_class: type, service: Any,
+            done: str, **fixed: Any) -> HttpResponse:
+    _require_work(request)
+    dossier = selectors.get_dossier(scope, pk)
+    return post_action(request, form_class, lambda data: service(actor=request.user, dossier=dossier, **data, **fixed),
+                       done, dossier_url(dossier))
 
 
 @scoped
