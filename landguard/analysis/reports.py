@@ -17,24 +17,25 @@ import numpy as np
 import shapely
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from shapely.geometry import mapping
 
-from landguard.core.exports import display_width
+from landguard.core import documents
+from landguard.core.exports import display_width, print_setup
 from landguard.core.geodesy import hectares, mu
 from landguard.engine.clipping import DEFAULT_SLIVER_TOLERANCE_M2
 from landguard.engine.kinds import Verdict
-from landguard.engine.landclass import LAND_CLASSES, BigClass
+from landguard.core.text import join_list
+from landguard.engine.landclass import LAND_CLASSES, LEVEL1_COLOURS, LEVEL1_NAMES, UNKNOWN_CLASS_COLOUR, BigClass
 from landguard.engine.ownership import Ownership, ownership_of
 from landguard.engine.results import ClassArea, OverlayResult
 from landguard.layers.models import LayerVersion
+from landguard.shell.figures import FigureLayer, LegendEntry, map_png
 
 TITLE = gettext_lazy("叠加分析报告")
 AREA_NOTE = gettext_lazy("面积为 CGCS2000 椭球面积（与国土调查图斑面积同一算法），公顷保留 4 位小数、亩保留 2 位小数；"
@@ -332,6 +333,8 @@ class _Sheet:
     def finish(self) -> None:
         for col, width in self.widths.items():
             self.ws.column_dimensions[get_column_letter(col)].width = min(60, max(8, width + 2))
+        # Several tables on one sheet: the title line repeats on each printed page, not a header row.
+        print_setup(self.ws, columns=max(self.widths, default=1), title_rows=1)
 
 
 def _class_rows(rows: list[ClassArea], *, with_code: bool) -> list[list[Any]]:
@@ -391,7 +394,7 @@ def build_xlsx(report: OverlayReport) -> bytes:
         sheet.table(_("判定"), [_("判定"), _("面积（公顷）"), _("面积（亩）"), _("依据图层")],
                     ([f.label, hectares(f.area_m2), mu(f.area_m2), f.layers] for f in s.flags), [None, _HA, _MU, None])
         if s.not_evaluated:
-            sheet.line(_("未评价（未选择相应图层）"), "、".join(s.not_evaluated))
+            sheet.line(_("未评价（未选择相应图层）"), join_list(s.not_evaluated))
         for warning in s.warnings:
             sheet.line(_("提示"), warning)
         sheet.finish()
@@ -409,23 +412,31 @@ def _sheet_title(s: Section, count: int) -> str:
 # --- docx ------------------------------------------------------------------------------------------------
 
 
+def section_figure(s: Section) -> bytes | None:
+    """The boundary's land: its DLTB pieces coloured by first-level class, the boundary (their union) outlined."""
+    pieces = s.result.pieces
+    geometries = list(pieces.geometry)
+    if not geometries:
+        return None
+    level1 = [str(code)[:2] for code in pieces.dlbm]
+    legend = [LegendEntry(LEVEL1_COLOURS.get(code, UNKNOWN_CLASS_COLOUR), gettext(LEVEL1_NAMES.get(code, code)))
+              for code in sorted(set(level1))]
+    outline = shapely.union_all(shapely.make_valid(np.array(geometries, dtype=object)))
+    return map_png([FigureLayer(geometries, [LEVEL1_COLOURS.get(c, UNKNOWN_CLASS_COLOUR) for c in level1],
+                                outline="#777777", width=0.5),
+                    FigureLayer([outline], None, outline="#c0392b", width=2.5)],
+                   [*legend, LegendEntry("#c0392b", gettext("分析范围"), outline_only=True)])
+
+
 def build_docx(report: OverlayReport) -> bytes:
-    doc = Document()
-    normal = doc.styles["Normal"]
-    normal.font.name = "SimSun"
-    normal.font.size = Pt(10.5)
-    # Word picks the East Asian font from w:eastAsia; without it Chinese falls back to a Latin face.
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "SimSun")
-    for name in ("Title", "Heading 1", "Heading 2"):
-        doc.styles[name].element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "SimHei")
-    heading = doc.add_heading(str(TITLE), level=0)
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc = documents.new_document(title=str(TITLE), author=report.scope_label, subject=report.source)
+    documents.add_title(doc, str(TITLE))
     for label, value in ((_("生成时间（北京时间）"), report.created_local), (_("数据范围"), report.scope_label),
                          (_("边界来源"), report.source)):
         doc.add_paragraph(f"{label}：{value}")
-    doc.add_heading(_("分析图层"), level=1)
-    _docx_table(doc, [_("图层"), _("类型"), _("版本"), _("数据年份"), _("数据来源")],
-                [[u.name, u.kind_label, f"v{u.version}", str(u.year or "—"), u.source or "—"] for u in report.layers])
+    documents.add_table(doc, [_("图层"), _("类型"), _("版本"), _("数据年份"), _("数据来源")],
+                        [[u.name, u.kind_label, f"v{u.version}", str(u.year or "—"), u.source or "—"]
+                         for u in report.layers], heading=_("分析图层"))
     sections = report.sections()
     area_heads = [_("毛面积（公顷）"), _("毛面积（亩）"), _("净面积（公顷）"), _("净面积（亩）")]
 
@@ -434,64 +445,46 @@ def build_docx(report: OverlayReport) -> bytes:
                  f"{mu(r.gross_m2):,.2f}",
                  f"{hectares(r.net_m2):,.4f}", f"{mu(r.net_m2):,.2f}"] for r in rows]
 
+    none = _("无")
     for s in sections:
-        doc.add_heading(s.label if len(sections) == 1 else f"{s.index + 1}. {s.label}", level=1)
+        documents.add_heading(doc, s.label if len(sections) == 1 else f"{s.index + 1}. {s.label}", level=1)
         doc.add_paragraph(_("判定：%(flags)s") % {"flags": flags_text(s)})
         if s.not_evaluated:
-            doc.add_paragraph(_("未评价（未选择相应图层）：%(items)s") % {"items": "、".join(s.not_evaluated)})
-        doc.add_heading(_("面积汇总"), level=2)
-        _docx_table(doc, [_("项目"), _("平方米"), _("公顷"), _("亩")],
-                    [[name, f"{v:,.2f}", f"{hectares(v):,.4f}", f"{mu(v):,.2f}"] for name, v in s.summary])
+            doc.add_paragraph(_("未评价（未选择相应图层）：%(items)s") % {"items": join_list(s.not_evaluated)})
+        documents.add_figure(doc, section_figure(s), _("图：%(label)s 地类分布（一级类）") % {"label": s.label})
+        documents.add_table(doc, [_("项目"), _("平方米"), _("公顷"), _("亩")],
+                            [[name, f"{v:,.2f}", f"{hectares(v):,.4f}", f"{mu(v):,.2f}"] for name, v in s.summary],
+                            heading=_("面积汇总"), level=2)
         if len(s.subtotals) > 1:
-            doc.add_heading(_("分县小计"), level=2)
             headers, rows = subtotal_table(s)
-            _docx_table(doc, headers, [shown_row(row) for row in rows])
-        doc.add_heading(_("三大类"), level=2)
-        _docx_table(doc, [_("地类"), *area_heads], class_rows(s.big, False))
+            documents.add_table(doc, headers, [shown_row(row) for row in rows], heading=_("分县小计"), level=2)
+        documents.add_table(doc, [_("地类"), *area_heads], class_rows(s.big, False), heading=_("三大类"), level=2,
+                            empty=none)
         headers, rows = s.ownership
-        doc.add_heading(_("权属"), level=2)
-        _docx_table(doc, headers, [shown_row(row) for row in rows])
+        documents.add_table(doc, headers, [shown_row(row) for row in rows], heading=_("权属"), level=2, empty=none)
         if s.has_unknown_ownership:
             doc.add_paragraph(str(OWNERSHIP_NOTE))
-        doc.add_heading(_("一级类"), level=2)
-        _docx_table(doc, [_("编码"), _("地类"), *area_heads], class_rows(s.level1, True))
-        doc.add_heading(_("二级类"), level=2)
-        _docx_table(doc, [_("编码"), _("地类"), *area_heads], class_rows(s.codes, True))
+        documents.add_table(doc, [_("编码"), _("地类"), *area_heads], class_rows(s.level1, True), heading=_("一级类"),
+                            level=2, empty=none)
+        documents.add_table(doc, [_("编码"), _("地类"), *area_heads], class_rows(s.codes, True), heading=_("二级类"),
+                            level=2, empty=none)
         if s.controls:
-            doc.add_heading(_("管控图层"), level=2)
-            _docx_table(doc, [_("图层"), _("类型"), _("区内（公顷）"), _("区内（亩）"), _("区外（亩）")],
-                        [[c.name, c.kind_label, f"{hectares(c.inside_m2):,.4f}", f"{mu(c.inside_m2):,.2f}",
-                          "—" if c.outside_m2 is None else f"{mu(c.outside_m2):,.2f}"] for c in s.controls])
+            documents.add_table(doc, [_("图层"), _("类型"), _("区内（公顷）"), _("区内（亩）"), _("区外（亩）")],
+                                [[c.name, c.kind_label, f"{hectares(c.inside_m2):,.4f}", f"{mu(c.inside_m2):,.2f}",
+                                  "—" if c.outside_m2 is None else f"{mu(c.outside_m2):,.2f}"] for c in s.controls],
+                                heading=_("管控图层"), level=2)
         if s.flags:
-            doc.add_heading(_("判定"), level=2)
-            _docx_table(doc, [_("判定"), _("面积（公顷）"), _("面积（亩）"), _("依据图层")],
-                        [[f.label, f"{hectares(f.area_m2):,.4f}", f"{mu(f.area_m2):,.2f}", f.layers or "—"]
-                         for f in s.flags])
+            documents.add_table(doc, [_("判定"), _("面积（公顷）"), _("面积（亩）"), _("依据图层")],
+                                [[f.label, f"{hectares(f.area_m2):,.4f}", f"{mu(f.area_m2):,.2f}", f.layers or "—"]
+                                 for f in s.flags], heading=_("判定"), level=2)
         for warning in s.warnings:
             doc.add_paragraph(_("提示：%(warning)s") % {"warning": warning})
     note = doc.add_paragraph(str(AREA_NOTE))
     note.runs[0].font.size = Pt(9)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return documents.to_bytes(doc)
 
 
 def shown_row(row: Sequence[Any]) -> list[str]:
     """A subtotal_table row as text: 公顷 to 4 decimals (the second column), 亩 to 2."""
     return [f"{v:,.4f}" if i == 1 else f"{v:,.2f}" if isinstance(v, float) else str(v) for i, v in enumerate(row)]
 
-
-def _docx_table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    table = doc.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = text
-        cell.paragraphs[0].runs[0].font.bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for col, (cell, text) in enumerate(zip(cells, row, strict=False)):
-            cell.text = str(text)
-            if col and str(text).replace(",", "").replace(".", "", 1).isdigit():  # figures align right
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    if not rows:
-        table.add_row().cells[0].text = _("无")

@@ -27,11 +27,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_DATA_ROWS = 1_048_576 - 2  # Excel's sheet limit, less the title and header rows
 MAX_WIDTH = 60
 MIN_WIDTH = 6
+PORTRAIT_MAX_COLUMNS = 7  # wider sheets print landscape (as the Word tables do: core.documents)
 WIDTH_SAMPLE_ROWS = 500
 
 # Number formats as bureaus write the figures: counts whole, 公顷 and 万亩 to four places, 亩 and m² to two.
@@ -89,6 +91,17 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
 _HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
 
 
+def print_setup(ws: Any, *, columns: int, title_rows: int = 2) -> None:
+    """How a sheet prints: A4, landscape above PORTRAIT_MAX_COLUMNS columns, fitted to one page wide (any number
+    of pages tall), the title and header rows repeated on every page. Works on write-only sheets too."""
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if columns > PORTRAIT_MAX_COLUMNS else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = f"1:{title_rows}"
+    ws.print_options.horizontalCentered = True
+
+
 def build_workbook(*, title: str, scope_label: str, columns: Sequence[ExportColumn],
                    rows: Iterable[Sequence[Any]]) -> bytes:
     columns, rows = _with_serial(columns, rows)
@@ -121,6 +134,7 @@ def build_workbook(*, title: str, scope_label: str, columns: Sequence[ExportColu
             for (cell,) in ws.iter_rows(min_row=3, min_col=index, max_col=index):
                 cell.number_format = column.number_format
     ws.freeze_panes = "A3"
+    print_setup(ws, columns=len(columns))
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -145,6 +159,7 @@ def write_workbook(path: Path, *, title: str, scope_label: str, columns: Sequenc
         wanted = max(display_width(str(column.header)), widths[index] if index < len(widths) else 0)
         ws.column_dimensions[get_column_letter(index + 1)].width = min(MAX_WIDTH, max(MIN_WIDTH, wanted + 2))
     ws.freeze_panes = "A3"
+    print_setup(ws, columns=len(columns))
     if len(columns) > 1:
         ws.merged_cells.add(CellRange(min_col=1, min_row=1, max_col=len(columns), max_row=1))
     heading = WriteOnlyCell(ws, value=_heading(title, scope_label))

@@ -181,6 +181,15 @@ GB_DETAIL_CODES: dict[str, tuple[str, str]] = {
 
 FARMLAND_LEVEL1 = "01"
 
+# Map colours of the first-level classes (the 三调 cartographic convention, by the first two characters of DLBM):
+# the one palette for the web maps (layers/maps.py hands it to static/web/map.js) and the report figures.
+LEVEL1_COLOURS: dict[str, str] = {
+    "00": "#7fc8c2", "01": "#f5e79e", "02": "#e6a85c", "03": "#59a14f", "04": "#b5d98a", "05": "#e15759",
+    "06": "#9c755f", "07": "#f28e8e", "08": "#d37295", "09": "#8c564b", "10": "#a0a0a0", "11": "#6baed6",
+    "12": "#d9d2b6",
+}
+UNKNOWN_CLASS_COLOUR = "#cccccc"
+
 
 @dataclass(frozen=True, slots=True)
 class LandClass:

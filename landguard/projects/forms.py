@@ -182,7 +182,7 @@ class ProjectCreateForm(BoundaryUploadMixin, ProjectForm):
     boundary_drawn = forms.CharField(label=_("在地图上绘制"), required=False, widget=DrawnBoundaryWidget,
                                      help_text=DRAW_HELP)
     template = forms.ModelChoiceField(label=_("审批流程模板"), queryset=None, required=False, empty_label=_("默认流程"))
-    start_on = forms.DateField(label=_("登记日期"), required=False, widget=DateInput(),
+    start_on = forms.DateField(label=_("登记日期"), required=False, widget=DateInput(), initial=clock.today,
                                help_text=_("各环节计划自此日起排期；默认今天"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -18,6 +18,7 @@ from django.contrib.gis.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from landguard.core import clock
 from landguard.core.workdays import LimitUnit
 
 # --- the working-day calendar --------------------------------------------------------------------------
@@ -224,7 +225,8 @@ class Project(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
                                    verbose_name=_("创建人"))
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    # On the business clock (core.clock): the weekly report counts the projects registered by its report day.
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
 
     class Meta:

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import shapely
 from django.conf import settings
 from django.db.models import Count, F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
@@ -26,12 +27,16 @@ from openpyxl.utils import get_column_letter
 
 from landguard.audit import selectors as audit_selectors
 from landguard.audit.models import AuditEntry
-from landguard.core.exports import COUNT, MAX_WIDTH, MIN_WIDTH, PERCENT, WAN_MU, display_width
+from landguard.core import documents
+from landguard.core.exports import COUNT, MAX_WIDTH, MIN_WIDTH, PERCENT, WAN_MU, display_width, print_setup
 from landguard.core.scope import RegionScope
 from landguard.core.workdays import WorkCalendar
 from landguard.projects import selectors
 from landguard.projects.models import DeferredItem, Problem, Project, ServiceGroup, Step
 from landguard.projects.selectors import Health
+from landguard.regions import selectors as region_selectors
+from landguard.regions.models import Level
+from landguard.shell.figures import FigureLayer, LegendEntry, map_png
 from landguard.shell.reports import Table, Week, section_tables
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -54,6 +59,10 @@ class WeeklyReport:
     progress: list[Table] = field(default_factory=list)
     # The tables of the sections other apps register with shell.reports, after the report's own.
     sections: list[Table] = field(default_factory=list)
+    # For the Word file's figure: each project's boundary (WKB) with its health on the report day, and the scope's
+    # township outlines (WKB, name).
+    project_shapes: list[tuple[bytes, str]] = field(default_factory=list)
+    townships: list[tuple[bytes, str]] = field(default_factory=list)
 
     @property
     def lists(self) -> list[Table]:
@@ -69,23 +78,36 @@ def _health_label(health: str) -> str:
 
 
 def _problems(scope: RegionScope, day: dt.date, week_start: dt.date) -> Table:
-    """Problems raised by the report day that are not closed, and those closed during the week."""
+    """Problems raised by the report day that were not closed on it, and those closed during the week."""
     rows = (selectors.problems(scope).filter(raised_on__lte=day)
-            .filter(~Q(status=Problem.Status.CLOSED) | Q(closed_on__range=(week_start, day)))
+            .filter(~Q(status=Problem.Status.CLOSED) | Q(closed_on__gte=week_start))
             .order_by("deadline", "id"))
     body = [[i, p.project.name if p.project else p.region.name, p.get_category_display(), p.description, p.division,
-             p.deadline, p.get_status_display(),
-             _("是") if p.status != Problem.Status.CLOSED and p.deadline < day else _("否")]
+             p.deadline, _problem_status(p, day), _("是") if not _closed_by(p, day) and p.deadline < day else _("否")]
             for i, p in enumerate(rows, start=1)]
     return Table(_("问题清单"), [_("序号"), _("项目/地区"), _("问题类别"), _("问题描述"), _("责任科室"), _("解决时限"),
                                 _("状态"), _("是否超期")], body)
+
+
+def _closed_by(problem: Problem, day: dt.date) -> bool:
+    return problem.status == Problem.Status.CLOSED and (problem.closed_on is None or problem.closed_on <= day)
+
+
+def _problem_status(problem: Problem, day: dt.date) -> str:
+    """The status on the report day: a problem resolved or closed after it was still open then."""
+    if problem.status == Problem.Status.CLOSED and not _closed_by(problem, day):
+        resolved = problem.resolved_on is not None and problem.resolved_on <= day
+        return str(Problem.Status.RESOLVED.label if resolved else Problem.Status.OPEN.label)
+    if problem.status == Problem.Status.RESOLVED and problem.resolved_on and problem.resolved_on > day:
+        return str(Problem.Status.OPEN.label)
+    return problem.get_status_display()
 
 
 def _responsibilities(scope: RegionScope, day: dt.date) -> Table:
     """Every row of the responsibility lists whose period holds the report day, with its progress."""
     body: list[list[Any]] = []
     for target_list in selectors.target_lists(scope).filter(period_start__lte=day, period_end__gte=day):
-        for p in selectors.target_progress(scope, target_list):
+        for p in selectors.target_progress(scope, target_list, as_of=day):
             t = p.target
             body.append([len(body) + 1, target_list.name, t.region.name, t.leader, t.division, t.total_cases,
                          float(t.total_wan_mu), p.total_cases, p.total_wan_mu, p.area_rate, p.gap_wan_mu])
@@ -98,19 +120,23 @@ def _responsibilities(scope: RegionScope, day: dt.date) -> Table:
 def _tasks(scope: RegionScope, day: dt.date, calendar: WorkCalendar) -> Table:
     """Steps being handled or due within a week after the report day, and open 容缺 items, earliest first."""
     horizon = day + dt.timedelta(days=7)
-    open_steps = (selectors.steps(scope).exclude(status__in=Step.CLOSED)
-                  .filter(Q(status=Step.Status.IN_PROGRESS) | Q(due_on__lte=horizon)).order_by("due_on",
+    # Open on the report day: not closed yet, or closed after it (a report as of a past day).
+    open_steps = (selectors.steps(scope).filter(~Q(status__in=Step.CLOSED) | Q(actual_finish__gt=day))
+                  .filter(Q(actual_start__lte=day) | Q(status=Step.Status.IN_PROGRESS, actual_start__isnull=True)
+                          | Q(due_on__lte=horizon)).order_by("due_on",
                       "project__name", "order"))
-    items = (selectors.deferred_items(scope).filter(status=DeferredItem.Status.OPEN, promised_on__lte=horizon)
+    items = (selectors.deferred_items(scope).filter(Q(status=DeferredItem.Status.OPEN) | Q(cleared_on__gt=day),
+                                                    promised_on__lte=horizon)
              .order_by("promised_on"))
     entries: list[tuple[dt.date | None, list[Any]]] = []
     for s in open_steps:
-        entries.append((s.due_on, [s.project.name, s.name, s.responsible_unit, s.get_status_display(), s.due_on,
+        entries.append((s.due_on, [s.project.name, s.name, s.responsible_unit, _step_status(s, day), s.due_on,
                                    _health_label(selectors.step_health(s, day, calendar))]))
     for item in items:
         late = item.promised_on < day
         entries.append((item.promised_on, [item.step.project.name, _("补齐容缺材料：%(material)s（%(step)s）") % {
-            "material": item.material, "step": item.step.name}, item.owner, item.get_status_display(), item.promised_on,
+            "material": item.material, "step": item.step.name}, item.owner, DeferredItem.Status.OPEN.label,
+            item.promised_on,
             _health_label(Health.OVERDUE if late else Health.ON_TRACK)]))
     entries.sort(key=lambda e: (e[0] or dt.date.max, e[1][0]))
     body = [[i, *row] for i, (_due, row) in enumerate(entries, start=1)]
@@ -118,8 +144,23 @@ def _tasks(scope: RegionScope, day: dt.date, calendar: WorkCalendar) -> Table:
                  [_("序号"), _("项目"), _("任务"), _("责任单位/责任人"), _("状态"), _("期限"), _("进度")], body)
 
 
-def _progress(scope: RegionScope, day: dt.date, week_start: dt.date, calendar: WorkCalendar) -> list[Table]:
-    projects = list(selectors.with_steps(selectors.projects(scope)))
+def _step_status(step: Step, day: dt.date) -> str:
+    """The step's status on the report day: one started by then and closed after it was being handled."""
+    if step.status in Step.CLOSED and step.actual_finish and step.actual_finish > day:
+        started = step.actual_start is not None and step.actual_start <= day
+        return str(Step.Status.IN_PROGRESS.label if started else Step.Status.PENDING.label)
+    return step.get_status_display()
+
+
+def _projects_on(scope: RegionScope, day: dt.date) -> list[Project]:
+    """The projects registered by the end of the report day, with their steps."""
+    registered_by = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min),
+                                        timezone.get_default_timezone())
+    return list(selectors.with_steps(selectors.projects(scope).filter(created_at__lt=registered_by)))
+
+
+def _progress(scope: RegionScope, projects: list[Project], day: dt.date, week_start: dt.date,
+              calendar: WorkCalendar) -> list[Table]:
     health = Counter(selectors.project_health(p, day, calendar) for p in projects)
     by_level = Counter((p.level, selectors.project_health(p, day, calendar)) for p in projects)
     status_table = Table(_("项目推进情况"), [_("项目级别"), _("项目数"), *[_health_label(h) for h in Health.ORDER]], [
@@ -136,12 +177,18 @@ def _progress(scope: RegionScope, day: dt.date, week_start: dt.date, calendar: W
 def weekly_report(scope: RegionScope, *, day: dt.date, scope_label: str, calendar: WorkCalendar) -> WeeklyReport:
     report_day = report_day_for(day)
     week_start = report_day - dt.timedelta(days=6)
+    projects = _projects_on(scope, report_day)
+    shapes = [(bytes(p.boundary.wkb), selectors.project_health(p, report_day, calendar))
+              for p in projects if p.boundary is not None]
+    townships = [(bytes(r.geom.wkb), r.name) for r in region_selectors.regions(scope)
+                 .filter(level=Level.TOWNSHIP, geom__isnull=False, retired_in__isnull=True)] if shapes else []
     return WeeklyReport(report_day=report_day, week_start=week_start, scope_label=scope_label,
                         problems=_problems(scope, report_day, week_start),
                         responsibilities=_responsibilities(scope, report_day),
                         tasks=_tasks(scope, report_day, calendar),
-                        progress=_progress(scope, report_day, week_start, calendar),
-                        sections=section_tables(scope, Week(start=week_start, report_day=report_day)))
+                        progress=_progress(scope, projects, report_day, week_start, calendar),
+                        sections=section_tables(scope, Week(start=week_start, report_day=report_day)),
+                        project_shapes=shapes, townships=townships)
 
 
 # --- the daily digest -----------------------------------------------------------------------------------
@@ -197,45 +244,42 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def weekly_figure(report: WeeklyReport) -> bytes | None:
+    """The projects on the report day, coloured by health over the scope's townships."""
+    if not report.project_shapes:
+        return None
+    shapes = [shapely.from_wkb(wkb) for wkb, _health in report.project_shapes]
+    healths = [health for _wkb, health in report.project_shapes]
+    outlines = [shapely.from_wkb(wkb) for wkb, _name in report.townships]
+    legend = [LegendEntry(Health.COLOURS[h], str(Health.LABELS[h])) for h in Health.ORDER if h in healths]
+    return map_png([FigureLayer(outlines, None, outline="#1f5c4a", width=1.0),
+                    FigureLayer(shapes, [Health.COLOURS[h] for h in healths], outline="#333333", width=1.0)], legend)
+
+
 def weekly_docx(report: WeeklyReport) -> bytes:
+    figure = weekly_figure(report)
+    caption = _("图：%(day)s 重点项目推进情况（按项目用地范围）") % {"day": report.report_day.isoformat()}
     return _docx(report.title, report.scope_label, report.week_start, report.report_day,
-                 [*report.lists, *report.progress, *report.sections])
+                 [*report.lists, *report.progress, *report.sections], figure=(figure, caption))
 
 
 def digest_docx(digest: DailyDigest) -> bytes:
     return _docx(digest.title, digest.scope_label, digest.day, digest.day, [digest.changes])
 
 
-def _docx(title: str, scope_label: str, start: dt.date, end: dt.date, tables: list[Table]) -> bytes:
-    from docx import Document
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    document = Document()
-    normal = document.styles["Normal"]
-    normal.font.name, normal.font.size = "SimSun", Pt(10.5)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")  # Word picks CJK glyphs from the eastAsia font
-    document.add_heading(title, level=0)
-    document.add_paragraph(_("数据范围：%(scope)s　统计周期：%(start)s 至 %(end)s　生成时间：%(now)s（北京时间）") % {
-        "scope": scope_label, "start": start.isoformat(), "end": end.isoformat(),
-        "now": timezone.localtime().strftime("%Y-%m-%d %H:%M")})
+def _docx(title: str, scope_label: str, start: dt.date, end: dt.date, tables: list[Table], *,
+          figure: tuple[bytes | None, str] = (None, "")) -> bytes:
+    document = documents.new_document(title=title, author=scope_label)
+    documents.add_title(document, title)
+    line = _("数据范围：%(scope)s　统计周期：%(start)s 至 %(end)s（数据截至 %(end)s）　生成时间：%(now)s（北京时间）")
+    document.add_paragraph(line % {"scope": scope_label, "start": start.isoformat(), "end": end.isoformat(),
+                                   "now": timezone.localtime().strftime("%Y-%m-%d %H:%M")})
+    documents.add_figure(document, *figure)
     numbers = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五"]
     for number, table in zip(numbers, tables, strict=False):
-        document.add_heading(f"{number}、{table.title}", level=1)
-        if not table.rows:
-            document.add_paragraph(_("无。"))
-            continue
-        grid = document.add_table(rows=1, cols=len(table.headers))
-        grid.style = "Table Grid"
-        for cell, header in zip(grid.rows[0].cells, table.headers, strict=True):
-            cell.text = str(header)
-            cell.paragraphs[0].runs[0].bold = True
-        for row in table.rows:
-            for cell, value in zip(grid.add_row().cells, row, strict=False):
-                cell.text = _text(value)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+        documents.add_table(document, table.headers, [[_text(v) for v in row] for row in table.rows],
+                            heading=f"{number}、{table.title}", empty=_("无。"))
+    return documents.to_bytes(document)
 
 
 def weekly_xlsx(report: WeeklyReport) -> bytes:
@@ -286,6 +330,7 @@ def _sheet(wb: Workbook, title: str, report: WeeklyReport | DailyDigest, blocks:
     for index, width in widths.items():
         ws.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
     ws.freeze_panes = "A3"
+    print_setup(ws, columns=max(widths, default=1))
 
 
 # --- monthly ranking of service groups ------------------------------------------------------------------

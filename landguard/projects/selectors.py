@@ -46,6 +46,7 @@ class Health:
     OVERDUE = "overdue"
     DONE = "done"
     LABELS = {ON_TRACK: _("正常推进"), DUE_SOON: _("临期"), OVERDUE: _("超期"), DONE: _("已办结")}
+    COLOURS = {ON_TRACK: "#2e7d32", DUE_SOON: "#e0a100", OVERDUE: "#c62828", DONE: "#607d8b"}
     ORDER = (OVERDUE, DUE_SOON, ON_TRACK, DONE)
 
 
@@ -171,8 +172,14 @@ def get_calendar_day(pk: int) -> CalendarDay:
 # --- status ---------------------------------------------------------------------------------------------
 
 
+def closed_by(step: Step, day: dt.date) -> bool:
+    """Whether the step was closed on `day` (a report as of a past day counts a step closed later as open)."""
+    return step.status in Step.CLOSED and (step.actual_finish is None or step.actual_finish <= day)
+
+
 def step_health(step: Step, today: dt.date, calendar: WorkCalendar) -> str:
-    if step.status in Step.CLOSED:
+    """The step's health as of `today` (a past report day judges it as it stood then)."""
+    if closed_by(step, today):
         return Health.DONE
     if step.due_on is None:
         return Health.ON_TRACK
@@ -186,9 +193,10 @@ def step_health(step: Step, today: dt.date, calendar: WorkCalendar) -> str:
 def project_health(project: Project, today: dt.date, calendar: WorkCalendar) -> str:
     """The worst of its open steps (overdue before due soon before on track); done when closed. Reads
     project.steps.all(), so prefetch them (with_steps) for lists."""
-    if project.status == Project.Status.DONE:
+    steps = list(project.steps.all())
+    if project.status == Project.Status.DONE and all(closed_by(s, today) for s in steps):
         return Health.DONE
-    states = {step_health(s, today, calendar) for s in project.steps.all()}
+    states = {step_health(s, today, calendar) for s in steps}
     return next((h for h in Health.ORDER if h in states and h != Health.DONE), Health.ON_TRACK)
 
 
@@ -241,12 +249,12 @@ class _Done:
     pieces: list[tuple[str, float]]
 
 
-def _approved(of: TargetList) -> list[_Done]:
+def _approved(of: TargetList, end: dt.date) -> list[_Done]:
     """The approvals of the registered providers (the approvals app's dossiers) whose 批复日期 falls in the list's
     period, inside the list's region: one case each, by the part of its land in each township."""
     by_record: dict[str, list[tuple[str, float]]] = {}
     served: dict[str, set[int]] = {}
-    for piece in approved_land.approved_pieces(of.region_code, of.period_start, of.period_end):
+    for piece in approved_land.approved_pieces(of.region_code, of.period_start, end):
         by_record.setdefault(piece.record, []).append((piece.region_code, piece.area_m2))
         served.setdefault(piece.record, set()).update(piece.project_ids)
     ids = set().union(*served.values()) if served else set()
@@ -255,12 +263,12 @@ def _approved(of: TargetList) -> list[_Done]:
     return [_Done(bool(served[record] & key_ids), pieces) for record, pieces in by_record.items()]
 
 
-def _step_proxy(of: TargetList) -> list[_Done]:
+def _step_proxy(of: TargetList, end: dt.date) -> list[_Done]:
     """Fallback, used only when no approved-land provider is registered (a deployment without the approvals app):
     a project counts when its counted step (counts_for_targets, 组卷报批) closed inside the period — a proxy for
     the approval — by its parts, or in its own region with its declared land demand when it has no boundary."""
     done = Step.objects.filter(counts_for_targets=True, status=Step.Status.DONE,
-                               actual_finish__range=(of.period_start, of.period_end)).values("project_id")
+                               actual_finish__range=(of.period_start, end)).values("project_id")
     qs = Project.objects.filter(pk__in=done).prefetch_related(
         Prefetch("parts", queryset=ProjectPart.objects.defer("geom")))
     out = []
@@ -279,12 +287,13 @@ def progress_basis() -> str:
     return str(_("完成情况按“组卷报批”环节办结日期统计（未接入报批卷宗）"))
 
 
-def target_progress(scope: RegionScope, of: TargetList) -> list[TargetProgress]:
+def target_progress(scope: RegionScope, of: TargetList, *, as_of: dt.date | None = None) -> list[TargetProgress]:
     """Progress of each visible row — the one computation the list page, its xlsx, the weekly report and the API
     show: cases and area (万亩) of the land approved (批复日期) within the list's period, by the part of each
     approval inside the row's region. An approval serving a 省重点 or higher project counts in the key-project
-    columns, the rest in the land-task columns."""
-    done = _approved(of) if approved_land.has_providers() else _step_proxy(of)
+    columns, the rest in the land-task columns. `as_of`: up to that day only (the weekly report's report day)."""
+    end = of.period_end if as_of is None else min(of.period_end, as_of)
+    done = _approved(of, end) if approved_land.has_providers() else _step_proxy(of, end)
     rows = []
     for target in targets(scope, of):
         counts = {"task": [0, 0.0], "key": [0, 0.0]}

@@ -95,3 +95,25 @@ def test_as_dict_is_the_api_shape(report):
     first = body["results"][0]
     assert first["label"] == LABELS[0] and first["gross"]["ha"] == hectares(report.results[0].gross_m2)
     assert {row["key"] for row in first["by_code"]} == set(report.results[0].by_code)
+
+
+def test_the_word_report_is_a4_with_its_title_author_and_a_map_of_each_boundary(report):
+    document = docx.Document(io.BytesIO(reports.build_docx(report)))
+    section = document.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    assert document.core_properties.title == "叠加分析报告"
+    assert document.core_properties.author == "冠县（371525）"
+    pictures = document.inline_shapes
+    assert len(pictures) == len(BOUNDARIES)  # one figure per boundary, across the text width
+    assert all(p.width <= section.page_width - section.left_margin - section.right_margin for p in pictures)
+    captions = [p.text for p in document.paragraphs if p.text.startswith("图：")]
+    assert captions == [f"图：{label} 地类分布（一级类）" for label in LABELS]
+
+
+def test_the_xlsx_report_prints_on_a4_fitted_to_the_page_width(report):
+    workbook = openpyxl.load_workbook(io.BytesIO(reports.build_xlsx(report)))
+    for sheet in workbook.worksheets:
+        assert int(sheet.page_setup.paperSize) == 9  # A4
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows == "$1:$1"

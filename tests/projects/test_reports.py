@@ -130,3 +130,54 @@ def test_the_weekly_xlsx_writes_wan_mu_and_rates_with_number_formats_not_general
                for c in range(1, len(row) + 1)}
     assert formats["目标面积（万亩）"] == formats["完成面积（万亩）"] == formats["差距（万亩）"] == "#,##0.0000"
     assert formats["面积完成率（%）"] == "0.0" and formats["目标件数"] == "#,##0"
+
+
+def test_the_weekly_report_is_as_of_its_report_day_not_of_today(week, at, county_admin):
+    """Steps and problems closed after the report day were open on it: a report re-read later says the same."""
+    first = week.steps.get(order=1)
+    problem = week.problems.get()
+    services.clear_deferred_item(actor=county_admin, item=first.deferred_items.get())
+    services.complete_step(actor=county_admin, step=first)  # today, 2025-06-20: the day after the report day
+    services.resolve_problem(actor=county_admin, problem=problem, resolution="已协调")
+    services.close_problem(actor=county_admin, problem=problem)
+    report = reports.weekly_report(scope_for(county_admin), day=D(2025, 6, 20), scope_label="冠县",
+                                   calendar=work_calendar())
+    assert report.report_day == D(2025, 6, 19)
+    row = next(r for r in report.problems.rows if r[1] == "周报项目")
+    assert row[6:] == ["待解决", "是"]
+    tasks = {(r[1], r[2]): (r[4], r[6]) for r in report.tasks.rows}
+    assert tasks[("周报项目", first.name)] == ("办理中", "正常推进")
+    status = report.progress[0].rows[-1]  # 合计: the project was overdue on the report day
+    assert status[1] == 1 and status[2] == 1
+
+
+def test_a_project_registered_after_the_report_day_is_not_in_its_figures(week, at, county_admin, qingquan):
+    at(D(2025, 6, 21))
+    services.create_project(actor=county_admin, name="周六登记的项目", level=Project.Level.COUNTY, region=qingquan)
+    report = reports.weekly_report(scope_for(county_admin), day=D(2025, 6, 21), scope_label="冠县",
+                                   calendar=work_calendar())
+    assert report.progress[0].rows[-1][1] == 1
+
+
+def test_the_weekly_word_file_is_a4_and_puts_the_eleven_column_list_on_landscape_pages(week, county_admin):
+    report = reports.weekly_report(scope_for(county_admin), day=D(2025, 6, 20), scope_label="冠县",
+                                   calendar=work_calendar())
+    document = Document(io.BytesIO(reports.weekly_docx(report)))
+    first = document.sections[0]
+    assert (round(first.page_width.cm, 1), round(first.page_height.cm, 1)) == (21.0, 29.7)
+    assert document.core_properties.title == report.title and document.core_properties.author == "冠县"
+    wide = [t for t in document.tables if len(t.columns) > 7]
+    assert wide, "the 责任清单 has 11 columns"
+    landscape = [s for s in document.sections if s.page_width > s.page_height]
+    assert landscape and all(round(s.page_width.cm, 1) == 29.7 for s in landscape)
+    assert document.sections[-1].page_width < document.sections[-1].page_height or len(document.tables) == 0
+
+
+def test_the_weekly_xlsx_sheets_print_fitted_to_one_page_wide_with_their_headings_repeated(week, county_admin):
+    report = reports.weekly_report(scope_for(county_admin), day=D(2025, 6, 20), scope_label="冠县",
+                                   calendar=work_calendar())
+    workbook = load_workbook(io.BytesIO(reports.weekly_xlsx(report)))
+    sheet = workbook[report.responsibilities.title]
+    assert sheet.page_setup.orientation == "landscape"  # 11 columns
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.print_title_rows == "$1:$2"

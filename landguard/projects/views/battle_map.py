@@ -76,6 +76,7 @@ def map_geojson(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     features = []
     for p in _with_statuses(scope, _with_health(list(selectors.with_steps(rows)))):
         properties = {"id": p.pk, "name": p.name, "level": p.get_level_display(), "health": p.health,
+                      "colour": selectors.Health.COLOURS[p.health],
                       "health_label": str(p.health_label), "steps": p.now_steps,
                       "url": reverse("projects:detail", args=[p.pk]), "statuses": [s.as_json() for s in p.statuses]}
         # The area, and a dot on it so that a 10-亩 parcel still shows at county zoom.

@@ -4,13 +4,10 @@
 import { baseStyle, createRegionMap } from '../web/map.js';
 import { PolygonDrawing } from '../web/draw.js';
 
-export const HEALTH_COLOURS = { on_track: '#2e7d32', due_soon: '#e0a100', overdue: '#c62828', done: '#607d8b' };
-
+// Each feature carries its health's colour (projects/selectors.py Health.COLOURS, the one palette for the map and
+// the weekly report's figure).
 function healthColour() {
-  const match = ['match', ['get', 'health']];
-  for (const [key, colour] of Object.entries(HEALTH_COLOURS)) match.push(key, colour);
-  match.push('#455a64');
-  return match;
+  return ['coalesce', ['get', 'colour'], '#455a64'];
 }
 
 function newMap(maplibregl, container, config, bounds) {

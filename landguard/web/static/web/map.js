@@ -16,23 +16,15 @@ const STYLES = {
 };
 const CLICK_ORDER = ['grid', 'village', 'self', 'township', 'county', 'city', 'province'];
 
-// Data layers (vector tiles of the layer registry): 地类图斑 by first-level class (colours after the 三调
-// cartographic convention, by the first two characters of DLBM), control layers one colour per kind.
-export const LEVEL1_COLOURS = {
-  '00': '#7fc8c2', '01': '#f5e79e', '02': '#e6a85c', '03': '#59a14f', '04': '#b5d98a', '05': '#e15759',
-  '06': '#9c755f', '07': '#f28e8e', '08': '#d37295', '09': '#8c564b', '10': '#a0a0a0', '11': '#6baed6',
-  '12': '#d9d2b6',
-};
-export const KIND_COLOURS = {
-  basic_farmland: '#e0a800', eco_redline: '#2e7d32', dev_boundary: '#c62828', approved: '#6a1b9a',
-  supplied: '#1565c0', planned: '#ef6c00', mining: '#5d4037', project: '#d81b60', custom: '#455a64',
-};
-
-export function dataFillColour(kind) {
-  if (kind !== 'dltb') return KIND_COLOURS[kind] || '#455a64';
+// Data layers (vector tiles of the layer registry): 地类图斑 by first-level class, control layers one colour per
+// kind — the colours come with each layer from the server (layers/maps.py `layer_colours`, one palette for the web
+// maps and the report figures).
+export function dataFillColour(layer) {
+  const colours = layer.colours || {};
+  if (!colours.by_level1) return colours.colour || '#455a64';
   const match = ['match', ['slice', ['get', 'code'], 0, 2]];
-  for (const [code, colour] of Object.entries(LEVEL1_COLOURS)) match.push(code, colour);
-  match.push('#cccccc');
+  for (const [code, colour] of Object.entries(colours.by_level1)) match.push(code, colour);
+  match.push(colours.other || '#cccccc');
   return match;
 }
 
@@ -44,9 +36,9 @@ export function addDataLayer(map, id, layer, visible = true) {
   map.addSource(id, { type: 'vector', tiles: [window.location.origin + layer.tiles], minzoom: 0, maxzoom: 16 });
   const zoom = layer.minzoom ? { minzoom: layer.minzoom } : {};
   map.addLayer({ id: `${id}-fill`, type: 'fill', source: id, 'source-layer': layer.source_layer, layout: { visibility }, ...zoom,
-                 paint: { 'fill-color': dataFillColour(layer.layer_kind), 'fill-opacity': dltb ? 0.75 : 0.35 } });
+                 paint: { 'fill-color': dataFillColour(layer), 'fill-opacity': dltb ? 0.75 : 0.35 } });
   map.addLayer({ id: `${id}-line`, type: 'line', source: id, 'source-layer': layer.source_layer, layout: { visibility }, ...zoom,
-                 paint: { 'line-color': dltb ? '#666666' : dataFillColour(layer.layer_kind),
+                 paint: { 'line-color': dltb ? '#666666' : dataFillColour(layer),
                           'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.2, 15, 1] } });
 }
 
@@ -126,7 +118,8 @@ function popupContent(props, t) {
 
 function buildLayerList(element, map, layers) {
   for (const layer of layers) {
-    const s = layer.tiles ? { line: KIND_COLOURS[layer.layer_kind] || LEVEL1_COLOURS['01'], fill: KIND_COLOURS[layer.layer_kind] || LEVEL1_COLOURS['01'], fillOpacity: 1 }
+    const colour = (layer.colours && layer.colours.swatch) || '#455a64';
+    const s = layer.tiles ? { line: colour, fill: colour, fillOpacity: 1 }
       : (STYLES[layer.key] || STYLES.township);
     const label = document.createElement('label');
     const box = document.createElement('input');
