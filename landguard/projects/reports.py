@@ -181,7 +181,8 @@ def weekly_report(scope: RegionScope, *, day: dt.date, scope_label: str, calenda
     shapes = [(bytes(p.boundary.wkb), selectors.project_health(p, report_day, calendar))
               for p in projects if p.boundary is not None]
     townships = [(bytes(r.geom.wkb), r.name) for r in region_selectors.regions(scope)
-                 .filter(level=Level.TOWNSHIP, geom__isnull=False, retired_in__isnull=True)] if shapes else []
+                 .filter(level=Level.TOWNSHIP, geom__isnull=False, retired_in__isnull=True)
+                 if r.geom is not None] if shapes else []
     return WeeklyReport(report_day=report_day, week_start=week_start, scope_label=scope_label,
                         problems=_problems(scope, report_day, week_start),
                         responsibilities=_responsibilities(scope, report_day),
