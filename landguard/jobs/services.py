@@ -28,7 +28,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,8 +51,42 @@ from landguard.jobs.models import Job
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
+# progress(done, total) — or progress(done, total, stage) with the stage's name shown beside the bar (Stages).
+Progress = Callable[..., None]
 Handler = Callable[[Job, Progress], list[str]]
+
+
+class Stages:
+    """One progress bar over the stages of a job, so it moves from the first second: each stage (read the file,
+    check it, write it …) a share of the bar by its usual cost, its name shown while it runs, and a stage that
+    counts rows (the write) moving the bar through its share as it goes."""
+
+    SCALE = 1000
+
+    def __init__(self, progress: Progress | None, stages: Sequence[tuple[str, float, str]]) -> None:
+        self._progress = progress
+        total = sum(weight for _key, weight, _label in stages)
+        self._spans: dict[str, tuple[int, int, str]] = {}
+        start = 0.0
+        for key, weight, label in stages:
+            end = start + weight / total
+            self._spans[key] = (round(start * self.SCALE), round(end * self.SCALE), label)
+            start = end
+
+    def begin(self, key: str) -> None:
+        """The stage has started: the bar at its start, its name shown."""
+        if self._progress:
+            start, _end, label = self._spans[key]
+            self._progress(start, self.SCALE, label)
+
+    def counter(self, key: str) -> Callable[[int, int], None]:
+        """A progress(done, total) for the rows of one stage, moving the bar through the stage's share."""
+        start, end, label = self._spans[key]
+
+        def report(done: int, total: int) -> None:
+            if self._progress and total:
+                self._progress(start + round((end - start) * min(done, total) / total), self.SCALE, label)
+        return report
 
 
 @dataclass(frozen=True)
@@ -217,8 +251,8 @@ def run(job_id: int) -> Job | None:
     heartbeat = _Heartbeat(job_id, job.attempts, worker)
     heartbeat.start()
 
-    def report_progress(done: int, total: int) -> None:
-        cache.set(key, {"done": done, "total": total}, timeout=6 * 3600)
+    def report_progress(done: int, total: int, stage: str = "") -> None:
+        cache.set(key, {"done": done, "total": total, "stage": str(stage)}, timeout=6 * 3600)
 
     outcome: dict[str, Any]
     try:

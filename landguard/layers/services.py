@@ -36,6 +36,7 @@ from landguard.core.dbstats import analyze_on_commit
 from landguard.core.geodesy import ellipsoidal_area_m2
 from landguard.core.scope import RegionScope
 from landguard.formats.base import LayerData, LayerReadError, python_value
+from landguard.jobs.services import Stages
 from landguard.engine.checks import KcxsUnit, LayerDataError
 from landguard.engine.layers import ControlLayer, DltbLayer
 from landguard.layers.bulk import insert_features
@@ -256,8 +257,14 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
     if scope is not None and not scope.contains(region.code):
         raise LayerImportError(_("%(region)s 不在您的数据范围内") % {"region": region})
 
+    # The job page's bar, by each step's usual share of an import's time (measured on a 500k-parcel DLTB).
+    stages = Stages(progress, [("read", 3, _("读取文件")), ("geometry", 2, _("检查几何")),
+                               ("fields", 2, _("检查字段、地类与面积")), ("regions", 1, _("确定所在行政区")),
+                               ("write", 4, _("写入要素"))])
+
     # 2. Read the file into CGCS2000: the format, the CRS (declared, or decided from the coordinates near the
     #    region, hence the hint), every empty, non-finite, invalid or out-of-China feature listed.
+    stages.begin("read")
     hint_lon = float(region.geom.centroid.x) if region.geom is not None else None
     try:
         data = formats.read_layer(path, encoding=encoding, layer=sublayer, crs=crs, hint_lon=hint_lon)
@@ -268,10 +275,12 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
 
     # 3. Geometry: invalid features refused by name (or repaired and listed when asked), one geometry family per
     #    layer, polygons for every kind the overlay reads.
+    stages.begin("geometry")
     geoms, geometry_kind, repaired = _geometry_checks(data, repair=repair, polygons_only=kind != LayerKind.CUSTOM)
 
     # 4. Fields: the kind's standard fields found in the file's columns (or the user's mapping); codes, ids and
     #    the stored area read from them.
+    stages.begin("fields")
     try:
         mapping = resolve_mapping(kind, data.fields, field_map)
     except FieldMappingError as exc:
@@ -337,6 +346,7 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
     # 6. The region of each feature, its scope key (landguard.regions.locate: the village, else the township,
     #    whose outline covers its representative point; the layer's own region where none does). A feature
     #    outside the actor's scope refuses the file; so does one far outside the layer's region unless allowed.
+    stages.begin("regions")
     points = shapely.point_on_surface(geoms)
     feature_regions = holding_regions(points, under=region.code)  # village, else township, by representative point
     feature_regions[feature_regions == ""] = region.code  # in no lower region: the layer's own
@@ -354,6 +364,8 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
                            "region": region.name})
 
     properties = _properties(data, skip=())
+
+    stages.begin("write")
 
     # 7. One transaction for every write, so a failure leaves nothing. On SQLite it begins IMMEDIATE (settings),
     #    taking the database's write lock at once: other writers queue until the commit, readers (WAL) see the
@@ -396,7 +408,8 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
         # 7c. The features in bulk (COPY / executemany; see insert_features for its SpatiaLite trigger swap,
         #     invisible to other connections because it happens inside this transaction).
         insert_features(version.pk, geoms, region_codes=feature_regions, fids=ids, codes=codes, kcxs=kcxs, area=area,
-                        stored=stored, overlaps=overlaps, properties=properties, qsxz=qsxz, progress=progress)
+                        stored=stored, overlaps=overlaps, properties=properties, qsxz=qsxz,
+                        progress=stages.counter("write"))
         # 7d. The report on the version and the audit entry, in the same transaction as what they describe.
         report = LayerImportReport(layer, version, n, float(area.sum()), warnings, repaired)
         version.report = report.lines()

@@ -387,3 +387,20 @@ def test_import_layer_command_reports_and_fails_with_a_message(tmp_path, county,
     assert "命令导入" in out and "公顷" in out
     with pytest.raises(CommandError, match="DLBM"):
         call_command("import_layer", str(path), "--kind", "dltb", "--region", "371525", "--map", "DLBM=无此字段")
+
+
+def test_the_import_bar_moves_through_every_stage_before_the_write_ends(tmp_path, county, monkeypatch):
+    """The job page's bar (jobs.services.Stages): each step of an import named as it starts, the bar never going
+    back, the write moving it through its share row batch by row batch, and full at the end."""
+    from landguard.layers import bulk
+    monkeypatch.setattr(bulk, "_PROGRESS_ROWS", 2)  # a few rows stand for a county's thousands
+    monkeypatch.setattr(bulk, "_INSERT_BATCH", 2)
+    path, _cells = _dltb_file(tmp_path, county, ["0101", "0102", "0702", "0301", "0404", "1001"], [8, 5.5, 0, 0, 0, 0])
+    calls = []
+    import_layer(path, kind=LayerKind.DLTB, name="进度", region=county, progress=lambda *a: calls.append(a))
+    stages = list(dict.fromkeys(stage for _done, _total, stage in calls))
+    assert stages == ["读取文件", "检查几何", "检查字段、地类与面积", "确定所在行政区", "写入要素"]
+    done = [d for d, _total, _stage in calls]
+    assert done == sorted(done) and done[0] == 0 and done[-1] == calls[-1][1] == 1000
+    writes = {d for d, _total, stage in calls if stage == "写入要素"}
+    assert len(writes) >= 3  # start, at least one batch in between, the end
