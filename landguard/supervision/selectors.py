@@ -93,6 +93,12 @@ def channels(scope: RegionScope) -> QuerySet[Channel]:
     return scope.filter(Channel.objects.all(), "region_code")
 
 
+def has_push_channel(scope: RegionScope) -> bool:
+    """Whether any active outside channel (企业微信 / 钉钉 / SMS) reaches the scope: filed inside it or at a region
+    above it (notify.push sends a task to the channels of its region and of every region above)."""
+    return Channel.objects.filter(scope.q_reaching("region_code"), is_active=True).exists()
+
+
 def get_channel(scope: RegionScope, pk: int) -> Channel:
     return one_or_404(channels(scope), pk=pk)
 

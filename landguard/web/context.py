@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
 from landguard.core.scope import scope_for
@@ -15,6 +16,14 @@ def _shows_synthetic(scope) -> bool:
             or people_selectors.users(scope).filter(is_synthetic=True).exists())
 
 
+def _offline_outlines() -> dict[str, str]:
+    try:
+        url = reverse("web:regions-geojson")
+    except NoReverseMatch:  # a URLconf without the shell's pages (error-page tests)
+        return {}
+    return {level: f"{url}?level={level}" for level in ("county", "township")}
+
+
 def site(request):
     """Values every page needs: the base-map configuration, whether the user may manage their scope, the
     scope's label, whether it holds synthetic data and the unread count of the inbox (the badge of the top bar).
@@ -27,6 +36,10 @@ def site(request):
             "tianditu_key": settings.TIANDITU_KEY,
             "tile_url": settings.BASEMAP_TILE_URL,
             "attribution": settings.BASEMAP_ATTRIBUTION,
+            # The offline base (static/web/map.js `addOutlines`): the scope's counties and townships, scoped like
+            # every region overlay.
+            "outlines": _offline_outlines() if signed_in and not (settings.TIANDITU_KEY or settings.BASEMAP_TILE_URL)
+            else {},
         },
         "can_manage": signed_in and user.can_manage,
         "scope_label": SimpleLazyObject(lambda: scope_label(scope)) if signed_in else "",

@@ -144,3 +144,17 @@ def test_an_unreachable_channel_is_logged_not_raised(task):
     assert channels.deliver_due() == 0
     delivery = Delivery.objects.get(task=task, channel__kind="sms")
     assert delivery.status == "pending" and delivery.last_error
+
+
+def test_an_admin_is_warned_on_the_overview_until_a_push_channel_reaches_the_scope(client_for, county_admin,
+                                                                                 township_officer):
+    url = "/supervision/"
+    Channel.objects.all().delete()
+    page = client_for(county_admin).get(url).content.decode()
+    assert 'data-warning="no-push-channel"' in page and "尚未配置推送渠道" in page
+    assert 'data-warning="no-push-channel"' not in client_for(township_officer).get(url).content.decode()
+    # A channel of the city above the county reaches it (a task goes to its region's and every ancestor's channels).
+    Channel.objects.create(kind=Channel.Kind.WECOM, name="聊城市局群", url="http://127.0.0.1:9/x", region_code="3715")
+    assert 'data-warning="no-push-channel"' not in client_for(county_admin).get(url).content.decode()
+    Channel.objects.update(is_active=False)
+    assert 'data-warning="no-push-channel"' in client_for(county_admin).get(url).content.decode()

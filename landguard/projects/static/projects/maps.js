@@ -11,8 +11,9 @@ function healthColour() {
 }
 
 function newMap(maplibregl, container, config, bounds) {
+  const drawn = (config.layers || []).filter((l) => l.visible).map((l) => l.key);  // outlines the page draws itself
   const map = new maplibregl.Map({
-    container, style: baseStyle(config.basemap), maxZoom: 18, dragRotate: false, pitchWithRotate: false,
+    container, style: baseStyle(config.basemap, { skip: drawn }), maxZoom: 18, dragRotate: false, pitchWithRotate: false,
     bounds: bounds ? [[bounds[0], bounds[1]], [bounds[2], bounds[3]]] : undefined,
     center: bounds ? undefined : [116.4, 36.4], zoom: bounds ? undefined : 6,
     fitBoundsOptions: { padding: 24 }, attributionControl: { compact: true },
@@ -65,8 +66,14 @@ export function createBattleMap(maplibregl, container, config) {
     const outlines = config.layers.filter((l) => l.visible);
     for (const layer of outlines) {
       map.addSource(layer.key, { type: 'geojson', data: layer.url });
+      const township = layer.key === 'township';
       map.addLayer({ id: `${layer.key}-line`, type: 'line', source: layer.key,
-                     paint: { 'line-color': layer.key === 'township' ? '#6b8f80' : '#8e3b2f', 'line-width': layer.key === 'township' ? 1 : 2.5 } });
+                     paint: { 'line-color': township ? '#6b8f80' : '#8e3b2f', 'line-width': township ? 1 : 2.5 } });
+      // Names, so a leader reading the map knows which township a red parcel lies in.
+      map.addLayer({ id: `${layer.key}-label`, type: 'symbol', source: layer.key, minzoom: township ? 8 : 0, maxzoom: township ? 24 : 10,
+                     layout: { 'text-field': ['get', 'name'], 'text-size': township ? 12 : 14, 'text-max-width': 8,
+                               'text-font': ['Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', 'sans-serif'] },
+                     paint: { 'text-color': township ? '#1f5c4a' : '#8e3b2f', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 } });
     }
     map.addSource('projects', { type: 'geojson', data: config.projects_url });
     const area = ['==', ['get', 'kind'], 'area'];

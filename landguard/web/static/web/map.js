@@ -47,7 +47,23 @@ function tianditu(layer, key) {
     + `&LAYER=${layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${encodeURIComponent(key)}`);
 }
 
-export function baseStyle(basemap) {
+// Without a 天地图 key or a tile service the base is the scope's county and township outlines with their names
+// (`basemap.outlines`: level key → the scoped GeoJSON URL), drawn from LandGuard itself, so a map is never a grey
+// field offline; levels the page draws itself as overlays (`skip`) are left out.
+function addOutlines(style, outlines, skip) {
+  for (const [key, url] of Object.entries(outlines || {})) {
+    if (skip.includes(key)) continue;
+    const s = STYLES[key] || STYLES.township;
+    style.sources[`base-${key}`] = { type: 'geojson', data: url };
+    style.layers.push(
+      { id: `base-${key}-line`, type: 'line', source: `base-${key}`, paint: { 'line-color': s.line, 'line-width': s.width * 0.7, 'line-opacity': 0.7 } },
+      { id: `base-${key}-label`, type: 'symbol', source: `base-${key}`, minzoom: s.labelMin, maxzoom: s.labelMax,
+        layout: { 'text-field': ['get', 'name'], 'text-font': LABEL_FONTS, 'text-size': s.text - 1, 'text-max-width': 8 },
+        paint: { 'text-color': s.line, 'text-halo-color': '#ffffff', 'text-halo-width': 1.4 } });
+  }
+}
+
+export function baseStyle(basemap, { skip = [] } = {}) {
   const style = { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef1ec' } }] };
   if (basemap && basemap.tianditu_key) {
     const attribution = basemap.attribution || '© 天地图';
@@ -57,6 +73,8 @@ export function baseStyle(basemap) {
   } else if (basemap && basemap.tile_url) {
     style.sources.basemap = { type: 'raster', tiles: [basemap.tile_url], tileSize: 256, maxzoom: 19, attribution: basemap.attribution || '' };
     style.layers.push({ id: 'basemap', type: 'raster', source: 'basemap' });
+  } else if (basemap) {
+    addOutlines(style, basemap.outlines, skip);
   }
   return style;
 }
@@ -141,7 +159,7 @@ export function createRegionMap(maplibregl, container, config, options = {}) {
   const bounds = config.bounds;
   const map = new maplibregl.Map({
     container,
-    style: baseStyle(config.basemap),
+    style: baseStyle(config.basemap, { skip: (config.layers || []).map((l) => l.key) }),
     bounds: bounds ? [[bounds[0], bounds[1]], [bounds[2], bounds[3]]] : undefined,
     center: bounds ? undefined : [116.4, 36.4],
     zoom: bounds ? undefined : 6,
