@@ -37,7 +37,7 @@ from landguard.analysis import counties, selectors
 from landguard.analysis.errors import MAX_NAMED, OverlayError, boundary_names
 from landguard.core.scope import RegionScope
 from landguard.formats import read_layer
-from landguard.formats.base import LayerReadError
+from landguard.formats.base import LayerReadError, feature_names
 from landguard.formats.geometry import describe_invalid
 from landguard.formats.uploads import check_upload_size
 from landguard.engine.checks import LayerDataError, boundary_array
@@ -232,6 +232,10 @@ def read_boundaries(path: str | Path, *, crs: str | None = None) -> Boundaries:
     except LayerReadError as exc:
         raise OverlayError(str(exc)) from None
     labels = [str(data.feature_labels[i]) for i in range(len(data))]
+    # A boundary is called by its own name where the file gives one (XMMC, 名称, name …), else by its position.
+    names = feature_names(len(data), data.attributes, data.fields)
+    if names:
+        labels = [name or label for name, label in zip(names, labels, strict=True)]
     if not len(data):
         raise OverlayError(_("文件中没有要素"))
     if data.invalid:

@@ -158,6 +158,20 @@ class RawLayer:
     area_units: dict[str, float] = field(default_factory=dict)  # see LayerData.area_units
 
 
+# Fields that hold a feature's own name (项目名称, 地块名称 …), first found wins: a boundary is called by it.
+NAME_FIELDS = ("XMMC", "项目名称", "DKMC", "地块名称", "名称", "MC", "name", "Name", "NAME", "title")
+
+
+def feature_names(count: int, columns: Mapping[str, Sequence[Any]], fields: Sequence[str]) -> list[str] | None:
+    """Each feature's own name from the first NAME_FIELDS column the file has ("" where that feature has none);
+    None when the file has no such column."""
+    name_field = next((f for f in NAME_FIELDS if f in fields), None)
+    if name_field is None:
+        return None
+    values = _TextColumn(columns[name_field])
+    return [values[i] for i in range(count)]
+
+
 def feature_labels(count: int, columns: Mapping[str, Sequence[Any]], fields: Sequence[str]) -> FeatureLabels:
     """Labels naming each feature by its position and, where the file has one, its identifying field (ID_FIELDS)."""
     index = range(1, count + 1)

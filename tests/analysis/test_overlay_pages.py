@@ -80,7 +80,7 @@ def test_uploaded_geojson_gives_the_tables_and_the_map_data(client_for, county_a
     assert "<html" not in html  # the HTMX fragment only
     text = text_of(response)
     (result,) = expected(county_admin, POLYGON)
-    assert "第 1 个要素（name 项目1）" in text
+    assert "项目1" in text
     assert f"{hectares(result.gross_m2):,.4f} 公顷" in text
     for code, c in result.by_code.items():
         assert re.search(rf"{code} {re.escape(str(c.label))} {hectares(c.gross_m2):,.4f} {mu(c.gross_m2):,.2f} "
@@ -96,7 +96,7 @@ def test_uploaded_geojson_gives_the_tables_and_the_map_data(client_for, county_a
     data = json.loads(
         re.search(r'<script id="overlay-map-data" type="application/json">(.*?)</script>', html, re.S).group(1))
     assert len(data["pieces"]["features"]) == len(result.pieces)
-    assert data["boundaries"]["features"][0]["properties"]["label"].startswith("第 1 个要素")
+    assert data["boundaries"]["features"][0]["properties"]["label"] == "项目1"  # the file's own name (its name field)
 
 
 def test_drawn_boundary_without_htmx_renders_the_whole_page(client_for, county_admin):
@@ -181,7 +181,7 @@ def test_a_boundary_outside_the_scope_names_the_feature(client_for, township_off
     response = client.post(URL, {"dltb": dltb, "file": geojson_file(POLYGON, name="项目.geojson")},
                            HTTP_HX_REQUEST="true")
     errors = re.search(r'<div class="form-error" role="alert">(.*?)</div>', response.content.decode(), re.S).group(1)
-    assert "第 1 个要素（name 项目1）：超出您的数据范围（清泉街道）" in errors
+    assert "项目1：超出您的数据范围（清泉街道）" in errors
 
 
 def test_zipped_shapefile_is_read(client_for, county_admin, tmp_path):
@@ -239,7 +239,7 @@ def test_api_overlay_with_chosen_layers_a_collection_and_pieces(client_for, coun
                                          {"geometry": collection, "layers": ["371525-dltb", "371525-basic_farmland"],
                                                            "pieces": True}, content_type="application/json").json()
     assert [layer["slug"] for layer in body["layers"]] == ["371525-dltb", "371525-basic_farmland"]
-    assert [r["label"] for r in body["results"]] == ["第 1 个要素（name 甲）", "第 2 个要素（name 乙）"]
+    assert [r["label"] for r in body["results"]] == ["甲", "乙"]
     assert list(body["results"][0]["controls"]) == ["冠县永久基本农田（演示）"]
     assert {v["verdict"] for v in body["results"][0]["not_evaluated"]} >= {"touches_eco_redline",
         "outside_dev_boundary"}

@@ -241,6 +241,18 @@ def test_boundaries_from_geojson_accept_geometry_feature_and_collection():
         services.boundaries_from_geojson(["not", "geojson"])
 
 
+def test_a_boundary_is_called_by_its_own_name_where_the_file_gives_one():
+    geometry = {"type": "Polygon",
+                "coordinates": [[[115.44, 36.51], [115.45, 36.51], [115.45, 36.52], [115.44, 36.51]]]}
+    features = [{"type": "Feature", "properties": {"BSM": "A1", "XMMC": "冠县物流园一期"}, "geometry": geometry},
+                {"type": "Feature", "properties": {"BSM": "A2", "XMMC": ""}, "geometry": geometry}]
+    read = services.boundaries_from_geojson({"type": "FeatureCollection", "features": features})
+    assert read.labels[0] == "冠县物流园一期"
+    assert read.labels[1] == "第 2 个要素（BSM A2）"  # no name of its own: its position and identifier
+    named = [{"type": "Feature", "properties": {"名称": "东区地块"}, "geometry": geometry}]
+    assert services.boundaries_from_geojson({"type": "FeatureCollection", "features": named}).labels == ["东区地块"]
+
+
 def test_classify_patches_gives_the_overlay_figures_per_patch(county_scope):
     dltb, controls = layers(county_scope)
     basic = next(v for v in controls if v.layer.kind == LayerKind.BASIC_FARMLAND)
