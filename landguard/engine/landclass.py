@@ -288,6 +288,14 @@ def lookup(code: object) -> LandClass | None:
         return None
 
 
+def code_and_name(code: object) -> str:
+    """A code as people read it: "0102 水浇地" (the name translated); an unknown code as given, none as ""."""
+    found = lookup(code)
+    if found is None:
+        return "" if code in (None, "") else str(code)
+    return f"{found.code} {found.label}"
+
+
 def is_farmland(code: object) -> bool:
     """耕地 = first-level class 01 (0101 水田, 0102 水浇地, 0103 旱地). Raises for unknown codes."""
     return classify(code).is_farmland

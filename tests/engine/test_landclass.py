@@ -159,3 +159,14 @@ def test_the_unknown_code_message_is_true_of_both_tables():
     with pytest.raises(UnknownLandClassError, match="不在三调工作分类 / GB/T 21010-2017 中"):
         classify("0509")
     assert lookup("1301") is None and lookup(None) is None
+
+
+def test_a_code_reads_with_its_name_and_an_unknown_code_as_given():
+    from django.utils import translation
+
+    from landguard.engine.landclass import code_and_name
+    assert code_and_name("0102") == "0102 水浇地"
+    assert code_and_name(102) == "102"  # a number is not a DLBM (normalize_code): shown as given, not guessed
+    assert code_and_name("9999") == "9999" and code_and_name(None) == "" and code_and_name("") == ""
+    with translation.override("en"):
+        assert code_and_name("0101") == "0101 Paddy fields"

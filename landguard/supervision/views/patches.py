@@ -20,6 +20,7 @@ from landguard.core.access import scoped
 from landguard.core.exports import MU, PERCENT, ExportColumn, xlsx_response
 from landguard.core.geodesy import SQM_PER_MU, mu
 from landguard.core.scope import RegionScope
+from landguard.engine.landclass import code_and_name
 from landguard.jobs import services as job_services
 from landguard.regions import selectors as region_selectors
 from landguard.supervision import forms, patches, selectors, tunables
@@ -52,7 +53,7 @@ PATCHES = Listing(
         Column(gettext_lazy("图斑编号"), lambda p: p.jcbh, link=_patch_url, badge=True),
         Column(gettext_lazy("批次"), lambda p: p.batch.name),
         Column(gettext_lazy("图斑类型"), lambda p: p.tblx),
-        Column(gettext_lazy("原地类"), lambda p: p.dlbm),
+        Column(gettext_lazy("原地类"), lambda p: code_and_name(p.dlbm)),
         Column(gettext_lazy("面积（亩）"), lambda p: mu(p.area_m2), digits=2, numeric=True),
         Column(gettext_lazy("占用耕地（亩）"), lambda p: None if p.farmland_m2 is None else mu(p.farmland_m2), digits=2,
                numeric=True),

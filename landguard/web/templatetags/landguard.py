@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from landguard.core.crs import describe_source
 from landguard.core.geodesy import SQM_PER_MU, hectares, mu
+from landguard.engine import landclass
 
 register = template.Library()
 
@@ -37,6 +38,12 @@ def area_mu(value: float | None) -> str:
 def area_mu4(value: float | None) -> str:
     """m² → 亩, 4 decimals: where a report states 亩 to 4 places (冠县's 1,707.8945 亩)."""
     return "—" if value is None else f"{value / SQM_PER_MU:,.4f}"
+
+
+@register.filter
+def land_class(code: str | None) -> str:
+    """A 三调 land-class code with its name ("0102 水浇地"): people read names, the code is kept for the record."""
+    return landclass.code_and_name(code) or "—"
 
 
 @register.filter
