@@ -76,6 +76,26 @@ def test_a_clue_is_triaged_through_its_page(client_for, county_admin, spot, coun
     assert "执法中队" in page and "乡镇自然资源所" in page and "田长" in page
 
 
+def test_a_clue_page_maps_the_clue_its_disc_and_the_land_classes_and_names_its_main_class(client_for, county_admin,
+                                                                                           spot, county):
+    import json
+    import re
+
+    clue = intake.report_clue(actor=None, kind="report", lon=spot[0], lat=spot[1], title="举报：挖土", county=county)
+    page = client_for(county_admin).get(f"/supervision/clues/{clue.pk}/").content.decode()
+    config = json.loads(re.search(r'<script id="map-config" type="application/json">(.*?)</script>', page, re.S)[1])
+    x0, y0, x1, y1 = config["bounds"]
+    assert x0 < spot[0] < x1 and y0 < spot[1] < y1
+    assert [layer["visible"] for layer in config["dataLayers"] if layer["layer_kind"] == "dltb"][:1] == [True]
+    features = json.loads(re.search(r'<script id="clue-features" type="application/json">(.*?)</script>', page,
+                                    re.S)[1])["features"]
+    assert features[0]["geometry"]["coordinates"] == [spot[0], spot[1]]
+    assert {f["properties"]["role"] for f in features} == ({"clue", "disc"} if clue.enrichment.get("radius_m")
+                                                         else {"clue"})
+    main = re.search(r"<dd data-land-class>(.*?)</dd>", page)[1]
+    assert main == "—" or re.fullmatch(r"\d{4}[A-Z]? \S+", main), main  # "0102 水浇地", never a bare code
+
+
 def test_the_phone_uploads_a_photo_in_chunks_and_resumes(client_for, township_officer, county_admin, spot, county):
     clue = intake.report_clue(actor=None, kind="report", lon=spot[0], lat=spot[1], title="举报", county=county)
     task = verification.dispatch(actor=county_admin, clue=clue)

@@ -3,6 +3,7 @@ opening a case."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,10 @@ from landguard.audit import selectors as audit_selectors
 from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
 from landguard.supervision import cases as case_services
-from landguard.supervision import forms, intake, selectors, verification
+from landguard.layers.maps import map_data_layers
+from landguard.layers.models import LayerKind
+from landguard.shell.maps import map_config
+from landguard.supervision import forms, geo, intake, selectors, verification
 from landguard.supervision.models import Case, Clue, Patch, Task
 from landguard.supervision.views.common import error_text, in_township, local_time, yes_no
 from landguard.shell.listing import Column, Listing, list_views, text_filter
@@ -95,8 +99,35 @@ def clue_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
         "case_form": forms.OpenCaseForm(),
         "history": audit_selectors.history_of(scope, clue),
         "clue_events": clue.events.order_by("at", "id")[:100],
+        **_clue_map(scope, clue),
     }
     return render(request, "supervision/clue_detail.html", context)
+
+
+MAP_MARGIN_DEG = 0.004  # about 350 m around the clue: its parcels and the village around them
+
+
+def _clue_map(scope: RegionScope, clue: Clue) -> dict[str, Any]:
+    """The clue on a map: its point and analysis disc over the township and village outlines, the 地类图斑 on (the
+    officer judges the land by it), the other layers of the scope to switch on."""
+    if clue.location is None:
+        return {}
+    x, y = clue.location.x, clue.location.y
+    dx, dy = MAP_MARGIN_DEG, MAP_MARGIN_DEG * 0.8
+    config = map_config(scope, levels=["township", "village"], visible={"township", "village"},
+                        extent=(x - dx, y - dy, x + dx, y + dy))
+    layers = map_data_layers(scope)
+    dltb = next((layer for layer in layers if layer["layer_kind"] == LayerKind.DLTB), None)
+    if dltb is not None:
+        dltb["visible"] = True
+    config["dataLayers"] = layers
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]},
+                 "properties": {"role": "clue", "name": clue.number}}]
+    radius = (clue.enrichment or {}).get("radius_m")
+    if radius:
+        disc = geo.circle(x, y, float(radius))
+        features.append({"type": "Feature", "geometry": json.loads(disc.json), "properties": {"role": "disc"}})
+    return {"map_config": config, "clue_features": {"type": "FeatureCollection", "features": features}}
 
 
 @scoped
