@@ -239,7 +239,8 @@ def compare_outputs(result: dict) -> dict:
     """Every baseline's outputs against LandGuard's (SpatiaLite's, else PostGIS's), then the outputs dropped
     from the result: how many boundaries / patches differ beyond bench.baselines' tolerance, the worst
     difference (m²), and the two databases against each other."""
-    from bench.baselines import ABS_TOL_M2, REL_TOL, compare_overlay, compare_patches, max_abs_diff_overlay
+    from bench.baselines import (ABS_TOL_M2, REL_TOL, REL_TOL_GEOGRAPHY, compare_overlay, compare_patches,
+                                 max_abs_diff_overlay)
 
     def outputs(*path):
         phase = _get(result, *path)
@@ -254,12 +255,14 @@ def compare_outputs(result: dict) -> dict:
     others["baseline_postgis_sql"] = (outputs("postgis", "baseline_postgis_sql", "overlay"), None)
     others["landguard_postgis"] = (lg_ov["postgis"], lg_cl["postgis"]) if lg_ov["spatialite"] else (None, None)
     out: dict = {"tolerance": f"each area within {ABS_TOL_M2} m² or {REL_TOL:g} of the boundary's (patch's) own "
-                              "area, whichever is larger; flags identical",
+                              f"area, whichever is larger ({REL_TOL_GEOGRAPHY:g} for plain PostGIS SQL: geodesic "
+                              "edges); flags identical",
                  "reference": "landguard_spatialite" if lg_ov["spatialite"] else "landguard_postgis"}
     for name, (ov, cl) in others.items():
         row: dict = {}
         if ov is not None and ref_ov is not None:
-            problems = [compare_overlay(e, g) for e, g in zip(ref_ov, ov, strict=True)]
+            rel = REL_TOL_GEOGRAPHY if name == "baseline_postgis_sql" else REL_TOL
+            problems = [compare_overlay(e, g, rel_tol=rel) for e, g in zip(ref_ov, ov, strict=True)]
             row["overlay_boundaries_differing"] = sum(1 for p in problems if p)
             row["overlay_first_difference"] = next((p[:3] for p in problems if p), None)
             row["overlay_max_abs_diff_m2"] = round(max_abs_diff_overlay(ref_ov, ov), 4)
