@@ -117,7 +117,56 @@ def phase_postgis_sql() -> dict:
     return out
 
 
-PHASES = {"geopandas": phase_geopandas, "shapely": phase_shapely, "postgis_sql": phase_postgis_sql}
+def phase_paired() -> dict:
+    """LandGuard (on the database of DATABASE_URL) and the two in-memory baselines in ONE process, boundary by
+    boundary in rotating order (A B C, B C A, …): each boundary's ratios come from timings taken within
+    milliseconds of each other, so they hold on a shared machine whose speed drifts between phases (the
+    separate phases above can each catch a different load). Reported: the median of the per-boundary ratios,
+    of wall time and of CPU time (LandGuard's including its PostgreSQL backend's)."""
+    import shapely
+
+    from bench.baselines import Data, GeopandasAnalyst, VectorisedShapely
+    from landguard.analysis.services import overlay_boundaries
+    from landguard.core.scope import EVERYTHING
+
+    warnings.filterwarnings("ignore")
+    out = {"cpus": pin({0})}
+    data = Data.from_gpkg(DATA_DIR)
+    dltb, basic, approved = _layers()
+    shp, gpd = VectorisedShapely(data), GeopandasAnalyst(data)
+    boundaries = _boundaries()
+
+    def landguard(g: shapely.Geometry) -> None:
+        overlay_boundaries(scope=EVERYTHING, boundaries=[g], dltb=dltb, controls=(basic, approved))
+
+    runners = {"landguard": landguard, "shapely": shp.overlay, "geopandas": gpd.overlay}
+    for run in runners.values():
+        run(boundaries[0])  # warm-up
+    names = list(runners)
+    wall: dict[str, list[float]] = {k: [] for k in names}
+    cpu: dict[str, list[float]] = {k: [] for k in names}
+    for rep in range(PASSES):
+        for i, g in enumerate(boundaries):
+            shift = (i + rep) % len(names)
+            for name in names[shift:] + names[:shift]:
+                b0 = _backend_cpu_s() if name == "landguard" else 0.0
+                c0, t0 = time.process_time(), time.perf_counter()
+                runners[name](g)
+                wall[name].append(time.perf_counter() - t0)
+                cpu[name].append(time.process_time() - c0 + (_backend_cpu_s() - b0 if name == "landguard" else 0.0))
+    lg_wall, lg_cpu = np.asarray(wall["landguard"]), np.asarray(cpu["landguard"])
+    out["n"] = len(lg_wall)
+    out["p50_ms"] = {k: round(float(np.median(v)) * 1000, 1) for k, v in wall.items()}
+    out["cpu_p50_ms"] = {k: round(float(np.median(v)) * 1000, 1) for k, v in cpu.items()}
+    out["ratio_median"] = {k: {"wall": round(float(np.median(lg_wall / np.asarray(wall[k]))), 2),
+                               "cpu": round(float(np.median(lg_cpu / np.asarray(cpu[k]))), 2)}
+                           for k in names if k != "landguard"}
+    out["peak_mb"] = peak_mb()
+    return out
+
+
+PHASES = {"geopandas": phase_geopandas, "shapely": phase_shapely, "postgis_sql": phase_postgis_sql,
+          "paired": phase_paired}
 
 
 def _peak(result: dict) -> None:

@@ -67,6 +67,13 @@ def render(result: dict) -> str:
         for k, r in s[c].get("ratios", {}).items():
             lines.append(f"| {c} | {BASELINE_NAMES[k]} | {_fmt(r.get('a_p50'))} | {_fmt(r.get('a_p95'))} | "
                          f"{_fmt(r.get('a_cpu_p50_incl_db'))} | {_fmt(r.get('b_one_core'))} |")
+    paired = [(c, s[c]) for c in cols if s[c].get("paired_ratio_median")]
+    if paired:
+        lines += ["", "Paired in one process, boundary by boundary (median of per-boundary ratios, wall / CPU):", ""]
+        for c, r in paired:
+            lines.append(f"- LandGuard {c}: " + "; ".join(
+                f"÷ {BASELINE_NAMES[k]} {v['wall']} / {v['cpu']}" for k, v in r["paired_ratio_median"].items())
+                + f" (CPU p50 ms: {r.get('paired_cpu_p50_ms')})")
     same = s.get("same_outputs") or {}
     if same:
         lines += ["", f"Same outputs ({same.get('tolerance')}; reference {same.get('reference')}):", ""]

@@ -207,6 +207,7 @@ def backend(name: str, env: dict, *, tiles_export_only: bool = False, core_only:
         if name == "postgis":
             out["baseline_postgis_sql"] = run_phase("bench.baseline_phases", ["postgis_sql"], env,
                                                     "baseline-postgis_sql")
+        out["paired"] = run_phase("bench.baseline_phases", ["paired"], env, f"{name}-paired")
     if core_only:
         return out
     # Issue 10: the densest tile per zoom and the whole-layer export, each in its own process.
@@ -327,6 +328,10 @@ def summarise(result: dict) -> dict:
                                                      (b["a_cpu_p50_ms"] or 0) + (b["a_db_backend_cpu_mean_ms"] or 0)),
                          "b_one_core": _ratio(b1, b["b_s"])}
         row["ratios"] = ratios
+        # The same ratios measured boundary by boundary in one process (bench.baseline_phases paired): robust to
+        # a machine whose load changes between phases.
+        row["paired_ratio_median"] = _get(r, "paired", "ratio_median")
+        row["paired_cpu_p50_ms"] = _get(r, "paired", "cpu_p50_ms")
         imp = _get(r, "import", "layers", "dltb", default={})
         row.update({"c_import_dltb_s": imp.get("total_s"), "c_cpu_s": imp.get("cpu_s"),
                     "c_db_backend_cpu_s": imp.get("db_backend_cpu_s"), "c_read_s": imp.get("read_s"),
