@@ -399,7 +399,7 @@ def main(argv: list[str]) -> int:
     run_dir = OUT_DIR / "runs" / RUN_ID
     result: dict = {"date": dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).isoformat(timespec="seconds"),
                     "run_id": RUN_ID, "machine": machine(), "versions": library_versions(), "targets": TARGETS,
-                    "loadavg": {"start": os.getloadavg()}}
+                    "loadavg": {"start": [round(x, 2) for x in os.getloadavg()]}}
     env = base_env()
 
     gen = run_phase("bench.generate_phase", [], env, "generate")
@@ -466,7 +466,7 @@ def _postgis(result: dict, env: dict, run_dir: Path, args: argparse.Namespace) -
 
 
 def _finish(result: dict, started: float) -> int:
-    result.setdefault("loadavg", {})["end"] = os.getloadavg()
+    result.setdefault("loadavg", {})["end"] = [round(x, 2) for x in os.getloadavg()]
     try:
         result["same_outputs"] = compare_outputs(result)
     except Exception as exc:  # noqa: BLE001 — the timings are still worth printing
