@@ -24,6 +24,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from bench.baselines import landguard_outcome, landguard_patches  # noqa: E402
 from bench.common import Timer, peak_mb, percentiles_ms, phase_main, reset_peak, rss_mb, setup_django  # noqa: E402
 from bench.generate import COUNTY_CODE, DATA_DIR, read_geometries  # noqa: E402
 
@@ -365,6 +366,8 @@ def phase_overlay() -> dict:
                      "controls_ha": {k: round(c.inside_m2 / 1e4, 4) for k, c in first.controls.items()},
                      "verdicts": [str(v.verdict) for v in first.verdicts]}
     one["mean_pieces"] = round(float(np.mean([len(r.pieces) for r in results])), 1)
+    # What every boundary gave, in the baselines' common form: bench/run.py compares them (and drops them).
+    out["outputs"] = [landguard_outcome(r) for r in results]
     out["one_core"] = one
     out["geod_check"] = _geod_check(boundaries, results)
 
@@ -445,6 +448,7 @@ def phase_classify() -> dict:
                        "db_backend_cpu_s": round((_backend_cpu_s() - backend0) / len(runs), 2),
                        "db_fetch_s": round(float(np.median(fetches)), 3),
                        "peak_mb": peak_mb(), "rss_before_mb": base, "summary": _summary(result)}
+    out["outputs"] = {k: np.round(v, 4).tolist() for k, v in landguard_patches(result).items()}
     out["db_backend_cpu_s"] = _backend_cpu_s()
 
     # Both cores: two processes, each classifying the patches of one half of the county (split at the median

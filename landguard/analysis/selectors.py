@@ -75,6 +75,8 @@ def candidates(scope: RegionScope, versions: Sequence[LayerVersion], boxes: np.n
         return {pk: _columns(rows) for pk, rows in found.items()}
     union = (float(boxes[:, 0].min()), float(boxes[:, 1].min()), float(boxes[:, 2].max()), float(boxes[:, 3].max()))
     connection = connections[Feature.objects.db]
+    if connection.vendor == "postgresql" and len(boxes) == 1:
+        return _one_box(scope, versions, union, found)
     prefix: tuple[str, list[Any]] = ("", [])
     with _small_reads(connection) as cursor:
         if connection.vendor == "sqlite":
@@ -103,14 +105,78 @@ def candidates(scope: RegionScope, versions: Sequence[LayerVersion], boxes: np.n
         if querysets:
             # order_by(): the model's default ordering joins the layer tables and sorts, and on SQLite it
             # steers the planner away from the R*Tree lookups.
-            columns = ("version_id", "pk", "wkb", "code", "kcxs", "area_m2", "overlaps_other", "qsxz")
-            parts = [qs.order_by().annotate(wkb=AsWKB("geom")).values_list(*columns) for qs in querysets]
+            parts = [qs.order_by().annotate(wkb=AsWKB("geom")).values_list(*_COLUMNS) for qs in querysets]
             statement = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
             sql, params = statement.query.get_compiler(using=statement.db).as_sql()
             cursor.execute(prefix[0] + sql, [*prefix[1], *params])
             for version_id, *row in cursor.fetchall():
                 found[version_id].append(tuple(row))
     return {pk: _columns(rows) for pk, rows in found.items()}
+
+
+_COLUMNS = ("version_id", "pk", "wkb", "code", "kcxs", "area_m2", "overlaps_other", "qsxz")
+
+
+def _one_box(scope: RegionScope, versions: Sequence[LayerVersion], box: tuple[float, float, float, float],
+             found: dict[int, list[tuple]]) -> dict[int, Candidates]:
+    """PostGIS, one box (one boundary, the common case of a page or an API call): every version's features in
+    one statement, one GiST scan filtered by version, in autocommit — one round trip to the server.
+
+    A UNION of one query per version (as for many boxes) makes PostgreSQL plan a Parallel Append, whose
+    workers cost 10–30 ms to start, and scan the index once per version; keeping that out with SET LOCAL
+    needs a transaction, i.e. three more round trips (BEGIN, SET, COMMIT), each a context switch on a busy
+    machine. This query's plan is a bitmap scan of the GiST index (~1 ms for the ~500 features near a
+    300 ha boundary), which PostgreSQL neither parallelises nor compiles at that cost. The statement is
+    compiled once per (scope, versions): building it through the ORM cost more than running it (py-spy
+    profile in docs/performance.md)."""
+    connection = connections[Feature.objects.db]
+    sql, params = _one_box_sql(connection.alias, scope, versions)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *box])
+        rows = cursor.fetchall()
+    if not rows:
+        return {pk: _columns(found[pk]) for pk in found}
+    rows.sort()  # by version, then pk: the same boundary gives the same pieces, in the same order, every time
+    version_id, pk, wkb, code, kcxs, area, overlaps, qsxz = zip(*rows, strict=True)
+    version_ids = np.asarray(version_id, dtype=np.int64)
+    geometry = _objects([bytes(w) for w in wkb])  # memoryview on some drivers
+    geometry = shapely.from_wkb(geometry)
+    columns = (np.asarray(pk, dtype=np.int64), geometry, _objects(code), np.asarray(kcxs, dtype=float),
+               np.asarray(area, dtype=float), np.asarray(overlaps, dtype=bool), _objects(qsxz))
+    out = {}
+    for v in found:
+        lo, hi = np.searchsorted(version_ids, [v, v + 1])
+        out[v] = Candidates(*(c[lo:hi] for c in columns)) if hi > lo else _columns([])
+    return out
+
+
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+_ONE_BOX_SQL: dict[tuple[str, RegionScope, tuple[int, ...]], tuple[str, tuple[Any, ...]]] = {}
+_SENTINEL_BOX = (-1234.5, -2345.5, 3456.5, 4567.5)  # stands for the box while the statement is compiled
+
+
+def _one_box_sql(alias: str, scope: RegionScope, versions: Sequence[LayerVersion]) -> tuple[str, tuple[Any, ...]]:
+    """The statement of _one_box and its parameters but the box's four (which come last), compiled once per
+    database, scope and versions (the scope's filter depends on the scope alone, see core.scope)."""
+    key = (alias, scope, tuple(v.pk for v in versions))
+    if key not in _ONE_BOX_SQL:
+        column = f'"{Feature._meta.db_table}"."{Feature._meta.get_field("geom").column}"'
+        meets = RawSQL(f"{column} && ST_MakeEnvelope(%s, %s, %s, %s, 4490)", _SENTINEL_BOX,
+                       output_field=BooleanField())
+        qs = (layer_selectors.features(scope, versions).filter(meets).order_by().annotate(wkb=AsWKB("geom"))
+              .values_list(*_COLUMNS))
+        sql, params = qs.query.get_compiler(using=alias).as_sql()
+        if tuple(params[-4:]) != _SENTINEL_BOX:  # the box must be the last parameters (a filter added after it?)
+            raise RuntimeError("analysis.selectors: the box is not the last parameter of the candidates query")
+        if len(_ONE_BOX_SQL) > 256:
+            _ONE_BOX_SQL.clear()
+        _ONE_BOX_SQL[key] = (sql, tuple(params[:-4]))
+    return _ONE_BOX_SQL[key]
 
 
 @contextmanager

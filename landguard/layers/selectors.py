@@ -138,14 +138,18 @@ def get_owned_version(scope: RegionScope, of: Layer, number: int) -> LayerVersio
     return one_or_404(versions(scope, of), number=number)
 
 
-def features(scope: RegionScope, of: LayerVersion, *, bbox: tuple[float, float, float, float] | None = None,
+def features(scope: RegionScope, of: LayerVersion | Sequence[LayerVersion], *,
+             bbox: tuple[float, float, float, float] | None = None,
              min_size: tuple[float, float] | None = None) -> QuerySet[Feature]:
-    """The version's features inside the scope; with `bbox` (lon/lat, EPSG:4490), those whose bounding box
+    """The version's features inside the scope (or those of several versions, in one query: one index scan
+    rather than one per version); with `bbox` (lon/lat, EPSG:4490), those whose bounding box
     meets it — the spatial index's test; callers that need the geometry itself to meet it filter on.
     A bbox whose west edge lies east of its east edge crosses the 180° meridian (OGC API allows it).
     `min_size` (degrees of longitude, latitude; with a bbox): only features whose bounding box is at least
     that wide or that high — what a generalised vector tile keeps."""
-    qs = scope.filter(Feature.objects.filter(version=of), "region_code")
+    mine = Feature.objects.filter(version=of) if isinstance(of, LayerVersion) else Feature.objects.filter(
+        version__in=[v.pk for v in of])
+    qs = scope.filter(mine, "region_code")
     if bbox is None:
         return qs
     parts = bbox_parts(bbox)
