@@ -173,7 +173,9 @@ class Feature(models.Model):
         verbose_name = _("要素")
         verbose_name_plural = _("要素")
         indexes = [models.Index(fields=["version", "index"], name="feature_version_index"),
-                   models.Index(fields=["version", "min_zoom", "-area_m2"], name="feature_version_min_zoom")]
+                   models.Index(fields=["version", "min_zoom", "-area_m2"], name="feature_version_min_zoom"),
+                   # The search box finds a parcel by its number (selectors.parcels_numbered).
+                   models.Index(fields=["version", "fid"], name="feature_version_fid")]
 
     def __str__(self) -> str:
         return self.fid or f"#{self.index}"

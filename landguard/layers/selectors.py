@@ -126,6 +126,19 @@ def current_versions(scope: RegionScope, *, kinds: Sequence[str] | None = None) 
     return qs.filter(layer__kind__in=kinds) if kinds else qs
 
 
+def parcels_numbered(scope: RegionScope, number: str, limit: int) -> list[Feature]:
+    """Features of the scope's current layer versions whose number (BSM, 图斑编号, 宗地号 …) is exactly `number`,
+    with their layer: what the shell's search box finds (an index on (version, fid) makes it one probe per layer)."""
+    versions_ = list(current_versions(scope).select_related("layer"))
+    if not versions_ or not number:
+        return []
+    by_pk = {v.pk: v for v in versions_}
+    found = list(features(scope, versions_).filter(fid=number).defer("geom", "properties")[:limit])
+    for feature in found:
+        feature.version = by_pk[feature.version_id]
+    return found
+
+
 def get_version(scope: RegionScope, pk: int) -> LayerVersion:
     return one_or_404(versions(scope), pk=pk)
 

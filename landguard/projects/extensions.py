@@ -1,12 +1,16 @@
 """What projects plugs into the shell at start-up (imported in ProjectsConfig.ready): the search of key projects
-by name or owner."""
+by name or owner and of enterprises' service requests by enterprise."""
 
 from __future__ import annotations
 
 from landguard.projects.views.common import project_url
 from landguard.projects.views.projects import PROJECTS
+from landguard.projects.views.service_requests import REQUESTS, request_url
 from landguard.shell import search
 
 search.register(search.listing_provider(
     "projects.projects", PROJECTS, label=lambda p: p.name, url=project_url,
     detail=lambda p: f"{p.get_level_display()} · {p.region.name}", order=10))
+search.register(search.listing_provider(
+    "projects.requests", REQUESTS, label=lambda r: r.enterprise, url=request_url,
+    detail=lambda r: f"{r.get_kind_display()} · {r.get_status_display()}", order=12))

@@ -35,10 +35,6 @@ class TaskFilterForm(ScopedFilterForm):
     outcome = forms.ChoiceField(label=_("核查结论"), required=False,
                                 choices=[("", _("全部结论")), *Task.Outcome.choices])
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields.pop("q")
-
 
 class CaseFilterForm(ScopedFilterForm):
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *Case.Status.choices])

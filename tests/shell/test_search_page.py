@@ -76,3 +76,34 @@ def test_an_empty_or_unknown_query_finds_nothing_and_says_so(client_for, county_
 def test_the_search_box_is_in_the_top_bar_of_every_page(client_for, township_officer):
     page = client_for(township_officer).get(reverse("web:home")).content.decode()
     assert f'action="{reverse("web:search")}"' in page and 'name="q"' in page
+
+
+def test_tasks_enterprises_and_parcels_are_found_by_number_or_name_within_the_scope(county_admin, other_county_user,
+                                                                                   township_officer):
+    from landguard.core.scope import scope_for
+    from landguard.layers.models import Feature, LayerKind
+    from landguard.supervision import intake, verification
+
+    township = Region.objects.get(code="371525001", retired_in__isnull=True)
+    x, y = township.geom.point_on_surface.coords
+    clue = intake.report_clue(actor=None, kind="report", lon=x, lat=y, title="搜索测试挖土", county=township.parent)
+    task = verification.dispatch(actor=county_admin, clue=clue)
+    import datetime as dt
+    from landguard.projects.models import ServiceRequest
+    services.create_service_request(actor=county_admin, enterprise="搜索测试纸业有限公司",
+                                    kind=ServiceRequest.Kind.values[0], request="用地咨询", commissioner=county_admin,
+                                    received_on=dt.date(2025, 6, 2), region=township)
+    parcel = Feature.objects.filter(version__is_current=True, version__layer__kind=LayerKind.DLTB,
+                                    region_code__startswith="371525001").exclude(fid="").first()
+
+    def found(user, query: str, key: str) -> list[str]:
+        groups = {g.provider.key: g for g in search.search(scope_for(user), query)}
+        return [h.label for h in groups[key].hits] if key in groups else []
+
+    assert found(county_admin, task.number.lower(), "supervision.tasks") == [task.number]
+    assert found(county_admin, "搜索测试挖土", "supervision.tasks") == [task.number]
+    assert found(other_county_user, task.number, "supervision.tasks") == []
+    assert found(township_officer, "搜索测试纸业", "projects.requests") == ["搜索测试纸业有限公司"]
+    assert found(other_county_user, "搜索测试纸业", "projects.requests") == []
+    assert found(township_officer, parcel.fid, "layers.parcels") == [parcel.fid]
+    assert found(other_county_user, parcel.fid, "layers.parcels") == []

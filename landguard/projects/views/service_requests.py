@@ -35,7 +35,7 @@ def _request_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Servic
     return text_filter(queryset, values.get("q"), "enterprise", "request")
 
 
-def _request_url(r: ServiceRequest) -> str:
+def request_url(r: ServiceRequest) -> str:
     return reverse("projects:request-detail", args=[r.pk])
 
 
@@ -45,7 +45,7 @@ REQUESTS = Listing(
     title=gettext_lazy("企业服务诉求"),
     filename=gettext_lazy("企业服务诉求"),
     columns=(
-        Column(gettext_lazy("企业"), lambda r: r.enterprise, link=_request_url),
+        Column(gettext_lazy("企业"), lambda r: r.enterprise, link=request_url),
         Column(gettext_lazy("诉求类型"), lambda r: r.get_kind_display()),
         Column(gettext_lazy("诉求内容"), lambda r: r.request[:60]),
         Column(gettext_lazy("关联项目"), lambda r: r.project.name if r.project else None),
@@ -80,7 +80,7 @@ def request_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
         item = run_service(form, services.create_service_request, actor=request.user, **form.cleaned_data)
         if item is not None:
             messages.success(request, _("已登记企业诉求。"))
-            return redirect(_request_url(item))
+            return redirect(request_url(item))
     return form_page(request, form, _("登记企业服务诉求"), "requests", reverse("projects:request-list"))
 
 
@@ -95,7 +95,7 @@ def request_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRes
         if form.is_valid() and run_service(form, services.resolve_service_request, actor=request.user, item=item,
                                            **form.cleaned_data) is not None:
             messages.success(request, _("诉求已办结。"))
-            return redirect(_request_url(item))
+            return redirect(request_url(item))
     context = {"item": item, "nav": "projects", "subnav": "requests", "form": form, "can_work": can_work,
                "steps": item.steps.all(),
                "history": audit_selectors.history_of(scope, item)}

@@ -25,8 +25,8 @@ from landguard.layers.models import LayerKind
 from landguard.shell.maps import map_config
 from landguard.supervision import forms, geo, intake, selectors, verification
 from landguard.supervision.models import Case, Clue, Patch, Task
-from landguard.supervision.views.common import error_text, in_township, local_time, yes_no
-from landguard.shell.listing import Column, Listing, list_views, text_filter
+from landguard.supervision.views.common import error_text, in_township, local_time, number_or_text, yes_no
+from landguard.shell.listing import Column, Listing, list_views
 from landguard.shell.pages import run_service
 
 
@@ -36,7 +36,7 @@ def _clue_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Clue]:
         qs = qs.filter(kind=kind)
     if status := values.get("status"):
         qs = qs.filter(status=status)
-    return text_filter(qs, values.get("q"), "title", "place_name")
+    return number_or_text(qs, values.get("q"), "XS", "title", "place_name")
 
 
 def _clue_url(clue: Clue) -> str:

@@ -4,6 +4,7 @@ page context (desk and field) and the ?year= of the statistics pages."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from landguard.audit import selectors as audit_selectors
 from landguard.core import clock
 from landguard.core.scope import RegionScope
+from landguard.shell.listing import text_filter
 from landguard.supervision.models import Task
 
 
@@ -66,3 +68,11 @@ def year_param(request: HttpRequest) -> int:
         return max(2000, min(2100, int(request.GET.get("year") or clock.today().year)))
     except ValueError:
         return clock.today().year
+
+
+def number_or_text(queryset: QuerySet, text: str | None, prefix: str, *fields: str) -> QuerySet:
+    """A list's search box: a record number ("XS000123", "rw123": the prefix and the id) finds that record, any other
+    text the rows whose `fields` contain it."""
+    if text and (match := re.fullmatch(rf"{prefix}0*(\d+)", text.strip(), re.IGNORECASE)):
+        return queryset.filter(pk=int(match[1]))
+    return text_filter(queryset, text, *fields)

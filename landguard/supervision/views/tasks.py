@@ -18,7 +18,7 @@ from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
 from landguard.supervision import forms, selectors, verification
 from landguard.supervision.models import Task
-from landguard.supervision.views.common import error_text, in_township, local_time, task_context
+from landguard.supervision.views.common import error_text, in_township, local_time, number_or_text, task_context
 from landguard.shell.listing import Column, Listing, list_views
 
 
@@ -28,7 +28,7 @@ def _task_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Task]:
         qs = qs.filter(status=status)
     if outcome := values.get("outcome"):
         qs = qs.filter(outcome=outcome)
-    return qs
+    return number_or_text(qs, values.get("q"), "RW", "clue__title", "clue__place_name")
 
 
 def _task_url(task: Task) -> str:
