@@ -162,7 +162,7 @@ class RawLayer:
 NAME_FIELDS = ("XMMC", "项目名称", "DKMC", "地块名称", "名称", "MC", "name", "Name", "NAME", "title")
 
 
-def feature_names(count: int, columns: Mapping[str, Sequence[Any]], fields: Sequence[str]) -> list[str] | None:
+def feature_names(count: int, columns: Mapping[str, Any], fields: Sequence[str]) -> list[str] | None:
     """Each feature's own name from the first NAME_FIELDS column the file has ("" where that feature has none);
     None when the file has no such column."""
     name_field = next((f for f in NAME_FIELDS if f in fields), None)

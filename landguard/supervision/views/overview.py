@@ -35,7 +35,7 @@ def overview(request: HttpRequest, scope: RegionScope) -> HttpResponse:
                "map_config": config_map, "map_data_url": reverse("supervision:map-data"),
                "can_triage": verification.can_triage(request.user),
                # An admin is told when pushes reach nobody outside LandGuard (the inbox only).
-               "no_push_channel": request.user.can_manage and not selectors.has_push_channel(scope)}
+               "no_push_channel": getattr(request.user, "can_manage", False) and not selectors.has_push_channel(scope)}
     start, end = figures.period_param(request.GET)
     period = figures.period(scope, start, end)
     labels = {"alarms": _("告警"), "prejudged": _("报所长"), "dispatched": _("派发核查"), "false_alarms": _("误报"),
