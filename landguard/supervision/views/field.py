@@ -51,13 +51,33 @@ def field_task(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespons
     return render(request, "supervision/field_task.html", context)
 
 
-def _field_action(request: HttpRequest, task: Task, action, success: str, **kwargs: Any) -> HttpResponse:
-    try:
-        action(actor=request.user, task=task, **kwargs)
+def _queued(request: HttpRequest) -> bool:
+    """A request replayed by the phone's queue (field.js) wants JSON, not a page: it is sent in the background."""
+    return request.headers.get("X-Field-Queue") == "1"
+
+
+def _answer(request: HttpRequest, task: Task, *, error: str = "", success: str = "") -> HttpResponse:
+    if _queued(request):
+        if error:
+            return JsonResponse({"error": error}, status=400)
+        return JsonResponse({"ok": True, "status": task.status, "status_label": task.get_status_display()})
+    if error:
+        messages.error(request, error)
+    else:
         messages.success(request, success)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
     return redirect("supervision:field-task", pk=task.pk)
+
+
+def _field_action(request: HttpRequest, task: Task, action, success: str, **kwargs: Any) -> HttpResponse:
+    queued = forms.QueuedForm(request.POST)
+    if not queued.is_valid():
+        return _answer(request, task, error=_("手机时间或提交编号无效"))
+    try:
+        task = action(actor=request.user, task=task, key=queued.cleaned_data["key"],
+                      device_at=queued.cleaned_data["device_at"], **kwargs)
+    except (ValidationError, PermissionDenied) as exc:
+        return _answer(request, task, error=error_text(exc))
+    return _answer(request, task, success=success)
 
 
 @scoped
@@ -73,8 +93,7 @@ def field_checkin(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
     task = selectors.get_task(scope, pk)
     form = forms.CheckInForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("未取得定位，请允许浏览器使用位置信息后重试"))
-        return redirect("supervision:field-task", pk=task.pk)
+        return _answer(request, task, error=_("未取得定位，请允许浏览器使用位置信息后重试"))
     d = form.cleaned_data
     return _field_action(request, task, verification.check_in, _("已到场签到"), lon=d["lon"], lat=d["lat"],
                          accuracy_m=d["accuracy"])
@@ -86,8 +105,7 @@ def field_outcome(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
     task = selectors.get_task(scope, pk)
     form = forms.OutcomeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请选择核查结论"))
-        return redirect("supervision:field-task", pk=task.pk)
+        return _answer(request, task, error=_("请选择核查结论"))
     d = form.cleaned_data
     return _field_action(request, task, verification.submit_outcome, _("核查结论已提交"), outcome=d["outcome"],
                          reason=d["reason"],
