@@ -21,7 +21,7 @@ from landguard.core.scope import RegionScope
 from landguard.supervision import cases as case_services
 from landguard.supervision import forms, intake, selectors, verification
 from landguard.supervision.models import Case, Clue, Patch, Task
-from landguard.supervision.views.common import error_text, in_township, local_time, yes_no
+from landguard.supervision.views.common import error_text, in_township, local_time, photo_groups, yes_no
 from landguard.shell.listing import Column, Listing, list_views, text_filter
 from landguard.shell.pages import run_service
 
@@ -89,7 +89,8 @@ def clue_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
     context = {
         "clue": clue, "nav": "supervision",
         "detections": clue.detections.select_related("camera").order_by("observed_at")[:200],
-        "task": Task.objects.filter(clue=clue).first(), "case": Case.objects.filter(clue=clue).first(),
+        "task": (task := Task.objects.filter(clue=clue).first()), "case": Case.objects.filter(clue=clue).first(),
+        "photo_groups": photo_groups(task),
         "patches": Patch.objects.filter(clue=clue).order_by("pk"), "can_triage": verification.can_triage(request.user),
         "triage_form": forms.TriageForm(),
         "case_form": forms.OpenCaseForm(),

@@ -6,19 +6,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from landguard.core.access import scoped
+from landguard.core.access import public, scoped
 from landguard.core.scope import RegionScope
-from landguard.supervision import forms, patrols, selectors, tunables, verification
+from landguard.supervision import forms, patrols, selectors, thumbnails, tunables, verification
 from landguard.supervision.models import Photo, Task
 from landguard.supervision.views.common import error_text, task_context
+
+
+SW_CACHE = "landguard-field-v1"  # a new name drops every phone's old copies (the worker deletes other versions)
 
 
 @scoped
@@ -26,8 +30,20 @@ def field_home(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     mine = selectors.my_tasks(scope, request.user)
     open_tasks = mine.exclude(status=Task.Status.CLOSED)[:50]
     context = {"nav": "field", "open_tasks": open_tasks, "closed_count": mine.filter(status=Task.Status.CLOSED).count(),
-               "patrols": selectors.patrols(scope).filter(user=request.user)[:10]}
+               "patrols": selectors.patrols(scope).filter(user=request.user)[:10], "sw_cache": SW_CACHE}
     return render(request, "supervision/field_home.html", context)
+
+
+@public
+def field_worker(request: HttpRequest) -> HttpResponse:
+    """The field app's service worker (no data: the same script for everyone). Served from the field folder, so
+    its scope is the field pages; the browser checks for a new version on each visit (no-cache)."""
+    scope = reverse("supervision:field")
+    context = {"cache": SW_CACHE, "scope": scope, "static_url": settings.STATIC_URL}
+    response = render(request, "supervision/field_sw.js", context, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = scope
+    return response
 
 
 @scoped
@@ -47,7 +63,8 @@ def field_task(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespons
                f"{clue.location.x:.6f}",
                "amap_url": f"https://uri.amap.com/marker?position={clue.location.x:.6f},{clue.location.y:.6f}&coordinate=wgs84&callnative=1",
                "checkin_max": tunables.get("SUPERVISION_CHECKIN_MAX_M"),
-               "upload": {"start": reverse("supervision:photo-start", args=[task.pk]), "chunk": 256 * 1024}}
+               "upload": {"start": reverse("supervision:photo-start", args=[task.pk]), "chunk": 256 * 1024},
+               "sw_cache": SW_CACHE}
     return render(request, "supervision/field_task.html", context)
 
 
@@ -164,6 +181,20 @@ def photo_chunk(request: HttpRequest, scope: RegionScope, pk: int, photo: int) -
             _photo_json(result.photo, error=_("服务器计算的哈希与照片不符，请重新上传"), server_sha256=result.mismatch),
             status=422)
     return JsonResponse(_photo_json(result.photo))
+
+
+@scoped
+@require_GET
+def photo_image(request: HttpRequest, scope: RegionScope, pk: int, photo: int, size: str) -> HttpResponse:
+    """An evidence photo as an image (thumbnail or bounded large view), to whoever may see its task."""
+    found = selectors.get_photo(scope, selectors.get_task(scope, pk), photo)
+    path = thumbnails.cached(found, size)
+    if path is None:
+        return HttpResponse(thumbnails.PLACEHOLDER, content_type="image/svg+xml",
+                            headers={"Cache-Control": "private, no-cache"})
+    response = FileResponse(path.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @scoped
