@@ -35,8 +35,8 @@ def cached(photo: Photo, size: str) -> Path | None:
     folder.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.part")
     try:
-        with Image.open(photo.file.path) as image:
-            image = ImageOps.exif_transpose(image)
+        with Image.open(photo.file.path) as opened:
+            image = ImageOps.exif_transpose(opened)
             image.thumbnail((edge, edge))
             image.convert("RGB").save(partial, "JPEG", quality=82, optimize=True)
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):

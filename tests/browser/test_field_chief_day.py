@@ -38,16 +38,16 @@ def site_photo() -> bytes:
 
 
 def server_rows(task: int) -> dict:
+    events = "SELECT count(*) FROM supervision_taskevent WHERE task_id = ? AND action = ?"
+    photos = "SELECT count(*) FROM supervision_photo WHERE task_id = ?"
     with sqlite3.connect(DB_PATH) as db:
         one = lambda sql, *args: db.execute(sql, args).fetchone()[0]  # noqa: E731
         return {
             "status": one("SELECT status FROM supervision_task WHERE id = ?", task),
-            "check_ins": one("SELECT count(*) FROM supervision_taskevent WHERE task_id = ? AND action = 'check_in'",
-                             task),
-            "outcomes": one("SELECT count(*) FROM supervision_taskevent WHERE task_id = ? AND action = 'outcome'", task),
-            "photos": one("SELECT count(*) FROM supervision_photo WHERE task_id = ?", task),
-            "acknowledged": one("SELECT count(*) FROM supervision_photo WHERE task_id = ? AND acknowledged_at IS NOT NULL",
-                                task),
+            "check_ins": one(events, task, "check_in"),
+            "outcomes": one(events, task, "outcome"),
+            "photos": one(photos, task),
+            "acknowledged": one(photos + " AND acknowledged_at IS NOT NULL", task),
             "submissions": dict(db.execute("SELECT action, count(*) FROM supervision_fieldsubmission WHERE task_id = ? "
                                            "GROUP BY action", (task,)).fetchall()),
         }
@@ -102,7 +102,8 @@ def test_a_field_chief_checks_in_photographs_and_concludes_offline_and_everythin
     # The tap targets: each radio sits on the row of its words, the row at least 44 px tall.
     for label in p.locator("#outcome-form .radio-row label").all():
         box, radio = label.bounding_box(), label.locator("input").bounding_box()
-        assert box["height"] >= 44 and box["y"] <= radio["y"] and radio["y"] + radio["height"] <= box["y"] + box["height"]
+        assert box["height"] >= 44
+        assert box["y"] <= radio["y"] and radio["y"] + radio["height"] <= box["y"] + box["height"]
     p.check("input[name=outcome][value=illegal]")
     p.fill("input[name=illegal_area_m2]", "260")
     p.check("input[name=stopped]")
@@ -115,8 +116,10 @@ def test_a_field_chief_checks_in_photographs_and_concludes_offline_and_everythin
     before = server_rows(task)
     assert before["status"] == "reported" and before["check_ins"] == before["photos"] == before["outcomes"] == 0
     device_check_in = p.evaluate("""async () => {
-        const db = await new Promise((ok) => { const r = indexedDB.open('landguard-field', 1); r.onsuccess = () => ok(r.result); });
-        const all = await new Promise((ok) => { const r = db.transaction('queue').objectStore('queue').getAll(); r.onsuccess = () => ok(r.result); });
+        const db = await new Promise((ok) => {
+            const r = indexedDB.open('landguard-field', 1); r.onsuccess = () => ok(r.result); });
+        const all = await new Promise((ok) => {
+            const r = db.transaction('queue').objectStore('queue').getAll(); r.onsuccess = () => ok(r.result); });
         return all.find((i) => i.action === 'check_in');
     }""")
 
@@ -125,7 +128,7 @@ def test_a_field_chief_checks_in_photographs_and_concludes_offline_and_everythin
         tab.context.set_offline(False)
     p.wait_for_selector(".chip[data-status=verified]")
     p.wait_for_selector("[data-photo] img")
-    wait_until(p, "[...document.querySelectorAll('[data-photo] img')].every((img) => img.complete && img.naturalWidth > 0)")
+    wait_until(p, "[...document.querySelectorAll('[data-photo] img')].every((i) => i.complete && i.naturalWidth > 0)")
     assert p.locator("[data-field-queue]").is_hidden()
     p.screenshot(path=str(shots / "05-back-online-sent.png"), full_page=True)
     after = server_rows(task)

@@ -244,8 +244,8 @@ class Photo(models.Model):
 
 
 class FieldSubmission(models.Model):
-    """离线提交: one field action (签收上报, 到场签到, 核查结论, 恢复原状) sent from a phone, by its idempotency key — the
-    phone makes the key when the action is taken and sends it with every replay, so a replay after a lost answer,
+    """离线提交: one field action (签收上报, 到场签到, 核查结论, 恢复原状) sent from a phone, by its idempotency key —
+    the phone makes the key when the action is taken and sends it with every replay, so a replay after a lost answer,
     a dropped network or a new login finds this row and writes nothing again. `device_at` is the phone's clock when
     the action was taken; `effective_at` the time the task and the 三个一 clock record: the device time bounded by the
     server's receipt time (never later) and by the task's previous step (never earlier than the dispatch)."""

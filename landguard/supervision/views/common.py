@@ -54,7 +54,7 @@ def photo_groups(task: Task | None) -> list[tuple[str, list[Photo]]]:
     if task is None:
         return []
     photos = list(task.photos.order_by("created_at", "id"))
-    return [(label, group) for kind, label in Photo.Kind.choices
+    return [(str(label), group) for kind, label in Photo.Kind.choices
             if (group := [p for p in photos if p.kind == kind])]
 
 
@@ -66,7 +66,8 @@ def task_context(scope: RegionScope, task: Task) -> dict[str, Any]:
             "recipients": task.recipients.select_related("org_unit", "field_chief__user"),
             "deadlines": deadlines,
             "events": task.events.all(),
-            "photos": task.photos.order_by("created_at"), "photo_groups": photo_groups(task), "deliveries": task.deliveries.select_related("channel")[:50],
+            "photos": task.photos.order_by("created_at"), "photo_groups": photo_groups(task),
+            "deliveries": task.deliveries.select_related("channel")[:50],
             "history": audit_selectors.history_of(scope, task)}
 
 

@@ -185,7 +185,8 @@ def photo_chunk(request: HttpRequest, scope: RegionScope, pk: int, photo: int) -
 
 @scoped
 @require_GET
-def photo_image(request: HttpRequest, scope: RegionScope, pk: int, photo: int, size: str) -> HttpResponse:
+def photo_image(request: HttpRequest, scope: RegionScope, pk: int, photo: int,
+                size: str) -> HttpResponse | FileResponse:
     """An evidence photo as an image (thumbnail or bounded large view), to whoever may see its task."""
     found = selectors.get_photo(scope, selectors.get_task(scope, pk), photo)
     path = thumbnails.cached(found, size)
