@@ -166,7 +166,8 @@ SAMPLES: dict[str, Sample] = {
         ("camera-edit", "camera"), ("source-rotate", "source"), ("source-device", "source"),
         ("channel-edit", "channel"), ("channel-test", "channel"), ("policy-edit", "policy"),
         ("policy-delete", "policy"))},
-    "supervision:photo-chunk": lambda place: {"pk": place.photo.task_id, "photo": place.photo.pk},
+    **{f"supervision:{name}": lambda place: {"pk": place.photo.task_id, "photo": place.photo.pk}
+       for name in ("photo-chunk", "photo-thumb", "photo-large")},
     "api:job-detail": lambda place: {"pk": place.job.pk},
     # landguard.inbox (a message about the place's task, in each persona's inbox)
     "inbox:read": lambda place: {"pk": place.message.pk},

@@ -150,6 +150,14 @@ class OutcomeForm(forms.Form):
     stopped = forms.BooleanField(label=_("已当场制止"), required=False)
 
 
+class QueuedForm(forms.Form):
+    """What every field action may carry from the phone's queue (field.js): the idempotency key the phone made
+    when the action was taken, and the phone's clock at that moment (FieldSubmission)."""
+
+    key = forms.CharField(max_length=64, required=False)
+    device_at = StorableDateTimeField(required=False)
+
+
 class CheckInForm(forms.Form):
     lon = forms.FloatField(min_value=73, max_value=136)
     lat = forms.FloatField(min_value=3, max_value=54)

@@ -28,6 +28,7 @@ from landguard.supervision.models import (
     ClueEvent,
     Deadline,
     DeadlinePolicy,
+    FieldSubmission,
     Photo,
     Recipient,
     Task,
@@ -73,8 +74,8 @@ def _require(actor, code: str, *, triage: bool = False) -> None:
         raise PermissionDenied(_("只有县局、乡镇所或执法人员可以研判和销号。"))
 
 
-def _event(task: Task, actor, action: str, before: str, note: str = "") -> None:
-    TaskEvent.objects.create(task=task, at=clock.now(), actor=actor if getattr(actor, "pk", None) else None,
+def _event(task: Task, actor, action: str, before: str, note: str = "", *, at: dt.datetime | None = None) -> None:
+    TaskEvent.objects.create(task=task, at=at or clock.now(), actor=actor if getattr(actor, "pk", None) else None,
                              actor_name=(str(actor) if getattr(actor, "pk", None) else "系统")[:80], action=action,
                              from_status=before, to_status=task.status, note=note[:300])
 
@@ -245,12 +246,60 @@ def _meet(task: Task, step: str, at: dt.datetime) -> None:
     Deadline.objects.filter(task=task, step=step, met_at__isnull=True, waived=False).update(met_at=at)
 
 
+# --- field submissions: idempotency keys and the phone's clock ---------------------------------------------
+
+
+def replayed(task: Task, action: str, key: str) -> bool:
+    """True when this key was already applied to this task's action: the replay of a queued action whose first
+    answer the phone never saw. A key reused for another task or action is refused (a bug or a forgery)."""
+    if not key:
+        return False
+    found = FieldSubmission.objects.filter(key=key).first()
+    if found is None:
+        return False
+    if found.task_id != task.pk or found.action != action:
+        raise ValidationError({"key": _("该提交编号已用于另一项操作，请刷新页面后重试")})
+    return True
+
+
+def field_time(device_at: dt.datetime | None, *, earliest: dt.datetime, received: dt.datetime) -> dt.datetime:
+    """The time a field action counts from: the phone's time when it was taken (an action queued offline reaches
+    the server later), bounded by the server's receipt time — never after it (a phone clock running fast) — and
+    by `earliest`, the task's previous step and never before its dispatch (a phone clock running slow)."""
+    if device_at is None:
+        return received
+    return max(min(device_at, received), earliest)
+
+
+def _submitted(task: Task, actor, action: str, key: str, device_at: dt.datetime | None,
+               earliest: dt.datetime | None) -> tuple[dt.datetime, dt.datetime]:
+    """(effective time, receipt time) of a field action; records the key so a replay writes nothing again."""
+    received = clock.now()
+    bound = max(t for t in (task.dispatched_at, earliest) if t is not None)
+    at = field_time(device_at, earliest=bound, received=received)
+    if key:
+        FieldSubmission.objects.create(key=key[:64], task=task, action=action, user=actor, device_at=device_at,
+                                       received_at=received, effective_at=at)
+    return at, received
+
+
+def _offline_note(at: dt.datetime, received: dt.datetime) -> str:
+    if received - at < dt.timedelta(minutes=1):
+        return ""
+    return _("（手机时间 %(at)s，服务器接收 %(received)s）") % {
+        "at": timezone.localtime(at).strftime("%m-%d %H:%M"),
+        "received": timezone.localtime(received).strftime("%m-%d %H:%M")}
+
+
 @transaction.atomic
-def report(*, actor, task: Task, note: str = "") -> Task:
-    """签收上报: a recipient has taken the task and reported it up."""
+def report(*, actor, task: Task, note: str = "", key: str = "", device_at: dt.datetime | None = None) -> Task:
+    """签收上报: a recipient has taken the task and reported it up. `key` and `device_at`: see FieldSubmission."""
     task = _locked(task, actor)
+    if replayed(task, FieldSubmission.Action.REPORT, key):
+        return task
     before = _move(task, Task.Status.REPORTED)
-    now = clock.now()
+    now, received = _submitted(task, actor, FieldSubmission.Action.REPORT, key, device_at, None)
+    note = f"{note}{_offline_note(now, received)}"
     task.reported_at = now
     task.save()
     _meet(task, Deadline.Step.REPORT, now)
@@ -259,16 +308,20 @@ def report(*, actor, task: Task, note: str = "") -> Task:
     onsite = durations(task.clue.kind, task.severity, task.region_code).onsite
     Deadline.objects.filter(task=task, step=Deadline.Step.ON_SITE, breached_at__isnull=True, met_at__isnull=True,
                             due_at__gt=now + onsite).update(due_at=now + onsite, escalate_at=now + onsite)
-    _event(task, actor, "report", before, note)
+    _event(task, actor, "report", before, note, at=now)
     audit.record(actor=actor, action="state", target=task, region_code=task.region_code,
                  changes={"status": [before, task.status]}, note=note)
     return task
 
 
 @transaction.atomic
-def check_in(*, actor, task: Task, lon: float, lat: float, accuracy_m: float | None = None) -> Task:
-    """到场: the phone's GPS fix, which must lie near the clue (a check-in from the office proves nothing)."""
+def check_in(*, actor, task: Task, lon: float, lat: float, accuracy_m: float | None = None, key: str = "",
+             device_at: dt.datetime | None = None) -> Task:
+    """到场: the phone's GPS fix, which must lie near the clue (a check-in from the office proves nothing). Taken
+    offline, it counts from the phone's time (`device_at`, bounded: see field_time); `key` makes a replay harmless."""
     task = _locked(task, actor)
+    if replayed(task, FieldSubmission.Action.CHECK_IN, key):
+        return task
     clue = Clue.objects.select_for_update().get(pk=task.clue_id)
     limit = float(tunables.get("SUPERVISION_CHECKIN_MAX_M"))
     if clue.position_pending:  # 位置待核: the site is somewhere within the camera's reach
@@ -279,7 +332,7 @@ def check_in(*, actor, task: Task, lon: float, lat: float, accuracy_m: float | N
             {"location": _("定位距线索位置 %(away).0f 米，超过 %(limit).0f 米，不能签到")
              % {"away": away, "limit": limit}})
     before = _move(task, Task.Status.ON_SITE)
-    now = clock.now()
+    now, received = _submitted(task, actor, FieldSubmission.Action.CHECK_IN, key, device_at, task.reported_at)
     task.on_site_at, task.checkin_location, task.checkin_accuracy_m = now, geo.point(lon, lat), accuracy_m
     task.save()
     if clue.position_pending:  # the check-in places the clue: its village, land classes and severity from there
@@ -289,7 +342,8 @@ def check_in(*, actor, task: Task, lon: float, lat: float, accuracy_m: float | N
                      changes={"position_pending": [True, False]}, note=_("到场签到核定位置"))
     _meet(task, Deadline.Step.ON_SITE, now)
     _event(task, actor, "check_in", before, _("距线索 %(away).0f 米，精度 %(acc)s 米") % {
-        "away": away, "acc": "—" if accuracy_m is None else f"{accuracy_m:.0f}"})
+        "away": away, "acc": "—" if accuracy_m is None else f"{accuracy_m:.0f}"} + _offline_note(now, received),
+        at=now)
     audit.record(actor=actor, action="state", target=task, region_code=task.region_code,
                  changes={"status": [before, task.status]})
     return task
@@ -297,9 +351,12 @@ def check_in(*, actor, task: Task, lon: float, lat: float, accuracy_m: float | N
 
 @transaction.atomic
 def submit_outcome(*, actor, task: Task, outcome: str, reason: str = "", illegal_area_m2: float | None = None,
-                   stopped: bool = False) -> Task:
-    """核查结论. Needs at least one site photo the server has acknowledged (hash checked)."""
+                   stopped: bool = False, key: str = "", device_at: dt.datetime | None = None) -> Task:
+    """核查结论. Needs at least one site photo the server has acknowledged (hash checked). Taken offline, it counts
+    from the phone's time (`device_at`, bounded: see field_time); `key` makes a replay harmless."""
     task = _locked(task, actor)
+    if replayed(task, FieldSubmission.Action.OUTCOME, key):
+        return task
     if not task.photos.filter(acknowledged_at__isnull=False).exists():
         raise ValidationError({"photos": _("请先上传现场照片，并等待服务器确认照片哈希")})
     if outcome not in Task.Outcome.values:
@@ -309,7 +366,7 @@ def submit_outcome(*, actor, task: Task, outcome: str, reason: str = "", illegal
     if outcome == Task.Outcome.ILLEGAL and not stopped:
         raise ValidationError({"stopped": _("违法行为须当场制止后再提交")})
     before = _move(task, Task.Status.VERIFIED)
-    now = clock.now()
+    now, received = _submitted(task, actor, FieldSubmission.Action.OUTCOME, key, device_at, task.on_site_at)
     task.outcome, task.outcome_reason, task.verified_at = outcome, reason.strip()[:300], now
     task.illegal_area_m2 = illegal_area_m2 if outcome == Task.Outcome.ILLEGAL else None
     task.stopped_at = now if outcome == Task.Outcome.ILLEGAL else None
@@ -317,26 +374,29 @@ def submit_outcome(*, actor, task: Task, outcome: str, reason: str = "", illegal
     if outcome != Task.Outcome.ILLEGAL:  # nothing to restore
         Deadline.objects.filter(task=task, step=Deadline.Step.RESTORE, met_at__isnull=True,
                                 breached_at__isnull=True).update(waived=True)
-    _event(task, actor, "outcome", before, f"{task.get_outcome_display()} {task.outcome_reason}".strip())
+    _event(task, actor, "outcome", before,
+           f"{task.get_outcome_display()} {task.outcome_reason}".strip() + _offline_note(now, received), at=now)
     audit.record(actor=actor, action="state", target=task, region_code=task.region_code,
                  changes={"status": [before, task.status], "outcome": [None, task.get_outcome_display()]})
     return task
 
 
 @transaction.atomic
-def mark_restored(*, actor, task: Task, note: str = "") -> Task:
-    """恢复原状, proved by acknowledged before-and-after photos."""
+def mark_restored(*, actor, task: Task, note: str = "", key: str = "", device_at: dt.datetime | None = None) -> Task:
+    """恢复原状, proved by acknowledged before-and-after photos. `key` and `device_at`: see FieldSubmission."""
     task = _locked(task, actor)
+    if replayed(task, FieldSubmission.Action.RESTORE, key):
+        return task
     acked = task.photos.filter(acknowledged_at__isnull=False)
     if not acked.filter(kind=Photo.Kind.AFTER).exists() or not acked.filter(
         kind__in=(Photo.Kind.BEFORE, Photo.Kind.SITE)).exists():
         raise ValidationError({"photos": _("恢复原状须有经确认的整改前（或现场）和恢复后照片")})
     before = _move(task, Task.Status.RESTORED)
-    now = clock.now()
+    now, received = _submitted(task, actor, FieldSubmission.Action.RESTORE, key, device_at, task.verified_at)
     task.restored_at = now
     task.save()
     _meet(task, Deadline.Step.RESTORE, now)
-    _event(task, actor, "restored", before, note)
+    _event(task, actor, "restored", before, f"{note}{_offline_note(now, received)}", at=now)
     audit.record(actor=actor, action="state", target=task, region_code=task.region_code,
                  changes={"status": [before, task.status]})
     return task

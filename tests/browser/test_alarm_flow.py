@@ -119,7 +119,8 @@ def test_one_alarm_from_the_api_to_closure(open_tab, server_url, api_key):
     p.wait_for_selector("[data-status=verified]")
     p.select_option("select[name=kind]", "after")
     p.set_input_files("#photo-input", files=[{"name": "after.jpg", "mimeType": "image/jpeg", "buffer": JPEG * 41}])
-    wait_until(p, "document.querySelectorAll('.photo-list li[data-acknowledged=true]').length >= 2", timeout=30_000)
+    acknowledged = ".photo-list li[data-acknowledged=true], [data-photo][data-acknowledged=true]"
+    wait_until(p, f"document.querySelectorAll('{acknowledged}').length >= 2", timeout=30_000)
     with p.expect_navigation():
         p.click("#restore-button")
     p.wait_for_selector("[data-status=restored]")

@@ -31,6 +31,7 @@ from landguard.supervision.models.tasks import (
     Recipient,
     Deadline,
     Escalation,
+    FieldSubmission,
     Photo,
 )
 from landguard.supervision.models.channels import Channel, Delivery
@@ -58,6 +59,7 @@ __all__ = [
     "TaskEvent",
     "Recipient",
     "Deadline",
+    "FieldSubmission",
     "Escalation",
     "Photo",
     "Channel",

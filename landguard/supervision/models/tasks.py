@@ -241,3 +241,33 @@ class Photo(models.Model):
     @property
     def acknowledged(self) -> bool:
         return self.acknowledged_at is not None
+
+
+class FieldSubmission(models.Model):
+    """离线提交: one field action (签收上报, 到场签到, 核查结论, 恢复原状) sent from a phone, by its idempotency key —
+    the phone makes the key when the action is taken and sends it with every replay, so a replay after a lost answer,
+    a dropped network or a new login finds this row and writes nothing again. `device_at` is the phone's clock when
+    the action was taken; `effective_at` the time the task and the 三个一 clock record: the device time bounded by the
+    server's receipt time (never later) and by the task's previous step (never earlier than the dispatch)."""
+
+    class Action(models.TextChoices):
+        REPORT = "report", _("签收上报")
+        CHECK_IN = "check_in", _("到场签到")
+        OUTCOME = "outcome", _("核查结论")
+        RESTORE = "restore", _("恢复原状")
+
+    key = models.CharField(_("幂等键"), max_length=64, unique=True)
+    task = models.ForeignKey(Task, models.PROTECT, related_name="submissions", verbose_name=_("核查任务"))
+    action = models.CharField(_("动作"), max_length=10, choices=Action.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("提交人"))
+    device_at = models.DateTimeField(_("手机时间"), null=True, blank=True)
+    received_at = models.DateTimeField(_("服务器接收时间"))
+    effective_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        verbose_name = _("外业提交")
+        verbose_name_plural = _("外业提交")
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.get_action_display()}"

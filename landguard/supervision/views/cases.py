@@ -24,8 +24,8 @@ from landguard.core.scope import RegionScope
 from landguard.supervision import case_area
 from landguard.supervision import cases as case_services
 from landguard.supervision import case_deadlines, figures, forms, selectors, stats, verification
-from landguard.supervision.models import Case
-from landguard.supervision.views.common import error_text, in_township, local_time, year_param
+from landguard.supervision.models import Case, Task
+from landguard.supervision.views.common import error_text, in_township, local_time, photo_groups, year_param
 from landguard.supervision.workflow import CASE_TRANSITIONS
 from landguard.shell.listing import Column, Listing, list_views, text_filter
 
@@ -87,7 +87,8 @@ def case_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
                "deadline_rules": list(case_deadlines.rules().values()),
                "calendar_missing_years": workdays.missing_years(calendar, clock.today()),
                "sketch_form": forms.CaseSketchForm(initial={"geojson": case.occupied.geojson if case.occupied else ""}),
-               "can_triage": verification.can_triage(request.user), "history": audit_selectors.history_of(scope, case)}
+               "can_triage": verification.can_triage(request.user), "history": audit_selectors.history_of(scope, case),
+               "photo_groups": photo_groups(Task.objects.filter(clue_id=case.clue_id).first())}
     return render(request, "supervision/case_detail.html", context)
 
 

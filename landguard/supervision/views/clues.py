@@ -25,7 +25,8 @@ from landguard.layers.models import LayerKind
 from landguard.shell.maps import map_config
 from landguard.supervision import forms, geo, intake, selectors, verification
 from landguard.supervision.models import Case, Clue, Patch, Task
-from landguard.supervision.views.common import error_text, in_township, local_time, number_or_text, yes_no
+from landguard.supervision.views.common import (error_text, in_township, local_time, number_or_text, photo_groups,
+                                                yes_no)
 from landguard.shell.listing import Column, Listing, list_views
 from landguard.shell.pages import run_service
 
@@ -93,7 +94,8 @@ def clue_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespon
     context = {
         "clue": clue, "nav": "supervision",
         "detections": clue.detections.select_related("camera").order_by("observed_at")[:200],
-        "task": Task.objects.filter(clue=clue).first(), "case": Case.objects.filter(clue=clue).first(),
+        "task": (task := Task.objects.filter(clue=clue).first()), "case": Case.objects.filter(clue=clue).first(),
+        "photo_groups": photo_groups(task),
         "patches": Patch.objects.filter(clue=clue).order_by("pk"), "can_triage": verification.can_triage(request.user),
         "triage_form": forms.TriageForm(),
         "case_form": forms.OpenCaseForm(),

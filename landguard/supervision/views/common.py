@@ -17,7 +17,7 @@ from landguard.audit import selectors as audit_selectors
 from landguard.core import clock
 from landguard.core.scope import RegionScope
 from landguard.shell.listing import text_filter
-from landguard.supervision.models import Task
+from landguard.supervision.models import Photo, Task
 
 
 def local_time(value: dt.datetime | None) -> str | None:
@@ -51,6 +51,15 @@ def duration_text(delta: dt.timedelta) -> str:
     return _("%(m)s 分钟") % {"m": mins}
 
 
+def photo_groups(task: Task | None) -> list[tuple[str, list[Photo]]]:
+    """A task's photos by kind, in the order they are taken: 现场, 整改前, 恢复后 (before beside after)."""
+    if task is None:
+        return []
+    photos = list(task.photos.order_by("created_at", "id"))
+    return [(str(label), group) for kind, label in Photo.Kind.choices
+            if (group := [p for p in photos if p.kind == kind])]
+
+
 def task_context(scope: RegionScope, task: Task) -> dict[str, Any]:
     deadlines = task.deadlines.prefetch_related("escalations__field_chief__user").order_by("due_at")
     return {"task": task, "clue": task.clue, "triage_delay": duration_text(task.triage_delay),
@@ -59,7 +68,8 @@ def task_context(scope: RegionScope, task: Task) -> dict[str, Any]:
             "recipients": task.recipients.select_related("org_unit", "field_chief__user"),
             "deadlines": deadlines,
             "events": task.events.all(),
-            "photos": task.photos.order_by("created_at"), "deliveries": task.deliveries.select_related("channel")[:50],
+            "photos": task.photos.order_by("created_at"), "photo_groups": photo_groups(task),
+            "deliveries": task.deliveries.select_related("channel")[:50],
             "history": audit_selectors.history_of(scope, task)}
 
 

@@ -6,19 +6,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from landguard.core.access import scoped
+from landguard.core.access import public, scoped
 from landguard.core.scope import RegionScope
-from landguard.supervision import forms, patrols, selectors, tunables, verification
+from landguard.supervision import forms, patrols, selectors, thumbnails, tunables, verification
 from landguard.supervision.models import Photo, Task
 from landguard.supervision.views.common import error_text, task_context
+
+
+SW_CACHE = "landguard-field-v1"  # a new name drops every phone's old copies (the worker deletes other versions)
 
 
 @scoped
@@ -26,8 +30,20 @@ def field_home(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     mine = selectors.my_tasks(scope, request.user)
     open_tasks = mine.exclude(status=Task.Status.CLOSED)[:50]
     context = {"nav": "field", "open_tasks": open_tasks, "closed_count": mine.filter(status=Task.Status.CLOSED).count(),
-               "patrols": selectors.patrols(scope).filter(user=request.user)[:10]}
+               "patrols": selectors.patrols(scope).filter(user=request.user)[:10], "sw_cache": SW_CACHE}
     return render(request, "supervision/field_home.html", context)
+
+
+@public
+def field_worker(request: HttpRequest) -> HttpResponse:
+    """The field app's service worker (no data: the same script for everyone). Served from the field folder, so
+    its scope is the field pages; the browser checks for a new version on each visit (no-cache)."""
+    scope = reverse("supervision:field")
+    context = {"cache": SW_CACHE, "scope": scope, "static_url": settings.STATIC_URL}
+    response = render(request, "supervision/field_sw.js", context, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = scope
+    return response
 
 
 @scoped
@@ -47,17 +63,38 @@ def field_task(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespons
                f"{clue.location.x:.6f}",
                "amap_url": f"https://uri.amap.com/marker?position={clue.location.x:.6f},{clue.location.y:.6f}&coordinate=wgs84&callnative=1",
                "checkin_max": tunables.get("SUPERVISION_CHECKIN_MAX_M"),
-               "upload": {"start": reverse("supervision:photo-start", args=[task.pk]), "chunk": 256 * 1024}}
+               "upload": {"start": reverse("supervision:photo-start", args=[task.pk]), "chunk": 256 * 1024},
+               "sw_cache": SW_CACHE}
     return render(request, "supervision/field_task.html", context)
 
 
-def _field_action(request: HttpRequest, task: Task, action, success: str, **kwargs: Any) -> HttpResponse:
-    try:
-        action(actor=request.user, task=task, **kwargs)
+def _queued(request: HttpRequest) -> bool:
+    """A request replayed by the phone's queue (field.js) wants JSON, not a page: it is sent in the background."""
+    return request.headers.get("X-Field-Queue") == "1"
+
+
+def _answer(request: HttpRequest, task: Task, *, error: str = "", success: str = "") -> HttpResponse:
+    if _queued(request):
+        if error:
+            return JsonResponse({"error": error}, status=400)
+        return JsonResponse({"ok": True, "status": task.status, "status_label": task.get_status_display()})
+    if error:
+        messages.error(request, error)
+    else:
         messages.success(request, success)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
     return redirect("supervision:field-task", pk=task.pk)
+
+
+def _field_action(request: HttpRequest, task: Task, action, success: str, **kwargs: Any) -> HttpResponse:
+    queued = forms.QueuedForm(request.POST)
+    if not queued.is_valid():
+        return _answer(request, task, error=_("手机时间或提交编号无效"))
+    try:
+        task = action(actor=request.user, task=task, key=queued.cleaned_data["key"],
+                      device_at=queued.cleaned_data["device_at"], **kwargs)
+    except (ValidationError, PermissionDenied) as exc:
+        return _answer(request, task, error=error_text(exc))
+    return _answer(request, task, success=success)
 
 
 @scoped
@@ -73,8 +110,7 @@ def field_checkin(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
     task = selectors.get_task(scope, pk)
     form = forms.CheckInForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("未取得定位，请允许浏览器使用位置信息后重试"))
-        return redirect("supervision:field-task", pk=task.pk)
+        return _answer(request, task, error=_("未取得定位，请允许浏览器使用位置信息后重试"))
     d = form.cleaned_data
     return _field_action(request, task, verification.check_in, _("已到场签到"), lon=d["lon"], lat=d["lat"],
                          accuracy_m=d["accuracy"])
@@ -86,8 +122,7 @@ def field_outcome(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
     task = selectors.get_task(scope, pk)
     form = forms.OutcomeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请选择核查结论"))
-        return redirect("supervision:field-task", pk=task.pk)
+        return _answer(request, task, error=_("请选择核查结论"))
     d = form.cleaned_data
     return _field_action(request, task, verification.submit_outcome, _("核查结论已提交"), outcome=d["outcome"],
                          reason=d["reason"],
@@ -146,6 +181,21 @@ def photo_chunk(request: HttpRequest, scope: RegionScope, pk: int, photo: int) -
             _photo_json(result.photo, error=_("服务器计算的哈希与照片不符，请重新上传"), server_sha256=result.mismatch),
             status=422)
     return JsonResponse(_photo_json(result.photo))
+
+
+@scoped
+@require_GET
+def photo_image(request: HttpRequest, scope: RegionScope, pk: int, photo: int,
+                size: str) -> HttpResponse | FileResponse:
+    """An evidence photo as an image (thumbnail or bounded large view), to whoever may see its task."""
+    found = selectors.get_photo(scope, selectors.get_task(scope, pk), photo)
+    path = thumbnails.cached(found, size)
+    if path is None:
+        return HttpResponse(thumbnails.PLACEHOLDER, content_type="image/svg+xml",
+                            headers={"Cache-Control": "private, no-cache"})
+    response = FileResponse(path.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @scoped

@@ -1,7 +1,8 @@
-// Field app (phones, weak networks): GPS for check-in and patrol sign-in, and evidence photos hashed on the
-// phone (SHA-256), announced with their GPS and time, uploaded in chunks that resume from the server's
-// offset after a dropped connection. The submit buttons unlock once the server has acknowledged a photo
-// (it re-hashes the file); the server refuses the submission otherwise anyway.
+// Field app (phones, weak or absent networks): GPS for check-in and patrol sign-in, evidence photos hashed on the
+// phone (SHA-256), and a queue in IndexedDB that holds every field action made without network and sends each
+// once when the network is back (idempotency keys; photos resume from the server's offset). A service worker keeps
+// the field pages usable offline once opened. The outcome button unlocks once a photo is acknowledged or queued;
+// the server refuses an outcome without an acknowledged photo anyway (the queue sends the photo first).
 (function () {
   'use strict';
 
@@ -124,7 +125,7 @@
   function wireForms(root) {
     if (!root.querySelector('[data-session-expired]')) return;
     // The field app's own forms only: signing out or switching language needs no session check.
-    root.querySelectorAll('form[method=post][action*="/field/"]:not([data-gps])').forEach((form) => {
+    root.querySelectorAll('form[method=post][action*="/field/"]:not([data-gps]):not([data-queue])').forEach((form) => {
       form.addEventListener('submit', async (event) => {
         if (form.dataset.sessionChecked === 'true') return;
         event.preventDefault();
@@ -144,7 +145,7 @@
 
   // Buttons with data-gps fill their form's lon/lat/accuracy from the phone's GPS, then submit it.
   function wireGps(root) {
-    root.querySelectorAll('form[data-gps]').forEach((form) => {
+    root.querySelectorAll('form[data-gps]:not([data-queue])').forEach((form) => {
       form.addEventListener('submit', async (event) => {
         if (form.dataset.located === 'true') return;
         event.preventDefault();
@@ -193,67 +194,265 @@
     }
   }
 
-  async function uploadPhoto(file, kind, panel, row) {
-    const t = panel.dataset;
-    const bar = row.querySelector('.progress > span'), label = row.querySelector('[data-state]');
-    const buffer = await file.arrayBuffer();
-    label.textContent = t.hashing;
-    const hash = await sha256(buffer);
-    row.querySelector('.hash').textContent = hash;
-    let pos = null;
-    try { pos = await position(); } catch (error) { /* a photo without GPS is still evidence; the server records none */ }
-    const form = new FormData();
-    form.append('kind', kind); form.append('name', file.name || 'photo.jpg'); form.append('sha256', hash);
-    form.append('size', String(buffer.byteLength));
-    form.append('taken_at', new Date(file.lastModified || Date.now()).toISOString());
-    if (pos) { form.append('lon', pos.coords.longitude.toFixed(7)); form.append('lat', pos.coords.latitude.toFixed(7)); }
-    let answer = await send(t.start, { method: 'POST', body: form });
-    let state = await answer.json();
-    if (!answer.ok) throw new Error(JSON.stringify(state.error));
-    const chunk = Number(t.chunk);
-    while (!state.acknowledged) {
-      const start = state.received, end = Math.min(start + chunk, buffer.byteLength);
-      label.textContent = t.uploading;
-      try {
-        answer = await send(state.url, { method: 'PUT', body: buffer.slice(start, end),
-                                         headers: { 'Upload-Offset': String(start), 'Content-Type': 'application/octet-stream' } });
-      } catch (error) {  // still offline after the retries: ask where the server stands, then go on
-        await sleep(5000);
-        answer = await send(state.url, { method: 'GET' });
-      }
-      const next = await answer.json();
-      if (answer.status === 422) throw new Error(next.error);
-      if (!answer.ok && answer.status !== 409) throw new Error(JSON.stringify(next.error));
-      state = next;  // 409: the server says where to resume
-      bar.style.width = `${Math.round(100 * state.received / state.size)}%`;
+  // --- The queue: field actions (签收, 签到, 照片, 结论, 恢复原状) are saved on the phone (IndexedDB) the moment they
+  // are made, with an idempotency key and the phone's time, and sent in order when there is a network — each
+  // once: the server keeps the keys (and a photo's hash), so a replay after a lost answer writes nothing again.
+  // The queue survives closing the page and a lapsed session (a redirect to the login page keeps the item).
+  const DB_NAME = 'landguard-field', STORE = 'queue';
+  function openDb() {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: 'id', autoIncrement: true });
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  }
+  async function store(mode, work) {
+    const db = await openDb();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const request = work(tx.objectStore(STORE));
+      tx.oncomplete = () => { db.close(); resolve(request ? request.result : undefined); };
+      tx.onerror = () => { db.close(); reject(tx.error); };
+    });
+  }
+  const queued = () => store('readonly', (s) => s.getAll());
+  const enqueue = (item) => store('readwrite', (s) => s.add(item));
+  const update = (item) => store('readwrite', (s) => s.put(item));
+  const remove = (id) => store('readwrite', (s) => s.delete(id));
+
+  const live = new Map();  // id → {state, progress} for this page: sending / sent (sent items leave the store)
+  const sentHere = [];      // items sent from this page, shown as sent until it reloads
+  const newKey = () => (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
+
+  // One request, no retries: a dead network throws (the item waits for the next flush); a lapsed session waits
+  // for the new login on this page and goes again.
+  async function sendOnce(url, options) {
+    for (;;) {
+      const headers = { ...(options.headers || {}), 'X-Field-Queue': '1' };
+      if (options.method && options.method !== 'GET') headers['X-CSRFToken'] = csrf();
+      const answer = await fetch(url, { credentials: 'same-origin', ...options, headers, redirect: 'manual', cache: 'no-store' });
+      if (!sessionGone(answer)) return answer;
+      await waitForLogin();
     }
-    bar.style.width = '100%';
-    label.textContent = t.acknowledged;
-    row.dataset.acknowledged = 'true';
-    return state;
+  }
+  async function errorOf(answer) {
+    try { const body = await answer.json(); return typeof body.error === 'string' ? body.error : JSON.stringify(body.error); }
+    catch (error) { return `HTTP ${answer.status}`; }
+  }
+
+  async function sendForm(item) {
+    const body = new FormData();
+    Object.entries(item.fields).forEach(([name, value]) => body.append(name, value));
+    body.append('key', item.key); body.append('device_at', item.device_at);
+    const answer = await sendOnce(item.url, { method: 'POST', body });
+    return answer.ok ? { ok: true } : { ok: false, error: await errorOf(answer) };
+  }
+
+  async function sendPhoto(item) {
+    const form = new FormData();
+    ['kind', 'name', 'sha256', 'size', 'taken_at', 'lon', 'lat'].forEach((k) => { if (item[k] !== undefined && item[k] !== null) form.append(k, String(item[k])); });
+    let answer = await sendOnce(item.url, { method: 'POST', body: form });
+    if (!answer.ok) return { ok: false, error: await errorOf(answer) };
+    let state = await answer.json();  // the same hash again: the upload in progress, from where it stands
+    while (!state.acknowledged) {
+      const start = state.received, end = Math.min(start + item.chunk, item.size);
+      answer = await sendOnce(state.url, { method: 'PUT', body: item.data.slice(start, end),
+                                           headers: { 'Upload-Offset': String(start), 'Content-Type': 'application/octet-stream' } });
+      if (answer.status === 409) { state = await answer.json(); continue; }  // the server says where to resume
+      if (!answer.ok) return { ok: false, error: await errorOf(answer) };
+      state = await answer.json();
+      live.set(item.id, { state: 'sending', progress: Math.round(100 * state.received / state.size) });
+      render();
+    }
+    return { ok: true };
+  }
+
+  let flushing = false;
+  async function flush() {
+    if (flushing || !window.indexedDB || navigator.onLine === false) return;  // offline for sure: no use trying
+    flushing = true;
+    let moved = false;
+    try {
+      const blocked = new Set();  // a task whose item was refused: its later items wait for the officer
+      for (const item of await queued()) {
+        if (item.state === 'failed') { blocked.add(item.task); continue; }
+        if (blocked.has(item.task)) continue;
+        live.set(item.id, { state: 'sending' }); render();
+        let result;
+        try { result = item.action === 'photo' ? await sendPhoto(item) : await sendForm(item); }
+        catch (error) { live.delete(item.id); break; }  // no network: stop here, keep the order, try again later
+        if (result.ok) {
+          await remove(item.id);
+          live.set(item.id, { state: 'sent' }); sentHere.push(item);
+          if (item.action === 'photo') photoAcknowledged(item); else moved = true;
+        } else {
+          item.state = 'failed'; item.error = result.error; live.delete(item.id);
+          await update(item); blocked.add(item.task);
+        }
+      }
+    } finally { flushing = false; }
+    await render();
+    const steps = document.querySelector('[data-field-steps]');
+    const left = (await queued()).filter((i) => steps && String(i.task) === steps.dataset.task);
+    if (moved && steps && !left.length) location.reload();  // the task moved on the server: show it as it stands
+  }
+
+  function photoAcknowledged(item) {
+    const count = document.querySelector('[data-acknowledged-count]');
+    if (count && String(item.task) === document.querySelector('[data-field-steps]')?.dataset.task) {
+      count.textContent = String(Number(count.textContent) + 1);
+    }
+  }
+
+  // What the task has reached on this phone: the server's status moved on by the actions still queued or just sent.
+  const NEXT = { report: 'reported', check_in: 'on_site', outcome: 'verified', restore: 'restored' };
+  async function showSteps() {
+    const steps = document.querySelector('[data-field-steps]');
+    if (!steps) return;
+    let status = steps.dataset.serverStatus, outcome = steps.dataset.outcome, photos = 0;
+    const mine = [...(await queued()), ...sentHere].filter((i) => String(i.task) === steps.dataset.task && i.state !== 'failed');
+    for (const item of mine) {
+      if (item.action === 'photo') { photos += 1; continue; }
+      status = NEXT[item.action] || status;
+      if (item.action === 'outcome') outcome = item.fields.outcome || outcome;
+    }
+    steps.querySelectorAll('[data-when]').forEach((el) => {
+      const needs = el.dataset.outcomeNeeded;
+      el.hidden = !el.dataset.when.split(' ').includes(status) || Boolean(needs && needs !== outcome);
+    });
+    const acknowledged = Number(document.querySelector('[data-acknowledged-count]')?.textContent || 0);
+    document.querySelectorAll('[data-needs-photo]').forEach((button) => { button.disabled = !(acknowledged || photos); });
+  }
+
+  async function render() {
+    const panel = document.querySelector('[data-field-queue]');
+    const note = document.querySelector('[data-offline-note]');
+    if (note) note.hidden = navigator.onLine !== false;
+    if (!panel || !window.indexedDB) return;
+    const t = panel.dataset;
+    const items = [...(await queued()), ...sentHere].sort((a, b) => a.id - b.id);
+    const waiting = items.filter((i) => !sentHere.includes(i)).length;
+    panel.hidden = !items.length;
+    panel.querySelector('[data-queue-count]').textContent = t.countLabel.replace('%(n)s', String(waiting));
+    const list = panel.querySelector('[data-queue-list]');
+    list.replaceChildren(...items.map((item) => {
+      const now = live.get(item.id) || {};
+      const state = now.state || (item.state === 'failed' ? 'failed' : 'waiting');
+      const row = document.createElement('li');
+      row.dataset.state = state; row.dataset.action = item.action; row.dataset.queueId = String(item.id);
+      const what = document.createElement('span');
+      what.textContent = `${item.title} · ${new Date(item.device_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+      const where = document.createElement('span');
+      where.textContent = t[`state${state[0].toUpperCase()}${state.slice(1)}`] + (now.progress !== undefined && state === 'sending' ? ` ${now.progress}%` : '')
+        + (state === 'failed' && item.error ? `：${item.error}` : '');
+      row.append(what, where);
+      if (state === 'failed') {
+        const discard = document.createElement('button');
+        discard.type = 'button'; discard.className = 'button'; discard.textContent = t.discard;
+        discard.addEventListener('click', async () => { await remove(item.id); await render(); flush(); });
+        row.append(discard);
+      }
+      return row;
+    }));
+    renderPendingPhotos(items);
+    await showSteps();
+  }
+
+  const previews = new Map();  // a queued photo's local preview, made once
+  function renderPendingPhotos(items) {
+    const list = document.querySelector('[data-pending-photos]'), steps = document.querySelector('[data-field-steps]');
+    if (!list || !steps) return;
+    const panel = document.querySelector('[data-photo-panel]').dataset;
+    list.replaceChildren(...items.filter((i) => i.action === 'photo' && String(i.task) === steps.dataset.task).map((item) => {
+      const now = live.get(item.id) || {};
+      const state = now.state || (item.state === 'failed' ? 'failed' : 'waiting');
+      const row = document.createElement('li');
+      row.dataset.acknowledged = String(state === 'sent');
+      const img = document.createElement('img');
+      if (!previews.has(item.key || item.sha256)) previews.set(item.key || item.sha256, URL.createObjectURL(new Blob([item.data], { type: item.type || 'image/jpeg' })));
+      img.src = previews.get(item.key || item.sha256);
+      img.alt = item.title; img.width = 64; img.height = 48; img.className = 'pending-thumb';
+      const label = document.createElement('span');
+      const queue = document.querySelector('[data-field-queue]').dataset;
+      label.textContent = state === 'sent' ? panel.acknowledged : state === 'failed' ? `${panel.failed} ${item.error || ''}`
+        : state === 'sending' ? `${panel.uploading} ${now.progress || 0}%` : queue.stateWaiting;
+      row.append(img, label);
+      return row;
+    }));
+  }
+
+  const taskTitle = () => document.querySelector('.breadcrumbs [aria-current]')?.textContent.trim() || '';
+
+  async function queueForm(form) {
+    const fields = {};
+    for (const [name, value] of new FormData(form).entries()) if (name !== 'csrfmiddlewaretoken') fields[name] = String(value);
+    await enqueue({ task: document.querySelector('[data-field-steps]').dataset.task, action: form.dataset.queue,
+                    title: `${taskTitle()} ${form.dataset.label}`, url: form.action, fields, key: newKey(),
+                    device_at: new Date().toISOString(), state: 'waiting' });
+    await render();
+    flush();
+  }
+
+  function wireQueue(root) {
+    root.querySelectorAll('form[data-queue]').forEach((form) => {
+      form.addEventListener('submit', async (event) => {
+        event.preventDefault();
+        const button = form.querySelector('button[type=submit]');
+        if (button) button.disabled = true;
+        try {
+          if (form.dataset.gps !== undefined) {
+            const status = form.querySelector('[data-gps-status]');
+            if (status) status.textContent = form.dataset.locating || '…';
+            try {
+              const pos = await position();
+              form.elements.lon.value = pos.coords.longitude.toFixed(7);
+              form.elements.lat.value = pos.coords.latitude.toFixed(7);
+              if (form.elements.accuracy) form.elements.accuracy.value = Math.round(pos.coords.accuracy);
+            } catch (error) { if (status) status.textContent = form.dataset.failed || String(error); return; }
+          }
+          await queueForm(form);
+        } finally { if (button) button.disabled = false; }
+      });
+    });
   }
 
   function wirePhotos(panel) {
     const input = panel.querySelector('input[type=file]'), kind = panel.querySelector('select[name=kind]');
-    const list = panel.querySelector('.photo-list');
     input.addEventListener('change', async () => {
       for (const file of input.files) {
-        const row = document.createElement('li');
-        row.innerHTML = '<span class="name"></span><span class="progress"><span></span></span><span data-state></span><span class="hash"></span>';
-        row.querySelector('.name').textContent = `${kind.options[kind.selectedIndex].text} · ${file.name}`;
-        list.append(row);
-        try {
-          await uploadPhoto(file, kind.value, panel, row);
-          const count = document.querySelector('[data-acknowledged-count]');
-          count.textContent = String(Number(count.textContent) + 1);
-          document.querySelectorAll('[data-needs-photo]').forEach((button) => { button.disabled = false; });
-        } catch (error) {
-          row.querySelector('[data-state]').textContent = `${panel.dataset.failed} ${error.message}`;
-          row.classList.add('warn-text');
-        }
+        const data = await file.arrayBuffer();
+        const hash = await sha256(data);
+        let pos = null;
+        try { pos = await position(); } catch (error) { /* a photo without GPS is still evidence; the server records none */ }
+        await enqueue({ task: panel.dataset.task, action: 'photo', title: `${taskTitle()} ${kind.options[kind.selectedIndex].text}`,
+                        url: panel.dataset.start, chunk: Number(panel.dataset.chunk), kind: kind.value, name: file.name || 'photo.jpg',
+                        type: file.type, sha256: hash, size: data.byteLength,
+                        taken_at: new Date(file.lastModified || Date.now()).toISOString(), device_at: new Date().toISOString(),
+                        lon: pos ? pos.coords.longitude.toFixed(7) : null, lat: pos ? pos.coords.latitude.toFixed(7) : null,
+                        data, state: 'waiting' });
       }
       input.value = '';
+      await render();
+      flush();
     });
+  }
+
+  // The service worker keeps the field pages and their static files for use without network; this page and
+  // what it loaded go into its cache at once (the worker only sees the requests made after it took over).
+  function registerWorker() {
+    const panel = document.querySelector('[data-field-queue]');
+    if (!panel || !('serviceWorker' in navigator) || !window.caches) return;
+    navigator.serviceWorker.register(panel.dataset.worker, { scope: panel.dataset.scope }).then(() => navigator.serviceWorker.ready)
+      .then(async () => {
+        const cache = await caches.open(panel.dataset.cache);
+        const urls = new Set([location.pathname + location.search]);
+        document.querySelectorAll('link[rel=stylesheet][href], script[src]').forEach((el) => urls.add(el.getAttribute('href') || el.getAttribute('src')));
+        document.querySelectorAll('a[data-task][href]').forEach((a, i) => { if (i < 30) urls.add(a.getAttribute('href')); });
+        await Promise.all([...urls].map((url) => cache.add(url).catch(() => {})));
+        document.documentElement.dataset.offlineReady = 'true';
+      }).catch(() => { /* not a secure context (plain HTTP off localhost): the page works online only */ });
   }
 
   // Patrol: record the track while the page is open and send it in batches (kept in localStorage until sent).
@@ -290,8 +489,16 @@
     wireGps(document);
     wireFill(document);
     wireForms(document);
+    wireQueue(document);
     document.querySelectorAll('[data-photo-panel]').forEach(wirePhotos);
     wirePatrol(document.querySelector('[data-patrol]'));
+    if (document.querySelector('[data-field-queue]') && window.indexedDB) {
+      render().then(flush);
+      window.addEventListener('online', () => { render(); flush(); });
+      window.addEventListener('offline', () => render());
+      setInterval(flush, 20000);
+      registerWorker();
+    }
   });
   window.landguardSha256 = sha256;
 })();
