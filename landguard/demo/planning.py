@@ -24,6 +24,7 @@ from landguard.regions.models import Level, Region
 COUNTY = "371525"
 # County value as a share of the measured current value (floors below 1, caps above).
 SHARE = {IndicatorKind.FARMLAND: Decimal("0.97"), IndicatorKind.BASIC_FARMLAND: Decimal("0.99"),
+         IndicatorKind.ECO_REDLINE: Decimal("1.00"),
          IndicatorKind.DEV_BOUNDARY: Decimal("1.05"), IndicatorKind.CONSTRUCTION: Decimal("1.03")}
 NEW_CONSTRUCTION_MU = Decimal("12000")  # 新增建设用地规模 2021—2035 (synthetic)
 Q = Decimal("0.0001")
