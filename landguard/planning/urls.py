@@ -5,6 +5,7 @@ from landguard.planning import views
 app_name = "planning"
 urlpatterns = [
     path("", views.indicators, name="indicators"),
+    path("export.xlsx", views.indicators_export, name="indicators-export"),
     path("plan/", views.plan_edit, name="plan-edit"),
     path("measure/", views.measure, name="measure"),
     path("indicators/<int:pk>/breakdown/", views.breakdown, name="breakdown"),

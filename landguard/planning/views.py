@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from landguard.audit import selectors as audit_selectors
 from landguard.core import clock
 from landguard.core.access import scoped
+from landguard.core.exports import ExportColumn, xlsx_response
 from landguard.core.geodesy import SQM_PER_MU, hectares, mu
 from landguard.core.scope import RegionScope
 from landguard.planning import forms as pforms
@@ -30,7 +31,7 @@ from landguard.projects.views.projects import boundary_draw_config as draw_confi
 from landguard.regions import selectors as region_selectors
 from landguard.regions.models import Level, Region
 from landguard.shell.listing import Column, Listing, list_views
-from landguard.shell.pages import run_service
+from landguard.shell.pages import run_service, scope_label
 
 DIGITS = 4
 
@@ -71,6 +72,23 @@ def indicators(request: HttpRequest, scope: RegionScope) -> HttpResponse:
             basis=basis, farmland_net=services.farmland_is_net(),
             new_construction_start=services.new_construction_start(plan))
     return render(request, "planning/indicators.html", context)
+
+
+MU4 = "#,##0.0000"
+
+
+@scoped
+def indicators_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    """The county indicator table as xlsx: county value, broken down, not broken down, current value and gap (亩)."""
+    plan = selectors.plan_for_scope(scope)
+    rows = [[str(r.indicator.get_kind_display()), float(r.indicator.county_value), float(r.allocated),
+             float(r.unallocated), r.current_mu, r.gap] for r in (selectors.county_rows(scope, plan) if plan else [])]
+    columns = [ExportColumn(gettext_lazy("指标")), ExportColumn(gettext_lazy("县级指标（亩）"), MU4),
+               ExportColumn(gettext_lazy("已分解（亩）"), MU4), ExportColumn(gettext_lazy("未分解（亩）"), MU4),
+               ExportColumn(gettext_lazy("现状值（亩）"), MU4), ExportColumn(gettext_lazy("差值（亩）"), MU4)]
+    title = plan.name if plan else str(gettext_lazy("国土空间规划指标"))
+    return xlsx_response(title=title, scope_label=scope_label(scope), columns=columns, rows=rows,
+                         filename=_("国土空间规划指标"))
 
 
 @scoped

@@ -123,3 +123,14 @@ def test_a_plan_value_is_refused_when_not_a_number_and_the_plan_is_audited(count
                        values={i.kind: i.county_value for i in plan.indicators.all()})
     assert AuditEntry.objects.count() == audits + 1
     assert CountyPlan.objects.get(pk=plan.pk).document_no == "新文号"
+
+
+def test_the_county_indicator_table_exports_its_values(indicator, client_for, county_admin):
+    import io
+
+    import openpyxl
+
+    response = client_for(county_admin).get("/planning/export.xlsx")
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    found = [r for r in rows if "新增建设用地规模" in r]
+    assert found and float(indicator.county_value) in found[0]
