@@ -112,7 +112,8 @@ class IdleFilterForm(ScopedFilterForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("地块名称或村名")
-        self.fields["village"].widget.attrs["placeholder"] = _("村名或代码")
+        self.fields["village"].widget.input_type = "search"  # styled and filtered live like the search box
+        self.fields["village"].widget.attrs.update(placeholder=_("村名或代码"), autocomplete="off")
 
 
 class VillageField(forms.ModelChoiceField):
