@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "landguard.supervision",
     "landguard.quotas",
     "landguard.approvals",
+    "landguard.planning",
     "landguard.web",
     "landguard.api",
     "landguard.demo",
@@ -292,3 +293,7 @@ TOKEN_LIFETIME_DAYS = env_int("LANDGUARD_TOKEN_DAYS", 30, minimum=1, maximum=365
 # to confirm in domain-land.md §A.1/§A.3, hence configuration.
 APPROVAL_DELEGATIONS: dict = {}
 APPROVAL_PACKAGE_PARTS: dict = {}
+
+# Plan indicators (landguard.planning): 耕地保有量's current value counted net of 田坎 (图斑地类面积, as 三调 statistics
+# report 耕地), or gross when False. Inferred, not from an official text (domain-land.md §D, I): 待确认.
+PLANNING_FARMLAND_NET = True

@@ -79,6 +79,7 @@ from supervision.walk_places import supervision_objects
 from projects.walk_places import project_objects
 from quotas.walk_places import quota_objects
 from approvals.walk_places import approval_objects
+from planning.walk_places import planning_objects
 
 PERSONAS = {"county_admin": demo.COUNTY_ADMIN, "township_officer": demo.TOWNSHIP_OFFICER,
             "other_county_user": demo.OTHER_COUNTY_USER}
@@ -103,7 +104,8 @@ class Place:
              "job", "layer", "feature", "camera", "clue", "task", "photo", "case", "patch", "patrol", "source",
              "channel", "policy",
              "project", "step", "deferred_item", "problem", "target_list", "service_request", "procedure_template",
-             "dispatch", "message", "quota_account", "quota_entry", "dossier", "plan")
+             "dispatch", "message", "quota_account", "quota_entry", "dossier", "plan",
+             "plan_indicator", "breakdown", "idle_parcel")
 
     def __init__(self, key: str, code: str, objects: dict[str, Any]) -> None:
         self.key, self.code, self._objects = key, code, objects
@@ -223,6 +225,15 @@ SAMPLES: dict[str, Sample] = {
         "detail", "geojson", "edit", "boundary", "years", "submit", "approve", "refuse")},
     **{f"api:approvals-plan-{name}": (lambda place: {"pk": place.plan.pk}) for name in (
         "detail", "checklist", "years", "submit", "approve", "refuse")},
+    # landguard.planning (a plan is the county's; a share is the township's; an idle parcel the village's)
+    "planning:breakdown": lambda place: {"pk": place.plan_indicator.pk},
+    "planning:township": lambda place: {"code": place.region.code},
+    "planning:township-geojson": lambda place: {"code": place.region.code},
+    "planning:laid-out": lambda place: {"pk": place.breakdown.pk},
+    **{f"planning:{name}": (lambda place: {"pk": place.idle_parcel.pk}) for name in (
+        "idle-detail", "idle-edit", "idle-parcel-geojson")},
+    **{f"api:planning-{name}-detail": (lambda place, name=name: {"pk": getattr(place, {
+        "breakdown": "breakdown", "idle-parcel": "idle_parcel"}[name]).pk}) for name in ("breakdown", "idle-parcel")},
     # landguard.layers (data for maps and GIS clients: GeoJSON, vector tiles, OGC API – Features)
     "layerdata:features": lambda place: {"slug": place.layer.slug},
     "layerdata:tile": lambda place: {"slug": place.layer.slug, **_tile_of(place.feature)},
@@ -278,6 +289,7 @@ def _place(key: str, code: str) -> Place:
     objects.update(project_objects(region))
     objects.update(quota_objects(region))
     objects.update(approval_objects(region))
+    objects.update(planning_objects(region))
     return Place(key, code, objects)
 
 

@@ -12,6 +12,7 @@ from landguard.api import views
 from landguard.core.access import public
 from landguard.layers.api import LayerViewSet
 from landguard.projects.api import ProblemViewSet, ProjectViewSet, ServiceRequestViewSet, TargetListViewSet
+from landguard.planning.api import BreakdownViewSet, IdleParcelViewSet
 from landguard.quotas.api import QuotaAccountViewSet, QuotaEntryViewSet
 from landguard.projects.api_templates import ProcedureTemplateViewSet
 from landguard.supervision import api as supervision_api
@@ -36,6 +37,8 @@ router.register("service-requests", ServiceRequestViewSet, basename="servicerequ
 router.register("target-lists", TargetListViewSet, basename="targetlist")
 router.register("quotas/accounts", QuotaAccountViewSet, basename="quota-account")
 router.register("quotas/entries", QuotaEntryViewSet, basename="quota-entry")
+router.register("planning/breakdowns", BreakdownViewSet, basename="planning-breakdown")
+router.register("planning/idle-parcels", IdleParcelViewSet, basename="planning-idle-parcel")
 router.register("approvals/dossiers", DossierViewSet, basename="approvals-dossier")
 router.register("approvals/plans", DevelopmentPlanViewSet, basename="approvals-plan")
 router.register("procedure-templates", ProcedureTemplateViewSet, basename="proceduretemplate")
