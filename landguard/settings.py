@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "landguard.supervision",
     "landguard.quotas",
     "landguard.approvals",
+    "landguard.supply",
     "landguard.web",
     "landguard.api",
     "landguard.demo",
