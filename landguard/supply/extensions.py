@@ -8,5 +8,5 @@ from django.utils.translation import gettext_lazy
 from landguard.shell import supply_rate
 from landguard.supply import rates
 
-supply_rate.register(supply_rate.SupplyRateProvider("supply.rate", gettext_lazy("供地台账"),
-                                                    rates.rate_for_region_code, order=10))
+PROVIDER = supply_rate.register(supply_rate.SupplyRateProvider("supply.rate", gettext_lazy("供地台账"),
+                                                               rates.rate_for_region_code, order=10))

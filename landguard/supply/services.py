@@ -266,7 +266,7 @@ def record_milestone(*, actor: User | None, supply: SupplyRecord, action: str, o
         raise ValidationError(_("日期不能晚于今天。"))
     if on < record.signed_on:
         raise ValidationError(_("日期不能早于合同签订日期（%(d)s）。") % {"d": record.signed_on})
-    before = {"status": record.status, **{f: getattr(record, f) for f in _MILESTONE_FIELD.values()}}
+    before = audit.snapshot(record, ["status", *_MILESTONE_FIELD.values()])
     if field := _MILESTONE_FIELD.get(action):
         setattr(record, field, on)
         if action == "start" and record.delivered_on is None:
