@@ -202,6 +202,16 @@ SPECTACULAR_SETTINGS = {
         "ApprovingAuthorityEnum": "landguard.approvals.authority.Authority",
         "DevelopmentPlanStatusEnum": "landguard.approvals.models.DevelopmentPlan.Status",
         "DevelopmentPlanConsentBodyEnum": "landguard.approvals.models.DevelopmentPlan.ConsentBody",
+        "SupplyKindEnum": "landguard.supply.models.SupplyRecord.Kind",
+        "SupplyStatusEnum": "landguard.supply.models.SupplyRecord.Status",
+        "SupplyMethodEnum": "landguard.supply.models.SupplyRecord.Method",
+        "SupplyGroundEnum": "landguard.supply.models.SupplyRecord.Ground",
+        "LandUseEnum": "landguard.supply.models.LandUse",
+        "TwoClearItemKindEnum": "landguard.supply.models.ItemKind",
+        "TwoClearItemStatusEnum": "landguard.supply.models.TwoClearItem.Status",
+        "TwoClearCauseEnum": "landguard.supply.models.Cause",
+        "TwoClearSubCauseEnum": "landguard.supply.models.SubCause",
+        "TwoClearDisposalEnum": "landguard.supply.models.Disposal",
     },
 }
 

@@ -79,6 +79,7 @@ from supervision.walk_places import supervision_objects
 from projects.walk_places import project_objects
 from quotas.walk_places import quota_objects
 from approvals.walk_places import approval_objects
+from supply.walk_places import supply_objects
 
 PERSONAS = {"county_admin": demo.COUNTY_ADMIN, "township_officer": demo.TOWNSHIP_OFFICER,
             "other_county_user": demo.OTHER_COUNTY_USER}
@@ -103,7 +104,7 @@ class Place:
              "job", "layer", "feature", "camera", "clue", "task", "photo", "case", "patch", "patrol", "source",
              "channel", "policy",
              "project", "step", "deferred_item", "problem", "target_list", "service_request", "procedure_template",
-             "dispatch", "message", "quota_account", "quota_entry", "dossier", "plan")
+             "dispatch", "message", "quota_account", "quota_entry", "dossier", "plan", "supply", "supply_item")
 
     def __init__(self, key: str, code: str, objects: dict[str, Any]) -> None:
         self.key, self.code, self._objects = key, code, objects
@@ -222,6 +223,12 @@ SAMPLES: dict[str, Sample] = {
         "detail", "geojson", "edit", "boundary", "years", "submit", "approve", "refuse")},
     **{f"api:approvals-plan-{name}": (lambda place: {"pk": place.plan.pk}) for name in (
         "detail", "checklist", "years", "submit", "approve", "refuse")},
+    # landguard.supply (a parcel is filed under the township it lies in; its items likewise)
+    **{f"supply:{name}": (lambda place: {"pk": place.supply.pk}) for name in (
+        "detail", "geojson", "payment", "milestone")},
+    **{f"supply:{name}": (lambda place: {"pk": place.supply_item.pk}) for name in ("item", "item-edit", "item-step")},
+    "api:supply-record-detail": lambda place: {"pk": place.supply.pk},
+    "api:supply-item-detail": lambda place: {"pk": place.supply_item.pk},
     # landguard.layers (data for maps and GIS clients: GeoJSON, vector tiles, OGC API – Features)
     "layerdata:features": lambda place: {"slug": place.layer.slug},
     "layerdata:tile": lambda place: {"slug": place.layer.slug, **_tile_of(place.feature)},
@@ -277,6 +284,7 @@ def _place(key: str, code: str) -> Place:
     objects.update(project_objects(region))
     objects.update(quota_objects(region))
     objects.update(approval_objects(region))
+    objects.update(supply_objects(region, objects["dossier"]))
     return Place(key, code, objects)
 
 

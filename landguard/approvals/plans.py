@@ -305,7 +305,8 @@ def _supply_rate(out: PlanChecklist, figure: SupplyRate | None) -> None:
         out.add("supply_rate", label, "warn", _("%(window)s 年本县没有已批复的用地，无法计算供地率") % {
             "window": figure.window}, **more)
         return
-    detail = _("%(window)s 年供地率 %(rate)s%%（已供 %(supplied)s 公顷 ÷ 批准 %(approved)s 公顷），下限 %(floor)s%%") % {
+    detail = _("%(window)s 年供地率 %(rate)s%%（已供 %(supplied)s 公顷 ÷ 批准 %(approved)s 公顷），"
+               "下限 %(floor)s%%") % {
         "window": figure.window, "rate": figure.rate, "supplied": ha4(figure.supplied_m2 / 10_000),
         "approved": ha4(figure.approved_m2 / 10_000), "floor": floor}
     if figure.rate < Decimal(str(floor)):

@@ -63,11 +63,17 @@ def _pay_in_full(record: SupplyRecord) -> None:
                                 receipt_no=f"非税{record.parcel_no}-{inst.number}")
 
 
+def _agreed(day: dt.date | None) -> dt.date:
+    assert day is not None  # every demo record has its agreed dates
+    return day
+
+
 def _on_schedule(record: SupplyRecord, *, complete: bool = True) -> None:
-    services.record_milestone(actor=None, supply=record, action="deliver", on=record.agreed_delivery_on)
-    services.record_milestone(actor=None, supply=record, action="start", on=record.agreed_start_on)
+    services.record_milestone(actor=None, supply=record, action="deliver", on=_agreed(record.agreed_delivery_on))
+    services.record_milestone(actor=None, supply=record, action="start", on=_agreed(record.agreed_start_on))
     if complete:
-        services.record_milestone(actor=None, supply=record, action="complete", on=record.agreed_completion_on)
+        services.record_milestone(actor=None, supply=record, action="complete",
+                                  on=_agreed(record.agreed_completion_on))
 
 
 def load_demo_supply() -> int:
@@ -77,11 +83,12 @@ def load_demo_supply() -> int:
     request = ServiceRequest.objects.filter(kind=ServiceRequest.Kind.TRANSFER).order_by("pk").first()
     records: list[SupplyRecord] = []
     for i, dossier in enumerate(dossiers):
-        year = dossier.approved_on.year
+        approved_on = _agreed(dossier.approved_on)
+        year = approved_on.year
         if (year == 2021 and i % 5 == 4) or (year == 2020 and i % 2 == 1):
             continue  # left unsupplied: 批而未供
         fraction = 0.9 if year == 2021 else 0.6
-        signed = dossier.approved_on + dt.timedelta(days=120)
+        signed = approved_on + dt.timedelta(days=120)
         record = _supply(dossier, i, fraction, signed, allocation=dossier.kind == Dossier.Kind.SEPARATE_SITE,
                          request=request if i == 9 else None)
         records.append(record)
@@ -93,11 +100,12 @@ def load_demo_supply() -> int:
     for record in records:
         if record is idle:  # enterprise cause: delivered on time, paid, never started → 闲置费, then 收回
             _pay_in_full(record)
-            services.record_milestone(actor=None, supply=record, action="deliver", on=record.agreed_delivery_on)
+            services.record_milestone(actor=None, supply=record, action="deliver",
+                                      on=_agreed(record.agreed_delivery_on))
         elif record is undelivered:  # the land was never handed over: a government-side fault (the township's)
             _pay_in_full(record)
         elif record is arrears:  # the second instalment never paid (清欠)
-            first = record.instalments.order_by("number").first()
+            first = record.instalments.order_by("number")[0]
             services.record_payment(actor=None, supply=record, paid_on=first.due_on,
                                     amount_wan_yuan=first.amount_wan_yuan, receipt_no="非税首期")
             _on_schedule(record)

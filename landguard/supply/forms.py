@@ -112,7 +112,7 @@ class SupplyCreateForm(BoundaryUploadMixin, forms.Form):
         return parse_plan(self.cleaned_data.get("plan", ""))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         self.check_one_boundary(required=True)
         return data
 

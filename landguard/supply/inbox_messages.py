@@ -30,5 +30,6 @@ def _display(values: dict[str, Any]) -> dict[str, Any]:
 
 ITEM_RAISED = register(MessageType(
     code="supply.item_raised", kind="alert", title=gettext_lazy("两清事项：%(parcel)s %(kind)s"),
-    body=gettext_lazy("宗地 %(parcel)s（%(user)s，%(mu)s 亩）%(kind)s，到期日 %(due)s。%(extra)s请在两清台账中认定原因并处置。"),
+    body=gettext_lazy("宗地 %(parcel)s（%(user)s，%(mu)s 亩）%(kind)s，到期日 %(due)s。"
+                      "%(extra)s请在两清台账中认定原因并处置。"),
     display=_display, links=_item))

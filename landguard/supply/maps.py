@@ -39,7 +39,8 @@ def record_features(record: SupplyRecord) -> list[dict[str, Any]]:
 def layers(scope: RegionScope, today: dt.date, only: str | None = None) -> list[dict[str, Any]]:
     features: list[dict[str, Any]] = []
     if only in (None, "remainder"):
-        for row in rates.dossier_supply(rates.approved_dossiers(scope).defer(None).defer("region__geom").filter(total_m2__gt=0)):
+        dossiers = rates.approved_dossiers(scope).defer(None).defer("region__geom").filter(total_m2__gt=0)
+        for row in rates.dossier_supply(dossiers):
             if row.remainder_m2 < 1.0:
                 continue
             land = _shape(row.dossier.boundary)
@@ -53,7 +54,8 @@ def layers(scope: RegionScope, today: dt.date, only: str | None = None) -> list[
         if only not in (None, layer):
             continue
         ids = open_items.filter(kind__in=kinds).values("supply_id")
-        for record in selectors.supplies(scope).select_related(None).filter(pk__in=ids).only("pk", "parcel_no", "geometry", "area_m2"):
+        records = selectors.supplies(scope).select_related(None).filter(pk__in=ids)
+        for record in records.only("pk", "parcel_no", "geometry", "area_m2"):
             features.append(_feature(_shape(record.geometry), layer, record.parcel_no, mu=mu(record.area_m2)))
     return features
 
@@ -61,7 +63,8 @@ def layers(scope: RegionScope, today: dt.date, only: str | None = None) -> list[
 def rate_table(rows: list[rates.DossierSupply], today: dt.date) -> tuple[list[ExportColumn], list[list[Any]]]:
     columns = [ExportColumn(_("批次/项目名称")), ExportColumn(_("批复文号")), ExportColumn(_("批复日期")),
                ExportColumn(_("批准面积（亩）"), "#,##0.0000"), ExportColumn(_("已供面积（亩）"), "#,##0.0000"),
-               ExportColumn(_("批而未供面积（亩）"), "#,##0.0000"), ExportColumn(_("批而未供面积（公顷）"), "#,##0.0000"),
+               ExportColumn(_("批而未供面积（亩）"), "#,##0.0000"),
+               ExportColumn(_("批而未供面积（公顷）"), "#,##0.0000"),
                ExportColumn(_("供地率（%）"), "0.00"), ExportColumn(_("批复以来（天）"), "#,##0")]
     out = [[r.dossier.name, r.dossier.approval_no, r.dossier.approved_on, round(r.approved_m2 / SQM_PER_MU, 4),
             round(r.supplied_m2 / SQM_PER_MU, 4), round(r.remainder_m2 / SQM_PER_MU, 4), hectares(r.remainder_m2),

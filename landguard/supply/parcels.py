@@ -55,9 +55,11 @@ def cut(parcel: shapely.Geometry, parcel_no: str, *, exclude: int | None = None)
     outside_m2 = area_m2(outside) if not shapely.is_empty(outside) else 0.0
     if outside_m2 >= TOLERANCE_M2:
         if not pieces:
-            raise ValidationError(_("宗地“%(no)s”不在任何已批复的报批卷宗范围内，不能供地（应先办理农用地转用和征收批复）。")
+            raise ValidationError(_("宗地“%(no)s”不在任何已批复的报批卷宗范围内，不能供地"
+                                    "（应先办理农用地转用和征收批复）。")
                                   % {"no": parcel_no})
-        raise ValidationError(_("宗地“%(no)s”有 %(ha)s 公顷（%(mu)s 亩）不在已批复用地范围内（已批部分位于：%(names)s），"
+        raise ValidationError(_("宗地“%(no)s”有 %(ha)s 公顷（%(mu)s 亩）不在已批复用地范围内"
+                                "（已批部分位于：%(names)s），"
                                 "请按批复范围修改宗地界线。") % {
             "no": parcel_no, "ha": f"{outside_m2 / 10_000:,.4f}", "mu": f"{mu(outside_m2):,.2f}",
             "names": join_list(f"“{p.dossier.name}”" for p in pieces)})

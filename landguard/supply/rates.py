@@ -130,6 +130,8 @@ def by_year(scope: RegionScope) -> list[YearRow]:
     """Every approval year in the scope: approved, supplied, 批而未供 and the rate (the trend)."""
     totals: dict[int, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     for r in dossier_supply(approved_dossiers(scope)):
+        if r.dossier.approved_on is None:  # approved_dossiers keeps dated ones only; the type does not know
+            continue
         row = totals[r.dossier.approved_on.year]
         row[0] += 1
         row[1] += r.approved_m2

@@ -131,7 +131,8 @@ def instalment_plan(*, fee: Decimal, signed_on: dt.date, plan: Sequence[tuple[dt
     months = int(tunables.get("SUPPLY_INSTALMENT_PERIOD_MONTHS"))
     last = add_months(signed_on, months)
     if plan[-1][0] > last:
-        raise ValidationError(_("宗地“%(no)s”：末期应缴日 %(due)s 超出分期期限（合同签订后 %(months)s 个月，即 %(last)s）。")
+        raise ValidationError(_("宗地“%(no)s”：末期应缴日 %(due)s 超出分期期限"
+                                "（合同签订后 %(months)s 个月，即 %(last)s）。")
                               % {"no": parcel_no, "due": plan[-1][0], "months": months, "last": last})
     if plan[0][0] < signed_on:
         raise ValidationError(_("宗地“%(no)s”：首期应缴日早于合同签订日期。") % {"no": parcel_no})
@@ -149,8 +150,8 @@ def _links(actor: User | None, project: Project | None, request: ServiceRequest 
 
 
 @transaction.atomic
-def create_supply(*, actor: User | None, kind: str, use: str, parcel_no: str, land_user: str, boundary: shapely.Geometry,
-                  signed_on: dt.date, contract_no: str, method: str = "", ground: str = "",
+def create_supply(*, actor: User | None, kind: str, use: str, parcel_no: str, land_user: str,
+                  boundary: shapely.Geometry, signed_on: dt.date, contract_no: str, method: str = "", ground: str = "",
                   term_years: int | None = None, price_wan_yuan: Decimal = Decimal(0),
                   fee_due_wan_yuan: Decimal | None = None, supervision_no: str = "", location: str = "",
                   project: Project | None = None, service_request: ServiceRequest | None = None,
@@ -185,8 +186,8 @@ def create_supply(*, actor: User | None, kind: str, use: str, parcel_no: str, la
                           created_by=actor, is_synthetic=is_synthetic)
     record.full_clean(exclude=["geometry", "created_by", "project", "service_request", "region"])
     record.save()
-    SupplyPiece.objects.bulk_create([SupplyPiece(supply=record, dossier=c.dossier, geometry=boundaries.to_geos(c.geometry),
-                                                 area_m2=c.area_m2) for c in cuts])
+    SupplyPiece.objects.bulk_create([SupplyPiece(supply=record, dossier=c.dossier, area_m2=c.area_m2,
+                                                 geometry=boundaries.to_geos(c.geometry)) for c in cuts])
     Instalment.objects.bulk_create([Instalment(supply=record, number=i + 1, due_on=d, amount_wan_yuan=a)
                                     for i, (d, a) in enumerate(plan)])
     SupplyStatusChange.objects.create(supply=record, to_status=record.status, on=signed_on, actor=actor,

@@ -63,7 +63,8 @@ def _paid(r: SupplyRecord) -> Any:
 
 
 def _owed(r: SupplyRecord) -> Any:
-    return float(max(r.fee_due_wan_yuan - selectors.paid_total(r), 0))
+    owed = r.fee_due_wan_yuan - selectors.paid_total(r)
+    return float(owed) if owed > 0 else 0.0
 
 
 # The Wuhan 供地台账 headers (domain-land.md §B.1, S1) and the columns the brief adds (I).

@@ -48,7 +48,7 @@ ITEM_TRANSITIONS: dict[str, dict[str, str]] = {
 }
 
 # The deadline each stage carries (tunables, 53号令 figures flagged 待确认).
-STAGE_DEADLINE = {I.NOTICED: "SUPPLY_STATEMENT_DAYS", I.STATED: "SUPPLY_DETERMINATION_DAYS",
+STAGE_DEADLINE: dict[str, str] = {I.NOTICED: "SUPPLY_STATEMENT_DAYS", I.STATED: "SUPPLY_DETERMINATION_DAYS",
                   I.DETERMINED: "SUPPLY_DECISION_DAYS"}
 
 
