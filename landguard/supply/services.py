@@ -246,7 +246,7 @@ def record_payment(*, actor: User | None, supply: SupplyRecord, paid_on: dt.date
     payment = Payment.objects.create(supply=record, paid_on=paid_on, amount_wan_yuan=amount,
                                      receipt_no=receipt_no.strip(), corrects=corrects, recorded_by=actor)
     audit.record(actor=actor, action=AuditEntry.Action.UPDATE, target=record, region_code=record.region_code,
-                 changes={"payment": [None, f"{paid_on} {amount} 万元 {receipt_no}".strip()]})
+                 changes={str(_("缴款记录")): [None, f"{paid_on} {amount} 万元 {receipt_no}".strip()]})
     return payment
 
 

@@ -21,7 +21,9 @@ map.on('load', async () => {
   map.addSource('supply', { type: 'geojson', data });
   map.addLayer({ id: 'supply-fill', type: 'fill', source: 'supply', paint: { 'fill-color': COLOURS, 'fill-opacity': 0.35 } });
   map.addLayer({ id: 'supply-line', type: 'line', source: 'supply', paint: { 'line-color': COLOURS, 'line-width': 1.5 } });
-  const coords = data.features.flatMap((f) => f.geometry.coordinates.flat(2));
+  // Every vertex, whatever the nesting (Polygon or MultiPolygon).
+  const pairs = (c) => (typeof c[0] === 'number' ? [c] : c.flatMap(pairs));
+  const coords = data.features.flatMap((f) => pairs(f.geometry.coordinates));
   if (coords.length) {
     const xs = coords.map((c) => c[0]), ys = coords.map((c) => c[1]);
     map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { padding: 30, duration: 0, maxZoom: 16 });
