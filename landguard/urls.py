@@ -27,6 +27,7 @@ urlpatterns = [
     path("quotas/", include("landguard.quotas.urls")),
     path("approvals/", include("landguard.approvals.urls")),
     path("planning/", include("landguard.planning.urls")),
+    path("supply/", include("landguard.supply.urls")),
     path("analysis/", include("landguard.analysis.urls")),
     path("", include("landguard.web.urls")),
 ]

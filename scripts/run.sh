@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: set up, migrate, load the demo county once, print the logins, then serve on :8000 with a
-# background-task worker and the supervision loop (三个一 sweep, channel deliveries) beside the web server
+# background-task worker, the supervision loop (三个一 sweep, channel deliveries) and the supply contract-date
+# sweep (两清) beside the web server
 # (all stop together).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,8 @@ $PY manage.py sweep_deadlines &
 sweeper=$!
 $PY manage.py send_dispatch --interval 60 &
 dispatcher=$!
-trap 'kill $worker $sweeper $dispatcher 2>/dev/null || true' EXIT INT TERM
+$PY manage.py sweep_supply &
+supply_sweeper=$!
+trap 'kill $worker $sweeper $dispatcher $supply_sweeper 2>/dev/null || true' EXIT INT TERM
 echo "LandGuard: http://127.0.0.1:${PORT:-8000}/  (Ctrl+C to stop)"
 $PY manage.py runserver "127.0.0.1:${PORT:-8000}" --noreload

@@ -80,6 +80,7 @@ from projects.walk_places import project_objects
 from quotas.walk_places import quota_objects
 from approvals.walk_places import approval_objects
 from planning.walk_places import planning_objects
+from supply.walk_places import supply_objects
 
 PERSONAS = {"county_admin": demo.COUNTY_ADMIN, "township_officer": demo.TOWNSHIP_OFFICER,
             "other_county_user": demo.OTHER_COUNTY_USER}
@@ -105,7 +106,8 @@ class Place:
              "channel", "policy",
              "project", "step", "deferred_item", "problem", "target_list", "service_request", "procedure_template",
              "dispatch", "message", "quota_account", "quota_entry", "dossier", "plan",
-             "plan_indicator", "breakdown", "idle_parcel")
+             "plan_indicator", "breakdown", "idle_parcel", "supply",
+             "supply_item")
 
     def __init__(self, key: str, code: str, objects: dict[str, Any]) -> None:
         self.key, self.code, self._objects = key, code, objects
@@ -234,6 +236,12 @@ SAMPLES: dict[str, Sample] = {
         "idle-detail", "idle-edit", "idle-parcel-geojson")},
     **{f"api:planning-{name}-detail": (lambda place, name=name: {"pk": getattr(place, {
         "breakdown": "breakdown", "idle-parcel": "idle_parcel"}[name]).pk}) for name in ("breakdown", "idle-parcel")},
+    # landguard.supply (a parcel is filed under the township it lies in; its items likewise)
+    **{f"supply:{name}": (lambda place: {"pk": place.supply.pk}) for name in (
+        "detail", "geojson", "payment", "milestone")},
+    **{f"supply:{name}": (lambda place: {"pk": place.supply_item.pk}) for name in ("item", "item-edit", "item-step")},
+    "api:supply-record-detail": lambda place: {"pk": place.supply.pk},
+    "api:supply-item-detail": lambda place: {"pk": place.supply_item.pk},
     # landguard.layers (data for maps and GIS clients: GeoJSON, vector tiles, OGC API – Features)
     "layerdata:features": lambda place: {"slug": place.layer.slug},
     "layerdata:tile": lambda place: {"slug": place.layer.slug, **_tile_of(place.feature)},
@@ -290,6 +298,7 @@ def _place(key: str, code: str) -> Place:
     objects.update(quota_objects(region))
     objects.update(approval_objects(region))
     objects.update(planning_objects(region))
+    objects.update(supply_objects(region, objects["dossier"]))
     return Place(key, code, objects)
 
 

@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 from landguard.analysis.api import OverlayView
 from landguard.approvals.api import DossierViewSet, SummaryView
 from landguard.approvals.plan_api import DevelopmentPlanViewSet
+from landguard.supply.api import RateView, SupplyRecordViewSet, TwoClearItemViewSet
 from landguard.api import views
 from landguard.core.access import public
 from landguard.layers.api import LayerViewSet
@@ -41,6 +42,8 @@ router.register("planning/breakdowns", BreakdownViewSet, basename="planning-brea
 router.register("planning/idle-parcels", IdleParcelViewSet, basename="planning-idle-parcel")
 router.register("approvals/dossiers", DossierViewSet, basename="approvals-dossier")
 router.register("approvals/plans", DevelopmentPlanViewSet, basename="approvals-plan")
+router.register("supply/records", SupplyRecordViewSet, basename="supply-record")
+router.register("supply/items", TwoClearItemViewSet, basename="supply-item")
 router.register("procedure-templates", ProcedureTemplateViewSet, basename="proceduretemplate")
 router.register("supervision/clues", supervision_api.ClueViewSet, basename="supervision-clue")
 router.register("supervision/tasks", supervision_api.TaskViewSet, basename="supervision-task")
@@ -53,6 +56,7 @@ urlpatterns = [
     path("supervision/alarms/isapi/", supervision_api.device_alarm_intake, name="supervision-alarms-isapi"),
     path("overlay/", OverlayView.as_view(), name="overlay"),
     path("approvals/summary/", SummaryView.as_view(), name="approvals-summary"),
+    path("supply/rate/", RateView.as_view(), name="supply-rate"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     # The HTML viewers send an anonymous browser to the login page instead of showing a bare 403.
     path("docs/", login_required(views.SwaggerView.as_view(url_name="api:schema")), name="docs"),

@@ -12,6 +12,7 @@ from landguard.approvals import plans, spatial
 from landguard.approvals.models import DevelopmentPlan, DevelopmentPlanStatusChange
 from landguard.core import clock
 from landguard.core.scope import RegionScope, one_or_404
+from landguard.shell import supply_rate
 
 
 def development_plans(scope: RegionScope) -> QuerySet[DevelopmentPlan]:
@@ -47,5 +48,6 @@ def checklist(scope: RegionScope, plan: DevelopmentPlan) -> plans.PlanChecklist:
         result = spatial.measure(scope, shapely.from_wkb(bytes(plan.boundary.wkb))).result
     except OverlayError:
         result = None
-    return plans.checklist(plan, result, years=list(plan.years.all()), earlier=earlier_plans(plan),
-                           today=clock.today())
+    today = clock.today()
+    return plans.checklist(plan, result, years=list(plan.years.all()), earlier=earlier_plans(plan), today=today,
+                           supply_rate=supply_rate.rate(plan.region_code, today))

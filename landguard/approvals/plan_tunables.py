@@ -45,6 +45,11 @@ TUNABLES: dict[str, Tunable] = {t.name: t for t in (
     # The 方案 term: 5 years in the 2023 标准 (commonly cited; not checked).
     Tunable("PLANS_TERM_YEARS", 5, False, _("自然资规〔2023〕7号：方案实施期限一般为5年")),
     Tunable("PLANS_TERM_HARD", True, False, _("年度实施计划超出实施期限时不得报批")),
+    # The county's 近五年平均供地率 as a gate: 烟台's local rule (domain.md §6, C for that city; domain-land.md §B.3),
+    # not a national one, so flagged as a local rule to confirm for each province.
+    Tunable("PLANS_SUPPLY_RATE_MIN_PERCENT", Decimal(65), False,
+            _("地方规定（如烟台）：县（市、区）近五年平均供地率不低于65%，方可报批成片开发方案")),
+    Tunable("PLANS_SUPPLY_RATE_HARD", True, False, _("供地率低于下限时不得报批")),
     # Published figures are printed to 4 dp: a gap below this is rounding, not a gap.
     Tunable("PLANS_FIGURE_TOLERANCE_HA", Decimal("0.0001"), True, _("方案数据保留4位小数")),
 )}

@@ -26,6 +26,7 @@ from landguard.approvals.spatial import TOLERANCE_M2
 from landguard.core.text import join_clauses, join_list
 from landguard.engine.kinds import ControlKind
 from landguard.engine.results import OverlayResult
+from landguard.shell.supply_rate import SupplyRate
 
 ZERO = Decimal(0)
 Q4 = Decimal("0.0001")
@@ -153,15 +154,17 @@ class EarlierPlan:
 
 
 def checklist(plan: DevelopmentPlan, result: OverlayResult | None, *, years: list[DevelopmentPlanYear],
-              earlier: list[EarlierPlan], today: dt.date) -> PlanChecklist:
+              earlier: list[EarlierPlan], today: dt.date, supply_rate: SupplyRate | None = None) -> PlanChecklist:
     """The checks of one plan. `result` is its overlay (None when it could not run), `years` its implementation
-    plan, `earlier` the county's other approved plans with their rates."""
+    plan, `earlier` the county's other approved plans with their rates, `supply_rate` the county's 供地率 from the
+    supply ledger (shell.supply_rate; None when no ledger is connected: the check says 未接入)."""
     out = PlanChecklist()
     _public_share(out, plan)
     _inside_town(out, plan, result)
     _protected(out, plan, result)
     _consent(out, plan)
     _earlier(out, earlier)
+    _supply_rate(out, supply_rate)
     _term(out, plan, years)
     _figures(out, plan)
     return out
@@ -287,6 +290,29 @@ def _earlier(out: PlanChecklist, earlier: list[EarlierPlan]) -> None:
             "names": join_list(f"“{n}”" for n in blocked), "n": run_limit}, **more)
     else:
         out.add("earlier_plans", label, "warn" if any_missed else "ok", detail, **more)
+
+
+def _supply_rate(out: PlanChecklist, figure: SupplyRate | None) -> None:
+    """The county's 近五年供地率 at or above the local threshold (a gate; the threshold is a local rule, 待确认)."""
+    label = _("近五年供地率")
+    floor, hard = tunables.get("PLANS_SUPPLY_RATE_MIN_PERCENT"), bool(tunables.get("PLANS_SUPPLY_RATE_HARD"))
+    more = {"rule": str(tunables.TUNABLES["PLANS_SUPPLY_RATE_MIN_PERCENT"].basis), "to_confirm": True, "hard": hard}
+    if figure is None:
+        out.add("supply_rate", label, "na", _("未接入供地台账，无法核查供地率"), **more)
+        return
+    more["formula"] = figure.formula
+    if figure.rate is None:
+        out.add("supply_rate", label, "warn", _("%(window)s 年本县没有已批复的用地，无法计算供地率") % {
+            "window": figure.window}, **more)
+        return
+    detail = _("%(window)s 年供地率 %(rate)s%%（已供 %(supplied)s 公顷 ÷ 批准 %(approved)s 公顷），"
+               "下限 %(floor)s%%") % {
+        "window": figure.window, "rate": figure.rate, "supplied": ha4(figure.supplied_m2 / 10_000),
+        "approved": ha4(figure.approved_m2 / 10_000), "floor": floor}
+    if figure.rate < Decimal(str(floor)):
+        out.add("supply_rate", label, "fail" if hard else "warn", detail, **more)
+    else:
+        out.add("supply_rate", label, "ok", detail, **more)
 
 
 def _term(out: PlanChecklist, plan: DevelopmentPlan, years: list[DevelopmentPlanYear]) -> None:

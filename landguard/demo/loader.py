@@ -32,6 +32,7 @@ from landguard.demo.projects import load_demo_projects
 from landguard.demo.approvals import load_demo_approvals
 from landguard.demo.plans import load_demo_plans
 from landguard.demo.planning import load_demo_planning
+from landguard.demo.supply import load_demo_supply
 from landguard.demo.quotas import load_demo_quotas
 from landguard.people import services as people
 from landguard.people.models import FieldChief, Grid, OrgUnit, Role, User
@@ -92,6 +93,7 @@ def load_demo() -> DemoSummary:
         load_demo_approvals(cache=unions)
         load_demo_plans(cache=unions)
         load_demo_planning()
+        load_demo_supply()
     analyze()  # the whole demo was one transaction: statistics for every table it filled
     return DemoSummary(
         loaded=True,

@@ -25,6 +25,7 @@ def _located(model, township: str, county: str, field: str = "region_code") -> A
 
 def demo_objects(township: str, county: str) -> dict[str, Any]:
     from landguard.approvals.models import Dossier
+    from landguard.supply.models import SupplyRecord, TwoClearItem
     from landguard.audit.models import AuditEntry
     from landguard.demo import personas
     from landguard.inbox.models import Message
@@ -73,6 +74,8 @@ def demo_objects(township: str, county: str) -> dict[str, Any]:
         "message": _first(Message.objects.filter(recipient__username=personas.TOWNSHIP_OFFICER)),
         "quota_account": _first(QuotaAccount.objects.filter(region__code=county)),
         "dossier": _located(Dossier, township, county),
+        "supply": _located(SupplyRecord, township, county),
+        "supply_item": _located(TwoClearItem, township, county),
     }
     if objects["layer"] is not None:
         objects["feature"] = _first(Feature.objects.filter(version__layer=objects["layer"]))

@@ -18,6 +18,8 @@ from landguard.projects import workflow as projects_workflow
 from landguard.projects.models import Problem, ServiceRequest, Step
 from landguard.supervision import workflow as supervision_workflow
 from landguard.supervision.models import Case, Clue, Task
+from landguard.supply import workflow as supply_workflow
+from landguard.supply.models import SupplyRecord, TwoClearItem
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,18 @@ TABLES: dict[str, Machine] = {
         approvals_workflow.PLAN_TRANSITIONS, DevelopmentPlan.Status,
         terminal=frozenset({DevelopmentPlan.Status.APPROVED, DevelopmentPlan.Status.REFUSED}),
         happy_path=(DevelopmentPlan.Status.DRAFT, DevelopmentPlan.Status.SUBMITTED, DevelopmentPlan.Status.APPROVED),
+    ),
+    "supply.SUPPLY_TRANSITIONS": Machine(
+        supply_workflow.SUPPLY_TRANSITIONS, SupplyRecord.Status,
+        terminal=frozenset({SupplyRecord.Status.COMPLETED, SupplyRecord.Status.RECOVERED}),
+        happy_path=(SupplyRecord.Status.SUPPLIED, SupplyRecord.Status.DELIVERED, SupplyRecord.Status.STARTED,
+                    SupplyRecord.Status.COMPLETED),
+    ),
+    "supply.ITEM_TRANSITIONS": Machine(
+        supply_workflow.ITEM_TRANSITIONS, TwoClearItem.Status,
+        terminal=frozenset({TwoClearItem.Status.CLOSED}),
+        happy_path=(TwoClearItem.Status.OPEN, TwoClearItem.Status.NOTICED, TwoClearItem.Status.STATED,
+                    TwoClearItem.Status.DETERMINED, TwoClearItem.Status.DECIDED, TwoClearItem.Status.CLOSED),
     ),
 }
 
