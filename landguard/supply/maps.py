@@ -15,7 +15,7 @@ from landguard.core.exports import ExportColumn
 from landguard.core.geodesy import SQM_PER_MU, hectares, mu
 from landguard.core.scope import RegionScope
 from landguard.supply import rates, selectors
-from landguard.supply.models import ItemKind, SupplyRecord, TwoClearItem
+from landguard.supply.models import ItemKind, SupplyPiece, SupplyRecord, TwoClearItem
 
 LAYERS = ("remainder", "idle", "arrears")
 
@@ -44,7 +44,7 @@ def layers(scope: RegionScope, today: dt.date, only: str | None = None) -> list[
             if row.remainder_m2 < 1.0:
                 continue
             land = _shape(row.dossier.boundary)
-            taken = [_shape(p.geometry) for p in row.dossier.supply_pieces.exclude(
+            taken = [_shape(p.geometry) for p in SupplyPiece.objects.filter(dossier=row.dossier).exclude(
                 supply__status=SupplyRecord.Status.RECOVERED)]
             rest = shapely.difference(land, shapely.union_all(taken)) if taken else land
             if not shapely.is_empty(rest):

@@ -54,9 +54,11 @@ def test_a_key_registered_twice_with_something_else_is_refused_and_the_same_entr
 
 def test_the_apps_register_their_providers_at_start_up_in_order():
     keys = [p.key for p in search.PROVIDERS.all()]
-    assert keys[:3] == ["projects.projects", "approvals.dossiers", "supervision.clues"]
-    assert {"layers.layers", "regions.regions", "people.users", "people.org_units", "supervision.cases"} <= set(keys)
-    assert {t.key for t in dashboard.TILES.all()} == {"people.organisation", "quotas.warnings"}
+    assert keys[:2] == ["projects.projects", "approvals.dossiers"]  # by their order, not by import order
+    assert {"projects.requests", "supply.records", "supervision.clues", "supervision.tasks", "supervision.cases",
+            "layers.layers", "layers.parcels", "regions.regions", "people.users", "people.org_units"} <= set(keys)
+    assert {t.key for t in dashboard.TILES.all()} == {"people.organisation", "quotas.warnings", "planning.indicators",
+                                                      "supply.figures"}
     with pytest.raises(ImproperlyConfigured):  # one region directory: a second app cannot replace it
         regions.register(object())
 

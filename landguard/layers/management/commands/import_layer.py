@@ -62,10 +62,10 @@ class Command(BaseCommand):
         name = layer.name if layer else (o["name"] or f"{region.name}{LayerKind(o['kind']).label}")
         last = [0]
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int, stage: str = "") -> None:  # jobs.services.Stages: per mille, the stage
             if sys.stderr.isatty() and (done - last[0] >= total / 20 or done == total):
                 last[0] = done
-                self.stderr.write(f"\r{done}/{total}", ending="")
+                self.stderr.write(f"\r{stage} {done * 100 // max(total, 1)}%", ending="")
 
         try:
             report = import_layer(o["path"], kind=o["kind"], name=name, region=region, year=o["year"],
