@@ -25,6 +25,17 @@ if not SECRET_KEY:
     if not DEBUG and env_bool("LANDGUARD_REQUIRE_SECRET_KEY", False):
         raise ImproperlyConfigured("LANDGUARD_SECRET_KEY must be set in production (a long random string).")
     SECRET_KEY = "insecure-development-key-set-LANDGUARD_SECRET_KEY-in-production"
+
+# Resident ID numbers (landguard.citizens.idnumbers): a keyed HMAC for look-up and AES-GCM for display, each with its
+# own secret. Production (LANDGUARD_REQUIRE_SECRET_KEY) refuses to start without them; development and tests get a
+# fixed default, which protects nothing.
+LANDGUARD_ID_HMAC_KEY = env_str("LANDGUARD_ID_HMAC_KEY")
+LANDGUARD_ID_ENCRYPTION_KEY = env_str("LANDGUARD_ID_ENCRYPTION_KEY")
+for _id_key in ("LANDGUARD_ID_HMAC_KEY", "LANDGUARD_ID_ENCRYPTION_KEY"):
+    if not globals()[_id_key]:
+        if not DEBUG and env_bool("LANDGUARD_REQUIRE_SECRET_KEY", False):
+            raise ImproperlyConfigured(f"{_id_key} must be set in production (a long random string).")
+        globals()[_id_key] = f"insecure-development-{_id_key}"
 ALLOWED_HOSTS = env_list("LANDGUARD_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("LANDGUARD_CSRF_TRUSTED_ORIGINS", [])
 
@@ -59,6 +70,7 @@ INSTALLED_APPS = [
     "landguard.supervision",
     "landguard.quotas",
     "landguard.approvals",
+    "landguard.citizens",
     "landguard.web",
     "landguard.api",
     "landguard.demo",

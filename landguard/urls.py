@@ -26,6 +26,7 @@ urlpatterns = [
     path("projects/", include("landguard.projects.urls")),
     path("quotas/", include("landguard.quotas.urls")),
     path("approvals/", include("landguard.approvals.urls")),
+    path("citizens/", include("landguard.citizens.urls")),
     path("analysis/", include("landguard.analysis.urls")),
     path("", include("landguard.web.urls")),
 ]
