@@ -16,6 +16,14 @@ from landguard.shell.regions import directory
 _ID_ATTRS = {"autocomplete": "off", "inputmode": "text", "maxlength": "18", "spellcheck": "false"}
 
 
+class IdNumberInput(forms.TextInput):
+    """An ID number field that is never written back into a page (a form shown again with errors starts it empty),
+    so the number does not end up in an HTML response, a browser cache or a screenshot."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
 class RegistrationFilterForm(ScopedFilterForm):
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *Matter.Status.choices])
     reg_kind = forms.ChoiceField(label=_("登记类型"), required=False,
@@ -35,10 +43,10 @@ class RegistrationForm(forms.Form):
     unit_no = forms.CharField(label=_("不动产单元号"), max_length=40,
                               help_text=_("28位：6位区划+6位地籍区/子区+7位宗地号+9位定着物号"))
     contract_no = forms.CharField(label=_("网签合同编号"), max_length=40, required=False)
-    holder_id = forms.CharField(label=_("权利人（买方）身份证号"), max_length=24, widget=forms.TextInput(_ID_ATTRS))
+    holder_id = forms.CharField(label=_("权利人（买方）身份证号"), max_length=24, widget=IdNumberInput(_ID_ATTRS))
     holder_name = forms.CharField(label=_("权利人姓名"), max_length=50)
     obligor_id = forms.CharField(label=_("义务人（卖方）身份证号"), max_length=24, required=False,
-                                 widget=forms.TextInput(_ID_ATTRS))
+                                 widget=IdNumberInput(_ID_ATTRS))
     obligor_name = forms.CharField(label=_("义务人姓名"), max_length=50, required=False)
     channel = forms.ChoiceField(label=_("渠道"), choices=Matter.Channel.choices, initial=Matter.Channel.WINDOW)
     documents_brought = forms.MultipleChoiceField(

@@ -19,8 +19,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         while True:
             answered = poll_due()
-            if answered:
-                self.stdout.write(f"{answered} answered")
             if options["once"]:
+                self.stdout.write(f"answered={answered}")
                 return
+            if answered:
+                self.stdout.write(f"answered={answered}")
             time.sleep(options["interval"])
