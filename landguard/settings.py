@@ -212,6 +212,12 @@ SPECTACULAR_SETTINGS = {
         "DossierStatusEnum": "landguard.approvals.models.Dossier.Status",
         "ApprovingAuthorityEnum": "landguard.approvals.authority.Authority",
         "DevelopmentPlanStatusEnum": "landguard.approvals.models.DevelopmentPlan.Status",
+        "CitizenMatterStatusEnum": "landguard.citizens.models.Matter.Status",
+        "CitizenMatterChannelEnum": "landguard.citizens.models.Matter.Channel",
+        "RegistrationKindEnum": "landguard.citizens.models.Registration.RegKind",
+        "RegistrationTransferKindEnum": "landguard.citizens.models.Registration.TransferKind",
+        "DataRequestStatusEnum": "landguard.citizens.models.DataRequest.Status",
+        "PartyRoleEnum": "landguard.citizens.models.Party.Role",
         "DevelopmentPlanConsentBodyEnum": "landguard.approvals.models.DevelopmentPlan.ConsentBody",
     },
 }

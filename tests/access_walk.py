@@ -79,6 +79,7 @@ from supervision.walk_places import supervision_objects
 from projects.walk_places import project_objects
 from quotas.walk_places import quota_objects
 from approvals.walk_places import approval_objects
+from citizens.walk_places import citizen_objects
 
 PERSONAS = {"county_admin": demo.COUNTY_ADMIN, "township_officer": demo.TOWNSHIP_OFFICER,
             "other_county_user": demo.OTHER_COUNTY_USER}
@@ -103,7 +104,7 @@ class Place:
              "job", "layer", "feature", "camera", "clue", "task", "photo", "case", "patch", "patrol", "source",
              "channel", "policy",
              "project", "step", "deferred_item", "problem", "target_list", "service_request", "procedure_template",
-             "dispatch", "message", "quota_account", "quota_entry", "dossier", "plan")
+             "dispatch", "message", "quota_account", "quota_entry", "dossier", "plan", "registration", "person")
 
     def __init__(self, key: str, code: str, objects: dict[str, Any]) -> None:
         self.key, self.code, self._objects = key, code, objects
@@ -222,6 +223,11 @@ SAMPLES: dict[str, Sample] = {
         "detail", "geojson", "edit", "boundary", "years", "submit", "approve", "refuse")},
     **{f"api:approvals-plan-{name}": (lambda place: {"pk": place.plan.pk}) for name in (
         "detail", "checklist", "years", "submit", "approve", "refuse")},
+    # landguard.citizens (registration applications filed under the township; the full ID number only on a POST)
+    **{f"citizens:{name}": (lambda place: {"pk": place.registration.pk}) for name in (
+        "detail", "fetch", "review", "complete", "refuse", "withdraw")},
+    "citizens:reveal-id": lambda place: {"pk": place.registration.pk, "person_pk": place.person.pk},
+    "api:citizens-registration-detail": lambda place: {"pk": place.registration.pk},
     # landguard.layers (data for maps and GIS clients: GeoJSON, vector tiles, OGC API – Features)
     "layerdata:features": lambda place: {"slug": place.layer.slug},
     "layerdata:tile": lambda place: {"slug": place.layer.slug, **_tile_of(place.feature)},
@@ -239,7 +245,8 @@ QUERIES: dict[str, list[Callable[[Place], dict[str, str]]]] = {
                    lambda place: {"q": place.region.code[:6]}, lambda place: {"q": place.project.name},
                    lambda place: {"q": place.clue.title}, lambda place: {"q": place.case.number},
                    lambda place: {"q": place.layer.name}, lambda place: {"q": place.user.username},
-                   lambda place: {"q": place.org_unit.name}],
+                   lambda place: {"q": place.org_unit.name}, lambda place: {"q": place.person.id_masked},
+                   lambda place: {"q": place.registration.registration.unit_no}],
 }
 
 
@@ -277,6 +284,7 @@ def _place(key: str, code: str) -> Place:
     objects.update(project_objects(region))
     objects.update(quota_objects(region))
     objects.update(approval_objects(region))
+    objects.update(citizen_objects(region))
     return Place(key, code, objects)
 
 

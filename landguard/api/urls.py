@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 from landguard.analysis.api import OverlayView
 from landguard.approvals.api import DossierViewSet, SummaryView
 from landguard.approvals.plan_api import DevelopmentPlanViewSet
+from landguard.citizens.api import RegistrationViewSet
 from landguard.api import views
 from landguard.core.access import public
 from landguard.layers.api import LayerViewSet
@@ -38,6 +39,7 @@ router.register("quotas/accounts", QuotaAccountViewSet, basename="quota-account"
 router.register("quotas/entries", QuotaEntryViewSet, basename="quota-entry")
 router.register("approvals/dossiers", DossierViewSet, basename="approvals-dossier")
 router.register("approvals/plans", DevelopmentPlanViewSet, basename="approvals-plan")
+router.register("citizens/registrations", RegistrationViewSet, basename="citizens-registration")
 router.register("procedure-templates", ProcedureTemplateViewSet, basename="proceduretemplate")
 router.register("supervision/clues", supervision_api.ClueViewSet, basename="supervision-clue")
 router.register("supervision/tasks", supervision_api.TaskViewSet, basename="supervision-task")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 # Documents a provider can answer (domain-land.md §C.1, the gtmap 省级共享 interfaces), by what they are keyed on.
-DOCUMENTS: dict[str, tuple[str, str]] = {
+DOCUMENTS: dict[str, tuple[Any, str]] = {  # (label, keyed on)
     # key: (label, keyed on: "person" | "contract" | "unit")
     "identity": (gettext_lazy("身份证明（身份核查）"), "person"),
     "household": (gettext_lazy("户籍信息"), "person"),

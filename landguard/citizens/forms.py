@@ -35,7 +35,7 @@ class RegistrationFilterForm(ScopedFilterForm):
 
 
 class RegistrationForm(forms.Form):
-    region = forms.ModelChoiceField(label=_("办理行政区"), queryset=None, to_field_name="code")
+    region: forms.ModelChoiceField = forms.ModelChoiceField(label=_("办理行政区"), queryset=None, to_field_name="code")
     reg_kind = forms.ChoiceField(label=_("登记类型"), choices=Registration.RegKind.choices,
                                  initial=Registration.RegKind.TRANSFER)
     transfer_kind = forms.ChoiceField(label=_("转移类型"), required=False,
@@ -62,7 +62,7 @@ class RegistrationForm(forms.Form):
         self.fields["region"].label_from_instance = lambda r: r.name
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if bool(data.get("obligor_id")) != bool(data.get("obligor_name")):
             self.add_error("obligor_name", _("义务人身份证号与姓名须同时填写。"))
         return data

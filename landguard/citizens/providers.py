@@ -1,5 +1,5 @@
-"""The adapter contract for shared-data providers (一证办证: 公安 身份核查/户籍, 民政 婚姻, 最高法 判决, 卫健 死亡证明, 税务
-完税, 住建 网签备案, 法院/登记簿 查封), one in-process demo provider and one HTTP provider.
+"""The adapter contract for shared-data providers (一证办证: 公安 身份核查/户籍, 民政 婚姻, 最高法 判决, 卫健 死亡证明,
+税务 完税, 住建 网签备案, 法院/登记簿 查封), one in-process demo provider and one HTTP provider.
 
 The contract (every provider implements it; services and the poll loop call nothing else):
 

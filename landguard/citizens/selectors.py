@@ -82,9 +82,9 @@ def needs(matter: Matter) -> list[NeedState]:
                                              f"{party.get_role_display()} {party.person.name}"))
         else:
             wanted.append(documents.Need(document, None))
-    latest: dict[str, DataRequest] = {}
-    for request in data_requests(matter).order_by("requested_at", "id"):
-        latest[f"{request.document}:{request.subject_id or ''}"] = request
+    latest: dict[str, DataRequest | None] = {}
+    for row in data_requests(matter).order_by("requested_at", "id"):
+        latest[f"{row.document}:{row.subject_id or ''}"] = row
     brought = set(registration.documents_brought or [])
     out = []
     for need in wanted:

@@ -128,8 +128,8 @@ def create_registration(*, actor: User | None, region: Region, reg_kind: str, un
         is_synthetic=is_synthetic)
     registration.matter = matter
     registration.save()
-    for person, role in people:
-        Party.objects.get_or_create(matter=matter, person=person, role=role)
+    for person, party_role in people:
+        Party.objects.get_or_create(matter=matter, person=person, role=party_role)
     MatterStatusChange.objects.create(matter=matter, to_status=matter.status, at=matter.received_at, actor=actor,
                                       note=_("接件"))
     audit.record(actor=actor, action=AuditEntry.Action.CREATE, target=matter, region_code=matter.region_code,
@@ -182,9 +182,10 @@ def _record_request(*, actor: User | None, matter: Matter, need: documents.Need,
 
 
 def _describe(row: DataRequest) -> str:
-    who = f" · {row.subject.id_masked}" if row.subject_id else ""
+    who = f" · {row.subject.id_masked}" if row.subject is not None else ""
     result = "" if row.matched is None else (_("一致") if row.matched else _("不一致"))
-    return f"{documents.document_label(row.document)}{who} · {row.provider} · {row.get_status_display()} {result}".strip()
+    label = documents.document_label(row.document)
+    return f"{label}{who} · {row.provider} · {row.get_status_display()} {result}".strip()
 
 
 def _apply(row: DataRequest, outcome: providers.Answer | providers.Pending | providers.ProviderError,

@@ -122,7 +122,8 @@ def registration_detail(request: HttpRequest, scope: RegionScope, pk: int) -> Ht
 def _detail_page(request: HttpRequest, scope: RegionScope, matter: Matter, revealed: dict[int, str]) -> HttpResponse:
     context = {
         "matter": matter, "registration": matter.registration, "nav": "citizens", "subnav": "registrations",
-        "parties": [(p, revealed.get(p.person_id)) for p in selectors.parties(matter)], "needs": selectors.needs(matter),
+        "parties": [(p, revealed.get(p.person_id)) for p in selectors.parties(matter)],
+        "needs": selectors.needs(matter),
         "requests": list(selectors.data_requests(matter)), "status_history": selectors.history(matter),
         "history": audit_selectors.history_of(scope, matter), "can_work": services.can_work(request.user),
         "can_view_full_id": services.can_view_full_id(request.user), "revealed": revealed or {},
@@ -132,7 +133,7 @@ def _detail_page(request: HttpRequest, scope: RegionScope, matter: Matter, revea
     return render(request, "citizens/detail.html", context)
 
 
-def _post(request: HttpRequest, scope: RegionScope, pk: int, form_class: type, call: Any, done: str) \
+def _post(request: HttpRequest, scope: RegionScope, pk: int, form_class: type, call: Any, done: Any) \
         -> HttpResponse:
     _require_work(request)
     matter = selectors.get_registration(scope, pk)
@@ -159,9 +160,11 @@ def registration_fetch(request: HttpRequest, scope: RegionScope, pk: int) -> Htt
 @scoped
 def registration_review(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     def done(matter: Matter) -> str:
-        return _("已受理。") if matter.status == Matter.Status.ACCEPTED else _("材料不齐，已一次性告知需补正的全部材料。")
+        if matter.status == Matter.Status.ACCEPTED:
+            return _("已受理。")
+        return _("材料不齐，已一次性告知需补正的全部材料。")
     return _post(request, scope, pk, cforms.EmptyForm,
-                 lambda m, d: services.review(actor=request.user, matter=m), done)  # type: ignore[arg-type]
+                 lambda m, d: services.review(actor=request.user, matter=m), done)
 
 
 @scoped
