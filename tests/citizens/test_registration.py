@@ -1,7 +1,7 @@
 """Registration applications (不动产登记): the 不动产单元号 check, 一证办证 with the demo provider (every material
 fetched, none demanded), the one-time notice naming everything missing at once, acceptance setting the statutory
-30-working-day limit and the target on the holiday calendar, completion within the target, the transition table refusing the rest,
-and the look-ups kept as comparison results only."""
+30-working-day limit and the target on the holiday calendar, completion within the target, the transition table
+refusing the rest, and the look-ups kept as comparison results only."""
 
 from __future__ import annotations
 
