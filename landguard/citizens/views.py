@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
 from landguard.audit import selectors as audit_selectors
 from landguard.citizens import forms as cforms
@@ -92,6 +93,7 @@ def _require_work(request: HttpRequest) -> None:
 
 
 @scoped
+@sensitive_post_parameters("holder_id", "obligor_id")  # kept out of error reports
 def registration_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     _require_work(request)
     form = cforms.RegistrationForm(request.POST or None, scope=scope)
@@ -189,9 +191,9 @@ def registration_withdraw(request: HttpRequest, scope: RegionScope, pk: int) -> 
 @never_cache
 def reveal_id(request: HttpRequest, scope: RegionScope, pk: int, person_pk: int) -> HttpResponse:
     """The full number of one party, on a POST only (never in a URL or a GET), audited; shown on the matter page."""
-    if request.method != "POST":
-        return redirect(reverse("citizens:detail", args=[pk]))
-    person = selectors.get_party_person(scope, pk, person_pk)
+    person = selectors.get_party_person(scope, pk, person_pk)  # 404 outside the scope, whatever the method
     matter = selectors.get_registration(scope, pk)
+    if request.method != "POST":
+        return redirect(matter_url(matter))
     number = services.reveal_id(actor=request.user, matter=matter, person=person)
     return _detail_page(request, scope, matter, {person.pk: number})

@@ -30,6 +30,7 @@ from landguard.demo.layers import load_demo_layers
 from landguard.demo.supervision import load_demo_supervision
 from landguard.demo.projects import load_demo_projects
 from landguard.demo.approvals import load_demo_approvals
+from landguard.demo.citizens import load_demo_citizens
 from landguard.demo.plans import load_demo_plans
 from landguard.demo.quotas import load_demo_quotas
 from landguard.people import services as people
@@ -90,6 +91,7 @@ def load_demo() -> DemoSummary:
         unions: dict = {}  # the layer unions both read
         load_demo_approvals(cache=unions)
         load_demo_plans(cache=unions)
+        load_demo_citizens()
     analyze()  # the whole demo was one transaction: statistics for every table it filled
     return DemoSummary(
         loaded=True,
