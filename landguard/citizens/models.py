@@ -200,5 +200,16 @@ class DataRequest(models.Model):
         verbose_name_plural = _("共享数据查询")
 
     def __str__(self) -> str:
+        return f"{self.document_label}（{self.get_status_display()}）"
+
+    @property
+    def provider_label(self) -> str:
+        """The provider as people call it: the demo, or the interface's host."""
+        if self.provider == "demo":
+            return str(_("演示提供方"))
+        return str(_("共享接口 %(host)s") % {"host": self.provider.split(":", 1)[-1]})
+
+    @property
+    def document_label(self) -> str:
         from landguard.citizens.documents import document_label
-        return f"{document_label(self.document)}（{self.get_status_display()}）"
+        return document_label(self.document)

@@ -177,7 +177,7 @@ def _record_request(*, actor: User | None, matter: Matter, need: documents.Need,
     _apply(row, outcome, now)
     row.save()
     audit.record(actor=actor, action=AuditEntry.Action.CREATE, target=matter, region_code=matter.region_code,
-                 changes={"data_request": [None, _describe(row)]}, note=_("共享数据查询"))
+                 note=_("共享数据查询：%(what)s") % {"what": _describe(row)})
     return row
 
 
@@ -185,7 +185,7 @@ def _describe(row: DataRequest) -> str:
     who = f" · {row.subject.id_masked}" if row.subject is not None else ""
     result = "" if row.matched is None else (_("一致") if row.matched else _("不一致"))
     label = documents.document_label(row.document)
-    return f"{label}{who} · {row.provider} · {row.get_status_display()} {result}".strip()
+    return f"{label}{who} · {row.provider_label} · {row.get_status_display()} {result}".strip()
 
 
 def _apply(row: DataRequest, outcome: providers.Answer | providers.Pending | providers.ProviderError,
@@ -221,7 +221,7 @@ def record_poll(*, request_pk: int, outcome: providers.Answer | providers.Pendin
     row.save()
     matter = row.matter
     audit.record(actor=None, action=AuditEntry.Action.UPDATE, target=matter, region_code=matter.region_code,
-                 changes={"data_request": [None, _describe(row)]}, note=_("共享数据反馈"))
+                 note=_("共享数据反馈：%(what)s") % {"what": _describe(row)})
     if matter.handler_id:
         inbox.push(code="citizens.data_answered", recipients=[matter.handler], subject=matter,
                    region_code=matter.region_code, params={"title": matter.title,

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -66,7 +67,7 @@ REGISTRATIONS = Listing(
         Column(gettext_lazy("不动产单元号"), lambda m: m.registration.unit_no),
         Column(gettext_lazy("行政区"), lambda m: m.region.name),
         Column(gettext_lazy("状态"), lambda m: m.get_status_display()),
-        Column(gettext_lazy("接件时间"), lambda m: m.received_at),
+        Column(gettext_lazy("接件时间"), lambda m: timezone.localtime(m.received_at).strftime("%Y-%m-%d %H:%M")),
         Column(gettext_lazy("承诺办结日期"), lambda m: m.target_on),
         Column(gettext_lazy("法定办结期限"), lambda m: m.limit_on),
         Column(gettext_lazy("按承诺办结"), services.within_target),

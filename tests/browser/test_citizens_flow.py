@@ -2,11 +2,15 @@
 registered with nothing but the buyer's and the seller's ID numbers (一证办证); the demo providers answer, the
 household register asynchronously — after the page was closed, by the poll loop, and seen when it is opened again —;
 the application is accepted and closed within its same-day target, and the look-ups are in its history. The full ID
-numbers never appear on a page, and the pages do not scroll sideways."""
+numbers never appear on a page, in the export, in any table of the database or in the server's log, and the pages
+do not scroll sideways."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import io
+import zipfile
 
 import pytest
 
@@ -24,6 +28,19 @@ def _id(body17: str) -> str:
 BUYER, SELLER = _id("37152519910704123"), _id("37152519680215456")
 UNIT = "371525001001GB00077F00010077"
 POLL = "from landguard.citizens.polling import poll_due; print(poll_due())"
+# Every text, JSON and character column of every table (audit snapshots, jobs, task payloads, inbox included).
+SCAN = """
+from django.apps import apps
+from django.db import models
+hits = []
+for model in apps.get_models():
+    names = [f.name for f in model._meta.concrete_fields
+             if isinstance(f, (models.CharField, models.TextField, models.JSONField))]
+    for row in (model._default_manager.values_list(*names).iterator() if names else ()):
+        text = str(row)
+        hits += [model._meta.label for number in %r if number in text]
+assert not hits, hits
+"""
 
 
 def _fits(page, name: str, artifacts) -> None:
@@ -78,7 +95,7 @@ def test_one_id_resale_transfer_is_fetched_accepted_and_closed_the_same_day(open
     facts = page.locator("main").inner_text()
     assert "按承诺办结" in facts and "2026-09-30" in facts
     lookups = page.locator("#lookups").inner_text()
-    assert lookups.count("已反馈") == 8 and "3715**********" in lookups
+    assert lookups.count("已反馈 · 一致") == 8 and "3715**********" in lookups and "demo" not in lookups
     history = page.locator("main").inner_text()
     assert "共享数据查询" in history and "共享数据反馈" in history
     _fits(page, "closed", artifacts)
@@ -86,3 +103,14 @@ def test_one_id_resale_transfer_is_fetched_accepted_and_closed_the_same_day(open
     _fits(page, "list", artifacts)
     page.goto("/")
     _fits(page, "home", artifacts)
+    export = page.request.get("/citizens/export.xlsx")
+    assert export.ok
+    with zipfile.ZipFile(io.BytesIO(export.body())) as book:
+        sheets = html.unescape("".join(book.read(name).decode("utf-8") for name in book.namelist()
+                                       if name.endswith(".xml")))  # openpyxl writes &#NNNNN; references
+    assert "浏览器买受人" in sheets and BUYER not in sheets and SELLER not in sheets
+
+    # Never stored or logged in clear: the whole database, and the server's log.
+    server_shell(SCAN % [BUYER, SELLER])
+    log = (artifacts / "server.log").read_text(encoding="utf-8", errors="replace")
+    assert BUYER not in log and SELLER not in log
