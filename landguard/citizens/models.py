@@ -38,12 +38,13 @@ class Person(models.Model):
 class Matter(models.Model):
     class Kind(models.TextChoices):
         REGISTRATION = "registration", _("不动产登记")
+        WORK_ORDER = "work_order", _("12345工单")
 
     class Channel(models.TextChoices):
         WINDOW = "window", _("窗口")
         ONLINE = "online", _("网上申请")
         PHONE = "phone", _("电话")
-        HOTLINE = "hotline", _("12345")
+        HOTLINE = "hotline", _("12345热线")
         MESSAGE = "message", _("留言")
         VISIT = "visit", _("来访")
 
@@ -51,6 +52,8 @@ class Matter(models.Model):
         RECEIVED = "received", _("已接件")
         NOTIFIED = "notified", _("已一次性告知")
         ACCEPTED = "accepted", _("已受理")
+        ANSWERED = "answered", _("已答复待回访")
+        RETURNED = "returned", _("已退回")
         REFUSED = "refused", _("不予办理")
         WITHDRAWN = "withdrawn", _("已撤回")
         DONE = "done", _("已办结")
@@ -85,7 +88,8 @@ class Matter(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (self.Status.RECEIVED, self.Status.NOTIFIED, self.Status.ACCEPTED)
+        return self.status in (self.Status.RECEIVED, self.Status.NOTIFIED, self.Status.ACCEPTED,
+                               self.Status.ANSWERED)
 
 
 class MatterStatusChange(models.Model):
@@ -213,3 +217,43 @@ class DataRequest(models.Model):
     def document_label(self) -> str:
         from landguard.citizens.documents import document_label
         return document_label(self.document)
+
+
+class WorkOrder(models.Model):
+    """A 12345 hotline work order (domain-land.md §C.3): 签收 within hours, 办结 within working days (both per city,
+    tunables), a 主办 unit and 协办 units, 退回 only on request and never for a designated unit, a mandatory 回访 whose
+    不满意 sends it back for 再办, and one 督办 when it runs late (the claim-once sweep)."""
+
+    class Topic(models.TextChoices):
+        INHERITANCE = "inheritance", _("继承")
+        GIFT = "gift", _("赠与")
+        SEIZURE = "seizure", _("查封")
+        DIVORCE = "divorce", _("离婚财产分配")
+        HOMESTEAD = "homestead", _("宅基地")
+        ENTERPRISE = "enterprise", _("企业名下房屋登记")
+        OTHER = "other", _("其他")
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        BASIC = "basic", _("基本满意")
+        DISSATISFIED = "dissatisfied", _("不满意")
+
+    matter = models.OneToOneField(Matter, models.CASCADE, primary_key=True, related_name="work_order")
+    order_no = models.CharField(_("工单编号"), max_length=40, unique=True)
+    topic = models.CharField(_("主题"), max_length=12, choices=Topic.choices)
+    lead_unit = models.ForeignKey("people.OrgUnit", models.PROTECT, related_name="+", verbose_name=_("主办单位"))
+    assist_units = models.ManyToManyField("people.OrgUnit", blank=True, related_name="+", verbose_name=_("协办单位"))
+    designated = models.BooleanField(_("争议后指定办理"), default=False)
+    sign_by = models.DateTimeField(_("签收时限"))
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    answer = models.TextField(_("答复内容"), blank=True)
+    visits = models.JSONField(_("回访记录"), default=list, blank=True)
+    redo_count = models.PositiveSmallIntegerField(_("再办次数"), default=0)
+    supervised_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("12345工单")
+        verbose_name_plural = _("12345工单")
+
+    def __str__(self) -> str:
+        return f"{self.order_no} {self.matter}"

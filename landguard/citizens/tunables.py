@@ -39,6 +39,10 @@ TUNABLES: dict[str, Tunable] = {t.name: t for t in (
     Tunable("CITIZENS_POLL_INTERVAL_SECONDS", 30, True, _("异步查询的轮询间隔（秒）")),
     Tunable("CITIZENS_POLL_GIVE_UP_HOURS", 72, False, _("异步查询超过该时长未反馈即标记失败")),
     # Which provider answers each document: {"identity": {"kind": "http", "url": ..., "timeout": 5}}; absent: demo.
+    # 12345 (domain-land.md §C.3): 签收 hours are set by each city's 考核办法 (I); 办结 5 working days (潍坊 第20条).
+    Tunable("CITIZENS_HOTLINE_SIGN_HOURS", 2, False, _("各市12345考核办法：工单派发后2小时内签收")),
+    Tunable("CITIZENS_HOTLINE_DONE_WORKING_DAYS", 5, True,
+            _("《潍坊市12345政务服务便民热线条例》第二十条：5个工作日内办结")),
     Tunable("CITIZENS_PROVIDERS", {}, False, _("各共享接口的提供方配置（未配置时使用演示提供方）")),
 )}
 

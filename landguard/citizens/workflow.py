@@ -14,6 +14,11 @@ class MatterAction:
     COMPLETE = "complete"  # 办结 (登簿)
     REFUSE = "refuse"  # 不予办理 (不予登记), with the reason
     WITHDRAW = "withdraw"  # 撤回 by the applicant
+    SIGN = "sign"  # 12345: 签收
+    ANSWER = "answer"  # 12345: 答复 (then 回访)
+    SATISFIED = "satisfied"  # 12345: 回访满意 / 基本满意 → 办结
+    REDO = "redo"  # 12345: 回访不满意 → 再办
+    RETURN = "return"  # 12345: 退回 (on request, never a designated unit)
 
 
 MATTER_TRANSITIONS: dict[str, dict[str, str]] = {
@@ -22,6 +27,11 @@ MATTER_TRANSITIONS: dict[str, dict[str, str]] = {
     MatterAction.COMPLETE: {S.ACCEPTED: S.DONE},
     MatterAction.REFUSE: {S.RECEIVED: S.REFUSED, S.NOTIFIED: S.REFUSED, S.ACCEPTED: S.REFUSED},
     MatterAction.WITHDRAW: {S.RECEIVED: S.WITHDRAWN, S.NOTIFIED: S.WITHDRAWN, S.ACCEPTED: S.WITHDRAWN},
+    MatterAction.SIGN: {S.RECEIVED: S.ACCEPTED},
+    MatterAction.ANSWER: {S.ACCEPTED: S.ANSWERED},
+    MatterAction.SATISFIED: {S.ANSWERED: S.DONE},
+    MatterAction.REDO: {S.ANSWERED: S.ACCEPTED},
+    MatterAction.RETURN: {S.RECEIVED: S.RETURNED},
 }
 
 

@@ -14,6 +14,8 @@ from django.db.models import TextChoices
 import landguard
 from landguard.approvals import workflow as approvals_workflow
 from landguard.approvals.models import DevelopmentPlan, Dossier
+from landguard.citizens import workflow as citizens_workflow
+from landguard.citizens.models import Matter
 from landguard.projects import workflow as projects_workflow
 from landguard.projects.models import Problem, ServiceRequest, Step
 from landguard.supervision import workflow as supervision_workflow
@@ -84,6 +86,12 @@ TABLES: dict[str, Machine] = {
         approvals_workflow.PLAN_TRANSITIONS, DevelopmentPlan.Status,
         terminal=frozenset({DevelopmentPlan.Status.APPROVED, DevelopmentPlan.Status.REFUSED}),
         happy_path=(DevelopmentPlan.Status.DRAFT, DevelopmentPlan.Status.SUBMITTED, DevelopmentPlan.Status.APPROVED),
+    ),
+    "citizens.MATTER_TRANSITIONS": Machine(
+        citizens_workflow.MATTER_TRANSITIONS, Matter.Status,
+        terminal=frozenset({Matter.Status.DONE, Matter.Status.REFUSED, Matter.Status.WITHDRAWN,
+                            Matter.Status.RETURNED}),
+        happy_path=(Matter.Status.RECEIVED, Matter.Status.ACCEPTED, Matter.Status.DONE),
     ),
 }
 
