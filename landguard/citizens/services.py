@@ -205,7 +205,7 @@ def record_poll(*, request_pk: int, outcome: providers.Answer | providers.Pendin
         DataRequest:
     """The poll loop's result for one claimed request: answered (the handler told through the inbox), still pending
     (asked again later; failed after CITIZENS_POLL_GIVE_UP_HOURS) or failed."""
-    row = DataRequest.objects.select_for_update().select_related("matter", "subject").get(pk=request_pk)
+    row = DataRequest.objects.select_for_update().get(pk=request_pk)  # no outer join under FOR UPDATE (PostgreSQL)
     now = clock.now()
     if isinstance(outcome, (providers.Pending, providers.ProviderError)):
         give_up = row.requested_at + dt.timedelta(hours=float(tunables.get("CITIZENS_POLL_GIVE_UP_HOURS")))
