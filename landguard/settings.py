@@ -25,6 +25,17 @@ if not SECRET_KEY:
     if not DEBUG and env_bool("LANDGUARD_REQUIRE_SECRET_KEY", False):
         raise ImproperlyConfigured("LANDGUARD_SECRET_KEY must be set in production (a long random string).")
     SECRET_KEY = "insecure-development-key-set-LANDGUARD_SECRET_KEY-in-production"
+
+# Resident ID numbers (landguard.citizens.idnumbers): a keyed HMAC for look-up and AES-GCM for display, each with its
+# own secret. Production (LANDGUARD_REQUIRE_SECRET_KEY) refuses to start without them; development and tests get a
+# fixed default, which protects nothing.
+LANDGUARD_ID_HMAC_KEY = env_str("LANDGUARD_ID_HMAC_KEY")
+LANDGUARD_ID_ENCRYPTION_KEY = env_str("LANDGUARD_ID_ENCRYPTION_KEY")
+for _id_key in ("LANDGUARD_ID_HMAC_KEY", "LANDGUARD_ID_ENCRYPTION_KEY"):
+    if not globals()[_id_key]:
+        if not DEBUG and env_bool("LANDGUARD_REQUIRE_SECRET_KEY", False):
+            raise ImproperlyConfigured(f"{_id_key} must be set in production (a long random string).")
+        globals()[_id_key] = f"insecure-development-{_id_key}"
 ALLOWED_HOSTS = env_list("LANDGUARD_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("LANDGUARD_CSRF_TRUSTED_ORIGINS", [])
 
@@ -61,6 +72,7 @@ INSTALLED_APPS = [
     "landguard.approvals",
     "landguard.planning",
     "landguard.supply",
+    "landguard.citizens",
     "landguard.web",
     "landguard.api",
     "landguard.demo",
@@ -202,6 +214,12 @@ SPECTACULAR_SETTINGS = {
         "DossierStatusEnum": "landguard.approvals.models.Dossier.Status",
         "ApprovingAuthorityEnum": "landguard.approvals.authority.Authority",
         "DevelopmentPlanStatusEnum": "landguard.approvals.models.DevelopmentPlan.Status",
+        "CitizenMatterStatusEnum": "landguard.citizens.models.Matter.Status",
+        "CitizenMatterChannelEnum": "landguard.citizens.models.Matter.Channel",
+        "RegistrationKindEnum": "landguard.citizens.models.Registration.RegKind",
+        "RegistrationTransferKindEnum": "landguard.citizens.models.Registration.TransferKind",
+        "DataRequestStatusEnum": "landguard.citizens.models.DataRequest.Status",
+        "PartyRoleEnum": "landguard.citizens.models.Party.Role",
         "DevelopmentPlanConsentBodyEnum": "landguard.approvals.models.DevelopmentPlan.ConsentBody",
         "SupplyKindEnum": "landguard.supply.models.SupplyRecord.Kind",
         "SupplyStatusEnum": "landguard.supply.models.SupplyRecord.Status",

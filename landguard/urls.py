@@ -28,6 +28,7 @@ urlpatterns = [
     path("approvals/", include("landguard.approvals.urls")),
     path("planning/", include("landguard.planning.urls")),
     path("supply/", include("landguard.supply.urls")),
+    path("citizens/", include("landguard.citizens.urls")),
     path("analysis/", include("landguard.analysis.urls")),
     path("", include("landguard.web.urls")),
 ]

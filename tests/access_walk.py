@@ -81,6 +81,7 @@ from quotas.walk_places import quota_objects
 from approvals.walk_places import approval_objects
 from planning.walk_places import planning_objects
 from supply.walk_places import supply_objects
+from citizens.walk_places import citizen_objects
 
 PERSONAS = {"county_admin": demo.COUNTY_ADMIN, "township_officer": demo.TOWNSHIP_OFFICER,
             "other_county_user": demo.OTHER_COUNTY_USER}
@@ -107,7 +108,7 @@ class Place:
              "project", "step", "deferred_item", "problem", "target_list", "service_request", "procedure_template",
              "dispatch", "message", "quota_account", "quota_entry", "dossier", "plan",
              "plan_indicator", "breakdown", "idle_parcel", "supply",
-             "supply_item")
+             "supply_item", "registration", "person")
 
     def __init__(self, key: str, code: str, objects: dict[str, Any]) -> None:
         self.key, self.code, self._objects = key, code, objects
@@ -242,6 +243,11 @@ SAMPLES: dict[str, Sample] = {
     **{f"supply:{name}": (lambda place: {"pk": place.supply_item.pk}) for name in ("item", "item-edit", "item-step")},
     "api:supply-record-detail": lambda place: {"pk": place.supply.pk},
     "api:supply-item-detail": lambda place: {"pk": place.supply_item.pk},
+    # landguard.citizens (registration applications filed under the township; the full ID number only on a POST)
+    **{f"citizens:{name}": (lambda place: {"pk": place.registration.pk}) for name in (
+        "detail", "fetch", "review", "complete", "refuse", "withdraw")},
+    "citizens:reveal-id": lambda place: {"pk": place.registration.pk, "person_pk": place.person.pk},
+    "api:citizens-registration-detail": lambda place: {"pk": place.registration.pk},
     # landguard.layers (data for maps and GIS clients: GeoJSON, vector tiles, OGC API – Features)
     "layerdata:features": lambda place: {"slug": place.layer.slug},
     "layerdata:tile": lambda place: {"slug": place.layer.slug, **_tile_of(place.feature)},
@@ -259,7 +265,8 @@ QUERIES: dict[str, list[Callable[[Place], dict[str, str]]]] = {
                    lambda place: {"q": place.region.code[:6]}, lambda place: {"q": place.project.name},
                    lambda place: {"q": place.clue.title}, lambda place: {"q": place.case.number},
                    lambda place: {"q": place.layer.name}, lambda place: {"q": place.user.username},
-                   lambda place: {"q": place.org_unit.name}],
+                   lambda place: {"q": place.org_unit.name}, lambda place: {"q": place.person.id_masked},
+                   lambda place: {"q": place.registration.registration.unit_no}],
 }
 
 
@@ -299,6 +306,7 @@ def _place(key: str, code: str) -> Place:
     objects.update(approval_objects(region))
     objects.update(planning_objects(region))
     objects.update(supply_objects(region, objects["dossier"]))
+    objects.update(citizen_objects(region))
     return Place(key, code, objects)
 
 

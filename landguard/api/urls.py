@@ -9,6 +9,7 @@ from landguard.analysis.api import OverlayView
 from landguard.approvals.api import DossierViewSet, SummaryView
 from landguard.approvals.plan_api import DevelopmentPlanViewSet
 from landguard.supply.api import RateView, SupplyRecordViewSet, TwoClearItemViewSet
+from landguard.citizens.api import RegistrationViewSet
 from landguard.api import views
 from landguard.core.access import public
 from landguard.layers.api import LayerViewSet
@@ -44,6 +45,7 @@ router.register("approvals/dossiers", DossierViewSet, basename="approvals-dossie
 router.register("approvals/plans", DevelopmentPlanViewSet, basename="approvals-plan")
 router.register("supply/records", SupplyRecordViewSet, basename="supply-record")
 router.register("supply/items", TwoClearItemViewSet, basename="supply-item")
+router.register("citizens/registrations", RegistrationViewSet, basename="citizens-registration")
 router.register("procedure-templates", ProcedureTemplateViewSet, basename="proceduretemplate")
 router.register("supervision/clues", supervision_api.ClueViewSet, basename="supervision-clue")
 router.register("supervision/tasks", supervision_api.TaskViewSet, basename="supervision-task")

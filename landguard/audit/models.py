@@ -17,6 +17,7 @@ class AuditEntry(models.Model):
         STATE = "state", _("状态变更")
         IMPORT = "import", _("导入")
         DELETE = "delete", _("删除")
+        VIEW = "view", _("查看")  # a view of personal data that must be accounted for (a full ID number)
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",

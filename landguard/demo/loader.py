@@ -30,6 +30,7 @@ from landguard.demo.layers import load_demo_layers
 from landguard.demo.supervision import load_demo_supervision
 from landguard.demo.projects import load_demo_projects
 from landguard.demo.approvals import load_demo_approvals
+from landguard.demo.citizens import load_demo_citizens
 from landguard.demo.plans import load_demo_plans
 from landguard.demo.planning import load_demo_planning
 from landguard.demo.supply import load_demo_supply
@@ -94,6 +95,7 @@ def load_demo() -> DemoSummary:
         load_demo_plans(cache=unions)
         load_demo_planning()
         load_demo_supply()
+        load_demo_citizens()
     analyze()  # the whole demo was one transaction: statistics for every table it filled
     return DemoSummary(
         loaded=True,

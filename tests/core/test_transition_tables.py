@@ -14,6 +14,8 @@ from django.db.models import TextChoices
 import landguard
 from landguard.approvals import workflow as approvals_workflow
 from landguard.approvals.models import DevelopmentPlan, Dossier
+from landguard.citizens import workflow as citizens_workflow
+from landguard.citizens.models import Matter
 from landguard.projects import workflow as projects_workflow
 from landguard.projects.models import Problem, ServiceRequest, Step
 from landguard.supervision import workflow as supervision_workflow
@@ -98,6 +100,12 @@ TABLES: dict[str, Machine] = {
         terminal=frozenset({TwoClearItem.Status.CLOSED}),
         happy_path=(TwoClearItem.Status.OPEN, TwoClearItem.Status.NOTICED, TwoClearItem.Status.STATED,
                     TwoClearItem.Status.DETERMINED, TwoClearItem.Status.DECIDED, TwoClearItem.Status.CLOSED),
+    ),
+    "citizens.MATTER_TRANSITIONS": Machine(
+        citizens_workflow.MATTER_TRANSITIONS, Matter.Status,
+        terminal=frozenset({Matter.Status.DONE, Matter.Status.REFUSED, Matter.Status.WITHDRAWN,
+                            Matter.Status.RETURNED}),
+        happy_path=(Matter.Status.RECEIVED, Matter.Status.ACCEPTED, Matter.Status.DONE),
     ),
 }
 

@@ -1,0 +1,31 @@
+"""What the citizens app plugs into the shell at start-up (CitizensConfig.ready): the search of registration
+applications (by title, 不动产单元号, name or masked ID number — never by a full number, which would put it in a URL
+and the logs) and the home section of the staff handling them (their open matters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
+from landguard.citizens import selectors
+from landguard.citizens.views import REGISTRATIONS
+from landguard.shell import homes, search
+
+search.register(search.listing_provider(
+    "citizens.registrations", REGISTRATIONS, label=lambda m: m.title,
+    url=lambda m: reverse("citizens:detail", args=[m.pk]),
+    detail=lambda m: f"{m.registration.get_reg_kind_display()} · {m.get_status_display()}", order=30))
+
+
+def _home(viewer: homes.Viewer) -> dict[str, Any] | None:
+    mine = selectors.my_open(viewer.scope, viewer.user_id)
+    count = mine.count()
+    if not count:
+        return None
+    return {"matters": list(mine[:5]), "count": count}
+
+
+homes.register(homes.HomeSection("citizens.my_matters", gettext_lazy("我经办的便民服务事项"), "citizens/_home.html",
+                                 _home, roles=frozenset({homes.ADMIN, homes.LEADER, homes.STAFF}), order=40))

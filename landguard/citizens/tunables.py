@@ -1,0 +1,51 @@
+"""The configurable rules of citizen matters (domain-land.md §C), each with its default, whether the default is
+confirmed, and its basis. A Django setting of the same name (CITIZENS_…) overrides it, read at call time; pages print
+the unconfirmed ones as 待确认."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Tunable:
+    name: str
+    default: Any
+    confirmed: bool
+    basis: str | Promise
+
+    @property
+    def value(self) -> Any:
+        return getattr(settings, self.name, self.default)
+
+
+TUNABLES: dict[str, Tunable] = {t.name: t for t in (
+    # 不动产登记暂行条例 (2019) 第20条: 30 working days from acceptance; a 2024 revision exists (domain-land.md §C.1).
+    Tunable("CITIZENS_REGISTRATION_LIMIT_WORKING_DAYS", 30, False,
+            _("《不动产登记暂行条例》第二十条：自受理登记申请之日起30个工作日内办结（2024年修订版待核对）")),
+    # Practice targets after 国办发〔2019〕8号 (I): ≤ 5 working days; 一证办证 transfers the same day (临海).
+    Tunable("CITIZENS_REGISTRATION_TARGET_WORKING_DAYS", 5, False,
+            _("国办发〔2019〕8号：一般登记、抵押登记压缩至5个工作日以内")),
+    Tunable("CITIZENS_TRANSFER_TARGET_WORKING_DAYS", 0, False,
+            _("商品房、二手房转移登记“一证办证”当日办结（临海做法）")),
+    # The demo provider's asynchronous interfaces answer after this many seconds ("1分钟后再调用", §C.1).
+    Tunable("CITIZENS_DEMO_ASYNC_SECONDS", 60, False, _("省级共享接口“申请—反馈”式查询，约1分钟后可取回结果")),
+    # How often the poll loop asks an asynchronous provider again, and when it gives up.
+    Tunable("CITIZENS_POLL_INTERVAL_SECONDS", 30, True, _("异步查询的轮询间隔（秒）")),
+    Tunable("CITIZENS_POLL_GIVE_UP_HOURS", 72, False, _("异步查询超过该时长未反馈即标记失败")),
+    # Which provider answers each document: {"identity": {"kind": "http", "url": ..., "timeout": 5}}; absent: demo.
+    # 12345 (domain-land.md §C.3): 签收 hours are set by each city's 考核办法 (I); 办结 5 working days (潍坊 第20条).
+    Tunable("CITIZENS_HOTLINE_SIGN_HOURS", 2, False, _("各市12345考核办法：工单派发后2小时内签收")),
+    Tunable("CITIZENS_HOTLINE_DONE_WORKING_DAYS", 5, True,
+            _("《潍坊市12345政务服务便民热线条例》第二十条：5个工作日内办结")),
+    Tunable("CITIZENS_PROVIDERS", {}, False, _("各共享接口的提供方配置（未配置时使用演示提供方）")),
+)}
+
+
+def get(name: str) -> Any:
+    return TUNABLES[name].value

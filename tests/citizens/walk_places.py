@@ -1,0 +1,22 @@
+"""One registration application per place for the access walk (tests/access_walk.py): filed under the township,
+its applicant named after it, so a page that leaked another county's matter would show the name."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from citizens.helpers import make_id
+from landguard.citizens import services
+from landguard.citizens.models import Registration
+from landguard.regions.models import Region
+
+
+def citizen_objects(township: Region) -> dict[str, Any]:
+    seq = zlib.crc32(township.code.encode()) % 900 + 1  # one person per place
+    matter = services.create_registration(
+        actor=None, region=township, reg_kind=Registration.RegKind.TRANSFER,
+        transfer_kind=Registration.TransferKind.RESALE, unit_no=f"{township.code[:6]}001001GB00001F0001{seq:04d}",
+        contract_no=f"WALK-{township.code}", holders=[(make_id(township.code[:6], seq=seq), f"{township.name}申请人")],
+        obligors=[(make_id(township.code[:6], born="19700101", seq=seq), f"{township.name}出卖人")])
+    return {"registration": matter, "person": matter.applicant}
