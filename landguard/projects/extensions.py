@@ -1,12 +1,18 @@
 """What projects plugs into the shell at start-up (imported in ProjectsConfig.ready): the search of key projects
-by name or owner."""
+by name or owner; the key projects behind schedule on the homes of leaders, admins and staff."""
 
 from __future__ import annotations
 
 from landguard.projects.views.common import project_url
 from landguard.projects.views.projects import PROJECTS
-from landguard.shell import search
+from django.utils.translation import gettext_lazy
+
+from landguard.projects import homes as project_homes
+from landguard.shell import homes, search
 
 search.register(search.listing_provider(
     "projects.projects", PROJECTS, label=lambda p: p.name, url=project_url,
     detail=lambda p: f"{p.get_level_display()} · {p.region.name}", order=10))
+homes.register(homes.HomeSection("projects.behind", gettext_lazy("重点项目进度"), "projects/home/_behind.html",
+                                 project_homes.behind_schedule,
+                                 roles=frozenset({homes.LEADER, homes.ADMIN, homes.STAFF}), order=30))

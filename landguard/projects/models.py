@@ -337,6 +337,10 @@ class StepStatusChange(models.Model):
         verbose_name = _("环节状态记录")
         verbose_name_plural = _("环节状态记录")
 
+    def __str__(self) -> str:
+        before = self.get_from_status_display() or "—"
+        return f"{self.step}：{before} → {self.get_to_status_display()}（{self.on:%Y-%m-%d}）"
+
 
 class DeferredItem(models.Model):
     """A 容缺 item: material missing when the step was accepted, promised by a date; the step cannot close
@@ -426,6 +430,10 @@ class ProblemStatusChange(models.Model):
         ordering = ["problem", "at", "id"]
         verbose_name = _("问题状态记录")
         verbose_name_plural = _("问题状态记录")
+
+    def __str__(self) -> str:
+        before = self.get_from_status_display() or "—"
+        return f"{self.problem}：{before} → {self.get_to_status_display()}（{self.on:%Y-%m-%d}）"
 
 
 # --- responsibility lists (targets) ---------------------------------------------------------------------

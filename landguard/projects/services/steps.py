@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.utils.translation import gettext_lazy
 
 from landguard.audit import services as audit
@@ -41,7 +42,7 @@ def _locked_step(step: Step) -> Step:
 
 STEP_ACTION_LABELS = {
     workflow.StepAction.START: gettext_lazy("开始办理"),
-    workflow.StepAction.COMPLETE: gettext_lazy("办结"),
+    workflow.StepAction.COMPLETE: pgettext_lazy("button: finish handling", "办结"),
     workflow.StepAction.COMPLETE_EARLY: gettext_lazy("提前办结"),
     workflow.StepAction.SKIP: gettext_lazy("标记为不适用"),
     workflow.StepAction.REOPEN: gettext_lazy("重新办理"),
