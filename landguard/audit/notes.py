@@ -29,7 +29,9 @@ def _source(value: Any) -> Any:
     if isinstance(value, Promise):
         with translation.override(settings.LANGUAGE_CODE):
             return str(value)
-    return value
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)  # a Decimal, a date, a model: as its text (the row keeps JSON)
 
 
 def stored(note: str | Promise | Note | None, limit: int = 300) -> tuple[str, str | None, dict[str, Any] | None]:

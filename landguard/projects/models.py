@@ -331,6 +331,8 @@ class StepStatusChange(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
                               verbose_name=_("操作人"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    note_msgid = models.CharField(_("说明原文"), max_length=300, null=True, blank=True)  # landguard.audit.notes
+    note_params = models.JSONField(_("说明参数"), null=True, blank=True)
 
     class Meta:
         ordering = ["step", "at", "id"]

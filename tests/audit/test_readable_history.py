@@ -107,3 +107,13 @@ def test_the_task_page_history_shows_labels_local_times_and_no_codes(client_for,
     english = client.get(reverse("supervision:task-detail", args=[task.pk])).content.decode()
     assert "推送：" not in english and "距线索" not in english
     assert ">check_in<" not in english and "object (" not in english
+
+
+def test_note_parameters_that_json_cannot_hold_are_kept_as_text():
+    from decimal import Decimal
+
+    note = notes.Note(gettext_lazy("导入 %(count)s 个地区，合计 %(cases)s 件、%(area)s 万亩"),
+                      {"count": 2, "cases": 29, "area": Decimal("1.2500")})
+    sentence, msgid, params = notes.stored(note)
+    assert params == {"count": 2, "cases": 29, "area": "1.2500"}
+    assert sentence == "导入 2 个地区，合计 29 件、1.2500 万亩" and msgid.startswith("导入 %(count)s")
