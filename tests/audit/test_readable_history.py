@@ -19,6 +19,17 @@ from landguard.supervision.models import Clue, Task
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """LocaleMiddleware activates a page's language for the thread and never resets it: no English leaks out."""
+    previous = translation.get_language()
+    yield
+    if previous:
+        translation.activate(previous)
+    else:
+        translation.deactivate()
+
+
 def _rows(changes: dict, model) -> list[tuple[str, str, str]]:
     return rendering.change_rows(AuditEntry(changes=changes), model)
 

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from landguard.core import clock
 from landguard.core.scope import scope_for
@@ -19,6 +20,17 @@ from landguard.supervision import homes as supervision_homes
 from landguard.supervision.models import Case, Task
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """LocaleMiddleware activates a page's language for the thread and never resets it: no English leaks out."""
+    previous = translation.get_language()
+    yield
+    if previous:
+        translation.activate(previous)
+    else:
+        translation.deactivate()
 
 
 def _viewer(user: User) -> homes.Viewer:
