@@ -16,7 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from landguard.audit.notes import Note
 from landguard.approvals import parts as package
 from landguard.approvals import selectors, spatial
 from landguard.approvals.models import Dossier, DossierQuota, DossierStatusChange
@@ -275,9 +277,11 @@ def _close_project_steps(actor: User | None, dossier: Dossier, on: dt.date) -> N
                 with transaction.atomic():  # a step the chain does not let close yet is left for its page
                     if step.status == Step.Status.PENDING:
                         step = step_services.start_step(actor=None, step=step, on=min(dossier.submitted_on or on, on),
-                                                        note=_("报批卷宗“%(name)s”上报") % {"name": dossier.name})
-                    step_services.complete_step(actor=None, step=step, on=on, note=_("报批卷宗“%(name)s”批复，%(no)s")
-                                                % {"name": dossier.name, "no": dossier.approval_no})
+                                                        note=Note(gettext_lazy("报批卷宗“%(name)s”上报"),
+                                                                  {"name": dossier.name}))
+                    step_services.complete_step(actor=None, step=step, on=on,
+                                                note=Note(gettext_lazy("报批卷宗“%(name)s”批复，%(no)s"),
+                                                          {"name": dossier.name, "no": dossier.approval_no}))
             except ValidationError:
                 continue
 

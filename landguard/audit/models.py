@@ -31,6 +31,10 @@ class AuditEntry(models.Model):
     region_code = models.CharField(_("区划代码"), max_length=12, db_index=True, blank=True)
     changes = models.JSONField(_("变更内容"), default=dict, help_text="{field: [before, after]}")
     note = models.CharField(_("说明"), max_length=300, blank=True)
+    # The note's msgid and parameters (landguard.audit.notes): rendered in each reader's language. Nullable, so
+    # adding them altered the append-only table in place (SQLite would otherwise rebuild it without its triggers).
+    note_msgid = models.CharField(_("说明原文"), max_length=300, null=True, blank=True)
+    note_params = models.JSONField(_("说明参数"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -69,8 +69,8 @@ class DemoSummary:
 
 
 def demo_logins() -> list[tuple[str, str]]:
-    wanted = [personas.COUNTY_ADMIN, personas.TOWNSHIP_OFFICER, personas.OTHER_COUNTY_USER,
-              "guanxian_leader", "guanxian_enforcer", "liaocheng_admin", "wanshan_officer"]
+    wanted = [personas.COUNTY_ADMIN, personas.TOWNSHIP_OFFICER, personas.FIELD_CHIEF, personas.LEADER,
+              personas.ENFORCER, personas.OTHER_COUNTY_USER, "liaocheng_admin", "wanshan_officer"]
     users = {u.username: u for u in User.objects.filter(username__in=wanted).select_related("scope_region")}
     return [(name, f"{users[name]} · {users[name].get_role_display()} · {users[name].scope_region.current().name}")
             for name in wanted if name in users]
@@ -244,9 +244,9 @@ class _Builder:
         self._user("province_viewer", "省厅耕保处（示例）", Role.VIEWER, province, dept)
         self._user("liaocheng_admin", "聊城市局管理员（示例）", Role.ADMIN, city, city_bureau)
         self._user(personas.COUNTY_ADMIN, "冠县局管理员（示例）", Role.ADMIN, guanxian, bureau)
-        self._user("guanxian_leader", "冠县局分管领导（示例）", Role.LEADER, guanxian, leading)
+        self._user(personas.LEADER, "冠县局分管领导（示例）", Role.LEADER, guanxian, leading)
         self._user("guanxian_staff", "冠县局耕保股（示例）", Role.STAFF, guanxian, bureau)
-        self._user("guanxian_enforcer", "冠县执法中队队员（示例）", Role.ENFORCEMENT, guanxian, squad)
+        self._user(personas.ENFORCER, "冠县执法中队队员（示例）", Role.ENFORCEMENT, guanxian, squad)
         self._user(personas.OTHER_COUNTY_USER, "莘县局管理员（示例）", Role.ADMIN, shenxian, other_bureau)
 
         for county, bureau_unit in ((guanxian, bureau), (shenxian, other_bureau)):

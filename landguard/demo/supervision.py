@@ -22,7 +22,7 @@ from landguard.core import clock
 from landguard.demo import personas
 from landguard.people.models import User
 from landguard.regions.models import Level, Region
-from landguard.supervision import cases, geo, intake, patches, verification
+from landguard.supervision import cases, geo, intake, patches, sweep, verification
 from landguard.supervision.models import Camera, Photo, SourceKind
 
 SEED = "landguard-demo-supervision"
@@ -61,6 +61,7 @@ def load_demo_supervision() -> int:
             height_m=float(rng.choice((30, 35, 40, 45, 50, 55, 60))), radius_m=float(rng.choice((3000, 3500, 4000))),
             is_synthetic=True))
     _clues_and_tasks(county, cameras, rng)
+    _field_chief_tasks(rng)
     _patch_batch(county, outline, rng)
     _patrols(county, rng)
     return len(cameras)
@@ -108,6 +109,36 @@ def _clues_and_tasks(county: Region, cameras: list[Camera], rng: random.Random) 
                 verification.prejudge(actor=admin, clue=clue, reason="疑似占用耕地，报所长决定（演示）")
             task = verification.dispatch(actor=admin, clue=clue, reason="疑似占用耕地（演示）")
         _work(task, clue, at, stage, admin)
+
+
+def _field_chief_tasks(rng: random.Random) -> None:
+    """The demo field chief's day (personas.FIELD_CHIEF, 村级田长 of a 清泉街道 village): three problems found on
+    patrol in their village — one left unanswered for hours (overdue, escalated one level), one dispatched twenty
+    minutes ago (its 1-hour countdowns running), one verified illegal (the 1-day restoration countdown running)."""
+    village = Region.objects.filter(code=personas.DEMO_FIELD_CHIEF_VILLAGE, retired_in__isnull=True,
+                                    geom__isnull=False).first()
+    if village is None:
+        return
+    admin = User.objects.get(username=personas.COUNTY_ADMIN)
+    now = clock.now()
+    points = _points_inside(shapely.from_wkb(bytes(village.geom.wkb)), 3, rng)
+    titles = ["巡田发现：耕地内堆放建材（演示）", "巡田发现：耕地内新挖鱼塘（演示）",
+              "巡田发现：耕地内搭建棚房（演示）"]
+    for (lon, lat), title, ago in zip(points, titles, (dt.timedelta(hours=5), dt.timedelta(minutes=20),
+                                                       dt.timedelta(hours=6)), strict=True):
+        at = now - ago
+        with clock.frozen(at):
+            clue = intake.report_clue(actor=admin, kind=SourceKind.PATROL, lon=lon, lat=lat, title=title,
+                                      description="村级田长巡田发现（演示数据）", is_synthetic=True)
+        if clue.status != clue.Status.NEW:  # joined an earlier clue nearby: nothing more to do with it
+            continue
+        with clock.frozen(at + dt.timedelta(minutes=5)):
+            task = verification.dispatch(actor=admin, clue=clue, reason="巡田发现，派发核查（演示）")
+        if ago == dt.timedelta(hours=5):  # unanswered: the sweep has climbed one level for each missed step
+            for deadline in task.deadlines.exclude(step="restore"):
+                sweep.escalate_once(deadline.pk, worker="demo")
+        elif ago == dt.timedelta(hours=6):
+            _work(task, clue, at, 1, admin)  # reported late, verified illegal: restoration running
 
 
 def _work(task, clue, at: dt.datetime, stage: int, admin: User) -> None:

@@ -27,10 +27,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from landguard import formats
 from landguard.audit.models import AuditEntry
 from landguard.audit.services import record
+from landguard.audit.notes import Note
 from landguard.core import crs as crsmod
 from landguard.core.dbstats import analyze_on_commit
 from landguard.core.geodesy import ellipsoidal_area_m2
@@ -494,7 +496,8 @@ def set_current(*, version: LayerVersion, actor=None, scope: RegionScope | None 
         LayerVersion.objects.filter(pk=version.pk).update(is_current=True, is_draft=False)
         record(actor=actor, action=AuditEntry.Action.UPDATE, target=layer, region_code=layer.region_code,
                changes={"current_version": [before, version.number]},
-               note=_("发布草稿版本 v%(number)s") % {"number": version.number} if was_draft else _("切换现行版本"))
+               note=Note(gettext_lazy("发布草稿版本 v%(number)s"), {"number": version.number}) if was_draft
+               else gettext_lazy("切换现行版本"))
     version.refresh_from_db()
     return version
 
@@ -525,10 +528,11 @@ def designate_official(*, actor, layer: Layer, scope: RegionScope | None = None)
             Layer.objects.filter(pk=previous.pk).update(is_official=False)
             record(actor=actor, action=AuditEntry.Action.UPDATE, target=previous, region_code=previous.region_code,
                    changes={"is_official": [True, False]},
-                   note=_("不再是官方图层：由“%(name)s”取代") % {"name": target.name})
+                   note=Note(gettext_lazy("不再是官方图层：由“%(name)s”取代"), {"name": target.name}))
         Layer.objects.filter(pk=target.pk).update(is_official=True)
         record(actor=actor, action=AuditEntry.Action.UPDATE, target=target, region_code=target.region_code,
                changes={"is_official": [False, True]},
-               note=_("设为官方图层") + (_("（取代“%(name)s”）") % {"name": previous.name} if previous else ""))
+               note=Note(gettext_lazy("设为官方图层（取代“%(name)s”）"), {"name": previous.name}) if previous
+               else gettext_lazy("设为官方图层"))
     target.refresh_from_db()
     return target

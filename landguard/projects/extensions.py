@@ -1,12 +1,16 @@
 """What projects plugs into the shell at start-up (imported in ProjectsConfig.ready): the search of key projects
-by name or owner and of enterprises' service requests by enterprise."""
+by name or owner and of enterprises' service requests by enterprise; the key projects behind schedule on the
+homes of leaders, admins and staff."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
+from landguard.projects import homes as project_homes
 from landguard.projects.views.common import project_url
 from landguard.projects.views.projects import PROJECTS
 from landguard.projects.views.service_requests import REQUESTS, request_url
-from landguard.shell import search
+from landguard.shell import homes, search
 
 search.register(search.listing_provider(
     "projects.projects", PROJECTS, label=lambda p: p.name, url=project_url,
@@ -14,3 +18,6 @@ search.register(search.listing_provider(
 search.register(search.listing_provider(
     "projects.requests", REQUESTS, label=lambda r: r.enterprise, url=request_url,
     detail=lambda r: f"{r.get_kind_display()} · {r.get_status_display()}", order=12))
+homes.register(homes.HomeSection("projects.behind", gettext_lazy("重点项目进度"), "projects/home/_behind.html",
+                                 project_homes.behind_schedule,
+                                 roles=frozenset({homes.LEADER, homes.ADMIN, homes.STAFF}), order=30))

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
+from landguard.audit.notes import Note
 from landguard.core.scope import RegionScope, scope_for
 from landguard.formats.base import LayerReadError
 from landguard.formats.workbook import open_workbook
@@ -368,8 +369,8 @@ def _save_target_list(actor: User | None, *, rows: list[_TargetRow], sums: dict[
         [Target(target_list=target_list, row=r.number, region=r.region, region_code=r.region.code,
                                        **{k: r.values[k] for k in _TARGET_COLUMNS if k != "region"}) for r in rows])
     audit.record(actor=actor, action=AuditEntry.Action.IMPORT, target=target_list, region_code=region.code,
-                 note=_("导入 %(count)s 个地区，合计 %(cases)s 件、%(area)s 万亩") % {
-                     "count": len(rows), "cases": sums["total_cases"], "area": sums["total_wan_mu"]})
+                 note=Note(gettext_lazy("导入 %(count)s 个地区，合计 %(cases)s 件、%(area)s 万亩"), {
+                     "count": len(rows), "cases": sums["total_cases"], "area": sums["total_wan_mu"]}))
     return target_list
 
 

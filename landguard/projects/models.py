@@ -333,11 +333,17 @@ class StepStatusChange(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
                               verbose_name=_("操作人"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    note_msgid = models.CharField(_("说明原文"), max_length=300, null=True, blank=True)  # landguard.audit.notes
+    note_params = models.JSONField(_("说明参数"), null=True, blank=True)
 
     class Meta:
         ordering = ["step", "at", "id"]
         verbose_name = _("环节状态记录")
         verbose_name_plural = _("环节状态记录")
+
+    def __str__(self) -> str:
+        before = self.get_from_status_display() or "—"
+        return f"{self.step}：{before} → {self.get_to_status_display()}（{self.on:%Y-%m-%d}）"
 
 
 class DeferredItem(models.Model):
@@ -428,6 +434,10 @@ class ProblemStatusChange(models.Model):
         ordering = ["problem", "at", "id"]
         verbose_name = _("问题状态记录")
         verbose_name_plural = _("问题状态记录")
+
+    def __str__(self) -> str:
+        before = self.get_from_status_display() or "—"
+        return f"{self.problem}：{before} → {self.get_to_status_display()}（{self.on:%Y-%m-%d}）"
 
 
 # --- responsibility lists (targets) ---------------------------------------------------------------------

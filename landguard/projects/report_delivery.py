@@ -34,10 +34,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
+from landguard.audit.notes import Note
 from landguard.core import clock
 from landguard.core.scope import RegionScope, scope_codes
 from landguard.inbox import registry
@@ -157,7 +158,7 @@ def deliver(pk: int, *, worker: str) -> bool:
             dispatch.title = title[:200]  # the audit entry names the report
             audit.record(actor=None, action=AuditEntry.Action.STATE, target=dispatch, region_code=dispatch.region_code,
                          changes={"status": [Dispatch.Status.DUE, Dispatch.Status.SENT]},
-                         note=_("已送达 %(count)s 人") % {"count": len(members)})
+                         note=Note(gettext_lazy("已送达 %(count)s 人"), {"count": len(members)}))
     if not won:  # judged dead and reclaimed: the new owner stores and sends its own copy
         dispatch.docx.delete(save=False)
         dispatch.xlsx.delete(save=False)

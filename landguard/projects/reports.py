@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from landguard.audit import selectors as audit_selectors
+from landguard.audit import rendering as audit_rendering
 from landguard.audit.models import AuditEntry
 from landguard.core import documents
 from landguard.core.exports import COUNT, MAX_WIDTH, MIN_WIDTH, PERCENT, WAN_MU, display_width, print_setup
@@ -209,8 +210,8 @@ def digest_entries(scope: RegionScope, day: dt.date) -> QuerySet[AuditEntry]:
 
 
 def digest_change(entry: AuditEntry) -> str:
-    return "；".join(f"{k}: {v[0] if isinstance(v, list) else ''} → {v[1] if isinstance(v, list) else v}"
-                    for k, v in list(entry.changes.items())[:4])
+    """The entry's first changes as one readable line: field labels, choice labels, Beijing times (audit.rendering)."""
+    return audit_rendering.change_summary(entry)
 
 
 @dataclass
@@ -225,8 +226,9 @@ class DailyDigest:
 
 
 def daily_digest(scope: RegionScope, *, day: dt.date, scope_label: str) -> DailyDigest:
-    rows = [[timezone.localtime(e.at).strftime("%H:%M:%S"), e.actor_name, e.get_action_display(), e.target_repr,
-             digest_change(e), e.note] for e in digest_entries(scope, day)]
+    rows = [[timezone.localtime(e.at).strftime("%H:%M:%S"), audit_rendering.actor_text(e), e.get_action_display(),
+             audit_rendering.target_text(e), digest_change(e), audit_rendering.note_text(e)]
+            for e in digest_entries(scope, day)]
     return DailyDigest(day, scope_label,
                        Table(_("变更记录"), [_("时间"), _("操作人"), _("操作"), _("对象"), _("变更内容"),
                                                              _("说明")], rows))

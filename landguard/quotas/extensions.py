@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from landguard.core import clock
 from landguard.core.scope import RegionScope
 from landguard.quotas import selectors
 from landguard.quotas.models import Kind
-from landguard.shell import dashboard
+from landguard.shell import dashboard, homes
 
 
 def tile(scope: RegionScope) -> dict[str, Any]:
@@ -26,3 +28,13 @@ def tile(scope: RegionScope) -> dict[str, Any]:
 
 dashboard.register(dashboard.Tile(key="quotas.warnings", template="quotas/_dashboard_tile.html", context=tile,
                                   order=40))
+
+
+def home_warnings(viewer: homes.Viewer) -> dict[str, Any] | None:
+    """The quota warnings of the scope on a leader's or admin's home; nothing when the ledgers need no attention."""
+    found = selectors.warnings(viewer.scope)
+    return {"warnings": found[:6], "count": len(found)} if found else None
+
+
+homes.register(homes.HomeSection("quotas.warnings", gettext_lazy("用地指标预警"), "quotas/home/_warnings.html",
+                                 home_warnings, roles=frozenset({homes.LEADER, homes.ADMIN}), order=40))

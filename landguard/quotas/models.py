@@ -27,6 +27,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from landguard.regions.models import Region
 
@@ -59,8 +60,8 @@ class Source(models.TextChoices):
 class Action(models.TextChoices):
     ALLOCATE = "allocate", _("下达入账")
     RESERVE = "reserve", _("预占")
-    SETTLE = "settle", _("核销")
-    RELEASE = "release", _("退回")
+    SETTLE = "settle", pgettext_lazy("quota ledger action", "核销")
+    RELEASE = "release", pgettext_lazy("quota ledger action", "退回")
     TRANSFER_OUT = "transfer_out", _("调剂调出")
     TRANSFER_IN = "transfer_in", _("调剂调入")
     CORRECT = "correct", _("更正")

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from landguard.core import clock
@@ -137,7 +137,8 @@ def _source(e: QuotaEntry) -> str:
     return " ".join(p for p in parts if p)
 
 
-CLOSING_STATUS: dict[str, Any] = {Action.SETTLE: gettext_lazy("核销"), Action.RELEASE: gettext_lazy("退回")}
+CLOSING_STATUS: dict[str, Any] = {Action.SETTLE: pgettext_lazy("a reservation's end state", "核销"),
+                                  Action.RELEASE: pgettext_lazy("a reservation's end state", "退回")}
 
 
 def _status(e: QuotaEntry) -> str:

@@ -24,9 +24,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from landguard.audit.models import AuditEntry
 from landguard.audit.services import record
+from landguard.audit.notes import Note
 from landguard.regions.models import CODE_LENGTH_LEVEL, CodeChange, Edition, Level, Region
 from landguard.regions.services import inherit_boundary
 
@@ -492,7 +494,8 @@ class _EditionImport:
             values["retired_in"] = [None, self.edition.name]
         action = AuditEntry.Action.IMPORT if kind == CodeChange.Kind.CREATED else AuditEntry.Action.STATE
         record(actor=self.actor, action=action, target=old or surviving, region_code=surviving.code, changes=values,
-               note=_("%(edition)s：%(kind)s") % {"edition": self.edition.name, "kind": change.get_kind_display()})
+               note=Note(gettext_lazy("%(edition)s：%(kind)s"),
+                         {"edition": self.edition.name, "kind": CodeChange.Kind(change.kind).label}))
 
     def _finish(self, created: bool) -> None:
         orphans = (Region.objects.filter(retired_in__isnull=True, parent__retired_in=self.edition,
@@ -514,8 +517,9 @@ class _EditionImport:
             self.edition.report = report
             self.edition.save(update_fields=["report"])
             record(actor=self.actor, action=AuditEntry.Action.IMPORT, target=self.edition, region_code=self.prefix,
-                   note=_("导入区划代码表 %(edition)s：新增 %(created)s，更新 %(updated)s，停用 %(retired)s")
-                   % {"edition": self.edition.name, "created": self.report.created, "updated": self.report.updated,
-                      "retired": self.report.retired})
+                   note=Note(
+                       gettext_lazy("导入区划代码表 %(edition)s：新增 %(created)s，更新 %(updated)s，停用 %(retired)s"),
+                       {"edition": self.edition.name, "created": self.report.created,
+                        "updated": self.report.updated, "retired": self.report.retired}))
         elif not changed:
             self.report.warnings.append(_("版本 %(edition)s 已导入过，没有变化") % {"edition": self.edition.name})

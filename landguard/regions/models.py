@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.IntegerChoices):
@@ -100,7 +101,7 @@ class CodeChange(models.Model):
         RECODED = "recoded", _("代码变更")
         RENAMED = "renamed", _("更名")
         CREATED = "created", _("新设")
-        ABOLISHED = "abolished", _("撤销")
+        ABOLISHED = "abolished", pgettext_lazy("a division abolished", "撤销")
 
     edition = models.ForeignKey(Edition, models.PROTECT, related_name="changes", verbose_name=_("版本"))
     kind = models.CharField(_("变更类型"), max_length=12, choices=Kind.choices)
@@ -116,3 +117,8 @@ class CodeChange(models.Model):
         ordering = ["-edition__published", "region_code"]
         verbose_name = _("区划变更")
         verbose_name_plural = _("区划变更")
+
+    def __str__(self) -> str:
+        old = f"{self.old_name}（{self.old_code}）" if self.old_code else ""
+        new = f"{self.new_name}（{self.new_code}）" if self.new_code else ""
+        return f"{self.get_kind_display()}：{old}{' → ' if old and new else ''}{new}"

@@ -13,6 +13,7 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, P
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from landguard.analysis.services import OverlayError, overlay_boundaries
 from landguard.audit import services as audit
@@ -82,5 +83,5 @@ def sketch_occupied(*, actor, case: Case, geojson: str) -> Case:
     case.occupied, case.illegal_area_m2, case.farmland_m2 = geom, round(area, 2), farmland
     case.save(update_fields=["occupied", "illegal_area_m2", "farmland_m2"])
     audit.record_update(actor=actor, target=case, before=before, region_code=case.region_code,
-                        note=_("现场勾绘占地范围"))
+                        note=gettext_lazy("现场勾绘占地范围"))
     return case

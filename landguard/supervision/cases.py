@@ -24,19 +24,26 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from landguard.audit import notes
 from landguard.audit import services as audit
+from landguard.audit.notes import Note
 from landguard.core import clock
 from landguard.core.scope import scope_for
 from landguard.supervision import case_deadlines, verification, workflow
 from landguard.supervision.models import Case, CaseEvent, CasePause, Clue
 
 
-def _event(case: Case, actor, before: str, note: str = "", action: str = CaseEvent.Action.TRANSITION) -> None:
+def _event(case: Case, actor, before: str, note: str | Promise | Note = "",
+           action: str = CaseEvent.Action.TRANSITION) -> None:
+    sentence, msgid, params = notes.stored(note)
     CaseEvent.objects.create(case=case, at=clock.now(), actor=actor if getattr(actor, "pk", None) else None,
                              actor_name=(str(actor) if getattr(actor, "pk", None) else "系统")[:80], action=action,
-                             from_status=before, to_status=case.status, note=note[:300])
+                             from_status=before, to_status=case.status, note=sentence, note_msgid=msgid,
+                             note_params=params)
 
 
 def _require(actor, code: str) -> None:
@@ -156,7 +163,8 @@ def pause(*, actor, case: Case, kind: str, reason: str) -> CasePause:
     case.save(update_fields=["paused_at"])
     period = CasePause.objects.create(case=case, kind=kind, reason=reason.strip()[:300], started_at=case.paused_at,
                                       started_by=actor)
-    note = f"{period.get_kind_display()}：{period.reason}"
+    note = Note(gettext_lazy("%(kind)s：%(reason)s"),
+                {"kind": CasePause.Kind(period.kind).label, "reason": period.reason})
     _event(case, actor, case.status, note, action=CaseEvent.Action.PAUSE)
     audit.record_update(actor=actor, target=case, before=snapshot, region_code=case.region_code, note=note)
     return period
@@ -180,9 +188,10 @@ def resume(*, actor, case: Case, note: str = "") -> CasePause:
     case.save(update_fields=["paused_at", "due_at"])
     period.ended_at, period.ended_by, period.end_note = now, actor, note.strip()[:300]
     period.save(update_fields=["ended_at", "ended_by", "end_note"])
-    text = _("%(kind)s结束，期限顺延 %(days).1f 日") % {"kind": period.get_kind_display(),
-                                                        "days": (now - period.started_at) / dt.timedelta(days=1)}
-    text = f"{text}：{period.end_note}" if period.end_note else text
+    words = {"kind": CasePause.Kind(period.kind).label, "days": (now - period.started_at) / dt.timedelta(days=1),
+             "note": period.end_note}
+    text = Note(gettext_lazy("%(kind)s结束，期限顺延 %(days).1f 日：%(note)s") if period.end_note
+                else gettext_lazy("%(kind)s结束，期限顺延 %(days).1f 日"), words)
     _event(case, actor, case.status, text, action=CaseEvent.Action.RESUME)
     audit.record_update(actor=actor, target=case, before=snapshot, region_code=case.region_code, note=text)
     return period

@@ -1,11 +1,14 @@
 """What supervision plugs into the shell at start-up (imported in SupervisionConfig.ready): the search of clues
-(title, place), verification tasks (number, clue, place) and enforcement cases (number, party)."""
+(title, place), verification tasks (number, clue, place) and enforcement cases (number, party); the sections of
+each role's home (supervision.homes)."""
 
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
-from landguard.shell import search
+from landguard.shell import homes, search
+from landguard.supervision import homes as supervision_homes
 from landguard.supervision.views.cases import CASES
 from landguard.supervision.views.clues import CLUES
 from landguard.supervision.views.tasks import TASKS
@@ -19,3 +22,17 @@ search.register(search.listing_provider(
 search.register(search.listing_provider(
     "supervision.tasks", TASKS, label=lambda t: t.number, url=lambda t: reverse("supervision:task-detail", args=[t.pk]),
     detail=lambda t: f"{t.clue.title} · {t.get_status_display()}", order=22))
+
+# The homes (shell.homes): a field chief's tasks, the scope's queue for staff and admins (a township officer's is the
+# township's), an enforcer's cases, the county's figures for leaders and admins.
+homes.register(homes.HomeSection("supervision.my_tasks", gettext_lazy("我的核查任务"),
+                                 "supervision/home/_my_tasks.html", supervision_homes.my_tasks,
+                                 roles=frozenset({homes.FIELD_CHIEF}), order=10))
+homes.register(homes.HomeSection("supervision.figures", gettext_lazy("耕地保护概况"), "supervision/home/_figures.html",
+                                 supervision_homes.leader_figures, roles=frozenset({homes.LEADER, homes.ADMIN}),
+                                 order=10))
+homes.register(homes.HomeSection("supervision.cases", gettext_lazy("我的执法案件"), "supervision/home/_cases.html",
+                                 supervision_homes.enforcer_cases, roles=frozenset({homes.ENFORCEMENT}), order=10))
+homes.register(homes.HomeSection("supervision.queue", gettext_lazy("核查待办"), "supervision/home/_queue.html",
+                                 supervision_homes.queue,
+                                 roles=frozenset({homes.STAFF, homes.ADMIN, homes.ENFORCEMENT}), order=20))

@@ -27,10 +27,12 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from landguard.core.boxes import box, grown
 from landguard.analysis.services import OverlayError, overlay_boundaries
 from landguard.audit import services as audit
+from landguard.audit.notes import Note
 from landguard.core import clock
 from landguard.core.scope import RegionScope, scope_for
 from landguard.engine.checks import LayerDataError
@@ -76,7 +78,7 @@ def rotate_key(*, actor, source: AlarmSource) -> str:
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     AlarmSource.objects.filter(pk=source.pk).update(key_prefix=key[:12], key_hash=hash_key(key))
     audit.record(actor=actor, action="update", target=source, region_code=source.region_code,
-                 changes={"key_prefix": [source.key_prefix, key[:12]]}, note=_("更换 API 密钥"))
+                 changes={"key_prefix": [source.key_prefix, key[:12]]}, note=gettext_lazy("更换 API 密钥"))
     return key
 
 
@@ -97,7 +99,7 @@ def issue_device_credentials(*, actor, source: AlarmSource) -> tuple[str, str]:
     password = "".join(secrets.choice(_DEVICE_ALPHABET) for _i in range(DEVICE_PASSWORD_LENGTH))
     AlarmSource.objects.filter(pk=source.pk).update(device_username=username, device_password_hash=hash_key(password))
     audit.record(actor=actor, action="update", target=source, region_code=source.region_code,
-                 changes={"device_username": [source.device_username, username]}, note=_("更换设备推送口令"))
+                 changes={"device_username": [source.device_username, username]}, note=gettext_lazy("更换设备推送口令"))
     return username, password
 
 
@@ -387,7 +389,7 @@ def join(clue: Clue, detection: Detection, *, actor, serious: bool = False) -> C
         clue.severity = Severity.SERIOUS
     clue.save(update_fields=["detection_count", "last_seen", "first_seen", "severity"])
     audit.record_update(actor=actor, target=clue, before=before, region_code=clue.region_code,
-                        note=_("并入%(kind)s") % {"kind": detection.get_kind_display()})
+                        note=Note(gettext_lazy("并入%(kind)s"), {"kind": SourceKind(detection.kind).label}))
     detection.clue = clue
     detection.save()
     return clue

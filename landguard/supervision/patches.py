@@ -228,7 +228,8 @@ def judge(*, actor, patch: Patch, judgement: str, reason: str, rectification: st
     patch.rectification_kind = rectification_kind if judgement == Judgement.ILLEGAL else ""
     patch.judged_by, patch.judged_at = actor, clock.now()
     patch.save()
-    audit.record_update(actor=actor, target=patch, before=before, region_code=patch.region_code, note=_("图斑核查判定"))
+    audit.record_update(actor=actor, target=patch, before=before, region_code=patch.region_code,
+                        note=gettext_lazy("图斑核查判定"))
     return patch
 
 

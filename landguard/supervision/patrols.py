@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from landguard.audit import services as audit
 from landguard.core import clock
@@ -98,5 +99,6 @@ def finish(*, actor, patrol: Patrol, findings: str = "", finding_at: tuple[float
                                          title=_("巡田发现：%(text)s") % {"text": patrol.findings[:60]},
                                          description=patrol.findings)
     patrol.save()
-    audit.record_update(actor=actor, target=patrol, before=before, region_code=patrol.region_code, note=_("巡田结束"))
+    audit.record_update(actor=actor, target=patrol, before=before, region_code=patrol.region_code,
+                        note=gettext_lazy("巡田结束"))
     return patrol

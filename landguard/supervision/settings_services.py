@@ -13,6 +13,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.functional import Promise
 
 from landguard.audit import services as audit
 from landguard.core.scope import scope_for
@@ -56,7 +58,7 @@ def update_camera(*, actor, camera: Camera, code: str, name: str, device_type: i
     camera.full_clean()
     camera.save()
     audit.record_update(actor=actor, target=camera, before=before, region_code=camera.region_code,
-                        note=_("修改监控点位"))
+                        note=gettext_lazy("修改监控点位"))
     return camera
 
 
@@ -77,7 +79,7 @@ def create_camera(*, actor, source: AlarmSource, **values) -> Camera:
 # --- notification channels ------------------------------------------------------------------------------
 
 
-def _channel_audit(channel: Channel, before: dict, *, actor, secret_changed: bool, note: str) -> None:
+def _channel_audit(channel: Channel, before: dict, *, actor, secret_changed: bool, note: Promise) -> None:
     changes = audit.diff(before, audit.snapshot(channel, CHANNEL_FIELDS))
     if secret_changed:
         changes["secret"] = ["******" if before else None, "******"]  # that it changed, never the value
@@ -108,7 +110,7 @@ def save_channel(*, actor, channel: Channel | None, kind: str, name: str, url: s
     channel.full_clean()
     channel.save()
     _channel_audit(channel, before, actor=actor, secret_changed=secret_changed and bool(channel.secret),
-                   note=_("修改推送渠道") if before else _("新增推送渠道"))
+                   note=gettext_lazy("修改推送渠道") if before else gettext_lazy("新增推送渠道"))
     return channel
 
 
@@ -120,7 +122,7 @@ def send_test(*, actor, channel: Channel) -> channels.Outcome:
                             _("这是一条测试消息，由 %(user)s 发送，用于检验推送渠道配置。") % {"user": actor})
     audit.record(actor=actor, action="update", target=channel, region_code=channel.region_code,
                  changes={"test": [None, _("成功") if outcome.ok else outcome.error or f"HTTP {outcome.status}"]},
-                 note=_("发送测试消息"))
+                 note=gettext_lazy("发送测试消息"))
     return outcome
 
 
@@ -153,7 +155,8 @@ def save_policy(*, actor, policy: DeadlinePolicy | None, region_code: str, kind:
     if before is None:
         audit.record_create(actor=actor, target=policy, region_code=region_code)
     else:
-        audit.record_update(actor=actor, target=policy, before=before, region_code=region_code, note=_("修改时限规则"))
+        audit.record_update(actor=actor, target=policy, before=before, region_code=region_code,
+                            note=gettext_lazy("修改时限规则"))
     return policy
 
 
@@ -163,5 +166,5 @@ def delete_policy(*, actor, policy: DeadlinePolicy) -> None:
     require_manager(actor, policy.region_code)
     audit.record(actor=actor, action="delete", target=policy, region_code=policy.region_code,
                  changes={k: [v, None] for k, v in audit.snapshot(policy, POLICY_FIELDS).items()},
-                 note=_("删除时限规则"))
+                 note=gettext_lazy("删除时限规则"))
     policy.delete()

@@ -31,9 +31,11 @@ from django.db import transaction
 from django.db.models import DateTimeField, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from landguard.audit import notes
 from landguard.audit import services as audit
+from landguard.audit.notes import Note
 from landguard.core import clock
 from landguard.people.models import FieldChief, OrgUnit, User
 from landguard.supervision import inbox_messages, notify, verification
@@ -54,6 +56,11 @@ def sweep(*, worker: str = "") -> int:
         while _step(pk, worker=worker):
             taken += 1
     return taken
+
+
+def escalate_once(pk: int, *, worker: str = "") -> bool:
+    """Take the next escalation step of one deadline if it is due (the demo's overdue task)."""
+    return _step(pk, worker=worker)
 
 
 def _step(pk: int, *, worker: str) -> bool:
@@ -113,12 +120,15 @@ def escalate(deadline: Deadline, *, level: int, chief: FieldChief | None, at, wo
     escalation = Escalation.objects.create(deadline=deadline, level=level, at=at, field_chief=chief, org_unit=bureau,
                                            worker=worker[:60])
     names = "、".join(str(x) for x in (chief, bureau) if x is not None) or "—"
-    words = {"step": deadline.get_step_display(), "names": names, "level": level}
+    words = {"step": Deadline.Step(deadline.step).label, "names": names, "level": level}
+    event_note = notes.stored(Note(gettext_lazy("%(step)s超时，第 %(level)s 次升级至 %(names)s"), words))
     TaskEvent.objects.create(task=task, at=at, actor=None, actor_name="系统", action="escalate",
                              from_status=task.status,
-                             to_status=task.status, note=_("%(step)s超时，第 %(level)s 次升级至 %(names)s") % words)
+                             to_status=task.status, note=event_note[0], note_msgid=event_note[1],
+                             note_params=event_note[2])
     audit.record(actor=None, action="state", target=deadline, region_code=task.region_code,
-                 changes={"escalation_level": [level - 1, level]}, note=_("超时升级：%(names)s") % words)
+                 changes={"escalation_level": [level - 1, level]},
+                 note=Note(gettext_lazy("超时升级：%(names)s"), words))
     users = [chief.user] if chief is not None else []
     if bureau is not None:
         users += list(User.objects.filter(org_unit=bureau, is_active=True))

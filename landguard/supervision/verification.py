@@ -15,9 +15,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from landguard.audit import notes
 from landguard.audit import services as audit
+from landguard.audit.notes import Note
 from landguard.core import clock
 from landguard.core.scope import scope_for
 from landguard.people.models import FieldChief, Grid, OrgUnit, Role, User
@@ -74,10 +78,13 @@ def _require(actor, code: str, *, triage: bool = False) -> None:
         raise PermissionDenied(_("只有县局、乡镇所或执法人员可以研判和销号。"))
 
 
-def _event(task: Task, actor, action: str, before: str, note: str = "", *, at: dt.datetime | None = None) -> None:
+def _event(task: Task, actor, action: str, before: str, note: str | Promise | Note = "", *,
+           at: dt.datetime | None = None) -> None:
+    sentence, msgid, params = notes.stored(note)
     TaskEvent.objects.create(task=task, at=at or clock.now(), actor=actor if getattr(actor, "pk", None) else None,
                              actor_name=(str(actor) if getattr(actor, "pk", None) else "系统")[:80], action=action,
-                             from_status=before, to_status=task.status, note=note[:300])
+                             from_status=before, to_status=task.status, note=sentence, note_msgid=msgid,
+                             note_params=params)
 
 
 def _move(task: Task, target: str) -> str:
@@ -103,7 +110,8 @@ def mark_false_alarm(*, actor, clue: Clue, reason: str) -> Clue:
         clock.now())
     clue.save()
     clue_event(clue, actor, previous, reason.strip())
-    audit.record_update(actor=actor, target=clue, before=before, region_code=clue.region_code, note=_("研判为误报"))
+    audit.record_update(actor=actor, target=clue, before=before, region_code=clue.region_code,
+                        note=gettext_lazy("研判为误报"))
     return clue
 
 
@@ -121,7 +129,7 @@ def prejudge(*, actor, clue: Clue, reason: str) -> Clue:
     clue.save()
     clue_event(clue, actor, previous, reason.strip())
     audit.record_update(actor=actor, target=clue, before=before, region_code=clue.region_code,
-                        note=_("初判，报所长决定"))
+                        note=gettext_lazy("初判，报所长决定"))
     return clue
 
 
@@ -207,7 +215,8 @@ def dispatch(*, actor, clue: Clue, reason: str = "") -> Task:
     clue.triaged_by, clue.triaged_at = actor, now
     clue.save()
     clue_event(clue, actor, previous, reason.strip())
-    audit.record_update(actor=actor, target=clue, before=before, region_code=clue.region_code, note=_("研判为有效"))
+    audit.record_update(actor=actor, target=clue, before=before, region_code=clue.region_code,
+                        note=gettext_lazy("研判为有效"))
 
     d = durations(clue.kind, clue.severity, clue.region_code)
     start = min(clue.first_seen, now) if d.clock_start == ClockStart.DISCOVERY else now
@@ -225,7 +234,8 @@ def dispatch(*, actor, clue: Clue, reason: str = "") -> Task:
                           (Deadline.Step.ON_SITE, start + d.report + d.onsite),
                           (Deadline.Step.RESTORE, start + d.restore))
     ])
-    _event(task, actor, "dispatch", "", _("推送：%(names)s") % {"names": "、".join(r.label for r in recipients) or "—"})
+    _event(task, actor, "dispatch", "", Note(gettext_lazy("推送：%(names)s"),
+                                             {"names": "、".join(r.label for r in recipients) or "—"}))
     audit.record_create(actor=actor, target=task, region_code=task.region_code)
     notify.push(task=task, users=recipient_users(recipients), code=inbox_messages.TASK_DISPATCHED.code,
                 params={"task": str(task), "place": clue.place_name, "title": clue.title,
@@ -283,12 +293,30 @@ def _submitted(task: Task, actor, action: str, key: str, device_at: dt.datetime 
     return at, received
 
 
-def _offline_note(at: dt.datetime, received: dt.datetime) -> str:
+# A step taken offline says both times in its note (each note a msgid with parameters, read in the reader's
+# language): with the phone's time and the server's receipt when they differ by a minute or more.
+_OFFLINE = gettext_lazy("（手机时间 %(at)s，服务器接收 %(received)s）")
+_NOTE_OFFLINE = gettext_lazy("%(note)s（手机时间 %(at)s，服务器接收 %(received)s）")
+_CHECK_IN = gettext_lazy("距线索 %(away).0f 米，精度 %(acc)s 米")
+_CHECK_IN_OFFLINE = gettext_lazy("距线索 %(away).0f 米，精度 %(acc)s 米（手机时间 %(at)s，服务器接收 %(received)s）")
+_OUTCOME = gettext_lazy("%(outcome)s %(reason)s")
+_OUTCOME_OFFLINE = gettext_lazy("%(outcome)s %(reason)s（手机时间 %(at)s，服务器接收 %(received)s）")
+
+
+def _offline(at: dt.datetime, received: dt.datetime) -> dict[str, str] | None:
+    """The two times of a step sent late from the phone's queue; None when it arrived as it was taken."""
     if received - at < dt.timedelta(minutes=1):
-        return ""
-    return _("（手机时间 %(at)s，服务器接收 %(received)s）") % {
-        "at": timezone.localtime(at).strftime("%m-%d %H:%M"),
-        "received": timezone.localtime(received).strftime("%m-%d %H:%M")}
+        return None
+    return {"at": timezone.localtime(at).strftime("%m-%d %H:%M"),
+            "received": timezone.localtime(received).strftime("%m-%d %H:%M")}
+
+
+def _typed_note(note: str, at: dt.datetime, received: dt.datetime) -> str | Note:
+    """A note the user typed, with the two times when the step came late from the queue."""
+    late = _offline(at, received)
+    if late is None:
+        return note
+    return Note(_NOTE_OFFLINE, {"note": note, **late}) if note else Note(_OFFLINE, late)
 
 
 @transaction.atomic
@@ -299,7 +327,7 @@ def report(*, actor, task: Task, note: str = "", key: str = "", device_at: dt.da
         return task
     before = _move(task, Task.Status.REPORTED)
     now, received = _submitted(task, actor, FieldSubmission.Action.REPORT, key, device_at, None)
-    note = f"{note}{_offline_note(now, received)}"
+    note = _typed_note(note, now, received)
     task.reported_at = now
     task.save()
     _meet(task, Deadline.Step.REPORT, now)
@@ -339,11 +367,11 @@ def check_in(*, actor, task: Task, lon: float, lat: float, accuracy_m: float | N
         intake.place_clue(clue, lon, lat)
         clue.save()
         audit.record(actor=actor, action="update", target=clue, region_code=clue.region_code,
-                     changes={"position_pending": [True, False]}, note=_("到场签到核定位置"))
+                     changes={"position_pending": [True, False]}, note=gettext_lazy("到场签到核定位置"))
     _meet(task, Deadline.Step.ON_SITE, now)
-    _event(task, actor, "check_in", before, _("距线索 %(away).0f 米，精度 %(acc)s 米") % {
-        "away": away, "acc": "—" if accuracy_m is None else f"{accuracy_m:.0f}"} + _offline_note(now, received),
-        at=now)
+    late = _offline(now, received)
+    params = {"away": away, "acc": "—" if accuracy_m is None else f"{accuracy_m:.0f}", **(late or {})}
+    _event(task, actor, "check_in", before, Note(_CHECK_IN_OFFLINE if late else _CHECK_IN, params), at=now)
     audit.record(actor=actor, action="state", target=task, region_code=task.region_code,
                  changes={"status": [before, task.status]})
     return task
@@ -374,8 +402,9 @@ def submit_outcome(*, actor, task: Task, outcome: str, reason: str = "", illegal
     if outcome != Task.Outcome.ILLEGAL:  # nothing to restore
         Deadline.objects.filter(task=task, step=Deadline.Step.RESTORE, met_at__isnull=True,
                                 breached_at__isnull=True).update(waived=True)
-    _event(task, actor, "outcome", before,
-           f"{task.get_outcome_display()} {task.outcome_reason}".strip() + _offline_note(now, received), at=now)
+    late = _offline(now, received)
+    _event(task, actor, "outcome", before, Note(_OUTCOME_OFFLINE if late else _OUTCOME, {
+        "outcome": Task.Outcome(task.outcome).label, "reason": task.outcome_reason, **(late or {})}), at=now)
     audit.record(actor=actor, action="state", target=task, region_code=task.region_code,
                  changes={"status": [before, task.status], "outcome": [None, task.get_outcome_display()]})
     return task
@@ -396,7 +425,7 @@ def mark_restored(*, actor, task: Task, note: str = "", key: str = "", device_at
     task.restored_at = now
     task.save()
     _meet(task, Deadline.Step.RESTORE, now)
-    _event(task, actor, "restored", before, f"{note}{_offline_note(now, received)}", at=now)
+    _event(task, actor, "restored", before, _typed_note(note, now, received), at=now)
     audit.record(actor=actor, action="state", target=task, region_code=task.region_code,
                  changes={"status": [before, task.status]})
     return task
@@ -456,7 +485,8 @@ def start_photo(*, actor, task: Task, kind: str, name: str, sha256: str, size: i
                                  size=size,
                                  location=geo.point(lon, lat) if lon is not None and lat is not None else None,
                                  taken_at=taken_at, uploaded_by=actor, created_at=clock.now())
-    _event(task, actor, "photo_start", task.status, f"{photo.get_kind_display()} {photo.name}")
+    _event(task, actor, "photo_start", task.status, Note(gettext_lazy("%(kind)s %(name)s"), {
+        "kind": Photo.Kind(photo.kind).label, "name": photo.name}))
     return photo
 
 
@@ -496,12 +526,12 @@ def append_chunk(*, actor, photo: Photo, offset: int, data: bytes) -> Chunk:
     if digest.hexdigest() != photo.sha256:
         photo.received = 0
         photo.save(update_fields=["received", "file"])
-        _event(photo.task, actor, "photo_mismatch", photo.task.status, _("照片哈希不符，需重新上传"))
+        _event(photo.task, actor, "photo_mismatch", photo.task.status, gettext_lazy("照片哈希不符，需重新上传"))
         return Chunk(photo, mismatch=digest.hexdigest())
     photo.acknowledged_at = clock.now()
     photo.save(update_fields=["received", "file", "acknowledged_at"])
     _event(photo.task, actor, "photo_ack", photo.task.status,
-           f"{photo.get_kind_display()} SHA-256 {photo.sha256[:16]}…")
+           Note(gettext_lazy("%(kind)s %(name)s"), {"kind": Photo.Kind(photo.kind).label, "name": photo.name}))
     audit.record(actor=actor, action="create", target=photo, region_code=photo.task.region_code,
-                 changes={"sha256": [None, photo.sha256], "size": [None, photo.size]}, note=_("照片已确认"))
+                 changes={"sha256": [None, photo.sha256], "size": [None, photo.size]}, note=gettext_lazy("照片已确认"))
     return Chunk(photo)

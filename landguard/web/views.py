@@ -1,9 +1,11 @@
-"""The shell pages: home, map (with its scoped GeoJSON endpoint), the dashboard and the search. The dashboard
+"""The shell pages: home (each role's, from `shell.homes`),
+map (with its scoped GeoJSON endpoint), the dashboard and the search. The dashboard
 and the search show what the apps registered with `shell.dashboard` and `shell.search`; neither imports them."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
@@ -20,18 +22,27 @@ from landguard.people.maps import grid_features
 from landguard.regions import maps as region_maps
 from landguard.regions import selectors as region_selectors
 from landguard.shell import dashboard as shell_dashboard
+from landguard.shell import homes as shell_homes
 from landguard.shell import search as shell_search
 from landguard.shell.maps import map_config
 
 
+def viewer_of(request: HttpRequest, scope: RegionScope) -> shell_homes.Viewer:
+    user = request.user
+    role = shell_homes.ADMIN if user.is_superuser else getattr(user, "role", shell_homes.VIEWER)
+    return shell_homes.Viewer(scope=scope, role=role, user_id=user.pk)
+
+
 @scoped
 def home(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    context = {
-        "nav": "home",
-        "root": region_selectors.scope_root(scope),
-        "summary": stats.summary(scope),
-        "recent": audit_selectors.entries(scope)[:8],
-    }
+    """Each role's home: the sections the apps registered for it (shell.homes) — a field chief's tasks, a township's
+    queue, an enforcer's cases, a leader's figures — then, for the bureau roles, the scope's overview."""
+    viewer = viewer_of(request, scope)
+    context: dict[str, Any] = {"nav": "home", "root": region_selectors.scope_root(scope),
+                               "sections": shell_homes.sections(viewer),
+                               "field_chief": viewer.role == shell_homes.FIELD_CHIEF}
+    if not context["field_chief"]:
+        context |= {"summary": stats.summary(scope), "recent": audit_selectors.entries(scope)[:8]}
     return render(request, "web/home.html", context)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from landguard.audit.notes import Note
 from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
 from landguard.core import clock
@@ -50,7 +51,7 @@ _business_date = clock.business_date
 
 
 def _state(actor: User | None, target: Any, region_code: str, field: str, before: str, after: str,
-           note: str = "") -> None:
+           note: str | Note = "") -> None:
     audit.record(actor=actor, action=AuditEntry.Action.STATE, target=target, region_code=region_code,
                  changes={field: [before, after]}, note=note)
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
@@ -150,5 +151,6 @@ def verify_year(*, actor: User | None, entry: CalendarYear, source_title: str, s
     entry.source_title, entry.source_date = source_title.strip()[:200], source_date
     _mark(entry, actor, True)
     entry.save()
-    audit.record_update(actor=actor, target=entry, before=before, region_code="", note=_("已与通知原文逐日核对"))
+    audit.record_update(actor=actor, target=entry, before=before, region_code="",
+                        note=gettext_lazy("已与通知原文逐日核对"))
     return entry

@@ -11,8 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.utils.translation import gettext_lazy
 
+from landguard.audit import notes
+from landguard.audit.notes import Note
 from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
 from landguard.core import clock
@@ -41,14 +44,14 @@ def _locked_step(step: Step) -> Step:
 
 STEP_ACTION_LABELS = {
     workflow.StepAction.START: gettext_lazy("开始办理"),
-    workflow.StepAction.COMPLETE: gettext_lazy("办结"),
+    workflow.StepAction.COMPLETE: pgettext_lazy("button: finish handling", "办结"),
     workflow.StepAction.COMPLETE_EARLY: gettext_lazy("提前办结"),
     workflow.StepAction.SKIP: gettext_lazy("标记为不适用"),
     workflow.StepAction.REOPEN: gettext_lazy("重新办理"),
 }
 
 
-def _transition(actor: User | None, step: Step, action: str, on: dt.date, note: str,
+def _transition(actor: User | None, step: Step, action: str, on: dt.date, note: str | Note,
                 audit_note: str | None = None) -> None:
     old = step.status
     new = workflow.step_target(action, old)
@@ -56,14 +59,15 @@ def _transition(actor: User | None, step: Step, action: str, on: dt.date, note: 
         raise ValidationError(_("环节“%(step)s”当前为%(status)s，不能%(action)s。") % {
             "step": step.name, "status": step.get_status_display(), "action": STEP_ACTION_LABELS[action]})
     step.status = new
-    StepStatusChange.objects.create(step=step, from_status=old, to_status=new, on=on, note=note,
-                                    actor=actor if getattr(actor, "pk", None) else None)
+    sentence, msgid, params = notes.stored(note, limit=200)
+    StepStatusChange.objects.create(step=step, from_status=old, to_status=new, on=on, note=sentence, note_msgid=msgid,
+                                    note_params=params, actor=actor if getattr(actor, "pk", None) else None)
     _state(actor, step, step.project.region_code, "status", f"{old} ({Step.Status(old).label})",
            f"{new} ({Step.Status(new).label})", note if audit_note is None else audit_note)
 
 
 @transaction.atomic
-def start_step(*, actor: User | None, step: Step, on: dt.date | None = None, note: str = "") -> Step:
+def start_step(*, actor: User | None, step: Step, on: dt.date | None = None, note: str | Note = "") -> Step:
     """Accept a step. Its predecessors must be done; missing material does not block the start — it is
     recorded as 容缺 items instead (容缺受理)."""
     step = _locked_step(step)
@@ -138,7 +142,7 @@ def _too_early(step: Step, on: dt.date, calendar: WorkCalendar) -> str | None:
 
 
 @transaction.atomic
-def complete_step(*, actor: User | None, step: Step, on: dt.date | None = None, note: str = "") -> Step:
+def complete_step(*, actor: User | None, step: Step, on: dt.date | None = None, note: str | Note = "") -> Step:
     """Close a step: no 容缺 item may be open, and its minimum period (最短期限) must have run — the day it
     completes is allowed. Records cycle time and ahead / on time / late against its deadline; closes the project
     when it was the last step."""
@@ -178,7 +182,7 @@ def _closing(actor: User | None, step: Step, on: dt.date | None) -> tuple[Step, 
     return step, _business_date(on, not_before=step.actual_start, label=_("办结日期"))
 
 
-def _close(actor: User | None, step: Step, action: str, on: dt.date, note: str, calendar: WorkCalendar,
+def _close(actor: User | None, step: Step, action: str, on: dt.date, note: str | Note, calendar: WorkCalendar,
            audit_note: str | None = None) -> Step:
     _transition(actor, step, action, on, note, audit_note)
     assert step.actual_start is not None and step.due_on is not None  # set when it started

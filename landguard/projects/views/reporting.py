@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy
 
+from landguard.audit import rendering as audit_rendering
 from landguard.audit.models import AuditEntry
 from landguard.core import clock
 from landguard.core.access import scoped
@@ -97,11 +98,11 @@ DIGEST = Listing(
     filename=gettext_lazy("每日动态"),
     columns=(
         Column(gettext_lazy("时间"), lambda e: timezone.localtime(e.at).strftime("%H:%M:%S")),
-        Column(gettext_lazy("操作人"), lambda e: e.actor_name),
+        Column(gettext_lazy("操作人"), audit_rendering.actor_text),
         Column(gettext_lazy("操作"), lambda e: e.get_action_display()),
-        Column(gettext_lazy("对象"), lambda e: e.target_repr),
+        Column(gettext_lazy("对象"), audit_rendering.target_text),
         Column(gettext_lazy("变更内容"), reports.digest_change),
-        Column(gettext_lazy("说明"), lambda e: e.note),
+        Column(gettext_lazy("说明"), audit_rendering.note_text),
     ),
     form_class=pforms.DayFilterForm,
     rows=_digest_rows,

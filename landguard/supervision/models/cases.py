@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from landguard.audit import notes
 
 from landguard.supervision.models.clues import Clue
 
@@ -83,11 +86,27 @@ class CaseEvent(models.Model):
     from_status = models.CharField(_("原状态"), max_length=14, blank=True)
     to_status = models.CharField(_("新状态"), max_length=14)
     note = models.CharField(_("说明"), max_length=300, blank=True)
+    note_msgid = models.CharField(_("说明原文"), max_length=300, null=True, blank=True)  # landguard.audit.notes
+    note_params = models.JSONField(_("说明参数"), null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("案件记录")
         verbose_name_plural = _("案件记录")
+
+    @property
+    def to_status_label(self) -> str:
+        """The status the event led to, as its label (the timeline never shows a status code)."""
+        return str(dict(Case.Status.choices).get(self.to_status, self.to_status))
+
+    @property
+    def note_text(self) -> str:
+        """The note in the reader's language (landguard.audit.notes)."""
+        return notes.text_of(self)
+
+    def __str__(self) -> str:
+        what = self.to_status_label if self.action == self.Action.TRANSITION else self.get_action_display()
+        return f"{self.case} {what}（{timezone.localtime(self.at):%Y-%m-%d %H:%M}）"
 
 
 class CasePause(models.Model):
@@ -116,3 +135,6 @@ class CasePause(models.Model):
         verbose_name_plural = _("不计入办案期限的期间")
         constraints = [
             models.UniqueConstraint(fields=["case"], condition=Q(ended_at__isnull=True), name="casepause_one_open")]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_kind_display()}（{timezone.localtime(self.started_at):%Y-%m-%d}）"

@@ -66,3 +66,6 @@ class Delivery(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("推送记录")
         verbose_name_plural = _("推送记录")
+
+    def __str__(self) -> str:
+        return f"{self.channel}：{self.title}"

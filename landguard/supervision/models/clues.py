@@ -219,3 +219,6 @@ class Patrol(models.Model):
         ordering = ["-started_at", "-id"]
         verbose_name = _("巡田记录")
         verbose_name_plural = _("巡田记录")
+
+    def __str__(self) -> str:
+        return f"{self.user} {_('巡田')} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"

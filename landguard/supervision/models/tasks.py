@@ -7,7 +7,10 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from landguard.audit import notes
 
 from landguard.people.models import FieldChief, OrgUnit
 from landguard.supervision.models.clues import Clue, Severity, SourceKind
@@ -115,19 +118,41 @@ class Task(models.Model):
 class TaskEvent(models.Model):
     """Append-only history of a task: every transition and field action, as it happened."""
 
+    class Action(models.TextChoices):
+        DISPATCH = "dispatch", _("派发")
+        REPORT = "report", _("签收上报")
+        CHECK_IN = "check_in", _("到场签到")
+        OUTCOME = "outcome", _("提交核查结论")
+        RESTORED = "restored", _("确认恢复原状")
+        CLOSE = "close", _("销号")
+        PHOTO_START = "photo_start", _("开始上传照片")
+        PHOTO_MISMATCH = "photo_mismatch", _("照片校验不符")
+        PHOTO_ACK = "photo_ack", _("照片已确认")
+        ESCALATE = "escalate", _("超时升级")
+
     task = models.ForeignKey(Task, models.PROTECT, related_name="events", verbose_name=_("核查任务"))
     at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     actor_name = models.CharField(_("操作人"), max_length=80)
-    action = models.CharField(_("动作"), max_length=30)
+    action = models.CharField(_("动作"), max_length=30, choices=Action.choices)
     from_status = models.CharField(_("原状态"), max_length=12, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
+    note_msgid = models.CharField(_("说明原文"), max_length=300, null=True, blank=True)  # landguard.audit.notes
+    note_params = models.JSONField(_("说明参数"), null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("任务记录")
         verbose_name_plural = _("任务记录")
+
+    @property
+    def note_text(self) -> str:
+        """The note in the reader's language (landguard.audit.notes)."""
+        return notes.text_of(self)
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.get_action_display()}（{timezone.localtime(self.at):%Y-%m-%d %H:%M}）"
 
 
 class Recipient(models.Model):
@@ -151,6 +176,9 @@ class Recipient(models.Model):
         ordering = ["task", "id"]
         verbose_name = _("推送对象")
         verbose_name_plural = _("推送对象")
+
+    def __str__(self) -> str:
+        return f"{self.task} → {self.label}"
 
 
 class Deadline(models.Model):
@@ -181,6 +209,9 @@ class Deadline(models.Model):
         constraints = [models.UniqueConstraint(fields=["task", "step"], name="deadline_unique_step")]
         indexes = [models.Index(fields=["met_at", "escalate_at"], name="deadline_escalate")]
 
+    def __str__(self) -> str:
+        return f"{self.task} {self.get_step_display()}"
+
     @property
     def on_time(self) -> bool | None:
         """True: met before the due time; False: breached or met late; None: still running or waived."""
@@ -210,6 +241,9 @@ class Escalation(models.Model):
         verbose_name_plural = _("超时升级")
         constraints = [models.UniqueConstraint(fields=["deadline", "level"], name="escalation_unique_level")]
 
+    def __str__(self) -> str:
+        return f"{self.deadline} {_('第 %(n)s 级升级') % {'n': self.level}}"
+
 
 class Photo(models.Model):
     """Field evidence: hashed on the phone, uploaded in chunks, acknowledged once the server's hash agrees."""
@@ -237,6 +271,9 @@ class Photo(models.Model):
         verbose_name = _("照片")
         verbose_name_plural = _("照片")
         constraints = [models.UniqueConstraint(fields=["task", "sha256"], name="photo_unique_hash")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"
 
     @property
     def acknowledged(self) -> bool:
