@@ -327,7 +327,7 @@ def report(*, actor, task: Task, note: str = "", key: str = "", device_at: dt.da
         return task
     before = _move(task, Task.Status.REPORTED)
     now, received = _submitted(task, actor, FieldSubmission.Action.REPORT, key, device_at, None)
-    note = _typed_note(note, now, received)
+    shown = _typed_note(note, now, received)
     task.reported_at = now
     task.save()
     _meet(task, Deadline.Step.REPORT, now)
@@ -336,9 +336,9 @@ def report(*, actor, task: Task, note: str = "", key: str = "", device_at: dt.da
     onsite = durations(task.clue.kind, task.severity, task.region_code).onsite
     Deadline.objects.filter(task=task, step=Deadline.Step.ON_SITE, breached_at__isnull=True, met_at__isnull=True,
                             due_at__gt=now + onsite).update(due_at=now + onsite, escalate_at=now + onsite)
-    _event(task, actor, "report", before, note, at=now)
+    _event(task, actor, "report", before, shown, at=now)
     audit.record(actor=actor, action="state", target=task, region_code=task.region_code,
-                 changes={"status": [before, task.status]}, note=note)
+                 changes={"status": [before, task.status]}, note=shown)
     return task
 
 
