@@ -17,6 +17,10 @@ step "import contracts (import-linter)"
 # Read from the source alone (no settings); --no-cache keeps grimp's cache out of the tree.
 "$BIN/lint-imports" --no-cache || status=1
 
+step "test files have names of their own (pytest imports them by basename: a second test_pages.py stops collection)"
+same=$(find tests -name 'test_*.py' -printf '%f\n' | sort | uniq -d)
+[ -z "$same" ] || { echo "test files sharing a name: $same"; status=1; }
+
 step "mypy (new errors against scripts/mypy_baseline.txt)"
 env -u DATABASE_URL $PY scripts/mypy_baseline.py || status=1
 
