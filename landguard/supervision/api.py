@@ -28,6 +28,7 @@ import json
 import math
 from typing import Any
 
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -39,14 +40,30 @@ from rest_framework import serializers, viewsets
 
 from landguard.shell.api import ScopedViewSetMixin
 from landguard.core.access import public
+from landguard.core.dbwrite import is_locked, retry_when_locked
 from landguard.supervision import intake, isapi, selectors, tunables
-from landguard.supervision.models import Camera, Case, Clue, Task
+from landguard.supervision.models import AlarmSource, Camera, Case, Clue, Task
 
 
 class BadField(Exception):
     def __init__(self, field: str, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.field, self.message, self.status = field, message, status
+
+
+def _ingest(source: AlarmSource, alarm: intake.Alarm) -> intake.Intake | JsonResponse:
+    """The alarm taken in, or the error answer: its refusal, or 503 with Retry-After when the embedded database
+    stayed locked through every turn of a burst (the camera keeps the event and sends it again; never a 500)."""
+    try:
+        return retry_when_locked(lambda: intake.ingest_alarm(source=source, alarm=alarm))
+    except intake.Rejected as exc:
+        return _error(exc.status, exc.message, exc.field)
+    except OperationalError as exc:
+        if not is_locked(exc):
+            raise
+        response = _error(503, _("系统繁忙，请稍后重发该告警"))
+        response["Retry-After"] = "5"
+        return response
 
 
 def _error(status: int, message: str, field: str = "") -> JsonResponse:
@@ -173,10 +190,9 @@ def alarm_intake(request: HttpRequest) -> HttpResponse:
         return _error(400, _("JSON 格式错误：%(detail)s") % {"detail": exc}, "body")
     except BadField as exc:
         return _error(exc.status, exc.message, exc.field)
-    try:
-        result = intake.ingest_alarm(source=source, alarm=alarm)
-    except intake.Rejected as exc:
-        return _error(exc.status, exc.message, exc.field)
+    result = _ingest(source, alarm)
+    if isinstance(result, JsonResponse):
+        return result
     return JsonResponse({"clue": result.clue.pk, "detection": result.detection.pk, "duplicate": not result.created},
                         status=201 if result.created else 200)
 
@@ -229,10 +245,9 @@ def device_alarm_intake(request: HttpRequest) -> HttpResponse:
     if found is None:
         return _error(422, _("未登记的设备：请以 %(codes)s 之一登记该摄像机") % {"codes": "、".join(codes) or "—"},
                       "camera_id")
-    try:
-        result = intake.ingest_alarm(source=source, alarm=event.alarm(found))
-    except intake.Rejected as exc:
-        return _error(exc.status, exc.message, exc.field)
+    result = _ingest(source, event.alarm(found))
+    if isinstance(result, JsonResponse):
+        return result
     return JsonResponse({"clue": result.clue.pk, "detection": result.detection.pk, "duplicate": not result.created,
                          "position_pending": result.detection.position_pending},
                         status=201 if result.created else 200)

@@ -36,3 +36,7 @@ homes.register(homes.HomeSection("supervision.cases", gettext_lazy("我的执法
 homes.register(homes.HomeSection("supervision.queue", gettext_lazy("核查待办"), "supervision/home/_queue.html",
                                  supervision_homes.queue,
                                  roles=frozenset({homes.STAFF, homes.ADMIN, homes.ENFORCEMENT}), order=20))
+# A township officer's 考核 figures (their home is the township's; planning and supply add its indicators and 两清).
+homes.register(homes.HomeSection("supervision.township_assessment", gettext_lazy("本乡镇考核"),
+                                 "supervision/home/_township.html", supervision_homes.township_assessment,
+                                 roles=frozenset({homes.STAFF, homes.ADMIN}), order=5))

@@ -151,3 +151,22 @@ def leader_figures(viewer: Viewer) -> dict[str, Any] | None:
             "cases_closed": case_qs.filter(Q(status=Case.Status.CLOSED) & Q(filed_at__year=year)).count(),
             "ratio": ratio, "over": [r for r in rows if r.level == "over"], "rate": total.rate,
             "escalated": total.escalated}
+
+
+def township_assessment(viewer: Viewer) -> dict[str, Any] | None:
+    """The township's 考核 figures on its officers' home, beside the plan indicators (planning) and the 两清 items
+    (supply): this year's 违法占耕比, this month's patrols (the office's count, the village chiefs keeping the
+    weekly patrol) and the 三个一 on-time rate. Only for a scope that is one township."""
+    root = region_selectors.scope_root(viewer.scope)
+    if root is None or len(root.code) != 9:
+        return None
+    today = clock.today()
+    rows, _whole = patches.ratios(selectors.patches(viewer.scope), year=today.year,
+                                  townships=selectors.townships(viewer.scope), county=None,
+                                  official=selectors.official_farmland(viewer.scope, today.year))
+    offices, chiefs = stats.patrol_compliance(viewer.scope, year=today.year, month=today.month)
+    _units, total = stats.compliance(viewer.scope)
+    return {"township": root.name, "year": today.year, "month": today.month,
+            "ratio": next((r for r in rows if r.code == root.code), rows[0] if rows else None),
+            "office_patrols": sum(o.count for o in offices), "office_required": sum(o.required for o in offices),
+            "chiefs_ok": sum(1 for c in chiefs if c.ok), "chiefs": len(chiefs), "rate": total.rate}

@@ -24,6 +24,7 @@ from landguard.core.exports import xlsx_response
 from landguard.core.geodesy import SQM_PER_MU, hectares
 from landguard.core.scope import RegionScope
 from landguard.projects.views.projects import boundary_draw_config as draw_config
+from landguard.regions import maps as region_maps
 from landguard.shell.listing import Column, Listing, list_views
 from landguard.shell.pages import run_service, scope_label
 from landguard.supply import forms as sforms
@@ -290,7 +291,8 @@ def rate_page(request: HttpRequest, scope: RegionScope) -> HttpResponse:
                "rules": [tunables.TUNABLES[n] for n in ("SUPPLY_RATE_WINDOW_YEARS", "SUPPLY_RATE_INCLUDE_CURRENT_YEAR",
                                                         "SUPPLY_RATE_EXCLUDE_RECENT_MONTHS",
                                                         "SUPPLY_TASK_MIN_AGE_YEARS")],
-               "map_config": {"geojson": reverse("supply:layers")}}
+               # The scope's extent: where there is nothing to draw yet, the map still shows the scope's townships.
+               "map_config": {"geojson": reverse("supply:layers"), "bounds": region_maps.scope_extent(scope)}}
     return render(request, "supply/rates.html", context)
 
 

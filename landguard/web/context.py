@@ -16,12 +16,17 @@ def _shows_synthetic(scope) -> bool:
             or people_selectors.users(scope).filter(is_synthetic=True).exists())
 
 
-def _offline_outlines() -> dict[str, str]:
+def _offline_outlines(scope) -> dict[str, str]:
+    """Counties and townships; for a township's own users their villages too (a township fills their map)."""
     try:
         url = reverse("web:regions-geojson")
     except NoReverseMatch:  # a URLconf without the shell's pages (error-page tests)
         return {}
-    return {level: f"{url}?level={level}" for level in ("county", "township")}
+    levels = ["county", "township"]
+    prefixes = getattr(scope, "prefixes", ()) or ()
+    if prefixes and all(len(p) >= 9 for p in prefixes):
+        levels.append("village")
+    return {level: f"{url}?level={level}" for level in levels}
 
 
 def site(request):
@@ -38,7 +43,7 @@ def site(request):
             "attribution": settings.BASEMAP_ATTRIBUTION,
             # The offline base (static/web/map.js `addOutlines`): the scope's counties and townships, scoped like
             # every region overlay.
-            "outlines": _offline_outlines() if signed_in and not (settings.TIANDITU_KEY or settings.BASEMAP_TILE_URL)
+            "outlines": _offline_outlines(scope) if signed_in and not (settings.TIANDITU_KEY or settings.BASEMAP_TILE_URL)
             else {},
         },
         "can_manage": signed_in and user.can_manage,

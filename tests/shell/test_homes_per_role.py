@@ -121,6 +121,21 @@ def test_the_township_officer_sees_only_the_township_queue(township_officer, cou
     assert admin_tasks - {r.task.pk for r in officer_rows}, "the county sees tasks outside the township"
 
 
+def test_the_township_home_holds_its_assessment_indicators_and_two_clear_items(client_for, township_officer,
+                                                                             county_admin):
+    """The township's 考核 view is its officers' home: plan indicators (planning), 两清 items (supply) and the
+    supervision figures — 违法占耕比 of the township, this month's patrols, the 三个一 rate."""
+    keys = _keys(township_officer)
+    assert {"supervision.township_assessment", "planning.township_indicators"} <= set(keys)
+    figures = supervision_homes.township_assessment(_viewer(township_officer))
+    assert figures["township"] == "清泉街道"
+    assert figures["ratio"] is None or figures["ratio"].code == personas.DEMO_TOWNSHIP_CODE
+    assert figures["chiefs"] >= figures["chiefs_ok"] >= 0 and figures["office_required"] > 0
+    assert supervision_homes.township_assessment(_viewer(county_admin)) is None  # a county has its own figures
+    page = client_for(township_officer).get(reverse("web:home")).content.decode()
+    assert 'data-section="township-assessment"' in page and "村级田长每周巡田达标" in page
+
+
 def test_the_township_officer_page_names_no_task_of_another_township(client_for, township_officer):
     page = client_for(township_officer).get(reverse("web:home")).content.decode()
     assert "核查待办" in page

@@ -27,6 +27,9 @@ map.on('load', async () => {
   if (coords.length) {
     const xs = coords.map((c) => c[0]), ys = coords.map((c) => c[1]);
     map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { padding: 30, duration: 0, maxZoom: 16 });
+  } else if (config.bounds) {  // nothing to draw: the scope itself, its township outlines from the base
+    const [x0, y0, x1, y1] = config.bounds;
+    map.fitBounds([[x0, y0], [x1, y1]], { padding: 20, duration: 0 });
   }
   map.once('idle', () => { container.dataset.ready = 'true'; window.landguardMapReady = true; });
 });
