@@ -43,8 +43,8 @@ def site(request):
             "attribution": settings.BASEMAP_ATTRIBUTION,
             # The offline base (static/web/map.js `addOutlines`): the scope's counties and townships, scoped like
             # every region overlay.
-            "outlines": _offline_outlines(scope) if signed_in and not (settings.TIANDITU_KEY or settings.BASEMAP_TILE_URL)
-            else {},
+            "outlines": {} if not signed_in or settings.TIANDITU_KEY or settings.BASEMAP_TILE_URL
+            else _offline_outlines(scope),
         },
         "can_manage": signed_in and user.can_manage,
         "scope_label": SimpleLazyObject(lambda: scope_label(scope)) if signed_in else "",
