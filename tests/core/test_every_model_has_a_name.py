@@ -24,8 +24,10 @@ def _built(model: type[Model]) -> Model | None:
     from landguard.projects.models import Dispatch
     from landguard.regions.models import Region
     from landguard.supervision.models import (
-        Case, CasePause, Channel, DeadlinePolicy, Delivery, OfficialFarmlandFigure, Task,
+        Case, CasePause, Channel, DeadlinePolicy, Delivery, FieldSubmission, OfficialFarmlandFigure, Task,
     )
+
+    from landguard.citizens.models import Matter, WorkOrder
 
     now = clock.now()
     channel = Channel(name="冠县耕保群（测试）", kind=Channel.Kind.WECOM)
@@ -39,6 +41,10 @@ def _built(model: type[Model]) -> Model | None:
         OfficialFarmlandFigure: lambda: OfficialFarmlandFigure(region=Region.objects.get(code="371525",
                                                                                           retired_in__isnull=True),
                                                                year=2026, farmland_m2=1.0),
+        WorkOrder: lambda: WorkOrder(order_no="GX12345-T1", matter=Matter.objects.first()),
+        FieldSubmission: lambda: FieldSubmission(key="k1", task=Task.objects.first(),
+                                                 action=FieldSubmission.Action.values[0], received_at=now,
+                                                 effective_at=now),
         CasePause: lambda: CasePause(case=Case.objects.first(), kind=CasePause.Kind.HEARING, reason="听证",
                                      started_at=now - dt.timedelta(days=2)),
     }
