@@ -108,7 +108,7 @@ class Place:
              "project", "step", "deferred_item", "problem", "target_list", "service_request", "procedure_template",
              "dispatch", "message", "quota_account", "quota_entry", "dossier", "plan",
              "plan_indicator", "breakdown", "idle_parcel", "supply",
-             "supply_item", "registration", "person")
+             "supply_item", "registration", "person", "work_order", "petition")
 
     def __init__(self, key: str, code: str, objects: dict[str, Any]) -> None:
         self.key, self.code, self._objects = key, code, objects
@@ -247,6 +247,11 @@ SAMPLES: dict[str, Sample] = {
     **{f"citizens:{name}": (lambda place: {"pk": place.registration.pk}) for name in (
         "detail", "fetch", "review", "complete", "refuse", "withdraw")},
     "citizens:reveal-id": lambda place: {"pk": place.registration.pk, "person_pk": place.person.pk},
+    # 12345 work orders and 信访 cases filed under the township
+    "citizens:petition-detail": lambda place: {"pk": place.petition.pk},
+    "citizens:petition-action": lambda place: {"pk": place.petition.pk, "action": "accept"},
+    **{f"citizens:{name}": (lambda place: {"pk": place.work_order.pk}) for name in (
+        "order-detail", "order-sign", "order-return", "order-answer", "order-callback")},
     "api:citizens-registration-detail": lambda place: {"pk": place.registration.pk},
     # landguard.layers (data for maps and GIS clients: GeoJSON, vector tiles, OGC API – Features)
     "layerdata:features": lambda place: {"slug": place.layer.slug},

@@ -13,11 +13,23 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from landguard.demo.personas import COUNTY_ADMIN, OTHER_COUNTY_USER, TOWNSHIP_OFFICER
+
+
+def pytest_configure(config) -> None:
+    """A cache of this run's own: CI runs the SpatiaLite and the PostGIS suites side by side, and a file cache under
+    var/ shared between them lets one suite's cache.clear() or throttle counts (the token endpoint's, per address)
+    leak into the other's."""
+    from django.conf import settings
+
+    cache = settings.CACHES["default"]
+    if cache["BACKEND"].endswith("FileBasedCache"):
+        cache["LOCATION"] = tempfile.mkdtemp(prefix="landguard-test-cache-")
 
 
 @pytest.fixture(scope="session")

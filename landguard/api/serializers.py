@@ -23,7 +23,7 @@ from landguard.people import selectors as people_selectors
 from landguard.people.models import FieldChief, Grid, OrgUnit, User
 from landguard.regions import selectors as region_selectors
 from landguard.regions.models import CodeChange, Region
-from landguard.shell.api import AreaMixin
+from landguard.shell.api import AreaMixin, RegionCodeField
 
 
 def _scope(serializer: serializers.Field) -> RegionScope:
@@ -31,16 +31,6 @@ def _scope(serializer: serializers.Field) -> RegionScope:
 
 
 # --- scoped related fields (writes) ----------------------------------------------------------------------
-
-
-class ScopedRegionField(serializers.SlugRelatedField):
-    """A current region by code, looked up only inside the caller's scope."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(slug_field="code", **kwargs)
-
-    def get_queryset(self) -> QuerySet[Region]:
-        return region_selectors.regions(_scope(self))
 
 
 class ScopedOrgUnitField(serializers.PrimaryKeyRelatedField):
@@ -108,7 +98,7 @@ class CodeChangeSerializer(serializers.ModelSerializer):
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):
-    region = ScopedRegionField(help_text=_("所在行政区代码（须在您的数据范围内）"))
+    region = RegionCodeField(region_selectors.regions, help_text=_("所在行政区代码（须在您的数据范围内）"))
     region_name = serializers.CharField(source="region.name", read_only=True)
     parent = ScopedOrgUnitField(required=False, allow_null=True)
     parent_name = serializers.SerializerMethodField()
@@ -132,7 +122,7 @@ class UserSerializer(serializers.ModelSerializer):
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     org_unit = ScopedOrgUnitField(required=False, allow_null=True)
     org_unit_name = serializers.SerializerMethodField()
-    scope_region = ScopedRegionField(help_text=_("数据范围：行政区代码（须在您的数据范围内）"))
+    scope_region = RegionCodeField(region_selectors.regions, help_text=_("数据范围：行政区代码（须在您的数据范围内）"))
     scope_region_name = serializers.CharField(source="scope_region.name", read_only=True)
 
     class Meta:

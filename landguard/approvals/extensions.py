@@ -1,11 +1,13 @@
 """What the approvals app plugs into the shell at start-up (imported in ApprovalsConfig.ready): the search of
 dossiers, each project's 审批状态 on the battle map, the weekly report's 报批进度 section, and the approved land
-that responsibility lists and floor/stretch targets count (shell.approved_land)."""
+that responsibility lists and floor/stretch targets count (shell.approved_land), and the dossiers a land service
+commissioner handled (shell.service_links)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +18,8 @@ from landguard.approvals.views import DOSSIERS
 from landguard.core.exports import COUNT
 from landguard.core.geodesy import SQM_PER_MU, hectares
 from landguard.core.scope import RegionScope
-from landguard.shell import approved_land, reports, search, status
+from landguard.projects.models import ServiceRequest
+from landguard.shell import approved_land, reports, search, service_links, status
 
 search.register(search.listing_provider(
     "approvals.dossiers", DOSSIERS, label=lambda d: d.name, url=lambda d: reverse("approvals:detail", args=[d.pk]),
@@ -69,3 +72,36 @@ reports.register(reports.Section("approvals.progress", _progress, order=10))
 
 approved_land.register(approved_land.ApprovedLandProvider("approvals.dossiers", gettext_lazy("报批卷宗批复"),
                                                           selectors.approved_pieces, order=10))
+
+
+
+def _helped(quota: bool) -> service_links.LinkedWork:
+    """用地指标 (quota=True): the dossiers of quota requests and the construction-land quota their approvals settled;
+    土地征收: the dossiers of every other request and the area approved."""
+
+    def requests_of(requests: QuerySet) -> QuerySet:
+        kind = ServiceRequest.Kind.QUOTA
+        return requests.filter(kind=kind) if quota else requests.exclude(kind=kind)
+
+    def tally(scope: RegionScope, requests: QuerySet) -> service_links.Tally:
+        count, approved, amount = selectors.helped_tally(scope, requests_of(requests), quota=quota)
+        return service_links.Tally(count, amount, approved)
+
+    def items(scope: RegionScope, request_id: int) -> list[service_links.Linked]:
+        found = selectors.helped(scope, requests_of(ServiceRequest.objects.filter(pk=request_id)))
+        return [service_links.Linked(d.name, reverse("approvals:detail", args=[d.pk]), " · ".join(
+            (d.get_kind_display(), d.get_status_display(), f"{d.total_mu:,.2f} {_('亩')}")))
+                for d in found.order_by("-year", "name")]
+
+    if quota:
+        return service_links.LinkedWork("approvals.quota", gettext_lazy("用地指标"), gettext_lazy("件"),
+                                        gettext_lazy("已落实指标（亩）"), tally, items, has_approval=True, order=10,
+                                        basis=gettext_lazy("关联到“用地指标”类诉求的报批卷宗；已批复卷宗使用的新增建设用地"
+                                                           "计划指标与增减挂钩指标（亩）。"))
+    return service_links.LinkedWork("approvals.expropriation", gettext_lazy("土地征收"), gettext_lazy("件"),
+                                    gettext_lazy("已批面积（亩）"), tally, items, has_approval=True, order=20,
+                                    basis=gettext_lazy("关联到其他诉求的报批卷宗；已批面积取征收面积，未填写时取用地总面积。"))
+
+
+service_links.register(_helped(quota=True))
+service_links.register(_helped(quota=False))

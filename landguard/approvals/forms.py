@@ -91,7 +91,8 @@ class DossierForm(forms.ModelForm):
     class Meta:
         model = Dossier
         fields = ["name", "kind", "pre_review_no", "national_key_project", "supplement_source", "replenish_area_mu",
-                  "replenish_grade", "replenish_in_database", "compensation_wan_yuan", "households", "note"]
+                  "replenish_grade", "replenish_in_database", "compensation_wan_yuan", "households", "service_request",
+                  "note"]
 
     def __init__(self, *args: Any, scope: RegionScope, collective: CollectiveLand | None = None,
                  **kwargs: Any) -> None:
@@ -106,6 +107,7 @@ class DossierForm(forms.ModelForm):
             self._prefill(dossier, collective)
         self.fields["projects"].queryset = project_selectors.projects(scope).defer("boundary").order_by("name")
         self.fields["projects"].initial = list(dossier.projects.all())
+        self.fields["service_request"].queryset = project_selectors.service_requests(scope).order_by("-received_on")
         _style(self)
 
     def _prefill(self, dossier: Dossier, collective: CollectiveLand) -> None:

@@ -43,6 +43,9 @@ class Dossier(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
     projects = models.ManyToManyField("projects.Project", blank=True, related_name="dossiers",
                                       verbose_name=_("服务的重点项目"))
+    # The enterprise request a land service commissioner handled this dossier under (shell.service_links).
+    service_request = models.ForeignKey("projects.ServiceRequest", models.PROTECT, null=True, blank=True,
+                                        related_name="dossiers", verbose_name=_("土地服务专员诉求"))
 
     boundary = models.MultiPolygonField(_("用地范围"), srid=4490)
     boundary_source = models.CharField(_("范围来源"), max_length=10, choices=BoundarySource.choices)

@@ -8,29 +8,15 @@ beside each check and marks the unconfirmed ones 待确认.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
-from django.conf import settings
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-
-@dataclass(frozen=True)
-class Tunable:
-    name: str
-    default: Any
-    confirmed: bool
-    basis: str | Promise
-
-    @property
-    def value(self) -> Any:
-        return getattr(settings, self.name, self.default)
+from landguard.core.tunables import Catalog, Tunable
 
 
-TUNABLES: dict[str, Tunable] = {t.name: t for t in (
+CATALOG = Catalog((
     # 公益性用地比例一般不低于40% (自然资规〔2020〕5号, kept by 自然资规〔2023〕7号): confirmed (domain.md §6, C).
     Tunable("PLANS_PUBLIC_SHARE_MIN_PERCENT", Decimal(40), True,
             _("自然资规〔2020〕5号、〔2023〕7号：公益性用地比例一般不低于40%")),
@@ -52,11 +38,10 @@ TUNABLES: dict[str, Tunable] = {t.name: t for t in (
     Tunable("PLANS_SUPPLY_RATE_HARD", True, False, _("供地率低于下限时不得报批")),
     # Published figures are printed to 4 dp: a gap below this is rounding, not a gap.
     Tunable("PLANS_FIGURE_TOLERANCE_HA", Decimal("0.0001"), True, _("方案数据保留4位小数")),
-)}
+))
+TUNABLES = CATALOG.by_name
+get = CATALOG.value
 
-
-def get(name: str) -> Any:
-    return TUNABLES[name].value
 
 
 def consent_share() -> Fraction:

@@ -4,6 +4,7 @@ pages, the API, the weekly report and the battle map show: the checklist, the ye
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,19 +12,23 @@ from typing import Any
 import shapely
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from landguard.analysis.errors import OverlayError
 from landguard.approvals import authority, spatial
 from landguard.approvals import parts as package
-from landguard.approvals.models import Dossier
+from landguard.approvals.models import Dossier, DossierQuota
 from landguard.approvals.quota_groups import group_of, kind_choices
 from landguard.core.geodesy import SQM_PER_MU, mu
 from landguard.core.scope import RegionScope, one_or_404
 from landguard.projects import boundaries
-from landguard.projects.models import Project
+from landguard.projects.models import Project, ServiceRequest
 from landguard.quotas import selectors as quota_selectors
+from landguard.quotas.models import Kind as QuotaKind
 from landguard.shell import approved_land
+
+# The construction-land quota a dossier settles (not the 补充耕地 indicators, counted apart, 公斤 among them).
+CONSTRUCTION_QUOTA = (QuotaKind.PLAN, QuotaKind.LINK_TURNOVER, QuotaKind.LINK_SURPLUS)
 
 # Statuses that hold land: a new dossier may not overlap these (no double reporting).
 HOLDING = (Dossier.Status.SUBMITTED, Dossier.Status.APPROVED)
@@ -203,3 +208,24 @@ def as_dict(figures: YearFigures) -> dict[str, Any]:
             "reported_count": figures.reported_count, "approved_count": figures.approved_count,
             "approved_by_kind": dict(figures.approved), "approved_mu": figures.approved_mu_exact(4),
             "approved_ha": round(figures.approved_m2 / 10_000, 4)}
+
+
+def helped(scope: RegionScope, requests: QuerySet) -> QuerySet[Dossier]:
+    """The dossiers a land service commissioner handled under `requests` (shell.service_links)."""
+    return dossiers(scope).filter(service_request__in=requests.values("pk"))
+
+
+def helped_tally(scope: RegionScope, requests: QuerySet, *, quota: bool) -> tuple[int, int, Decimal]:
+    """(dossiers, approved, 亩) of the dossiers handled under `requests`: with `quota`, those of 用地指标 requests
+    and the construction-land quota their approvals settled; otherwise those of every other request (征收) and the
+    area approved (the 征收 area where one is entered, else the dossier's whole area)."""
+    found = helped(scope, requests.filter(kind=ServiceRequest.Kind.QUOTA) if quota
+                   else requests.exclude(kind=ServiceRequest.Kind.QUOTA))
+    approved = found.filter(status=Dossier.Status.APPROVED)
+    if quota:
+        amount = DossierQuota.objects.filter(dossier__in=approved.values("pk"), kind__in=CONSTRUCTION_QUOTA).aggregate(
+            s=Sum("amount"))["s"] or Decimal(0)
+    else:
+        m2 = sum(taken or total for taken, total in approved.values_list("expropriation_m2", "total_m2"))
+        amount = Decimal(str(round(m2 / SQM_PER_MU, 2)))
+    return found.count(), approved.count(), amount

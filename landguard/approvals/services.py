@@ -32,6 +32,7 @@ from landguard.core.scope import EVERYTHING, RegionScope, scope_for
 from landguard.core.text import join_clauses, join_list
 from landguard.people.models import User
 from landguard.projects import boundaries
+from landguard.projects import selectors as project_selectors
 from landguard.projects.models import Project, Step
 from landguard.projects.services import can_work  # one rule: the roles that work on land-guarantee matters
 from landguard.projects.services import steps as step_services
@@ -42,7 +43,7 @@ from landguard.regions.models import Level, Region
 # The figures a user may edit while the dossier is being assembled (the areas come from the engine, never typed).
 EDITABLE = ("name", "kind", "year", "pre_review_no", "supplement_source", "replenish_area_mu", "replenish_grade",
             "replenish_in_database", "expropriation_m2", "expropriation_farmland_m2", "compensation_wan_yuan",
-            "households", "national_key_project", "parts_done", "note")
+            "households", "national_key_project", "parts_done", "note", "service_request")
 
 
 def _require_writer(actor: User | None, region_code: str) -> None:
@@ -154,6 +155,9 @@ def update_dossier(*, actor: User | None, dossier: Dossier, projects: Iterable[P
     dossier = _locked(dossier)
     _require_writer(actor, dossier.region_code)
     _require_draft(dossier)
+    if (helped := values.get("service_request")) is not None and not project_selectors.service_requests(
+            _scope(actor)).filter(pk=helped.pk).exists():
+        raise PermissionDenied(_("该企业服务诉求不在您的数据范围内。"))
     before = {k: getattr(dossier, k) for k in values}
     for key, value in values.items():
         setattr(dossier, key, value)

@@ -1,6 +1,7 @@
 """What the citizens app plugs into the shell at start-up (CitizensConfig.ready): the search of registration
 applications (by title, 不动产单元号, name or masked ID number — never by a full number, which would put it in a URL
-and the logs) and the home section of the staff handling them (their open matters)."""
+and the logs), the home section of the staff handling them (their open matters), and the registrations a land
+service commissioner handled (shell.service_links)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from django.utils.translation import gettext_lazy
 
 from landguard.citizens import selectors
 from landguard.citizens.views import REGISTRATIONS
-from landguard.shell import homes, search
+from landguard.core.scope import RegionScope
+from landguard.projects.models import ServiceRequest
+from landguard.shell import homes, search, service_links
 
 search.register(search.listing_provider(
     "citizens.registrations", REGISTRATIONS, label=lambda m: m.title,
@@ -29,3 +32,15 @@ def _home(viewer: homes.Viewer) -> dict[str, Any] | None:
 
 homes.register(homes.HomeSection("citizens.my_matters", gettext_lazy("我经办的便民服务事项"), "citizens/_home.html",
                                  _home, roles=frozenset({homes.ADMIN, homes.LEADER, homes.STAFF}), order=40))
+
+
+def _helped_items(scope: RegionScope, request_id: int) -> list[service_links.Linked]:
+    found = selectors.helped(scope, ServiceRequest.objects.filter(pk=request_id))
+    return [service_links.Linked(m.title, reverse("citizens:detail", args=[m.pk]), m.get_status_display())
+            for m in found.order_by("-received_at")]
+
+
+service_links.register(service_links.LinkedWork(
+    "citizens.registrations", gettext_lazy("不动产登记"), gettext_lazy("件"), None,
+    lambda scope, requests: service_links.Tally(selectors.helped(scope, requests).count()), _helped_items,
+    basis=gettext_lazy("受理不动产登记时选择了该诉求的登记事项。"), order=40))

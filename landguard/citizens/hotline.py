@@ -36,7 +36,7 @@ from landguard.regions.models import Region
 @transaction.atomic
 def receive_order(*, actor: User | None, region: Region, order_no: str, topic: str, summary: str,
                   lead_unit: OrgUnit, assist_units: tuple[OrgUnit, ...] = (), designated: bool = False,
-                  petition_no: str = "", handler: User | None = None) -> Matter:
+                  petition_no: str = "", handler: User | None = None, is_synthetic: bool = False) -> Matter:
     """A work order dispatched to the bureau. With `petition_no` (the matter is already in 信访) it is recorded as
     不予办理 with the reason, never worked."""
     _require_writer(actor, region.code)
@@ -47,7 +47,7 @@ def receive_order(*, actor: User | None, region: Region, order_no: str, topic: s
     now = clock.now()
     matter = Matter.objects.create(kind=Matter.Kind.WORK_ORDER, channel=Matter.Channel.HOTLINE, region=region,
                                    region_code=region.code, title=summary.strip()[:200] or order_no, received_at=now,
-                                   handler=handler,
+                                   handler=handler, is_synthetic=is_synthetic,
                                    limit_on=due_date(timezone.localdate(now),
                                                      int(tunables.get("CITIZENS_HOTLINE_DONE_WORKING_DAYS")),
                                                      LimitUnit.WORKING, current_calendar()))

@@ -39,6 +39,7 @@ class Matter(models.Model):
     class Kind(models.TextChoices):
         REGISTRATION = "registration", _("不动产登记")
         WORK_ORDER = "work_order", _("12345工单")
+        PETITION = "petition", _("信访事项")
 
     class Channel(models.TextChoices):
         WINDOW = "window", _("窗口")
@@ -47,6 +48,8 @@ class Matter(models.Model):
         HOTLINE = "hotline", _("12345热线")
         MESSAGE = "message", _("留言")
         VISIT = "visit", _("来访")
+        LETTER = "letter", _("书信")
+        FAX = "fax", _("传真")
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("已接件")
@@ -75,6 +78,9 @@ class Matter(models.Model):
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
                                 verbose_name=_("经办人"))
     note = models.TextField(_("备注"), blank=True)
+    # The enterprise request a land service commissioner handled this registration under (shell.service_links).
+    service_request = models.ForeignKey("projects.ServiceRequest", models.PROTECT, null=True, blank=True,
+                                        related_name="matters", verbose_name=_("土地服务专员诉求"))
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
 
@@ -257,3 +263,70 @@ class WorkOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_no} {self.matter}"
+
+
+class Petition(models.Model):
+    """A 信访 case (信访工作条例 2022, domain-land.md §C.4) on the matter spine: its class, the stage it is in and that
+    stage's own deadline (受理告知 15 日, 办理 60 日 + ≤ 30 日 with an approved extension, 复查 and 复核 each requested
+    within 30 日 of the answer before and decided within 30 日, 复核's 听证 days not counted), the 处理意见, 领导包案,
+    积案 marking by the three classes, 息访 status, and the earlier case it repeats (复核 closes a case: the same facts
+    are then not accepted again)."""
+
+    class PClass(models.TextChoices):
+        SUGGESTION = "suggestion", _("建议意见类")
+        ACCUSATION = "accusation", _("检举控告类")
+        CLAIM = "claim", _("申诉求决类")
+
+    class Stage(models.TextChoices):
+        REGISTERED = "registered", _("登记")
+        HANDLING = "handling", _("办理")
+        ANSWERED = "answered", _("已出具处理意见")
+        REVIEW = "review", _("复查")
+        REVIEWED = "reviewed", _("已复查")
+        RECHECK = "recheck", _("复核")
+        CLOSED = "closed", _("终结")
+        NOT_ACCEPTED = "not_accepted", _("不予受理")
+
+    class Opinion(models.TextChoices):
+        SUPPORT = "support", _("支持")
+        EXPLAIN = "explain", _("解释说明")
+        REJECT = "reject", _("不予支持")
+
+    class Backlog(models.TextChoices):
+        NONE = "", _("非积案")
+        LONG_RUNNING = "long_running", _("疑难复杂、久拖未决或复查复核后仍未息访")
+        ESCALATING = "escalating", _("有进京赴省苗头")
+        REPEATED = "repeated", _("敏感时期重复访、缠访")
+
+    class Settlement(models.TextChoices):
+        OPEN = "open", _("未息访")
+        SIGNED = "signed", _("已签息访单")
+        DE_FACTO = "de_facto", _("事实息访")
+
+    matter = models.OneToOneField(Matter, models.CASCADE, primary_key=True, related_name="petition")
+    petition_no = models.CharField(_("信访件编号"), max_length=40, unique=True)
+    pclass = models.CharField(_("信访类别"), max_length=12, choices=PClass.choices)
+    stage = models.CharField(_("办理阶段"), max_length=12, choices=Stage.choices, default=Stage.REGISTERED,
+                             db_index=True)
+    due_on = models.DateField(_("本阶段期限"), null=True, blank=True)
+    parcel_ref = models.CharField(_("涉及地块"), max_length=40, blank=True, db_index=True,
+                                  help_text=_("不动产单元号、宗地号或图斑编号，用于关联重复信访"))
+    extended = models.BooleanField(_("已延期"), default=False)
+    extension_reason = models.CharField(_("延期理由"), max_length=200, blank=True)
+    extension_approved_by = models.CharField(_("延期批准人"), max_length=50, blank=True)
+    opinion = models.CharField(_("处理意见"), max_length=8, choices=Opinion.choices, blank=True)
+    answer = models.TextField(_("处理意见书内容"), blank=True)
+    answered_on = models.DateField(_("答复日期"), null=True, blank=True)
+    hearing_days = models.PositiveSmallIntegerField(_("听证天数"), default=0, help_text=_("复核听证时间不计入期限"))
+    lead_leader = models.CharField(_("包案领导"), max_length=50, blank=True)
+    backlog = models.CharField(_("积案类别"), max_length=14, choices=Backlog.choices, blank=True, default="")
+    settlement = models.CharField(_("息访情况"), max_length=10, choices=Settlement.choices, default=Settlement.OPEN)
+    repeats = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="repeated_by",
+                                verbose_name=_("重复信访的原件"))
+
+    class Meta:
+        verbose_name = _("信访件")
+        verbose_name_plural = _("信访件")
+
+    def __str__(self) -> str:
+        return f"{self.petition_no} {self.matter}"

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from landguard.citizens import documents
-from landguard.citizens.models import DataRequest, Matter, MatterStatusChange, Party, Person
+from landguard.citizens.models import DataRequest, Matter, MatterStatusChange, Party, Person, Petition
 from landguard.core.scope import RegionScope, one_or_404
+
+
+OPEN_PETITION_STAGES = (Petition.Stage.REGISTERED, Petition.Stage.HANDLING, Petition.Stage.REVIEW,
+                        Petition.Stage.RECHECK)
 
 
 def matters(scope: RegionScope) -> QuerySet[Matter]:
@@ -98,3 +103,76 @@ def needs(matter: Matter) -> list[NeedState]:
         else:
             out.append(NeedState(need, "fetched" if request.matched else "refused", request))
     return out
+
+
+def helped(scope: RegionScope, requests: QuerySet) -> QuerySet[Matter]:
+    """The registrations a land service commissioner handled under `requests` (shell.service_links)."""
+    return registrations(scope).filter(service_request__in=requests.values("pk"))
+
+
+def work_orders(scope: RegionScope) -> QuerySet[Matter]:
+    return matters(scope).filter(kind=Matter.Kind.WORK_ORDER).select_related("work_order", "work_order__lead_unit")
+
+
+def get_work_order(scope: RegionScope, pk: int) -> Matter:
+    return one_or_404(work_orders(scope), pk=pk)
+
+
+def petitions(scope: RegionScope) -> QuerySet[Matter]:
+    return matters(scope).filter(kind=Matter.Kind.PETITION).select_related("petition", "petition__repeats")
+
+
+def get_petition(scope: RegionScope, pk: int) -> Matter:
+    return one_or_404(petitions(scope), pk=pk)
+
+
+def is_overdue(matter: Matter, today: dt.date) -> bool:
+    """A stage past its deadline: 受理告知, 办理 (with any approved extension), 复查 or 复核 not decided in time."""
+    p = matter.petition
+    return p.stage in OPEN_PETITION_STAGES and p.due_on is not None and p.due_on < today
+
+
+def overdue_petitions(scope: RegionScope, today: dt.date) -> QuerySet[Matter]:
+    return petitions(scope).filter(petition__stage__in=OPEN_PETITION_STAGES, petition__due_on__lt=today)
+
+
+def related_petitions(scope: RegionScope, matter: Matter) -> QuerySet[Matter]:
+    """Other cases of the same petitioner (by the ID number's keyed hash) or about the same parcel: the repeats."""
+    p = matter.petition
+    same = Q(applicant_id=matter.applicant_id) if matter.applicant_id else Q(pk__in=[])
+    if p.parcel_ref:
+        same |= Q(petition__parcel_ref=p.parcel_ref)
+    return petitions(scope).filter(same).exclude(pk=matter.pk).order_by("-received_at")
+
+
+@dataclass(frozen=True)
+class PetitionBoard:
+    """The leaders' 积案 board (临海: "40 涉土信访 screened, 13 积案 given 领导包案, 3 息访 signed, 1 事实息访")."""
+
+    screened: int
+    accepted: int
+    backlog: int
+    led: int
+    signed: int
+    de_facto: int
+    overdue: int
+    by_class: list[tuple[str, int]]
+    backlog_rows: list[Matter]
+
+
+def petition_board(scope: RegionScope, start: dt.date, end: dt.date, today: dt.date) -> PetitionBoard:
+    """Petitions received in [start, end]: how many, accepted, 积案 and those with a 包案 leader, 息访 signed and
+    in fact, and how many are past a deadline today; the 积案 themselves listed for the leaders."""
+    received = petitions(scope).filter(received_at__date__range=(start, end))
+    counts = received.aggregate(
+        screened=Count("pk"),
+        accepted=Count("pk", filter=~Q(petition__stage__in=(Petition.Stage.REGISTERED, Petition.Stage.NOT_ACCEPTED))),
+        backlog=Count("pk", filter=~Q(petition__backlog="")),
+        led=Count("pk", filter=~Q(petition__backlog="") & ~Q(petition__lead_leader="")),
+        signed=Count("pk", filter=~Q(petition__backlog="") & Q(petition__settlement=Petition.Settlement.SIGNED)),
+        de_facto=Count("pk", filter=~Q(petition__backlog="") & Q(petition__settlement=Petition.Settlement.DE_FACTO)),
+        overdue=Count("pk", filter=Q(petition__stage__in=OPEN_PETITION_STAGES, petition__due_on__lt=today)))
+    by_class = [(str(Petition.PClass(row["petition__pclass"]).label), row["n"]) for row in received.values(
+        "petition__pclass").annotate(n=Count("pk")).order_by("petition__pclass")]
+    rows = list(received.exclude(petition__backlog="").order_by("petition__settlement", "-received_at"))
+    return PetitionBoard(by_class=by_class, backlog_rows=rows, **counts)

@@ -28,6 +28,8 @@ from landguard.core.scope import scope_for
 from landguard.core.workdays import LimitUnit, current_calendar, due_date
 from landguard.inbox import services as inbox
 from landguard.people.models import User
+from landguard.projects import selectors as project_selectors
+from landguard.projects.models import ServiceRequest
 from landguard.projects.services import can_work  # one rule: the roles that work on the bureau's matters
 from landguard.regions.models import Region
 
@@ -91,12 +93,15 @@ def create_registration(*, actor: User | None, region: Region, reg_kind: str, un
                         holders: Sequence[tuple[str, str]], obligors: Sequence[tuple[str, str]] = (),
                         transfer_kind: str = "", contract_no: str = "", documents_brought: Iterable[str] = (),
                         channel: str = Matter.Channel.WINDOW, note: str = "", received_at: dt.datetime | None = None,
-                        is_synthetic: bool = False) -> Matter:
+                        service_request: ServiceRequest | None = None, is_synthetic: bool = False) -> Matter:
     """A registration application received (接件): its parties found or created by ID number, the unit number checked
     (length and characters refused, finer structure warned about)."""
     _require_writer(actor, region.code)
     if reg_kind not in Registration.RegKind.values:
         raise ValidationError({"reg_kind": _("请选择登记类型。")})
+    if service_request is not None and actor is not None and not project_selectors.service_requests(
+            scope_for(actor)).filter(pk=service_request.pk).exists():
+        raise PermissionDenied(_("该企业服务诉求不在您的数据范围内。"))
     if reg_kind == Registration.RegKind.TRANSFER and transfer_kind not in Registration.TransferKind.values:
         raise ValidationError({"transfer_kind": _("转移登记须选择新建商品房或二手房。")})
     if reg_kind != Registration.RegKind.TRANSFER:
@@ -125,7 +130,7 @@ def create_registration(*, actor: User | None, region: Region, reg_kind: str, un
         kind=Matter.Kind.REGISTRATION, channel=channel, applicant=applicant, region=region, region_code=region.code,
         title=_("%(kind)s · %(name)s · %(unit)s") % {"kind": kind_label, "name": applicant.name, "unit": unit[-12:]},
         received_at=received_at or clock.now(), handler=actor if getattr(actor, "pk", None) else None, note=note,
-        is_synthetic=is_synthetic)
+        service_request=service_request, is_synthetic=is_synthetic)
     registration.matter = matter
     registration.save()
     for person, party_role in people:

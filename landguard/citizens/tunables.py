@@ -4,27 +4,13 @@ the unconfirmed ones as 待确认."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
 
-from django.conf import settings
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-
-@dataclass(frozen=True)
-class Tunable:
-    name: str
-    default: Any
-    confirmed: bool
-    basis: str | Promise
-
-    @property
-    def value(self) -> Any:
-        return getattr(settings, self.name, self.default)
+from landguard.core.tunables import Catalog, Tunable
 
 
-TUNABLES: dict[str, Tunable] = {t.name: t for t in (
+CATALOG = Catalog((
     # 不动产登记暂行条例 (2019) 第20条: 30 working days from acceptance; a 2024 revision exists (domain-land.md §C.1).
     Tunable("CITIZENS_REGISTRATION_LIMIT_WORKING_DAYS", 30, False,
             _("《不动产登记暂行条例》第二十条：自受理登记申请之日起30个工作日内办结（2024年修订版待核对）")),
@@ -44,8 +30,16 @@ TUNABLES: dict[str, Tunable] = {t.name: t for t in (
     Tunable("CITIZENS_HOTLINE_DONE_WORKING_DAYS", 5, True,
             _("《潍坊市12345政务服务便民热线条例》第二十条：5个工作日内办结")),
     Tunable("CITIZENS_PROVIDERS", {}, False, _("各共享接口的提供方配置（未配置时使用演示提供方）")),
-)}
+    # 信访工作条例 (2022) (domain-land.md §C.4): calendar days throughout.
+    Tunable("CITIZENS_PETITION_NOTICE_DAYS", 15, True, _("《信访工作条例》第二十三条：15日内书面告知是否受理")),
+    Tunable("CITIZENS_PETITION_HANDLING_DAYS", 60, True, _("《信访工作条例》第三十三条：自受理之日起60日内办结")),
+    Tunable("CITIZENS_PETITION_EXTENSION_DAYS", 30, True,
+            _("《信访工作条例》第三十三条：情况复杂的，经批准可适当延长，延长期限不得超过30日")),
+    Tunable("CITIZENS_PETITION_REQUEST_DAYS", 30, True,
+            _("《信访工作条例》第三十五、三十六条：收到意见书之日起30日内请求复查、复核")),
+    Tunable("CITIZENS_PETITION_DECISION_DAYS", 30, True,
+            _("《信访工作条例》第三十五、三十六条：收到请求之日起30日内提出复查、复核意见（听证时间不计入）")),
+))
+TUNABLES = CATALOG.by_name
+get = CATALOG.value
 
-
-def get(name: str) -> Any:
-    return TUNABLES[name].value

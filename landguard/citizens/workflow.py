@@ -19,6 +19,8 @@ class MatterAction:
     SATISFIED = "satisfied"  # 12345: 回访满意 / 基本满意 → 办结
     REDO = "redo"  # 12345: 回访不满意 → 再办
     RETURN = "return"  # 12345: 退回 (on request, never a designated unit)
+    REOPEN = "reopen"  # 信访: 复查 or 复核 requested after an answer
+    FINALIZE = "finalize"  # 信访: 终结 (no 复查 in time, or 复核 decided)
 
 
 MATTER_TRANSITIONS: dict[str, dict[str, str]] = {
@@ -32,6 +34,8 @@ MATTER_TRANSITIONS: dict[str, dict[str, str]] = {
     MatterAction.SATISFIED: {S.ANSWERED: S.DONE},
     MatterAction.REDO: {S.ANSWERED: S.ACCEPTED},
     MatterAction.RETURN: {S.RECEIVED: S.RETURNED},
+    MatterAction.REOPEN: {S.ANSWERED: S.ACCEPTED},
+    MatterAction.FINALIZE: {S.ANSWERED: S.DONE},
 }
 
 

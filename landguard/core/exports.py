@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from itertools import chain, islice
 from pathlib import Path
 from dataclasses import dataclass
@@ -63,6 +64,8 @@ def _cell(value: Any) -> Any:
         return timezone.localtime(value).replace(tzinfo=None)
     if isinstance(value, bool):
         return _("是") if value else _("否")
+    if isinstance(value, Decimal):  # a number the reader can sum, not text (its column format shows the places)
+        return float(value)
     if value is not None and not isinstance(value, (int, float, str, dt.date, dt.datetime)):
         return str(value)
     return value

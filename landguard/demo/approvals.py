@@ -21,10 +21,14 @@ from django.contrib.gis.db.models.functions import AsWKB
 from landguard.approvals import parts as package
 from landguard.approvals import services
 from landguard.approvals.models import Dossier
+from landguard.core import clock
 from landguard.core.geodesy import SQM_PER_MU, ellipsoidal_area_m2
 from landguard.engine.kinds import ControlKind
 from landguard.engine.landclass import BigClass, classify
 from landguard.layers.models import Feature, Layer
+from landguard.people.models import User
+from landguard.projects import services as project_services
+from landguard.projects.models import ServiceRequest
 from landguard.quotas import services as quota_services
 from landguard.quotas.models import Kind, Source
 from landguard.regions.models import Region
@@ -205,5 +209,27 @@ def load_demo_approvals(cache: dict[tuple[str, str], shapely.Geometry] | None = 
                                plan_mu=share if kind != Dossier.Kind.CITY_PROJECT else Decimal(0))
             remaining -= sum((q.amount for q in dossier.quotas.all() if q.kind == Kind.PLAN), Decimal(0))
             count += 1
+    _commissioner_helped(county)
     return count
+
+
+def _commissioner_helped(county: Region) -> None:
+    """The land service commissioner's quota and expropriation requests, linked to the first 2020 dossiers, so the
+    专员成效 page has figures that come out of the links."""
+    commissioner = User.objects.filter(username="guanxian_staff").first()
+    if commissioner is None:
+        return
+    first = list(Dossier.objects.filter(region_code__startswith=COUNTY, year=2020,
+                                        status=Dossier.Status.APPROVED).order_by("pk")[:3])
+    for kind, dossiers, text in ((ServiceRequest.Kind.QUOTA, first[:1], "新增建设用地计划指标不足，申请市级统筹。"),
+                                 (ServiceRequest.Kind.EXPROPRIATION, first[1:], "征收报批材料组卷指导。")):
+        received = min(d.year for d in dossiers) if dossiers else 2020
+        request = project_services.create_service_request(
+            actor=None, enterprise="冠县经济开发区管委会（示例）", kind=kind, request=text, commissioner=commissioner,
+            region=county, received_on=dt.date(received, 2, 20))
+        with clock.frozen(dt.datetime(received, 6, 30, 10, 0)):
+            project_services.resolve_service_request(actor=None, item=request, outcome="已随批次报批并获批复。",
+                                                     days_saved=15)
+        # The link is the commissioner's bookkeeping on dossiers already approved: set directly, as the loader does.
+        Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).update(service_request=request)
 

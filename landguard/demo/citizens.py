@@ -2,19 +2,21 @@
 check digit, each name marked 示例): 一证办证 transfers received and closed the same day through the demo providers on
 冠县's first days (新建商品房 2021-08-17, 二手房 2021-10-26), one application given a one-time notice (its 网签
 contract not filed), one with every material fetched waiting for its review, one mortgage with its materials
-brought."""
+brought; a few 12345 work orders (one closed after a dissatisfied 回访 and a 再办, one waiting to be signed), and a
+small 信访 backlog (积案 given to named leaders, one 息访 signed, one 事实息访, one case past its 办理 day)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from landguard.citizens import services
+from landguard.citizens import hotline, petitions, services
 from landguard.citizens.idnumbers import check_char
-from landguard.citizens.models import Matter, Registration
+from landguard.citizens.models import Matter, Petition, Registration, WorkOrder
 from landguard.citizens.polling import poll_due
 from landguard.core import clock
 from landguard.demo import personas
-from landguard.people.models import User
+from landguard.people.models import OrgUnit, User
+from landguard.projects.models import ServiceRequest
 from landguard.regions.models import Region
 
 TOWNSHIP = "371525001"  # 清泉街道
@@ -35,13 +37,17 @@ def load_demo_citizens() -> int:
     handler = User.objects.filter(username=HANDLER).first()
     made = 0
 
+    # the land service commissioner's transfer request (出让合同与不动产权证同步办理) led to the first registration
+    helped = ServiceRequest.objects.filter(kind=ServiceRequest.Kind.TRANSFER).order_by("pk").first()
+
     def transfer(day: dt.datetime, n: int, kind: str, contract: str, *, close: bool, seller: bool) -> Matter:
         nonlocal made
         with clock.frozen(day):
             matter = services.create_registration(
                 actor=None, region=township, reg_kind=Registration.RegKind.TRANSFER, transfer_kind=kind,
                 unit_no=_unit(n), contract_no=contract, holders=[(_id(n), f"示例买受人{n}")],
-                obligors=[(_id(n, "19600101"), f"示例出卖人{n}")] if seller else [], is_synthetic=True)
+                obligors=[(_id(n, "19600101"), f"示例出卖人{n}")] if seller else [],
+                service_request=helped if n == 1 else None, is_synthetic=True)
             Matter.objects.filter(pk=matter.pk).update(handler=handler)
             services.request_documents(actor=None, matter=matter, consent=True)
         made += 1
@@ -71,4 +77,53 @@ def load_demo_citizens() -> int:
             holders=[(_id(6), "示例抵押人6")], documents_brought=["identity", "seizure"], is_synthetic=True)
         services.review(actor=None, matter=mortgage)
         made += 1
-    return made
+    return made + _hotline(township, handler) + _petitions(township)
+
+
+def _hotline(township: Region, handler: User | None) -> int:
+    unit = OrgUnit.objects.filter(region__code=TOWNSHIP[:6], kind=OrgUnit.Kind.COUNTY_BUREAU).first()
+    if unit is None:
+        return 0
+    today = clock.today()
+    with clock.frozen(dt.datetime.combine(today - dt.timedelta(days=20), dt.time(9))):
+        redo = hotline.receive_order(actor=None, region=township, order_no="GX12345-DEMO-001",
+                                     topic=WorkOrder.Topic.INHERITANCE, summary="继承房屋如何办理转移登记（示例）",
+                                     lead_unit=unit, handler=handler, is_synthetic=True)
+        hotline.sign(actor=None, matter=redo)
+        hotline.answer(actor=None, matter=redo, text="已告知所需材料及办理流程。")
+        hotline.record_visit(actor=None, matter=redo, satisfaction=WorkOrder.Satisfaction.DISSATISFIED,
+                             note="希望窗口预约办理")
+    with clock.frozen(dt.datetime.combine(today - dt.timedelta(days=18), dt.time(9))):
+        hotline.answer(actor=None, matter=redo, text="已预约窗口并当日办结。")
+        hotline.record_visit(actor=None, matter=redo, satisfaction=WorkOrder.Satisfaction.SATISFIED)
+    hotline.receive_order(actor=None, region=township, order_no="GX12345-DEMO-002", topic=WorkOrder.Topic.HOMESTEAD,
+                          summary="宅基地确权登记进度咨询（示例）", lead_unit=unit, handler=handler, is_synthetic=True)
+    return 2
+
+
+def _petitions(township: Region) -> int:
+    """A small 信访 backlog: five cases, two of them 积案 with 包案 leaders (one 息访 signed, one 事实息访), one
+    past its 办理 day."""
+    today = clock.today()
+    made = []
+    for n, (summary, days_ago) in enumerate((("征地补偿标准异议（示例）", 120), ("宅基地四至争议（示例）", 100),
+                                              ("土地承包地被占用（示例）", 80), ("违法建设举报（示例）", 30),
+                                              ("不动产登记错误更正诉求（示例）", 10)), start=1):
+        received = today - dt.timedelta(days=days_ago)
+        with clock.frozen(dt.datetime.combine(received, dt.time(9))):
+            matter = petitions.register_petition(
+                actor=None, region=township, petition_no=f"冠信访〔{received.year}〕{n:03d}号（示例）",
+                pclass=Petition.PClass.ACCUSATION if n == 4 else Petition.PClass.CLAIM, summary=summary,
+                received_on=received, petitioner=(_id(300 + n), f"示例信访人{n}"),
+                parcel_ref=f"371525001001JC{n:05d}", is_synthetic=True)
+            if n <= 4:
+                petitions.accept(actor=None, matter=matter)
+        made.append(matter)
+    for matter, leader, settlement in ((made[0], "王副县长（示例）", Petition.Settlement.SIGNED),
+                                       (made[1], "李局长（示例）", Petition.Settlement.DE_FACTO)):
+        petitions.mark_backlog(actor=None, matter=matter, backlog=Petition.Backlog.LONG_RUNNING, lead_leader=leader)
+        petitions.set_settlement(actor=None, matter=matter, settlement=settlement)
+    with clock.frozen(dt.datetime.combine(today - dt.timedelta(days=40), dt.time(9))):
+        petitions.reply(actor=None, matter=made[0], opinion=Petition.Opinion.EXPLAIN,
+                        text="补偿标准符合区片综合地价，已解释说明（示例）。")
+    return len(made)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import shapely
+from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 
 from landguard.core import clock
@@ -91,7 +92,7 @@ def load_demo_projects() -> int:
     running = project("冠县新材料产业园配套道路项目（演示）", Project.Level.MUNICIPAL, groups[1],
                       _across(townships[0], townships[1]) if len(townships) > 1 else _square(townships[0], 0.004), 40,
                       owner="冠县交通运输局（示例）", investment_wan=Decimal("32000"), land_demand_ha=Decimal("8.5000"),
-                      planned_start=today + dt.timedelta(days=120))
+                      planned_start=today + dt.timedelta(days=120), leader="副县长（示例）")
     _run(running, 1, today=today)
     services.start_step(actor=None, step=running.steps.get(order=2), on=today - dt.timedelta(days=3))
     third = running.steps.get(order=3)
@@ -102,7 +103,7 @@ def load_demo_projects() -> int:
     late = project("冠县第二中学新校区建设项目（演示）", Project.Level.COUNTY, groups[2],
                    _square(townships[2 % len(townships)], 0.004), 60,
                    owner="冠县教育和体育局（示例）", investment_wan=Decimal("18000"), land_demand_ha=Decimal("6.6667"),
-                   planned_start=today + dt.timedelta(days=30))
+                   planned_start=today + dt.timedelta(days=30), leader="县政府办主任（示例）")
     first = late.steps.get(order=1)
     services.start_step(actor=None, step=first, on=today - dt.timedelta(days=60))
     soon = project("冠县城乡供水一体化工程（演示）", Project.Level.COUNTY, groups[1],
@@ -132,7 +133,25 @@ def load_demo_projects() -> int:
                      land_demand_ha=Decimal("9.3333"), template=services.expropriation_template(county))
     _expropriation_under_way(taking, today)
     _responsibility_list(county, townships, today)
+    _red_flags(county, today)
+    # 上门服务: the road's responsible leader has been this year; the school's has not (the home reminds from 11-01)
+    services.record_visit(actor=None, project=running, leader="副县长（示例）",
+                          visited_on=today - dt.timedelta(days=12), content="施工单位反映临时用地手续进度（示例）",
+                          outcome="协调自然资源局三日内办结（示例）",
+                          is_synthetic=True)
     return len(made)
+
+
+def _red_flags(county: Region, today: dt.date) -> None:
+    """The past months' 流动红旗 awarded from the ranking, where a month had a group with closed steps."""
+    month = today.replace(day=1)
+    for _back in range(6):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+        try:
+            services.award_red_flag(actor=None, region=county, month=month, note="按月度排名授予（示例）",
+                                    is_synthetic=True)
+        except ValidationError:
+            continue  # no group closed a step that month
 
 
 def _expropriation_under_way(project: Project, today: dt.date) -> None:

@@ -90,7 +90,7 @@ def load_demo_supply() -> int:
         fraction = 0.9 if year == 2021 else 0.6
         signed = approved_on + dt.timedelta(days=120)
         record = _supply(dossier, i, fraction, signed, allocation=dossier.kind == Dossier.Kind.SEPARATE_SITE,
-                         request=request if i == 9 else None)
+                         request=request if len(records) in (2, 5) else None)
         records.append(record)
     # What happened on each: most paid and built on schedule; the exceptions make the 两清 board.
     transfers = [r for r in records if r.kind == SupplyRecord.Kind.TRANSFER]

@@ -3,6 +3,8 @@ hierarchy with the regions and grids each chief answers for."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
@@ -116,3 +118,10 @@ class FieldChief(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} {self.user}"
+
+
+def acting_user(request: Any) -> User | None:
+    """The signed-in user of a request as the services take their actor (None for an anonymous request, which no
+    @scoped view lets through): request.user typed as the services expect it."""
+    user = getattr(request, "user", None)
+    return user if isinstance(user, User) else None

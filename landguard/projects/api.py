@@ -37,7 +37,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from landguard.shell.api import ScopedViewSetMixin
+from landguard.shell.api import RegionCodeField, ScopedViewSetMixin
 from landguard.core import clock
 from landguard.core.scope import NOTHING, RegionScope, scope_for
 from landguard.people import selectors as people_selectors
@@ -116,7 +116,7 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class ProblemSerializer(serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(read_only=True)
+    project = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
@@ -127,7 +127,7 @@ class ProblemSerializer(serializers.ModelSerializer):
 
 
 class ServiceRequestSerializer(serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(read_only=True)
+    project = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     commissioner = serializers.StringRelatedField()
     steps = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -154,11 +154,8 @@ class ScopedInput(serializers.Serializer):
         pass
 
 
-def _region_field(required: bool) -> serializers.SlugRelatedField:
-    # Field querysets match nothing until scoped_fields replaces them with the caller's scope.
-    return serializers.SlugRelatedField(slug_field="code", queryset=region_selectors.regions(NOTHING),
-                                        required=required,
-                                        allow_null=not required)
+def _region_field(required: bool) -> RegionCodeField:
+    return RegionCodeField(region_selectors.regions, required=required, allow_null=not required)
 
 
 @extend_schema_field({"type": "object", "description": "GeoJSON Polygon 或 MultiPolygon（CGCS2000 经纬度）"})
@@ -200,7 +197,6 @@ class ProjectCreateInput(ProjectFieldsInput):
 
     def scoped_fields(self, scope: RegionScope) -> None:
         super().scoped_fields(scope)
-        self.fields["region"].queryset = region_selectors.regions(scope)
         self.fields["template"].queryset = selectors.templates(scope)
 
 
@@ -243,7 +239,6 @@ class ProblemInput(ScopedInput):
 
     def scoped_fields(self, scope: RegionScope) -> None:
         self.fields["project"].queryset = selectors.projects(scope)
-        self.fields["region"].queryset = region_selectors.regions(scope)
 
 
 class NoteInput(serializers.Serializer):
@@ -267,7 +262,6 @@ class ServiceRequestInput(ScopedInput):
 
     def scoped_fields(self, scope: RegionScope) -> None:
         self.fields["project"].queryset = selectors.projects(scope)
-        self.fields["region"].queryset = region_selectors.regions(scope)
         self.fields["commissioner"].queryset = people_selectors.users(scope).filter(is_active=True)
 
 

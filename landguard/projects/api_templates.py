@@ -9,7 +9,7 @@ national ones and those of its regions), create one or replace its whole chain t
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -18,11 +18,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from landguard.core.scope import RegionScope
 from landguard.projects import selectors, services
 from landguard.projects.api import ScopedInput, _call, _region_field, _valid
 from landguard.projects.models import LimitFrom, LimitUnitChoices, ProcedureTemplate, TemplateStep
-from landguard.regions import selectors as region_selectors
 from landguard.shell.api import ScopedViewSetMixin
 
 
@@ -68,9 +66,6 @@ class TemplateInput(ScopedInput):
     description = serializers.CharField(required=False, allow_blank=True, default="")
     region = _region_field(required=False)
     steps = serializers.ListField(child=StepSpecInput(), allow_empty=False, max_length=60)
-
-    def scoped_fields(self, scope: RegionScope) -> None:
-        cast(serializers.SlugRelatedField, self.fields["region"]).queryset = region_selectors.regions(scope)
 
 
 def _specs(values: dict[str, Any]) -> dict[str, Any]:

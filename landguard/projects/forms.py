@@ -309,6 +309,31 @@ class ServiceRequestForm(forms.Form):
         return data
 
 
+class VisitForm(forms.Form):
+    project = forms.ModelChoiceField(label=_("重点项目"), queryset=None)
+    leader = forms.CharField(label=_("走访领导"), max_length=50, help_text=_("与项目的包保领导同名时计入其走访"))
+    visited_on = forms.DateField(label=_("走访日期"), widget=DateInput())
+    enterprise = forms.CharField(label=_("走访企业/地点"), max_length=120, required=False,
+                                 help_text=_("默认为项目的建设单位"))
+    content = forms.CharField(label=_("了解的问题和诉求"), widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.CharField(label=_("协调解决情况"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, scope: RegionScope, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = selectors.projects(scope).defer("boundary").order_by("name")
+        self.fields["project"].label_from_instance = lambda p: f"{p.name}（{p.leader}）" if p.leader else p.name
+        self.fields["visited_on"].initial = clock.today()
+        _style(self)
+
+
+class VisitFilterForm(ScopedFilterForm):
+    year = forms.IntegerField(label=_("年份"), required=False, min_value=2000, max_value=2100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("领导、项目或企业")
+
+
 class ServiceRequestResolveForm(forms.Form):
     outcome = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 3}))
     days_saved = forms.IntegerField(label=_("节省天数"), min_value=0, max_value=3650, required=False,
@@ -529,10 +554,18 @@ class DayFilterForm(PlainFilterForm):
 class MonthFilterForm(PlainFilterForm):
     month = forms.DateField(label=_("月份"), required=False, input_formats=["%Y-%m"],
                             widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}))
+    since = forms.IntegerField(label=_("累计起始年份"), required=False, min_value=2000, max_value=2100,
+                               help_text=_("累计办结环节与流动红旗自该年 1 月 1 日起统计"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.pop("q")
+
+
+class RedFlagForm(forms.Form):
+    month = forms.DateField(label=_("月份"), input_formats=["%Y-%m"],
+                            widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}))
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
 class DispatchFilterForm(PlainFilterForm):

@@ -363,3 +363,37 @@ def ranking(scope: RegionScope, month: dt.date) -> QuerySet[ServiceGroup]:
             .annotate(rate=Coalesce(Cast(F("ahead") + F("on_time"), FloatField()) * Value(100.0)
                                     / Cast(NullIf(F("closed"), 0), FloatField()), Value(-1.0)))
             .order_by("-rate", "-ahead", "-closed", "name"))
+
+
+def ranked(scope: RegionScope, month: dt.date) -> list[Any]:
+    """The month's ranking without the groups that closed no step: its first is the red flag's candidate. (Any:
+    the rows carry ranking()'s annotations, which the model's type does not know.)"""
+    return list(ranking(scope, month).filter(closed__gt=0))  # type: ignore[misc]  # annotated in ranking()
+
+
+@dataclass(frozen=True)
+class SinceTotals:
+    """What the scope's service groups did since the start of `since` (德州: "172 guarantee tasks since 2021, 36
+    ahead of schedule"): steps closed and their timeliness, and the red flags each group holds."""
+
+    since: int
+    closed: int
+    ahead: int
+    on_time: int
+    late: int
+    flags: list[tuple[str, int]]  # (service group, red flags), most first
+    flag_count: int
+
+
+def since_totals(scope: RegionScope, since: int, until: dt.date) -> SinceTotals:
+    start = dt.date(since, 1, 1)
+    steps = Step.objects.filter(project__in=selectors.projects(scope).values("pk"), status=Step.Status.DONE,
+                                actual_finish__range=(start, until))
+    counts = steps.aggregate(closed=Count("id"), ahead=Count("id", filter=Q(timeliness=Step.Timeliness.AHEAD)),
+                             on_time=Count("id", filter=Q(timeliness=Step.Timeliness.ON_TIME)),
+                             late=Count("id", filter=Q(timeliness=Step.Timeliness.LATE)))
+    flags = (selectors.red_flags(scope).filter(month__range=(start, until)).values("group__name")
+             .annotate(n=Count("id")).order_by("-n", "group__name"))
+    listed = [(row["group__name"], row["n"]) for row in flags]
+    return SinceTotals(since, counts["closed"], counts["ahead"], counts["on_time"], counts["late"], listed,
+                       sum(n for _name, n in listed))

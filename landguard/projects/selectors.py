@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from landguard.core.geodesy import wan_mu
@@ -26,13 +26,17 @@ from landguard.projects.models import (
     ProcedureTemplate,
     Project,
     ProjectPart,
+    RedFlag,
     ServiceGroup,
     ServiceRequest,
+    ServiceVisit,
     Step,
     Target,
     TargetList,
 )
-from landguard.shell import approved_land
+from landguard.people import selectors as people_selectors
+from landguard.people.models import OrgUnit, User
+from landguard.shell import approved_land, service_links
 
 # A step whose deadline is at most this many working days away is "due soon" (临期).
 DUE_SOON_WORKING_DAYS = 3
@@ -123,6 +127,114 @@ def service_requests(scope: RegionScope) -> QuerySet[ServiceRequest]:
 
 def get_service_request(scope: RegionScope, pk: int) -> ServiceRequest:
     return one_or_404(service_requests(scope), pk=pk)
+
+
+@dataclass(frozen=True)
+class CommissionerFigures:
+    """What one land service commissioner did for enterprises, as the links say (shell.service_links)."""
+
+    commissioner: User | None  # None: the total row
+    requests: int
+    resolved: int
+    days_saved: int
+    tallies: tuple[tuple[service_links.LinkedWork, service_links.Tally], ...]
+
+
+def commissioner_figures(scope: RegionScope) -> list[CommissionerFigures]:
+    """One row per commissioner of the scope's requests, then the total: requests, resolved, days saved and, per
+    kind of work registered by the apps, what the linked dossiers, supplies and registrations add up to — each
+    counted only as far as the viewer's scope reaches."""
+    requests = service_requests(scope)
+    per = (requests.order_by().values("commissioner").annotate(
+        n=Count("id"), resolved=Count("id", filter=Q(status=ServiceRequest.Status.RESOLVED)), saved=Sum("days_saved")))
+    people = User.objects.in_bulk([p["commissioner"] for p in per])
+    works = service_links.works()
+    rows = [CommissionerFigures(people[p["commissioner"]], p["n"], p["resolved"], p["saved"] or 0,
+                                tuple((w, w.tally(scope, requests.filter(commissioner_id=p["commissioner"])))
+                                      for w in works))
+            for p in per]
+    rows.sort(key=lambda r: str(r.commissioner))
+    if len(rows) > 1:
+        rows.append(CommissionerFigures(None, sum(r.requests for r in rows), sum(r.resolved for r in rows),
+                                        sum(r.days_saved for r in rows),
+                                        tuple((w, w.tally(scope, requests)) for w in works)))
+    return rows
+
+
+def linked_work(scope: RegionScope, item: ServiceRequest) -> list[tuple[service_links.LinkedWork,
+                                                                        list[service_links.Linked]]]:
+    """The dossiers, supplies and registrations done under one request, by kind of work."""
+    return [(w, found) for w in service_links.works() if (found := w.items(scope, item.pk))]
+
+
+def visits(scope: RegionScope) -> QuerySet[ServiceVisit]:
+    return scope.filter(ServiceVisit.objects.select_related("project"), "region_code")
+
+
+@dataclass(frozen=True)
+class LeaderCoverage:
+    """One responsible leader (包保领导) of the scope's active projects and their visits in a year."""
+
+    leader: str
+    projects: list[str]
+    visits: int
+    last_visit: dt.date | None
+
+
+def visit_coverage(scope: RegionScope, year: int) -> list[LeaderCoverage]:
+    """Every 包保领导 named on an active project of the scope with the visits they made to their projects in `year`:
+    those not yet visited first (湖北: each at least once before the year ends)."""
+    named: dict[str, list[str]] = {}
+    for name, leader in projects(scope).filter(status=Project.Status.ACTIVE).exclude(leader="").order_by(
+            "name").values_list("name", "leader"):
+        named.setdefault(leader.strip(), []).append(name)
+    made = visits(scope).filter(visited_on__year=year, project__leader__in=list(named)).values(
+        "leader", "project__leader").annotate(n=Count("id"), last=Max("visited_on"))
+    counted: dict[str, tuple[int, dt.date | None]] = {}
+    for row in made:
+        if row["leader"].strip() != row["project__leader"].strip():
+            continue  # someone else visited: it does not count for the project's leader
+        n, last = counted.get(row["leader"].strip(), (0, None))
+        counted[row["leader"].strip()] = (n + row["n"], max(filter(None, (last, row["last"]))))
+    rows = [LeaderCoverage(leader, names, *counted.get(leader, (0, None))) for leader, names in named.items()]
+    return sorted(rows, key=lambda r: (r.visits > 0, r.leader))
+
+
+def red_flags(scope: RegionScope) -> QuerySet[RedFlag]:
+    """Red flags awarded in the scope, or to a group of the scope (a county's award seen from its township)."""
+    return RedFlag.objects.filter(scope.q("region_code") | scope.q("group__region_code")).select_related("group")
+
+
+@dataclass(frozen=True)
+class GroupStructure:
+    """德州's "1+1+N": one leadership group (领导小组), one lead team (专班), and N service groups each paired
+    one-to-one with a 作战指挥部. What breaks the pattern is named, not just counted."""
+
+    leadership_groups: list[str]
+    lead_teams: list[str]
+    groups: int
+    shared_headquarters: list[tuple[str, list[str]]]  # (指挥部, the groups sharing it)
+
+    @property
+    def formula(self) -> str:
+        return f"{len(self.leadership_groups)} + {len(self.lead_teams)} + {self.groups}"
+
+    @property
+    def holds(self) -> bool:
+        return (len(self.leadership_groups) == 1 and len(self.lead_teams) == 1 and self.groups > 0
+                and not self.shared_headquarters)
+
+
+def group_structure(scope: RegionScope) -> GroupStructure:
+    units = people_selectors.org_units(scope).filter(region__code=scope.root_code) if scope.root_code else \
+        people_selectors.org_units(scope).none()
+    names = lambda kind: sorted(units.filter(kind=kind).values_list("name", flat=True))  # noqa: E731
+    groups = list(service_groups(scope).filter(scope.q("region_code")).values_list("name", "headquarters"))
+    by_hq: dict[str, list[str]] = {}
+    for name, hq in groups:
+        by_hq.setdefault(hq.strip(), []).append(name)
+    return GroupStructure(names(OrgUnit.Kind.LEADERSHIP_GROUP), names(OrgUnit.Kind.SERVICE_TEAM), len(groups),
+                          sorted((hq, sorted(g)) for hq, g in by_hq.items() if len(g) > 1))
 
 
 def service_groups(scope: RegionScope) -> QuerySet[ServiceGroup]:
@@ -307,6 +419,28 @@ def target_progress(scope: RegionScope, of: TargetList, *, as_of: dt.date | None
         rows.append(TargetProgress(target, counts["task"][0], wan_mu(counts["task"][1]), counts["key"][0],
                                    wan_mu(counts["key"][1])))
     return rows
+
+
+@dataclass(frozen=True)
+class Lagging:
+    list: TargetList
+    region: str
+    rate: float  # area done, % of the row's target
+    elapsed: float  # % of the list's period gone
+    gap_wan_mu: float
+
+
+def lagging_targets(scope: RegionScope, today: dt.date, points: float) -> list[Lagging]:
+    """The rows of the responsibility lists running on `today` whose area done is more than `points` below the
+    share of the period elapsed, the furthest behind first (the per-region reminder of the leaders' home)."""
+    found = []
+    for of in target_lists(scope).filter(period_start__lte=today, period_end__gte=today):
+        span = (of.period_end - of.period_start).days or 1
+        elapsed = round(min(100.0, (today - of.period_start).days / span * 100), 1)
+        for row in target_progress(scope, of, as_of=today):
+            if row.area_rate is not None and row.area_rate < elapsed - points:
+                found.append(Lagging(of, row.target.region.name, row.area_rate, elapsed, row.gap_wan_mu))
+    return sorted(found, key=lambda r: r.rate - r.elapsed)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from landguard.projects.views import (
     service_requests,
     steps,
     targets,
+    visits,
 )
 
 app_name = "projects"
@@ -49,6 +50,11 @@ urlpatterns = [
     path("requests/", service_requests.request_list, name="request-list"),
     path("requests/export.xlsx", service_requests.request_export, name="request-export"),
     path("requests/new/", service_requests.request_create, name="request-create"),
+    path("requests/commissioners/", service_requests.commissioners, name="commissioners"),
+    path("visits/", visits.visit_list, name="visit-list"),
+    path("visits/export.xlsx", visits.visit_export, name="visit-export"),
+    path("visits/new/", visits.visit_create, name="visit-create"),
+    path("requests/commissioners/export.xlsx", service_requests.commissioners_export, name="commissioners-export"),
     path("requests/<int:pk>/", service_requests.request_detail, name="request-detail"),
     path("groups/", groups.group_list, name="group-list"),
     path("groups/export.xlsx", groups.group_export, name="group-export"),
@@ -60,6 +66,7 @@ urlpatterns = [
     path("reports/daily/export.xlsx", reporting.daily_export, name="daily-export"),
     path("reports/ranking/", reporting.ranking, name="ranking"),
     path("reports/ranking/export.xlsx", reporting.ranking_export, name="ranking-export"),
+    path("reports/ranking/award/", reporting.red_flag_award, name="red-flag-award"),
     path("templates/", procedures.template_list, name="template-list"),
     path("templates/export.xlsx", procedures.template_export, name="template-export"),
     path("templates/new/", procedures.template_create, name="template-create"),

@@ -28,11 +28,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from landguard.core import clock
-from landguard.core.scope import NOTHING, RegionScope, scope_for
+from landguard.core.scope import RegionScope
 from landguard.quotas import selectors, services
 from landguard.quotas.forms import ledger_regions
 from landguard.quotas.models import Action, Kind, QuotaAccount, QuotaEntry, Source
-from landguard.shell.api import ManagerWritesOnly, ScopedViewSetMixin
+from landguard.shell.api import ManagerWritesOnly, RegionCodeField, ScopedViewSetMixin
 
 AMOUNT: dict[str, Any] = {"max_digits": 14, "decimal_places": 4}
 
@@ -88,27 +88,12 @@ class EntrySerializer(serializers.ModelSerializer):
                   "created_at"]
 
 
-class _RegionField(serializers.SlugRelatedField):
-    def __init__(self, **kwargs: Any) -> None:
-        # Matches nothing until the input is bound to a request: then the caller's ledger regions.
-        super().__init__(slug_field="code", queryset=ledger_regions(NOTHING), **kwargs)
+def _current_ledger_regions(scope: RegionScope) -> QuerySet:
+    return ledger_regions(scope).filter(retired_in__isnull=True)
 
 
-class ScopedInput(serializers.Serializer):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.scoped_fields(scope_for(request.user))
-
-    def scoped_fields(self, scope: RegionScope) -> None:
-        for field in self.fields.values():
-            if isinstance(field, _RegionField):
-                field.queryset = ledger_regions(scope).filter(retired_in__isnull=True)
-
-
-class AllocateInput(ScopedInput):
-    region = _RegionField(help_text=_("区划代码（县级及以上）"))
+class AllocateInput(serializers.Serializer):
+    region = RegionCodeField(_current_ledger_regions, help_text=_("区划代码（县级及以上）"))
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     kind = serializers.ChoiceField(choices=Kind.choices)
     source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]  # a field named "source"
@@ -119,9 +104,9 @@ class AllocateInput(ScopedInput):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class TransferInput(ScopedInput):
-    source_region = _RegionField()
-    target_region = _RegionField()
+class TransferInput(serializers.Serializer):
+    source_region = RegionCodeField(_current_ledger_regions)
+    target_region = RegionCodeField(_current_ledger_regions)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     kind = serializers.ChoiceField(choices=Kind.choices)
     amount = serializers.DecimalField(**AMOUNT, min_value=0)

@@ -12,13 +12,15 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, resolve, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
-from django.utils.translation import gettext as gettext_now
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from landguard.core.access import scoped
@@ -87,6 +89,28 @@ class ScopedFilterForm(forms.Form):
 
 
 @dataclass(frozen=True)
+class BulkAction:
+    """One thing an officer may do to many rows at once, through the same service as on a row's own page."""
+
+    key: str
+    label: Text
+    # (actor, row, reason) → None; a refusal raises ValidationError or PermissionDenied, which names the row
+    apply: Callable[[Any, Any, str], Any]
+    needs_reason: bool = True
+
+
+@dataclass(frozen=True)
+class Bulk:
+    """Bulk actions of a list: a checkbox per row and a form under the table. Each row goes through its service in
+    its own transaction, so one refusal (named in the answer) leaves the others done and itself untouched."""
+
+    url: str  # URL name of the POST view made by bulk_view()
+    actions: tuple[BulkAction, ...]
+    allowed: Callable[[Any], bool]  # who sees the checkboxes and may post
+    limit: int = 100  # rows per submission: a request's work stays bounded
+
+
+@dataclass(frozen=True)
 class Listing:
     key: str  # nav section
     title: Text
@@ -100,6 +124,7 @@ class Listing:
     manage_actions: tuple[tuple[Text, str], ...] = ()  # (label, url name) buttons shown to managers
     template: str = "web/list.html"
     extra: dict[str, Any] = field(default_factory=dict)
+    bulk: Bulk | None = None
 
     def html_columns(self) -> list[Column]:
         return [c for c in self.columns if c.html]
@@ -128,6 +153,7 @@ def render_list(request: HttpRequest, scope: RegionScope, listing: Listing) -> H
         "list_url": reverse(listing.list_url), "export_url": reverse(listing.export_url),
         "create_url": reverse(listing.create_url) if listing.create_url else None,
         "manage_actions": [(label, reverse(name)) for label, name in listing.manage_actions], **listing.extra,
+        "bulk": listing.bulk if listing.bulk is not None and listing.bulk.allowed(request.user) else None,
     }
     template = "web/_list_results.html" if is_htmx(request) else listing.template
     response = render(request, template, context)
@@ -145,7 +171,7 @@ def export_list(request: HttpRequest, scope: RegionScope, listing: Listing) -> H
         job = submit_export(actor=request.user, kind=Job.Kind.LIST_EXPORT, scope=scope,
                             name=f"{listing.filename}-{stamp}.xlsx",
                             options={"export_url": listing.export_url, "query": request.GET.urlencode()})
-        messages.info(request, gettext_now("导出较大，正在后台生成…完成后可在本页下载。"))
+        messages.info(request, gettext("导出较大，正在后台生成…完成后可在本页下载。"))
         return redirect("jobs:detail", job.pk)
     return xlsx_response(title=str(listing.title), scope_label=scope_label(scope), columns=_export_header(listing),
                          rows=_export_values(listing, queryset), filename=str(listing.filename))
@@ -207,3 +233,63 @@ def list_views(listing: Listing, *,
 
     export_view.listing = listing  # type: ignore[attr-defined]  # how a background export finds its listing again
     return list_view, export_view
+
+
+def bulk_view(listing: Listing) -> View:
+    """The POST view of a list's bulk actions: the chosen ids are looked up among the list's own scoped rows (an id
+    outside the scope is simply not found), at most `limit` of them, and each goes through the action's service.
+    The answer says how many were done and names each row refused with its reason; then back to the list."""
+    bulk = listing.bulk
+    assert bulk is not None
+
+    @scoped
+    def view(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not bulk.allowed(request.user):
+            raise PermissionDenied
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith("/"):
+            back = reverse(listing.list_url)
+        action = next((a for a in bulk.actions if a.key == request.POST.get("action")), None)
+        ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit() and len(v) <= 18]
+        reason = request.POST.get("reason", "").strip()[:300]
+        if action is None:
+            messages.error(request, gettext("请选择批量操作。"))
+        elif not ids:
+            messages.error(request, gettext("请先勾选要处理的记录。"))
+        elif len(ids) > bulk.limit:
+            messages.error(request, gettext("一次最多处理 %(limit)s 条，请分批操作。") % {"limit": bulk.limit})
+        elif action.needs_reason and not reason:
+            messages.error(request, gettext("请填写“%(action)s”的理由。") % {"action": action.label})
+        else:
+            _apply(request, listing, scope, action, ids, reason)
+        return redirect(back)
+
+    view.listing = listing  # type: ignore[attr-defined]
+    return view
+
+
+def _apply(request: HttpRequest, listing: Listing, scope: RegionScope, action: BulkAction, ids: list[int],
+           reason: str) -> None:
+    found = {obj.pk: obj for obj in listing.rows(scope, {}).filter(pk__in=ids)}
+    done, refused = 0, []
+    for pk in ids:
+        obj = found.get(pk)
+        if obj is None:
+            refused.append(gettext("第 %(id)s 号记录：不存在或不在您的数据范围内") % {"id": pk})
+            continue
+        try:
+            action.apply(request.user, obj, reason)
+            done += 1
+        except (ValidationError, PermissionDenied) as error:
+            text = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            refused.append(f"{obj}：{text or gettext('无权操作')}")
+    if done:
+        messages.success(request, gettext("“%(action)s”已处理 %(count)s 条。") % {
+            "action": action.label, "count": done})
+    if refused:
+        shown = refused[:10]
+        more = len(refused) - len(shown)
+        messages.error(request, gettext("%(count)s 条未处理：%(rows)s") % {
+            "count": len(refused), "rows": "；".join(shown) + (gettext(" 等") if more else "")})

@@ -1,11 +1,14 @@
 """What the supply app plugs into the shell at start-up (imported in SupplyConfig.ready): the county's 供地率 for
 the 成片开发 gate (shell.supply_rate), the search of 宗地号 / 电子监管号 / contract numbers, the weekly report's
-供地与两清 section, the dashboard tile and the leaders' and staff's home section of 两清 items due."""
+供地与两清 section, the dashboard tile, the leaders' and staff's home section of 两清 items due, and the supplies a
+land service commissioner handled (shell.service_links)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,7 +17,8 @@ from landguard.core import clock
 from landguard.core.exports import COUNT
 from landguard.core.geodesy import SQM_PER_MU
 from landguard.core.scope import RegionScope
-from landguard.shell import dashboard, homes, reports, search, supply_rate
+from landguard.projects.models import ServiceRequest
+from landguard.shell import dashboard, homes, reports, search, service_links, supply_rate
 from landguard.supply import rates, selectors
 from landguard.supply.models import Cause, SubCause, TwoClearItem
 from landguard.supply.views import SUPPLIES
@@ -81,3 +85,21 @@ def _home(viewer: homes.Viewer) -> dict[str, Any] | None:
 
 homes.register(homes.HomeSection("supply.two_clear", gettext_lazy("两清事项"), "supply/_home_section.html", _home,
                                  roles=frozenset({homes.LEADER, homes.STAFF, homes.ADMIN}), order=40))
+
+
+def _helped_tally(scope: RegionScope, requests: QuerySet) -> service_links.Tally:
+    count, m2 = selectors.helped_tally(scope, requests)
+    return service_links.Tally(count, Decimal(str(round(m2 / SQM_PER_MU, 2))))
+
+
+def _helped_items(scope: RegionScope, request_id: int) -> list[service_links.Linked]:
+    found = selectors.helped(scope, ServiceRequest.objects.filter(pk=request_id)).defer("geometry", "region__geom")
+    return [service_links.Linked(f"{r.parcel_no} {r.land_user}", reverse("supply:detail", args=[r.pk]), " · ".join(
+        (r.get_kind_display(), f"{r.area_m2 / SQM_PER_MU:,.2f} {_('亩')}", r.contract_no or "—")))
+            for r in found.order_by("-signed_on", "id")]
+
+
+service_links.register(service_links.LinkedWork(
+    "supply.records", gettext_lazy("土地供应（出让/划拨）"), gettext_lazy("宗"), gettext_lazy("供地面积（亩）"),
+    _helped_tally, _helped_items, basis=gettext_lazy("供地台账中选择了该诉求的出让、划拨宗地，面积为宗地的椭球面积。"),
+    order=30))

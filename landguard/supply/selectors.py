@@ -92,3 +92,13 @@ def items_due(scope: RegionScope, today: dt.date, days: int = 30) -> QuerySet[Tw
     return items(scope).filter(OPEN_ITEMS).filter(Q(stage_due_on__isnull=True, status=TwoClearItem.Status.OPEN)
                                                   | Q(stage_due_on__lte=today + dt.timedelta(days=days))
                                                   ).order_by("stage_due_on", "raised_on", "pk")
+
+
+def helped(scope: RegionScope, requests: QuerySet) -> QuerySet[SupplyRecord]:
+    """The supplies a land service commissioner handled under `requests` (shell.service_links)."""
+    return supplies(scope).filter(service_request__in=requests.values("pk"))
+
+
+def helped_tally(scope: RegionScope, requests: QuerySet) -> tuple[int, float]:
+    found = helped(scope, requests).aggregate(n=Count("id"), m2=Sum("area_m2"))
+    return found["n"], found["m2"] or 0.0

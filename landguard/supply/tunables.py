@@ -8,28 +8,14 @@ figure and mark the unconfirmed ones 待确认.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from django.conf import settings
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-
-@dataclass(frozen=True)
-class Tunable:
-    name: str
-    default: Any
-    confirmed: bool
-    basis: str | Promise
-
-    @property
-    def value(self) -> Any:
-        return getattr(settings, self.name, self.default)
+from landguard.core.tunables import Catalog, Tunable
 
 
-TUNABLES: dict[str, Tunable] = {t.name: t for t in (
+CATALOG = Catalog((
     # 城镇国有土地使用权出让和转让暂行条例 第12条 (C): maximum terms by use, in years.
     Tunable("SUPPLY_TERM_CAPS", {"residential": 70, "industrial": 50, "public": 50, "commercial": 40, "mixed": 50},
             True, _("《城镇国有土地使用权出让和转让暂行条例》第十二条：居住70年，工业50年，教科文卫体50年，"
@@ -61,11 +47,10 @@ TUNABLES: dict[str, Tunable] = {t.name: t for t in (
     Tunable("SUPPLY_RATE_EXCLUDE_RECENT_MONTHS", 0, False, _("省级口径：批准不足若干个月的用地不计入（0 表示不扣除）")),
     # 增存挂钩 (自然资规〔2018〕1号, I): remainders this old are the year's disposal tasks.
     Tunable("SUPPLY_TASK_MIN_AGE_YEARS", 2, False, _("增存挂钩：批而未供满两年的列入年度处置任务（待确认）")),
-)}
+))
+TUNABLES = CATALOG.by_name
+get = CATALOG.value
 
-
-def get(name: str) -> Any:
-    return TUNABLES[name].value
 
 
 def percent(name: str) -> Decimal:
@@ -76,6 +61,4 @@ def term_cap(use: str) -> int | None:
     return get("SUPPLY_TERM_CAPS").get(use)
 
 
-def rows() -> list[tuple[Tunable, Any]]:
-    """Every rule with the value in force, for the rules panel of the pages."""
-    return [(t, t.value) for t in TUNABLES.values()]
+rows = CATALOG.rows

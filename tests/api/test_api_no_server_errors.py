@@ -130,3 +130,21 @@ def test_enum_names_do_not_collide(schema):
     components = schema["components"]["schemas"]
     assert "ServiceRequestKindEnum" in components and "ProjectLevelEnum" in components
     assert not [name for name in components if name.startswith(("Kind", "Level")) and name.endswith("Enum")]
+
+
+REGION_WRITES = [("/api/quotas/entries/allocate/", "region"), ("/api/quotas/entries/transfer/", "source_region"),
+                 ("/api/projects/", "region"), ("/api/org-units/", "region")]
+
+
+@pytest.mark.parametrize("url, field", REGION_WRITES)
+@pytest.mark.parametrize("bad", ["37\x001525", "371525\x00", "©4\x12", "３７１５２５", "1" * 40, True, 3.5])
+def test_a_region_code_that_is_not_one_is_refused_naming_the_field(county_admin, url, field, bad):
+    # a NUL byte once reached PostgreSQL from the quota ledger's region field and answered 500 there
+    response = _post(api(county_admin), url, {field: bad})
+    assert response.status_code == 400 and field in response.json(), response.content[:300]
+
+
+def test_a_region_code_sent_as_a_number_is_read_as_the_code(county_admin):
+    response = _post(api(county_admin), "/api/org-units/", {"name": "数字代码测试专班", "kind": "service_team",
+                                                             "region": 371525})
+    assert response.status_code == 201 and response.json()["region"] == "371525", response.content[:300]

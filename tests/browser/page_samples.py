@@ -25,6 +25,7 @@ def _located(model, township: str, county: str, field: str = "region_code") -> A
 
 def demo_objects(township: str, county: str) -> dict[str, Any]:
     from landguard.approvals.models import Dossier
+    from landguard.citizens.models import Matter
     from landguard.supply.models import SupplyRecord, TwoClearItem
     from landguard.audit.models import AuditEntry
     from landguard.demo import personas
@@ -76,6 +77,9 @@ def demo_objects(township: str, county: str) -> dict[str, Any]:
         "dossier": _located(Dossier, township, county),
         "supply": _located(SupplyRecord, township, county),
         "supply_item": _located(TwoClearItem, township, county),
+        "registration": _first(Matter.objects.filter(kind=Matter.Kind.REGISTRATION, region_code__startswith=county)),
+        "work_order": _first(Matter.objects.filter(kind=Matter.Kind.WORK_ORDER, region_code__startswith=county)),
+        "petition": _first(Matter.objects.filter(kind=Matter.Kind.PETITION, region_code__startswith=county)),
     }
     if objects["layer"] is not None:
         objects["feature"] = _first(Feature.objects.filter(version__layer=objects["layer"]))

@@ -53,6 +53,19 @@ def _run_and_check(tab, artifacts, name: str) -> None:
     drawn = page.evaluate("() => window.landguardMap.queryRenderedFeatures({layers: ['ov-pieces-fill']}).length")
     assert drawn > 0, "no intersected piece is drawn on the map"
     assert page.locator("[data-legend]").is_visible()
+    # the result is framed below the drawing toolbar, not under it
+    framed = page.evaluate("""() => {
+        const map = window.landguardMap, box = map.getContainer().getBoundingClientRect();
+        const tools = document.querySelector('.draw-tools').getBoundingClientRect();
+        const [x0, , , y1] = JSON.parse(map.getContainer().dataset.resultBounds);
+        return { top: map.project([x0, y1]).y, toolsBottom: tools.bottom - box.top };
+    }""")
+    assert framed["top"] >= framed["toolsBottom"], framed
+    # every verdict badge stays inside the results panel
+    panel = page.locator(".analysis-panel").bounding_box()
+    for badge in page.locator("#overlay-results .flags .badge").all():
+        edge = badge.bounding_box()
+        assert edge["x"] + edge["width"] <= panel["x"] + panel["width"] + 1, badge.inner_text()
     page.locator("#map").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / f"overlay-{name}-map.png"))
     first = page.locator("#overlay-results .result").first

@@ -153,7 +153,7 @@ def test_dashboard_draws_echarts_for_the_personas_region(open_tab, artifacts, us
 
     scope_line = page.locator(".page-head p.muted").inner_text()
     assert expect.region in scope_line and expect.prefix in scope_line, scope_line
-    codes = page.locator("table.table tbody tr td:nth-child(2)").all_inner_texts()
+    codes = page.locator("#township-table tbody tr td:nth-child(2)").all_inner_texts()
     assert codes and all(code.startswith(expect.prefix) for code in codes), codes
     if username == TOWNSHIP_OFFICER:
         assert codes == [DEMO_TOWNSHIP_CODE]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -25,7 +26,6 @@ from landguard.core import clock
 from landguard.regions.models import Region
 
 REPO = Path(__file__).resolve().parents[2]
-PORT = 18611
 UNIT = "371525001001GB00001F00010001"
 
 
@@ -61,11 +61,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", PORT), _Handler)
+    # port 0: the SpatiaLite and PostGIS suites run side by side in CI, so no fixed port
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     _Handler.received, _Handler.mode = [], "normal"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{PORT}/share"
+    yield f"http://127.0.0.1:{httpd.server_port}/share"
     httpd.shutdown()
     httpd.server_close()
 
@@ -93,7 +94,8 @@ def test_http_provider_answers_now_and_later_and_keeps_only_the_comparison(serve
         by_doc = {r.document: r for r in rows}
         assert by_doc["household"].status == DataRequest.Status.REQUESTED and by_doc["household"].ticket == "HJ-0001"
         assert by_doc["tax"].matched is False and by_doc["identity"].matched is True
-        assert all(r.provider == f"http:127.0.0.1:{PORT}" for r in rows)
+        port = server.split(":")[2].split("/")[0]
+        assert all(r.provider == f"http:127.0.0.1:{port}" for r in rows)
         with clock.frozen(clock.now() + dt.timedelta(minutes=1)):
             assert polling.poll_due() == 1
         household = DataRequest.objects.get(pk=by_doc["household"].pk)
@@ -114,7 +116,10 @@ def test_a_bad_provider_answer_is_a_failed_lookup_with_its_reason(server, county
 
 @pytest.mark.django_db
 def test_an_unreachable_provider_fails_the_lookup(county_admin):
-    config = _every_document_over_http(f"http://127.0.0.1:{PORT + 1}/none")
+    with socket.socket() as probe:  # a port that was free a moment ago and has nobody listening now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = _every_document_over_http(f"http://127.0.0.1:{port}/none")
     with override_settings(**config):
         rows = services.request_documents(actor=county_admin, matter=_new_home(county_admin), consent=True)
     assert rows and all(r.status == DataRequest.Status.FAILED and r.error for r in rows)
@@ -193,7 +198,8 @@ def _two_loops_after_a_restart(env: dict[str, str], clock_file: Path) -> tuple[l
     for process in processes:
         out, err = process.communicate(timeout=300)
         assert process.returncode == 0, err[-3000:]
-        answered += int(out.strip().splitlines()[-1].split("=")[1])
+        figures = dict(part.split("=") for part in out.strip().splitlines()[-1].split())  # answered=… escalated=…
+        answered += int(figures["answered"])
     return ids, answered
 
 

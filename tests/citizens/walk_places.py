@@ -1,5 +1,6 @@
-"""One registration application per place for the access walk (tests/access_walk.py): filed under the township,
-its applicant named after it, so a page that leaked another county's matter would show the name."""
+"""One registration application, one 12345 work order and one 信访 case per place for the access walk
+(tests/access_walk.py): filed under the township, named after it, so a page that leaked another county's matter
+would show the name."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import zlib
 from typing import Any
 
 from citizens.helpers import make_id
-from landguard.citizens import services
+from landguard.citizens import hotline, petitions, services
 from landguard.citizens.models import Registration
+from landguard.people.models import OrgUnit
 from landguard.regions.models import Region
 
 
@@ -19,4 +21,10 @@ def citizen_objects(township: Region) -> dict[str, Any]:
         transfer_kind=Registration.TransferKind.RESALE, unit_no=f"{township.code[:6]}001001GB00001F0001{seq:04d}",
         contract_no=f"WALK-{township.code}", holders=[(make_id(township.code[:6], seq=seq), f"{township.name}申请人")],
         obligors=[(make_id(township.code[:6], born="19700101", seq=seq), f"{township.name}出卖人")])
-    return {"registration": matter, "person": matter.applicant}
+    unit = OrgUnit.objects.filter(region__code__startswith=township.code[:6]).order_by("pk").first()
+    order = hotline.receive_order(actor=None, region=township, order_no=f"12345-WALK-{township.code}",
+                                  topic="other", summary=f"{township.name}热线诉求", lead_unit=unit)
+    petition = petitions.register_petition(actor=None, region=township, petition_no=f"XF-WALK-{township.code}",
+                                           pclass="claim", summary=f"{township.name}征地补偿信访",
+                                           parcel_ref=f"{township.code}-地块")
+    return {"registration": matter, "person": matter.applicant, "work_order": order, "petition": petition}

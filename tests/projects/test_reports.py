@@ -114,8 +114,16 @@ def test_the_ranking_orders_groups_by_on_time_rate_then_early_completions(at, co
     ranked = [g for g in reports.ranking(scope_for(county_admin), D(2025, 3, 1)) if g.name in ("快组", "慢组")]
     assert [(g.name, g.closed, g.ahead, g.late, g.rate) for g in ranked] == [("快组", 1, 1, 0, 100.0),
         ("慢组", 1, 0, 1, 0.0)]
-    page = client_for(county_admin).get(reverse("projects:ranking") + "?month=2025-03").content.decode()
-    assert "本月流动红旗：快组" in page
+    client = client_for(county_admin)
+    page = client.get(reverse("projects:ranking") + "?month=2025-03").content.decode()
+    assert "本月排名第一：快组" in page and reverse("projects:red-flag-award") not in page  # March is still running
+    at(D(2025, 4, 1))
+    page = client.get(reverse("projects:ranking") + "?month=2025-03").content.decode()
+    # the leader is proposed, and a past month's red flag is awarded by a leader or admin, then stored
+    assert "本月排名第一：快组" in page and reverse("projects:red-flag-award") in page
+    client.post(reverse("projects:red-flag-award"), {"month": "2025-03"})
+    page = client.get(reverse("projects:ranking") + "?month=2025-03").content.decode()
+    assert "2025-03 流动红旗：快组" in page and reverse("projects:red-flag-award") not in page
     assert ServiceGroup.objects.filter(name="快组").exists()
 
 

@@ -307,3 +307,21 @@ def test_with_approvals_a_closed_step_alone_does_not_count(tmp_path, county_admi
         services.complete_step(actor=county_admin, step=step)
     assert "报批卷宗批复" in selectors.progress_basis()
     assert all(p.total_cases == 0 for p in selectors.target_progress(scope_for(county_admin), target_list))
+
+
+
+def test_the_list_page_shows_each_goal_as_a_figure_with_its_gap_labelled(county_admin, client_for):
+    from django.urls import reverse
+
+    from landguard.core.scope import scope_for as scoped
+    from landguard.projects import selectors
+    from landguard.projects.models import TargetList
+
+    target_list = TargetList.objects.filter(region_code__startswith="371525", floor_wan_mu__isnull=False).first()
+    html = client_for(county_admin).get(reverse("projects:target-detail", args=[target_list.pk])).content.decode()
+    totals = selectors.list_totals(target_list, selectors.target_progress(scoped(county_admin), target_list))
+    card = html[html.index('data-goal="floor"'):]
+    card = card[:card.index("</div></div>") + 12]
+    # the goal once as the card's figure, the gap once and labelled, both to 4 places: never "0.3500 … 0.35"
+    assert f'<div class="card-value">{target_list.floor_wan_mu:.4f}</div>' in card
+    assert f"尚差 {totals.floor_gap:.4f}" in card and card.count("万亩") == 1

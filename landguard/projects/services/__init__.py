@@ -40,6 +40,7 @@ from landguard.projects.services.problems import (
     create_service_request,
     escalate_problem,
     raise_problem,
+    record_visit,
     reopen_problem,
     resolve_problem,
     resolve_service_request,
@@ -56,6 +57,8 @@ from landguard.projects.services.templates import (
     template_specs,
 )
 from landguard.projects.services.reference import (
+    award_red_flag,
+    can_award_red_flag,
     can_edit_calendar,
     create_service_group,
     delete_calendar_day,
@@ -65,6 +68,8 @@ from landguard.projects.services.reference import (
 )
 
 __all__ = [
+    "award_red_flag",
+    "can_award_red_flag",
     "can_edit_calendar",
     "enter_year",
     "verify_year",
@@ -96,6 +101,7 @@ __all__ = [
     "hectares_from_mu",
     "install_expropriation_template",
     "raise_problem",
+    "record_visit",
     "refresh_due_dates",
     "reopen_problem",
     "reopen_step",

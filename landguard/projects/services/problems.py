@@ -1,4 +1,4 @@
-"""The problem ledger (raise, escalate, resolve, close, reopen) and service requests."""
+"""The problem ledger (raise, escalate, resolve, close, reopen), service requests and the leaders' visits (上门服务)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from landguard.projects.models import (
     ProblemStatusChange,
     Project,
     ServiceRequest,
+    ServiceVisit,
     Step,
 )
 from landguard.regions.models import Region
@@ -150,3 +151,27 @@ def resolve_service_request(*, actor: User | None, item: ServiceRequest, outcome
     _state(actor, item, item.region_code, "status", ServiceRequest.Status.OPEN, ServiceRequest.Status.RESOLVED,
            outcome[:300])
     return item
+
+
+# --- 上门服务 (visits by the responsible leaders) -------------------------------------------------------------
+
+
+@transaction.atomic
+def record_visit(*, actor: User | None, project: Project, leader: str, visited_on: dt.date, content: str,
+                 enterprise: str = "", outcome: str = "", is_synthetic: bool = False) -> ServiceVisit:
+    """A leader's visit to a key project, recorded after it happened (never a future day)."""
+    _require_writer(actor, project.region_code)
+    if visited_on > clock.today():
+        raise ValidationError({"visited_on": _("走访日期不能晚于今天。")})
+    if not leader.strip():
+        raise ValidationError({"leader": _("请填写走访领导。")})
+    if not content.strip():
+        raise ValidationError({"content": _("请填写了解的问题和诉求。")})
+    visit = ServiceVisit(project=project, leader=leader.strip(), visited_on=visited_on, content=content.strip(),
+                         enterprise=enterprise.strip() or (project.owner or ""), outcome=outcome.strip(),
+                         region_code=project.region_code, recorded_by=actor if getattr(actor, "pk", None) else None,
+                         is_synthetic=is_synthetic)
+    visit.full_clean(exclude=["recorded_by"])
+    visit.save()
+    audit.record_create(actor=actor, target=visit, region_code=visit.region_code)
+    return visit

@@ -1,8 +1,9 @@
-"""Reference data of the battle map: service groups and the holiday calendar."""
+"""Reference data of the battle map: service groups, their monthly red flags (流动红旗) and the holiday calendar."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,11 +13,13 @@ from django.utils.translation import gettext_lazy
 
 from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
-from landguard.people.models import User
+from landguard.people.models import Role, User
 from landguard.core import clock
+from landguard.core.scope import RegionScope, scope_codes
 from landguard.projects.models import (
     CalendarDay,
     CalendarYear,
+    RedFlag,
     ServiceGroup,
 )
 from landguard.regions.models import Level, Region
@@ -38,6 +41,44 @@ def create_service_group(*, actor: User | None, region: Region, **values: Any) -
     group.save()
     audit.record_create(actor=actor, target=group, region_code=group.region_code)
     return group
+
+
+def can_award_red_flag(user: Any) -> bool:
+    """The month's red flag is the leadership's decision: leaders and admins award it."""
+    return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or user.role in (Role.ADMIN,
+                                                                                                  Role.LEADER)))
+
+
+@transaction.atomic
+def award_red_flag(*, actor: User | None, region: Region, month: dt.date, group: ServiceGroup | None = None,
+                   note: str = "", is_synthetic: bool = False) -> RedFlag:
+    """Award `month`'s 流动红旗 for `region` (the awarding scope's root) to `group`, by default the ranking's first
+    with a closed step; the month must be over, a group must have closed steps that month, and a month is awarded
+    once (the unique constraint refuses a second, whoever clicks first wins)."""
+    from landguard.projects import reports  # reports reads the selectors; imported here to keep services light
+
+    if actor is not None and not can_award_red_flag(actor):
+        raise PermissionDenied(_("只有领导或管理员可以授予流动红旗。"))
+    _require_writer(actor, region.code)
+    first, _last = reports.month_range(month)
+    if first >= clock.today().replace(day=1):
+        raise ValidationError({"month": _("%(month)s 尚未结束，月末后再授予流动红旗。") % {
+            "month": f"{first:%Y-%m}"}})
+    if RedFlag.objects.filter(region_code=region.code, month=first).exists():
+        raise ValidationError({"month": _("%(month)s 的流动红旗已经授予。") % {"month": f"{first:%Y-%m}"}})
+    ranked = reports.ranked(RegionScope(prefixes=scope_codes(region), root_code=region.code), first)
+    chosen = next((g for g in ranked if group is None or g.pk == group.pk), None)
+    if chosen is None:
+        raise ValidationError({"group": _("%(month)s 没有办结环节的服务组，无法授予流动红旗。") % {
+            "month": f"{first:%Y-%m}"} if group is None else _("该服务组当月没有办结环节，或不在评比范围内。")})
+    flag = RedFlag(month=first, region=region, region_code=region.code, group=chosen, closed=chosen.closed,
+                   ahead=chosen.ahead, on_time=chosen.on_time,
+                   rate=Decimal(str(round(chosen.rate, 1))) if chosen.rate >= 0 else None, note=note.strip()[:200],
+                   awarded_by=actor if getattr(actor, "pk", None) else None, is_synthetic=is_synthetic)
+    flag.full_clean(exclude=["region", "group", "awarded_by"])
+    flag.save()
+    audit.record_create(actor=actor, target=flag, region_code=flag.region_code)
+    return flag
 
 
 # --- the holiday calendar -------------------------------------------------------------------------------

@@ -3,5 +3,6 @@ selectors with the user's scope (one-object reads through `selectors.get_<thing>
 services; every table is a Listing whose list page and xlsx twin come from `list_views`.
 
 battle_map (map, GeoJSON) · projects (list, ledger export/import, create, detail with Gantt, boundary) · steps ·
-problems · targets (responsibility lists) · service_requests · groups · procedures (templates) · reporting (weekly
-report, daily digest, monthly ranking) · dispatches (stored reports) · holidays · common (shared helpers)."""
+problems · targets (responsibility lists) · service_requests (and the commissioners' figures) · visits (上门服务) ·
+groups (with the 1+1+N check) · procedures (templates) · reporting (weekly report, daily digest, monthly ranking and
+red flags) · dispatches (stored reports) · holidays · common (shared helpers)."""

@@ -25,7 +25,8 @@ from landguard.shell.pages import run_service
 def _group_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[ServiceGroup]:
     visible = selectors.projects(scope).values("pk")
     queryset = selectors.service_groups(scope).defer("region__geom").annotate(
-        project_count=Count("projects", filter=Q(projects__in=visible))).order_by("region_code", "name")
+        project_count=Count("projects", filter=Q(projects__in=visible), distinct=True),
+        red_flag_count=Count("red_flags", distinct=True)).order_by("region_code", "name")
     return text_filter(queryset, values.get("q"), "name", "headquarters")
 
 
@@ -42,17 +43,22 @@ GROUPS = Listing(
         Column(gettext_lazy("组长"), lambda g: g.leader),
         Column(gettext_lazy("联络员"), lambda g: g.liaison),
         Column(gettext_lazy("项目数"), lambda g: g.project_count, numeric=True),
+        Column(gettext_lazy("流动红旗（面）"), lambda g: g.red_flag_count, numeric=True),
     ),
     form_class=pforms.PlainFilterForm,
     rows=_group_rows,
     list_url="projects:group-list",
     export_url="projects:group-export",
     create_url="projects:group-create",
-    template="projects/list.html",
+    template="projects/groups.html",
 )
 
 
-group_list, group_export = list_views(GROUPS)
+def _structure(request: HttpRequest, scope: RegionScope) -> dict[str, Any]:
+    return {"structure": selectors.group_structure(scope)}
+
+
+group_list, group_export = list_views(GROUPS, extra=_structure)
 
 
 @scoped(manage=True)

@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from landguard.audit import rendering as audit_rendering
 from landguard.audit.models import AuditEntry
@@ -19,9 +24,11 @@ from landguard.core import clock
 from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
 from landguard.projects import forms as pforms
-from landguard.projects import reports
+from landguard.projects import reports, selectors, services
 from landguard.projects.calendar import work_calendar
 from landguard.projects.models import ServiceGroup
+from landguard.people.models import acting_user
+from landguard.regions.models import Region
 from landguard.shell.listing import Column, Listing, list_views
 from landguard.shell.pages import scope_label
 
@@ -121,7 +128,7 @@ def _ranking_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Servic
 
 RANKING = Listing(
     key="projects",
-    extra={"subnav": "reports"},
+    extra={"subnav": "reports", "plain_filters": True},
     title=gettext_lazy("服务组月度排名"),
     filename=gettext_lazy("服务组月度排名"),
     columns=(
@@ -142,9 +149,42 @@ RANKING = Listing(
 
 
 def _red_flag(request: HttpRequest, scope: RegionScope) -> dict[str, Any]:
-    """The month's leading group (流动红旗): first of the ranking with at least one closed step."""
+    """The month's red flag (流动红旗): the one awarded and stored, else the ranking's leader as the proposal, with
+    the award form for a leader once the month is over; and the totals since a year (累计)."""
     form = pforms.MonthFilterForm(request.GET or None, scope=scope)
-    return {"red_flag": _ranking_rows(scope, form.values()).filter(closed__gt=0).first()}
+    values = form.values()
+    month = (values.get("month") or clock.today()).replace(day=1)
+    today = clock.today()
+    awarded = selectors.red_flags(scope).filter(month=month, region_code=scope.root_code).first()
+    may_award = (awarded is None and month < today.replace(day=1) and bool(scope.root_code)
+                 and services.can_award_red_flag(request.user))
+    since = values.get("since") or min(today.year, 2021)
+    return {"red_flag": next(iter(reports.ranked(scope, month)), None), "awarded": awarded,
+            "award_form": pforms.RedFlagForm(initial={"month": month}) if may_award else None, "month": month,
+            "totals": reports.since_totals(scope, since, today)}
 
 
 ranking, ranking_export = list_views(RANKING, extra=_red_flag)
+
+
+@scoped
+@require_POST
+def red_flag_award(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    form = pforms.RedFlagForm(request.POST)
+    back = reverse("projects:ranking")
+    if not form.is_valid():
+        messages.error(request, _("请选择月份。"))
+        return redirect(back)
+    month = form.cleaned_data["month"]
+    region = Region.objects.filter(code=scope.root_code, retired_in__isnull=True).first()
+    if region is None:
+        raise PermissionDenied(_("您的账号没有数据范围，不能授予流动红旗。"))
+    try:
+        flag = services.award_red_flag(actor=acting_user(request), region=region, month=month,
+                                       note=form.cleaned_data["note"])
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, _("已授予 %(month)s 流动红旗：%(group)s。") % {
+            "month": f"{flag.month:%Y-%m}", "group": flag.group.name})
+    return redirect(f"{back}?month={month:%Y-%m}")

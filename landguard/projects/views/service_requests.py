@@ -1,4 +1,5 @@
-"""Enterprise service requests (企业服务诉求): list, register, detail and resolve."""
+"""Enterprise service requests (企业服务诉求): list, register, detail and resolve, and the commissioners' figures
+(专员成效) that the dossiers, supplies and registrations linked to the requests add up to."""
 
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ from django.utils.translation import gettext_lazy
 
 from landguard.audit import selectors as audit_selectors
 from landguard.core.access import scoped
+from landguard.core.exports import COUNT, MU, ExportColumn, xlsx_response
 from landguard.core.scope import RegionScope
 from landguard.projects import forms as pforms
 from landguard.projects import selectors, services
 from landguard.projects.models import ServiceRequest
 from landguard.projects.views.common import form_page, require_work
+from landguard.shell import service_links
 from landguard.shell.listing import Column, Listing, list_views, text_filter
-from landguard.shell.pages import run_service
+from landguard.shell.pages import run_service, scope_label
 
 
 def _request_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[ServiceRequest]:
@@ -64,9 +67,10 @@ REQUESTS = Listing(
 
 
 def _request_actions(request: HttpRequest, scope: RegionScope) -> dict[str, Any]:
-    if not services.can_work(request.user):
-        return {}
-    return {"work_actions": [(_("登记诉求"), reverse("projects:request-create"))]}
+    actions = [(_("专员成效"), reverse("projects:commissioners"))]
+    if services.can_work(request.user):
+        actions.append((_("登记诉求"), reverse("projects:request-create")))
+    return {"work_actions": actions}
 
 
 request_list, request_export = list_views(REQUESTS, extra=_request_actions)
@@ -97,6 +101,58 @@ def request_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRes
             messages.success(request, _("诉求已办结。"))
             return redirect(request_url(item))
     context = {"item": item, "nav": "projects", "subnav": "requests", "form": form, "can_work": can_work,
-               "steps": item.steps.all(),
+               "steps": item.steps.all(), "linked": selectors.linked_work(scope, item),
                "history": audit_selectors.history_of(scope, item)}
     return render(request, "projects/request_detail.html", context, status=400 if form.errors else 200)
+
+
+def _figure_header() -> list[ExportColumn]:
+    """The commissioners' table columns: the request counts, then per kind of work its count, the approved part
+    where it has one, and its measure in 亩 where it has one."""
+    columns = [ExportColumn(_("土地服务专员")), ExportColumn(_("诉求（件）"), COUNT), ExportColumn(_("已办结"), COUNT),
+               ExportColumn(_("节省天数"), COUNT)]
+    for work in service_links.works():
+        columns.append(ExportColumn(_("%(work)s（%(unit)s）") % {"work": work.label, "unit": work.unit}, COUNT))
+        if work.has_approval:
+            columns.append(ExportColumn(_("其中已批"), COUNT))
+        if work.amount_label is not None:
+            columns.append(ExportColumn(work.amount_label, MU))
+    return columns
+
+
+def _figure_values(row: selectors.CommissionerFigures) -> list[Any]:
+    values: list[Any] = [str(row.commissioner) if row.commissioner else _("合计"), row.requests, row.resolved,
+                         row.days_saved]
+    for work, tally in row.tallies:
+        values.append(tally.count)
+        if work.has_approval:
+            values.append(tally.approved)
+        if work.amount_label is not None:
+            values.append(tally.amount)
+    return values
+
+
+def _shown(value: Any, number_format: str | None) -> str:
+    if value is None:
+        return "—"
+    if number_format == MU:
+        return f"{value:,.2f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+@scoped
+def commissioners(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    """土地服务专员成效: per commissioner, what the links of their requests add up to ("12 宗出让 821.66 亩")."""
+    header = _figure_header()
+    table = [(row.commissioner is None, [(str(c.header), _shown(v, c.number_format), c.number_format is not None)
+                                         for c, v in zip(header, _figure_values(row), strict=True)])
+             for row in selectors.commissioner_figures(scope)]
+    return render(request, "projects/commissioners.html", {
+        "nav": "projects", "subnav": "requests", "table": table, "header": header, "works": service_links.works()})
+
+
+@scoped
+def commissioners_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    return xlsx_response(title=_("土地服务专员成效"), scope_label=scope_label(scope), columns=_figure_header(),
+                         rows=[_figure_values(r) for r in selectors.commissioner_figures(scope)],
+                         filename=_("土地服务专员成效"))

@@ -19,7 +19,7 @@ from landguard.core.scope import RegionScope
 from landguard.supervision import forms, selectors, verification
 from landguard.supervision.models import Task
 from landguard.supervision.views.common import error_text, in_township, local_time, number_or_text, task_context
-from landguard.shell.listing import Column, Listing, list_views
+from landguard.shell.listing import Bulk, BulkAction, Column, Listing, bulk_view, list_views
 
 
 def _task_rows(scope: RegionScope, values: dict[str, Any]) -> QuerySet[Task]:
@@ -53,10 +53,16 @@ TASKS = Listing(
     form_class=forms.TaskFilterForm, rows=_task_rows, list_url="supervision:task-list",
     export_url="supervision:task-export",
     template="supervision/list.html", extra={"subnav": "tasks"},
+    # 审核销号 of many verified tasks at once (a township's false alarms after a patrol), with one note for all.
+    bulk=Bulk("supervision:task-bulk", (
+        BulkAction("close", gettext_lazy("审核销号"),
+                   lambda actor, task, reason: verification.close(actor=actor, task=task, note=reason)),
+    ), allowed=verification.can_triage),
 )
 
 
 task_list, task_export = list_views(TASKS)
+task_bulk = bulk_view(TASKS)
 
 
 @scoped

@@ -44,15 +44,29 @@ function showResult(map, data, legend, t) {
   for (const key of ['pieces', 'controls', 'outside', 'boundaries']) map.getSource(`ov-${key}`).setData(data ? data[key] : EMPTY);
   const container = map.getContainer();
   container.dataset.pieces = data ? String(data.pieces.features.length) : '0';
+  container.dataset.resultBounds = data && data.bounds ? JSON.stringify(data.bounds) : '';
   if (data && data.bounds) {
     const [x0, y0, x1, y1] = data.bounds;
-    map.fitBounds([[x0, y0], [x1, y1]], { padding: 40, duration: 0, maxZoom: 17 });
+    map.fitBounds([[x0, y0], [x1, y1]], { padding: resultPadding(map), duration: 0, maxZoom: 17 });
   }
   buildLegend(map, legend, data, t);
   // Ready for tests and screenshots once the new data has been drawn.
   container.dataset.resultReady = 'false';
   map.once('idle', () => { container.dataset.resultReady = 'true'; });
   map.triggerRepaint();
+}
+
+// The result is framed below the drawing toolbar (two rows on a phone, with its hint), never under it.
+function resultPadding(map) {
+  const container = map.getContainer();
+  const box = container.getBoundingClientRect();
+  const padding = { top: 40, bottom: 40, left: 40, right: 40 };
+  const tools = container.parentElement && container.parentElement.querySelector('.draw-tools');
+  if (tools) {
+    const below = tools.getBoundingClientRect().bottom - box.top + 16;
+    padding.top = Math.min(Math.max(padding.top, below), box.height * 0.45);
+  }
+  return padding;
 }
 
 function buildLegend(map, legend, data, t) {

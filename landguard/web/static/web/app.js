@@ -32,4 +32,11 @@ document.addEventListener('DOMContentLoaded', () => {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   });
+  // Bulk actions: "select all on this page" ticks every row's box. Delegated, as HTMX swaps the results in place.
+  document.addEventListener('change', (event) => {
+    const all = event.target.closest('[data-pick-all]');
+    if (!all) return;
+    const results = all.closest('#results') || document;
+    results.querySelectorAll('input[name=ids]').forEach((box) => { box.checked = all.checked; });
+  });
 });

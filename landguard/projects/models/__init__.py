@@ -497,50 +497,6 @@ class Target(models.Model):
         return f"{self.target_list} · {self.region.name}"
 
 
-# --- enterprise service requests ------------------------------------------------------------------------
-
-
-class ServiceRequest(models.Model):
-    """An enterprise's request handled by a land service commissioner (土地服务专员): "enter one door, find one
-    person" — quota, expropriation, land transfer, registration."""
-
-    class Kind(models.TextChoices):
-        QUOTA = "quota", _("用地指标")
-        EXPROPRIATION = "expropriation", _("土地征收")
-        TRANSFER = "transfer", _("土地出让")
-        REGISTRATION = "registration", _("不动产登记")
-        OTHER = "other", _("其他")
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("办理中")
-        RESOLVED = "resolved", _("已办结")
-
-    enterprise = models.CharField(_("企业"), max_length=120)
-    contact = models.CharField(_("联系人及电话"), max_length=80, blank=True)
-    kind = models.CharField(_("诉求类型"), max_length=16, choices=Kind.choices)
-    request = models.TextField(_("诉求内容"))
-    project = models.ForeignKey(Project, models.PROTECT, null=True, blank=True, related_name="service_requests",
-                                verbose_name=_("关联项目"))
-    steps = models.ManyToManyField(Step, blank=True, related_name="service_requests", verbose_name=_("关联环节"))
-    commissioner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
-                                     verbose_name=_("土地服务专员"))
-    region = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("行政区"))
-    region_code = models.CharField(_("行政区代码"), max_length=12, db_index=True)
-    received_on = models.DateField(_("受理日期"))
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
-    outcome = models.TextField(_("办理结果"), blank=True)
-    days_saved = models.PositiveIntegerField(_("节省天数"), null=True, blank=True)
-    resolved_on = models.DateField(_("办结日期"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["status", "-received_on", "id"]
-        verbose_name = _("企业服务诉求")
-        verbose_name_plural = _("企业服务诉求")
-
-    def __str__(self) -> str:
-        return f"{self.enterprise}：{self.get_kind_display()}"
-
-
 # --- scheduled dispatch ----------------------------------------------------------------------------------
 
 
@@ -584,3 +540,9 @@ class Dispatch(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"{self.get_kind_display()} {self.period:%Y-%m-%d}"
+
+
+# Re-exported: the models of the service to enterprises live in their own module (models/service.py).
+from landguard.projects.models.service import RedFlag, ServiceRequest, ServiceVisit  # noqa: E402
+
+__all__ = ["RedFlag", "ServiceRequest", "ServiceVisit"]
