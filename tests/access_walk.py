@@ -250,8 +250,8 @@ SAMPLES: dict[str, Sample] = {
     # 12345 work orders and 信访 cases filed under the township
     "citizens:petition-detail": lambda place: {"pk": place.petition.pk},
     "citizens:petition-action": lambda place: {"pk": place.petition.pk, "action": "accept"},
-    **{f"citizens:{name}": (lambda place: {"pk": place.work_order.pk}) for name in (
-        "order-detail", "order-sign", "order-return", "order-answer", "order-callback")},
+    "citizens:order-detail": lambda place: {"pk": place.work_order.pk},
+    "citizens:order-action": lambda place: {"pk": place.work_order.pk, "action": "sign"},
     "api:citizens-registration-detail": lambda place: {"pk": place.registration.pk},
     # landguard.layers (data for maps and GIS clients: GeoJSON, vector tiles, OGC API – Features)
     "layerdata:features": lambda place: {"slug": place.layer.slug},

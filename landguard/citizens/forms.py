@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from landguard.citizens.documents import DOCUMENTS
 from landguard.core import clock
-from landguard.citizens.models import Matter, Petition, Registration, WorkOrder
+from landguard.citizens.models import Consultation, Matter, Petition, Registration, Topic, WorkOrder
 from landguard.people import selectors as people_selectors
 from landguard.projects import selectors as project_selectors
 from landguard.regions import selectors as region_selectors
@@ -99,7 +99,7 @@ class ReasonForm(forms.Form):
 
 class WorkOrderFilterForm(ScopedFilterForm):
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *Matter.Status.choices])
-    topic = forms.ChoiceField(label=_("主题"), required=False, choices=[("", _("全部主题")), *WorkOrder.Topic.choices])
+    topic = forms.ChoiceField(label=_("主题"), required=False, choices=[("", _("全部主题")), *Topic.choices])
     supervised = forms.BooleanField(label=_("仅看督办"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -109,7 +109,7 @@ class WorkOrderFilterForm(ScopedFilterForm):
 
 class WorkOrderForm(forms.Form):
     order_no = forms.CharField(label=_("工单编号"), max_length=40)
-    topic = forms.ChoiceField(label=_("主题"), choices=WorkOrder.Topic.choices)
+    topic = forms.ChoiceField(label=_("主题"), choices=Topic.choices)
     summary = forms.CharField(label=_("诉求摘要"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
     region: forms.ModelChoiceField = forms.ModelChoiceField(label=_("办理行政区"), queryset=None, to_field_name="code")
     lead_unit: forms.ModelChoiceField = forms.ModelChoiceField(label=_("主办单位"), queryset=None)
@@ -228,3 +228,32 @@ class PetitionSettlementForm(forms.Form):
 class BoardForm(forms.Form):
     start = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ConsultationFilterForm(ScopedFilterForm):
+    topic = forms.ChoiceField(label=_("主题"), required=False, choices=[("", _("全部主题")), *Topic.choices])
+    channel = forms.ChoiceField(label=_("渠道"), required=False, choices=[("", _("全部渠道")), *Matter.Channel.choices])
+    referral = forms.ChoiceField(label=_("转办"), required=False,
+                                 choices=[("", _("全部")), *[c for c in Consultation.Referral.choices if c[0]]])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("咨询问题或答复人")
+
+
+class ConsultationForm(forms.Form):
+    region: forms.ModelChoiceField = forms.ModelChoiceField(label=_("办理行政区"), queryset=None, to_field_name="code")
+    channel = forms.ChoiceField(label=_("渠道"), choices=Matter.Channel.choices, initial=Matter.Channel.WINDOW)
+    topic = forms.ChoiceField(label=_("主题"), choices=Topic.choices)
+    question = forms.CharField(label=_("咨询问题"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+    answered_by = forms.ChoiceField(label=_("答复人类别"), choices=Consultation.AnsweredBy.choices)
+    answerer = forms.CharField(label=_("答复人"), max_length=50)
+    answer = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 3}))
+    referral = forms.ChoiceField(label=_("转办"), choices=Consultation.Referral.choices, required=False)
+    minutes = forms.IntegerField(label=_("时长（分钟）"), min_value=0, max_value=600, required=False)
+
+    def __init__(self, *args: Any, scope: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = region_selectors.regions(scope).filter(
+            retired_in__isnull=True, level__lte=Level.TOWNSHIP).defer("geom").order_by("code")
+        self.fields["region"].label_from_instance = lambda r: r.name

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,9 +22,9 @@ from landguard.audit import selectors as audit_selectors
 from landguard.citizens import forms as cforms
 from landguard.citizens import hotline, selectors, services, tunables
 from landguard.citizens.models import Matter, WorkOrder
+from landguard.citizens.pages import act, require_work
 from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
-from landguard.core.text import join_clauses
 from landguard.people.models import acting_user
 from landguard.shell.listing import Column, Listing, list_views
 from landguard.shell.pages import run_service
@@ -94,14 +94,9 @@ def _list_actions(request: HttpRequest, scope: RegionScope) -> dict[str, Any]:
 order_list, order_export = list_views(ORDERS, extra=_list_actions)
 
 
-def _require_work(request: HttpRequest) -> None:
-    if not services.can_work(acting_user(request)):
-        raise PermissionDenied
-
-
 @scoped
 def order_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    _require_work(request)
+    require_work(request)
     form = cforms.WorkOrderForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -126,7 +121,6 @@ def order_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 def order_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     matter = selectors.get_work_order(scope, pk)
     order = matter.work_order
-    rules = [(t, t.value) for name, t in tunables.TUNABLES.items() if name.startswith("CITIZENS_HOTLINE")]
     return render(request, "citizens/order_detail.html", {
         "matter": matter, "order": order, "nav": "citizens", "subnav": "orders",
         "assist_units": order.assist_units.all(), "can_work": services.can_work(acting_user(request)),
@@ -134,51 +128,27 @@ def order_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespo
                     "at": timezone.localtime(dt.datetime.fromisoformat(v["at"]))} for v in order.visits],
         "status_history": selectors.history(matter), "history": audit_selectors.history_of(scope, matter),
         "answer_form": cforms.AnswerForm(), "callback_form": cforms.CallbackForm(), "reason_form": cforms.ReasonForm(),
-        "rules": rules})
+        "rules": tunables.CATALOG.rows("CITIZENS_HOTLINE")})
 
 
-def _act(request: HttpRequest, scope: RegionScope, pk: int, form_class: type, call: Any, done: str) -> HttpResponse:
-    _require_work(request)
+ACTIONS: dict[str, tuple[type, Any, Any]] = {
+    "sign": (cforms.EmptyForm, lambda user, m, d: hotline.sign(actor=user, matter=m), gettext_lazy("已签收。")),
+    "return": (cforms.ReasonForm, lambda user, m, d: hotline.request_return(actor=user, matter=m, reason=d["reason"]),
+               gettext_lazy("已申请退回。")),
+    "answer": (cforms.AnswerForm, lambda user, m, d: hotline.answer(actor=user, matter=m, text=d["text"]),
+               gettext_lazy("已答复，待回访。")),
+    "callback": (cforms.CallbackForm, lambda user, m, d: hotline.record_visit(
+        actor=user, matter=m, satisfaction=d["satisfaction"], note=d["note"]), gettext_lazy("已记录回访。")),
+}
+
+
+@scoped
+@require_POST
+def order_action(request: HttpRequest, scope: RegionScope, pk: int, action: str) -> HttpResponse:
+    """签收, 申请退回, 答复 or 回访, through the hotline services."""
+    if action not in ACTIONS:
+        raise PermissionDenied
+    form_class, call, done = ACTIONS[action]
     matter = selectors.get_work_order(scope, pk)
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            call(matter, form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, join_clauses(getattr(error, "messages", [str(error)])))
-        else:
-            messages.success(request, done)
-    else:
-        messages.error(request, join_clauses(str(e) for errors in form.errors.values() for e in errors))
-    return redirect(order_url(matter))
-
-
-@scoped
-@require_POST
-def order_sign(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
-    return _act(request, scope, pk, cforms.EmptyForm,
-                lambda m, d: hotline.sign(actor=acting_user(request), matter=m), _("已签收。"))
-
-
-@scoped
-@require_POST
-def order_return(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
-    return _act(request, scope, pk, cforms.ReasonForm,
-                lambda m, d: hotline.request_return(actor=acting_user(request), matter=m, reason=d["reason"]),
-                _("已申请退回。"))
-
-
-@scoped
-@require_POST
-def order_answer(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
-    return _act(request, scope, pk, cforms.AnswerForm,
-                lambda m, d: hotline.answer(actor=acting_user(request), matter=m, text=d["text"]),
-                _("已答复，待回访。"))
-
-
-@scoped
-@require_POST
-def order_callback(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
-    return _act(request, scope, pk, cforms.CallbackForm,
-                lambda m, d: hotline.record_visit(actor=acting_user(request), matter=m, satisfaction=d["satisfaction"],
-                                                  note=d["note"]), _("已记录回访。"))
+    return act(request, matter, form_class, lambda m, d: call(acting_user(request), m, d), str(done),
+               order_url(matter))

@@ -40,6 +40,7 @@ class Matter(models.Model):
         REGISTRATION = "registration", _("不动产登记")
         WORK_ORDER = "work_order", _("12345工单")
         PETITION = "petition", _("信访事项")
+        CONSULTATION = "consultation", _("咨询")
 
     class Channel(models.TextChoices):
         WINDOW = "window", _("窗口")
@@ -225,19 +226,24 @@ class DataRequest(models.Model):
         return document_label(self.document)
 
 
+class Topic(models.TextChoices):
+    """What citizens ask the registration centre about (冠县's 法治工作室 list): shared by consultations and 12345."""
+
+    INHERITANCE = "inheritance", _("继承")
+    GIFT = "gift", _("赠与")
+    SEIZURE = "seizure", _("查封")
+    DIVORCE = "divorce", _("离婚财产分配")
+    HOMESTEAD = "homestead", _("宅基地")
+    ENTERPRISE = "enterprise", _("企业名下房屋登记")
+    OTHER = "other", _("其他")
+
+
 class WorkOrder(models.Model):
     """A 12345 hotline work order (domain-land.md §C.3): 签收 within hours, 办结 within working days (both per city,
     tunables), a 主办 unit and 协办 units, 退回 only on request and never for a designated unit, a mandatory 回访 whose
     不满意 sends it back for 再办, and one 督办 when it runs late (the claim-once sweep)."""
 
-    class Topic(models.TextChoices):
-        INHERITANCE = "inheritance", _("继承")
-        GIFT = "gift", _("赠与")
-        SEIZURE = "seizure", _("查封")
-        DIVORCE = "divorce", _("离婚财产分配")
-        HOMESTEAD = "homestead", _("宅基地")
-        ENTERPRISE = "enterprise", _("企业名下房屋登记")
-        OTHER = "other", _("其他")
+    Topic = Topic
 
     class Satisfaction(models.TextChoices):
         SATISFIED = "satisfied", _("满意")
@@ -330,3 +336,33 @@ class Petition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_no} {self.matter}"
+
+
+class Consultation(models.Model):
+    """A question answered by the registration centre's 法治工作室 (staff or a lawyer), on any channel, with where it
+    was sent on (registration, notarisation, 信访) — so "2,000+ consultations on 继承, 赠与 …" is a count."""
+
+    class AnsweredBy(models.TextChoices):
+        STAFF = "staff", _("工作人员")
+        LAWYER = "lawyer", _("律师")
+
+    class Referral(models.TextChoices):
+        NONE = "", _("当场答复")
+        REGISTRATION = "registration", _("转登记受理")
+        NOTARY = "notary", _("转公证")
+        PETITION = "petition", _("转信访")
+
+    matter = models.OneToOneField(Matter, models.CASCADE, primary_key=True, related_name="consultation")
+    topic = models.CharField(_("主题"), max_length=12, choices=Topic.choices)
+    answered_by = models.CharField(_("答复人类别"), max_length=8, choices=AnsweredBy.choices)
+    answerer = models.CharField(_("答复人"), max_length=50)
+    answer = models.TextField(_("答复内容"))
+    referral = models.CharField(_("转办"), max_length=12, choices=Referral.choices, blank=True, default="")
+    minutes = models.PositiveSmallIntegerField(_("时长（分钟）"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("咨询记录")
+        verbose_name_plural = _("咨询记录")
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()}：{self.matter}"

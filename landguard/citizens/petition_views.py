@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,10 +23,10 @@ from landguard.audit import selectors as audit_selectors
 from landguard.citizens import forms as cforms
 from landguard.citizens import petitions, selectors, services, tunables
 from landguard.citizens.models import Matter
+from landguard.citizens.pages import act, require_work
 from landguard.core import clock
 from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
-from landguard.core.text import join_clauses
 from landguard.people.models import acting_user
 from landguard.shell.listing import Column, Listing, list_views
 from landguard.shell.pages import run_service
@@ -95,15 +95,10 @@ def _list_actions(request: HttpRequest, scope: RegionScope) -> dict[str, Any]:
 petition_list, petition_export = list_views(PETITIONS, extra=_list_actions)
 
 
-def _require_work(request: HttpRequest) -> None:
-    if not services.can_work(acting_user(request)):
-        raise PermissionDenied
-
-
 @scoped
 @sensitive_post_parameters("petitioner_id")
 def petition_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    _require_work(request)
+    require_work(request)
     form = cforms.PetitionForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -129,12 +124,11 @@ def petition_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
 def petition_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResponse:
     matter = selectors.get_petition(scope, pk)
     today = clock.today()
-    rules = [(t, t.value) for name, t in tunables.TUNABLES.items() if name.startswith("CITIZENS_PETITION")]
     return render(request, "citizens/petition_detail.html", {
         "matter": matter, "petition": matter.petition, "nav": "citizens", "subnav": "petitions",
         "overdue": selectors.is_overdue(matter, today), "window_over": matter.petition.due_on is not None
         and today > matter.petition.due_on, "can_work": services.can_work(acting_user(request)),
-        "related": selectors.related_petitions(scope, matter)[:20], "rules": rules,
+        "related": selectors.related_petitions(scope, matter)[:20], "rules": tunables.CATALOG.rows("CITIZENS_PETITION"),
         "status_history": selectors.history(matter), "history": audit_selectors.history_of(scope, matter),
         "accept_form": cforms.PetitionAcceptForm(), "reason_form": cforms.ReasonForm(),
         "extend_form": cforms.PetitionExtendForm(), "reply_form": cforms.PetitionReplyForm(),
@@ -142,22 +136,6 @@ def petition_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRe
         "backlog_form": cforms.PetitionBacklogForm(initial={"backlog": matter.petition.backlog,
                                                             "lead_leader": matter.petition.lead_leader}),
         "settlement_form": cforms.PetitionSettlementForm(initial={"settlement": matter.petition.settlement})})
-
-
-def _act(request: HttpRequest, scope: RegionScope, pk: int, form_class: type, call: Any, done: str) -> HttpResponse:
-    _require_work(request)
-    matter = selectors.get_petition(scope, pk)
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            call(matter, form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, join_clauses(getattr(error, "messages", [str(error)])))
-        else:
-            messages.success(request, done)
-    else:
-        messages.error(request, join_clauses(str(e) for errors in form.errors.values() for e in errors))
-    return redirect(petition_url(matter))
 
 
 ACTIONS: dict[str, tuple[type, Any, Any]] = {
@@ -187,7 +165,9 @@ def petition_action(request: HttpRequest, scope: RegionScope, pk: int, action: s
     if action not in ACTIONS:
         raise PermissionDenied
     form_class, call, done = ACTIONS[action]
-    return _act(request, scope, pk, form_class, lambda m, d: call(acting_user(request), m, d), str(done))
+    matter = selectors.get_petition(scope, pk)
+    return act(request, matter, form_class, lambda m, d: call(acting_user(request), m, d), str(done),
+               petition_url(matter))
 
 
 @scoped

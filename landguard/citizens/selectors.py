@@ -5,10 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from landguard.citizens import documents
-from landguard.citizens.models import DataRequest, Matter, MatterStatusChange, Party, Person, Petition
+from landguard.citizens.models import (
+    Consultation,
+    DataRequest,
+    Matter,
+    MatterStatusChange,
+    Party,
+    Person,
+    Petition,
+    Topic,
+)
 from landguard.core.scope import RegionScope, one_or_404
 
 
@@ -176,3 +187,73 @@ def petition_board(scope: RegionScope, start: dt.date, end: dt.date, today: dt.d
         "petition__pclass").annotate(n=Count("pk")).order_by("petition__pclass")]
     rows = list(received.exclude(petition__backlog="").order_by("petition__settlement", "-received_at"))
     return PetitionBoard(by_class=by_class, backlog_rows=rows, **counts)
+
+
+def consultations(scope: RegionScope) -> QuerySet[Matter]:
+    return matters(scope).filter(kind=Matter.Kind.CONSULTATION).select_related("consultation")
+
+
+@dataclass(frozen=True)
+class ConsultationFigures:
+    total: int
+    by_topic: list[tuple[str, int]]
+    by_channel: list[tuple[str, int]]
+    by_answerer: list[tuple[str, int]]
+    referred: list[tuple[str, int]]
+
+
+def consultation_figures(scope: RegionScope, start: dt.date, end: dt.date) -> ConsultationFigures:
+    """冠县's 法治工作室 figures for a period: consultations by topic, channel, who answered, and where sent."""
+    rows = consultations(scope).filter(received_at__date__range=(start, end))
+
+    def count(field: str, choices: type[models.TextChoices]) -> list[tuple[str, int]]:
+        labels = {value: str(label) for value, label in choices.choices}
+        found = rows.values(field).annotate(n=Count("pk")).order_by("-n", field)
+        return [(labels.get(row[field], row[field]), row["n"]) for row in found]
+
+    referred = rows.exclude(consultation__referral="")
+    return ConsultationFigures(
+        rows.count(), count("consultation__topic", Topic), count("channel", Matter.Channel),
+        count("consultation__answered_by", Consultation.AnsweredBy),
+        [(str(Consultation.Referral(row["consultation__referral"]).label), row["n"]) for row in referred.values(
+            "consultation__referral").annotate(n=Count("pk")).order_by("-n", "consultation__referral")])
+
+
+@dataclass(frozen=True)
+class ServiceFigures:
+    """The public-service figures of a period as the bureaus' reports state them (issue 15 item 5)."""
+
+    registrations: int
+    registrations_by_kind: list[tuple[str, int]]
+    registrations_done: int
+    registrations_within_target: int
+    consultations: ConsultationFigures
+    orders: int
+    orders_closed: int
+    orders_on_time: int
+    orders_satisfied: int
+    orders_called_back: int
+    petitions: PetitionBoard
+
+
+def service_figures(scope: RegionScope, start: dt.date, end: dt.date, today: dt.date) -> ServiceFigures:
+    received = Q(received_at__date__range=(start, end))
+    applications = list(registrations(scope).filter(received))
+    kinds = [(f"{m.registration.get_reg_kind_display()}"
+              + (f"（{m.registration.get_transfer_kind_display()}）" if m.registration.transfer_kind else ""))
+             for m in applications]
+    done = [m for m in applications if m.status == Matter.Status.DONE]
+    orders = list(work_orders(scope).filter(received))
+    closed = [m for m in orders if m.status == Matter.Status.DONE]
+    on_time = [m for m in closed if m.limit_on is None or m.closed_at is None
+               or timezone.localtime(m.closed_at).date() <= m.limit_on]
+    called = [m for m in orders if m.work_order.visits]
+    satisfied = [m for m in called if m.work_order.visits[-1]["satisfaction"] != "dissatisfied"]
+    by_kind: dict[str, int] = {}
+    for label in kinds:
+        by_kind[label] = by_kind.get(label, 0) + 1
+    return ServiceFigures(
+        len(kinds), sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0])), len(done),
+        sum(1 for m in done if m.target_on and timezone.localtime(m.closed_at).date() <= m.target_on),
+        consultation_figures(scope, start, end), len(orders), len(closed), len(on_time), len(satisfied), len(called),
+        petition_board(scope, start, end, today))

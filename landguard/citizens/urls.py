@@ -1,6 +1,6 @@
 from django.urls import path
 
-from landguard.citizens import hotline_views, petition_views, views
+from landguard.citizens import consultation_views, hotline_views, petition_views, views
 
 app_name = "citizens"
 
@@ -19,10 +19,12 @@ urlpatterns = [
     path("orders/export.xlsx", hotline_views.order_export, name="order-export"),
     path("orders/new/", hotline_views.order_create, name="order-create"),
     path("orders/<int:pk>/", hotline_views.order_detail, name="order-detail"),
-    path("orders/<int:pk>/sign/", hotline_views.order_sign, name="order-sign"),
-    path("orders/<int:pk>/return/", hotline_views.order_return, name="order-return"),
-    path("orders/<int:pk>/answer/", hotline_views.order_answer, name="order-answer"),
-    path("orders/<int:pk>/callback/", hotline_views.order_callback, name="order-callback"),
+    path("orders/<int:pk>/<slug:action>/", hotline_views.order_action, name="order-action"),
+    path("figures/", consultation_views.service_figures, name="figures"),
+    path("figures/export.xlsx", consultation_views.service_figures_export, name="figures-export"),
+    path("consultations/", consultation_views.consultation_list, name="consultation-list"),
+    path("consultations/export.xlsx", consultation_views.consultation_export, name="consultation-export"),
+    path("consultations/new/", consultation_views.consultation_create, name="consultation-create"),
     path("petitions/", petition_views.petition_list, name="petition-list"),
     path("petitions/export.xlsx", petition_views.petition_export, name="petition-export"),
     path("petitions/new/", petition_views.petition_create, name="petition-create"),

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,9 +22,9 @@ from landguard.audit import selectors as audit_selectors
 from landguard.citizens import forms as cforms
 from landguard.citizens import selectors, services, tunables
 from landguard.citizens.models import Matter
+from landguard.citizens.pages import act, require_work
 from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
-from landguard.core.text import join_clauses
 from landguard.shell.listing import Column, Listing, list_views
 from landguard.shell.pages import run_service
 
@@ -88,15 +87,10 @@ def _list_actions(request: HttpRequest, scope: RegionScope) -> dict[str, Any]:
 registration_list, registration_export = list_views(REGISTRATIONS, extra=_list_actions)
 
 
-def _require_work(request: HttpRequest) -> None:
-    if not services.can_work(request.user):
-        raise PermissionDenied
-
-
 @scoped
 @sensitive_post_parameters("holder_id", "obligor_id")  # kept out of error reports
 def registration_create(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    _require_work(request)
+    require_work(request)
     form = cforms.RegistrationForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         matter = run_service(form, services.create_registration, actor=request.user, **form.service_values())
@@ -138,20 +132,9 @@ def _detail_page(request: HttpRequest, scope: RegionScope, matter: Matter, revea
 
 def _post(request: HttpRequest, scope: RegionScope, pk: int, form_class: type, call: Any, done: Any) \
         -> HttpResponse:
-    _require_work(request)
+    require_work(request)
     matter = selectors.get_registration(scope, pk)
-    if request.method == "POST":
-        form = form_class(request.POST)
-        if form.is_valid():
-            try:
-                result = call(matter, form.cleaned_data)
-            except (ValidationError, PermissionDenied) as error:
-                messages.error(request, join_clauses(getattr(error, "messages", [str(error)])))
-            else:
-                messages.success(request, done if not callable(done) else done(result))
-        else:
-            messages.error(request, join_clauses(str(e) for errors in form.errors.values() for e in errors))
-    return redirect(matter_url(matter))
+    return act(request, matter, form_class, call, done, matter_url(matter))
 
 
 @scoped

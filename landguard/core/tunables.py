@@ -34,5 +34,6 @@ class Catalog:
     def value(self, name: str) -> Any:
         return self.by_name[name].value
 
-    def rows(self) -> list[tuple[Tunable, Any]]:
-        return [(t, t.value) for t in self.by_name.values()]
+    def rows(self, prefix: str = "") -> list[tuple[Tunable, Any]]:
+        """Every rule (or those whose name starts with `prefix`) with the value in force."""
+        return [(t, t.value) for name, t in self.by_name.items() if name.startswith(prefix)]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from landguard.citizens import hotline, petitions, services
+from landguard.citizens import consultations, hotline, petitions, services
 from landguard.citizens.idnumbers import check_char
-from landguard.citizens.models import Matter, Petition, Registration, WorkOrder
+from landguard.citizens.models import Consultation, Matter, Petition, Registration, Topic, WorkOrder
 from landguard.citizens.polling import poll_due
 from landguard.core import clock
 from landguard.demo import personas
@@ -77,7 +77,26 @@ def load_demo_citizens() -> int:
             holders=[(_id(6), "示例抵押人6")], documents_brought=["identity", "seizure"], is_synthetic=True)
         services.review(actor=None, matter=mortgage)
         made += 1
-    return made + _hotline(township, handler) + _petitions(township)
+    return made + _hotline(township, handler) + _petitions(township) + _consultations(township)
+
+
+def _consultations(township: Region) -> int:
+    """The 法治工作室's answers by topic (冠县 2021: 继承, 赠与, 查封, 离婚财产分配, 宅基地, 企业名下房屋登记)."""
+    plan = ((Topic.INHERITANCE, Matter.Channel.WINDOW, "lawyer", Consultation.Referral.NOTARY, 4),
+            (Topic.GIFT, Matter.Channel.PHONE, "staff", "", 3), (Topic.SEIZURE, Matter.Channel.WINDOW, "staff", "", 2),
+            (Topic.DIVORCE, Matter.Channel.VISIT, "lawyer", Consultation.Referral.REGISTRATION, 2),
+            (Topic.HOMESTEAD, Matter.Channel.HOTLINE, "staff", "", 2),
+            (Topic.ENTERPRISE, Matter.Channel.MESSAGE, "staff", Consultation.Referral.REGISTRATION, 1))
+    made = 0
+    for topic, channel, answered_by, referral, count in plan:
+        for n in range(count):
+            made += 1
+            consultations.record_consultation(
+                actor=None, region=township, channel=channel, topic=topic,
+                question=f"{Topic(topic).label}登记如何办理（示例{made}）", answered_by=answered_by,
+                answerer="法治工作室（示例）", answer="已告知所需材料和办理流程（示例）。", referral=referral,
+                minutes=10 + n * 5, received_at=clock.now() - dt.timedelta(days=3 * made), is_synthetic=True)
+    return made
 
 
 def _hotline(township: Region, handler: User | None) -> int:

@@ -39,16 +39,16 @@ def test_an_order_goes_from_receipt_to_a_satisfied_callback_through_a_redo(count
     url = reverse("citizens:order-detail", args=[matter.pk])
     assert response["Location"] == url
     page = client.get(url).content.decode()
-    assert reverse("citizens:order-sign", args=[matter.pk]) in page and "申请退回" in page
+    assert reverse("citizens:order-action", args=[matter.pk, "sign"]) in page and "申请退回" in page
 
-    client.post(reverse("citizens:order-sign", args=[matter.pk]))
-    client.post(reverse("citizens:order-answer", args=[matter.pk]), {"text": "已告知继承登记所需材料"})
-    client.post(reverse("citizens:order-callback", args=[matter.pk]), {"satisfaction": "dissatisfied",
+    client.post(reverse("citizens:order-action", args=[matter.pk, "sign"]))
+    client.post(reverse("citizens:order-action", args=[matter.pk, "answer"]), {"text": "已告知继承登记所需材料"})
+    client.post(reverse("citizens:order-action", args=[matter.pk, "callback"]), {"satisfaction": "dissatisfied",
                                                                       "note": "希望上门指导"})
     matter.refresh_from_db()
     assert matter.status == Matter.Status.ACCEPTED and matter.work_order.redo_count == 1
-    client.post(reverse("citizens:order-answer", args=[matter.pk]), {"text": "已上门指导"})
-    client.post(reverse("citizens:order-callback", args=[matter.pk]), {"satisfaction": "satisfied"})
+    client.post(reverse("citizens:order-action", args=[matter.pk, "answer"]), {"text": "已上门指导"})
+    client.post(reverse("citizens:order-action", args=[matter.pk, "callback"]), {"satisfaction": "satisfied"})
     matter.refresh_from_db()
     assert matter.status == Matter.Status.DONE and matter.closed_at is not None
     page = client.get(url).content.decode()
@@ -67,8 +67,8 @@ def test_a_designated_order_offers_no_return_and_refuses_one_posted(county_admin
     _receive(client, "GX12345-P03", designated="on")
     matter = Matter.objects.get(work_order__order_no="GX12345-P03")
     page = client.get(reverse("citizens:order-detail", args=[matter.pk])).content.decode()
-    assert reverse("citizens:order-return", args=[matter.pk]) not in page
-    client.post(reverse("citizens:order-return", args=[matter.pk]), {"reason": "不属于本单位"})
+    assert reverse("citizens:order-action", args=[matter.pk, "return"]) not in page
+    client.post(reverse("citizens:order-action", args=[matter.pk, "return"]), {"reason": "不属于本单位"})
     assert Matter.objects.get(pk=matter.pk).status == Matter.Status.RECEIVED
 
 
