@@ -108,7 +108,7 @@ class Place:
              "project", "step", "deferred_item", "problem", "target_list", "service_request", "procedure_template",
              "dispatch", "message", "quota_account", "quota_entry", "dossier", "plan",
              "plan_indicator", "breakdown", "idle_parcel", "supply",
-             "supply_item", "registration", "person", "work_order", "petition")
+             "supply_item", "registration", "person", "work_order", "petition", "homestead")
 
     def __init__(self, key: str, code: str, objects: dict[str, Any]) -> None:
         self.key, self.code, self._objects = key, code, objects
@@ -249,6 +249,8 @@ SAMPLES: dict[str, Sample] = {
     "citizens:reveal-id": lambda place: {"pk": place.registration.pk, "person_pk": place.person.pk},
     # 12345 work orders and 信访 cases filed under the township
     "citizens:petition-detail": lambda place: {"pk": place.petition.pk},
+    "citizens:homestead-detail": lambda place: {"pk": place.homestead.pk},
+    "citizens:homestead-action": lambda place: {"pk": place.homestead.pk, "action": "discuss"},
     "citizens:petition-action": lambda place: {"pk": place.petition.pk, "action": "accept"},
     "citizens:order-detail": lambda place: {"pk": place.work_order.pk},
     "citizens:order-action": lambda place: {"pk": place.work_order.pk, "action": "sign"},

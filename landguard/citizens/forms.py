@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from landguard.citizens.documents import DOCUMENTS
 from landguard.core import clock
-from landguard.citizens.models import Consultation, Matter, Petition, Registration, Topic, WorkOrder
+from landguard.citizens.models import (
+    Consultation,
+    HomesteadApplication,
+    HomesteadRight,
+    Matter,
+    Petition,
+    Registration,
+    Topic,
+    WorkOrder,
+)
 from landguard.people import selectors as people_selectors
 from landguard.projects import selectors as project_selectors
 from landguard.regions import selectors as region_selectors
@@ -257,3 +266,58 @@ class ConsultationForm(forms.Form):
         self.fields["region"].queryset = region_selectors.regions(scope).filter(
             retired_in__isnull=True, level__lte=Level.TOWNSHIP).defer("geom").order_by("code")
         self.fields["region"].label_from_instance = lambda r: r.name
+
+
+class HomesteadRightFilterForm(ScopedFilterForm):
+    status = forms.ChoiceField(label=_("状态"), required=False,
+                               choices=[("", _("全部状态")), *HomesteadRight.Status.choices])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("集体经济组织、户、姓名或脱敏身份证号")
+
+
+class HomesteadRightForm(forms.Form):
+    region: forms.ModelChoiceField = forms.ModelChoiceField(label=_("所在村"), queryset=None, to_field_name="code")
+    id_number = forms.CharField(label=_("资格权人身份证号"), max_length=24, widget=IdNumberInput(_ID_ATTRS),
+                                help_text=_("身份证号即资格权编号；只保存检索码和密文，页面脱敏显示"))
+    name = forms.CharField(label=_("资格权人姓名"), max_length=50)
+    collective = forms.CharField(label=_("集体经济组织"), max_length=80)
+    household = forms.CharField(label=_("户"), max_length=60, help_text=_("户主姓名或户号"))
+    recognised_on = forms.DateField(label=_("认定日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    area_m2 = forms.DecimalField(label=_("资格权面积（平方米）"), min_value=0, max_digits=8, decimal_places=2)
+    unit_no = forms.CharField(label=_("不动产单元号"), max_length=28, required=False)
+
+    def __init__(self, *args: Any, scope: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = region_selectors.regions(scope).filter(
+            retired_in__isnull=True, level=Level.VILLAGE).defer("geom").order_by("code")
+        self.fields["region"].label_from_instance = lambda r: r.name
+        self.fields["recognised_on"].initial = clock.today()
+
+
+class HomesteadFilterForm(ScopedFilterForm):
+    stage = forms.ChoiceField(label=_("办理阶段"), required=False,
+                              choices=[("", _("全部阶段")), *HomesteadApplication.Stage.choices])
+
+
+class HomesteadApplicationForm(forms.Form):
+    right: forms.ModelChoiceField = forms.ModelChoiceField(label=_("宅基地资格权"), queryset=None)
+    land_type = forms.ChoiceField(label=_("用地类型"), choices=HomesteadApplication.LandType.choices)
+    area_m2 = forms.DecimalField(label=_("申请面积（平方米）"), min_value=0, max_digits=8, decimal_places=2)
+    location = forms.CharField(label=_("拟建位置"), max_length=120)
+
+    def __init__(self, *args: Any, scope: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["right"].queryset = HomesteadRight.objects.filter(
+            scope.q("region_code"), status=HomesteadRight.Status.VALID).select_related("person").order_by("household")
+
+
+class HomesteadDiscussForm(forms.Form):
+    discussed_on = forms.DateField(label=_("集体讨论日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class HomesteadDecideForm(forms.Form):
+    approve = forms.TypedChoiceField(label=_("审批结论"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+                                     choices=[("yes", _("批准")), ("no", _("不予批准"))])
+    decision = forms.CharField(label=_("审批意见"), widget=forms.Textarea(attrs={"rows": 2}))

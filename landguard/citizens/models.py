@@ -41,6 +41,7 @@ class Matter(models.Model):
         WORK_ORDER = "work_order", _("12345工单")
         PETITION = "petition", _("信访事项")
         CONSULTATION = "consultation", _("咨询")
+        HOMESTEAD = "homestead", _("宅基地申请")
 
     class Channel(models.TextChoices):
         WINDOW = "window", _("窗口")
@@ -366,3 +367,72 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_topic_display()}：{self.matter}"
+
+
+class HomesteadRight(models.Model):
+    """宅基地资格权 (domain-land.md §C.5): the ID number is its only number (济阳), so one right per person — found by
+    the number's keyed hash, the number itself only encrypted (Person). Its area is the 资格权面积 "法定数字化"; it is
+    used by an approved homestead application, or withdrawn or transferred for payment."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("有效")
+        USED = "used", _("已使用")
+        WITHDRAWN = "withdrawn", _("已退出")
+        TRANSFERRED = "transferred", _("已有偿转让")
+
+    person = models.OneToOneField(Person, models.PROTECT, related_name="homestead_right", verbose_name=_("资格权人"))
+    collective = models.CharField(_("集体经济组织"), max_length=80)
+    household = models.CharField(_("户"), max_length=60, help_text=_("户主姓名或户号"))
+    region = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("所在村"))
+    region_code = models.CharField(_("行政区代码"), max_length=12, db_index=True)
+    recognised_on = models.DateField(_("认定日期"))
+    area_m2 = models.DecimalField(_("资格权面积（平方米）"), max_digits=8, decimal_places=2)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.VALID, db_index=True)
+    unit_no = models.CharField(_("不动产单元号"), max_length=28, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    is_synthetic = models.BooleanField(_("合成数据"), default=False)
+
+    class Meta:
+        ordering = ["region_code", "household"]
+        verbose_name = _("宅基地资格权")
+        verbose_name_plural = _("宅基地资格权")
+
+    def __str__(self) -> str:
+        return f"{self.person}（{self.collective}·{self.household}）"
+
+
+class HomesteadApplication(models.Model):
+    """A household's 宅基地 application on the matter spine (实施条例 第34条): to the collective, discussed and publicly
+    noticed, then approved by the township; 一户一宅 and the provincial area cap checked; the 农用地 involved goes
+    through 农用地转用 (土地管理法 第44条) in the approvals app."""
+
+    class Stage(models.TextChoices):
+        APPLIED = "applied", _("已申请")
+        NOTICED = "noticed", _("公示中")
+        APPROVED = "approved", _("乡镇已批准")
+        REFUSED = "refused", _("不予批准")
+
+    class LandType(models.TextChoices):
+        CULTIVATED = "cultivated", _("占用耕地")
+        OTHER = "other", _("其他土地")
+        MOUNTAIN = "mountain", _("山区利用荒地")
+
+    matter = models.OneToOneField(Matter, models.CASCADE, primary_key=True, related_name="homestead")
+    right = models.ForeignKey(HomesteadRight, models.PROTECT, related_name="applications",
+                              verbose_name=_("宅基地资格权"))
+    stage = models.CharField(_("办理阶段"), max_length=10, choices=Stage.choices, default=Stage.APPLIED)
+    land_type = models.CharField(_("用地类型"), max_length=10, choices=LandType.choices)
+    area_m2 = models.DecimalField(_("申请面积（平方米）"), max_digits=8, decimal_places=2)
+    location = models.CharField(_("拟建位置"), max_length=120)
+    discussed_on = models.DateField(_("集体讨论日期"), null=True, blank=True)
+    notice_from = models.DateField(_("公示开始"), null=True, blank=True)
+    notice_until = models.DateField(_("公示结束"), null=True, blank=True)
+    decided_on = models.DateField(_("审批日期"), null=True, blank=True)
+    decision = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("宅基地申请")
+        verbose_name_plural = _("宅基地申请")
+
+    def __str__(self) -> str:
+        return f"{self.right.household}：{self.location}"

@@ -13,6 +13,7 @@ from landguard.citizens import documents
 from landguard.citizens.models import (
     Consultation,
     DataRequest,
+    HomesteadRight,
     Matter,
     MatterStatusChange,
     Party,
@@ -257,3 +258,15 @@ def service_figures(scope: RegionScope, start: dt.date, end: dt.date, today: dt.
         sum(1 for m in done if m.target_on and timezone.localtime(m.closed_at).date() <= m.target_on),
         consultation_figures(scope, start, end), len(orders), len(closed), len(on_time), len(satisfied), len(called),
         petition_board(scope, start, end, today))
+
+
+def homestead_rights(scope: RegionScope) -> QuerySet[HomesteadRight]:
+    return scope.filter(HomesteadRight.objects.select_related("person", "region"), "region_code")
+
+
+def homestead_applications(scope: RegionScope) -> QuerySet[Matter]:
+    return matters(scope).filter(kind=Matter.Kind.HOMESTEAD).select_related("homestead", "homestead__right")
+
+
+def get_homestead(scope: RegionScope, pk: int) -> Matter:
+    return one_or_404(homestead_applications(scope), pk=pk)

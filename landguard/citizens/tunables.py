@@ -39,6 +39,11 @@ CATALOG = Catalog((
             _("《信访工作条例》第三十五、三十六条：收到意见书之日起30日内请求复查、复核")),
     Tunable("CITIZENS_PETITION_DECISION_DAYS", 30, True,
             _("《信访工作条例》第三十五、三十六条：收到请求之日起30日内提出复查、复核意见（听证时间不计入）")),
+    # 宅基地 (domain-land.md §C.5): the province's area caps by land type (浙江 第55条 as the default; 山东's to
+    # confirm) and the public-notice period before the township decides (not set by the law: a local rule).
+    Tunable("CITIZENS_HOMESTEAD_AREA_CAPS", {"cultivated": 125, "other": 140, "mountain": 160}, False,
+            _("《浙江省土地管理条例》第五十五条：占用耕地不超过125平方米，其他土地不超过140平方米，山区利用荒地不超过160平方米")),
+    Tunable("CITIZENS_HOMESTEAD_NOTICE_DAYS", 7, False, _("宅基地申请经集体讨论后公示的天数（地方规定，待确认）")),
 ))
 TUNABLES = CATALOG.by_name
 get = CATALOG.value

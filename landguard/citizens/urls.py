@@ -1,6 +1,6 @@
 from django.urls import path
 
-from landguard.citizens import consultation_views, hotline_views, petition_views, views
+from landguard.citizens import consultation_views, homestead_views, hotline_views, petition_views, views
 
 app_name = "citizens"
 
@@ -25,6 +25,14 @@ urlpatterns = [
     path("consultations/", consultation_views.consultation_list, name="consultation-list"),
     path("consultations/export.xlsx", consultation_views.consultation_export, name="consultation-export"),
     path("consultations/new/", consultation_views.consultation_create, name="consultation-create"),
+    path("homestead/rights/", homestead_views.right_list, name="homestead-rights"),
+    path("homestead/rights/export.xlsx", homestead_views.right_export, name="homestead-rights-export"),
+    path("homestead/rights/new/", homestead_views.right_create, name="homestead-right-create"),
+    path("homestead/", homestead_views.homestead_list, name="homestead-list"),
+    path("homestead/export.xlsx", homestead_views.homestead_export, name="homestead-export"),
+    path("homestead/new/", homestead_views.homestead_create, name="homestead-create"),
+    path("homestead/<int:pk>/", homestead_views.homestead_detail, name="homestead-detail"),
+    path("homestead/<int:pk>/<slug:action>/", homestead_views.homestead_action, name="homestead-action"),
     path("petitions/", petition_views.petition_list, name="petition-list"),
     path("petitions/export.xlsx", petition_views.petition_export, name="petition-export"),
     path("petitions/new/", petition_views.petition_create, name="petition-create"),

@@ -8,8 +8,9 @@ small 信访 backlog (积案 given to named leaders, one 息访 signed, one 事�
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from landguard.citizens import consultations, hotline, petitions, services
+from landguard.citizens import consultations, homestead, hotline, petitions, services
 from landguard.citizens.idnumbers import check_char
 from landguard.citizens.models import Consultation, Matter, Petition, Registration, Topic, WorkOrder
 from landguard.citizens.polling import poll_due
@@ -77,7 +78,30 @@ def load_demo_citizens() -> int:
             holders=[(_id(6), "示例抵押人6")], documents_brought=["identity", "seizure"], is_synthetic=True)
         services.review(actor=None, matter=mortgage)
         made += 1
-    return made + _hotline(township, handler) + _petitions(township) + _consultations(township)
+    return made + _hotline(township, handler) + _petitions(township) + _consultations(township) + _homestead(township)
+
+
+def _homestead(township: Region) -> int:
+    """The 资格权 register of one village (济阳: the ID number is the right's number) and its applications: one
+    approved after discussion and notice (the right used), one in its notice period."""
+    village = township.children.filter(retired_in__isnull=True).order_by("code").first()
+    if village is None:
+        return 0
+    today = clock.today()
+    rights = [homestead.recognise_right(
+        actor=None, region=village, id_number=_id(400 + n, "19750601"), name=f"示例资格权人{n}",
+        collective=f"{village.name}股份经济合作社（示例）", household=f"第{n}户（示例）",
+        recognised_on=today - dt.timedelta(days=400), area_m2=Decimal("140"), is_synthetic=True) for n in (1, 2, 3)]
+    with clock.frozen(dt.datetime.combine(today - dt.timedelta(days=60), dt.time(9))):
+        done = homestead.apply(actor=None, right=rights[0], land_type="other", area_m2=Decimal("130"),
+                               location=f"{village.name}东侧规划宅基地区（示例）", is_synthetic=True)
+        homestead.discuss_and_notice(actor=None, matter=done, discussed_on=today - dt.timedelta(days=55))
+    with clock.frozen(dt.datetime.combine(today - dt.timedelta(days=40), dt.time(9))):
+        homestead.decide(actor=None, matter=done, approve=True, decision="同意，按村庄规划建设（示例）")
+    waiting = homestead.apply(actor=None, right=rights[1], land_type="other", area_m2=Decimal("120"),
+                              location=f"{village.name}北侧（示例）", is_synthetic=True)
+    homestead.discuss_and_notice(actor=None, matter=waiting, discussed_on=today - dt.timedelta(days=2))
+    return 2
 
 
 def _consultations(township: Region) -> int:

@@ -80,6 +80,7 @@ def demo_objects(township: str, county: str) -> dict[str, Any]:
         "registration": _first(Matter.objects.filter(kind=Matter.Kind.REGISTRATION, region_code__startswith=county)),
         "work_order": _first(Matter.objects.filter(kind=Matter.Kind.WORK_ORDER, region_code__startswith=county)),
         "petition": _first(Matter.objects.filter(kind=Matter.Kind.PETITION, region_code__startswith=county)),
+        "homestead": _first(Matter.objects.filter(kind=Matter.Kind.HOMESTEAD, region_code__startswith=county)),
     }
     if objects["layer"] is not None:
         objects["feature"] = _first(Feature.objects.filter(version__layer=objects["layer"]))
