@@ -321,3 +321,8 @@ class HomesteadDecideForm(forms.Form):
     approve = forms.TypedChoiceField(label=_("审批结论"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
                                      choices=[("yes", _("批准")), ("no", _("不予批准"))])
     decision = forms.CharField(label=_("审批意见"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SubjectForm(forms.Form):
+    id_number = forms.CharField(label=_("身份证号"), max_length=24, widget=IdNumberInput(_ID_ATTRS),
+                                help_text=_("导出此人在您数据范围内的全部事项；查询记入操作记录"))

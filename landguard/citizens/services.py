@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -322,3 +323,25 @@ def within_target(matter: Matter) -> bool | None:
     if matter.closed_at is None or matter.target_on is None:
         return None
     return timezone.localtime(matter.closed_at).date() <= matter.target_on
+
+
+def subject_matters(*, actor: User, raw_id: str) -> tuple[Person | None, list[Matter]]:
+    """A data-subject request: every matter of the person with this ID number that the officer's scope holds (as
+    applicant or party), for the officer holding `citizens.view_full_id`; the look-up is audited (who asked, whose
+    masked number, how many matters), found or not."""
+    if not can_view_full_id(actor):
+        raise PermissionDenied(_("您没有查询个人全部事项的权限。"))
+    try:
+        number = IdNumber.parse(raw_id)
+    except ValidationError as error:
+        raise ValidationError({"id_number": error.messages}) from None
+    person = Person.objects.filter(id_lookup=number.lookup).first()
+    scope = scope_for(actor)
+    found: list[Matter] = []
+    if person is not None:
+        found = list(selectors.matters(scope).filter(Q(applicant=person) | Q(parties__person=person)).distinct()
+                     .order_by("received_at"))
+    audit.record(actor=actor, action=AuditEntry.Action.VIEW, target=person or actor,
+                 region_code=scope.root_code or "",
+                 note=_("个人事项查询：%(who)s，%(count)s 件") % {"who": number.masked, "count": len(found)})
+    return person, found

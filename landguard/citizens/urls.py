@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/refuse/", views.registration_refuse, name="refuse"),
     path("<int:pk>/withdraw/", views.registration_withdraw, name="withdraw"),
     path("<int:pk>/people/<int:person_pk>/id/", views.reveal_id, name="reveal-id"),
+    path("subject/", views.subject_export, name="subject-export"),
     path("orders/", hotline_views.order_list, name="order-list"),
     path("orders/export.xlsx", hotline_views.order_export, name="order-export"),
     path("orders/new/", hotline_views.order_create, name="order-create"),

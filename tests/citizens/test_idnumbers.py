@@ -4,10 +4,14 @@ full number shown only to holders of citizens.view_full_id — each view audited
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.test import override_settings
+from django.urls import reverse
+from openpyxl import load_workbook
 
 from citizens.helpers import make_id
 from landguard.audit.models import AuditEntry
@@ -112,3 +116,25 @@ def test_reveal_page_is_post_only_and_audits(client_for, county_admin, township_
     assert response["Cache-Control"].startswith("max-age=0") or "no-cache" in response["Cache-Control"]
     assert AuditEntry.objects.filter(action=AuditEntry.Action.VIEW, target_id=str(matter.pk)).exists()
     assert client_for(township_officer).get(url).status_code == 302  # a GET shows nothing
+
+
+def test_a_data_subject_gets_their_matters_in_the_scope_masked_and_the_lookup_audited(township_officer,
+                                                                                       other_county_user, client_for):
+    person = Person.objects.filter(matters__region_code__startswith="371525001").order_by("pk").first()
+    number = idnumbers.decrypt(person.id_cipher)
+    client = client_for(township_officer)
+    assert client.get(reverse("citizens:subject-export")).status_code == 403  # no view_full_id: not even the form
+    township_officer.user_permissions.add(Permission.objects.get(codename="view_full_id"))
+    audits = AuditEntry.objects.filter(action=AuditEntry.Action.VIEW).count()
+    response = client_for(township_officer).post(reverse("citizens:subject-export"), {"id_number": number})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats"), response.content[:300]
+    rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(response.content)).active.iter_rows()]
+    text = str(rows)
+    expected = Matter.objects.filter(region_code__startswith="371525001", applicant=person).count()
+    assert len([r for r in rows[2:] if r[1]]) >= expected > 0
+    assert number not in text and person.id_masked in text
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.VIEW).count() == audits + 1
+    # another county's officer with the permission finds nothing of 冠县's
+    other_county_user.user_permissions.add(Permission.objects.get(codename="view_full_id"))
+    page = client_for(other_county_user).post(reverse("citizens:subject-export"), {"id_number": number})
+    assert page["Content-Type"].startswith("text/html") and "没有此人的事项" in page.content.decode()
