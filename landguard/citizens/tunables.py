@@ -44,6 +44,10 @@ CATALOG = Catalog((
     Tunable("CITIZENS_HOMESTEAD_AREA_CAPS", {"cultivated": 125, "other": 140, "mountain": 160}, False,
             _("《浙江省土地管理条例》第五十五条：占用耕地不超过125平方米，其他土地不超过140平方米，山区利用荒地不超过160平方米")),
     Tunable("CITIZENS_HOMESTEAD_NOTICE_DAYS", 7, False, _("宅基地申请经集体讨论后公示的天数（地方规定，待确认）")),
+    # How long a closed matter keeps the personal data it was filed with, by kind (years; None: for good). 不动产登记
+    # files are kept permanently (不动产登记资料管理办法), and a homestead application stays with its right.
+    Tunable("CITIZENS_RETENTION_YEARS", {"consultation": 3, "work_order": 5, "petition": 10}, False,
+            _("咨询、12345工单、信访事项办结后保存个人信息的年限（地方规定，待确认）；不动产登记资料永久保存")),
 ))
 TUNABLES = CATALOG.by_name
 get = CATALOG.value
