@@ -1,9 +1,10 @@
-"""A small deterministic set of 不动产登记 applications in 冠县 on synthetic people (ID numbers made up, with a valid
-check digit, each name marked 示例): 一证办证 transfers received and closed the same day through the demo providers on
-冠县's first days (新建商品房 2021-08-17, 二手房 2021-10-26), one application given a one-time notice (its 网签
-contract not filed), one with every material fetched waiting for its review, one mortgage with its materials
-brought; a few 12345 work orders (one closed after a dissatisfied 回访 and a 再办, one waiting to be signed), and a
-small 信访 backlog (积案 given to named leaders, one 息访 signed, one 事实息访, one case past its 办理 day)."""
+"""A deterministic set of 不动产登记 applications in 冠县 on synthetic people (ID numbers made up, with a valid check
+digit, each name marked 示例): 冠县's 2021 一证办证 year — 187 新建商品房 transfers from 2021-08-17 and 8 二手房
+from 2021-10-26, received and closed the same day through the demo providers —, one application given a one-time
+notice (its 网签 contract not filed), one with every material fetched waiting for its review, one mortgage with its
+materials brought; a few 12345 work orders (one closed after a dissatisfied 回访 and a 再办, one waiting to be
+signed), a small 信访 backlog (积案 given to named leaders, one 息访 signed, one 事实息访, one case past its 办理
+day), consultations across the six topics, and one village's 宅基地 资格权 register with its applications."""
 
 from __future__ import annotations
 
@@ -72,6 +73,18 @@ def load_demo_citizens() -> int:
              seller=True)  # contract not filed: the one-time notice
     transfer(dt.datetime(2021, 11, 3, 15, 0), 5, Registration.TransferKind.NEW_HOME, "GX-XF-2021-0005", close=False,
              seller=False)  # fetched, not yet reviewed
+    # The rest of 冠县's 2021 一证办证 year (187 新建商品房 transfers from 17 August, 8 二手房 from 26 October), each
+    # fetched and closed the day it was received, on weekdays: the 便民服务统计 page for 2021 shows 187 and 8.
+    n = 6
+    for kind, first, count, prefix in ((Registration.TransferKind.NEW_HOME, dt.date(2021, 8, 19), 184, "XF"),
+                                       (Registration.TransferKind.RESALE, dt.date(2021, 10, 27), 6, "ES")):
+        days = [d for d in (first + dt.timedelta(days=i) for i in range((dt.date(2021, 12, 31) - first).days + 1))
+                if d.weekday() < 5]
+        for i in range(count):
+            n += 1
+            day = days[i * len(days) // count]
+            transfer(dt.datetime.combine(day, dt.time(9 + i % 7, 30)), n, kind, f"GX-{prefix}-2021-{n:04d}",
+                     close=True, seller=kind == Registration.TransferKind.RESALE)
     with clock.frozen(dt.datetime(2021, 11, 4, 9, 0)):
         mortgage = services.create_registration(
             actor=None, region=township, reg_kind=Registration.RegKind.MORTGAGE, unit_no=_unit(6),

@@ -49,3 +49,12 @@ def test_the_weekly_report_carries_the_services_section(county_admin, client_for
     xlsx = client_for(county_admin).get(reverse("projects:weekly-xlsx") + f"?date={clock.today().isoformat()}")
     book = load_workbook(io.BytesIO(xlsx.content))
     assert "便民服务（本周）" in book.sheetnames
+
+
+def test_the_demo_reproduces_guanxians_2021_one_id_year(county_admin):
+    import datetime as dt
+
+    figures = selectors.service_figures(scope_for(county_admin), dt.date(2021, 1, 1), dt.date(2021, 12, 31),
+                                        clock.today())
+    by_kind = dict(figures.registrations_by_kind)
+    assert by_kind["转移登记（新建商品房）"] == 187 and by_kind["转移登记（二手房）"] == 8
