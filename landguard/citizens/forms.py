@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from landguard.approvals import selectors as approval_selectors
+from landguard.approvals.models import Dossier
 from landguard.citizens.documents import DOCUMENTS
 from landguard.core import clock
 from landguard.citizens.models import (
@@ -326,3 +328,13 @@ class HomesteadDecideForm(forms.Form):
 class SubjectForm(forms.Form):
     id_number = forms.CharField(label=_("身份证号"), max_length=24, widget=IdNumberInput(_ID_ATTRS),
                                 help_text=_("导出此人在您数据范围内的全部事项；查询记入操作记录"))
+
+
+class HomesteadConversionForm(forms.Form):
+    dossier: forms.ModelChoiceField = forms.ModelChoiceField(label=_("农用地转用报批卷宗"), queryset=None)
+
+    def __init__(self, *args: Any, scope: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # scoped for the page's choices; a posted id outside the scope is refused by the service
+        dossiers = approval_selectors.dossiers(scope) if scope is not None else Dossier.objects.all()
+        self.fields["dossier"].queryset = dossiers.filter(status=Dossier.Status.APPROVED).order_by("-approved_on")

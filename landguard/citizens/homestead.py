@@ -2,8 +2,9 @@
 number is its only number); an application by the household goes to the collective, is discussed and publicly
 noticed, then approved or refused by the township. 一户一宅: a right already used, withdrawn or transferred, or a
 household with an approved homestead, applies for none; the area stays within the province's cap for its land type
-and within the right's 资格权面积. Approval uses the right. Each write is one transaction, audited; the application's
-matter moves only as workflow.MATTER_TRANSITIONS allows."""
+and within the right's 资格权面积. A homestead on 耕地 is approved only once the 农用地转用 dossier (approvals app)
+that converts it is linked and approved. Approval uses the right. Each write is one transaction, audited; the
+application's matter moves only as workflow.MATTER_TRANSITIONS allows."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from landguard.approvals import selectors as approval_selectors
+from landguard.approvals.models import Dossier
 from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
 from landguard.citizens import tunables
@@ -21,10 +24,11 @@ from landguard.citizens.models import HomesteadApplication, HomesteadRight, Matt
 from landguard.citizens.services import _change, _locked, _require_writer, person_for
 from landguard.citizens.workflow import MatterAction
 from landguard.core import clock
+from landguard.core.scope import scope_for
 from landguard.people.models import User
 from landguard.regions.models import Region
 
-APPLICATION_FIELDS = ["stage", "discussed_on", "notice_from", "notice_until", "decided_on", "decision"]
+APPLICATION_FIELDS = ["stage", "discussed_on", "notice_from", "notice_until", "decided_on", "decision", "conversion"]
 
 
 @transaction.atomic
@@ -132,6 +136,20 @@ def discuss_and_notice(*, actor: User | None, matter: Matter, discussed_on: dt.d
 
 
 @transaction.atomic
+def link_conversion(*, actor: User | None, matter: Matter, dossier: Dossier) -> Matter:
+    """The 农用地转用 dossier (approvals app) that converts the farmland a homestead takes; it must lie in the scope."""
+    matter = _locked(matter)
+    _require_writer(actor, matter.region_code)
+    if actor is not None and not approval_selectors.dossiers(scope_for(actor)).filter(pk=dossier.pk).exists():
+        raise ValidationError({"dossier": _("该报批卷宗不在您的数据范围内。")})
+    application = _application(matter)
+    before = audit.snapshot(application, APPLICATION_FIELDS)
+    application.conversion = dossier
+    _save(actor, matter, application, before, _("关联农用地转用卷宗：%(name)s") % {"name": dossier.name})
+    return matter
+
+
+@transaction.atomic
 def decide(*, actor: User | None, matter: Matter, approve: bool, decision: str) -> Matter:
     """乡镇审批 after the notice has run: approval uses the right (一户一宅 checked again); a refusal gives the
     reason."""
@@ -146,6 +164,9 @@ def decide(*, actor: User | None, matter: Matter, approve: bool, decision: str) 
             "day": f"{application.notice_until:%Y-%m-%d}"})
     if not decision.strip():
         raise ValidationError({"decision": _("请填写审批意见。")})
+    converted = application.conversion is not None and application.conversion.status == Dossier.Status.APPROVED
+    if approve and application.land_type == HomesteadApplication.LandType.CULTIVATED and not converted:
+        raise ValidationError(_("占用耕地的宅基地须先经农用地转用批准：请关联已批复的报批卷宗。"))
     before = audit.snapshot(application, APPLICATION_FIELDS)
     application.decided_on, application.decision = today, decision.strip()
     matter.closed_at = clock.now()

@@ -153,12 +153,15 @@ def homestead_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpR
         "subnav": "homestead", "can_work": services.can_work(acting_user(request)),
         "cap": caps.get(matter.homestead.land_type), "rules": tunables.CATALOG.rows("CITIZENS_HOMESTEAD"),
         "discuss_form": cforms.HomesteadDiscussForm(), "decide_form": cforms.HomesteadDecideForm(),
+        "conversion_form": cforms.HomesteadConversionForm(scope=scope),
         "status_history": selectors.history(matter), "history": audit_selectors.history_of(scope, matter)})
 
 
 ACTIONS: dict[str, tuple[type, Any, Any]] = {
     "discuss": (cforms.HomesteadDiscussForm, lambda user, m, d: homestead.discuss_and_notice(
         actor=user, matter=m, discussed_on=d["discussed_on"]), gettext_lazy("已记录集体讨论，公示开始。")),
+    "conversion": (cforms.HomesteadConversionForm, lambda user, m, d: homestead.link_conversion(
+        actor=user, matter=m, dossier=d["dossier"]), gettext_lazy("已关联农用地转用卷宗。")),
     "decide": (cforms.HomesteadDecideForm, lambda user, m, d: homestead.decide(
         actor=user, matter=m, approve=d["approve"], decision=d["decision"]), gettext_lazy("已记录审批结论。")),
 }

@@ -429,6 +429,9 @@ class HomesteadApplication(models.Model):
     notice_until = models.DateField(_("公示结束"), null=True, blank=True)
     decided_on = models.DateField(_("审批日期"), null=True, blank=True)
     decision = models.TextField(_("审批意见"), blank=True)
+    # 占用农用地 goes through 农用地转用 first (土地管理法 第44条): the approvals app's dossier that converted it.
+    conversion = models.ForeignKey("approvals.Dossier", models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("农用地转用报批卷宗"))
 
     class Meta:
         verbose_name = _("宅基地申请")

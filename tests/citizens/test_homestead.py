@@ -107,3 +107,23 @@ def test_the_register_lists_masked_numbers_and_exports(county_admin, village, cl
                                                 {"q": "赵家"}).content)).active
     text = str([[c.value for c in r] for r in sheet.iter_rows()])
     assert "赵五" in text and number not in text
+
+
+def test_a_homestead_on_farmland_waits_for_an_approved_conversion_dossier(county_admin, village, client_for):
+    from landguard.approvals.models import Dossier
+
+    right = _right(county_admin, village, 606, household="孙家")
+    with _at(DAY):
+        matter = homestead.apply(actor=county_admin, right=right, land_type="cultivated", area_m2=Decimal("120"),
+                                 location="村南耕地")
+        homestead.discuss_and_notice(actor=county_admin, matter=matter, discussed_on=DAY)
+    with _at(DAY + dt.timedelta(days=8)):
+        with pytest.raises(ValidationError, match="农用地转用"):
+            homestead.decide(actor=county_admin, matter=matter, approve=True, decision="同意")
+        dossier = Dossier.objects.filter(region_code__startswith="371525", status=Dossier.Status.APPROVED).first()
+        response = client_for(county_admin).post(reverse("citizens:homestead-action", args=[matter.pk, "conversion"]),
+                                                 {"dossier": dossier.pk})
+        assert response.status_code == 302
+        homestead.decide(actor=county_admin, matter=matter, approve=True, decision="农转用已批，同意")
+    application = HomesteadApplication.objects.get(pk=matter.pk)
+    assert application.stage == HomesteadApplication.Stage.APPROVED and application.conversion_id == dossier.pk
