@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from landguard.approvals.authority import Authority, DossierKind
 from landguard.approvals.quota_groups import kind_choices
 from landguard.core.geodesy import mu
+from landguard.core.history import StatusChange
 
 
 class Dossier(models.Model):
@@ -145,17 +146,12 @@ class DossierQuota(models.Model):
         return f"{self.dossier.name}：{self.year} {dict(kind_choices([self.kind]))[self.kind]} {self.amount}"
 
 
-class DossierStatusChange(models.Model):
+class DossierStatusChange(StatusChange):
     """Append-only history of a dossier's status."""
 
     dossier = models.ForeignKey(Dossier, models.CASCADE, related_name="history", verbose_name=_("报批卷宗"))
     from_status = models.CharField(_("原状态"), max_length=12, choices=Dossier.Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=Dossier.Status.choices)
-    on = models.DateField(_("业务日期"))
-    at = models.DateTimeField(_("记录时间"), default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
-                              verbose_name=_("操作人"))
-    note = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["dossier", "at", "id"]
@@ -163,7 +159,7 @@ class DossierStatusChange(models.Model):
         verbose_name_plural = _("报批状态记录")
 
     def __str__(self) -> str:
-        return f"{self.dossier.name}：{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
+        return f"{self.dossier.name}：{self.transition()}"
 
 
 # --- 土地征收成片开发方案 (domain-land.md §A.5, domain.md §6) ------------------------------------------------------
@@ -267,17 +263,12 @@ class DevelopmentPlanYear(models.Model):
         return f"{self.plan.name}：{self.year}"
 
 
-class DevelopmentPlanStatusChange(models.Model):
+class DevelopmentPlanStatusChange(StatusChange):
     """Append-only history of a plan's status."""
 
     plan = models.ForeignKey(DevelopmentPlan, models.CASCADE, related_name="history", verbose_name=_("成片开发方案"))
     from_status = models.CharField(_("原状态"), max_length=12, choices=DevelopmentPlan.Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=DevelopmentPlan.Status.choices)
-    on = models.DateField(_("业务日期"))
-    at = models.DateTimeField(_("记录时间"), default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
-                              verbose_name=_("操作人"))
-    note = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["plan", "at", "id"]
@@ -285,4 +276,4 @@ class DevelopmentPlanStatusChange(models.Model):
         verbose_name_plural = _("方案状态记录")
 
     def __str__(self) -> str:
-        return f"{self.plan.name}：{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
+        return f"{self.plan.name}：{self.transition()}"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from landguard.core.geodesy import mu
+from landguard.core.history import StatusChange
 
 
 class LandUse(models.TextChoices):
@@ -161,17 +162,12 @@ class Payment(models.Model):
         return f"{self.supply.parcel_no} {self.paid_on} {self.amount_wan_yuan} 万元"
 
 
-class SupplyStatusChange(models.Model):
+class SupplyStatusChange(StatusChange):
     """Append-only history of a supply record's status."""
 
     supply = models.ForeignKey(SupplyRecord, models.CASCADE, related_name="history", verbose_name=_("供地记录"))
     from_status = models.CharField(_("原状态"), max_length=12, choices=SupplyRecord.Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=SupplyRecord.Status.choices)
-    on = models.DateField(_("业务日期"))
-    at = models.DateTimeField(_("记录时间"), default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
-                              verbose_name=_("操作人"))
-    note = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["supply", "at", "id"]
@@ -179,7 +175,7 @@ class SupplyStatusChange(models.Model):
         verbose_name_plural = _("供地状态记录")
 
     def __str__(self) -> str:
-        return f"{self.supply.parcel_no}：{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
+        return f"{self.supply.parcel_no}：{self.transition()}"
 
 
 class ItemKind(models.TextChoices):
@@ -295,18 +291,13 @@ class TwoClearItem(models.Model):
         return self.cause == Cause.GOVERNMENT
 
 
-class TwoClearItemChange(models.Model):
+class TwoClearItemChange(StatusChange):
     """Append-only history of an item's procedure (调查通知书 → 陈述 → 认定书 → 决定书 → 办结)."""
 
     item = models.ForeignKey(TwoClearItem, models.CASCADE, related_name="history", verbose_name=_("两清事项"))
     from_status = models.CharField(_("原状态"), max_length=12, choices=TwoClearItem.Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=TwoClearItem.Status.choices)
-    on = models.DateField(_("业务日期"))
-    at = models.DateTimeField(_("记录时间"), default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
-                              verbose_name=_("操作人"))
     document_no = models.CharField(_("文书编号"), max_length=60, blank=True)
-    note = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["item", "at", "id"]
@@ -314,4 +305,4 @@ class TwoClearItemChange(models.Model):
         verbose_name_plural = _("两清事项办理记录")
 
     def __str__(self) -> str:
-        return f"{self.item}：{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
+        return f"{self.item}：{self.transition()}"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from landguard.core import clock
+from landguard.core.history import StatusChange
 from landguard.core.workdays import LimitUnit
 
 # --- the working-day calendar --------------------------------------------------------------------------
@@ -322,16 +323,12 @@ class Step(StepRules):
         return f"{self.project.name} · {self.name}"
 
 
-class StepStatusChange(models.Model):
+class StepStatusChange(StatusChange):
     """Append-only history of a step's status."""
 
     step = models.ForeignKey(Step, models.CASCADE, related_name="history", verbose_name=_("环节"))
     from_status = models.CharField(_("原状态"), max_length=12, choices=Step.Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=Step.Status.choices)
-    on = models.DateField(_("业务日期"))
-    at = models.DateTimeField(_("记录时间"), default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
-                              verbose_name=_("操作人"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
     note_msgid = models.CharField(_("说明原文"), max_length=300, null=True, blank=True)  # landguard.audit.notes
     note_params = models.JSONField(_("说明参数"), null=True, blank=True)
@@ -418,17 +415,12 @@ class Problem(models.Model):
         return f"{self.get_category_display()}：{self.description[:30]}"
 
 
-class ProblemStatusChange(models.Model):
+class ProblemStatusChange(StatusChange):
     """Append-only history of a problem's status."""
 
     problem = models.ForeignKey(Problem, models.CASCADE, related_name="history", verbose_name=_("问题"))
     from_status = models.CharField(_("原状态"), max_length=10, choices=Problem.Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=10, choices=Problem.Status.choices)
-    on = models.DateField(_("业务日期"))
-    at = models.DateTimeField(_("记录时间"), default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
-                              verbose_name=_("操作人"))
-    note = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["problem", "at", "id"]
