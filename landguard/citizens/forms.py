@@ -32,6 +32,14 @@ from landguard.shell.regions import directory
 _ID_ATTRS = {"autocomplete": "off", "inputmode": "text", "maxlength": "18", "spellcheck": "false"}
 
 
+def _regions(form: forms.Form, scope: Any, **level: Any) -> None:
+    """The form's `region` picker: the scope's current regions at these levels, by code, shown by name."""
+    field: Any = form.fields["region"]  # a ModelChoiceField, its label hook replaced per form
+    field.queryset = region_selectors.regions(scope).filter(retired_in__isnull=True, **level).defer("geom").order_by(
+        "code")
+    field.label_from_instance = lambda r: r.name
+
+
 class IdNumberInput(forms.TextInput):
     """An ID number field that is never written back into a page (a form shown again with errors starts it empty),
     so the number does not end up in an HTML response, a browser cache or a screenshot."""
@@ -133,9 +141,7 @@ class WorkOrderForm(forms.Form):
 
     def __init__(self, *args: Any, scope: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = region_selectors.regions(scope).filter(
-            retired_in__isnull=True, level__lte=Level.TOWNSHIP).defer("geom").order_by("code")
-        self.fields["region"].label_from_instance = lambda r: r.name
+        _regions(self, scope, level__lte=Level.TOWNSHIP)
         units = people_selectors.org_units(scope).order_by("name")
         self.fields["lead_unit"].queryset = units
         self.fields["assist_units"].queryset = units
@@ -193,9 +199,7 @@ class PetitionForm(forms.Form):
 
     def __init__(self, *args: Any, scope: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = region_selectors.regions(scope).filter(
-            retired_in__isnull=True, level__lte=Level.TOWNSHIP).defer("geom").order_by("code")
-        self.fields["region"].label_from_instance = lambda r: r.name
+        _regions(self, scope, level__lte=Level.TOWNSHIP)
         self.fields["repeats"].queryset = Petition.objects.filter(
             matter__in=Matter.objects.filter(scope.q("region_code"), kind=Matter.Kind.PETITION)).order_by(
             "-petition_no")
@@ -265,9 +269,7 @@ class ConsultationForm(forms.Form):
 
     def __init__(self, *args: Any, scope: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = region_selectors.regions(scope).filter(
-            retired_in__isnull=True, level__lte=Level.TOWNSHIP).defer("geom").order_by("code")
-        self.fields["region"].label_from_instance = lambda r: r.name
+        _regions(self, scope, level__lte=Level.TOWNSHIP)
 
 
 class HomesteadRightFilterForm(ScopedFilterForm):
@@ -292,9 +294,7 @@ class HomesteadRightForm(forms.Form):
 
     def __init__(self, *args: Any, scope: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = region_selectors.regions(scope).filter(
-            retired_in__isnull=True, level=Level.VILLAGE).defer("geom").order_by("code")
-        self.fields["region"].label_from_instance = lambda r: r.name
+        _regions(self, scope, level=Level.VILLAGE)
         self.fields["recognised_on"].initial = clock.today()
 
 
