@@ -12,6 +12,9 @@ Counting rules (the ones the approval time limits use):
 - A limit in calendar days ends N days after the start; when that day is not a working day (a weekend or a
   holiday), the limit ends on the next working day (民法典 第203条: a period whose last day is a statutory
   rest day ends on the day after the rest).
+- A limit in hours (a service promise such as 德州's "一小时内响应") is elapsed clock time from the moment the
+  step starts, rest days included: `due_at`. Only a plan made from a date (no time yet) uses `due_date`, which
+  then gives the day the hours end when counted from that day's start.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ _MAX_STRETCH = 12
 class LimitUnit(StrEnum):
     WORKING = "working"
     CALENDAR = "calendar"
+    HOURS = "hours"  # step limits only (a minimum period is never in hours)
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,16 @@ def due_date(start: dt.date, limit: int, unit: LimitUnit | str, calendar: WorkCa
         raise ValueError("a time limit cannot be negative")
     if LimitUnit(unit) == LimitUnit.WORKING:
         return add_working_days(start, limit, calendar)
+    if LimitUnit(unit) == LimitUnit.HOURS:
+        return start + dt.timedelta(days=limit // 24)
     return next_working_day(start + dt.timedelta(days=limit), calendar)
+
+
+def due_at(start: dt.datetime, hours: int) -> dt.datetime:
+    """The moment a limit of `hours` elapsed hours that starts at `start` runs out."""
+    if hours < 0:
+        raise ValueError("a time limit cannot be negative")
+    return start + dt.timedelta(hours=hours)
 
 
 def period_end(start: dt.date, period: int, unit: LimitUnit | str, calendar: WorkCalendar) -> dt.date:
@@ -110,6 +123,8 @@ def period_end(start: dt.date, period: int, unit: LimitUnit | str, calendar: Wor
     day is allowed (the period completes that day)."""
     if period < 0:
         raise ValueError("a minimum period cannot be negative")
+    if LimitUnit(unit) == LimitUnit.HOURS:
+        raise ValueError("a minimum period is counted in days, not hours")
     if LimitUnit(unit) == LimitUnit.WORKING:
         return add_working_days(start, period, calendar)
     return start + dt.timedelta(days=period)

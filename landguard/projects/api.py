@@ -88,8 +88,9 @@ class StepSerializer(serializers.ModelSerializer):
         model = Step
         fields = ["id", "order", "key", "name", "responsible_unit", "limit_days", "limit_unit", "limit_from",
                   "min_period", "min_period_unit", "applies_when", "depends_on", "planned_start", "planned_finish",
-                  "actual_start", "actual_finish", "due_on", "earliest_finish", "status", "status_display",
-                  "timeliness", "cycle_working_days", "cycle_calendar_days", "deferred_items"]
+                  "actual_start", "actual_finish", "started_at", "finished_at", "due_on", "due_at", "earliest_finish",
+                  "status", "status_display", "timeliness", "cycle_working_days", "cycle_calendar_days",
+                  "cycle_minutes", "deferred_items"]
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_earliest_finish(self, step: Step) -> str | None:
@@ -206,6 +207,8 @@ class BoundaryInput(serializers.Serializer):
 
 class StepActionInput(serializers.Serializer):
     on = serializers.DateField(required=False, allow_null=True, help_text=_("业务日期，默认今天"))
+    at = serializers.DateTimeField(required=False, allow_null=True,
+                                   help_text=_("办理时刻（北京时间），默认现在；时限按小时计的环节据此判断是否超时"))
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 

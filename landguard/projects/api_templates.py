@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from landguard.projects import selectors, services
 from landguard.projects.api import ScopedInput, _call, _region_field, _valid
-from landguard.projects.models import LimitFrom, LimitUnitChoices, ProcedureTemplate, TemplateStep
+from landguard.projects.models import LimitFrom, LimitUnitChoices, ProcedureTemplate, StepLimitUnitChoices, TemplateStep
 from landguard.shell.api import ScopedViewSetMixin
 
 
@@ -49,7 +49,7 @@ class StepSpecInput(serializers.Serializer):
     name = serializers.CharField(max_length=60)
     responsible_unit = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
     limit_days = serializers.IntegerField(min_value=0, max_value=999)
-    limit_unit = serializers.ChoiceField(choices=LimitUnitChoices.choices, default=LimitUnitChoices.WORKING)
+    limit_unit = serializers.ChoiceField(choices=StepLimitUnitChoices.choices, default=StepLimitUnitChoices.WORKING)
     limit_from = serializers.ChoiceField(choices=LimitFrom.choices, default=LimitFrom.START)
     min_period = serializers.IntegerField(min_value=0, max_value=999, default=0,
                                           help_text=_("最短期限：开始办理后至少经过的天数，0 为不限"))

@@ -29,6 +29,7 @@ from landguard.projects.models import (
     Dispatch,
     LimitFrom,
     LimitUnitChoices,
+    StepLimitUnitChoices,
     Problem,
     Project,
     ServiceRequest,
@@ -221,13 +222,16 @@ class BoundaryForm(BoundaryUploadMixin, forms.Form):
 
 class StepDateForm(forms.Form):
     on = forms.DateField(label=_("日期"), required=False, widget=DateInput())
+    # The moment, when it was not now (a start recorded afterwards); a step limited in hours is judged by it.
+    at = forms.DateTimeField(label=_("时间"), required=False,
+                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
 class StepEditForm(forms.Form):
     responsible_unit = forms.CharField(label=_("责任单位"), max_length=80, required=False)
     limit_days = forms.IntegerField(label=_("办理时限"), min_value=0, max_value=999)
-    limit_unit = forms.ChoiceField(label=_("时限单位"), choices=LimitUnitChoices.choices)
+    limit_unit = forms.ChoiceField(label=_("时限单位"), choices=StepLimitUnitChoices.choices)
     planned_start = forms.DateField(label=_("计划开始"), required=False, widget=DateInput())
     planned_finish = forms.DateField(label=_("计划办结"), required=False, widget=DateInput(),
                                      help_text=_("留空则按计划开始与办理时限计算"))
@@ -429,7 +433,7 @@ class TemplateStepForm(forms.Form):
     name = forms.CharField(label=_("环节"), max_length=60)
     responsible_unit = forms.CharField(label=_("责任单位"), max_length=80, required=False)
     limit_days = forms.IntegerField(label=_("办理时限"), min_value=0, max_value=999)
-    limit_unit = forms.ChoiceField(label=_("时限单位"), choices=LimitUnitChoices.choices)
+    limit_unit = forms.ChoiceField(label=_("时限单位"), choices=StepLimitUnitChoices.choices)
     limit_from = forms.ChoiceField(label=_("时限起算"), choices=LimitFrom.choices, initial=LimitFrom.START,
                                    required=False)
     min_period = forms.IntegerField(label=_("最短期限"), min_value=0, max_value=999, initial=0, required=False,

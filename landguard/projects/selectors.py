@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from landguard.core import clock
 from landguard.core.geodesy import wan_mu
 from landguard.core.scope import RegionScope, one_or_404
 from landguard.core.workdays import WorkCalendar, add_working_days
@@ -289,13 +291,21 @@ def closed_by(step: Step, day: dt.date) -> bool:
     return step.status in Step.CLOSED and (step.actual_finish is None or step.actual_finish <= day)
 
 
+def _as_of(day: dt.date) -> dt.datetime:
+    """The moment a judgement as of `day` is made: now for today, the end of a past report day (Beijing time)."""
+    now = clock.now()
+    if day >= timezone.localdate(now):
+        return now
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.max), timezone.get_default_timezone())
+
+
 def step_health(step: Step, today: dt.date, calendar: WorkCalendar) -> str:
     """The step's health as of `today` (a past report day judges it as it stood then)."""
     if closed_by(step, today):
         return Health.DONE
     if step.due_on is None:
         return Health.ON_TRACK
-    if step.due_on < today:
+    if step.due_on < today or (step.due_at is not None and step.due_at < _as_of(today)):
         return Health.OVERDUE
     if step.due_on <= add_working_days(today, DUE_SOON_WORKING_DAYS, calendar):
         return Health.DUE_SOON

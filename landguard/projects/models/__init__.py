@@ -73,6 +73,15 @@ class LimitUnitChoices(models.TextChoices):
     CALENDAR = LimitUnit.CALENDAR.value, _("自然日")
 
 
+class StepLimitUnitChoices(models.TextChoices):
+    """A step's time limit may also be in hours (德州: 开工服务“一小时内”): elapsed time from the moment it starts;
+    a minimum period (LimitUnitChoices) stays in days."""
+
+    WORKING = LimitUnit.WORKING.value, _("工作日")
+    CALENDAR = LimitUnit.CALENDAR.value, _("自然日")
+    HOURS = LimitUnit.HOURS.value, _("小时")
+
+
 class LimitFrom(models.TextChoices):
     """The day a step's time limit (办理时限) counts from: its own start, or the day the last of its predecessors
     closed (征收土地公告: within 15 working days of receiving the approval, however late the step is started)."""
@@ -165,7 +174,7 @@ class TemplateStep(StepRules):
     name = models.CharField(_("环节"), max_length=60)
     responsible_unit = models.CharField(_("责任单位"), max_length=80, blank=True)
     limit_days = models.PositiveSmallIntegerField(_("办理时限"))
-    limit_unit = models.CharField(_("时限单位"), max_length=10, choices=LimitUnitChoices.choices,
+    limit_unit = models.CharField(_("时限单位"), max_length=10, choices=StepLimitUnitChoices.choices,
                                   default=LimitUnit.WORKING)
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="+",
                                         verbose_name=_("前置环节"))
@@ -296,7 +305,7 @@ class Step(StepRules):
     name = models.CharField(_("环节"), max_length=60)
     responsible_unit = models.CharField(_("责任单位"), max_length=80, blank=True)
     limit_days = models.PositiveSmallIntegerField(_("办理时限"))
-    limit_unit = models.CharField(_("时限单位"), max_length=10, choices=LimitUnitChoices.choices,
+    limit_unit = models.CharField(_("时限单位"), max_length=10, choices=StepLimitUnitChoices.choices,
                                   default=LimitUnit.WORKING)
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependents",
                                         verbose_name=_("前置环节"))
@@ -306,10 +315,17 @@ class Step(StepRules):
     actual_start = models.DateField(_("实际开始"), null=True, blank=True)
     actual_finish = models.DateField(_("实际办结"), null=True, blank=True)
     due_on = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
+    # The moments behind the dates, when known (an action taken now, or given with its time): an hours limit
+    # runs from `started_at` to `due_at`; a day limit only shows them and the time taken.
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    due_at = models.DateTimeField(_("办结时限"), null=True, blank=True,
+                                  help_text=_("按小时计的时限届满的时刻"))
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
     timeliness = models.CharField(_("办结情况"), max_length=8, choices=Timeliness.choices, blank=True)
     cycle_working_days = models.PositiveIntegerField(_("办理用时（工作日）"), null=True, blank=True)
     cycle_calendar_days = models.PositiveIntegerField(_("办理用时（自然日）"), null=True, blank=True)
+    cycle_minutes = models.PositiveIntegerField(_("办理用时（分钟）"), null=True, blank=True)
 
     class Meta:
         ordering = ["project", "order"]
@@ -321,6 +337,10 @@ class Step(StepRules):
 
     def __str__(self) -> str:
         return f"{self.project.name} · {self.name}"
+
+    @property
+    def in_hours(self) -> bool:
+        return self.limit_unit == LimitUnit.HOURS
 
 
 class StepStatusChange(StatusChange):

@@ -19,7 +19,7 @@ from landguard.audit.notes import Note
 from landguard.audit import services as audit
 from landguard.audit.models import AuditEntry
 from landguard.core import clock
-from landguard.core.workdays import LimitUnit, WorkCalendar, due_date, period_end, working_days_between
+from landguard.core.workdays import LimitUnit, WorkCalendar, due_at, due_date, period_end, working_days_between
 from landguard.people.models import User
 from landguard.projects import graph, workflow
 from landguard.projects.calendar import work_calendar
@@ -66,17 +66,42 @@ def _transition(actor: User | None, step: Step, action: str, on: dt.date, note: 
            f"{new} ({Step.Status(new).label})", note if audit_note is None else audit_note)
 
 
+def _moment(on: dt.date | None, at: dt.datetime | None, *, label: str) -> tuple[dt.date | None, dt.datetime | None]:
+    """The business date and, when known, the moment of a step action: `at` (a time given; naive is Beijing time)
+    wins; an action dated today or undated happened now; a past date alone has no time."""
+    if at is not None:
+        at = at if timezone.is_aware(at) else timezone.make_aware(at, timezone.get_default_timezone())
+        if at > clock.now():
+            raise ValidationError(_("%(label)s不能晚于当前时间。") % {"label": label})
+        return timezone.localtime(at).date(), at
+    if on is None or on == clock.today():
+        return on, clock.now()
+    return on, None
+
+
+def _require_time(step: Step, at: dt.datetime | None, label: str) -> None:
+    if step.in_hours and at is None:
+        raise ValidationError(_("环节“%(step)s”的办理时限按小时计，请填写%(label)s的具体时间。") % {
+            "step": step.name, "label": label})
+
+
 @transaction.atomic
-def start_step(*, actor: User | None, step: Step, on: dt.date | None = None, note: str | Note = "") -> Step:
+def start_step(*, actor: User | None, step: Step, on: dt.date | None = None, note: str | Note = "",
+               at: dt.datetime | None = None) -> Step:
     """Accept a step. Its predecessors must be done; missing material does not block the start — it is
-    recorded as 容缺 items instead (容缺受理)."""
+    recorded as 容缺 items instead (容缺受理). A step whose limit is in hours needs the moment it started (now, or
+    `at`): its deadline is that moment plus the hours."""
     step = _locked_step(step)
     _require_project_writer(actor, step.project)
     _require_predecessors_closed(step)
+    on, at = _moment(on, at, label=_("开始时间"))
     on = _business_date(on, label=_("开始日期"))
+    _require_time(step, at, _("开始"))
     _transition(actor, step, workflow.StepAction.START, on, note)
-    step.actual_start = on
-    step.actual_finish, step.timeliness, step.cycle_working_days, step.cycle_calendar_days = None, "", None, None
+    step.actual_start, step.started_at = on, at
+    step.actual_finish, step.finished_at, step.timeliness = None, None, ""
+    step.cycle_working_days, step.cycle_calendar_days, step.cycle_minutes = None, None, None
+    step.due_at = deadline_at(step)
     step.due_on = deadline(step, work_calendar())
     step.save()
     return step
@@ -99,12 +124,38 @@ def predecessors_closed_on(step: Step) -> dt.date | None:
     return max(finished, default=None)
 
 
+def predecessors_closed_at(step: Step) -> dt.datetime | None:
+    """The moment the last of the step's predecessors closed, when every one of them has a recorded time."""
+    finished: list[dt.datetime] = []
+    for predecessor in step.depends_on.all():
+        if predecessor.status not in Step.CLOSED or predecessor.finished_at is None:
+            return None
+        finished.append(predecessor.finished_at)
+    return max(finished, default=None)
+
+
+def deadline_at(step: Step) -> dt.datetime | None:
+    """The moment an hours limit runs out (办结时限): counted from the predecessors' close when the limit says so
+    and their times are known, else from the step's own start; None for a day limit or before a start."""
+    if not step.in_hours:
+        return None
+    if step.status in Step.CLOSED:
+        return step.due_at
+    if step.limit_from == LimitFrom.PREDECESSORS and (anchor := predecessors_closed_at(step)):
+        return due_at(anchor, step.limit_days)
+    if step.status == Step.Status.PENDING or step.started_at is None:
+        return None
+    return due_at(step.started_at, step.limit_days)
+
+
 def deadline(step: Step, calendar: WorkCalendar) -> dt.date | None:
     """The step's current deadline (办结期限). A limit counted from the predecessors' close runs from that day
     as soon as they are all closed, started or not; otherwise a waiting step is due at its planned finish and a
-    started one at its limit from the actual start."""
+    started one at its limit from the actual start. An hours limit is due on the day its moment falls."""
     if step.status in Step.CLOSED:
         return step.due_on
+    if (moment := deadline_at(step)) is not None:
+        return timezone.localtime(moment).date()
     if step.limit_from == LimitFrom.PREDECESSORS and (anchor := predecessors_closed_on(step)):
         return due_date(anchor, step.limit_days, step.limit_unit, calendar)
     if step.status == Step.Status.PENDING or not step.actual_start:
@@ -142,19 +193,21 @@ def _too_early(step: Step, on: dt.date, calendar: WorkCalendar) -> str | None:
 
 
 @transaction.atomic
-def complete_step(*, actor: User | None, step: Step, on: dt.date | None = None, note: str | Note = "") -> Step:
+def complete_step(*, actor: User | None, step: Step, on: dt.date | None = None, note: str | Note = "",
+                  at: dt.datetime | None = None) -> Step:
     """Close a step: no 容缺 item may be open, and its minimum period (最短期限) must have run — the day it
-    completes is allowed. Records cycle time and ahead / on time / late against its deadline; closes the project
-    when it was the last step."""
-    step, on = _closing(actor, step, on)
+    completes is allowed. Records cycle time and ahead / on time / late against its deadline (an hours limit:
+    on time up to its moment, late after it); closes the project when it was the last step."""
+    step, on, at = _closing(actor, step, on, at)
     calendar = work_calendar()
     if reason := _too_early(step, on, calendar):
         raise ValidationError(reason)
-    return _close(actor, step, workflow.StepAction.COMPLETE, on, note, calendar)
+    return _close(actor, step, workflow.StepAction.COMPLETE, on, at, note, calendar)
 
 
 @transaction.atomic
-def complete_step_early(*, actor: User | None, step: Step, note: str, on: dt.date | None = None) -> Step:
+def complete_step_early(*, actor: User | None, step: Step, note: str, on: dt.date | None = None,
+                        at: dt.datetime | None = None) -> Step:
     """提前办结: close a step before its minimum period has run (a start recorded late, a period the law
     shortens for this case). Managers only, with the reason, which the history and the audit entry keep with
     the rule that was not met."""
@@ -162,35 +215,48 @@ def complete_step_early(*, actor: User | None, step: Step, note: str, on: dt.dat
         raise PermissionDenied(_("只有管理员可以在最短期限届满前办结环节。"))
     if not note.strip():
         raise ValidationError({"note": _("请说明提前办结的原因。")})
-    step, on = _closing(actor, step, on)
+    step, on, at = _closing(actor, step, on, at)
     calendar = work_calendar()
     reason = _too_early(step, on, calendar)
     if reason is None:
         raise ValidationError(_("环节“%(step)s”已满足最短期限，请直接办结。") % {"step": step.name})
     note = (_("提前办结：%(reason)s") % {"reason": note.strip()})[:200]  # the history tells it from a plain 办结
     audit_note = f"{note}（{reason}）"
-    return _close(actor, step, workflow.StepAction.COMPLETE_EARLY, on, note, calendar, audit_note=audit_note[:300])
+    return _close(actor, step, workflow.StepAction.COMPLETE_EARLY, on, at, note, calendar,
+                  audit_note=audit_note[:300])
 
 
-def _closing(actor: User | None, step: Step, on: dt.date | None) -> tuple[Step, dt.date]:
+def _closing(actor: User | None, step: Step, on: dt.date | None,
+             at: dt.datetime | None) -> tuple[Step, dt.date, dt.datetime | None]:
     step = _locked_step(step)
     _require_project_writer(actor, step.project)
     open_items = list(step.deferred_items.filter(status=DeferredItem.Status.OPEN).values_list("material", flat=True))
     if open_items:
         raise ValidationError(_("尚有 %(count)s 项容缺材料未补齐（%(items)s），不能办结。") % {
             "count": len(open_items), "items": "、".join(open_items)})
-    return step, _business_date(on, not_before=step.actual_start, label=_("办结日期"))
+    on, at = _moment(on, at, label=_("办结时间"))
+    on = _business_date(on, not_before=step.actual_start, label=_("办结日期"))
+    _require_time(step, at, _("办结"))
+    if at is not None and step.started_at is not None and at < step.started_at:
+        raise ValidationError(_("办结时间不能早于开始时间（%(start)s）。") % {
+            "start": f"{timezone.localtime(step.started_at):%Y-%m-%d %H:%M}"})
+    return step, on, at
 
 
-def _close(actor: User | None, step: Step, action: str, on: dt.date, note: str | Note, calendar: WorkCalendar,
-           audit_note: str | None = None) -> Step:
+def _close(actor: User | None, step: Step, action: str, on: dt.date, at: dt.datetime | None, note: str | Note,
+           calendar: WorkCalendar, audit_note: str | None = None) -> Step:
     _transition(actor, step, action, on, note, audit_note)
     assert step.actual_start is not None and step.due_on is not None  # set when it started
-    step.actual_finish = on
+    step.actual_finish, step.finished_at = on, at
     step.cycle_working_days = working_days_between(step.actual_start, on, calendar)
     step.cycle_calendar_days = (on - step.actual_start).days
-    step.timeliness = (Step.Timeliness.AHEAD if on < step.due_on else Step.Timeliness.ON_TIME if on == step.due_on
-                       else Step.Timeliness.LATE)
+    step.cycle_minutes = (int((at - step.started_at).total_seconds() // 60)
+                          if at is not None and step.started_at is not None else None)
+    if step.in_hours and step.due_at is not None and at is not None:
+        step.timeliness = Step.Timeliness.ON_TIME if at <= step.due_at else Step.Timeliness.LATE
+    else:
+        step.timeliness = (Step.Timeliness.AHEAD if on < step.due_on else Step.Timeliness.ON_TIME
+                           if on == step.due_on else Step.Timeliness.LATE)
     step.save()
     _after_close(actor, step, calendar)
     return step
@@ -200,8 +266,9 @@ def _after_close(actor: User | None, step: Step, calendar: WorkCalendar) -> None
     """A closed step starts the clock of successors whose limit counts from their predecessors' close, and
     closes the project when it was the last open step."""
     for successor in step.dependents.exclude(status__in=Step.CLOSED).filter(limit_from=LimitFrom.PREDECESSORS):
+        successor.due_at = deadline_at(successor)
         successor.due_on = deadline(successor, calendar)
-        successor.save(update_fields=["due_on"])
+        successor.save(update_fields=["due_on", "due_at"])
     project = Project.objects.select_for_update().get(pk=step.project_id)
     if project.status == Project.Status.ACTIVE and not project.steps.exclude(status__in=Step.CLOSED).exists():
         project.status = Project.Status.DONE
@@ -222,9 +289,10 @@ def skip_step(*, actor: User | None, step: Step, note: str, on: dt.date | None =
     if not step.applies_when:
         raise ValidationError(_("环节“%(step)s”不是视情况办理的环节，不能标记为不适用。") % {"step": step.name})
     _require_predecessors_closed(step)
+    on, at = _moment(on, None, label=_("日期"))
     on = _business_date(on, label=_("日期"))
     _transition(actor, step, workflow.StepAction.SKIP, on, note.strip())
-    step.actual_finish = on
+    step.actual_finish, step.finished_at = on, at
     step.save()
     _after_close(actor, step, work_calendar())
     return step
@@ -245,13 +313,14 @@ def complete_step_by_key(*, actor: User | None, project: Project, key: str, when
     closes 组卷报批 / 批准 of the 土地征收 chain). A waiting step is started on the same day first (its
     predecessors must be closed); a step already 办结 is returned unchanged, so a repeated call is harmless.
     Every rule of start_step and complete_step applies (scope, 容缺 items, minimum period)."""
-    on = timezone.localtime(when).date() if isinstance(when, dt.datetime) else when
+    on = None if isinstance(when, dt.datetime) else when
+    at = when if isinstance(when, dt.datetime) else None
     step = _step_by_key(project, key)
     if step.status == Step.Status.DONE:
         return step
     if step.status == Step.Status.PENDING:
-        step = start_step(actor=actor, step=step, on=on, note=note)
-    return complete_step(actor=actor, step=step, on=on, note=note)
+        step = start_step(actor=actor, step=step, on=on, at=at, note=note)
+    return complete_step(actor=actor, step=step, on=on, at=at, note=note)
 
 
 @transaction.atomic
@@ -263,8 +332,10 @@ def reopen_step(*, actor: User | None, step: Step, note: str) -> Step:
     step = _locked_step(step)
     _require_project_writer(actor, step.project)
     _transition(actor, step, workflow.StepAction.REOPEN, clock.today(), note)
-    step.actual_finish, step.timeliness, step.cycle_working_days, step.cycle_calendar_days = None, "", None, None
+    step.actual_finish, step.finished_at, step.timeliness = None, None, ""
+    step.cycle_working_days, step.cycle_calendar_days, step.cycle_minutes = None, None, None
     if step.status == Step.Status.PENDING:  # a 不适用 mark undone: it waits again, due at its plan
+        step.due_at = deadline_at(step)
         step.due_on = deadline(step, work_calendar())
     step.save()
     project = Project.objects.select_for_update().get(pk=step.project_id)
@@ -349,12 +420,13 @@ def _replan_waiting(project: Project, calendar: WorkCalendar) -> None:
                 step.planned_start = max(deps)
             if step.planned_start:
                 step.planned_finish = due_date(step.planned_start, step.limit_days, step.limit_unit, calendar)
-            step.due_on = deadline(step, calendar)
+            _refresh_due(step, calendar)
         finish[step.pk] = step.actual_finish or step.due_on or step.planned_finish
-    Step.objects.bulk_update(steps, ["planned_start", "planned_finish", "due_on"])
+    Step.objects.bulk_update(steps, ["planned_start", "planned_finish", "due_on", "due_at"])
 
 
 def _refresh_due(step: Step, calendar: WorkCalendar) -> None:
+    step.due_at = deadline_at(step)
     step.due_on = deadline(step, calendar)
 
 
@@ -364,15 +436,16 @@ def refresh_due_dates() -> int:
     calendar = work_calendar()
     changed = []
     open_steps = Step.objects.exclude(status__in=Step.CLOSED).only(
-        "status", "actual_start", "limit_days", "limit_unit", "limit_from", "planned_start", "planned_finish", "due_on")
+        "status", "actual_start", "started_at", "limit_days", "limit_unit", "limit_from", "planned_start",
+        "planned_finish", "due_on", "due_at")
     for step in open_steps.prefetch_related("depends_on"):
-        before = (step.planned_finish, step.due_on)
+        before = (step.planned_finish, step.due_on, step.due_at)
         if step.status == Step.Status.PENDING and step.planned_start:
             step.planned_finish = due_date(step.planned_start, step.limit_days, step.limit_unit, calendar)
         _refresh_due(step, calendar)
-        if (step.planned_finish, step.due_on) != before:
+        if (step.planned_finish, step.due_on, step.due_at) != before:
             changed.append(step)
-    Step.objects.bulk_update(changed, ["planned_finish", "due_on"], batch_size=500)
+    Step.objects.bulk_update(changed, ["planned_finish", "due_on", "due_at"], batch_size=500)
     return len(changed)
 
 

@@ -91,6 +91,9 @@ def check_chain(steps: Sequence[StepSpec]) -> None:
     longer = [names[s.order] for s in steps if s.min_period_unit == s.limit_unit and s.min_period > s.limit_days]
     if longer:
         raise ValidationError(_("最短期限不能长于办理时限：%(steps)s。") % {"steps": "、".join(longer)})
+    hourly = [names[s.order] for s in steps if s.limit_unit == LimitUnit.HOURS and s.min_period]
+    if hourly:
+        raise ValidationError(_("时限按小时计的环节不设最短期限：%(steps)s。") % {"steps": "、".join(hourly)})
     starts_late = [names[s.order] for s in steps if s.limit_from == LimitFrom.PREDECESSORS and not s.depends_on]
     if starts_late:
         raise ValidationError(

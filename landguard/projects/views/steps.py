@@ -39,7 +39,8 @@ def step_start(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRespons
     form = pforms.StepDateForm(request.POST)
     form.is_valid()
     return _after_step(request, step, services.start_step, _("“%(step)s”已开始办理。") % {"step": step.name}, step=step,
-                       on=form.cleaned_data.get("on"), note=form.cleaned_data.get("note", ""))
+                       on=form.cleaned_data.get("on"), at=form.cleaned_data.get("at"),
+                       note=form.cleaned_data.get("note", ""))
 
 
 @require_POST
@@ -49,7 +50,8 @@ def step_complete(request: HttpRequest, scope: RegionScope, pk: int) -> HttpResp
     form = pforms.StepDateForm(request.POST)
     form.is_valid()
     return _after_step(request, step, services.complete_step, _("“%(step)s”已办结。") % {"step": step.name}, step=step,
-                       on=form.cleaned_data.get("on"), note=form.cleaned_data.get("note", ""))
+                       on=form.cleaned_data.get("on"), at=form.cleaned_data.get("at"),
+                       note=form.cleaned_data.get("note", ""))
 
 
 @require_POST
