@@ -142,3 +142,14 @@ def test_the_api_takes_the_moment_of_a_start_recorded_afterwards(service_chain, 
     assert response.status_code == 200, response.content
     step = visit(service_chain)
     assert step.started_at == beijing(13, 20) and step.due_at == beijing(14, 20)
+
+
+def test_the_page_records_a_start_given_with_its_time(service_chain, county_admin, now, client):
+    now(beijing(14))
+    client.force_login(county_admin)
+    page = client.get(f"/projects/{service_chain.pk}/").content.decode()
+    assert 'type="datetime-local" name="at"' in page  # offered for the hours step only
+    response = client.post(f"/projects/steps/{visit(service_chain).pk}/start/", {"at": "2025-03-03T13:20"})
+    assert response.status_code == 302
+    step = visit(service_chain)
+    assert step.started_at == beijing(13, 20) and step.due_at == beijing(14, 20)
