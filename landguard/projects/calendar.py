@@ -10,7 +10,9 @@ published (usually November).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 from landguard.core import clock
 from landguard.core.workdays import WorkCalendar, missing_years
@@ -174,13 +176,41 @@ def official_days(year: int) -> Iterator[tuple[dt.date, str, str]]:
 
 
 def work_calendar() -> WorkCalendar:
-    """The calendar as stored now (a few dozen rows a year: read whole, per request). A year is known once it has
-    been entered (a CalendarYear row): a single day added to an unentered year does not make its schedule known."""
+    """The calendar as stored now. A year is known once it has been entered (a CalendarYear row): a single day
+    added to an unentered year does not make its schedule known. Within a web request it is read once (a list
+    of projects computes every step's health with it; read per call, it was 90 of the 100 queries of
+    /api/projects/ — docs/performance.md, "Budget per request"); a change saved during the request is seen at
+    once (`forget_calendar`). Outside a request (workers, commands) every call reads it."""
+    if not getattr(_request_memo, "active", False):
+        return _read_calendar()
+    if _request_memo.calendar is None:
+        _request_memo.calendar = _read_calendar()
+    return _request_memo.calendar
+
+
+def _read_calendar() -> WorkCalendar:
     holidays, workdays = [], []
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (holidays if kind == HOLIDAY else workdays).append(day)
     years = frozenset(CalendarYear.objects.values_list("year", flat=True))
     return WorkCalendar(frozenset(holidays), frozenset(workdays), years)
+
+
+# Per thread: a WSGI worker thread serves one request at a time, from request_started to request_finished.
+_request_memo = threading.local()
+
+
+def begin_request(**_kwargs: Any) -> None:
+    _request_memo.active, _request_memo.calendar = True, None
+
+
+def end_request(**_kwargs: Any) -> None:
+    _request_memo.active, _request_memo.calendar = False, None
+
+
+def forget_calendar(**_kwargs: Any) -> None:
+    """A calendar day or year was saved or deleted: the next read in this request reads the rows again."""
+    _request_memo.calendar = None
 
 
 def calendar_warning_years(today: dt.date | None = None) -> list[int]:
