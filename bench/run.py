@@ -213,12 +213,22 @@ def backend(name: str, env: dict, *, tiles_export_only: bool = False, core_only:
     # Issue 10: the densest tile per zoom and the whole-layer export, each in its own process.
     out["tiles"] = run_phase("bench.tiles_export", ["tiles"], env, f"{name}-tiles")
     out["export"] = run_phase("bench.tiles_export", ["export"], env, f"{name}-export")
+    # Issue 16 item 5: the province batch on Dask, 1 → 2 workers, on four synthetic counties it adds to this
+    # database (under a city of their own, far from the bench county) — last, so no phase above sees them.
+    out["dask"] = run_phase("bench.dask_phase", [], env, f"{name}-dask")
     return out
 
 
 def alarms(name: str, env: dict) -> dict:
     """Issue 4: 1 000 camera alarms over HTTP, none lost — on a fresh database holding the demo county."""
     return run_phase("bench.alarms", [], env, f"{name}-alarms")
+
+
+def requests(name: str, env: dict) -> dict:
+    """Issue 16 item 3: an open-loop mix of pages, lists/APIs and tiles against gunicorn (CPU per request from
+    Server-Timing, latency, worker RSS) — on a fresh database holding the demo county, then the bench county's
+    layers (in that order: the bench county overlaps 冠县, and the demo places its records by location)."""
+    return run_phase("bench.requests_phase", [], env, f"{name}-requests", timeout=2400)
 
 
 # --- the summary: targets ---------------------------------------------------------------------------------------
@@ -354,6 +364,10 @@ def summarise(result: dict) -> dict:
             "b_peak_le_1.5GB": bpeak is not None and bpeak <= TARGETS["b_peak_mb"],
             "c_import_le_15s": row["c_import_dltb_s"] is not None and row["c_import_dltb_s"] <= TARGETS["c_import_s"],
         }
+        requests = r.get("requests")
+        if requests is not None:
+            row["requests"] = _requests_summary(requests)
+            met.update(row["requests"]["targets_met"])
         alarms = r.get("alarms")
         if alarms is not None:
             row.update({"alarms_per_second": alarms.get("per_second"), "alarms_seconds": alarms.get("seconds"),
@@ -377,6 +391,19 @@ def summarise(result: dict) -> dict:
     return summary
 
 
+def _requests_summary(phase: dict) -> dict:
+    """bench.requests_phase's figures by rate and endpoint, and its targets as flat booleans."""
+    met = phase.get("targets_met") or {}
+    cpu = met.get("cpu_p50_le_15ms") or {}
+    return {"rates": {rate: {"all": r.get("all"), "endpoints": r.get("endpoints"),
+                             "db_backend_cpu_ms_per_request": r.get("db_backend_cpu_ms_per_request")}
+                      for rate, r in (phase.get("rates") or {}).items()},
+            "rss_mb": phase.get("rss_mb"), "ok": phase.get("ok"),
+            "targets_met": {"requests_pages_lists_cpu_p50_le_15ms": bool(cpu) and all(cpu.values()),
+                            "requests_p95_le_300ms_at_50_per_s": met.get("latency_p95_le_300ms_at_50_per_s"),
+                            "requests_worker_rss_flat": met.get("rss_flat_le_10pct")}}
+
+
 # --- main -------------------------------------------------------------------------------------------------------
 
 
@@ -392,6 +419,10 @@ def main(argv: list[str]) -> int:
                         "whole-layer export")
     parser.add_argument("--core-only", action="store_true",
                         help="the baselines, import, overlay and classification only (no tiles, export, alarms)")
+    parser.add_argument("--requests-only", action="store_true",
+                        help="issue 16 item 3's phase alone, on a fresh database per backend: the demo county, the "
+                        "bench county's layers, then the open-loop request mix against gunicorn "
+                        "(bench/requests_phase.py)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -412,7 +443,7 @@ def main(argv: list[str]) -> int:
         result["generate"] = gen
         return _finish(result, started)
 
-    if not args.tiles_export_only:
+    if not (args.tiles_export_only or args.requests_only):
         result["baselines"] = {k: run_phase("bench.baseline_phases", [k], env, f"baseline-{k}") for k in BASELINES}
 
     try:
@@ -427,12 +458,18 @@ def main(argv: list[str]) -> int:
 
 def _spatialite(result: dict, env: dict, run_dir: Path, args: argparse.Namespace) -> None:
     sl_dir, alarm_dir = run_dir / "spatialite", run_dir / "spatialite-alarms"
-    sl_dir.mkdir(parents=True)
-    result["spatialite"] = backend("spatialite", {**env, "LANDGUARD_VAR_DIR": str(sl_dir)},
-                                   tiles_export_only=args.tiles_export_only, core_only=args.core_only)
-    if not (args.tiles_export_only or args.core_only):
+    result["spatialite"] = {}
+    if not args.requests_only:
+        sl_dir.mkdir(parents=True)
+        result["spatialite"] = backend("spatialite", {**env, "LANDGUARD_VAR_DIR": str(sl_dir)},
+                                       tiles_export_only=args.tiles_export_only, core_only=args.core_only)
+    if not (args.tiles_export_only or args.core_only or args.requests_only):
         alarm_dir.mkdir(parents=True)
         result["spatialite"]["alarms"] = alarms("spatialite", {**env, "LANDGUARD_VAR_DIR": str(alarm_dir)})
+    if not (args.tiles_export_only or args.core_only):
+        (run_dir / "spatialite-requests").mkdir(parents=True)
+        result["spatialite"]["requests"] = requests(
+            "spatialite", {**env, "LANDGUARD_VAR_DIR": str(run_dir / "spatialite-requests")})
 
 
 def _postgis(result: dict, env: dict, run_dir: Path, args: argparse.Namespace) -> None:
@@ -440,22 +477,36 @@ def _postgis(result: dict, env: dict, run_dir: Path, args: argparse.Namespace) -
         result["postgis"] = {"error": "no PostGIS server (pass --postgis-url; scripts/bench.sh does)"}
         return
     server = args.postgis_url
-    alarm_db = f"{BENCH_DB}_alarms"
+    alarm_db, requests_db = f"{BENCH_DB}_alarms", f"{BENCH_DB}_requests"
     created: list[str] = []
     result["postgis_databases"] = created
     try:
-        for name in (BENCH_DB, alarm_db):  # names of this run's own: never someone else's database
+        for name in (BENCH_DB, alarm_db, requests_db):  # names of this run's own: never someone else's database
             _pg_admin(server, [f'CREATE DATABASE "{name}"'])
             created.append(name)
             _pg_admin(server, ["CREATE EXTENSION IF NOT EXISTS postgis"], database=name)
         bench_url = server.rsplit("/", 1)[0] + "/" + BENCH_DB
         result["postgis_server"] = _pg_versions(bench_url)
         pg_env = {**env, "DATABASE_URL": bench_url, "LANDGUARD_VAR_DIR": str(run_dir / "postgis")}
-        result["postgis"] = backend("postgis", pg_env, tiles_export_only=args.tiles_export_only,
-                                    core_only=args.core_only)
-        if not (args.tiles_export_only or args.core_only):
+        result["postgis"] = {}
+        if not args.requests_only:
+            result["postgis"] = backend("postgis", pg_env, tiles_export_only=args.tiles_export_only,
+                                        core_only=args.core_only)
+        if not (args.tiles_export_only or args.core_only or args.requests_only):
             result["postgis"]["alarms"] = alarms("postgis",
                 {**pg_env, "DATABASE_URL": server.rsplit("/", 1)[0] + "/" + alarm_db})
+            # Issue 16 item 4a: county partitions vs one plain table, on a database of this run's own.
+            partitions_db = f"{BENCH_DB}_partitions"
+            _pg_admin(server, [f'CREATE DATABASE "{partitions_db}"'])
+            created.append(partitions_db)
+            _pg_admin(server, ["CREATE EXTENSION IF NOT EXISTS postgis"], database=partitions_db)
+            result["postgis"]["partitions"] = run_phase("bench.partitions_phase", [], {
+                **pg_env, "DATABASE_URL": server.rsplit("/", 1)[0] + "/" + partitions_db,
+                "LANDGUARD_VAR_DIR": str(run_dir / "postgis-partitions")}, "postgis-partitions", timeout=1200)
+        if not (args.tiles_export_only or args.core_only):
+            result["postgis"]["requests"] = requests("postgis", {
+                **pg_env, "DATABASE_URL": server.rsplit("/", 1)[0] + "/" + requests_db,
+                "LANDGUARD_VAR_DIR": str(run_dir / "postgis-requests")})
     finally:
         if not args.keep_db:
             for name in created:

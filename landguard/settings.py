@@ -8,6 +8,7 @@ import pyogrio  # noqa: F401
 import pyproj  # noqa: F401
 
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -90,6 +91,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# Server-Timing (cpu, app) on every response: the worker's own CPU per request, outermost so every middleware
+# counts (core/server_timing.py; make bench's requests phase reads it). Two clock reads a request.
+if env_bool("LANDGUARD_SERVER_TIMING", True):
+    MIDDLEWARE.insert(0, "landguard.core.server_timing.ServerTimingMiddleware")
 
 ROOT_URLCONF = "landguard.urls"
 WSGI_APPLICATION = "landguard.wsgi.application"
@@ -122,6 +127,22 @@ if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         timeout=30, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
     DATABASES["default"]["TEST"] = {"NAME": env_str("LANDGUARD_TEST_SQLITE", "") or None}
+# Read replicas (core/db_routing.py, docs/scaling.md): streaming replicas of the PostGIS primary, comma-separated
+# postgis:// URLs, become aliases replica_0, replica_1, … that a request's reads use; writes, transactions and the
+# same client's reads for REPLICA_STICKY_SECONDS after it wrote stay on the primary. In tests a replica mirrors the
+# primary's test database (same name, its own server), so tests never create a database on a read-only server.
+REPLICA_STICKY_SECONDS = env_int("LANDGUARD_REPLICA_STICKY_SECONDS", 5, minimum=0, maximum=3600)
+if _replica_urls := env_list("LANDGUARD_DATABASE_REPLICAS", []):
+    if not DATABASES["default"]["ENGINE"].endswith("postgis"):
+        raise ImproperlyConfigured("LANDGUARD_DATABASE_REPLICAS needs a PostGIS primary in DATABASE_URL (postgis://…).")
+    for _index, _url in enumerate(_replica_urls):
+        _replica = database_config(_url, "")
+        if not _replica["ENGINE"].endswith("postgis"):
+            raise ImproperlyConfigured(f"LANDGUARD_DATABASE_REPLICAS must list postgis:// URLs, got {_url!r}.")
+        DATABASES[f"replica_{_index}"] = {**_replica, "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["landguard.core.db_routing.ReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                      "landguard.core.db_routing.ReplicaReadsMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
 
@@ -166,6 +187,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 JOB_LEASE_SECONDS = env_int("LANDGUARD_JOB_LEASE_SECONDS", 300, minimum=2, maximum=86400)
 JOB_MAX_ATTEMPTS = env_int("LANDGUARD_JOB_MAX_ATTEMPTS", 3, minimum=1, maximum=20)
 JOB_UPLOAD_RETENTION_DAYS = env_int("LANDGUARD_JOB_UPLOAD_RETENTION_DAYS", 30, minimum=1, maximum=3650)
+# Province batches (jobs/cluster.py): the Dask scheduler to send a batch's per-county tasks to (tcp://host:8786);
+# unset, a local cluster of DASK_WORKERS processes (one thread each) runs inside the job worker for the job.
+DASK_SCHEDULER = env_str("LANDGUARD_DASK_SCHEDULER", "")
+DASK_WORKERS = env_int("LANDGUARD_DASK_WORKERS", 2, minimum=1, maximum=64)
 # Exports (layers/exports.py): a selection of more rows than this is written by a background job (with a
 # download link on the job's page) instead of during the request; xlsx stops at Excel's 1,048,574 data rows.
 EXPORT_SYNC_ROWS = env_int("LANDGUARD_EXPORT_SYNC_ROWS", 50_000, minimum=1, maximum=1_048_574)
@@ -236,11 +261,18 @@ SPECTACULAR_SETTINGS = {
 
 # The cache carries live job progress between the worker and the web process: a file cache under var/ by
 # default (one machine, no server); LANDGUARD_REDIS_URL (redis://…) when web and workers run on several hosts.
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL := env_url("LANDGUARD_REDIS_URL", schemes=("redis", "rediss")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+              "tiles": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                        "KEY_PREFIX": "tiles"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": str(VAR_DIR / "cache")}}
+                          "LOCATION": str(VAR_DIR / "cache")},
+              # Vector tiles (layers/tile_cache.py) apart from the default cache: a file cache culls a third of its
+              # entries when full, and tiles must not push out login-throttle counts or job progress.
+              "tiles": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                        "LOCATION": str(VAR_DIR / "cache-tiles"), "OPTIONS": {"MAX_ENTRIES": 20_000}}}
 
 # Background work with no extra server: tasks are rows in the database, run by `manage.py db_worker`
 # (started by `make run`). Production option: see docs/architecture.md.

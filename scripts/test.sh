@@ -22,14 +22,14 @@ pg_pid=""
 if url=$(bash scripts/postgis.sh); then
   # Its own var/ (file cache, media) so the two runs never share job progress or uploads.
   mkdir -p var/test-postgis
-  (DATABASE_URL="$url" LANDGUARD_VAR_DIR="$PWD/var/test-postgis" .venv/bin/pytest -m "not browser" --create-db "$@" >"$pg_log" 2>&1) &
+  (DATABASE_URL="$url" LANDGUARD_VAR_DIR="$PWD/var/test-postgis" .venv/bin/pytest -m "not browser and not replica" --create-db "$@" >"$pg_log" 2>&1) &
   pg_pid=$!
 else
   echo "could not provide a PostGIS server"; status=1
 fi
 
 step "tests on SpatiaLite"
-env -u DATABASE_URL .venv/bin/pytest -m "not browser" --create-db "$@" || status=1
+env -u DATABASE_URL .venv/bin/pytest -m "not browser and not replica" --create-db "$@" || status=1
 
 step "tests on PostgreSQL + PostGIS (${url:-none})"
 if [ -n "$pg_pid" ]; then
@@ -37,6 +37,20 @@ if [ -n "$pg_pid" ]; then
   cat "$pg_log"
 fi
 rm -f "$pg_log"
+
+step "replica routing tests (private primary + streaming replica)"
+# scripts/replica_cluster.sh runs a primary and two streaming replicas of its own (one applying 3 s late) on ports
+# 55442-55444, never the shared server; the test database is created on the primary and streams to the replicas.
+# --confcutdir: these tests need none of the demo county that tests/conftest.py loads (tests/replicas/conftest.py).
+if replica_env=$(bash scripts/replica_cluster.sh start); then
+  mkdir -p var/test-replicas
+  # shellcheck disable=SC2086  # replica_env is NAME=value words for env
+  env $replica_env LANDGUARD_VAR_DIR="$PWD/var/test-replicas" .venv/bin/pytest -m replica --create-db \
+    --confcutdir=tests/replicas tests/replicas "$@" || status=1
+  bash scripts/replica_cluster.sh stop || status=1
+else
+  echo "could not start the private primary and replicas"; status=1
+fi
 
 step "browser tests (Playwright + Debian chromium)"
 env -u DATABASE_URL .venv/bin/pytest tests/browser -m browser "$@" || status=1

@@ -24,12 +24,12 @@ from landguard.demo.personas import COUNTY_ADMIN, OTHER_COUNTY_USER, TOWNSHIP_OF
 def pytest_configure(config) -> None:
     """A cache of this run's own: CI runs the SpatiaLite and the PostGIS suites side by side, and a file cache under
     var/ shared between them lets one suite's cache.clear() or throttle counts (the token endpoint's, per address)
-    leak into the other's."""
+    leak into the other's (and one suite's tiles, cached per layer version id, reach the other's database)."""
     from django.conf import settings
 
-    cache = settings.CACHES["default"]
-    if cache["BACKEND"].endswith("FileBasedCache"):
-        cache["LOCATION"] = tempfile.mkdtemp(prefix="landguard-test-cache-")
+    for alias, cache in settings.CACHES.items():
+        if cache["BACKEND"].endswith("FileBasedCache"):
+            cache["LOCATION"] = tempfile.mkdtemp(prefix=f"landguard-test-cache-{alias}-")
 
 
 @pytest.fixture(scope="session")

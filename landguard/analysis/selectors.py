@@ -93,7 +93,7 @@ def candidates(scope: RegionScope, versions: Sequence[LayerVersion], boxes: np.n
             # fresh statistics (a bulk import leaves them stale) and can turn into boxes × rows comparisons;
             # on its own it is always a GiST scan per box.
             ids: dict[int, list[int]] = {v.pk: [] for v in versions}
-            cursor.execute(*_gist_ids(boxes, list(ids)))
+            cursor.execute(*_gist_ids(boxes, list(ids), layer_selectors.feature_counties(versions, scope)))
             for version_id, pk in cursor.fetchall():
                 ids[version_id].append(pk)
             # One array parameter rather than pk__in: the ORM would prepare thousands of ids one by one.
@@ -184,10 +184,18 @@ def _small_reads(connection: BaseDatabaseWrapper) -> Iterator[CursorWrapper]:
     """A cursor in a transaction where PostgreSQL neither plans a parallel query nor compiles one: these
     reads are index scans of milliseconds, while a parallel plan (Gather over a Parallel Append, which
     PostgreSQL picks for the UNION) spends 10–30 ms starting workers, and JIT, which the cost estimate
-    of a join to hundreds of boxes triggers, 5–10 ms compiling."""
+    of a join to hundreds of boxes triggers, 5–10 ms compiling.
+
+    On SQLite no transaction: the reads are one statement (the R*Tree hits in its WITH clause), a snapshot by
+    itself, and a transaction there begins IMMEDIATE (settings.py), taking the database's write lock — so
+    concurrent analyses (the Dask workers of a province batch, two users' overlays) would queue on each other and
+    on every writer."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off")
         yield cursor
 
 
@@ -208,14 +216,19 @@ def _columns(rows: list[tuple]) -> Candidates:
                       qsxz_array)
 
 
-def _gist_ids(boxes: np.ndarray, version_ids: list[int]) -> tuple[str, list[Any]]:
+def _gist_ids(boxes: np.ndarray, version_ids: list[int], counties: list[str] | None = None) -> tuple[str, list[Any]]:
     """PostGIS: (version, id) of the versions' features whose box meets one of the boxes (a GiST scan per
-    box). The boxes travel as four arrays: thousands of scalar parameters cost more to send than the scan."""
+    box). The boxes travel as four arrays: thousands of scalar parameters cost more to send than the scan.
+    `counties` (layers.selectors.feature_counties): the county partitions to read, the others pruned."""
     table = Feature._meta.db_table
     sql = ("SELECT DISTINCT f.version_id, f.id FROM unnest(%s::float8[], %s::float8[], %s::float8[], %s::float8[]) "
            f'AS e(x0, y0, x1, y1) JOIN "{table}" AS f ON f.geom && ST_MakeEnvelope(e.x0, e.y0, e.x1, e.y1, 4490) '
            "WHERE f.version_id = ANY(%s)")
-    return sql, [*(boxes[:, k].tolist() for k in range(4)), version_ids]
+    params = [*(boxes[:, k].tolist() for k in range(4)), version_ids]
+    if counties:
+        sql += " AND f.county_code IN (" + ", ".join(["%s"] * len(counties)) + ")"
+        params += counties
+    return sql, params
 
 
 def feature_ids(scope: RegionScope, version: LayerVersion | Sequence[LayerVersion],

@@ -8,3 +8,4 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self) -> None:
         from landguard.approvals import extensions  # noqa: F401  registers the search, battle-map status, report section
+        from landguard.approvals import jobs  # noqa: F401  registers the batch overlay job handler

@@ -277,3 +277,65 @@ class DevelopmentPlanStatusChange(StatusChange):
 
     def __str__(self) -> str:
         return f"{self.plan.name}：{self.transition()}"
+
+
+class DossierOverlayCounty(models.Model):
+    """One county's part of a batch overlay of approved dossiers (approvals/batches.py), written once per (job,
+    county): the marker created first in the transaction that inserts the county's dossier rows, unique, so a
+    retried job skips the county and a second writer racing for it writes nothing.
+
+    Its own row rather than supervision's ProvinceBatchCounty made general: that row carries a 卫片 year, the layer
+    versions of a county's patch classification and patch counts, none of which a dossier overlay has (each dossier
+    is measured on the layers of the counties it overlaps, named on its own row), and approvals may not depend on
+    supervision. What both share — (job, county) unique, written first — is the rule in jobs/cluster.py."""
+
+    job = models.ForeignKey("jobs.Job", models.CASCADE, related_name="+", verbose_name=_("后台任务"))
+    region_code = models.CharField(_("县（区）代码"), max_length=12)
+    dossier_count = models.PositiveIntegerField(_("卷宗数"), default=0)
+    farmland_count = models.PositiveIntegerField(_("占用耕地卷宗数"), default=0)
+    basic_farmland_count = models.PositiveIntegerField(_("占用永久基本农田卷宗数"), default=0)
+    failed_count = models.PositiveIntegerField(_("未能叠加卷宗数"), default=0)
+    seconds = models.FloatField(_("计算用时（秒）"), default=0.0, help_text="the task's wall time in its worker")
+    written_at = models.DateTimeField(_("写入时间"))
+
+    class Meta:
+        ordering = ["job", "region_code"]
+        verbose_name = _("分县叠加复核结果")
+        verbose_name_plural = _("分县叠加复核结果")
+        constraints = [models.UniqueConstraint(fields=["job", "region_code"], name="dossieroverlaycounty_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} {self.region_code}"
+
+
+class DossierOverlayResult(models.Model):
+    """What the current survey says of an approved dossier, from a batch overlay: the same measurement as the
+    dossier's own areas (approvals.spatial.measure), on the layers current when the job ran. The dossier's stored
+    areas (those of its approval) are left as they were."""
+
+    job = models.ForeignKey("jobs.Job", models.CASCADE, related_name="+", verbose_name=_("后台任务"))
+    dossier = models.ForeignKey(Dossier, models.CASCADE, related_name="overlay_results", verbose_name=_("报批卷宗"))
+    region_code = models.CharField(_("县（区）代码"), max_length=12, db_index=True)
+    total_m2 = models.FloatField(_("用地总面积（平方米）"), default=0)
+    agricultural_m2 = models.FloatField(_("农用地（平方米）"), default=0)
+    farmland_gross_m2 = models.FloatField(_("占用耕地毛面积（平方米）"), default=0)
+    farmland_net_m2 = models.FloatField(_("占用耕地（平方米）"), default=0, help_text=_("净面积（扣除田坎）"))
+    basic_farmland_m2 = models.FloatField(_("其中永久基本农田（平方米）"), default=0)
+    construction_m2 = models.FloatField(_("建设用地（平方米）"), default=0)
+    unused_m2 = models.FloatField(_("未利用地（平方米）"), default=0)
+    uncovered_m2 = models.FloatField(_("无地类图斑覆盖（平方米）"), default=0)
+    # The overlay's verdict flags (engine.kinds.Verdict values: 占用永久基本农田, 未被已批用地覆盖 …) and those it
+    # could not evaluate for want of a layer — as the overlay result gives them.
+    verdicts = models.JSONField(_("叠加结论"), default=list, blank=True)
+    not_evaluated = models.JSONField(_("未评价结论"), default=list, blank=True)
+    basis = models.CharField(_("面积依据"), max_length=300, blank=True)
+    problem = models.CharField(_("未能叠加的原因"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["job", "dossier"]
+        verbose_name = _("卷宗叠加复核结果")
+        verbose_name_plural = _("卷宗叠加复核结果")
+        constraints = [models.UniqueConstraint(fields=["job", "dossier"], name="dossieroverlayresult_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} {self.dossier_id}"

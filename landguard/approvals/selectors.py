@@ -17,7 +17,7 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from landguard.analysis.errors import OverlayError
 from landguard.approvals import authority, spatial
 from landguard.approvals import parts as package
-from landguard.approvals.models import Dossier, DossierQuota
+from landguard.approvals.models import Dossier, DossierOverlayResult, DossierQuota
 from landguard.approvals.quota_groups import group_of, kind_choices
 from landguard.core.geodesy import SQM_PER_MU, mu
 from landguard.core.scope import RegionScope, one_or_404
@@ -40,6 +40,21 @@ def dossiers(scope: RegionScope) -> QuerySet[Dossier]:
 
 def get_dossier(scope: RegionScope, pk: int) -> Dossier:
     return one_or_404(dossiers(scope).prefetch_related("projects", "quotas"), pk=pk)
+
+
+def approved(scope: RegionScope) -> QuerySet[Dossier]:
+    """The approved dossiers in the scope: what a batch overlay (approvals/batches.py) measures."""
+    return dossiers(scope).filter(status=Dossier.Status.APPROVED)
+
+
+def latest_overlay(scope: RegionScope, dossier: Dossier) -> DossierOverlayResult | None:
+    """The dossier's figures from the most recent finished batch overlay (approvals/batches.py) the viewer may
+    see, with its job; None when no batch has measured it."""
+    from landguard.jobs.models import Job
+
+    rows = scope.filter(DossierOverlayResult.objects.filter(dossier=dossier, job__status=Job.Status.DONE),
+                        "dossier__region_code")
+    return rows.select_related("job").order_by("-job__finished_at", "-job_id").first()
 
 
 def history(dossier: Dossier) -> QuerySet:

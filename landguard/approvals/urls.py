@@ -10,6 +10,7 @@ urlpatterns = [
     path("ledger.xlsx", views.ledger_export, name="ledger-export"),
     path("new/", views.dossier_create, name="create"),
     path("summary/", views.summary, name="summary"),
+    path("overlay-batch/", views.overlay_batch, name="overlay-batch"),
     path("summary.xlsx", views.summary_export, name="summary-export"),
     path("<int:pk>/", views.dossier_detail, name="detail"),
     path("<int:pk>/boundary.geojson", views.dossier_geojson, name="geojson"),

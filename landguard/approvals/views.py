@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
@@ -28,6 +29,9 @@ from landguard.core.exports import xlsx_response
 from landguard.core.geodesy import hectares, mu
 from landguard.core.scope import RegionScope
 from landguard.core.text import join_clauses
+from landguard.engine.kinds import Verdict
+from landguard.jobs import services as job_services
+from landguard.jobs.models import Job
 from landguard.projects.forms import BoundaryForm
 from landguard.projects.views.common import error_text
 from landguard.projects.views.projects import boundary_draw_config as draw_config
@@ -73,6 +77,7 @@ DOSSIERS = Listing(
     rows=_rows,
     list_url="approvals:list",
     export_url="approvals:list-export",
+    manage_actions=((gettext_lazy("已批用地分县叠加复核"), "approvals:overlay-batch"),),
     template="approvals/list.html",
 )
 
@@ -95,6 +100,24 @@ def ledger_export(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     queryset = _rows(scope, form.values()).prefetch_related("quotas")
     return xlsx_response(title=_("报批台账"), scope_label=scope_label(scope), columns=ledger.columns(),
                          rows=(ledger.row(d) for d in queryset.iterator(chunk_size=500)), filename=_("报批台账"))
+
+
+@scoped(manage=True)
+def overlay_batch(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    """Start the batch overlay: every approved dossier in the scope measured on the current layers by the background
+    worker, one Dask task per county (approvals/batches.py); the job page shows the counties done and the report."""
+    form = forms.Form(request.POST if request.method == "POST" else None)  # nothing to choose: a confirmation
+    if request.method == "POST" and form.is_valid():
+        job = run_service(form, job_services.submit_batch, actor=request.user, kind=Job.Kind.DOSSIER_OVERLAY,
+                          name=_("已批用地分县叠加复核"), options={}, scope=scope)
+        if job is not None:
+            messages.success(request, _("已提交，正在后台分县计算"))
+            return redirect("jobs:detail", pk=job.pk)
+    count = selectors.approved(scope).count()
+    return _form_page(request, form, _("已批用地分县叠加复核"), reverse("approvals:list"), submit_label=_("开始复核"),
+                      help=_("数据范围内已批复的 %(n)s 宗报批卷宗，按各县现行地类图斑和管控图层重新叠加，各县并行计算；"
+                             "提交后在任务页查看进度和分县结果，卷宗页显示最近一次批量复核的面积。卷宗原有的面积不变")
+                      % {"n": count})
 
 
 def _require_work(request: HttpRequest) -> None:
@@ -128,6 +151,7 @@ def dossier_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRes
     dossier = selectors.get_dossier(scope, pk)
     can_work = services.can_work(request.user)
     checks = selectors.checklist(scope, dossier) if dossier.is_open else None
+    overlay = selectors.latest_overlay(scope, dossier)
     context = {
         "dossier": dossier, "nav": "approvals", "subnav": "dossiers", "can_work": can_work, "checks": checks,
         # What the 征收 figures are prefilled from: measured now for an open dossier, as stored for a closed one.
@@ -141,6 +165,8 @@ def dossier_detail(request: HttpRequest, scope: RegionScope, pk: int) -> HttpRes
         "reason_form": aforms.ReasonForm(initial={"on": clock.today()}),
         "map_config": {"geojson": reverse("approvals:geojson", args=[dossier.pk])},
         "new_construction_m2": dossier.new_construction_m2,
+        "overlay": overlay,
+        "overlay_verdicts": [Verdict(v).label for v in overlay.verdicts if v in Verdict.values] if overlay else [],
     }
     return render(request, "approvals/detail.html", context)
 

@@ -21,8 +21,12 @@ class Job(models.Model):
         PATCH_BATCH = "patch_batch", _("卫片批次导入")
         LAYER_EXPORT = "layer_export", _("要素导出")
         LIST_EXPORT = "list_export", _("列表导出")
+        PROVINCE_BATCH = "province_batch", _("卫片图斑分县批量分类")
+        DOSSIER_OVERLAY = "dossier_overlay", _("已批用地分县叠加复核")
 
     EXPORT_KINDS = frozenset({Kind.LAYER_EXPORT, Kind.LIST_EXPORT})
+    # A batch over the submitter's scope: no upload, no file; its report lines are the result.
+    BATCH_KINDS = frozenset({Kind.PROVINCE_BATCH, Kind.DOSSIER_OVERLAY})
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -65,6 +69,10 @@ class Job(models.Model):
     @property
     def is_export(self) -> bool:
         return self.kind in self.EXPORT_KINDS
+
+    @property
+    def is_batch(self) -> bool:
+        return self.kind in self.BATCH_KINDS
 
     @property
     def is_finished(self) -> bool:

@@ -141,6 +141,18 @@ def submit_export(*, actor, kind: str, name: str, options: dict[str, Any], scope
     return job
 
 
+def submit_batch(*, actor, kind: str, name: str, options: dict[str, Any], scope: RegionScope) -> Job:
+    """Queue a batch over the submitter's scope (no upload, no file: the report lines are its result), in the
+    request's language."""
+    from landguard.jobs.tasks import run_job
+
+    with transaction.atomic():
+        job = Job.objects.create(kind=kind, original_name=name[:255], scope_code=scope.root_code, created_by=actor,
+                                 options={**options, "language": translation.get_language()})
+        transaction.on_commit(lambda: run_job.enqueue(job.pk))
+    return job
+
+
 EXPORT_DIR = "jobs/exports"  # under MEDIA_ROOT/jobs: never served directly; the upload retention purges it too
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 from django.db import connection, transaction
 
-from landguard.layers.models import Feature
+from landguard.layers.models import COUNTY_CODE_LENGTH, Feature
 from landguard.layers.mvt import min_zooms
 
 Progress = Callable[[int, int], None] | None
@@ -59,8 +59,8 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
         return np.argsort(d, kind="stable")
 
     n = len(geoms)
-    columns = ("version_id, \"index\", region_code, fid, code, qsxz, kcxs, area_m2, stored_area_m2, overlaps_other, "
-               "properties, min_zoom, geom")
+    columns = ("version_id, \"index\", region_code, county_code, fid, code, qsxz, kcxs, area_m2, stored_area_m2, "
+               "overlaps_other, properties, min_zoom, geom")
     bounds = shapely.bounds(geoms)
     order = hilbert_order(bounds).tolist() if n > 1 else list(range(n))
     zoom_py = min_zooms(bounds).tolist()
@@ -74,6 +74,8 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
     code_py = [c[:10] for c in codes]
     qsxz_py = [q[:2] for q in qsxz] if qsxz is not None else [""] * n  # "" when the layer has none (not NULL)
     region_py = [str(c) for c in region_codes]
+    # The partition key on PostgreSQL (layers.partitions): the county each feature lies in, "" above county level.
+    county_py = [c[:COUNTY_CODE_LENGTH] if len(c) >= COUNTY_CODE_LENGTH else "" for c in region_py]
     table = Feature._meta.db_table
     geom_column = Feature._meta.get_field("geom").column
     # atomic(): a savepoint inside the caller's transaction; it also keeps the SpatiaLite trigger swap below
@@ -114,12 +116,12 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
             raw.adapters.register_dumper(JsonText, JsonTextDumper)
             sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
             with raw.copy(sql) as copy:
-                copy.set_types(["int8", "int4", "varchar", "varchar", "varchar", "varchar", "float8", "float8",
-                                "float8", "bool", jsonb_oid, "int2", geometry_oid])
+                copy.set_types(["int8", "int4", "varchar", "varchar", "varchar", "varchar", "varchar", "float8",
+                                "float8", "float8", "bool", jsonb_oid, "int2", geometry_oid])
                 for done, i in enumerate(order, start=1):
                     copy.write_row(
-                        (version_id, i, region_py[i], fid_py[i], code_py[i], qsxz_py[i], kcxs_py[i], area_py[i],
-                         stored_py[i], over_py[i], properties[i], zoom_py[i], wkb[i]))
+                        (version_id, i, region_py[i], county_py[i], fid_py[i], code_py[i], qsxz_py[i], kcxs_py[i],
+                         area_py[i], stored_py[i], over_py[i], properties[i], zoom_py[i], wkb[i]))
                     if progress and done % _PROGRESS_ROWS == 0:
                         progress(done, n)
         else:
@@ -131,13 +133,14 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
             has_rtree = cursor.fetchone()[0] == 1 and any(name.lower().startswith("gii_") for name, _sql in dropped)
             for name, _sql in dropped:
                 cursor.execute(f'DROP TRIGGER "{name}"')
-            sql = (f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+            sql = (f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
                    "GeomFromWKB(%s, 4490))")
             for start in range(0, n, _INSERT_BATCH):
                 stop = min(start + _INSERT_BATCH, n)
                 cursor.executemany(sql,
-                    [(version_id, i, region_py[i], fid_py[i], code_py[i], qsxz_py[i], kcxs_py[i], area_py[i],
-                      stored_py[i], over_py[i], properties[i], zoom_py[i], wkb[i]) for i in order[start:stop]])
+                    [(version_id, i, region_py[i], county_py[i], fid_py[i], code_py[i], qsxz_py[i], kcxs_py[i],
+                      area_py[i], stored_py[i], over_py[i], properties[i], zoom_py[i], wkb[i])
+                     for i in order[start:stop]])
                 if progress:
                     progress(stop, n)
             if has_rtree:

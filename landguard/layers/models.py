@@ -148,6 +148,12 @@ class Feature(models.Model):
     region_code = models.CharField(_("坐落行政区代码"), max_length=12, db_index=True,
                                    help_text="scope key: the village or township the feature lies in, else the "
                                    "layer's region")
+    # The county the feature lies in: the first six digits of region_code ("" for a city's or a province's own
+    # code). A real column because PostgreSQL partitions the table by it (LIST, one partition per county,
+    # layers.partitions) and a partitioned table's primary key must contain the partition key: there the
+    # key is (id, county_code), ids staying unique through the one sequence; Django still knows `id` as the pk.
+    county_code = models.CharField(_("县级代码"), max_length=6, blank=True, default="",
+                                   help_text="partition key on PostgreSQL: region_code[:6]")
     fid = models.CharField(_("要素编号"), max_length=60, blank=True, help_text=_("BSM、TBBH、地块编号等"))
     code = models.CharField(_("地类编码"), max_length=10, blank=True, db_index=True)
     kcxs = models.FloatField(_("扣除地类系数"), default=0, help_text=_("田坎系数，已换算为小数"))
@@ -179,3 +185,11 @@ class Feature(models.Model):
 
     def __str__(self) -> str:
         return self.fid or f"#{self.index}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Written wherever region_code is written: the bulk import (bulk.insert_features) sets both itself.
+        self.county_code = county_of(self.region_code) or ""
+        fields = kwargs.get("update_fields")
+        if fields is not None and "region_code" in fields and "county_code" not in fields:
+            kwargs["update_fields"] = [*fields, "county_code"]
+        super().save(*args, **kwargs)

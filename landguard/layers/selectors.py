@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from landguard.core.boxes import box
 from landguard.core.scope import RegionScope, one_or_404
 from landguard.engine.landclass import LEVEL1_NAMES, UnknownLandClassError, classify
-from landguard.layers.models import Feature, Layer, LayerVersion
+from landguard.layers.models import COUNTY_CODE_LENGTH, Feature, Layer, LayerVersion, county_of
 
 
 def layers(scope: RegionScope) -> QuerySet[Layer]:
@@ -160,9 +160,7 @@ def features(scope: RegionScope, of: LayerVersion | Sequence[LayerVersion], *,
     A bbox whose west edge lies east of its east edge crosses the 180° meridian (OGC API allows it).
     `min_size` (degrees of longitude, latitude; with a bbox): only features whose bounding box is at least
     that wide or that high — what a generalised vector tile keeps."""
-    mine = Feature.objects.filter(version=of) if isinstance(of, LayerVersion) else Feature.objects.filter(
-        version__in=[v.pk for v in of])
-    qs = scope.filter(mine, "region_code")
+    qs = scope.filter(version_features(of, scope), "region_code")
     if bbox is None:
         return qs
     parts = bbox_parts(bbox)
@@ -181,6 +179,36 @@ def features(scope: RegionScope, of: LayerVersion | Sequence[LayerVersion], *,
                               f"OR ST_YMax({column}::box2d) - ST_YMin({column}::box2d) >= %s)", list(min_size),
                               output_field=BooleanField()))
     return qs
+
+
+def version_features(of: LayerVersion | Sequence[LayerVersion], scope: RegionScope | None = None) -> QuerySet[Feature]:
+    """The features of a version (or of several), not yet filtered by scope. On a partitioned PostgreSQL table
+    (layers.partitions) also by the counties they can lie in, so the planner reads those counties' partitions
+    only: a layer owned by a county or below has every feature in that county (the import locates features
+    under the layer's region); a scope of counties or below sees only features of its counties. A city's or a
+    province's layer seen by a scope above county level spans any county: no such filter."""
+    versions = [of] if isinstance(of, LayerVersion) else list(of)
+    qs = Feature.objects.filter(version=of) if isinstance(of, LayerVersion) else Feature.objects.filter(
+        version__in=[v.pk for v in versions])
+    if connection.vendor != "postgresql":
+        return qs
+    counties = feature_counties(versions, scope)
+    if not counties:
+        return qs
+    return qs.filter(county_code=counties[0]) if len(counties) == 1 else qs.filter(county_code__in=counties)
+
+
+def feature_counties(versions: Sequence[LayerVersion], scope: RegionScope | None = None) -> list[str] | None:
+    """The county codes the versions' features inside the scope can carry (`version_features`), or None when any
+    county can (a city's or a province's layer, seen from above county level)."""
+    owned = [county_of(v.layer.region_code) for v in versions]
+    counties = None if None in owned else {c for c in owned if c is not None}
+    if scope is not None and not scope.unrestricted and scope.prefixes \
+            and all(len(p) >= COUNTY_CODE_LENGTH for p in scope.prefixes):
+        seen = {p[:COUNTY_CODE_LENGTH] for p in scope.prefixes}
+        # with none in common the scope's own filter leaves nothing; the versions' counties still prune
+        counties = seen if counties is None else (counties & seen) or counties
+    return sorted(counties) if counties else None
 
 
 def bbox_parts(bbox: tuple[float, float, float, float]) -> list[tuple[float, float, float, float]]:

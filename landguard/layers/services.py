@@ -41,8 +41,9 @@ from landguard.formats.base import LayerData, LayerReadError, python_value
 from landguard.jobs.services import Stages
 from landguard.engine.checks import KcxsUnit, LayerDataError
 from landguard.engine.layers import ControlLayer, DltbLayer
+from landguard.layers import partitions
 from landguard.layers.bulk import insert_features
-from landguard.layers.models import CONTROL_KIND, Feature, GeometryKind, Layer, LayerKind, LayerVersion, county_of
+from landguard.layers.models import CONTROL_KIND, GeometryKind, Layer, LayerKind, LayerVersion, county_of
 from landguard.layers.placement import OUTSIDE_TOLERANCE_M, describe, place
 from landguard.layers.schema import CODE_FIELD, ID_FIELD, FieldMappingError, area_field, resolve_mapping
 from landguard.regions.locate import holding_regions
@@ -369,6 +370,13 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
 
     stages.begin("write")
 
+    # 6b. PostgreSQL: each county the features lie in has its partition of the feature table before the write
+    #     (layers.partitions), created here, in a short transaction of its own, rather than inside step 7's: the
+    #     DDL locks the whole feature table until its transaction ends, and step 7 lasts as long as the write.
+    counties = {county_of(str(c)) or "" for c in np.unique(feature_regions)} if n else set()
+    for county_code in sorted(counties - {""}):
+        partitions.ensure_county_partition(county_code)
+
     # 7. One transaction for every write, so a failure leaves nothing. On SQLite it begins IMMEDIATE (settings),
     #    taking the database's write lock at once: other writers queue until the commit, readers (WAL) see the
     #    data before the import until then.
@@ -420,7 +428,9 @@ def _import_layer(path: Path, *, kind: str, name: str, region: Region, year: int
                changes={"version": [number - 1 or None, number], "features": [None, n], "draft": [None, draft]},
                note=(_("导入图层草稿：%(file)s") if draft else _("导入图层：%(file)s"))
                    % {"file": version.original_name})
-        analyze_on_commit(Feature, LayerVersion)  # fresh planner statistics for the next tile, page or overlay
+        # fresh planner statistics for the next tile, page or overlay: of the partitions written into, on PostgreSQL
+        partitions.analyze_on_commit(counties)
+        analyze_on_commit(LayerVersion)
     return report
 
 

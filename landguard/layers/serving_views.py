@@ -20,7 +20,7 @@ from typing import Any
 from django.contrib.auth import authenticate, get_user_model
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import AuthenticationFailed
@@ -30,7 +30,7 @@ from landguard.core import login_throttle
 from landguard.core.access import SCOPED
 from landguard.core.client import client_ip
 from landguard.core.scope import RegionScope, scope_for
-from landguard.layers import mvt, selectors, serving, tile_keys, tiles
+from landguard.layers import mvt, selectors, serving, tile_cache, tile_keys
 
 # A verified Basic credential is remembered (under an HMAC of it, keyed with SECRET_KEY) for a few minutes:
 # QGIS sends it with every page and tile, and each password check costs a deliberately slow hash.
@@ -165,6 +165,12 @@ def tile(request: HttpRequest, scope: RegionScope, slug: str, z: int, x: int, y:
         raise serving.BadParameter(_("瓦片 %(z)s/%(x)s/%(y)s 不存在：z 应为 0～%(max)s，x 和 y 应小于 2 的 z 次方")
                                    % {"z": z, "x": x, "y": y, "max": mvt.MAX_ZOOM})
     version = serving.version_of(scope, layer, request.GET.get("v"))
-    response = HttpResponse(tiles.tile(scope, version, z, x, y), content_type=serving.MVT)
+    # A browser holding this tile gets a 304 before anything is read; otherwise the tile comes from the tile cache,
+    # built once per (version, scope, z/x/y, encoding) — layers/tile_cache.py.
+    tag = tile_cache.etag(scope, version, z, x, y)
+    response = get_conditional_response(request, etag=tag)
+    if response is None:
+        response = HttpResponse(tile_cache.tile(scope, version, z, x, y), content_type=serving.MVT)
+    response["ETag"] = tag
     patch_cache_control(response, max_age=DATA_CACHE_SECONDS)
     return response

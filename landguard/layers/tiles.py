@@ -153,7 +153,7 @@ def _index_driven(version: LayerVersion, z: int, bbox: tuple[float, float, float
     ~4× cheaper (measured on 500,000 parcels, docs/performance.md) — so the index wins when f² ≥ 4 · MAX_FEATURES / N,
     and always when the version has at most INDEX_DRIVEN_MAX features showing at z (counted through the index,
     bounded): then it reads no more than that."""
-    if Feature.objects.filter(version=version, min_zoom__lte=z).order_by()[:INDEX_DRIVEN_MAX + 1].count() \
+    if selectors.version_features(version).filter(min_zoom__lte=z).order_by()[:INDEX_DRIVEN_MAX + 1].count() \
             <= INDEX_DRIVEN_MAX:
         return True
     if version.extent is None or not version.feature_count:

@@ -203,6 +203,18 @@ class PatchImportForm(forms.Form):
         self.fields["month"].initial = clock.today().strftime("%Y-%m")
 
 
+class ProvinceBatchForm(forms.Form):
+    """The year whose 卫片 patches the province batch classifies, among the years the scope has patches of."""
+
+    year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=(),
+        help_text=_("数据范围内每个县（区）的该年度卫片图斑，按各县现行地类图斑、永久基本农田和已批用地图层重新分类，"
+                    "各县并行计算；提交后在任务页查看进度和分县结果。图斑原有的导入分析结果不变"))
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.TypedChoiceField, self.fields["year"]).choices = [(y, str(y)) for y in years]
+
+
 # --- settings pages (admins) ---------------------------------------------------------------------------------
 
 

@@ -1,6 +1,9 @@
 """The monthly 卫片 batch import as a background job: the upload page submits it, the worker runs
 patches.import_batch (one transaction for the whole batch) with the submitter's scope and as the submitter,
-progress per patch goes to the job page, and the report — or the rows at fault — is the job's outcome."""
+progress per patch goes to the job page, and the report — or the rows at fault — is the job's outcome.
+
+The province batch (卫片图斑分县批量分类): a year's patches of every county in the submitter's scope classified on
+the current layers, one Dask task per county (supervision/batches.py, jobs/cluster.py)."""
 
 from __future__ import annotations
 
@@ -12,11 +15,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from landguard.core.geodesy import mu
+from landguard.core.scope import scope_for
 from landguard.formats.uploads import WEB_UPLOAD_SUFFIXES
 from landguard.jobs.models import Job
 from landguard.jobs.services import JobFailed, Progress, handler
 from landguard.regions.models import Region
-from landguard.supervision import patches
+from landguard.supervision import batches, patches
+from landguard.supervision.models import ProvinceBatchCounty
 
 # Job.Kind lists the platform's job kinds for display; this kind's label comes with the jobs app's next migration.
 PATCH_BATCH = "patch_batch"
@@ -34,6 +39,57 @@ def run_patch_import(job: Job, progress: Progress) -> list[str]:
         raise JobFailed(str(exc)) from None
     Job.objects.filter(pk=job.pk).update(result_url=f"{reverse('supervision:patch-list')}?batch={batch.pk}")
     return report(batch)
+
+
+@handler(Job.Kind.PROVINCE_BATCH, suffixes=())
+def run_province_batch(job: Job, progress: Progress) -> list[str]:
+    """A year's patches of every county in the submitter's scope (as it is now) classified on Dask, one task per
+    county (supervision/batches.py); the bar moves by counties written. A run retried after its worker died skips
+    the counties an earlier run wrote."""
+    year = int(job.options["year"])
+    scope = scope_for(job.created_by)
+    names = dict(batches.counties(scope, year))
+    if not names:
+        raise JobFailed(_("数据范围内没有 %(year)s 年度的卫片图斑") % {"year": year})
+    done = batches.written(job)
+    problems: dict[str, str] = {}
+
+    def write(code: str, result: batches.CountyResult) -> None:
+        if result.problem:
+            problems[code] = result.problem
+        batches.write_county(job, year, result)
+
+    def moved(n: int, total: int) -> None:
+        counted = len(done) + n
+        label = _("已完成 %(done)s / %(total)s 个县（区）") % {"done": counted, "total": len(names)}
+        progress(counted, len(names), label)
+
+    todo = {code: (batches.classify_county, (code, year)) for code in names if code not in done}
+    if todo:
+        from landguard.jobs import cluster  # dask and distributed load here, in the job worker, not in every process
+
+        with cluster.dask_client() as client:
+            cluster.run_partitioned(client, todo, prefix=f"landguard-job{job.pk}-run{job.attempts}", write=write,
+                                    done=moved)
+    return province_report(job, year, names, problems)
+
+
+def province_report(job: Job, year: int, names: dict[str, str], problems: dict[str, str]) -> list[str]:
+    rows = {r.region_code: r for r in ProvinceBatchCounty.objects.filter(job=job)}
+    lines = [_("%(year)s 年度卫片图斑按现行图层分县分类：%(n)s 个县（区）") % {"year": year, "n": len(names)}]
+    for code, name in names.items():
+        row = rows.get(code)
+        if row is None:
+            lines.append(_("%(name)s：%(problem)s") % {"name": name, "problem": problems.get(code, _("未完成"))})
+            continue
+        line = _("%(name)s：%(n)s 个图斑，占用耕地 %(farmland)s 个 %(mu).2f 亩（扣除田坎）") % {
+            "name": name, "n": row.patch_count, "farmland": row.farmland_count, "mu": mu(row.farmland_net_m2)}
+        if row.basic_farmland_count is not None:
+            line += _("，涉及永久基本农田 %(n)s 个") % {"n": row.basic_farmland_count}
+        if row.unapproved_count is not None:
+            line += _("，未被已批用地覆盖 %(n)s 个") % {"n": row.unapproved_count}
+        lines.append(line)
+    return lines
 
 
 def report(batch) -> list[str]:

@@ -45,6 +45,7 @@ urlpatterns = [
     path("patches/", patches.patch_list, name="patch-list"),
     path("patches.xlsx", patches.patch_export, name="patch-export"),
     path("patches/import/", patches.patch_import, name="patch-import"),
+    path("patches/classify/", patches.patch_classify, name="patch-classify"),
     path("patches/<int:pk>/", patches.patch_detail, name="patch-detail"),
     path("patches/<int:pk>/judge/", patches.patch_judge, name="patch-judge"),
     path("ratio/", patches.ratio, name="ratio"),

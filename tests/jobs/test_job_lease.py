@@ -10,24 +10,20 @@ import datetime as dt
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+from worker_processes import POSTGIS, REPO, SharedDatabase, manage
 
 from landguard.jobs import services
 from landguard.jobs.models import Job
 from landguard.jobs.tasks import run_job
 
-REPO = Path(__file__).resolve().parents[2]
-POSTGIS = os.environ.get("DATABASE_URL", "").startswith("post")
 NO_SUCH_PID = 9_999_999  # above Linux's largest pid_max (2²²): never a live process
 
 
@@ -214,32 +210,8 @@ layers.delete()
 """
 
 
-class Database:
-    """The database the worker processes share: a file copy of the in-memory SpatiaLite test database, or the
-    PostGIS test database itself (read here through a fresh statement each time: READ COMMITTED)."""
-
-    def __init__(self, tmp_path: Path, sqlite_copy: Path | None) -> None:
-        self.var = tmp_path / "var"
-        if POSTGIS:
-            self.url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
-        else:
-            assert sqlite_copy is not None
-            self.path = sqlite_copy
-            self.url = f"spatialite://{self.path}"
-
-    def env(self, **extra: str) -> dict[str, str]:
-        env = dict(os.environ, DATABASE_URL=self.url, LANDGUARD_VAR_DIR=str(self.var), LANDGUARD_LOG_LEVEL="WARNING",
-                   **extra)
-        env.pop("DJANGO_SETTINGS_MODULE", None)
-        return env
-
-    def query(self, sql: str, params: list) -> list[tuple]:
-        if POSTGIS:
-            with connection.cursor() as cursor:
-                cursor.execute(sql.replace("?", "%s"), params)
-                return cursor.fetchall()
-        with sqlite3.connect(self.path, timeout=30) as db:
-            return db.execute(sql, params).fetchall()
+class Database(SharedDatabase):
+    """The shared database, with what these tests read of jobs and task rows."""
 
     def job(self, job_id: int) -> tuple:
         return self.query("select status, attempts, error from jobs_job where id = ?", [job_id])[0]
@@ -252,13 +224,6 @@ class Database:
             if args["args"] == [job_id]:
                 out.append((status, json.loads(workers) if isinstance(workers, str) else workers))
         return out
-
-
-def _manage(env: dict[str, str], *args: str, stdin: str = "") -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, input=stdin, capture_output=True,
-                            text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout.strip().splitlines()[-1]
 
 
 def _worker(env: dict[str, str], *extra: str) -> subprocess.Popen:
@@ -280,7 +245,7 @@ def _wait_for(predicate, timeout: float, what: str) -> None:
 def test_a_worker_killed_mid_job_leaves_a_job_the_next_worker_reclaims_and_finishes(tmp_path, sqlite_copy):
     db = Database(tmp_path, sqlite_copy)
     env = db.env(LANDGUARD_JOB_LEASE_SECONDS="600")  # the lease cannot be what frees it here: the process check does
-    ids = json.loads(_manage(env, "shell", "-c", SEED, stdin=json.dumps({"big": 40_000})))
+    ids = json.loads(manage(env, "shell", "-c", SEED, stdin=json.dumps({"big": 40_000})))
     job_id = ids["big"]
     try:
         first = _worker(env)
@@ -310,14 +275,14 @@ def test_a_worker_killed_mid_job_leaves_a_job_the_next_worker_reclaims_and_finis
         assert layers == [(40_000, "大文件.geojson")]  # imported once, under the user's file name
     finally:
         if POSTGIS:
-            _manage(env, "shell", "-c", CLEANUP, stdin=json.dumps([job_id]))
+            manage(env, "shell", "-c", CLEANUP, stdin=json.dumps([job_id]))
 
 
 @pytest.mark.django_db
 def test_two_workers_at_once_claim_and_reclaim_each_job_exactly_once(tmp_path, sqlite_copy):
     db = Database(tmp_path, sqlite_copy)
     env = db.env()
-    ids = json.loads(_manage(env, "shell", "-c", SEED, stdin=json.dumps({"small": 6})))
+    ids = json.loads(manage(env, "shell", "-c", SEED, stdin=json.dumps({"small": 6})))
     everything = ids["queued"] + ids["dead"]
     try:
         workers = [_worker(env, "--batch") for _ in range(2)]
@@ -336,7 +301,7 @@ def test_two_workers_at_once_claim_and_reclaim_each_job_exactly_once(tmp_path, s
             assert [s for s, _w in db.task_rows(job_id)] == ["SUCCESSFUL"]
     finally:
         if POSTGIS:
-            _manage(env, "shell", "-c", CLEANUP, stdin=json.dumps(everything))
+            manage(env, "shell", "-c", CLEANUP, stdin=json.dumps(everything))
 
 
 @pytest.mark.django_db
@@ -345,7 +310,7 @@ def test_a_live_long_job_is_not_taken_by_a_second_worker_even_with_a_short_lease
     on this machine (on SQLite the import's write lock holds the heartbeat back for longer than the lease)."""
     db = Database(tmp_path, sqlite_copy)
     env = db.env(LANDGUARD_JOB_LEASE_SECONDS="2")
-    ids = json.loads(_manage(env, "shell", "-c", SEED, stdin=json.dumps({"big": 40_000})))
+    ids = json.loads(manage(env, "shell", "-c", SEED, stdin=json.dumps({"big": 40_000})))
     job_id = ids["big"]
     try:
         first = _worker(env)
@@ -370,4 +335,4 @@ def test_a_live_long_job_is_not_taken_by_a_second_worker_even_with_a_short_lease
             assert len(beats - {(None,)}) >= 2, beats
     finally:
         if POSTGIS:
-            _manage(env, "shell", "-c", CLEANUP, stdin=json.dumps([job_id]))
+            manage(env, "shell", "-c", CLEANUP, stdin=json.dumps([job_id]))

@@ -296,7 +296,8 @@ def test_a_map_pages_own_requests_are_challenged_without_basic_so_no_password_di
 def test_tiles_and_geojson_take_http_basic_as_qgis_3_22_sends_it(township_officer, client, settings):
     # Deliberately reversed (issue 10): tiles once refused Basic, so QGIS 3.22 — which sends no token header —
     # got 401 on every tile. Now every data endpoint takes Basic, scoped to the user as anywhere else.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "basic"}}
+    settings.CACHES = {**settings.CACHES,
+                       "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "basic"}}
     z = 16
     feature, x, y = parcel_inside_its_tile(z, region_prefix=TOWNSHIP)
     response = tile(client, z, x, y, headers=_basic(township_officer.username))

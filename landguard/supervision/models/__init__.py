@@ -43,6 +43,7 @@ from landguard.supervision.models.patches import (
     PatchBatch,
 )
 from landguard.supervision.models.cases import Case, CaseEvent, CasePause
+from landguard.supervision.models.batches import ProvinceBatchCounty, ProvinceBatchPatch
 
 __all__ = [
     "SourceKind",
@@ -72,4 +73,6 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CasePause",
+    "ProvinceBatchCounty",
+    "ProvinceBatchPatch",
 ]

@@ -22,6 +22,7 @@ from landguard.core.geodesy import SQM_PER_MU, mu
 from landguard.core.scope import RegionScope
 from landguard.engine.landclass import code_and_name
 from landguard.jobs import services as job_services
+from landguard.jobs.models import Job
 from landguard.regions import selectors as region_selectors
 from landguard.supervision import forms, patches, selectors, tunables
 from landguard.supervision import jobs as patch_jobs
@@ -68,7 +69,8 @@ PATCHES = Listing(
     ),
     form_class=forms.PatchFilterForm, rows=_patch_rows, list_url="supervision:patch-list",
     export_url="supervision:patch-export",
-    manage_actions=((gettext_lazy("导入卫片批次"), "supervision:patch-import"),), template="supervision/list.html",
+    manage_actions=((gettext_lazy("导入卫片批次"), "supervision:patch-import"),
+                    (gettext_lazy("分县批量分类"), "supervision:patch-classify")), template="supervision/list.html",
     extra={"subnav": "patches", "links": [(gettext_lazy("违法占用耕地比例"), reverse_lazy("supervision:ratio"))]},
 )
 
@@ -95,6 +97,25 @@ def patch_import(request: HttpRequest, scope: RegionScope) -> HttpResponse:
                   {"form": form, "title": _("导入卫片批次"), "nav": "supervision", "subnav": "patches",
                                                      "multipart": True, "submit_label": _("提交导入"),
                                                      "cancel_url": reverse("supervision:patch-list")})
+
+
+@scoped(manage=True)
+def patch_classify(request: HttpRequest, scope: RegionScope) -> HttpResponse:
+    """Start the province batch: a year's patches of every county in the scope classified on the current layers by
+    the background worker, one Dask task per county (supervision/batches.py); the job page shows the counties done."""
+    years = list(selectors.patches(scope).order_by("-year").values_list("year", flat=True).distinct())
+    form = forms.ProvinceBatchForm(request.POST or None, years=years)
+    if request.method == "POST" and form.is_valid():
+        year = form.cleaned_data["year"]
+        job = run_service(form, job_services.submit_batch, actor=request.user, kind=Job.Kind.PROVINCE_BATCH,
+                          name=_("%(year)s 年度卫片图斑分县分类") % {"year": year}, options={"year": year},
+                          scope=scope)
+        if job is not None:
+            messages.success(request, _("已提交，正在后台分县计算"))
+            return redirect("jobs:detail", pk=job.pk)
+    return render(request, "supervision/form.html",
+                  {"form": form, "title": _("卫片图斑分县批量分类"), "nav": "supervision", "subnav": "patches",
+                   "submit_label": _("开始分类"), "cancel_url": reverse("supervision:patch-list")})
 
 
 @scoped
