@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from landguard.approvals.authority import Authority, DossierKind
@@ -305,7 +306,7 @@ class DossierOverlayCounty(models.Model):
         constraints = [models.UniqueConstraint(fields=["job", "region_code"], name="dossieroverlaycounty_once")]
 
     def __str__(self) -> str:
-        return f"{self.job_id} {self.region_code}"
+        return gettext("已批用地分县叠加复核结果（%(county)s）") % {"county": self.region_code}
 
 
 class DossierOverlayResult(models.Model):
@@ -338,4 +339,4 @@ class DossierOverlayResult(models.Model):
         constraints = [models.UniqueConstraint(fields=["job", "dossier"], name="dossieroverlayresult_once")]
 
     def __str__(self) -> str:
-        return f"{self.job_id} {self.dossier_id}"
+        return gettext("%(dossier)s 的叠加复核结果") % {"dossier": self.dossier}

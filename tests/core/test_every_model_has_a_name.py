@@ -27,10 +27,13 @@ def _built(model: type[Model]) -> Model | None:
         Case, CasePause, Channel, DeadlinePolicy, Delivery, FieldSubmission, OfficialFarmlandFigure, Task,
     )
 
+    from landguard.approvals.models import Dossier, DossierOverlayCounty, DossierOverlayResult
     from landguard.citizens.models import Matter, WorkOrder
+    from landguard.supervision.models import Patch, ProvinceBatchCounty, ProvinceBatchPatch
 
     now = clock.now()
     channel = Channel(name="冠县耕保群（测试）", kind=Channel.Kind.WECOM)
+    job = Job(pk=7, kind=Job.Kind.PROVINCE_BATCH, original_name="")
     builders = {
         Job: lambda: Job(pk=7, kind=Job._meta.get_field("kind").choices[0][0], original_name="test.xlsx"),
         Dispatch: lambda: Dispatch(kind=Dispatch._meta.get_field("kind").choices[0][0], period=now.date()),
@@ -45,6 +48,12 @@ def _built(model: type[Model]) -> Model | None:
         FieldSubmission: lambda: FieldSubmission(key="k1", task=Task.objects.first(),
                                                  action=FieldSubmission.Action.values[0], received_at=now,
                                                  effective_at=now),
+        ProvinceBatchCounty: lambda: ProvinceBatchCounty(job=job, region_code="371525", year=2026, written_at=now),
+        ProvinceBatchPatch: lambda: ProvinceBatchPatch(job=job, patch=Patch.objects.first(), region_code="371525",
+                                                       farmland_gross_m2=0, farmland_net_m2=0),
+        DossierOverlayCounty: lambda: DossierOverlayCounty(job=job, region_code="371525", written_at=now),
+        DossierOverlayResult: lambda: DossierOverlayResult(job=job, dossier=Dossier.objects.first(),
+                                                           region_code="371525"),
         CasePause: lambda: CasePause(case=Case.objects.first(), kind=CasePause.Kind.HEARING, reason="听证",
                                      started_at=now - dt.timedelta(days=2)),
     }

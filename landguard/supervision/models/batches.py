@@ -10,6 +10,7 @@ its import) are left as they were: these rows are what the current survey says o
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from landguard.jobs.models import Job
@@ -45,7 +46,7 @@ class ProvinceBatchCounty(models.Model):
         constraints = [models.UniqueConstraint(fields=["job", "region_code"], name="provincebatchcounty_once")]
 
     def __str__(self) -> str:
-        return f"{self.job_id} {self.region_code}"
+        return gettext("%(year)s 年度卫片分县分类结果（%(county)s）") % {"year": self.year, "county": self.region_code}
 
 
 class ProvinceBatchPatch(models.Model):
@@ -66,4 +67,4 @@ class ProvinceBatchPatch(models.Model):
         constraints = [models.UniqueConstraint(fields=["job", "patch"], name="provincebatchpatch_once")]
 
     def __str__(self) -> str:
-        return f"{self.job_id} {self.patch_id}"
+        return gettext("卫片图斑 %(patch)s 的分县分类结果") % {"patch": self.patch}
