@@ -37,7 +37,7 @@ from bench.common import percentiles_ms, phase_main, pin  # noqa: E402
 
 COUNTIES = 4
 PARCELS = 100_000  # per county
-CITY = "3798"  # no such city (37 98 is unassigned), and not the Dask phase's 3799
+CITY = "3798"  # no such city (37 98 is unassigned), and not the Dask phase's 3797
 # A county ~30 km × 33 km (~1 000 km², ~1 ha per parcel as on the North China Plain), side by side eastward.
 ORIGIN = (115.105, 36.235)
 SIDE = (0.34, 0.30)

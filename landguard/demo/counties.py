@@ -26,7 +26,7 @@ from landguard.layers.services import import_layer
 from landguard.regions.models import Level, Region
 from landguard.supervision.models import Patch, PatchBatch
 
-CITY_CODE = "3799"  # no such city: nothing real lies under it
+CITY_CODE = "3797"  # no such city: nothing real lies under it (and not the bench county 379901 nor 3798)
 SIDE_DEGREES = 0.12  # a county ~13 km across
 ORIGIN = (120.0, 30.0)  # away from the demo's outlines (聊城), so no real township claims a synthetic feature
 SOURCE = "合成分县数据（非官方调查成果）"
@@ -49,7 +49,7 @@ def _city() -> Region:
 
 def load_synthetic_counties(*, count: int, parcels: int, patches: int, year: int, seed: int = 16,
                             actor=None) -> list[Region]:
-    """`count` counties 379901, 379902 … with `parcels` DLTB parcels and `patches` 卫片 patches of `year` each.
+    """`count` counties 379701, 379702 … with `parcels` DLTB parcels and `patches` 卫片 patches of `year` each.
     Counties already loaded are returned as they are."""
     city = _city()
     made = []

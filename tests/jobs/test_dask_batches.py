@@ -22,6 +22,8 @@ import time
 import pytest
 from worker_processes import POSTGIS, REPO, SharedDatabase, manage
 
+from landguard.demo.counties import CITY_CODE
+
 COUNTIES, PARCELS, PATCHES, YEAR = 4, 3000, 150, 2025
 
 # Seeds the synthetic counties, submits the batch as a manager of their city would from the page, and prints the
@@ -109,7 +111,7 @@ def _assert_written_once_and_equal(db: SharedDatabase, job_id: int, expected: di
     assert len(report) == 1 + COUNTIES and all("150 个图斑" in line for line in report[1:])
     counties = db.query("select region_code, patch_count from supervision_provincebatchcounty where job_id = ? "
                         "order by region_code", [job_id])
-    assert counties == [(f"3799{k:02d}", PATCHES) for k in range(1, COUNTIES + 1)]
+    assert counties == [(f"{CITY_CODE}{k:02d}", PATCHES) for k in range(1, COUNTIES + 1)]
     rows = db.query("select patch_id, farmland_gross_m2, farmland_net_m2, basic_farmland_m2, approved_m2, "
                     "unapproved_m2, main_code from supervision_provincebatchpatch where job_id = ?", [job_id])
     assert len(rows) == COUNTIES * PATCHES  # once each: the (job, patch) constraint would refuse a second anyway
