@@ -99,10 +99,8 @@ def start_step(*, actor: User | None, step: Step, on: dt.date | None = None, not
     _require_time(step, at, _("开始"))
     _transition(actor, step, workflow.StepAction.START, on, note)
     step.actual_start, step.started_at = on, at
-    step.actual_finish, step.finished_at, step.timeliness = None, None, ""
-    step.cycle_working_days, step.cycle_calendar_days, step.cycle_minutes = None, None, None
-    step.due_at = deadline_at(step)
-    step.due_on = deadline(step, work_calendar())
+    _clear_finish(step)
+    _refresh_due(step, work_calendar())
     step.save()
     return step
 
@@ -116,21 +114,23 @@ def _require_predecessors_closed(step: Step) -> None:
 def predecessors_closed_on(step: Step) -> dt.date | None:
     """The day the last of the step's predecessors closed (办结 or 不适用), or None while one is open or when it
     has none."""
-    finished: list[dt.date] = []
-    for predecessor in step.depends_on.all():
-        if predecessor.status not in Step.CLOSED or predecessor.actual_finish is None:
-            return None
-        finished.append(predecessor.actual_finish)
-    return max(finished, default=None)
+    return _last_predecessor_close(step, "actual_finish")
 
 
 def predecessors_closed_at(step: Step) -> dt.datetime | None:
     """The moment the last of the step's predecessors closed, when every one of them has a recorded time."""
-    finished: list[dt.datetime] = []
+    return _last_predecessor_close(step, "finished_at")
+
+
+def _last_predecessor_close(step: Step, field: str) -> Any:
+    """The latest `field` (actual_finish or finished_at) of the step's predecessors; None while one is open or
+    lacks it, or when it has none."""
+    finished = []
     for predecessor in step.depends_on.all():
-        if predecessor.status not in Step.CLOSED or predecessor.finished_at is None:
+        value = getattr(predecessor, field)
+        if predecessor.status not in Step.CLOSED or value is None:
             return None
-        finished.append(predecessor.finished_at)
+        finished.append(value)
     return max(finished, default=None)
 
 
@@ -266,8 +266,7 @@ def _after_close(actor: User | None, step: Step, calendar: WorkCalendar) -> None
     """A closed step starts the clock of successors whose limit counts from their predecessors' close, and
     closes the project when it was the last open step."""
     for successor in step.dependents.exclude(status__in=Step.CLOSED).filter(limit_from=LimitFrom.PREDECESSORS):
-        successor.due_at = deadline_at(successor)
-        successor.due_on = deadline(successor, calendar)
+        _refresh_due(successor, calendar)
         successor.save(update_fields=["due_on", "due_at"])
     project = Project.objects.select_for_update().get(pk=step.project_id)
     if project.status == Project.Status.ACTIVE and not project.steps.exclude(status__in=Step.CLOSED).exists():
@@ -332,11 +331,9 @@ def reopen_step(*, actor: User | None, step: Step, note: str) -> Step:
     step = _locked_step(step)
     _require_project_writer(actor, step.project)
     _transition(actor, step, workflow.StepAction.REOPEN, clock.today(), note)
-    step.actual_finish, step.finished_at, step.timeliness = None, None, ""
-    step.cycle_working_days, step.cycle_calendar_days, step.cycle_minutes = None, None, None
+    _clear_finish(step)
     if step.status == Step.Status.PENDING:  # a 不适用 mark undone: it waits again, due at its plan
-        step.due_at = deadline_at(step)
-        step.due_on = deadline(step, work_calendar())
+        _refresh_due(step, work_calendar())
     step.save()
     project = Project.objects.select_for_update().get(pk=step.project_id)
     if project.status == Project.Status.DONE:
@@ -428,6 +425,12 @@ def _replan_waiting(project: Project, calendar: WorkCalendar) -> None:
 def _refresh_due(step: Step, calendar: WorkCalendar) -> None:
     step.due_at = deadline_at(step)
     step.due_on = deadline(step, calendar)
+
+
+def _clear_finish(step: Step) -> None:
+    """A step (re)started or reopened has no finish, timeliness or time taken."""
+    step.actual_finish, step.finished_at, step.timeliness = None, None, ""
+    step.cycle_working_days, step.cycle_calendar_days, step.cycle_minutes = None, None, None
 
 
 def refresh_due_dates() -> int:
