@@ -31,9 +31,7 @@ from landguard.engine.checks import LayerDataError
 from landguard.engine.kinds import Verdict
 from landguard.jobs import partitions as written_once
 from landguard.jobs.models import Job
-from landguard.regions.models import LEVEL_CODE_LENGTH, Level
-
-COUNTY_CODE_LENGTH = LEVEL_CODE_LENGTH[Level.COUNTY]
+from landguard.layers.models import county_of
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ class CountyResult:
 
 def partition_of(region_code: str) -> str:
     """The partition (county) a dossier filed under `region_code` belongs to."""
-    return region_code[:COUNTY_CODE_LENGTH] if len(region_code) >= COUNTY_CODE_LENGTH else region_code
+    return county_of(region_code) or region_code
 
 
 def partitions(scope: RegionScope) -> dict[str, str]:
@@ -76,7 +74,7 @@ def partitions(scope: RegionScope) -> dict[str, str]:
 
 def _in_partition(scope: RegionScope, key: str) -> QuerySet[Dossier]:
     qs = selectors.approved(scope)
-    return qs.filter(region_code__startswith=key) if len(key) == COUNTY_CODE_LENGTH else qs.filter(region_code=key)
+    return qs.filter(region_code__startswith=key) if county_of(key) == key else qs.filter(region_code=key)
 
 
 def overlay_county(key: str, scope: RegionScope) -> CountyResult:

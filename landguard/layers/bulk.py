@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 from django.db import connection, transaction
 
-from landguard.layers.models import COUNTY_CODE_LENGTH, Feature
+from landguard.layers.models import Feature, county_of
 from landguard.layers.mvt import min_zooms
 
 Progress = Callable[[int, int], None] | None
@@ -75,7 +75,8 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
     qsxz_py = [q[:2] for q in qsxz] if qsxz is not None else [""] * n  # "" when the layer has none (not NULL)
     region_py = [str(c) for c in region_codes]
     # The partition key on PostgreSQL (layers.partitions): the county each feature lies in, "" above county level.
-    county_py = [c[:COUNTY_CODE_LENGTH] if len(c) >= COUNTY_CODE_LENGTH else "" for c in region_py]
+    county_by_region = {c: county_of(c) or "" for c in set(region_py)}
+    county_py = [county_by_region[c] for c in region_py]
     table = Feature._meta.db_table
     geom_column = Feature._meta.get_field("geom").column
     # atomic(): a savepoint inside the caller's transaction; it also keeps the SpatiaLite trigger swap below
