@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from landguard.approvals import batches
 from landguard.approvals.models import DossierOverlayCounty
 from landguard.core.scope import scope_for
+from landguard.jobs import partitions
 from landguard.jobs.models import Job
 from landguard.jobs.services import JobFailed, Progress, handler
 
@@ -23,21 +24,11 @@ def run_dossier_overlay(job: Job, progress: Progress) -> list[str]:
         raise JobFailed(_("数据范围内没有已批复的报批卷宗"))
     done = batches.written(job)
 
-    def moved(n: int, total: int) -> None:
-        counted = len(done) + n
-        progress(counted, len(names), _("已完成 %(done)s / %(total)s 个县（区）") % {"done": counted,
-                                                                                 "total": len(names)})
-
     def write(_code: str, result: batches.CountyResult) -> None:
         batches.write_county(job, result)
 
     todo = {code: (batches.overlay_county, (code, scope)) for code in names if code not in done}
-    if todo:
-        from landguard.jobs import cluster  # dask and distributed load here, in the job worker, not in every process
-
-        with cluster.dask_client() as client:
-            cluster.run_partitioned(client, todo, prefix=f"landguard-job{job.pk}-run{job.attempts}",
-                                    write=write, done=moved)
+    partitions.run_partitions(job, progress, names, done, todo, write)
     return overlay_report(job, names)
 
 

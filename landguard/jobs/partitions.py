@@ -11,6 +11,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
+
+from landguard.jobs.services import Progress
 
 
 def write_partition_once(marker: type[models.Model], job: Any, partition: str, marker_fields: Mapping[str, Any],
@@ -31,3 +34,23 @@ def write_partition_once(marker: type[models.Model], job: Any, partition: str, m
 def written_partitions(marker: type[models.Model], job: Any) -> set[str]:
     """The partitions of this job whose results are written (by an earlier run of it)."""
     return set(marker._default_manager.filter(job=job).values_list("region_code", flat=True))
+
+
+def run_partitions(job: Any, progress: Progress, names: Mapping[str, str], done: set[str],
+                   tasks: Mapping[str, tuple[Callable[..., Any], tuple[Any, ...]]],
+                   write: Callable[[str, Any], None]) -> None:
+    """A batch job's run: `tasks` (the partitions of `names` not in `done`, each → (function, arguments)) on Dask,
+    `write(partition, result)` here as each completes, the bar counting the partitions written of all `names`."""
+
+    def moved(n: int, _total: int) -> None:
+        counted = len(done) + n
+        progress(counted, len(names), _("已完成 %(done)s / %(total)s 个县（区）") % {"done": counted,
+                                                                                 "total": len(names)})
+
+    if not tasks:
+        return
+    from landguard.jobs import cluster  # dask and distributed load here, in the job worker, not in every process
+
+    with cluster.dask_client() as client:
+        cluster.run_partitioned(client, tasks, prefix=f"landguard-job{job.pk}-run{job.attempts}", write=write,
+                                done=moved)

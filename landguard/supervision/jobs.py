@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from landguard.core.geodesy import mu
 from landguard.core.scope import scope_for
 from landguard.formats.uploads import WEB_UPLOAD_SUFFIXES
+from landguard.jobs import partitions
 from landguard.jobs.models import Job
 from landguard.jobs.services import JobFailed, Progress, handler
 from landguard.regions.models import Region
@@ -59,18 +60,8 @@ def run_province_batch(job: Job, progress: Progress) -> list[str]:
             problems[code] = result.problem
         batches.write_county(job, year, result)
 
-    def moved(n: int, total: int) -> None:
-        counted = len(done) + n
-        label = _("已完成 %(done)s / %(total)s 个县（区）") % {"done": counted, "total": len(names)}
-        progress(counted, len(names), label)
-
     todo = {code: (batches.classify_county, (code, year)) for code in names if code not in done}
-    if todo:
-        from landguard.jobs import cluster  # dask and distributed load here, in the job worker, not in every process
-
-        with cluster.dask_client() as client:
-            cluster.run_partitioned(client, todo, prefix=f"landguard-job{job.pk}-run{job.attempts}", write=write,
-                                    done=moved)
+    partitions.run_partitions(job, progress, names, done, todo, write)
     return province_report(job, year, names, problems)
 
 
