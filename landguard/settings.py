@@ -265,14 +265,23 @@ CACHES: dict[str, dict[str, Any]]
 if REDIS_URL := env_url("LANDGUARD_REDIS_URL", schemes=("redis", "rediss")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
               "tiles": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                        "KEY_PREFIX": "tiles"}}
+                        "KEY_PREFIX": "tiles"},
+              "figures": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "figures"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                           "LOCATION": str(VAR_DIR / "cache")},
               # Vector tiles (layers/tile_cache.py) apart from the default cache: a file cache culls a third of its
               # entries when full, and tiles must not push out login-throttle counts or job progress.
               "tiles": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                        "LOCATION": str(VAR_DIR / "cache-tiles"), "OPTIONS": {"MAX_ENTRIES": 20_000}}}
+                        "LOCATION": str(VAR_DIR / "cache-tiles"), "OPTIONS": {"MAX_ENTRIES": 20_000}},
+              # The overview figures of homes and dashboards (core/figures_cache.py): many short-lived entries, kept
+              # apart for the same reason.
+              "figures": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache-figures"), "OPTIONS": {"MAX_ENTRIES": 3_000}}}
+# How long a home's or dashboard's overview figures may be reused while nothing is written (core/figures_cache.py);
+# 0: computed on every page.
+FIGURES_CACHE_SECONDS = env_int("LANDGUARD_FIGURES_CACHE_SECONDS", 60, minimum=0, maximum=3600)
 
 # Background work with no extra server: tasks are rows in the database, run by `manage.py db_worker`
 # (started by `make run`). Production option: see docs/architecture.md.

@@ -30,6 +30,10 @@ def pytest_configure(config) -> None:
     for alias, cache in settings.CACHES.items():
         if cache["BACKEND"].endswith("FileBasedCache"):
             cache["LOCATION"] = tempfile.mkdtemp(prefix=f"landguard-test-cache-{alias}-")
+    # Overview figures are computed on every page here: a test's writes are rolled back, never committed, so the
+    # commit that tells the figures cache about a write never comes (tests/core/test_figures_cache.py turns it on
+    # and runs the commit callbacks).
+    settings.FIGURES_CACHE_SECONDS = 0
 
 
 @pytest.fixture(scope="session")

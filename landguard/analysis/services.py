@@ -388,7 +388,7 @@ def _scope_area(scope: RegionScope) -> tuple[shapely.Geometry | None, str]:
     pk, area_m2, name = row
     key = (pk, area_m2)
     if key not in _SCOPE_AREAS:
-        root = region_selectors.scope_root(scope)
+        root = region_selectors.scope_root(scope, outline=True)
         region = shapely.from_wkb(bytes(root.geom.wkb))  # type: ignore[union-attr]  # the row above has one
         scale = np.array([np.cos(np.radians(shapely.centroid(region).y)), 1.0])
         local = shapely.transform(region, lambda xy: xy * scale)

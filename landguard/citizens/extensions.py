@@ -35,7 +35,8 @@ def _home(viewer: homes.Viewer) -> dict[str, Any] | None:
 
 
 homes.register(homes.HomeSection("citizens.my_matters", gettext_lazy("我经办的便民服务事项"), "citizens/_home.html",
-                                 _home, roles=frozenset({homes.ADMIN, homes.LEADER, homes.STAFF}), order=40))
+                                 _home, roles=frozenset({homes.ADMIN, homes.LEADER, homes.STAFF}), order=40,
+                                 per_user=True))
 
 
 def _helped_items(scope: RegionScope, request_id: int) -> list[service_links.Linked]:

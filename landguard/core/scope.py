@@ -96,7 +96,7 @@ def scope_codes(region: ScopeRegion) -> tuple[str, ...]:
             continue
         seen.add(node.pk)
         codes.append(node.code)
-        frontier.extend(node.predecessors.all())
+        frontier.extend(node.predecessors.defer(*OUTLINE))
     # Drop codes already covered by a shorter prefix in the set.
     codes.sort(key=len)
     kept: list[str] = []
@@ -104,6 +104,16 @@ def scope_codes(region: ScopeRegion) -> tuple[str, ...]:
         if not any(code.startswith(k) for k in kept):
             kept.append(code)
     return tuple(kept)
+
+
+# The region's outline (a county's polygon: most of the row's bytes, and on SpatiaLite its conversion to WKB is most of
+# the read): the scope needs codes only, and is worked out on every request.
+OUTLINE = ("geom",)
+
+
+def _scope_region(user: ScopeUser) -> ScopeRegion:
+    field = user._meta.get_field("scope_region")  # type: ignore[attr-defined]  # request.user is a lazy proxy
+    return field.related_model._base_manager.defer(*OUTLINE).get(pk=user.scope_region_id)
 
 
 def scope_for(user: ScopeUser) -> RegionScope:
@@ -117,7 +127,7 @@ def scope_for(user: ScopeUser) -> RegionScope:
     if user.scope_region_id is None:
         scope = NOTHING
     else:
-        region = user.scope_region
+        region = _scope_region(user)
         scope = RegionScope(prefixes=scope_codes(region), root_code=region.current().code)
     user._region_scope = scope  # type: ignore[attr-defined]
     return scope

@@ -20,7 +20,8 @@ class Directory:
         return str(root) if root is not None else None
 
     def townships(self, scope: RegionScope) -> QuerySet[Region]:
-        return selectors.regions(scope).filter(level=Level.TOWNSHIP)
+        # Every list's township filter reads these: their outlines are most of the rows and never shown there.
+        return selectors.regions(scope).filter(level=Level.TOWNSHIP).select_related(None).defer("geom")
 
 
 shell_regions.register(Directory())

@@ -61,9 +61,10 @@ def level_features(scope: RegionScope, level: str, within: str | None = None) ->
 
 
 def scope_extent(scope: RegionScope) -> tuple[float, float, float, float] | None:
-    root = region_selectors.scope_root(scope)
-    if root is not None and root.geom is not None:
-        return root.geom.extent
+    if scope.root_code:
+        extent = region_selectors.regions(scope).filter(code=scope.root_code).aggregate(extent=Extent("geom"))["extent"]
+        if extent is not None:
+            return extent
     return region_selectors.regions(scope).filter(geom__isnull=False).aggregate(extent=Extent("geom"))["extent"]
 
 

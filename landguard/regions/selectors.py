@@ -36,10 +36,13 @@ def with_region_name(qs: QuerySet, field: str = "region_code") -> QuerySet:
     return qs.annotate(region_name=Subquery(names))
 
 
-def scope_root(scope: RegionScope) -> Region | None:
+def scope_root(scope: RegionScope, *, outline: bool = False) -> Region | None:
+    """The scope's own region, without its outline unless asked (pages need its name, level and area; a county's
+    polygon is most of the row)."""
     if not scope.root_code:
         return None
-    return Region.objects.filter(code=scope.root_code, retired_in__isnull=True).first()
+    found = Region.objects.filter(code=scope.root_code, retired_in__isnull=True)
+    return (found if outline else found.defer("geom")).first()
 
 
 def code_changes(scope: RegionScope) -> QuerySet[CodeChange]:

@@ -27,7 +27,7 @@ search.register(search.listing_provider(
 # township's), an enforcer's cases, the county's figures for leaders and admins.
 homes.register(homes.HomeSection("supervision.my_tasks", gettext_lazy("我的核查任务"),
                                  "supervision/home/_my_tasks.html", supervision_homes.my_tasks,
-                                 roles=frozenset({homes.FIELD_CHIEF}), order=10))
+                                 roles=frozenset({homes.FIELD_CHIEF}), order=10, per_user=True))
 homes.register(homes.HomeSection("supervision.figures", gettext_lazy("耕地保护概况"), "supervision/home/_figures.html",
                                  supervision_homes.leader_figures, roles=frozenset({homes.LEADER, homes.ADMIN}),
                                  order=10))

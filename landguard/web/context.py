@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
+from landguard.core import figures_cache
 from landguard.core.scope import scope_for
 from landguard.inbox import selectors as inbox_selectors
 from landguard.people import selectors as people_selectors
@@ -48,6 +49,9 @@ def site(request):
         },
         "can_manage": signed_in and user.can_manage,
         "scope_label": SimpleLazyObject(lambda: scope_label(scope)) if signed_in else "",
-        "shows_synthetic": SimpleLazyObject(lambda: _shows_synthetic(scope)) if signed_in else False,
+        # Read on every page, changed only by loading or removing the demo: kept with the figures.
+        "shows_synthetic": SimpleLazyObject(lambda: figures_cache.cached("site.synthetic", scope,
+                                                                          lambda: _shows_synthetic(scope)))
+        if signed_in else False,
         "inbox_unread": SimpleLazyObject(lambda: inbox_selectors.unread_count(scope, user)) if signed_in else 0,
     }

@@ -9,11 +9,14 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from landguard.audit import selectors as audit_selectors
+from landguard.core import figures_cache
 from landguard.core.access import scoped
 from landguard.core.scope import RegionScope
 from landguard.layers.maps import map_data_layers
@@ -38,11 +41,14 @@ def home(request: HttpRequest, scope: RegionScope) -> HttpResponse:
     """Each role's home: the sections the apps registered for it (shell.homes) — a field chief's tasks, a township's
     queue, an enforcer's cases, a leader's figures — then, for the bureau roles, the scope's overview."""
     viewer = viewer_of(request, scope)
-    context: dict[str, Any] = {"nav": "home", "root": region_selectors.scope_root(scope),
-                               "sections": shell_homes.sections(viewer),
+    root = region_selectors.scope_root(scope)
+    context: dict[str, Any] = {"nav": "home", "root": root, "sections": shell_homes.sections(viewer),
                                "field_chief": viewer.role == shell_homes.FIELD_CHIEF}
     if not context["field_chief"]:
-        context |= {"summary": stats.summary(scope), "recent": audit_selectors.entries(scope)[:8]}
+        # The same for every bureau user of the scope: kept with the figures (core/figures_cache.py).
+        context["overview"] = mark_safe(figures_cache.cached("home.overview", scope, lambda: render_to_string(
+            "web/_home_overview.html", {"root": root, "summary": stats.summary(scope),
+                                        "recent": list(audit_selectors.entries(scope)[:8])})))
     return render(request, "web/home.html", context)
 
 

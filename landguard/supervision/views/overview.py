@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from landguard.core import clock
+from landguard.core import clock, figures_cache
 from landguard.core.access import scoped
 from landguard.core.exports import COUNT, MU, PERCENT, ExportColumn, xlsx_response
 from landguard.core.geodesy import mu
@@ -24,27 +24,35 @@ from landguard.shell.maps import map_config
 
 @scoped
 def overview(request: HttpRequest, scope: RegionScope) -> HttpResponse:
-    data = stats.dashboard(scope)
-    year = data["year"]
+    start, end = figures.period_param(request.GET)
+    context = figures_cache.cached("supervision.overview", scope, lambda: _figures(scope, start, end), start, end)
     config_map = map_config(scope, levels=["county", "township"], extent=region_maps.scope_extent(scope),
                             visible={"county", "township"})
-    data["charts"]["i18n"] = {"alerts": _("告警"), "empty": _("暂无数据"), "count": _("数量")}
-    context = {"nav": "supervision", "cards": data["cards"], "charts": data["charts"], "year": year,
-               "table": stats.township_table(scope, year=year), "definitions": stats.DEFINITIONS,
-               "unit_kinds": stats.kind_compliance(stats.unit_compliance(scope)),
-               "map_config": config_map, "map_data_url": reverse("supervision:map-data"),
-               "can_triage": verification.can_triage(request.user),
-               # An admin is told when pushes reach nobody outside LandGuard (the inbox only).
-               "no_push_channel": getattr(request.user, "can_manage", False) and not selectors.has_push_channel(scope)}
-    start, end = figures.period_param(request.GET)
-    period = figures.period(scope, start, end)
+    context["charts"]["i18n"] = {"alerts": _("告警"), "empty": _("暂无数据"), "count": _("数量")}
+    context |= {"nav": "supervision", "definitions": stats.DEFINITIONS,
+                "map_config": config_map, "map_data_url": reverse("supervision:map-data"),
+                "can_triage": verification.can_triage(request.user),
+                # An admin is told when pushes reach nobody outside LandGuard (the inbox only).
+                "no_push_channel": getattr(request.user, "can_manage", False) and not selectors.has_push_channel(scope)}
     labels = {"alarms": _("告警"), "prejudged": _("报所长"), "dispatched": _("派发核查"), "false_alarms": _("误报"),
               "closed": _("销号")}
-    context["period"] = period
-    context["yoy"], context["yoy_definitions"] = figures.year_on_year(scope, year), figures.YEAR_ON_YEAR_DEFINITIONS
-    context["coverage"], context["coverage_definition"] = figures.coverage(scope), figures.COVERAGE_DEFINITION
+    period = context["period"]
+    context["yoy_definitions"] = figures.YEAR_ON_YEAR_DEFINITIONS
+    context["coverage_definition"] = figures.COVERAGE_DEFINITION
     context["period_rows"] = [(k, (labels[k], figures.PERIOD_DEFINITIONS[k]), getattr(period, k)) for k in labels]
     return render(request, "supervision/overview.html", context)
+
+
+def _figures(scope: RegionScope, start: dt.date, end: dt.date) -> dict:
+    """The overview's figures of the scope and period: the same for every officer of the scope, so they are kept
+    for a moment in the figures cache (core/figures_cache.py)."""
+    data = stats.dashboard(scope)
+    year = data["year"]
+    return {"cards": data["cards"], "charts": data["charts"], "year": year,
+            "table": stats.township_table(scope, year=year),
+            "unit_kinds": stats.kind_compliance(stats.unit_compliance(scope)),
+            "period": figures.period(scope, start, end), "yoy": figures.year_on_year(scope, year),
+            "coverage": figures.coverage(scope)}
 
 
 TOWNSHIP_COLUMNS = [ExportColumn(h, f) for h, f in (
