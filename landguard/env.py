@@ -65,10 +65,18 @@ def env_url(name: str, *, schemes: tuple[str, ...], default: str = "") -> str:
     return raw
 
 
+# Connections are kept by a worker between requests for this long (Django's CONN_MAX_AGE): a SpatiaLite connection
+# loads the extension when it opens and a PostgreSQL one forks a server backend, several milliseconds of CPU that a
+# request would otherwise pay each time (docs/performance.md, "Budget per request"). Health-checked before reuse, so a
+# restarted server costs one reconnect; runserver closes its connections after every request anyway.
+CONN_MAX_AGE_S = 60
+
+
 def database_config(url: str, sqlite_path: str) -> dict:
     """DATABASE_URL → Django DATABASES['default']; empty means the embedded SpatiaLite file."""
+    kept = {"CONN_MAX_AGE": CONN_MAX_AGE_S, "CONN_HEALTH_CHECKS": True}
     if not url:
-        return {"ENGINE": "django.contrib.gis.db.backends.spatialite", "NAME": sqlite_path}
+        return {"ENGINE": "django.contrib.gis.db.backends.spatialite", "NAME": sqlite_path, **kept}
     import dj_database_url
 
     scheme = urlparse(url).scheme
@@ -85,8 +93,9 @@ def database_config(url: str, sqlite_path: str) -> dict:
         )
     if scheme == "spatialite":
         path = urlparse(url).path
-        return {"ENGINE": engines[scheme], "NAME": path or sqlite_path}
-    config = dj_database_url.parse(url.replace(f"{scheme}://", "postgres://", 1), conn_max_age=60)
+        return {"ENGINE": engines[scheme], "NAME": path or sqlite_path, **kept}
+    config = dj_database_url.parse(url.replace(f"{scheme}://", "postgres://", 1), conn_max_age=CONN_MAX_AGE_S,
+                                   conn_health_checks=True)
     config["ENGINE"] = engines[scheme]
     return config
 
