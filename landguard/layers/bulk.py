@@ -18,7 +18,6 @@ Progress = Callable[[int, int], None] | None
 _PROGRESS_ROWS = 5_000  # how often the COPY reports: a cache write per 5 000 rows costs nothing next to them
 
 _INSERT_BATCH = 5000
-_SQLITE_CACHE_KIB = 256 * 1024  # 256 MiB while a layer is written (the import of 500 000 parcels peaks at ~1.8 GB)
 
 
 def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndarray, fids: list[str], codes: list[str],
@@ -35,10 +34,7 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
     their own SQL in the same transaction — invisible to other connections, undone by a rollback. Their work is
     done once in bulk instead: the R*Tree gets one INSERT … SELECT of the new rows' MBRs (SQLite rounds R*Tree
     boxes outward, as RTreeAlign does), the timestamp one UPDATE; the constraint (SRID 4490, any geometry type)
-    holds by construction (GeomFromWKB(…, 4490); an unreadable WKB gives NULL, which NOT NULL refuses). The
-    connection's page cache is raised to _SQLITE_CACHE_KIB for the insert (and put back): the rows arrive in Hilbert
-    order, but the secondary indexes (region, DLBM code, fid, min_zoom) take them in random order, and with SQLite's
-    default 2 MB cache each insert into a large index reads its pages back from the file.
+    holds by construction (GeomFromWKB(…, 4490); an unreadable WKB gives NULL, which NOT NULL refuses).
     """
 
     def hilbert_order(boxes: np.ndarray) -> np.ndarray:
@@ -138,9 +134,6 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
             has_rtree = cursor.fetchone()[0] == 1 and any(name.lower().startswith("gii_") for name, _sql in dropped)
             for name, _sql in dropped:
                 cursor.execute(f'DROP TRIGGER "{name}"')
-            cursor.execute("PRAGMA cache_size")
-            cache_size = cursor.fetchone()[0]
-            cursor.execute(f"PRAGMA cache_size = {-_SQLITE_CACHE_KIB}")
             sql = (f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
                    "GeomFromWKB(%s, 4490))")
             for start in range(0, n, _INSERT_BATCH):
@@ -163,6 +156,5 @@ def insert_features(version_id: int, geoms: np.ndarray, *, region_codes: np.ndar
                                [table, geom_column])
             for _name, trigger_sql in dropped:
                 cursor.execute(trigger_sql)
-            cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
     if progress:
         progress(n, n)
