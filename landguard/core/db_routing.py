@@ -174,13 +174,18 @@ def _credential_key(request: HttpRequest) -> str | None:
     return "landguard:primary-until:" + hashlib.sha256(header.encode()).hexdigest()
 
 
+_COOKIE_ROUNDING_S = 0.001
+
+
 def _within_window(until: object, now: float, window: float) -> bool:
     try:
         end = float(until)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
-    # A forged or stale far-future value pins no longer than one window.
-    return 0 < end - now <= window
+    # A forged or stale far-future value pins no longer than one window. The cookie holds the end rounded to the
+    # millisecond, up as often as down: a request within that millisecond of the write must still be pinned (seen
+    # when the next page followed a login at once: 5.0003 s left of a 5 s window, read on the lagging replica).
+    return 0 < end - now <= window + _COOKIE_ROUNDING_S
 
 
 def pinned_to_primary(request: HttpRequest) -> bool:

@@ -14,8 +14,8 @@ under var/, or Redis — and the next visit of the same scope reuses it while al
   which moves the token.
 - **the same minute** of `core.clock` (in the key): figures that run on the clock (overdue at 10:01, "还剩 35 分钟")
   are never more than a minute behind, and a test that moves the clock gets fresh figures;
-- **at most SECONDS old** (settings.FIGURES_CACHE_SECONDS, env LANDGUARD_FIGURES_CACHE_SECONDS; 0 turns the cache off — the unit tests run
-  inside rolled-back transactions, where no commit ever moves the token).
+- **at most FIGURES_CACHE_SECONDS old** (env LANDGUARD_FIGURES_CACHE_SECONDS, 60; 0 turns the cache off — the unit
+  tests run inside rolled-back transactions, where no commit ever moves the token).
 
 The key also holds the scope (code prefixes, or everything), the language (the values hold translated labels)
 and the caller's own parts (a role, a user id for a per-user section, a period). It is an HMAC keyed by

@@ -47,3 +47,14 @@ def test_replicas_need_a_postgis_primary_and_postgis_urls(monkeypatch):
         load_settings(monkeypatch, LANDGUARD_DATABASE_REPLICAS="postgis://lg@db-r1/landguard")
     with pytest.raises(ImproperlyConfigured, match="must list postgis:// URLs"):
         load_settings(monkeypatch, DATABASE_URL=PRIMARY, LANDGUARD_DATABASE_REPLICAS="spatialite:///tmp/r.sqlite3")
+
+
+def test_the_next_request_right_after_a_write_is_pinned_although_the_cookie_rounds_the_window_up():
+    from landguard.core.db_routing import _within_window
+
+    wrote_at = 1000.0006
+    cookie = f"{wrote_at + 5:.3f}"  # "1005.001": 5.0004 s after the write
+    assert _within_window(cookie, wrote_at, 5.0)
+    assert _within_window(cookie, wrote_at + 4.9, 5.0)
+    assert not _within_window(cookie, wrote_at + 5.01, 5.0)  # the window has ended
+    assert not _within_window(f"{wrote_at + 6:.3f}", wrote_at, 5.0)  # a forged far-future end pins nothing
