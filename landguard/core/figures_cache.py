@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import router, transaction
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
@@ -50,25 +51,18 @@ UNWATCHED_APPS = frozenset({"jobs"})
 _MISSING = object()
 
 
-def seconds() -> int:
-    return settings.FIGURES_CACHE_SECONDS
-
-
-def scope_part(scope: RegionScope) -> str:
-    return "*" if scope.unrestricted else ",".join(sorted(scope.prefixes)) + "|" + scope.root_code
-
-
 def cached(name: str, scope: RegionScope, compute: Callable[[], T], *parts: Hashable) -> T:
     """compute(), or what it returned for the same name, scope, parts and language in the same minute with nothing
     written since. `parts` must hold everything else the value depends on (the role, a user id, a period)."""
-    ttl = seconds()
+    ttl = settings.FIGURES_CACHE_SECONDS
     if ttl <= 0:
         return compute()
     cache = caches[CACHE_ALIAS]
     # A token lost to eviction is replaced by a new one, never read as an old one: what was cached before is stale.
     generation = cache.get(GENERATION_KEY) or bump()
     minute = clock.now().replace(second=0, microsecond=0).isoformat()
-    digest = salted_hmac(_SALT, repr((name, scope_part(scope), get_language(), minute, generation, parts))).hexdigest()
+    parts_of_key = (name, scope.key(), scope.root_code, get_language(), minute, generation, parts)
+    digest = salted_hmac(_SALT, repr(parts_of_key)).hexdigest()
     key = f"{name}:{digest[:40]}"
     value = cache.get(key, _MISSING)
     if value is _MISSING:
@@ -84,9 +78,11 @@ def bump() -> int:
     return token
 
 
-def _changed(sender, using: str | None = None, **kwargs) -> None:
-    if sender._meta.app_label in UNWATCHED_APPS:
-        return
+def _watched(model: type[Model]) -> bool:
+    return model._meta.app_config.name.startswith("landguard.") and model._meta.app_label not in UNWATCHED_APPS
+
+
+def _changed(sender: type[Model], using: str | None = None, **kwargs: Any) -> None:
     connection = transaction.get_connection(using or router.db_for_write(sender))
     if not connection.in_atomic_block:
         bump()
@@ -100,17 +96,14 @@ def _changed(sender, using: str | None = None, **kwargs) -> None:
 
 def connect() -> None:
     """Called from CoreConfig.ready: watch every model of LandGuard's apps."""
-    for config in apps.get_app_configs():
-        if not config.name.startswith("landguard.") or config.label in UNWATCHED_APPS:
-            continue
-        for model in config.get_models():
+    for model in apps.get_models():
+        if _watched(model):
             uid = f"figures-cache:{model._meta.label}"
             post_save.connect(_changed, sender=model, dispatch_uid=uid + ":save")
             post_delete.connect(_changed, sender=model, dispatch_uid=uid + ":delete")
     m2m_changed.connect(_m2m_changed, dispatch_uid="figures-cache:m2m")
 
 
-def _m2m_changed(sender, instance, action: str, using: str | None = None, **kwargs) -> None:
-    model = type(instance)
-    if action in ("post_add", "post_remove", "post_clear") and model._meta.app_config.name.startswith("landguard."):
-        _changed(model, using=using)
+def _m2m_changed(sender: type[Model], instance: Model, action: str, using: str | None = None, **kwargs: Any) -> None:
+    if action in ("post_add", "post_remove", "post_clear") and _watched(type(instance)):
+        _changed(type(instance), using=using)

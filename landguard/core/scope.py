@@ -74,6 +74,11 @@ class RegionScope:
         ancestors = {prefix[:length] for prefix in self.prefixes for length in (2, 4, 6, 9) if length < len(prefix)}
         return self.q(code_path) | Q(**{f"{code_path}__in": sorted(ancestors)})
 
+    def key(self) -> str:
+        """What a cache of scoped results is keyed by: "*" for everything, else the sorted code prefixes ("" for
+        nothing). Two scopes share an entry only when every selector filters them alike."""
+        return "*" if self.unrestricted else ",".join(sorted(self.prefixes))
+
     def contains(self, code: str | None) -> bool:
         if self.unrestricted:
             return True

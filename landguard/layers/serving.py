@@ -147,8 +147,7 @@ def _matched(scope: RegionScope, version: LayerVersion, qs: QuerySet[Feature], b
         counted = qs[:MATCH_COUNT_LIMIT + 1].count()
         return counted if counted <= MATCH_COUNT_LIMIT else None
     # imported_at tells a version from one that reused its id (a rolled-back test, another database)
-    scope_key = "*" if scope.unrestricted else ",".join(sorted(scope.prefixes))
-    key = f"layers:matched:{version.pk}:{version.imported_at.timestamp()}:{scope_key}"
+    key = f"layers:matched:{version.pk}:{version.imported_at.timestamp()}:{scope.key()}"
     matched = cache.get(key)
     if matched is None:
         matched = selectors.version_totals(scope, [version])[version.pk][0]

@@ -41,15 +41,10 @@ RULE_REVISION = 1
 _SALT = "landguard.layers.tile-cache"
 
 
-def scope_key(scope: RegionScope) -> str:
-    """The scope as tiles see it: "*" for everything, else its sorted code prefixes ("" for nothing)."""
-    return "*" if scope.unrestricted else ",".join(sorted(scope.prefixes))
-
-
 def _digest(scope: RegionScope, version: LayerVersion, z: int, x: int, y: int) -> str:
     encoding = (connection.vendor, RULE_REVISION, tiles.DENSE_FEATURES, tiles.MAX_FEATURES, tiles.MAX_BYTES,
                 mvt.EXTENT, mvt.BUFFER)
-    parts = (version.pk, version.imported_at.isoformat(), version.layer.slug, scope_key(scope), encoding, z, x, y)
+    parts = (version.pk, version.imported_at.isoformat(), version.layer.slug, scope.key(), encoding, z, x, y)
     return salted_hmac(_SALT, repr(parts)).hexdigest()[:40]
 
 

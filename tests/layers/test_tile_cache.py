@@ -48,7 +48,7 @@ def builds(monkeypatch) -> list[tuple]:
     build = tiles.tile
 
     def counting(scope, version, z, x, y):
-        calls.append((tile_cache.scope_key(scope), version.pk, z, x, y))
+        calls.append((scope.key(), version.pk, z, x, y))
         return build(scope, version, z, x, y)
 
     monkeypatch.setattr(tiles, "tile", counting)
