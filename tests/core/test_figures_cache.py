@@ -22,9 +22,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def figures_on(settings):
+    """The cache on, at a clock stopped now: the minute is part of the key, and a test that crossed a minute's end
+    would see its figures computed afresh (the minute test moves the clock itself)."""
     settings.FIGURES_CACHE_SECONDS = 60
     figures_cache.bump()  # nothing from another test
-    return settings
+    with clock.frozen(clock.now()):
+        yield settings
 
 
 def _to_triage(html: str) -> int:
